@@ -1,0 +1,27 @@
+// What every command needs: the project it works on, opened once.
+import type { Command } from "commander";
+import { resolveProjectDir } from "../store/project.js";
+import { Store } from "../store/store.js";
+
+export interface GlobalOptions {
+  project?: string;
+}
+
+export function projectDirOf(cmd: Command): string {
+  return resolveProjectDir((cmd.optsWithGlobals() as GlobalOptions).project);
+}
+
+/** Opens the project's store for the duration of `fn` and closes it afterwards. */
+export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = Store.open(projectDirOf(cmd));
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** Commander collector for repeatable options (--aux a --aux b, or --aux a b). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

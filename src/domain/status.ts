@@ -1,0 +1,84 @@
+// The job status machine: the one place that says which statuses exist and which moves between
+// them are legal. The store turns this table into a guard trigger (so no code path, not even a
+// hand-written UPDATE, can make an illegal move) and into the guarded UPDATE statements the engine uses.
+
+export const JOB_STATUSES = [
+  "PENDING", // created; waiting for its dependencies and for capacity
+  "QUEUED", // claimed by an engine and handed to a runner (a SLURM queue, or about to start locally)
+  "RUNNING", // the calculation is executing
+  "COMPLETED", // finished and the output says it reached its goal
+  "FAILED", // finished without reaching its goal (the reason says why)
+  "CANCELLED", // stopped (or never started) because somebody asked
+  "SKIPPED", // never ran: a dependency can no longer be satisfied (the reason names it)
+] as const;
+
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses of the earlier Python tool's schema (v1 CHECK constraint). */
+export const V1_STATUSES: readonly JobStatus[] = ["PENDING", "QUEUED", "RUNNING", "COMPLETED", "FAILED"];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["COMPLETED", "FAILED", "CANCELLED", "SKIPPED"];
+export const ACTIVE_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING"];
+
+/**
+ * Legal moves. A terminal job never moves again: a re-run is a new job, so a job's history stays true.
+ * QUEUED → PENDING is the engine giving back a claim it could not submit (e.g. a connection dropped
+ * before sbatch answered), so the job is retried instead of being lost.
+ */
+export const TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
+  PENDING: ["QUEUED", "RUNNING", "CANCELLED", "SKIPPED", "FAILED"],
+  QUEUED: ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"],
+  RUNNING: ["COMPLETED", "FAILED", "CANCELLED"],
+  COMPLETED: [],
+  FAILED: [],
+  CANCELLED: [],
+  SKIPPED: [],
+};
+
+export function isJobStatus(value: unknown): value is JobStatus {
+  return typeof value === "string" && (JOB_STATUSES as readonly string[]).includes(value);
+}
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The statuses a job may be in for a move to `to` to be legal. */
+export function legalSources(to: JobStatus): JobStatus[] {
+  return JOB_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
+}
+
+/**
+ * Which timestamp columns a move into `to` sets. `started_at`/`completed_at` are the v1 names,
+ * `start_time`/`end_time`/`queue_time` the v2 ones; both are kept filled so old readers stay right.
+ */
+export function timestampsSetBy(to: JobStatus): string[] {
+  switch (to) {
+    case "QUEUED":
+      return ["queue_time"];
+    case "RUNNING":
+      return ["started_at", "start_time"];
+    case "COMPLETED":
+    case "FAILED":
+    case "CANCELLED":
+    case "SKIPPED":
+      return ["completed_at", "end_time"];
+    default:
+      return [];
+  }
+}
+
+/** A symbol per status, so the status reads without colour (NO_COLOR, screen readers, logs). */
+export const STATUS_SYMBOL: Readonly<Record<JobStatus, string>> = {
+  PENDING: "…",
+  QUEUED: "◷",
+  RUNNING: "▶",
+  COMPLETED: "✔",
+  FAILED: "✖",
+  CANCELLED: "⊘",
+  SKIPPED: "↷",
+};

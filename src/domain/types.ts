@@ -1,0 +1,188 @@
+// The public types of crystal-tui, named in the user's words. The rest of the code reads as verbs
+// over these nouns.
+
+import type { DependencyType } from "./dependencies.js";
+import type { JobStatus } from "./status.js";
+
+export type RunnerType = "local" | "ssh" | "slurm";
+export const RUNNER_TYPES: readonly RunnerType[] = ["local", "ssh", "slurm"];
+
+export type ClusterType = "ssh" | "slurm";
+export const CLUSTER_TYPES: readonly ClusterType[] = ["ssh", "slurm"];
+
+export type ClusterStatus = "active" | "inactive" | "error";
+export const CLUSTER_STATUSES: readonly ClusterStatus[] = ["active", "inactive", "error"];
+
+/** How a job is laid out on the machine, and what it asks a scheduler for. Stored as JSON. */
+export interface Parallelism {
+  /** MPI processes; ≤ 1 means the OpenMP binary crystalOMP, > 1 means PcrystalOMP under MPI. */
+  mpi_ranks?: number;
+  /** OpenMP threads per MPI rank (OMP_NUM_THREADS, SLURM --cpus-per-task). */
+  threads_per_rank?: number;
+  nodes?: number;
+  /** Wall time limit, HH:MM:SS or D-HH:MM:SS (SLURM --time). */
+  time?: string;
+  partition?: string;
+  qos?: string;
+  account?: string;
+  /** Memory per node, SLURM syntax (e.g. 4G, 1500M). */
+  mem?: string;
+  constraint?: string;
+}
+
+export interface Job {
+  id: number;
+  name: string;
+  /** The job folder, relative to the project (v1 databases may hold absolute paths). */
+  workDir: string;
+  status: JobStatus;
+  /** Why the job is in its status (failure reason, who cancelled, which dependency cannot be met). */
+  statusReason: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  pid: number | null;
+  /** The deck's content (.d12). */
+  inputFile: string | null;
+  finalEnergy: number | null;
+  keyResults: Record<string, unknown> | null;
+  clusterId: number | null;
+  clusterName: string | null;
+  runnerType: RunnerType;
+  parallelism: Parallelism;
+  queueTime: string | null;
+  startTime: string | null;
+  endTime: string | null;
+  priority: number;
+  /** The exact command line the runner executed. */
+  commandLine: string | null;
+  /** Auxiliary input files kept in the job folder, by their file names there (e.g. mgo.gui). */
+  auxFiles: string[];
+  cancelRequested: boolean;
+  /** The engine that claimed the job (null while PENDING and after it ends). */
+  claimedBy: string | null;
+  /** What the runner needs to find this run again (pid and start time, SLURM id, remote folder). */
+  runHandle: Record<string, unknown> | null;
+  workflowId: number | null;
+  workflowStep: string | null;
+  /** When this job is a retry or continuation of another (a recovery policy), the original's id. */
+  retryOf: number | null;
+  attempt: number;
+}
+
+export interface NewJob {
+  name: string;
+  /** The deck's content. */
+  input: string;
+  /** Auxiliary input files to copy into the job folder (absolute or cwd-relative paths). */
+  auxFiles?: string[];
+  /** Files to write into the job folder as given (name → content), e.g. a geometry from a parent. */
+  auxContents?: Record<string, Buffer | string>;
+  clusterId?: number | null;
+  runnerType?: RunnerType;
+  parallelism?: Parallelism;
+  priority?: number;
+  dependencies?: { dependsOn: number; type: DependencyType }[];
+  workflowId?: number | null;
+  workflowStep?: string | null;
+  retryOf?: number | null;
+  attempt?: number;
+  /** Job status at creation; PENDING unless a Phase-1 caller says otherwise. */
+  status?: JobStatus;
+}
+
+/** Connection and scheduler settings of a cluster (clusters.connection_config). Never a password. */
+export interface ClusterConfig {
+  /** Private key file; when absent the ssh-agent (SSH_AUTH_SOCK) is used. */
+  key_path?: string;
+  /** A known_hosts file of the cluster's own; default ~/.ssh/known_hosts. */
+  known_hosts?: string;
+  /** An alias from ~/.ssh/config this cluster was defined with. */
+  ssh_alias?: string;
+  /** Base folder for job folders on the remote side. */
+  remote_dir?: string;
+  /** Folder holding crystalOMP / PcrystalOMP on the remote side (CRY23_EXEDIR). */
+  crystal_exedir?: string;
+  /** Environment modules to load before running (module load …). */
+  modules?: string[];
+  /** Environment variables to export before running (quoted when rendered). */
+  env?: Record<string, string>;
+  partition?: string;
+  account?: string;
+  qos?: string;
+  /** Maximum jobs this cluster runs (or has queued) at once for this project. */
+  max_jobs?: number;
+  /** Seconds between polls of the cluster (a minimum is enforced). */
+  poll_interval?: number;
+  /** MPI launcher on a plain SSH machine (SLURM uses srun). */
+  mpirun?: string;
+  /** Keep the remote job folder after results are brought back. */
+  keep_remote?: boolean;
+}
+
+export interface Cluster {
+  id: number;
+  name: string;
+  type: ClusterType;
+  hostname: string;
+  port: number;
+  username: string;
+  config: ClusterConfig;
+  status: ClusterStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewCluster {
+  name: string;
+  type: ClusterType;
+  hostname: string;
+  port?: number;
+  username: string;
+  config?: ClusterConfig;
+  status?: ClusterStatus;
+}
+
+export interface RemoteJob {
+  id: number;
+  jobId: number;
+  clusterId: number;
+  /** PID on a plain SSH machine, SLURM job id on a cluster. */
+  remoteHandle: string;
+  submissionTime: string | null;
+  queueName: string | null;
+  nodeList: string | null;
+  workingDirectory: string;
+  stdoutPath: string | null;
+  stderrPath: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface NewRemoteJob {
+  jobId: number;
+  clusterId: number;
+  remoteHandle: string;
+  queueName?: string | null;
+  nodeList?: string | null;
+  workingDirectory: string;
+  stdoutPath?: string | null;
+  stderrPath?: string | null;
+  metadata?: Record<string, unknown>;
+  submissionTime?: string | null;
+}
+
+export interface Dependency {
+  id: number;
+  jobId: number;
+  dependsOnJobId: number;
+  type: DependencyType;
+}
+
+export interface JobEvent {
+  id: number;
+  jobId: number;
+  at: string;
+  fromStatus: JobStatus | null;
+  toStatus: JobStatus;
+  reason: string | null;
+}

@@ -1,0 +1,78 @@
+// The runner interface shared by the local, SSH and SLURM runners. The engine only speaks this; a
+// runner knows how to start a job somewhere, see how it is doing, stop it, and bring its results back.
+import type { Cluster, Job } from "../domain/types.js";
+
+/**
+ * What a runner needs to find a run again, even after crystal-tui restarted: stored as JSON in
+ * jobs.run_handle (and, for remote runs, mirrored in remote_jobs). Opaque to the engine.
+ */
+export type RunHandle = Record<string, unknown> & { kind: "local" | "ssh" | "slurm" };
+
+export type RunState =
+  /** Waiting in a scheduler's queue. */
+  | { state: "queued"; detail?: string }
+  | { state: "running"; nodeList?: string; startedAt?: string }
+  /**
+   * The run is over (any outcome). `exitCode` null = unknown (killed by a signal: see `signal`);
+   * `schedulerState` is e.g. SLURM's COMPLETED / TIMEOUT / OUT_OF_MEMORY, `reason` a chemist's words.
+   */
+  | {
+      state: "finished";
+      exitCode: number | null;
+      signal?: string;
+      schedulerState?: string;
+      reason?: string;
+      cancelled?: boolean;
+      startedAt?: string;
+      endedAt?: string;
+    }
+  /** The run is gone without a trace (process vanished, scheduler forgot it). */
+  | { state: "lost"; reason: string }
+  /** Could not find out right now (connection dropped): change nothing, ask again next poll. */
+  | { state: "unknown"; reason: string };
+
+export interface Submission {
+  handle: RunHandle;
+  /** The exact command line executed (or the sbatch script's launch line). */
+  commandLine: string;
+  /** Whether the run is already executing (local) or waiting in a queue (SLURM). */
+  state: "queued" | "running";
+  pid?: number;
+}
+
+export interface FetchedOutputs {
+  /** Local path of the CRYSTAL standard output brought back into the job folder. */
+  outputFile: string;
+  /** Scheduler / process stderr text, if any (e.g. "DUE TO TIME LIMIT"), for the parser. */
+  stderr?: string;
+  /** Files brought back, by their names in the job folder. */
+  files: string[];
+}
+
+export interface SubmitContext {
+  /** The job's folder on this machine (deck, auxiliary files, live output). */
+  jobFolder: string;
+  /** Native scheduler dependencies: handles of parent runs on the same cluster, with their type. */
+  nativeDependencies?: { handle: RunHandle; type: "after_ok" | "after_any" | "after_failed" }[];
+}
+
+export interface Runner {
+  readonly kind: "local" | "ssh" | "slurm";
+  /** Stages the inputs and starts (or queues) the job. Throws a UserError-style message on failure. */
+  submit(job: Job, ctx: SubmitContext): Promise<Submission>;
+  /** The states of many runs in one call (one remote command per cluster for remote runners). */
+  poll(runs: { job: Job; handle: RunHandle }[]): Promise<Map<number, RunState>>;
+  /** Asks the run to stop (SIGTERM to the group then SIGKILL after a grace period; scancel). */
+  cancel(job: Job, handle: RunHandle): Promise<void>;
+  /** Brings the outputs of a finished run back into the job folder. */
+  fetchOutputs(job: Job, handle: RunHandle, ctx: SubmitContext): Promise<FetchedOutputs>;
+  /** Takes over a run recorded before a restart (no-op when nothing needs restoring). */
+  reattach(job: Job, handle: RunHandle): Promise<void>;
+  /** Whether a native dependency on this runner can be handed to the scheduler itself. */
+  supportsNativeDependencies?: boolean;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** Builds the runner of a cluster (or the local runner for cluster null). */
+export type RunnerFactory = (cluster: Cluster | null) => Runner;

@@ -1,0 +1,394 @@
+// Jobs: creation (with the job folder, its deck and auxiliary files), reading, transition-checked
+// status changes, results, cancel requests, deletion.
+import fs from "node:fs";
+import path from "node:path";
+import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
+import { UserError } from "../domain/errors.js";
+import { checkJobName } from "../domain/names.js";
+import { checkParallelism } from "../domain/parallelism.js";
+import { canTransition, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
+import type { Job, NewJob, Parallelism, RunnerType } from "../domain/types.js";
+import type { DB } from "./database.js";
+import { parseJsonArray, parseJsonObject } from "./json.js";
+import { sqlList } from "./status-sql.js";
+
+export const CALCULATIONS_DIR = "calculations";
+
+/** `calculations/0042_mgo_opt`: the id first so folders sort in creation order. */
+export function jobFolderName(id: number, name: string): string {
+  return path.join(CALCULATIONS_DIR, `${String(id).padStart(4, "0")}_${name}`);
+}
+
+export interface JobRow {
+  id: number;
+  name: string;
+  work_dir: string;
+  status: string;
+  status_reason: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  pid: number | null;
+  input_file: string | null;
+  final_energy: number | null;
+  key_results: string | null;
+  cluster_id: number | null;
+  cluster_name: string | null;
+  runner_type: string;
+  parallelism_config: string | null;
+  queue_time: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  priority: number;
+  command_line: string | null;
+  aux_files: string | null;
+  cancel_requested: number;
+  claimed_by: string | null;
+  run_handle: string | null;
+  workflow_id: number | null;
+  workflow_step: string | null;
+  retry_of: number | null;
+  attempt: number;
+}
+
+export const JOB_SELECT = `
+  SELECT j.*, c.name AS cluster_name
+  FROM jobs j LEFT JOIN clusters c ON c.id = j.cluster_id`;
+
+export function rowToJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    name: r.name,
+    workDir: r.work_dir,
+    status: (isJobStatus(r.status) ? r.status : "FAILED") as JobStatus,
+    statusReason: r.status_reason,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+    pid: r.pid,
+    inputFile: r.input_file,
+    finalEnergy: r.final_energy,
+    keyResults: parseJsonObject(r.key_results),
+    clusterId: r.cluster_id,
+    clusterName: r.cluster_name,
+    runnerType: (r.runner_type ?? "local") as RunnerType,
+    parallelism: (parseJsonObject(r.parallelism_config) ?? {}) as Parallelism,
+    queueTime: r.queue_time,
+    startTime: r.start_time,
+    endTime: r.end_time,
+    priority: r.priority,
+    commandLine: r.command_line,
+    auxFiles: parseJsonArray(r.aux_files).map(String),
+    cancelRequested: r.cancel_requested === 1,
+    claimedBy: r.claimed_by,
+    runHandle: parseJsonObject(r.run_handle),
+    workflowId: r.workflow_id,
+    workflowStep: r.workflow_step,
+    retryOf: r.retry_of,
+    attempt: r.attempt,
+  };
+}
+
+export interface ListJobsOptions {
+  status?: JobStatus | JobStatus[];
+  clusterId?: number | null;
+  workflowId?: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface TransitionOptions {
+  reason?: string | null;
+  /** Only move if the job is in one of these statuses (a guarded move that may lose a race). */
+  from?: JobStatus[];
+  /** Only move if this engine holds the claim. */
+  claimedBy?: string;
+  /** Columns to set in the same statement. */
+  set?: Partial<{
+    pid: number | null;
+    command_line: string | null;
+    claimed_by: string | null;
+    run_handle: string | null;
+    start_time: string | null;
+    end_time: string | null;
+    started_at: string | null;
+    completed_at: string | null;
+    cancel_requested: 0 | 1;
+  }>;
+}
+
+export class JobRepository {
+  constructor(
+    private readonly db: DB,
+    private readonly projectDir: string,
+  ) {}
+
+  /** Absolute job folder (v1 rows may already hold an absolute path). */
+  folderOf(job: Pick<Job, "workDir">): string {
+    return path.isAbsolute(job.workDir) ? job.workDir : path.join(this.projectDir, job.workDir);
+  }
+
+  /**
+   * Creates a job with its folder, deck and auxiliary files, and its dependencies, in one IMMEDIATE
+   * transaction; if anything fails (unknown parent, unreadable aux file) nothing is left behind.
+   */
+  create(spec: NewJob): Job {
+    return this.createMany([spec])[0]!;
+  }
+
+  createMany(specs: NewJob[]): Job[] {
+    const prepared = specs.map((s) => this.prepare(s));
+    const made: string[] = [];
+    try {
+      const ids = this.db
+        .transaction(() => {
+          const seq = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").get() as
+            | { seq: number }
+            | undefined;
+          const maxId =
+            (this.db.prepare("SELECT MAX(id) AS m FROM jobs").get() as { m: number | null }).m ?? 0;
+          let next = Math.max(seq?.seq ?? 0, maxId) + 1;
+          const insert = this.db.prepare(`
+            INSERT INTO jobs (id, name, work_dir, status, input_file, cluster_id, runner_type, parallelism_config,
+                              priority, aux_files, workflow_id, workflow_step, retry_of, attempt)
+            VALUES (@id, @name, @work_dir, @status, @input_file, @cluster_id, @runner_type, @parallelism_config,
+                    @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt)`);
+          const parentStatus = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck();
+          const addDep = this.db.prepare(
+            "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
+          );
+          const created: number[] = [];
+          for (const p of prepared) {
+            const id = next++;
+            const workDir = jobFolderName(id, p.spec.name);
+            insert.run({ ...p.row, id, work_dir: workDir });
+            const seen = new Set<number>();
+            for (const dep of p.spec.dependencies ?? []) {
+              if (seen.has(dep.dependsOn)) {
+                throw new UserError(
+                  `job ${p.spec.name} lists job ${dep.dependsOn} twice as a dependency — keep one`,
+                );
+              }
+              seen.add(dep.dependsOn);
+              if (parentStatus.get(dep.dependsOn) === undefined) {
+                throw new UserError(
+                  `cannot depend on job ${dep.dependsOn}: there is no such job — see \`crystal-tui job list\``,
+                );
+              }
+              // a brand-new job has no dependents yet, so no edge into it can close a cycle
+              addDep.run(id, dep.dependsOn, dep.type);
+            }
+            const folder = path.join(this.projectDir, workDir);
+            if (fs.existsSync(folder)) {
+              throw new UserError(
+                `job folder ${folder} already exists (left from another database?) — move it away and retry`,
+              );
+            }
+            fs.mkdirSync(folder, { recursive: true });
+            made.push(folder);
+            fs.writeFileSync(path.join(folder, `${p.spec.name}.d12`), p.spec.input);
+            for (const [name, src] of p.auxCopies) fs.copyFileSync(src, path.join(folder, name));
+            for (const [name, content] of Object.entries(p.spec.auxContents ?? {})) {
+              fs.writeFileSync(path.join(folder, name), content);
+            }
+            created.push(id);
+          }
+          return created;
+        })
+        .immediate();
+      return ids.map((id) => this.require(id));
+    } catch (err) {
+      for (const folder of made) fs.rmSync(folder, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private prepare(spec: NewJob) {
+    checkJobName(spec.name);
+    if (typeof spec.input !== "string" || spec.input.trim() === "") {
+      throw new UserError(`job ${spec.name}: the input deck is empty — give a CRYSTAL .d12 deck`);
+    }
+    const parallelism = checkParallelism(spec.parallelism ?? {});
+    const runnerType: RunnerType = spec.runnerType ?? "local";
+    if (runnerType !== "local" && (spec.clusterId === undefined || spec.clusterId === null)) {
+      throw new UserError(`job ${spec.name}: a ${runnerType} job needs a cluster — pass --cluster NAME`);
+    }
+    for (const dep of spec.dependencies ?? []) {
+      if (!DEPENDENCY_TYPES.includes(dep.type)) throw new UserError(`unknown dependency type ${dep.type}`);
+    }
+    const auxCopies: [string, string][] = [];
+    for (const file of spec.auxFiles ?? []) {
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(file);
+      } catch {
+        throw new UserError(`auxiliary file ${file} does not exist — check the path given to --aux`);
+      }
+      if (!stat.isFile()) throw new UserError(`auxiliary file ${file} is not a regular file`);
+      const base = path.basename(file);
+      if (base === `${spec.name}.d12`) throw new UserError(`auxiliary file ${base} would overwrite the deck`);
+      auxCopies.push([base, path.resolve(file)]);
+    }
+    const auxNames = [...auxCopies.map(([n]) => n), ...Object.keys(spec.auxContents ?? {})];
+    for (const n of auxNames) {
+      if (n.includes("/") || n === "." || n === ".." || n.includes("\0")) {
+        throw new UserError(`auxiliary file name ${JSON.stringify(n)} is not a plain file name`);
+      }
+    }
+    const status = spec.status ?? "PENDING";
+    return {
+      spec,
+      auxCopies,
+      row: {
+        name: spec.name,
+        status,
+        input_file: spec.input,
+        cluster_id: spec.clusterId ?? null,
+        runner_type: runnerType,
+        parallelism_config: JSON.stringify(parallelism),
+        priority: spec.priority ?? 0,
+        aux_files: JSON.stringify(auxNames),
+        workflow_id: spec.workflowId ?? null,
+        workflow_step: spec.workflowStep ?? null,
+        retry_of: spec.retryOf ?? null,
+        attempt: spec.attempt ?? 1,
+      },
+    };
+  }
+
+  get(id: number): Job | undefined {
+    const row = this.db.prepare(`${JOB_SELECT} WHERE j.id = ?`).get(id) as JobRow | undefined;
+    return row ? rowToJob(row) : undefined;
+  }
+
+  require(id: number): Job {
+    const job = this.get(id);
+    if (!job) throw new UserError(`there is no job ${id} — see \`crystal-tui job list\``);
+    return job;
+  }
+
+  /** Newest first. */
+  list(options: ListJobsOptions = {}): Job[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (options.status !== undefined) {
+      const statuses = Array.isArray(options.status) ? options.status : [options.status];
+      where.push(`j.status IN ${sqlList(statuses)}`);
+    }
+    if (options.clusterId !== undefined) {
+      if (options.clusterId === null) where.push("j.cluster_id IS NULL");
+      else {
+        where.push("j.cluster_id = ?");
+        params.push(options.clusterId);
+      }
+    }
+    if (options.workflowId !== undefined) {
+      where.push("j.workflow_id = ?");
+      params.push(options.workflowId);
+    }
+    const sql = `${JOB_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY j.created_at DESC, j.id DESC ${options.limit !== undefined ? `LIMIT ${Math.floor(options.limit)}` : ""}
+      ${options.offset !== undefined ? `OFFSET ${Math.floor(options.offset)}` : ""}`;
+    return (this.db.prepare(sql).all(...params) as JobRow[]).map(rowToJob);
+  }
+
+  count(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM jobs").get() as { n: number }).n;
+  }
+
+  /** Statuses of many jobs in one query. Unknown ids are absent from the map. */
+  statuses(ids: readonly number[]): Map<number, JobStatus> {
+    const rows = this.db
+      .prepare("SELECT id, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))")
+      .all(JSON.stringify(ids)) as { id: number; status: JobStatus }[];
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  /**
+   * Moves a job to `to`. Illegal moves are refused with a clear error before touching the database
+   * (and the database's own guard trigger refuses them too). A guarded move (`from`, `claimedBy`)
+   * that loses a race returns false and changes nothing.
+   */
+  transition(id: number, to: JobStatus, options: TransitionOptions = {}): boolean {
+    const current = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck().get(id) as
+      | JobStatus
+      | undefined;
+    if (current === undefined) throw new UserError(`there is no job ${id} — see \`crystal-tui job list\``);
+    if (current === to) return false;
+    if (!canTransition(current, to)) {
+      if (options.from && !options.from.includes(current)) return false;
+      throw new UserError(`job ${id} is ${current} and cannot become ${to}`);
+    }
+    const allowed = (options.from ?? legalSources(to)).filter((s) => canTransition(s, to));
+    const sets = ["status = @to", "status_reason = @reason"];
+    const params: Record<string, unknown> = { id, to, reason: options.reason ?? null };
+    for (const [col, value] of Object.entries(options.set ?? {})) {
+      sets.push(`${col} = @${col}`);
+      params[col] = value;
+    }
+    let guard = `id = @id AND status IN ${sqlList(allowed)}`;
+    if (options.claimedBy !== undefined) {
+      guard += " AND claimed_by = @claimedBy";
+      params.claimedBy = options.claimedBy;
+    }
+    const info = this.db.prepare(`UPDATE jobs SET ${sets.join(", ")} WHERE ${guard}`).run(params);
+    return info.changes === 1;
+  }
+
+  /** Stores the parsed results of a run (final energy + key results JSON). */
+  storeResults(id: number, finalEnergy: number | null, keyResults: Record<string, unknown> | null): void {
+    const info = this.db
+      .prepare("UPDATE jobs SET final_energy = ?, key_results = ? WHERE id = ?")
+      .run(finalEnergy, keyResults === null ? null : JSON.stringify(keyResults), id);
+    if (info.changes === 0) throw new UserError(`there is no job ${id} — see \`crystal-tui job list\``);
+  }
+
+  setCommandLine(id: number, commandLine: string): void {
+    this.db.prepare("UPDATE jobs SET command_line = ? WHERE id = ?").run(commandLine, id);
+  }
+
+  setPriority(id: number, priority: number): void {
+    this.require(id);
+    this.db.prepare("UPDATE jobs SET priority = ? WHERE id = ?").run(Math.trunc(priority), id);
+  }
+
+  /**
+   * Asks for a job to stop. A job that has not been handed to a runner is cancelled at once; an
+   * active one is flagged, and the engine that owns it stops it within one poll interval.
+   */
+  requestCancel(id: number, by = "user"): "cancelled" | "requested" | "finished" {
+    return this.db
+      .transaction((): "cancelled" | "requested" | "finished" => {
+        const job = this.require(id);
+        if (job.status === "PENDING") {
+          this.transition(id, "CANCELLED", { from: ["PENDING"], reason: `cancelled by ${by}` });
+          return "cancelled";
+        }
+        if (job.status === "QUEUED" || job.status === "RUNNING") {
+          this.db.prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(id);
+          return "requested";
+        }
+        return "finished";
+      })
+      .immediate();
+  }
+
+  /**
+   * Deletes a job's record (its dependencies and remote records go with it). A job that is queued
+   * or running is refused: it must be cancelled first, or its process would be orphaned.
+   */
+  delete(id: number): Job {
+    return this.db
+      .transaction(() => {
+        const job = this.require(id);
+        if (job.status === "QUEUED" || job.status === "RUNNING") {
+          throw new UserError(
+            `job ${id} is ${job.status} — cancel it first (\`crystal-tui job cancel ${id}\`)`,
+          );
+        }
+        this.db.prepare("DELETE FROM jobs WHERE id = ?").run(id);
+        return job;
+      })
+      .immediate();
+  }
+}

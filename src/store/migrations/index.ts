@@ -1,0 +1,9 @@
+// Every schema version, in order. Append a new file for a new version; never edit an old one.
+import type { Migration } from "./types.js";
+import { v1 } from "./v1-phase1.js";
+import { v2 } from "./v2-remote.js";
+import { v3 } from "./v3-status.js";
+import { v4 } from "./v4-workflows.js";
+
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4];
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

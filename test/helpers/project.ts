@@ -1,0 +1,75 @@
+// Test helpers: throw-away projects and the real CLI run as a separate process.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Store } from "../../src/store/store.js";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const CLI = path.join(ROOT, "bin/crystal-tui.js");
+export const FIXTURES = path.join(ROOT, "fixtures/crystal-outputs");
+
+const made: string[] = [];
+
+/** A fresh, empty project folder under the OS temp dir (removed at process exit). */
+export function tempProject(prefix = "ctui-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+process.on("exit", () => {
+  if (process.env.KEEP_TEST_PROJECTS) return;
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+export function openTempStore(): Store {
+  return Store.open(tempProject());
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `crystal-tui ARGS` in another process, as a user would. */
+export function cli(project: string, args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, "--project", project, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function cliJson<T = unknown>(project: string, args: string[], env: NodeJS.ProcessEnv = {}): T {
+  const r = cli(project, [...args, "--json"], env);
+  if (r.code !== 0) throw new Error(`crystal-tui ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** A minimal valid CRYSTAL deck (MgO, STO-3G) used where the content does not matter. */
+export const MGO_DECK = `MgO bulk test
+CRYSTAL
+0 0 0
+225
+4.21
+2
+12 0. 0. 0.
+8 0.5 0.5 0.5
+END
+BASISSET
+STO-3G
+SHRINK
+8 8
+TOLDEE
+8
+END
+`;
+
+export function writeDeck(dir: string, name = "mgo.d12", content = MGO_DECK): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
