@@ -68,6 +68,23 @@ export interface Job {
   /** When this job is a retry or continuation of another (a recovery policy), the original's id. */
   retryOf: number | null;
   attempt: number;
+  /** Files taken from parents' results when the job starts. */
+  inputsFrom: InputFromParent[];
+  /** When set, the deck is rendered from this just before the job starts (it uses parents' results). */
+  renderSpec: Record<string, unknown> | null;
+}
+
+/**
+ * A file a job takes from a parent's results when it starts: e.g. the optimised geometry of an
+ * OPTGEOM step (`<parent>.gui`, CRYSTAL's fort.34) or its wavefunction (`<parent>.f9` → fort.20).
+ * `ext` is the kept-output extension in the parent's folder; the file is copied into the job folder
+ * as `<job name><ext>` so the usual staging rules (src/crystal/files.ts) apply.
+ */
+export interface InputFromParent {
+  jobId: number;
+  ext: string;
+  /** A missing file fails the job (default) or is ignored. */
+  optional?: boolean;
 }
 
 export interface NewJob {
@@ -87,6 +104,8 @@ export interface NewJob {
   workflowStep?: string | null;
   retryOf?: number | null;
   attempt?: number;
+  inputsFrom?: InputFromParent[];
+  renderSpec?: Record<string, unknown> | null;
   /** Job status at creation; PENDING unless a Phase-1 caller says otherwise. */
   status?: JobStatus;
 }

@@ -7,7 +7,7 @@ import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
 import { canTransition, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
-import type { Job, NewJob, Parallelism, RunnerType } from "../domain/types.js";
+import type { InputFromParent, Job, NewJob, Parallelism, RunnerType } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
 import { sqlList } from "./status-sql.js";
@@ -49,6 +49,8 @@ export interface JobRow {
   workflow_step: string | null;
   retry_of: number | null;
   attempt: number;
+  inputs_from: string | null;
+  render_spec: string | null;
 }
 
 export const JOB_SELECT = `
@@ -86,6 +88,8 @@ export function rowToJob(r: JobRow): Job {
     workflowStep: r.workflow_step,
     retryOf: r.retry_of,
     attempt: r.attempt,
+    inputsFrom: parseJsonArray(r.inputs_from) as InputFromParent[],
+    renderSpec: parseJsonObject(r.render_spec),
   };
 }
 
@@ -150,9 +154,9 @@ export class JobRepository {
           let next = Math.max(seq?.seq ?? 0, maxId) + 1;
           const insert = this.db.prepare(`
             INSERT INTO jobs (id, name, work_dir, status, input_file, cluster_id, runner_type, parallelism_config,
-                              priority, aux_files, workflow_id, workflow_step, retry_of, attempt)
+                              priority, aux_files, workflow_id, workflow_step, retry_of, attempt, inputs_from, render_spec)
             VALUES (@id, @name, @work_dir, @status, @input_file, @cluster_id, @runner_type, @parallelism_config,
-                    @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt)`);
+                    @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`);
           const parentStatus = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck();
           const addDep = this.db.prepare(
             "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
@@ -186,7 +190,7 @@ export class JobRepository {
             }
             fs.mkdirSync(folder, { recursive: true });
             made.push(folder);
-            fs.writeFileSync(path.join(folder, `${p.spec.name}.d12`), p.spec.input);
+            if (p.spec.input) fs.writeFileSync(path.join(folder, `${p.spec.name}.d12`), p.spec.input);
             for (const [name, src] of p.auxCopies) fs.copyFileSync(src, path.join(folder, name));
             for (const [name, content] of Object.entries(p.spec.auxContents ?? {})) {
               fs.writeFileSync(path.join(folder, name), content);
@@ -205,7 +209,7 @@ export class JobRepository {
 
   private prepare(spec: NewJob) {
     checkJobName(spec.name);
-    if (typeof spec.input !== "string" || spec.input.trim() === "") {
+    if (!spec.renderSpec && (typeof spec.input !== "string" || spec.input.trim() === "")) {
       throw new UserError(`job ${spec.name}: the input deck is empty — give a CRYSTAL .d12 deck`);
     }
     const parallelism = checkParallelism(spec.parallelism ?? {});
@@ -242,7 +246,7 @@ export class JobRepository {
       row: {
         name: spec.name,
         status,
-        input_file: spec.input,
+        input_file: spec.input || null,
         cluster_id: spec.clusterId ?? null,
         runner_type: runnerType,
         parallelism_config: JSON.stringify(parallelism),
@@ -252,6 +256,8 @@ export class JobRepository {
         workflow_step: spec.workflowStep ?? null,
         retry_of: spec.retryOf ?? null,
         attempt: spec.attempt ?? 1,
+        inputs_from: spec.inputsFrom?.length ? JSON.stringify(spec.inputsFrom) : null,
+        render_spec: spec.renderSpec ? JSON.stringify(spec.renderSpec) : null,
       },
     };
   }
