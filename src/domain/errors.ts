@@ -3,7 +3,7 @@
 // Anything else reaching the CLI is a bug and is reported as such.
 
 export class UserError extends Error {
-  override readonly name = "UserError";
+  override readonly name: string = "UserError";
   readonly exitCode: number = 1;
 }
 

@@ -23,11 +23,12 @@ export const ACTIVE_STATUSES: readonly JobStatus[] = ["QUEUED", "RUNNING"];
 /**
  * Legal moves. A terminal job never moves again: a re-run is a new job, so a job's history stays true.
  * QUEUED → PENDING is the engine giving back a claim it could not submit (e.g. a connection dropped
- * before sbatch answered), so the job is retried instead of being lost.
+ * before sbatch answered), so the job is retried instead of being lost. QUEUED → SKIPPED is a job
+ * handed to SLURM with a native dependency that can no longer be met (it never ran).
  */
 export const TRANSITIONS: Readonly<Record<JobStatus, readonly JobStatus[]>> = {
   PENDING: ["QUEUED", "RUNNING", "CANCELLED", "SKIPPED", "FAILED"],
-  QUEUED: ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"],
+  QUEUED: ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "SKIPPED"],
   RUNNING: ["COMPLETED", "FAILED", "CANCELLED"],
   COMPLETED: [],
   FAILED: [],

@@ -33,6 +33,16 @@ export type RunState =
 
 export interface Submission {
   handle: RunHandle;
+  /** For remote runs: the remote_jobs record the engine writes. */
+  remote?: {
+    remoteHandle: string;
+    workingDirectory: string;
+    stdoutPath?: string;
+    stderrPath?: string;
+    queueName?: string;
+    nodeList?: string;
+    metadata?: Record<string, unknown>;
+  };
   /** The exact command line executed (or the sbatch script's launch line). */
   commandLine: string;
   /** Whether the run is already executing (local) or waiting in a queue (SLURM). */
@@ -52,6 +62,12 @@ export interface FetchedOutputs {
 export interface SubmitContext {
   /** The job's folder on this machine (deck, auxiliary files, live output). */
   jobFolder: string;
+  /**
+   * A token unique to this launch attempt, recorded in the job's run_handle before submit() is
+   * called. If the engine dies between the launch and recording the handle, findLaunch(token) lets
+   * the next engine find the run instead of starting it a second time.
+   */
+  token: string;
   /** Native scheduler dependencies: handles of parent runs on the same cluster, with their type. */
   nativeDependencies?: { handle: RunHandle; type: "after_ok" | "after_any" | "after_failed" }[];
 }
@@ -68,6 +84,19 @@ export interface Runner {
   fetchOutputs(job: Job, handle: RunHandle, ctx: SubmitContext): Promise<FetchedOutputs>;
   /** Takes over a run recorded before a restart (no-op when nothing needs restoring). */
   reattach(job: Job, handle: RunHandle): Promise<void>;
+  /**
+   * After a crash between "about to launch" and "launch recorded": finds the run started with this
+   * token, or null when it was never started (the job then goes back to PENDING and runs once).
+   */
+  findLaunch(job: Job, token: string, ctx: SubmitContext): Promise<Submission | null>;
+  /** Called once the outcome is recorded: e.g. remove the scratch folder of a successful run. */
+  cleanup?(job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void>;
+  /** Whether the runner can start jobs now (e.g. CRYSTAL found); a message says how to fix it if not. */
+  available?(): Promise<{ ok: true } | { ok: false; message: string }>;
+  /** Seconds between polls of this runner's runs (local runs also wake the engine when they end). */
+  readonly pollIntervalMs: number;
+  /** Wakes the engine early (set by the engine; a local run calls it when its process ends). */
+  onWake?: () => void;
   /** Whether a native dependency on this runner can be handed to the scheduler itself. */
   supportsNativeDependencies?: boolean;
   /** Releases connections. */

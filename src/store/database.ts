@@ -28,6 +28,8 @@ export interface OpenOptions {
   /** Apply missing migrations (default true). `db status` of a newer file still refuses. */
   migrate?: boolean;
   readonly?: boolean;
+  /** Called with the text of every SQL statement executed (benchmarks count statements with it). */
+  verbose?: (sql: unknown) => void;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): DB {
@@ -41,7 +43,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
   }
   let db: DB;
   try {
-    db = new Database(file, { timeout: BUSY_TIMEOUT_MS, readonly: options.readonly ?? false });
+    db = new Database(file, {
+      timeout: BUSY_TIMEOUT_MS,
+      readonly: options.readonly ?? false,
+      ...(options.verbose ? { verbose: options.verbose } : {}),
+    });
   } catch (err) {
     throw new UserError(`cannot open ${file}: ${(err as Error).message}`);
   }
