@@ -1,0 +1,152 @@
+// The CLI as scripts and other tools use it: JSON shapes, exit codes (0 ok, 1 failure, 2 bad usage),
+// one-line errors on stderr that say what to do, and bad input that changes nothing.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, cliJson, tempProject, writeDeck } from "../helpers/project.js";
+
+interface JobJson {
+  id: number;
+  name: string;
+  status: string;
+  runner_type: string;
+  cluster: string | null;
+  final_energy: number | null;
+  created_at: string;
+}
+
+function counts(project: string) {
+  return cliJson<{ jobs: number; clusters: number }>(project, ["db", "status"]);
+}
+
+describe("crystal-tui CLI", () => {
+  it("db status reports path, schema version and counts", () => {
+    const project = tempProject();
+    const status = cliJson<Record<string, unknown>>(project, ["db", "status"]);
+    expect(status).toMatchObject({ path: path.join(project, ".crystal_tui.db"), jobs: 0, clusters: 0 });
+    expect(status.schema_version).toBeGreaterThanOrEqual(2);
+    expect(cli(project, ["db", "migrate"]).code).toBe(0);
+  });
+
+  it("job add / list / show / rm round trip with dependencies and a cluster", () => {
+    const project = tempProject();
+    const deck = writeDeck(project);
+    const gui = path.join(project, "start.gui");
+    fs.writeFileSync(gui, "geometry\n");
+    expect(
+      cli(project, [
+        "cluster",
+        "add",
+        "hpc",
+        "--type",
+        "slurm",
+        "--host",
+        "login.hpc.example",
+        "--user",
+        "chem",
+        "--partition",
+        "debug",
+      ]).code,
+    ).toBe(0);
+    const a = cliJson<{ id: number }>(project, ["job", "add", "mgo_opt", "--input", deck, "--aux", gui]);
+    const b = cliJson<{ id: number }>(project, [
+      "job",
+      "add",
+      "mgo_freq",
+      "--input",
+      deck,
+      "--cluster",
+      "hpc",
+      "--ranks",
+      "4",
+      "--threads",
+      "2",
+      "--time",
+      "01:00:00",
+      "--after-ok",
+      String(a.id),
+    ]);
+    const list = cliJson<JobJson[]>(project, ["job", "list"]);
+    expect(list.map((j) => j.name)).toEqual(["mgo_freq", "mgo_opt"]); // newest first
+    expect(list[0]).toMatchObject({
+      status: "PENDING",
+      runner_type: "slurm",
+      cluster: "hpc",
+      final_energy: null,
+    });
+    expect(list[1]).toMatchObject({ runner_type: "local", cluster: null });
+    const shown = cliJson<Record<string, unknown>>(project, ["job", "show", String(b.id)]);
+    expect(shown.parallelism).toEqual({ mpi_ranks: 4, threads_per_rank: 2, time: "01:00:00" });
+    expect(shown.dependencies).toEqual([
+      { job_id: a.id, name: "mgo_opt", type: "after_ok", status: "PENDING" },
+    ]);
+    expect((shown.can_run as { ok: boolean }).ok).toBe(false);
+    // the job folder holds the deck and the auxiliary file
+    const folder = path.join(project, "calculations", `${String(a.id).padStart(4, "0")}_mgo_opt`);
+    expect(fs.readFileSync(path.join(folder, "mgo_opt.d12"), "utf8")).toBe(fs.readFileSync(deck, "utf8"));
+    expect(fs.existsSync(path.join(folder, "start.gui"))).toBe(true);
+    expect(cliJson<JobJson[]>(project, ["job", "list", "--status", "pending"])).toHaveLength(2);
+    expect(cliJson<JobJson[]>(project, ["job", "list", "--status", "COMPLETED"])).toHaveLength(0);
+    const human = cli(project, ["job", "show", String(b.id)]);
+    expect(human.stdout).toMatch(/waiting for job \d+ \(mgo_opt\)/);
+    expect(cli(project, ["job", "rm", String(b.id)]).code).toBe(0);
+    expect(counts(project).jobs).toBe(1);
+    const clusters = cliJson<{ name: string; config: Record<string, unknown> }[]>(project, [
+      "cluster",
+      "list",
+    ]);
+    expect(clusters).toEqual([expect.objectContaining({ name: "hpc", config: { partition: "debug" } })]);
+    expect(cli(project, ["cluster", "rm", "hpc"]).code).toBe(0);
+  });
+
+  it("bad input: one line saying what to do, the right exit code, and nothing changed", () => {
+    const project = tempProject();
+    const deck = writeDeck(project);
+    cli(project, ["cluster", "add", "hpc", "--type", "ssh", "--host", "h", "--user", "u"]);
+    const first = cliJson<{ id: number }>(project, ["job", "add", "a", "--input", deck]);
+    const before = counts(project);
+    const cases: [string[], number, RegExp][] = [
+      [["job", "add", "x", "--input", deck, "--cluster", "nowhere"], 1, /no cluster 'nowhere'.*cluster list/],
+      [["job", "add", "x", "--input", path.join(project, "missing.d12")], 1, /cannot be read/],
+      [["job", "add", "x", "--input", deck, "--after-ok", "999"], 1, /no such job/],
+      [["job", "add", "x", "--input", deck, "--after-ok", "abc"], 2, /not a job id/],
+      [["job", "add", "../../etc/passwd", "--input", deck], 1, /not allowed/],
+      [["job", "add", "$(rm -rf ~)", "--input", deck], 1, /not allowed/],
+      [["job", "add", "x", "--input", deck, "--ranks", "two"], 1, /whole number/],
+      [["job", "add", "x", "--input", deck, "--time", "forever"], 1, /HH:MM:SS/],
+      [["job", "add", "x", "--input", deck, "--partition", "debug;reboot"], 1, /partition/],
+      [["job", "add", "x"], 2, /required option/],
+      [["job", "show", "abc"], 2, /not a job id/],
+      [["job", "show", "12345"], 1, /no job 12345/],
+      [["job", "list", "--status", "DONE"], 1, /unknown/],
+      [["cluster", "add", "hpc", "--type", "ssh", "--host", "h", "--user", "u"], 1, /already exists/],
+      [["cluster", "add", "new", "--type", "pbs", "--host", "h", "--user", "u"], 1, /ssh or slurm/],
+      [["cluster", "show", "nope"], 1, /no cluster 'nope'/],
+      [["frobnicate"], 2, /unknown command/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = cli(project, args);
+      expect(r.code, args.join(" ")).toBe(code);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack traces
+    }
+    expect(counts(project)).toEqual(before);
+    expect(fs.readdirSync(path.join(project, "calculations"))).toHaveLength(1);
+    // the dependency cycle check through the CLI: a job cannot be added after itself (no such job yet)
+    expect(cliJson<JobJson>(project, ["job", "show", String(first.id)]).status).toBe("PENDING");
+  });
+
+  it("--project wins over $CRYSTAL_TUI_PROJECT; a missing project folder is a clear error", () => {
+    const a = tempProject();
+    const b = tempProject();
+    writeDeck(a);
+    cli(a, ["job", "add", "one", "--input", path.join(a, "mgo.d12")]);
+    const viaEnv = cli(b, ["db", "status", "--json"], { CRYSTAL_TUI_PROJECT: a });
+    // --project wins over the environment
+    expect(JSON.parse(viaEnv.stdout).jobs).toBe(0);
+    const missing = cli(path.join(a, "nope"), ["db", "status"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/does not exist/);
+  });
+});

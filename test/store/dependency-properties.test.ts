@@ -1,0 +1,141 @@
+// Property tests: for random DAGs and random job outcomes canJobRun agrees with a simple reference
+// evaluator written from the specification's sentences; in random insertion orders no cycle is ever
+// admitted (checked against an independent reachability computation).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { DependencyType } from "../../src/domain/dependencies.js";
+import type { JobStatus } from "../../src/domain/status.js";
+import { openTempStore } from "../helpers/project.js";
+
+const TYPES: DependencyType[] = ["after_ok", "after_any", "after_failed"];
+const OUTCOMES: JobStatus[] = ["PENDING", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "SKIPPED"];
+
+/** The specification, read literally: after_ok = parent COMPLETED, after_any = parent finished in
+ *  any way, after_failed = parent FAILED. */
+function reference(edges: { type: DependencyType; parent: JobStatus }[]): { ok: boolean; never: boolean } {
+  const finished = (s: JobStatus) => ["COMPLETED", "FAILED", "CANCELLED", "SKIPPED"].includes(s);
+  const met = (e: { type: DependencyType; parent: JobStatus }) =>
+    e.type === "after_ok"
+      ? e.parent === "COMPLETED"
+      : e.type === "after_any"
+        ? finished(e.parent)
+        : e.parent === "FAILED";
+  // once a parent has finished, its status never changes again: an unmet edge then stays unmet
+  const never = edges.some((e) => finished(e.parent) && !met(e));
+  return { ok: edges.every(met), never };
+}
+
+function moveTo(store: ReturnType<typeof openTempStore>, id: number, status: JobStatus) {
+  const path: Record<JobStatus, JobStatus[]> = {
+    PENDING: [],
+    QUEUED: ["QUEUED"],
+    RUNNING: ["RUNNING"],
+    COMPLETED: ["RUNNING", "COMPLETED"],
+    FAILED: ["RUNNING", "FAILED"],
+    CANCELLED: ["CANCELLED"],
+    SKIPPED: ["SKIPPED"],
+  };
+  for (const s of path[status]) store.jobs.transition(id, s);
+}
+
+describe("dependency properties", () => {
+  it("canJobRun agrees with the reference evaluator on random DAGs and outcomes", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 9 }).chain((n) =>
+          fc.record({
+            n: fc.constant(n),
+            // edges only from a later job to an earlier one: always a DAG
+            edges: fc.uniqueArray(
+              fc.record({
+                child: fc.integer({ min: 1, max: n - 1 }),
+                back: fc.nat(),
+                type: fc.constantFrom(...TYPES),
+              }),
+              { maxLength: 20, selector: (e) => `${e.child}:${e.back % e.child}` },
+            ),
+            outcomes: fc.array(fc.constantFrom(...OUTCOMES), { minLength: n, maxLength: n }),
+          }),
+        ),
+        ({ n, edges, outcomes }) => {
+          const store = openTempStore();
+          try {
+            const ids = Array.from(
+              { length: n },
+              (_, i) => store.jobs.create({ name: `j${i}`, input: "deck\n" }).id,
+            );
+            for (const e of edges) store.dependencies.add(ids[e.child]!, ids[e.back % e.child]!, e.type);
+            outcomes.forEach((s, i) => moveTo(store, ids[i]!, s));
+            for (let i = 0; i < n; i++) {
+              const mine = edges
+                .filter((e) => e.child === i)
+                .map((e) => ({ type: e.type, parent: outcomes[e.back % e.child]! }));
+              const verdict = store.dependencies.canJobRun(ids[i]!);
+              const want = reference(mine);
+              expect(verdict.ok).toBe(want.ok);
+              expect(verdict.never).toBe(want.never);
+              expect(verdict.reasons.length === 0).toBe(want.ok);
+            }
+          } finally {
+            store.close();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("no insertion order ever admits a cycle, and every acyclic edge is admitted", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 8 }).chain((n) =>
+          fc.record({
+            n: fc.constant(n),
+            tries: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: 30 }),
+          }),
+        ),
+        ({ n, tries }) => {
+          const store = openTempStore();
+          try {
+            const ids = Array.from(
+              { length: n },
+              (_, i) => store.jobs.create({ name: `j${i}`, input: "deck\n" }).id,
+            );
+            const parents = new Map<number, Set<number>>(ids.map((id) => [id, new Set()]));
+            const reaches = (from: number, to: number): boolean => {
+              const seen = new Set<number>();
+              const stack = [from];
+              while (stack.length) {
+                const x = stack.pop()!;
+                if (x === to) return true;
+                if (seen.has(x)) continue;
+                seen.add(x);
+                stack.push(...parents.get(x)!);
+              }
+              return false;
+            };
+            for (const [ci, pi] of tries) {
+              const child = ids[ci]!;
+              const parent = ids[pi]!;
+              const wouldCycle = child === parent || reaches(parent, child);
+              const duplicate = parents.get(child)!.has(parent);
+              let admitted = true;
+              try {
+                store.dependencies.add(child, parent, "after_any");
+              } catch {
+                admitted = false;
+              }
+              expect(admitted).toBe(!wouldCycle && !duplicate);
+              if (admitted) parents.get(child)!.add(parent);
+            }
+            const stored = store.db.prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
+            expect(stored).toBe([...parents.values()].reduce((s, p) => s + p.size, 0));
+          } finally {
+            store.close();
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+});

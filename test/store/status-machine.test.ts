@@ -1,0 +1,122 @@
+// The status machine: legal moves only, each one logged with its time and reason, timestamps set by
+// the move; a finished job never moves again; the database itself refuses an illegal move.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { canTransition, JOB_STATUSES, type JobStatus } from "../../src/domain/status.js";
+import { openTempStore } from "../helpers/project.js";
+
+describe("job status machine", () => {
+  it("sets timestamps and logs every move with its reason", () => {
+    const store = openTempStore();
+    const job = store.jobs.create({ name: "mgo", input: "deck\n" });
+    expect(store.jobs.transition(job.id, "QUEUED")).toBe(true);
+    expect(store.jobs.require(job.id).queueTime).not.toBeNull();
+    store.jobs.transition(job.id, "RUNNING", { set: { pid: 4321 } });
+    let j = store.jobs.require(job.id);
+    expect(j.startedAt).not.toBeNull();
+    expect(j.startTime).toBe(j.startedAt);
+    expect(j.pid).toBe(4321);
+    expect(j.completedAt).toBeNull();
+    store.jobs.transition(job.id, "FAILED", { reason: "SCF did not converge: TOO MANY CYCLES" });
+    j = store.jobs.require(job.id);
+    expect(j.completedAt).not.toBeNull();
+    expect(j.endTime).toBe(j.completedAt);
+    expect(j.statusReason).toBe("SCF did not converge: TOO MANY CYCLES");
+    const story = store.events.forJob(job.id).map((e) => [e.fromStatus, e.toStatus, e.reason]);
+    expect(story).toEqual([
+      [null, "PENDING", null],
+      ["PENDING", "QUEUED", null],
+      ["QUEUED", "RUNNING", null],
+      ["RUNNING", "FAILED", "SCF did not converge: TOO MANY CYCLES"],
+    ]);
+  });
+
+  it("refuses illegal moves in code and in the database, for every pair of statuses", () => {
+    const store = openTempStore();
+    const pathTo: Record<JobStatus, JobStatus[]> = {
+      PENDING: [],
+      QUEUED: ["QUEUED"],
+      RUNNING: ["RUNNING"],
+      COMPLETED: ["RUNNING", "COMPLETED"],
+      FAILED: ["RUNNING", "FAILED"],
+      CANCELLED: ["CANCELLED"],
+      SKIPPED: ["SKIPPED"],
+    };
+    let n = 0;
+    for (const from of JOB_STATUSES) {
+      for (const to of JOB_STATUSES) {
+        if (from === to) continue;
+        const job = store.jobs.create({ name: `j${n++}`, input: "deck\n" });
+        for (const s of pathTo[from]) store.jobs.transition(job.id, s);
+        if (canTransition(from, to)) {
+          expect(store.jobs.transition(job.id, to), `${from}→${to}`).toBe(true);
+        } else {
+          expect(() => store.jobs.transition(job.id, to), `${from}→${to}`).toThrow(/cannot become/);
+          expect(() => store.db.prepare("UPDATE jobs SET status = ? WHERE id = ?").run(to, job.id)).toThrow(
+            /illegal job status transition/,
+          );
+          expect(store.jobs.require(job.id).status).toBe(from);
+        }
+      }
+    }
+  });
+
+  it("a guarded move that loses a race changes nothing", () => {
+    const store = openTempStore();
+    const job = store.jobs.create({ name: "a", input: "deck\n" });
+    store.jobs.transition(job.id, "QUEUED");
+    store.db.prepare("UPDATE jobs SET claimed_by = 'engine-A' WHERE id = ?").run(job.id);
+    expect(store.jobs.transition(job.id, "RUNNING", { claimedBy: "engine-B" })).toBe(false);
+    expect(store.jobs.transition(job.id, "CANCELLED", { from: ["PENDING"] })).toBe(false);
+    expect(store.jobs.require(job.id).status).toBe("QUEUED");
+    expect(store.jobs.transition(job.id, "RUNNING", { claimedBy: "engine-A" })).toBe(true);
+  });
+
+  it("random walks never leave a terminal status and always log one event per move", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...JOB_STATUSES), { maxLength: 12 }), (walk) => {
+        const store = openTempStore();
+        try {
+          const job = store.jobs.create({ name: "w", input: "deck\n" });
+          let current: JobStatus = "PENDING";
+          let moves = 0;
+          for (const to of walk) {
+            let moved = false;
+            try {
+              moved = store.jobs.transition(job.id, to);
+            } catch {
+              moved = false;
+            }
+            expect(moved).toBe(current !== to && canTransition(current, to));
+            if (moved) {
+              current = to;
+              moves++;
+            }
+          }
+          expect(store.jobs.require(job.id).status).toBe(current);
+          expect(store.events.forJob(job.id)).toHaveLength(moves + 1);
+        } finally {
+          store.close();
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("cancel: a pending job at once, an active one by request, a finished one not at all", () => {
+    const store = openTempStore();
+    const a = store.jobs.create({ name: "a", input: "deck\n" });
+    const b = store.jobs.create({ name: "b", input: "deck\n" });
+    const c = store.jobs.create({ name: "c", input: "deck\n" });
+    store.jobs.transition(b.id, "RUNNING");
+    store.jobs.transition(c.id, "RUNNING");
+    store.jobs.transition(c.id, "COMPLETED");
+    expect(store.jobs.requestCancel(a.id)).toBe("cancelled");
+    expect(store.jobs.require(a.id).statusReason).toMatch(/cancelled by user/);
+    expect(store.jobs.requestCancel(b.id)).toBe("requested");
+    expect(store.jobs.require(b.id)).toMatchObject({ status: "RUNNING", cancelRequested: true });
+    expect(store.jobs.requestCancel(c.id)).toBe("finished");
+    expect(store.jobs.require(c.id).status).toBe("COMPLETED");
+    expect(() => store.jobs.delete(b.id)).toThrow(/cancel it first/);
+  });
+});
