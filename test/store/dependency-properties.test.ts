@@ -65,7 +65,7 @@ describe("dependency properties", () => {
               (_, i) => store.jobs.create({ name: `j${i}`, input: "deck\n" }).id,
             );
             for (const e of edges) store.dependencies.add(ids[e.child]!, ids[e.back % e.child]!, e.type);
-            outcomes.forEach((s, i) => moveTo(store, ids[i]!, s));
+            for (const [i, s] of outcomes.entries()) moveTo(store, ids[i]!, s);
             for (let i = 0; i < n; i++) {
               const mine = edges
                 .filter((e) => e.child === i)
