@@ -1,0 +1,944 @@
+// Reads a CRYSTAL standard output (CRYSTAL14/17/22/23) as a stream and reports what a chemist asks
+// of it: did it finish, did it reach its goal, the energies, the gap, the final cell. Used by
+// `crystal-tui parse`, by the engine on finished jobs, and by the live view on running ones
+// (snapshot()). Status comes from the content, never from the termination banner alone.
+//
+// Speed and memory: lines are found with indexOf on latin1 text, and a line is looked at only when
+// its first non-blank character can start something this parser wants; regexes run on those few
+// lines only. Nothing grows with the file except the energies of the last SCF and of the
+// optimisation steps, so memory stays flat however large the output.
+import fs from "node:fs";
+import { UserError } from "../domain/errors.js";
+
+/** CODATA 2018, as the issue asks (CRYSTALpytools uses the same). */
+export const HARTREE_TO_EV = 27.211386245988;
+
+export type CalcType = "scf" | "opt" | "freq" | "elastic" | "eos" | "properties";
+export type RunStatus = "completed" | "failed" | "incomplete";
+export type ErrorKind =
+  | "scf_not_converged"
+  | "geometry_not_converged"
+  | "input_error"
+  | "memory"
+  | "mpi_abort"
+  | "walltime"
+  /** stopped by a signal (SIGTERM/SIGKILL) with no scheduler telling why */
+  | "killed"
+  /** the program itself crashed (e.g. a Fortran runtime `severe` error) */
+  | "crashed";
+
+export interface Lattice {
+  /** Å; null along a non-periodic direction (slab c, polymer b and c). */
+  a: number | null;
+  b: number | null;
+  c: number | null;
+  /** degrees */
+  alpha: number;
+  beta: number;
+  gamma: number;
+}
+
+export interface ScfSummary {
+  converged: boolean;
+  /** CRYSTAL's cycle count of the last SCF (the CYCLES of `SCF ENDED`, else the last CYC seen). */
+  cycles: number;
+  /** Total energy after each cycle of the last SCF (cycles 1…n; cycle 0 is the initial guess). */
+  energies_hartree: number[];
+}
+
+export interface OptSummary {
+  converged: boolean;
+  /** Geometry points computed (CRYSTAL's POINTS once the optimisation ended). */
+  steps: number;
+  /** Energy at each geometry point, in order. */
+  energies_hartree: number[];
+}
+
+/** The keys are part of the CLI's JSON contract (`crystal-tui parse --json`): snake_case, null where absent. */
+export interface CrystalResult {
+  crystal_version: string | null;
+  calc_type: CalcType | null;
+  status: RunStatus;
+  error_kind: ErrorKind | null;
+  errors: string[];
+  warnings: string[];
+  n_atoms: number | null;
+  spin_polarized: boolean | null;
+  final_energy_hartree: number | null;
+  final_energy_ev: number | null;
+  scf: ScfSummary;
+  opt: OptSummary | null;
+  band_gap_ev: number | null;
+  band_gap_alpha_ev: number | null;
+  band_gap_beta_ev: number | null;
+  lattice: Lattice | null;
+  zero_point_energy_ev: number | null;
+  wall_time_s: number | null;
+}
+
+export interface ParseOptions {
+  /** The scheduler's or process's stderr, to say why a run stopped (time limit, OOM, MPI_Abort). */
+  stderrText?: string;
+}
+
+/** Lines longer than this are not CRYSTAL's (binary junk, a pasted path list): skipped whole. */
+const MAX_LINE = 4096;
+/** errors[] and warnings[] keep at most this many distinct lines. */
+const MAX_MESSAGES = 100;
+
+const CH_SPACE = 32;
+const CH_TAB = 9;
+const CH_CR = 13;
+
+/** A Fortran number (`-2.7E+02`, `1.5D-03`), or null for anything else (`*****`, junk). */
+function num(text: string | undefined): number | null {
+  if (text === undefined || text === "") return null;
+  let v = Number(text);
+  if (Number.isNaN(v) && /^[-+]?[\d.]+[dD][-+]?\d+$/.test(text)) v = Number(text.replace(/[dD]/, "E"));
+  return Number.isFinite(v) ? v : null;
+}
+
+function int(text: string | undefined): number | null {
+  const v = num(text);
+  return v !== null && Number.isInteger(v) ? v : null;
+}
+
+type Channel = "all" | "alpha" | "beta";
+
+interface Gaps {
+  all: number | null;
+  alpha: number | null;
+  beta: number | null;
+}
+
+/** What a scheduler's or process's stderr says about why a run stopped, most telling first. */
+const STDERR_CAUSES: { kind: ErrorKind; pattern: RegExp }[] = [
+  {
+    kind: "walltime",
+    pattern:
+      /DUE TO TIME LIMIT|TIME LIMIT|walltime\b.*\bexceeded|exceeded\b.*\b(?:wall ?time|time limit|runtime)|TERM_RUNLIMIT|h_rt/i,
+  },
+  {
+    kind: "memory",
+    pattern:
+      /oom[-_ ]?kill|out of memory|OUT_OF_MEMORY|exceeded\b.*\bmemory|memory limit|Killed process|insufficient virtual memory|cannot allocate memory|bad_alloc|TERM_MEMLIMIT/i,
+  },
+  {
+    kind: "mpi_abort",
+    pattern:
+      /MPI_ABORT|MPI_Abort|BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES|exited on signal|PMPI_\w+.*failed/i,
+  },
+  { kind: "killed", pattern: /process killed \(SIG|\bKilled\b|\bTerminated\b|CANCELLED/ },
+];
+
+/** The first cause a stderr text gives for a stopped run, with the line that says so. */
+export function classifyStderr(text: string | undefined): { kind: ErrorKind; line: string } | null {
+  if (!text) return null;
+  let best: { kind: ErrorKind; line: string; rank: number } | null = null;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    if (end - start <= MAX_LINE) {
+      const line = text.slice(start, end).trim();
+      if (line) {
+        for (let rank = 0; rank < STDERR_CAUSES.length && (best === null || rank < best.rank); rank++) {
+          const cause = STDERR_CAUSES[rank]!;
+          if (cause.pattern.test(line)) {
+            best = { kind: cause.kind, line, rank };
+            break;
+          }
+        }
+      }
+    }
+    if (best?.rank === 0) break;
+    start = end + 1;
+  }
+  return best ? { kind: best.kind, line: best.line } : null;
+}
+
+/**
+ * The first two characters (after leading blanks) of the lines this parser reads, as c0 * 128 + c1;
+ * every other line is skipped without a look. Kept in step with line()'s prefixes (a test parses
+ * every fixture with and without this filter and expects the same result).
+ */
+const WANTED_START = new Uint8Array(128 * 128);
+for (const pair of [
+  ...["CY", "CO", "CR", "CE", "==", "TO", "TY", "EE", "ER", "E0", "EQ", "EO", "EL", "**", "* "],
+  ...["AT", "AL", "BO", "BA", "BE", "DI", "IN", "PO", "PR", "LA", "GE", "FR", "FI", "N.", "OP"],
+  ...["WA", "SP", "ST", "MP", "MO", "ap", "fo", "0D", "1D", "2D", "3D"],
+]) {
+  WANTED_START[pair.charCodeAt(0) * 128 + pair.charCodeAt(1)] = 1;
+}
+
+/** Whether line() may want the line whose first non-blank character is at p. */
+function wantedAt(text: string, p: number): boolean {
+  const c0 = text.charCodeAt(p);
+  const c1 = text.charCodeAt(p + 1);
+  return c0 < 128 && c1 < 128 && WANTED_START[c0 * 128 + c1] === 1;
+}
+
+/** What CRYSTAL prints after one diagonalisation: band edges (Hartree) and, from CRYSTAL17 on, the gap. */
+interface BandGroup {
+  state: "insulating" | "conducting" | "no_gap";
+  top: number | null;
+  bottom: number | null;
+  /** The `… ENERGY BAND GAP:` line, read at the end (there is one per SCF cycle). */
+  gapLine: string | null;
+}
+
+/**
+ * A streaming reader of one CRYSTAL output. feed() it chunks in order (Buffers or strings);
+ * snapshot() says what is known so far (the run may still be going); end() closes the stream.
+ */
+export class OutputParser {
+  private carry = "";
+  private skippingLongLine = false;
+  private ended = false;
+
+  private version: string | null = null;
+  private bannerSeen = false;
+  private calcFlags = { opt: false, freq: false, elastic: false, eos: false, properties: false };
+  private deckEchoCalc: CalcType | null = null;
+  private terminated = false;
+  private crystalErrors: string[] = [];
+  private otherErrors: string[] = [];
+  private warnings: string[] = [];
+  private fortranKilled = false;
+  private fortranSevere = false;
+  private mpiAbort = false;
+  private nAtoms: number | null = null;
+  private spin: boolean | null = null;
+  private dimensionality: number | null = null;
+
+  // the last SCF
+  private scfSeen = false;
+  private scfEnded = false;
+  private scfConverged = false;
+  private scfTooMany = false;
+  private scfCycles = 0;
+  private scfEnergies: number[] = [];
+  private lastCycle = -1;
+
+  // the optimisation: one energy per geometry point
+  private optPoints: number[] = [];
+  private optHeaderSeen = false;
+  private pointEnergy: number | null = null;
+  private optEnded = false;
+  private optConverged = false;
+  private optReportedPoints: number | null = null;
+
+  private lastConvergedEnergy: number | null = null;
+  private firstConvergedEnergy: number | null = null;
+  private centralPointEnergy: number | null = null;
+  private zpeEv: number | null = null;
+
+  // band gaps: the latest diagonalisation of each spin channel, and the gaps printed after OPT END
+  private channel: Channel = "all";
+  private bands: Record<Channel, BandGroup | null> = { all: null, alpha: null, beta: null };
+  private finalGaps: Gaps | null = null;
+  private gapLinesPrinted = false;
+
+  /** 0: not in a cell block; 1: the `A B C ALPHA BETA GAMMA` line expected; 2: the numbers expected. */
+  private cellState = 0;
+  private lattice: [number, number, number, number, number, number] | null = null;
+
+  /** The last timing line (`TTTT… TELAPSE …`): there is one every few lines, so it is read lazily. */
+  private lastTimingLine: string | null = null;
+
+  /** Adds the next piece of the output. Never throws. */
+  feed(chunk: string | Buffer | Uint8Array): void {
+    if (this.ended) return;
+    const text =
+      typeof chunk === "string"
+        ? chunk
+        : Buffer.isBuffer(chunk)
+          ? chunk.toString("latin1")
+          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+    let start = 0;
+    let nl = text.indexOf("\n");
+    if (nl === -1) {
+      this.extendCarry(text);
+      return;
+    }
+    // the line begun in the previous chunk
+    if (this.carry || this.skippingLongLine) {
+      if (!this.skippingLongLine && this.carry.length + nl <= MAX_LINE) {
+        const line = this.carry + text.slice(0, nl);
+        this.lineAt(line, 0, line.length, true);
+        this.timingCandidate(line, 0, line.length);
+      }
+      this.carry = "";
+      this.skippingLongLine = false;
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    const firstFull = start;
+    let lastNl = -1;
+    while (nl !== -1) {
+      lastNl = nl;
+      // inlined: skip blanks, then only lines whose first character can matter are looked at
+      let p = start;
+      let c = text.charCodeAt(p);
+      while (c === CH_SPACE || c === CH_TAB) c = text.charCodeAt(++p);
+      if (p < nl && nl - start <= MAX_LINE && (this.cellState !== 0 || wantedAt(text, p)))
+        this.line(text, p, nl, true);
+      else if (this.cellState !== 0 && p >= nl) this.cellState = 0;
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    if (lastNl >= firstFull) this.lastTimingIn(text, firstFull, lastNl);
+    if (start < text.length) this.extendCarry(text.slice(start));
+  }
+
+  private extendCarry(piece: string): void {
+    if (this.skippingLongLine) return;
+    if (this.carry.length + piece.length > MAX_LINE) {
+      this.carry = "";
+      this.skippingLongLine = true;
+    } else {
+      this.carry += piece;
+    }
+  }
+
+  /** The last timing line among the complete lines text[from, to). */
+  private lastTimingIn(text: string, from: number, to: number): void {
+    const at = text.lastIndexOf("TTTTTTTTTT", to);
+    if (at < from) return;
+    const lineStart = text.lastIndexOf("\n", at) + 1;
+    let lineEnd = text.indexOf("\n", at);
+    if (lineEnd === -1 || lineEnd > to) lineEnd = to;
+    this.timingCandidate(text, Math.max(lineStart, from), lineEnd);
+  }
+
+  private timingCandidate(text: string, s: number, e: number): void {
+    if (e - s > MAX_LINE) return;
+    const line = text.slice(s, e).trim();
+    if (line.startsWith("TTTTTTTTTT")) this.lastTimingLine = line;
+  }
+
+  /** What is known so far, as if the output stopped here (the line being written is not read yet). */
+  snapshot(opts: ParseOptions = {}): CrystalResult {
+    return this.result(opts);
+  }
+
+  /** Reads what is left (a last line without newline) and gives the result. Never throws. */
+  end(opts: ParseOptions = {}): CrystalResult {
+    if (!this.ended) {
+      if (this.carry && !this.skippingLongLine) {
+        this.lineAt(this.carry, 0, this.carry.length, false);
+        this.timingCandidate(this.carry, 0, this.carry.length);
+      }
+      this.carry = "";
+      this.ended = true;
+    }
+    return this.result(opts);
+  }
+
+  // ---------------------------------------------------------------- line dispatch
+
+  /** Looks at a line text[s, e), blanks included. */
+  private lineAt(text: string, s: number, e: number, complete: boolean): void {
+    let p = s;
+    while (p < e) {
+      const c = text.charCodeAt(p);
+      if (c !== CH_SPACE && c !== CH_TAB) break;
+      p++;
+    }
+    if (p >= e) {
+      this.cellState = 0;
+      return;
+    }
+    this.line(text, p, e, complete);
+  }
+
+  /**
+   * Looks at one line text[p, e) starting at its first non-blank character. `complete` is false for
+   * a last line that had no newline: the termination banner only counts on a complete line, as
+   * CRYSTAL always ends it with one.
+   */
+  private line(text: string, p: number, e: number, complete: boolean): void {
+    if (this.cellState !== 0 && this.cellLine(text, p, e)) return;
+    const c = text.charCodeAt(p);
+    switch (c) {
+      case 67: // C
+        if (text.startsWith("CYC ", p)) this.cycLine(text, p, e);
+        else if (text.startsWith("CONDUCTING STATE", p)) this.bandState("conducting");
+        else if (text.startsWith("CRYSTAL - SCF - TYPE OF CALCULATION", p)) this.newScf();
+        else if (text.startsWith("CENTRAL POINT", p)) {
+          const m = /^CENTRAL POINT\s+(\S+)/.exec(this.slice(text, p, e));
+          this.centralPointEnergy = num(m?.[1]) ?? this.centralPointEnergy;
+        } else if (
+          text.startsWith("COORDINATE", p) ||
+          text.startsWith("CELL OPTIMIZATION", p) ||
+          text.startsWith("CONVERGENCE TESTS UNSATISFIED", p)
+        )
+          this.optimisationHeader(this.slice(text, p, e));
+        break;
+      case 61: // =
+        if (text.startsWith("== SCF ENDED", p)) this.scfEndedLine(this.slice(text, p, e));
+        break;
+      case 84: // T
+        if (text.startsWith("TOP OF VALENCE BANDS", p)) this.bandEdge(true, text, p, e);
+        else if (text.startsWith("TOTAL ENERGY(", p)) this.totalEnergyLine(this.slice(text, p, e));
+        else if (text.startsWith("TYPE OF CALCULATION", p)) this.calculationType(this.slice(text, p, e));
+        break;
+      case 69: // E
+        if (text.startsWith("EEEEEEEEEE", p)) this.eLine(this.slice(text, p, e), complete);
+        else if (text.startsWith("ERROR", p)) this.errorLine(this.slice(text, p, e));
+        else if (text.startsWith("E0", p)) this.zeroPointLine(this.slice(text, p, e));
+        else if (text.startsWith("EQUATION OF STATE", p) || text.startsWith("EOSEOS", p))
+          this.calcFlags.eos = true;
+        else if (text.startsWith("ELASTIC CONSTANT", p)) this.calcFlags.elastic = true;
+        else this.deckEcho(text, p, e);
+        break;
+      case 42: // *
+        if (text.startsWith("OPT END", this.afterStarsAndBlanks(text, p, e)))
+          this.optEndLine(this.slice(text, p, e));
+        else if (!this.version) this.bannerLine(this.slice(text, p, e));
+        break;
+      case 65: // A
+        if (text.startsWith("ATOMS IN THE ASYMMETRIC UNIT", p)) {
+          const m = /ATOMS IN THE UNIT CELL:\s*(\d+)/.exec(this.slice(text, p, e));
+          this.nAtoms = int(m?.[1]) ?? this.nAtoms;
+        } else if (text.startsWith("ALPHA BAND GAP:", p)) this.finalGap("alpha", this.slice(text, p, e));
+        else if (text.startsWith("ALPHA ", p) && /^ALPHA\s+ELECTRONS$/.test(this.slice(text, p, e)))
+          this.channel = "alpha";
+        else if (text.startsWith("ATOMIC POSITIONS OPTIMIZATION", p))
+          this.optimisationHeader(this.slice(text, p, e));
+        break;
+      case 66: // B
+        if (text.startsWith("BOTTOM OF VIRTUAL BANDS", p)) this.bandEdge(false, text, p, e);
+        else if (text.startsWith("BAND GAP:", p)) this.finalGap("all", this.slice(text, p, e));
+        else if (text.startsWith("BETA BAND GAP:", p)) this.finalGap("beta", this.slice(text, p, e));
+        else if (text.startsWith("BETA ", p) && /^BETA\s+ELECTRONS$/.test(this.slice(text, p, e)))
+          this.channel = "beta";
+        break;
+      case 68: // D
+        if (text.startsWith("DIRECT ENERGY BAND GAP:", p)) this.gapLine(this.slice(text, p, e));
+        else if (text.startsWith("DIMENSIONALITY", p)) this.dimensionLine(this.slice(text, p, e));
+        break;
+      case 73: // I
+        if (text.startsWith("INDIRECT ENERGY BAND GAP:", p)) this.gapLine(this.slice(text, p, e));
+        else if (text.startsWith("INSULATING STATE", p)) this.bandState("insulating");
+        else if (text.startsWith("INTERNAL", p) && text.startsWith("OPTIMIZATION", p + 9))
+          this.optimisationHeader(this.slice(text, p, e));
+        break;
+      case 80: // P
+        if (text.startsWith("POSSIBLY CONDUCTING STATE", p)) this.bandState("conducting");
+        else if (text.startsWith("PRIMITIVE CELL", p)) this.cellHeader(this.slice(text, p, e));
+        else if (text.startsWith("PROPERTIES", p)) this.calcFlags.properties = true;
+        break;
+      case 76: // L
+        if (text.startsWith("LATTICE PARAMETERS", p)) this.cellHeader(this.slice(text, p, e));
+        break;
+      case 71: // G
+        if (text.startsWith("GEOMETRY FOR WAVE FUNCTION", p)) this.dimensionLine(this.slice(text, p, e));
+        else if (text.startsWith("GEOMETRY OPTIMIZATION", p)) this.optimisationHeader(this.slice(text, p, e));
+        break;
+      case 70: // F
+        if (text.startsWith("FREQUENCY CALCULATION", p) || text.startsWith("FRQFRQFRQ", p))
+          this.calcFlags.freq = true;
+        else if (text.startsWith("FINAL OPTIMIZED GEOMETRY", p)) {
+          this.calcFlags.opt = true;
+          this.dimensionLine(this.slice(text, p, e));
+        } else this.deckEcho(text, p, e);
+        break;
+      case 78: // N
+        if (this.nAtoms === null && text.startsWith("N. OF ATOMS PER CELL", p)) {
+          const m = /^N\. OF ATOMS PER CELL\s+(\d+)/.exec(this.slice(text, p, e));
+          this.nAtoms = int(m?.[1]);
+        }
+        break;
+      case 79: // O
+        if (text.startsWith("OPTOPTOPT", p)) this.calcFlags.opt = true;
+        else this.deckEcho(text, p, e);
+        break;
+      case 87: // W
+        if (text.startsWith("WARNING", p) && !text.startsWith("WARNINGWARNING", p))
+          this.remember(this.warnings, this.slice(text, p, e));
+        break;
+      case 83: // S
+        if (text.startsWith("SPIN LOCKING: NO ENERGY GAP", p)) this.bandState("no_gap");
+        else if (text.startsWith("STARTING GEOMETRY OPTIMIZATION", p)) this.calcFlags.opt = true;
+        break;
+      case 77: // M
+        if (text.startsWith("MPI_ABORT", p)) this.mpiAbortLine(this.slice(text, p, e));
+        else if (text.startsWith("MOLECULAR CALCULATION", p)) this.dimensionality = 0;
+        break;
+      case 97: // a
+        if (text.startsWith("application called MPI_Abort", p)) this.mpiAbortLine(this.slice(text, p, e));
+        break;
+      case 102: // f
+        if (text.startsWith("forrtl:", p)) this.fortranLine(this.slice(text, p, e));
+        break;
+      default:
+        // "2D - SLAB", "1D - POLYMER", "0D - MOLECULE"
+        if (c >= 48 && c <= 51 && text.startsWith("D - ", p + 1)) this.dimensionality = c - 48;
+        break;
+    }
+  }
+
+  /** text[p, e) without trailing blanks or carriage return. */
+  private slice(text: string, p: number, e: number): string {
+    let end = e;
+    while (end > p) {
+      const c = text.charCodeAt(end - 1);
+      if (c !== CH_CR && c !== CH_SPACE && c !== CH_TAB) break;
+      end--;
+    }
+    return text.slice(p, end);
+  }
+
+  private afterStarsAndBlanks(text: string, p: number, e: number): number {
+    let q = p;
+    while (q < e) {
+      const c = text.charCodeAt(q);
+      if (c !== 42 && c !== CH_SPACE) break;
+      q++;
+    }
+    return q;
+  }
+
+  private remember(list: string[], line: string): void {
+    if (list.length < MAX_MESSAGES && !list.includes(line)) list.push(line);
+  }
+
+  // ---------------------------------------------------------------- what each line means
+
+  private bannerLine(line: string): void {
+    const m = /^\*\s+CRYSTAL(\d{2})\b/.exec(line);
+    if (m) {
+      this.version = m[1]!;
+      this.bannerSeen = true;
+    } else if (/^\*\s+PROPERTIES\s+\*?$/.test(line)) {
+      this.bannerSeen = true;
+      this.calcFlags.properties = true;
+    }
+  }
+
+  /** Before CRYSTAL's banner, run scripts echo the deck: its task keywords say what was asked. */
+  private deckEcho(text: string, p: number, e: number): void {
+    if (this.bannerSeen || e - p > 12) return;
+    const word = this.slice(text, p, e);
+    const calc: CalcType | null =
+      word === "OPTGEOM"
+        ? "opt"
+        : word === "FREQCALC"
+          ? "freq"
+          : word === "ELASTCON"
+            ? "elastic"
+            : word === "EOS"
+              ? "eos"
+              : null;
+    // FREQCALC / ELASTCON / EOS may hold an OPTGEOM (pre-optimisation): the outer task wins
+    if (calc && (this.deckEchoCalc === null || calc !== "opt")) this.deckEchoCalc = calc;
+  }
+
+  /** `COORDINATE AND CELL OPTIMIZATION - POINT    2` and the like. */
+  private optimisationHeader(line: string): void {
+    if (line.includes("OPTIMIZATION - POINT")) {
+      this.calcFlags.opt = true;
+      if (this.optHeaderSeen && this.pointEnergy !== null) this.optPoints.push(this.pointEnergy);
+      this.optHeaderSeen = true;
+      this.pointEnergy = null;
+    } else if (line.startsWith("CONVERGENCE TESTS UNSATISFIED") || line.includes("OPTIMIZATION")) {
+      this.calcFlags.opt = true;
+    }
+  }
+
+  private newScf(): void {
+    this.scfSeen = true;
+    this.scfEnded = false;
+    this.scfConverged = false;
+    this.scfTooMany = false;
+    this.scfCycles = 0;
+    this.scfEnergies = [];
+    this.lastCycle = -1;
+    this.channel = "all";
+    this.bands = { all: null, alpha: null, beta: null };
+  }
+
+  /** `CYC   3 ETOT(AU) -2.712170056968E+02 DETOT -3.54E-03 tst …`, read by hand: one per SCF cycle. */
+  private cycLine(text: string, p: number, e: number): void {
+    let q = p + 4;
+    while (q < e && text.charCodeAt(q) === CH_SPACE) q++;
+    let cycle = 0;
+    const digitsFrom = q;
+    for (let c = text.charCodeAt(q); q < e && c >= 48 && c <= 57; c = text.charCodeAt(++q)) {
+      cycle = cycle * 10 + (c - 48);
+    }
+    if (q === digitsFrom || q - digitsFrom > 9 || !text.startsWith(" ETOT(AU)", q)) return;
+    q += 9;
+    while (q < e && text.charCodeAt(q) === CH_SPACE) q++;
+    let r = q;
+    while (r < e && text.charCodeAt(r) !== CH_SPACE && text.charCodeAt(r) !== CH_CR) r++;
+    // a cycle number that does not go up, or a cycle after SCF ENDED, starts another SCF
+    if (this.scfEnded || cycle <= this.lastCycle) this.newScf();
+    this.scfSeen = true;
+    this.lastCycle = cycle;
+    this.scfCycles = cycle;
+    const energy = num(text.slice(q, r));
+    if (cycle > 0 && energy !== null) this.scfEnergies.push(energy);
+    this.channel = "all";
+  }
+
+  private scfEndedLine(line: string): void {
+    const m = /SCF ENDED\s*-\s*(.*?)\s+E\(AU\)\s*(\S+)(?:\s+CYCLES\s+(\d+))?/.exec(line);
+    const how = m?.[1] ?? line;
+    this.scfSeen = true;
+    this.scfEnded = true;
+    this.scfTooMany = how.includes("TOO MANY CYCLES");
+    this.scfConverged = how.includes("CONVERGENCE") && !this.scfTooMany;
+    const cycles = int(m?.[3]);
+    if (cycles !== null) this.scfCycles = cycles;
+    const energy = num(m?.[2]);
+    if (this.scfConverged && energy !== null) this.convergedEnergy(energy);
+  }
+
+  private convergedEnergy(energy: number): void {
+    this.lastConvergedEnergy = energy;
+    if (this.firstConvergedEnergy === null) this.firstConvergedEnergy = energy;
+    this.pointEnergy = energy;
+  }
+
+  /** `TOTAL ENERGY(DFT)(AU)(  6) -2.71E+02  DE (AU) -3.5E-02`: a geometry point's converged energy. */
+  private totalEnergyLine(line: string): void {
+    if (!line.includes("DE (AU)")) return;
+    const m = /^TOTAL ENERGY\([^)]*\)\(AU\)\(\s*\d+\)\s*(\S+)/.exec(line);
+    const energy = num(m?.[1]);
+    if (energy !== null) this.convergedEnergy(energy);
+  }
+
+  private optEndLine(line: string): void {
+    const m = /OPT END\s*-\s*([^*]*?)\s*\*?\s*E\(AU\):?\s*(\S+)(?:\s+POINTS\s+(\d+))?/.exec(line);
+    this.calcFlags.opt = true;
+    this.optEnded = true;
+    const how = m?.[1] ?? line;
+    this.optConverged = how.startsWith("CONVERGED");
+    this.optReportedPoints = int(m?.[3]);
+    const energy = num(m?.[2]);
+    if (energy !== null) this.convergedEnergy(energy);
+    if (this.pointEnergy !== null) this.optPoints.push(this.pointEnergy);
+    this.pointEnergy = null;
+    this.optHeaderSeen = false;
+  }
+
+  private calculationType(line: string): void {
+    if (line.includes("OPEN SHELL")) this.spin = true;
+    else if (line.includes("CLOSED SHELL")) this.spin = false;
+  }
+
+  private eLine(line: string, complete: boolean): void {
+    // `EEEEEEEEEE TERMINATION  DATE …` ends the run; `EEEEEEEEEE SCF TERMINATION` / `INT_CALC
+    // TERMINATION` end one of its parts only
+    if (complete && /^E{10,}\s+TERMINATION\b/.test(line)) this.terminated = true;
+  }
+
+  private errorLine(line: string): void {
+    if (/^ERROR[\s*]/.test(line)) this.remember(this.crystalErrors, line);
+  }
+
+  private fortranLine(line: string): void {
+    if (!/^forrtl:\s*(error|severe)/.test(line)) return;
+    this.remember(this.otherErrors, line);
+    if (/process killed|SIGTERM|SIGKILL|SIGINT/.test(line)) this.fortranKilled = true;
+    else this.fortranSevere = true;
+  }
+
+  private mpiAbortLine(line: string): void {
+    if (!this.mpiAbort) this.remember(this.otherErrors, line);
+    this.mpiAbort = true;
+  }
+
+  private zeroPointLine(line: string): void {
+    // `E0            :       0.003314922384       0.090203623929           8.70332749` (AU, EV, KJ/MOL)
+    const m = /^E0\s*:\s*(\S+)\s+(\S+)/.exec(line);
+    const ev = num(m?.[2]);
+    if (ev !== null) this.zpeEv = ev;
+  }
+
+  /**
+   * After each diagonalisation CRYSTAL says INSULATING STATE (then the band edges, and from
+   * CRYSTAL17 on the gap itself) or (POSSIBLY) CONDUCTING STATE, for each spin channel in turn.
+   */
+  private bandState(state: BandGroup["state"]): void {
+    this.bands[this.channel] = { state, top: null, bottom: null, gapLine: null };
+  }
+
+  private bandGroup(): BandGroup {
+    let group = this.bands[this.channel];
+    if (!group) {
+      group = { state: "insulating", top: null, bottom: null, gapLine: null };
+      this.bands[this.channel] = group;
+    }
+    return group;
+  }
+
+  private gapLine(line: string): void {
+    this.bandGroup().gapLine = line;
+    this.gapLinesPrinted = true;
+  }
+
+  /** `TOP OF VALENCE BANDS -    BAND     10; K   12; EIG -2.0823120E-01 AU` (one per k point kind). */
+  private bandEdge(top: boolean, text: string, p: number, e: number): void {
+    // outputs that print the gap (CRYSTAL17 on) do not need it computed from the edges
+    if (this.gapLinesPrinted) return;
+    const at = text.lastIndexOf("EIG", e);
+    if (at < p) return;
+    let r = e;
+    while (r > at && text.charCodeAt(r - 1) !== CH_SPACE) r--; // drop the unit "AU"
+    const eig = num(text.slice(at + 3, r).trim());
+    if (eig === null) return;
+    const group = this.bandGroup();
+    if (top) group.top = group.top === null ? eig : Math.max(group.top, eig);
+    else group.bottom = group.bottom === null ? eig : Math.min(group.bottom, eig);
+  }
+
+  /** The gap of one diagonalisation: as printed, else from its band edges (CRYSTAL14 prints none). */
+  private gapOf(group: BandGroup | null): number | null {
+    if (!group || group.state === "no_gap") return null;
+    if (group.state === "conducting") return 0;
+    if (group.gapLine) return num(/BAND GAP:\s*(\S+)/.exec(group.gapLine)?.[1]);
+    if (group.top === null || group.bottom === null) return null;
+    const gap = Math.max(0, (group.bottom - group.top) * HARTREE_TO_EV);
+    return Math.round(gap * 1e4) / 1e4;
+  }
+
+  /** After OPT END, CRYSTAL17+ prints the gap of the final geometry (`BAND GAP:`, `ALPHA BAND GAP:`). */
+  private finalGap(channel: Channel, line: string): void {
+    const gap = num(/BAND GAP:\s*(\S+)/.exec(line)?.[1]);
+    if (gap === null) return;
+    this.finalGaps ??= { all: null, alpha: null, beta: null };
+    this.finalGaps[channel] = gap;
+  }
+
+  private dimensionLine(line: string): void {
+    const d = int(/DIMENSIONALITY OF THE SYSTEM\s+(\d)/.exec(line)?.[1]);
+    if (d !== null && d <= 3) this.dimensionality = d;
+  }
+
+  /**
+   * The primitive cell comes as a header (`LATTICE PARAMETERS … - PRIMITIVE CELL` or
+   * `PRIMITIVE CELL - CENTRING CODE …`), a line `A B C ALPHA BETA GAMMA [VOLUME]`, then the numbers.
+   */
+  private cellHeader(line: string): void {
+    if (line.startsWith("PRIMITIVE CELL") || /^LATTICE PARAMETERS.*PRIMITIVE CELL/.test(line))
+      this.cellState = 1;
+  }
+
+  /** Reads a line of a cell block; false when the line is not one (it is then read as usual). */
+  private cellLine(text: string, p: number, e: number): boolean {
+    const line = this.slice(text, p, e);
+    if (this.cellState === 1) {
+      this.cellState = /^A\s+B\s+C\s+ALPHA\s+BETA\s+GAMMA/.test(line) ? 2 : 0;
+      return this.cellState === 2;
+    }
+    this.cellState = 0;
+    const parts = line.split(/\s+/, 7);
+    if (parts.length < 6) return false;
+    const values = parts.slice(0, 6).map((t) => num(t));
+    if (!values.every((v) => v !== null)) return false;
+    this.lattice = values as [number, number, number, number, number, number];
+    return true;
+  }
+
+  // ---------------------------------------------------------------- the result
+
+  private calcType(): CalcType | null {
+    const f = this.calcFlags;
+    if (f.elastic) return "elastic";
+    if (f.eos) return "eos";
+    if (f.freq) return "freq";
+    if (f.opt) return "opt";
+    if (this.deckEchoCalc) return this.deckEchoCalc;
+    if (f.properties) return "properties";
+    if (this.bannerSeen || this.scfSeen) return "scf";
+    return null;
+  }
+
+  private result(opts: ParseOptions): CrystalResult {
+    const calcType = this.calcType();
+    const isOpt = calcType === "opt" || this.optEnded || this.optPoints.length > 0;
+
+    const optEnergies = [...this.optPoints];
+    // a point still under way counts once its energy is known (the run may stop before the next)
+    if (!this.optEnded && this.optHeaderSeen && this.pointEnergy !== null) optEnergies.push(this.pointEnergy);
+    const opt: OptSummary | null = isOpt
+      ? {
+          converged: this.optEnded && this.optConverged,
+          steps: this.optReportedPoints ?? optEnergies.length,
+          energies_hartree: optEnergies,
+        }
+      : null;
+
+    const scfFailed = this.scfEnded && this.scfTooMany;
+    const optFailed = this.optEnded && !this.optConverged;
+    const goalMet = isOpt ? this.optEnded && this.optConverged : this.scfSeen ? this.scfConverged : true;
+
+    let status: RunStatus;
+    if (this.crystalErrors.length > 0 || optFailed || scfFailed || this.fortranSevere) status = "failed";
+    else if (this.terminated) status = goalMet ? "completed" : "failed";
+    else status = "incomplete";
+
+    const errors = [...this.crystalErrors, ...this.otherErrors];
+    let errorKind: ErrorKind | null = null;
+    if (optFailed) errorKind = "geometry_not_converged";
+    else if (scfFailed) errorKind = "scf_not_converged";
+    else if (this.crystalErrors.length > 0) errorKind = this.kindOfCrystalErrors();
+    else if (this.fortranSevere)
+      errorKind = this.otherErrors.some((l) => /memory/i.test(l)) ? "memory" : "crashed";
+    else if (status === "failed") errorKind = isOpt ? "geometry_not_converged" : "scf_not_converged";
+    if (errorKind === null && status !== "completed") {
+      const fromStderr = classifyStderr(opts.stderrText);
+      if (fromStderr) {
+        errorKind = fromStderr.kind;
+        if (!errors.includes(fromStderr.line)) errors.push(fromStderr.line);
+      } else if (this.mpiAbort) errorKind = "mpi_abort";
+      else if (this.fortranKilled) errorKind = "killed";
+    }
+
+    let finalEnergy = this.lastConvergedEnergy;
+    // a frequency run computes many displaced geometries: its energy is the central point's
+    if (calcType === "freq")
+      finalEnergy = this.centralPointEnergy ?? this.firstConvergedEnergy ?? finalEnergy;
+
+    const spin = this.spin;
+    const gaps: Gaps = this.finalGaps ?? {
+      all: this.gapOf(this.bands.all),
+      alpha: this.gapOf(this.bands.alpha),
+      beta: this.gapOf(this.bands.beta),
+    };
+
+    return {
+      crystal_version: this.version,
+      calc_type: calcType,
+      status,
+      error_kind: errorKind,
+      errors,
+      warnings: [...this.warnings],
+      n_atoms: this.nAtoms,
+      spin_polarized: spin,
+      final_energy_hartree: finalEnergy,
+      final_energy_ev: finalEnergy === null ? null : finalEnergy * HARTREE_TO_EV,
+      scf: {
+        converged: this.scfEnded && this.scfConverged,
+        cycles: this.scfCycles,
+        energies_hartree: [...this.scfEnergies],
+      },
+      opt,
+      // a spin-polarised run has no single gap unless CRYSTAL printed one
+      band_gap_ev: gaps.all,
+      band_gap_alpha_ev: spin === false ? null : gaps.alpha,
+      band_gap_beta_ev: spin === false ? null : gaps.beta,
+      lattice: this.latticeResult(),
+      zero_point_energy_ev: this.zpeEv,
+      wall_time_s: this.wallTime(),
+    };
+  }
+
+  private kindOfCrystalErrors(): ErrorKind {
+    const text = this.crystalErrors.join("\n");
+    if (/MEMORY|ALLOCAT/i.test(text)) return "memory";
+    if (/GEOMETRY OPTIMI[SZ]ATION FAILED|OPTIMI[SZ]ATION NOT CONVERGED/.test(text))
+      return "geometry_not_converged";
+    if (/SCF.*(NOT CONVERGED|TOO MANY)|TOO MANY CYCLES/.test(text)) return "scf_not_converged";
+    return "input_error";
+  }
+
+  private latticeResult(): Lattice | null {
+    if (!this.lattice || this.dimensionality === 0) return null;
+    const [a, b, c, alpha, beta, gamma] = this.lattice;
+    const d = this.dimensionality ?? 3;
+    return { a, b: d >= 2 ? b : null, c: d >= 3 ? c : null, alpha, beta, gamma };
+  }
+
+  private wallTime(): number | null {
+    if (!this.lastTimingLine) return null;
+    return num(/TELAPSE\s+(\S+)/.exec(this.lastTimingLine)?.[1]);
+  }
+}
+
+/** Large reads keep the number of system calls low… */
+const READ_SIZE = 1 << 20;
+/** …and small pieces keep each decoded string in V8's young generation, collected at once. */
+const PIECE_SIZE = 1 << 16;
+
+function feedInPieces(parser: OutputParser, buffer: Buffer, length: number): void {
+  for (let at = 0; at < length; at += PIECE_SIZE) {
+    parser.feed(buffer.subarray(at, Math.min(length, at + PIECE_SIZE)));
+  }
+}
+
+/** Parses a whole output given as text. Never throws. */
+export function parseOutputText(text: string, opts: ParseOptions = {}): CrystalResult {
+  const parser = new OutputParser();
+  parser.feed(text);
+  return parser.end(opts);
+}
+
+/**
+ * Parses an output file as a stream (flat memory whatever its size). A missing or unreadable file
+ * is a UserError; anything inside the file is reported, never thrown.
+ */
+export async function parseOutputFile(path: string, opts: ParseOptions = {}): Promise<CrystalResult> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(path, "r");
+  } catch (err) {
+    throw new UserError(unreadable(path, err));
+  }
+  const parser = new OutputParser();
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory())
+      throw new UserError(`${path} is a folder, not a CRYSTAL output — give the .out file`);
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      feedInPieces(parser, buffer, bytesRead);
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(unreadable(path, err));
+  } finally {
+    await handle.close();
+  }
+  return parser.end(opts);
+}
+
+/** The same, synchronously (for callers inside a SQLite transaction or a sync hook). */
+export function parseOutputFileSync(path: string, opts: ParseOptions = {}): CrystalResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, "r");
+  } catch (err) {
+    throw new UserError(unreadable(path, err));
+  }
+  const parser = new OutputParser();
+  try {
+    if (fs.fstatSync(fd).isDirectory())
+      throw new UserError(`${path} is a folder, not a CRYSTAL output — give the .out file`);
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    for (;;) {
+      const bytesRead = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      feedInPieces(parser, buffer, bytesRead);
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(unreadable(path, err));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return parser.end(opts);
+}
+
+function unreadable(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `${path}: no such file — give the path of a CRYSTAL output (.out)`;
+  if (code === "EACCES") return `${path}: permission denied — check the file's permissions`;
+  if (code === "EISDIR") return `${path} is a folder, not a CRYSTAL output — give the .out file`;
+  return `${path} could not be read (${code ?? (err as Error).message}) — check the path`;
+}
