@@ -1,4 +1,53 @@
-// crystal-tui (no arguments) and crystal-tui demo — owned by the TUI. Not yet implemented: registers nothing.
+// crystal-tui (no arguments) opens the TUI on the project; crystal-tui demo makes a demo project in
+// a temporary folder (MgO jobs and a small workflow run by the CRYSTAL stand-in) and opens it.
+// The TUI (Ink, React) is loaded only when asked for, so other commands start fast.
 import type { Command } from "commander";
+import { UserError } from "../../domain/errors.js";
+import { projectDirOf } from "../context.js";
 
-export function registerTuiCommands(_program: Command): void {}
+function requireTerminal(): void {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UserError(
+      "the TUI needs a terminal (stdin and stdout are not one) — run it in a terminal, or use the commands: crystal-tui --help",
+    );
+  }
+}
+
+export function registerTuiCommands(program: Command): void {
+  program
+    .command("demo")
+    .description(
+      "create a demo project in a temporary folder (CRYSTAL stand-in, MgO jobs, a workflow) and open it",
+    )
+    .option("--dir <dir>", "make the demo project in this (new or empty) folder instead of a temporary one")
+    .option("--no-open", "only create the project and print its folder")
+    .option("--no-engine", "do not run the jobs (open the TUI without an engine)")
+    .allowExcessArguments(false)
+    .action(async (opts: { dir?: string; open: boolean; engine: boolean }) => {
+      if (opts.open) requireTerminal();
+      const { createDemoProject } = await import("../../tui/demo.js");
+      const demo = await createDemoProject({ dir: opts.dir });
+      if (!opts.open) {
+        process.stdout.write(`${demo.projectDir}\n`);
+        return;
+      }
+      const { openTui } = await import("../../tui/launch.js");
+      await openTui(demo.projectDir, { hostEngine: opts.engine });
+      process.stdout.write(
+        `demo project kept in ${demo.projectDir} — open it again with: crystal-tui --project ${demo.projectDir}\n`,
+      );
+    });
+
+  // the default action: no command opens the TUI. Excess words are still refused as an unknown
+  // command (exit 2), so a typo never opens the TUI by surprise.
+  program.allowExcessArguments(true).action(async (_opts: unknown, cmd: Command) => {
+    const extra = cmd.args[0];
+    if (extra !== undefined) {
+      cmd.error(`unknown command '${extra}'`, { code: "commander.unknownCommand", exitCode: 2 });
+    }
+    const projectDir = projectDirOf(cmd);
+    requireTerminal();
+    const { openTui } = await import("../../tui/launch.js");
+    await openTui(projectDir);
+  });
+}

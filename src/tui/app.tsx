@@ -1,0 +1,167 @@
+// The TUI's root: which screen is shown, the header, the status line and the footer. Screens own
+// their keys; this only routes between them and keeps what must outlive a screen (the job list's
+// place, the last message).
+import { Box, Text, useApp } from "ink";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import type { Store } from "../store/store.js";
+import { Footer } from "./components/Footer.js";
+import { Header, type TopScreen } from "./components/Header.js";
+import { Help } from "./components/Help.js";
+import { type Flash, StatusLine } from "./components/StatusLine.js";
+import type { EngineSource } from "./engine-host.js";
+import { useStatusCounts } from "./hooks/use-jobs.js";
+import { type Size, useTerminalSize } from "./hooks/use-terminal-size.js";
+import { SCREEN_KEYS, type ScreenName } from "./keys.js";
+import { type Nav, NavContext } from "./nav.js";
+import { DEFAULT_QUERY } from "./queries.js";
+import { ClustersScreen, TasksContext } from "./screens/ClustersScreen.js";
+import { JobDetailScreen } from "./screens/JobDetailScreen.js";
+import { JobsScreen, type JobsState } from "./screens/JobsScreen.js";
+import { NewJobScreen } from "./screens/NewJobScreen.js";
+import { WorkflowsScreen } from "./screens/WorkflowsScreen.js";
+import { ProjectContext, type StoreWatcher } from "./store-watch.js";
+import type { Tasks } from "./tasks.js";
+import { colorWanted, type Theme, ThemeContext, useColor } from "./theme.js";
+
+export type View =
+  | { name: "jobs" }
+  | { name: "workflows" }
+  | { name: "clusters" }
+  | { name: "detail"; jobId: number; from: View }
+  | { name: "new"; from: View };
+
+export interface AppProps {
+  store: Store;
+  watcher: StoreWatcher;
+  engine: EngineSource;
+  tasks?: Tasks;
+  /** A demo project: results come from the CRYSTAL stand-in (the screen says so). */
+  demo?: boolean;
+  /** Fixed size (tests, benchmark); default: the terminal's, following resizes. */
+  size?: Size;
+  color?: boolean;
+  initialView?: View;
+  onQuit?: () => void;
+}
+
+export const DEMO_NOTICE =
+  "DEMO — results come from the CRYSTAL stand-in replaying recorded CRYSTAL outputs, not from CRYSTAL";
+
+export function App(props: AppProps) {
+  const theme = useMemo<Theme>(() => ({ color: props.color ?? colorWanted() }), [props.color]);
+  return (
+    <ThemeContext.Provider value={theme}>
+      <ProjectContext.Provider value={{ store: props.store, watcher: props.watcher }}>
+        <TasksContext.Provider value={props.tasks ?? null}>
+          <Shell {...props} />
+        </TasksContext.Provider>
+      </ProjectContext.Provider>
+    </ThemeContext.Provider>
+  );
+}
+
+function topOf(view: View): TopScreen {
+  if (view.name === "detail" || view.name === "new") return topOf(view.from);
+  return view.name;
+}
+
+function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQuit }: AppProps) {
+  const { exit } = useApp();
+  const size = useTerminalSize(fixedSize);
+  // one line short of the terminal: a full-height frame makes Ink clear the screen on every update
+  const width = Math.max(40, size.columns);
+  const height = Math.max(12, size.rows - 1);
+  const [view, setView] = useState<View>(initialView ?? { name: "jobs" });
+  const [help, setHelp] = useState(false);
+  const [flash, setFlash] = useState<Flash | null>(null);
+  const [jobs, setJobs] = useState<JobsState>({ query: DEFAULT_QUERY, cursor: 0, top: 0, searching: false });
+  const [jobsPending, setJobsPending] = useState<{
+    kind: "cancel" | "delete";
+    id: number;
+    name: string;
+  } | null>(null);
+  const flashTimer = useRef<NodeJS.Timeout | null>(null);
+  const engineSnap = useSyncExternalStore(engine.subscribe, engine.snapshot);
+  const counts = useStatusCounts();
+  const color = useColor();
+
+  useEffect(
+    () => () => {
+      if (flashTimer.current) clearTimeout(flashTimer.current);
+    },
+    [],
+  );
+
+  const say = useCallback((text: string, kind: "info" | "error" = "info") => {
+    setFlash({ text, kind });
+    if (flashTimer.current) clearTimeout(flashTimer.current);
+    flashTimer.current = setTimeout(() => setFlash(null), kind === "error" ? 8000 : 5000);
+    flashTimer.current.unref?.();
+  }, []);
+
+  const nav: Nav = useMemo(
+    () => ({
+      go: (screen) => {
+        setFlash(null);
+        setView({ name: screen } as View);
+      },
+      showJob: (id) =>
+        setView((v) => ({ name: "detail", jobId: id, from: v.name === "detail" ? v.from : v })),
+      newJob: () => setView((v) => ({ name: "new", from: v })),
+      back: () => setView((v) => (v.name === "detail" || v.name === "new" ? v.from : { name: "jobs" })),
+      help: () => setHelp(true),
+      quit: () => {
+        onQuit?.();
+        exit();
+      },
+      flash: say,
+      changed: () => watcher.touch(),
+    }),
+    [exit, onQuit, say, watcher],
+  );
+
+  const screenName: ScreenName = view.name;
+  const bodyHeight = height - 3 - (demo ? 1 : 0);
+  let body: React.ReactNode;
+  if (help) {
+    body = <Help screen={screenName} width={width} height={bodyHeight} onClose={() => setHelp(false)} />;
+  } else if (view.name === "jobs") {
+    body = (
+      <JobsScreen
+        state={jobs}
+        setState={setJobs}
+        width={width}
+        height={bodyHeight}
+        pending={jobsPending}
+        setPending={setJobsPending}
+      />
+    );
+  } else if (view.name === "detail") {
+    body = <JobDetailScreen key={view.jobId} jobId={view.jobId} width={width} height={bodyHeight} />;
+  } else if (view.name === "new") {
+    body = <NewJobScreen width={width} height={bodyHeight} />;
+  } else if (view.name === "clusters") {
+    body = <ClustersScreen width={width} height={bodyHeight} />;
+  } else {
+    body = <WorkflowsScreen width={width} height={bodyHeight} />;
+  }
+
+  const engineText = engineSnap.lastLog ? `${engineSnap.text} — ${engineSnap.lastLog}` : engineSnap.text;
+  return (
+    <NavContext.Provider value={nav}>
+      <Box flexDirection="column" width={width} height={height}>
+        <Header current={topOf(view)} project={store.projectDir} width={width} />
+        {demo ? (
+          <Text color={color("yellow")} bold wrap="truncate-end">
+            {DEMO_NOTICE}
+          </Text>
+        ) : null}
+        <Box height={bodyHeight} flexDirection="column">
+          {body}
+        </Box>
+        <StatusLine engine={engineText} counts={counts} flash={flash} width={width} />
+        <Footer keys={SCREEN_KEYS[screenName]} width={width} />
+      </Box>
+    </NavContext.Provider>
+  );
+}

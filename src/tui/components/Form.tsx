@@ -1,0 +1,128 @@
+// A form as a column of fields (text, choice, button) with the focused one marked; its state and its
+// keys belong to the screen that owns it (see editText / moveChoice).
+
+import type { Key } from "ink";
+import { Box, Text } from "ink";
+import type { ReactElement } from "react";
+import { clip } from "../format.js";
+import { useColor } from "../theme.js";
+
+export type Field =
+  | {
+      kind: "text";
+      name: string;
+      label: string;
+      value: string;
+      error?: string | null;
+      hint?: string;
+    }
+  | {
+      kind: "choice";
+      name: string;
+      label: string;
+      value: string;
+      options: readonly string[];
+      error?: string | null;
+      hint?: string;
+    }
+  | { kind: "button"; name: string; label: string; error?: string | null; hint?: string };
+
+/** Applies a key press to a text value: printable characters append, backspace/delete remove one. */
+export function editText(value: string, input: string, key: Key): string {
+  if (key.backspace || key.delete) return [...value].slice(0, -1).join("");
+  if (key.ctrl || key.meta || key.escape || key.return || key.tab) return value;
+  if (key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return value;
+  if (key.pageUp || key.pageDown) return value;
+  // pasted text may arrive in one piece; control characters never belong in a field
+  const clean = input.replace(/[\u0000-\u001f\u007f]/g, "");
+  return value + clean;
+}
+
+/** The next (+1) or previous (−1) option of a choice, wrapping around. */
+export function moveChoice(options: readonly string[], value: string, step: 1 | -1): string {
+  if (options.length === 0) return value;
+  const i = options.indexOf(value);
+  return options[(i + step + options.length) % options.length] ?? value;
+}
+
+export function FormView({
+  fields,
+  focus,
+  width,
+  height,
+  labelWidth = 14,
+}: {
+  fields: Field[];
+  focus: number;
+  width: number;
+  /** Lines available; the form scrolls to keep the focused field in view. */
+  height: number;
+  labelWidth?: number;
+}) {
+  const color = useColor();
+  const valueWidth = Math.max(4, width - labelWidth - 2);
+  // each field takes one line, plus one for its error or (when focused) its hint
+  const linesOf = (f: Field, i: number) => 1 + (f.error || (i === focus && f.hint) ? 1 : 0);
+  let first = 0;
+  let used = 0;
+  for (let i = 0; i <= focus && i < fields.length; i++) used += linesOf(fields[i]!, i);
+  while (used > height && first < focus) {
+    used -= linesOf(fields[first]!, first);
+    first++;
+  }
+  const shown: ReactElement[] = [];
+  let lines = 0;
+  for (let i = first; i < fields.length; i++) {
+    const f = fields[i]!;
+    const n = linesOf(f, i);
+    if (lines + n > height) break;
+    lines += n;
+    const focused = i === focus;
+    let value: ReactElement;
+    if (f.kind === "text") {
+      value = (
+        <Text wrap="truncate-start">
+          {clip(f.value, valueWidth - 1)}
+          {focused ? <Text inverse> </Text> : ""}
+        </Text>
+      );
+    } else if (f.kind === "choice") {
+      value = <Text wrap="truncate-end">{focused ? `‹ ${f.value} ›` : `  ${f.value}`}</Text>;
+    } else {
+      value = (
+        <Text bold inverse={focused} color={color("green")}>
+          {` ${f.label} `}
+        </Text>
+      );
+    }
+    shown.push(
+      <Box key={f.name} flexDirection="column">
+        <Box>
+          <Box width={labelWidth} flexShrink={0}>
+            <Text bold={focused} color={focused ? color("cyan") : undefined} wrap="truncate-end">
+              {focused ? "› " : "  "}
+              {f.kind === "button" ? "" : f.label}
+            </Text>
+          </Box>
+          <Box width={valueWidth + 2}>{value}</Box>
+        </Box>
+        {f.error ? (
+          <Text color={color("red")} wrap="truncate-end">
+            {"  ✖ "}
+            {f.error}
+          </Text>
+        ) : focused && f.hint ? (
+          <Text dimColor wrap="truncate-end">
+            {"    "}
+            {f.hint}
+          </Text>
+        ) : null}
+      </Box>,
+    );
+  }
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      {shown}
+    </Box>
+  );
+}

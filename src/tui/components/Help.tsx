@@ -1,0 +1,44 @@
+// `?`: every key of the current screen, then the keys that work everywhere. Any key closes it.
+import { Box, Text, useInput } from "ink";
+import { GLOBAL_KEYS, type KeyHelp, SCREEN_KEYS, type ScreenName } from "../keys.js";
+import { useColor } from "../theme.js";
+
+export function Help({
+  screen,
+  width,
+  height,
+  onClose,
+}: {
+  screen: ScreenName;
+  width: number;
+  height: number;
+  onClose: () => void;
+}) {
+  const color = useColor();
+  useInput(() => onClose());
+  const section = (title: string, keys: KeyHelp[]) => [
+    <Text key={`t-${title}`} bold>
+      {title}
+    </Text>,
+    ...keys.map((k) => (
+      <Box key={`${title}-${k.keys}`}>
+        <Box width={18} flexShrink={0}>
+          <Text bold color={color("cyan")}>
+            {k.keys}
+          </Text>
+        </Box>
+        <Text wrap="truncate-end">{k.does}</Text>
+      </Box>
+    )),
+  ];
+  const lines = [
+    ...section(`Keys — ${screen.replace("-", " ")} screen`, SCREEN_KEYS[screen]),
+    <Text key="gap"> </Text>,
+    ...section("Everywhere", GLOBAL_KEYS),
+  ];
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      {lines.slice(0, height)}
+    </Box>
+  );
+}

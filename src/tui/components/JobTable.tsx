@@ -1,0 +1,101 @@
+// The job list: a header and only the rows on screen (the window comes from the store already cut),
+// with the sorted column marked and the cursor row in inverse video (readable without colour).
+import { Box, Text } from "ink";
+import { STATUS_SYMBOL } from "../../domain/status.js";
+import { clip, formatHartree, formatWhen, runtimeOf, whereOf } from "../format.js";
+import type { JobListRow, SortColumn } from "../queries.js";
+import { STATUS_COLOR, useColor } from "../theme.js";
+
+interface Column {
+  key: SortColumn;
+  title: string;
+  width: number;
+  align?: "right";
+}
+
+/** Fixed widths; the name takes what is left (at least 12 columns at 80). */
+export function columnsFor(width: number): { columns: Column[]; nameWidth: number } {
+  const wide = width >= 110;
+  const columns: Column[] = [
+    { key: "id", title: "ID", width: 6, align: "right" },
+    { key: "name", title: "NAME", width: 0 },
+    { key: "status", title: "STATUS", width: 11 },
+    { key: "where", title: "WHERE", width: wide ? 14 : 9 },
+    { key: "runtime", title: "RUNTIME", width: 7, align: "right" },
+    { key: "energy", title: "ENERGY (Ha)", width: 15, align: "right" },
+    { key: "created", title: "CREATED", width: wide ? 16 : 11 },
+  ];
+  const fixed = columns.reduce((a, c) => a + c.width, 0) + columns.length /* gaps */ + 1; /* cursor */
+  const nameWidth = Math.max(8, width - fixed);
+  return { columns: columns.map((c) => (c.key === "name" ? { ...c, width: nameWidth } : c)), nameWidth };
+}
+
+function cell(text: string, c: Column): string {
+  const t = clip(text, c.width);
+  return c.align === "right" ? t.padStart(c.width) : t.padEnd(c.width);
+}
+
+export function JobTable({
+  rows,
+  cursor,
+  width,
+  height,
+  sort,
+  descending,
+  now,
+}: {
+  rows: JobListRow[];
+  /** Index in `rows` of the cursor, or -1. */
+  cursor: number;
+  width: number;
+  /** Lines for the rows (the header is extra). */
+  height: number;
+  sort: SortColumn;
+  descending: boolean;
+  now: number;
+}) {
+  const color = useColor();
+  const { columns } = columnsFor(width);
+  const nowDate = new Date(now);
+  const header = columns
+    .map((c) => {
+      const mark = c.key === sort ? (descending ? "▼" : "▲") : "";
+      return cell(c.title + mark, c);
+    })
+    .join(" ");
+  return (
+    <Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+      <Text bold wrap="truncate-end">
+        {" "}
+        {header}
+      </Text>
+      {rows.slice(0, height).map((r, i) => {
+        const values: Record<SortColumn, string> = {
+          id: String(r.id),
+          name: r.name,
+          status: `${STATUS_SYMBOL[r.status]} ${r.status}${r.cancelRequested && !isDone(r.status) ? "!" : ""}`,
+          where: whereOf(r),
+          runtime: runtimeOf(r, now),
+          energy: formatHartree(r.finalEnergy),
+          created: formatWhen(r.createdAt, nowDate),
+        };
+        const selected = i === cursor;
+        return (
+          <Text key={r.id} inverse={selected} wrap="truncate-end">
+            {selected ? "›" : " "}
+            {columns.map((c, ci) => (
+              <Text key={c.key} color={c.key === "status" ? color(STATUS_COLOR[r.status]) : undefined}>
+                {ci > 0 ? " " : ""}
+                {cell(values[c.key], c)}
+              </Text>
+            ))}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
+
+function isDone(s: string): boolean {
+  return s === "COMPLETED" || s === "FAILED" || s === "CANCELLED" || s === "SKIPPED";
+}

@@ -1,0 +1,109 @@
+// The TUI hosts the engine (jobs run while it is open) unless another process already serves the
+// project; the status line says which. The hosted engine gets its own connection, so its commits
+// reach the views through `PRAGMA data_version` like any other process's. Every few seconds the host
+// looks again: if the other engine went away, this one takes over.
+import { defaultHooks } from "../engine/default-hooks.js";
+import { Engine, engineServing } from "../engine/engine.js";
+import { makeRunnerFactory } from "../runners/factory.js";
+import { Store } from "../store/store.js";
+
+export type EngineMode = "hosting" | "external" | "none" | "starting";
+
+export interface EngineSnapshot {
+  mode: EngineMode;
+  /** One line for the status line. */
+  text: string;
+  /** The engine's last progress line ("job 3 (mgo) started"), if any. */
+  lastLog: string | null;
+}
+
+/** Something the status line can follow: the hosted engine, or a fixed text (tests, read-only). */
+export interface EngineSource {
+  subscribe(fn: () => void): () => void;
+  snapshot(): EngineSnapshot;
+}
+
+export function fixedEngineSource(text: string, mode: EngineMode = "none"): EngineSource {
+  const snap: EngineSnapshot = { mode, text, lastLog: null };
+  return { subscribe: () => () => {}, snapshot: () => snap };
+}
+
+export class EngineHost implements EngineSource {
+  private engine: Engine | null = null;
+  private store: Store | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private listeners = new Set<() => void>();
+  private snap: EngineSnapshot = { mode: "starting", text: "engine: starting…", lastLog: null };
+  private stopped = false;
+
+  constructor(
+    private readonly projectDir: string,
+    private readonly options: { recheckMs?: number; host?: boolean } = {},
+  ) {}
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  snapshot = (): EngineSnapshot => this.snap;
+
+  private set(next: Partial<EngineSnapshot>): void {
+    this.snap = { ...this.snap, ...next };
+    for (const fn of this.listeners) fn();
+  }
+
+  /** Starts the engine here, or notes who serves the project; never blocks the UI. */
+  start(): this {
+    this.store = Store.open(this.projectDir);
+    this.check();
+    this.timer = setInterval(() => this.check(), this.options.recheckMs ?? 5000);
+    this.timer.unref();
+    return this;
+  }
+
+  private check(): void {
+    if (this.stopped || !this.store || this.engine) return;
+    let other: ReturnType<typeof engineServing>;
+    try {
+      other = engineServing(this.store);
+    } catch (err) {
+      this.set({ mode: "none", text: `engine: cannot check (${(err as Error).message})` });
+      return;
+    }
+    if (other) {
+      this.set({
+        mode: "external",
+        text: `jobs run by the engine of pid ${other.pid} on ${other.host} (not this TUI)`,
+      });
+      return;
+    }
+    if (this.options.host === false) {
+      this.set({
+        mode: "none",
+        text: "no engine serves this project: jobs wait (start one with `crystal-tui run --watch`)",
+      });
+      return;
+    }
+    const engine = new Engine(this.store, {
+      watch: true,
+      runnerFactory: makeRunnerFactory(),
+      hooks: defaultHooks(),
+      log: (line) => this.set({ lastLog: line }),
+    });
+    this.engine = engine;
+    engine.start();
+    this.set({ mode: "hosting", text: `jobs run by this TUI's engine (pid ${process.pid})` });
+  }
+
+  /** Stops the hosted engine (running jobs keep running; the next engine follows them). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    const engine = this.engine;
+    this.engine = null;
+    if (engine) await engine.stop();
+    this.store?.close();
+    this.store = null;
+  }
+}

@@ -1,0 +1,70 @@
+// Opening the TUI on a project in a real terminal: the store, the change probe, the engine host
+// (unless another process serves the project), the alternate screen; and putting it all away again.
+import fs from "node:fs";
+import path from "node:path";
+import { render } from "ink";
+import { UserError } from "../domain/errors.js";
+import { Store } from "../store/store.js";
+import { App } from "./app.js";
+import { EngineHost } from "./engine-host.js";
+import { StoreWatcher } from "./store-watch.js";
+import { Tasks } from "./tasks.js";
+
+/** A file in a demo project's folder: its presence makes the screen say the results are replayed. */
+export const DEMO_MARKER = ".crystal_tui_demo";
+
+export function isDemoProject(projectDir: string): boolean {
+  return fs.existsSync(path.join(projectDir, DEMO_MARKER));
+}
+
+export interface OpenOptions {
+  /** Host an engine when no other process serves the project (default true). */
+  hostEngine?: boolean;
+}
+
+const ALT_SCREEN_ON = "\x1b[?1049h\x1b[H";
+const ALT_SCREEN_OFF = "\x1b[?1049l";
+
+export async function openTui(projectDir: string, options: OpenOptions = {}): Promise<void> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UserError(
+      "the TUI needs a terminal (stdin and stdout are not one) — run it in a terminal, or use the commands: crystal-tui --help",
+    );
+  }
+  const store = Store.open(projectDir);
+  const watcher = new StoreWatcher(store).start();
+  const engine = new EngineHost(projectDir, { host: options.hostEngine ?? true }).start();
+  const tasks = new Tasks(projectDir);
+  process.stdout.write(ALT_SCREEN_ON);
+  const instance = render(
+    <App store={store} watcher={watcher} engine={engine} tasks={tasks} demo={isDemoProject(projectDir)} />,
+    { exitOnCtrlC: true },
+  );
+  const onTerm = () => instance.unmount();
+  process.once("SIGTERM", onTerm);
+  process.once("SIGHUP", onTerm);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.removeListener("SIGTERM", onTerm);
+    process.removeListener("SIGHUP", onTerm);
+    process.stdout.write(ALT_SCREEN_OFF);
+    tasks.stopAll();
+    watcher.stop();
+    const hosted = engine.snapshot().mode === "hosting";
+    await engine.stop();
+    if (hosted) {
+      const active = (
+        store.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('QUEUED','RUNNING')").get() as {
+          n: number;
+        }
+      ).n;
+      if (active > 0) {
+        process.stderr.write(
+          `crystal-tui: ${active} job(s) still running — the next engine follows them (\`crystal-tui run\`, or open the TUI again)\n`,
+        );
+      }
+    }
+    store.close();
+  }
+}

@@ -1,0 +1,380 @@
+// Clusters: the list with each one's status, add / edit (a form validated as you type), test the
+// connection and trust the host key — both run as background commands with their progress shown,
+// so the screen never waits for a remote machine.
+import { Box, Text, useInput } from "ink";
+import { createContext, useContext, useMemo, useState, useSyncExternalStore } from "react";
+import { oneLine, UserError } from "../../domain/errors.js";
+import { checkClusterName } from "../../domain/names.js";
+import { CLUSTER_TYPES, type Cluster, type ClusterConfig, type ClusterType } from "../../domain/types.js";
+import { checkClusterFields } from "../../store/clusters.js";
+import { Confirm } from "../components/Confirm.js";
+import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
+import { clip, formatDuration } from "../format.js";
+import { type ClusterRow, useClusters } from "../hooks/use-clusters.js";
+import { runAction, useGlobalKeys, useNav } from "../nav.js";
+import { useNow, useProject } from "../store-watch.js";
+import type { Task, Tasks } from "../tasks.js";
+import { useColor } from "../theme.js";
+
+export const TasksContext = createContext<Tasks | null>(null);
+
+function useTask(key: string | null): Task | undefined {
+  const tasks = useContext(TasksContext);
+  const subscribe = tasks?.subscribe ?? (() => () => {});
+  useSyncExternalStore(subscribe, () => tasks?.getVersion() ?? 0);
+  return key && tasks ? tasks.get(key) : undefined;
+}
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+interface FormValues {
+  name: string;
+  type: string;
+  hostname: string;
+  port: string;
+  username: string;
+  key_path: string;
+  remote_dir: string;
+  crystal_exedir: string;
+  partition: string;
+  account: string;
+  max_jobs: string;
+}
+
+const EMPTY: FormValues = {
+  name: "",
+  type: "slurm",
+  hostname: "",
+  port: "22",
+  username: process.env.USER ?? "",
+  key_path: "",
+  remote_dir: "",
+  crystal_exedir: "",
+  partition: "",
+  account: "",
+  max_jobs: "",
+};
+
+function valuesOf(c: Cluster): FormValues {
+  return {
+    name: c.name,
+    type: c.type,
+    hostname: c.hostname,
+    port: String(c.port),
+    username: c.username,
+    key_path: c.config.key_path ?? "",
+    remote_dir: c.config.remote_dir ?? "",
+    crystal_exedir: c.config.crystal_exedir ?? "",
+    partition: c.config.partition ?? "",
+    account: c.config.account ?? "",
+    max_jobs: c.config.max_jobs === undefined ? "" : String(c.config.max_jobs),
+  };
+}
+
+function message(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return err instanceof UserError ? oneLine(err.message) : String(err);
+  }
+}
+
+/** Each field's problem (as you type), and the cluster to save when there is none. */
+export function checkClusterForm(v: FormValues, base: ClusterConfig = {}) {
+  const errors: Partial<Record<keyof FormValues, string>> = {};
+  const set = (k: keyof FormValues, m: string | null) => {
+    if (m) errors[k] = m;
+  };
+  set("name", v.name.trim() === "" ? "a name is needed" : message(() => checkClusterName(v.name.trim())));
+  set(
+    "type",
+    message(() => checkClusterFields({ type: v.type })),
+  );
+  set(
+    "hostname",
+    v.hostname.trim() === ""
+      ? "a host name or address is needed"
+      : message(() => checkClusterFields({ hostname: v.hostname.trim() })),
+  );
+  const port = Number(v.port);
+  set(
+    "port",
+    !/^\d+$/.test(v.port.trim())
+      ? "a whole number from 1 to 65535"
+      : message(() => checkClusterFields({ port })),
+  );
+  set(
+    "username",
+    message(() => checkClusterFields({ username: v.username.trim() })),
+  );
+  if (v.max_jobs.trim() !== "" && !(/^\d+$/.test(v.max_jobs.trim()) && Number(v.max_jobs) >= 1)) {
+    errors.max_jobs = "a whole number ≥ 1, or empty for no limit";
+  }
+  if (v.type === "ssh" && (v.partition.trim() || v.account.trim())) {
+    errors.partition = "partition and account are SLURM settings — choose type slurm, or leave them empty";
+  }
+  const config: ClusterConfig = { ...base };
+  const opt = <K extends keyof ClusterConfig>(k: K, value: ClusterConfig[K] | undefined) => {
+    if (value === undefined || value === "") delete config[k];
+    else config[k] = value;
+  };
+  opt("key_path", v.key_path.trim());
+  opt("remote_dir", v.remote_dir.trim());
+  opt("crystal_exedir", v.crystal_exedir.trim());
+  opt("partition", v.partition.trim());
+  opt("account", v.account.trim());
+  opt("max_jobs", v.max_jobs.trim() === "" ? undefined : Number(v.max_jobs));
+  return {
+    errors,
+    cluster: {
+      name: v.name.trim(),
+      type: v.type as ClusterType,
+      hostname: v.hostname.trim(),
+      port,
+      username: v.username.trim(),
+      config,
+    },
+  };
+}
+
+const FIELD_LABELS: [keyof FormValues, string, string][] = [
+  ["name", "Name", "how jobs and commands refer to it (e.g. hpc)"],
+  ["type", "Type", "slurm: jobs go through sbatch; ssh: run directly on the machine"],
+  ["hostname", "Host", "host name or address (or an alias from ~/.ssh/config)"],
+  ["port", "Port", "SSH port"],
+  ["username", "User", "login name on the machine"],
+  ["key_path", "Key file", "private key; empty = the ssh-agent. Passwords are never stored"],
+  ["remote_dir", "Remote dir", "folder for job folders on the machine (default ~/crystal-tui)"],
+  ["crystal_exedir", "CRYSTAL dir", "folder with crystalOMP / PcrystalOMP there (CRY23_EXEDIR)"],
+  ["partition", "Partition", "SLURM partition (optional)"],
+  ["account", "Account", "SLURM account (optional)"],
+  ["max_jobs", "Max jobs", "at most this many jobs there at once (empty: no limit)"],
+];
+
+function ClusterForm({
+  editing,
+  width,
+  height,
+  onDone,
+}: {
+  editing: Cluster | null;
+  width: number;
+  height: number;
+  onDone: () => void;
+}) {
+  const nav = useNav();
+  const { store } = useProject();
+  const [values, setValues] = useState<FormValues>(() => (editing ? valuesOf(editing) : EMPTY));
+  const [focus, setFocus] = useState(0);
+  const checked = useMemo(() => checkClusterForm(values, editing?.config ?? {}), [values, editing]);
+  const fields: Field[] = [
+    ...FIELD_LABELS.map(
+      ([k, label, hint]): Field =>
+        k === "type"
+          ? {
+              kind: "choice",
+              name: k,
+              label,
+              value: values.type,
+              options: CLUSTER_TYPES,
+              error: checked.errors[k],
+              hint,
+            }
+          : { kind: "text", name: k, label, value: values[k], error: checked.errors[k], hint },
+    ),
+    { kind: "button", name: "save", label: editing ? "Save changes" : "Add cluster" },
+  ];
+
+  const save = () => {
+    const problems = Object.values(checked.errors);
+    if (problems.length > 0) {
+      nav.flash(`fix the form first: ${problems[0]}`, "error");
+      return;
+    }
+    const c = checked.cluster;
+    const done = runAction(
+      nav,
+      () =>
+        editing
+          ? store.clusters.update(editing.id, {
+              name: c.name,
+              hostname: c.hostname,
+              port: c.port,
+              username: c.username,
+              config: c.config,
+            })
+          : store.clusters.create(c),
+      (saved) => `cluster ${saved.name} ${editing ? "saved" : "added"} — press t to test the connection`,
+    );
+    if (done) onDone();
+  };
+
+  useInput((input, key) => {
+    const f = fields[focus]!;
+    if (key.escape) onDone();
+    else if (key.downArrow || (key.tab && !key.shift)) setFocus((focus + 1) % fields.length);
+    else if (key.upArrow || (key.tab && key.shift)) setFocus((focus - 1 + fields.length) % fields.length);
+    else if (key.ctrl && input === "s") save();
+    else if (key.return) {
+      if (f.kind === "button") save();
+      else setFocus((focus + 1) % fields.length);
+    } else if (f.kind === "choice" && (key.leftArrow || key.rightArrow || input === " ")) {
+      if (editing && f.name === "type")
+        nav.flash("the type of a cluster cannot change — add a new cluster", "error");
+      else setValues({ ...values, [f.name]: moveChoice(f.options, f.value, key.leftArrow ? -1 : 1) });
+    } else if (f.kind === "text") {
+      setValues({ ...values, [f.name]: editText(f.value, input, key) });
+    }
+  });
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold>{editing ? `Edit cluster ${editing.name}` : "Add a cluster"}</Text>
+      <FormView fields={fields} focus={focus} width={width} height={height - 1} />
+    </Box>
+  );
+}
+
+type Pending = { kind: "delete" | "trust"; cluster: ClusterRow } | null;
+
+function TaskLine({ task, width }: { task: Task | undefined; width: number }) {
+  const color = useColor();
+  const now = useNow(120, task?.state === "running");
+  if (!task) return <Text dimColor>not tested yet — t tests the connection</Text>;
+  const elapsed = formatDuration(((task.endedAt ?? now) - task.startedAt) / 1000);
+  const last = task.lines[task.lines.length - 1] ?? "";
+  if (task.state === "running") {
+    const frame = SPINNER[Math.floor(now / 120) % SPINNER.length];
+    return (
+      <Text color={color("yellow")} wrap="truncate-end">
+        {frame} {task.label}… {elapsed} {clip(last, Math.max(0, width - task.label.length - 12))}
+      </Text>
+    );
+  }
+  return (
+    <Text color={color(task.state === "ok" ? "green" : "red")} wrap="truncate-end">
+      {task.state === "ok" ? "✔" : "✖"} {task.label}:{" "}
+      {last || (task.state === "ok" ? "ok" : `exit ${task.exitCode}`)}
+    </Text>
+  );
+}
+
+export function ClustersScreen({ width, height }: { width: number; height: number }) {
+  const nav = useNav();
+  const color = useColor();
+  const { store } = useProject();
+  const tasks = useContext(TasksContext);
+  const clusters = useClusters();
+  const [cursor, setCursor] = useState(0);
+  const [form, setForm] = useState<{ editing: Cluster | null } | null>(null);
+  const [pending, setPending] = useState<Pending>(null);
+  const selected = clusters[Math.min(cursor, clusters.length - 1)] ?? null;
+  const task = useTask(selected ? `cluster:${selected.name}` : null);
+
+  useGlobalKeys(form === null && pending === null);
+  useInput(
+    (input, key) => {
+      if (key.downArrow || input === "j") setCursor(Math.min(cursor + 1, Math.max(0, clusters.length - 1)));
+      else if (key.upArrow || input === "k") setCursor(Math.max(0, cursor - 1));
+      else if (input === "a") setForm({ editing: null });
+      else if (!selected) {
+        if ("etTd".includes(input) && input !== "") nav.flash("no cluster yet — press a to add one", "error");
+      } else if (input === "e" || key.return) setForm({ editing: selected });
+      else if (input === "t") {
+        if (!tasks) return;
+        const started = tasks.run(`cluster:${selected.name}`, `testing ${selected.name}`, [
+          "cluster",
+          "test",
+          selected.name,
+        ]);
+        if (!started) nav.flash(`${selected.name}: a check is already running`, "error");
+      } else if (input === "T") setPending({ kind: "trust", cluster: selected });
+      else if (input === "d") setPending({ kind: "delete", cluster: selected });
+    },
+    { isActive: form === null && pending === null },
+  );
+
+  if (form) {
+    return <ClusterForm editing={form.editing} width={width} height={height} onDone={() => setForm(null)} />;
+  }
+
+  const answer = (yes: boolean) => {
+    const p = pending;
+    setPending(null);
+    if (!yes || !p) return;
+    if (p.kind === "delete") {
+      runAction(nav, () => {
+        store.clusters.delete(p.cluster.id);
+        return `cluster ${p.cluster.name} removed; its jobs stay (they no longer have a cluster)`;
+      });
+      setCursor(Math.max(0, cursor - 1));
+    } else if (tasks) {
+      tasks.run(`cluster:${p.cluster.name}`, `trusting ${p.cluster.name}'s host key`, [
+        "cluster",
+        "trust",
+        p.cluster.name,
+        "--yes",
+      ]);
+    }
+  };
+
+  const nameW = Math.max(8, Math.min(20, width - 58));
+  const hostW = Math.max(10, width - nameW - 40);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {clusters.length === 0 ? (
+        <Box flexDirection="column">
+          <Text>No clusters yet — jobs run on this machine.</Text>
+          <Text dimColor>Press a to add one (or `crystal-tui cluster add`).</Text>
+        </Box>
+      ) : (
+        <Box flexDirection="column" height={Math.max(1, height - 4 - (pending ? 1 : 0))} overflow="hidden">
+          <Text bold wrap="truncate-end">
+            {" "}
+            {"NAME".padEnd(nameW)} {"TYPE".padEnd(6)} {"USER@HOST:PORT".padEnd(hostW)} {"STATUS".padEnd(9)}{" "}
+            ACTIVE
+          </Text>
+          {clusters.map((c, i) => (
+            <Text key={c.id} inverse={i === cursor} wrap="truncate-end">
+              {i === cursor ? "›" : " "}
+              {clip(c.name, nameW).padEnd(nameW)} {c.type.padEnd(6)}{" "}
+              {clip(`${c.username}@${c.hostname}:${c.port}`, hostW).padEnd(hostW)}{" "}
+              <Text color={color(c.status === "active" ? "green" : c.status === "error" ? "red" : "gray")}>
+                {(c.status === "active" ? "● " : c.status === "error" ? "✖ " : "○ ") + c.status.padEnd(7)}
+              </Text>{" "}
+              {c.activeJobs}
+            </Text>
+          ))}
+        </Box>
+      )}
+      {selected ? (
+        <Box flexDirection="column" height={3}>
+          <Text dimColor wrap="truncate-end">
+            {selected.name}:{" "}
+            {selected.config.remote_dir
+              ? `jobs in ${selected.config.remote_dir}`
+              : "jobs in the default remote folder"}
+            {selected.config.partition ? `, partition ${selected.config.partition}` : ""}
+          </Text>
+          <TaskLine task={task} width={width} />
+          {task && task.lines.length > 1 ? (
+            <Text dimColor wrap="truncate-end">
+              {task.lines[task.lines.length - 2]}
+            </Text>
+          ) : null}
+        </Box>
+      ) : null}
+      {pending ? (
+        <Confirm
+          question={
+            pending.kind === "delete"
+              ? `Remove cluster ${pending.cluster.name}? Its jobs stay, without a cluster.`
+              : `Trust the host key that ${pending.cluster.hostname}:${pending.cluster.port} presents now (for ${pending.cluster.name})?`
+          }
+          onAnswer={answer}
+        />
+      ) : null}
+    </Box>
+  );
+}

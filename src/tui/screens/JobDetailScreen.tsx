@@ -1,0 +1,374 @@
+// One job in tabs: Log (live tail of the CRYSTAL output, following while it runs), Input (the deck,
+// keywords highlighted), Results (parsed values and plots), Files (the job folder), History (every
+// transition with its time and reason, and the jobs it waits for).
+import fs from "node:fs";
+import path from "node:path";
+import { Box, Text, useInput } from "ink";
+import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { outputFileName } from "../../crystal/files.js";
+import { isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
+import { cancelJob, deleteJob, rerunJob } from "../actions.js";
+import { Confirm } from "../components/Confirm.js";
+import {
+  deckLines,
+  type FileEntry,
+  fileLines,
+  historyLines,
+  resultLines,
+} from "../components/detail-lines.js";
+import { Lines, maxOffset } from "../components/Lines.js";
+import { Tabs } from "../components/Tabs.js";
+import { checkDeck, DECK_KEYWORDS, LiveOutput } from "../crystal.js";
+import { clip, formatHartree, formatParallelism, runtimeOf, whereOf } from "../format.js";
+import { type JobDetail, useJob } from "../hooks/use-job.js";
+import { readTail, useLog } from "../hooks/use-log.js";
+import { runAction, useGlobalKeys, useNav } from "../nav.js";
+import { useNow, useProject } from "../store-watch.js";
+import { STATUS_COLOR, useColor } from "../theme.js";
+
+export const DETAIL_TABS = ["Log", "Input", "Results", "Files", "History"] as const;
+export type DetailTab = (typeof DETAIL_TABS)[number];
+
+type Pending = "cancel" | "delete" | null;
+
+function listFolder(folder: string): FileEntry[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const out: FileEntry[] = [];
+  for (const name of names.sort()) {
+    try {
+      const st = fs.statSync(path.join(folder, name));
+      out.push({ name, size: st.size, modified: st.mtimeMs, isDir: st.isDirectory() });
+    } catch {
+      // gone between readdir and stat
+    }
+  }
+  return out;
+}
+
+/** The folder's files, re-listed every second while the Files tab is shown. */
+function useFolder(folder: string | null, active: boolean): FileEntry[] {
+  const [files, setFiles] = useState<FileEntry[]>(() => (folder && active ? listFolder(folder) : []));
+  useEffect(() => {
+    if (!folder || !active) return;
+    setFiles(listFolder(folder));
+    const t = setInterval(() => setFiles(listFolder(folder)), 1000);
+    t.unref?.();
+    return () => clearInterval(t);
+  }, [folder, active]);
+  return files;
+}
+
+/** Results: the stored ones for a finished job; for a running one, its output parsed so far. */
+function useResults(
+  detail: JobDetail | null,
+  active: boolean,
+): { results: Record<string, unknown> | null; live: boolean } {
+  const running = detail !== null && (detail.job.status === "RUNNING" || detail.job.status === "QUEUED");
+  const file = detail ? path.join(detail.folder, outputFileName(detail.job.name)) : null;
+  const [live, setLive] = useState<Record<string, unknown> | null>(null);
+  useEffect(() => {
+    if (!running || !active || !file) return;
+    const output = new LiveOutput(file);
+    const read = () => setLive(output.read());
+    read();
+    const t = setInterval(read, 1000);
+    t.unref?.();
+    return () => clearInterval(t);
+  }, [running, active, file]);
+  if (!detail) return { results: null, live: false };
+  if (running) return { results: live, live: true };
+  return { results: detail.job.keyResults, live: false };
+}
+
+export function JobDetailScreen({
+  jobId,
+  width,
+  height,
+  initialTab = "Log",
+}: {
+  jobId: number;
+  width: number;
+  height: number;
+  initialTab?: DetailTab;
+}) {
+  const nav = useNav();
+  const color = useColor();
+  const { store } = useProject();
+  const detail = useJob(jobId);
+  const now = useNow(1000, detail !== null && !isTerminal(detail.job.status));
+  const [tab, setTab] = useState<DetailTab>(initialTab);
+  const [offsets, setOffsets] = useState<Record<DetailTab, number>>({
+    Log: 0,
+    Input: 0,
+    Results: 0,
+    Files: 0,
+    History: 0,
+  });
+  const [follow, setFollow] = useState(true);
+  const [fileCursor, setFileCursor] = useState(0);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const [viewOffset, setViewOffset] = useState(0);
+  const [pending, setPending] = useState<Pending>(null);
+
+  const job = detail?.job ?? null;
+  const outFile = detail ? path.join(detail.folder, outputFileName(detail.job.name)) : null;
+  const log = useLog(outFile, tab === "Log");
+  const files = useFolder(detail?.folder ?? null, tab === "Files");
+  const { results, live } = useResults(detail, tab === "Results");
+  const viewed = useMemo(
+    () => (viewing && detail ? readTail(path.join(detail.folder, viewing)) : null),
+    [viewing, detail],
+  );
+
+  const headerLines = 3;
+  const bodyHeight = Math.max(1, height - headerLines - (pending ? 1 : 0));
+
+  const deckText = useMemo(() => {
+    if (!job) return "";
+    if (job.inputFile) return job.inputFile;
+    try {
+      return fs.readFileSync(path.join(detail!.folder, `${job.name}.d12`), "utf8");
+    } catch {
+      return "";
+    }
+  }, [job, detail]);
+  const deckReport = useMemo(
+    () => (tab === "Input" && deckText ? checkDeck(deckText) : null),
+    [tab, deckText],
+  );
+
+  const lines: ReactNode[] = useMemo(() => {
+    if (!detail || !job) return [];
+    switch (tab) {
+      case "Log":
+        if (!log.exists) {
+          return [
+            job.status === "PENDING" || job.status === "QUEUED"
+              ? `No output yet — the job is ${job.status}; its CRYSTAL output appears here when it starts.`
+              : `There is no output file (${outputFileName(job.name)}) in the job folder.`,
+          ];
+        }
+        return log.clipped ? [`… (showing the last ${log.lines.length} lines)`, ...log.lines] : log.lines;
+      case "Input": {
+        if (!deckText) return ["This job has no deck yet (it is rendered when the job starts)."];
+        const msgs: ReactNode[] = [];
+        for (const [i, e] of (deckReport?.errors ?? []).entries()) {
+          msgs.push(
+            <Text key={`de${i}`} color={color("red")} wrap="truncate-end">
+              ✖ {e}
+            </Text>,
+          );
+        }
+        for (const [i, w] of (deckReport?.warnings ?? []).entries()) {
+          msgs.push(
+            <Text key={`dw${i}`} color={color("yellow")} wrap="truncate-end">
+              ! {w}
+            </Text>,
+          );
+        }
+        return [...msgs, ...deckLines(deckText, DECK_KEYWORDS, color)];
+      }
+      case "Results":
+        return resultLines(results, {
+          width,
+          plotHeight: Math.max(4, Math.min(10, Math.floor((bodyHeight - 4) / 2))),
+          live,
+          color,
+        });
+      case "Files":
+        if (viewing) {
+          if (!viewed?.exists) return [`${viewing} cannot be read.`];
+          return [
+            <Text key="vh" bold>
+              {viewing} <Text dimColor>(esc: back to the list)</Text>
+            </Text>,
+            ...viewed.lines,
+          ];
+        }
+        return [
+          <Text key="folder" dimColor wrap="truncate-end">
+            {detail.folder}
+          </Text>,
+          ...fileLines(files, fileCursor, width),
+        ];
+      case "History":
+        return [
+          infoLine("Where", `${whereOf(job)} — ${formatParallelism(job.parallelism)}`, "w"),
+          infoLine("Folder", detail.folder, "f"),
+          ...(job.commandLine ? [infoLine("Command", job.commandLine, "c")] : []),
+          ...(job.workflowId !== null
+            ? [
+                infoLine(
+                  "Workflow",
+                  `#${job.workflowId}${job.workflowStep ? ` step ${job.workflowStep}` : ""}`,
+                  "wf",
+                ),
+              ]
+            : []),
+          ...(job.retryOf !== null
+            ? [infoLine("Retry of", `job ${job.retryOf} (attempt ${job.attempt})`, "r")]
+            : []),
+          " ",
+          ...historyLines(detail.events, detail.dependencies, detail.dependents, color),
+        ];
+    }
+  }, [
+    tab,
+    detail,
+    job,
+    log,
+    deckText,
+    deckReport,
+    results,
+    live,
+    width,
+    bodyHeight,
+    files,
+    fileCursor,
+    viewing,
+    viewed,
+    color,
+  ]);
+
+  const count = lines.length;
+  const offset =
+    tab === "Log" && follow
+      ? maxOffset(count, bodyHeight)
+      : tab === "Files" && viewing
+        ? viewOffset
+        : offsets[tab];
+
+  const scrollTo = (value: number) => {
+    const v = Math.max(0, Math.min(value, maxOffset(count, bodyHeight)));
+    if (tab === "Files" && viewing) setViewOffset(v);
+    else setOffsets({ ...offsets, [tab]: v });
+    if (tab === "Log") setFollow(v >= maxOffset(count, bodyHeight));
+  };
+
+  useGlobalKeys(pending === null);
+  useInput(
+    (input, key) => {
+      const i = DETAIL_TABS.indexOf(tab);
+      if ((key.tab && !key.shift) || key.rightArrow) {
+        setTab(DETAIL_TABS[(i + 1) % DETAIL_TABS.length]!);
+      } else if ((key.tab && key.shift) || key.leftArrow) {
+        setTab(DETAIL_TABS[(i - 1 + DETAIL_TABS.length) % DETAIL_TABS.length]!);
+      } else if (key.escape) {
+        if (tab === "Files" && viewing) setViewing(null);
+        else nav.back();
+      } else if (tab === "Files" && !viewing && (key.downArrow || input === "j")) {
+        setFileCursor(Math.min(fileCursor + 1, Math.max(0, files.length - 1)));
+      } else if (tab === "Files" && !viewing && (key.upArrow || input === "k")) {
+        setFileCursor(Math.max(0, fileCursor - 1));
+      } else if (tab === "Files" && !viewing && key.return) {
+        const f = files[fileCursor];
+        if (f && !f.isDir) {
+          setViewing(f.name);
+          setViewOffset(0);
+        }
+      } else if (key.downArrow || input === "j") scrollTo(offset + 1);
+      else if (key.upArrow || input === "k") scrollTo(offset - 1);
+      else if (key.pageDown || input === " ") scrollTo(offset + bodyHeight - 1);
+      else if (key.pageUp) scrollTo(offset - bodyHeight + 1);
+      else if (input === "g" || key.home) scrollTo(0);
+      else if (input === "G" || key.end) {
+        scrollTo(count);
+        if (tab === "Log") setFollow(true);
+      } else if (input === "F" && tab === "Log") setFollow(!follow);
+      else if (!job) return;
+      else if (input === "c") {
+        if (isTerminal(job.status)) nav.flash(`job ${job.id} is ${job.status} — nothing to cancel`, "error");
+        else setPending("cancel");
+      } else if (input === "d") setPending("delete");
+      else if (input === "r") {
+        const made = runAction(
+          nav,
+          () => rerunJob(store, job),
+          (j) => `job ${job.id} re-run as job ${j.id}`,
+        );
+        if (made) nav.showJob(made.id);
+      }
+    },
+    { isActive: pending === null },
+  );
+
+  if (!detail || !job) {
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <Text>Job {jobId} does not exist (any more) — esc goes back to the list.</Text>
+      </Box>
+    );
+  }
+
+  const answer = (yes: boolean) => {
+    const p = pending;
+    setPending(null);
+    if (!yes) return;
+    if (p === "cancel") runAction(nav, () => cancelJob(store, job.id));
+    else if (p === "delete") {
+      const ok = runAction(nav, () => deleteJob(store, job.id));
+      if (ok) nav.back();
+    }
+  };
+
+  const runtime = runtimeOf(job, now);
+  const energy = job.finalEnergy !== null ? `E ${formatHartree(job.finalEnergy)} Ha` : "";
+  const reason =
+    job.statusReason ?? (job.cancelRequested && !isTerminal(job.status) ? "cancel requested" : "");
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Box height={1} width={width}>
+        <Text wrap="truncate-end">
+          <Text bold>
+            #{job.id} {job.name}
+          </Text>
+          {"  "}
+          <Text color={color(STATUS_COLOR[job.status])}>
+            {STATUS_SYMBOL[job.status]} {job.status}
+          </Text>
+          {"  "}
+          {whereOf(job)}
+          {runtime ? `  ${runtime}` : ""}
+          {energy ? `  ${energy}` : ""}
+        </Text>
+      </Box>
+      <Box height={1} width={width}>
+        <Text dimColor wrap="truncate-end">
+          {reason
+            ? clip(reason, width)
+            : tab === "Log"
+              ? follow
+                ? "following the output"
+                : "not following (G follows)"
+              : " "}
+        </Text>
+      </Box>
+      <Tabs tabs={DETAIL_TABS} current={tab} />
+      <Lines lines={lines} offset={offset} height={bodyHeight} width={width} />
+      {pending ? (
+        <Confirm
+          question={
+            pending === "cancel"
+              ? `Cancel job ${job.id} (${job.name})?`
+              : `Delete job ${job.id} (${job.name})? Its record goes; its folder stays.`
+          }
+          onAnswer={answer}
+        />
+      ) : null}
+    </Box>
+  );
+}
+
+function infoLine(label: string, value: string, key: string): ReactNode {
+  return (
+    <Text key={key} wrap="truncate-end">
+      <Text bold>{label.padEnd(10)}</Text>
+      {value}
+    </Text>
+  );
+}

@@ -1,0 +1,401 @@
+// New job: pick a template (or a deck file), fill the form generated from the template's typed
+// parameters — each value checked as you type — see the rendered deck and the validator's messages
+// live, choose where it runs (this machine or a cluster; ranks, threads, time) and create it.
+import fs from "node:fs";
+import path from "node:path";
+import { Box, Text, useInput } from "ink";
+import { useMemo, useState } from "react";
+import { oneLine, UserError } from "../../domain/errors.js";
+import { checkJobName } from "../../domain/names.js";
+import { checkParallelism } from "../../domain/parallelism.js";
+import type { Parallelism, RunnerType } from "../../domain/types.js";
+import {
+  loadTemplateReport,
+  renderTemplate,
+  type Template,
+  validateParams,
+} from "../../workflows/templates.js";
+import { deckLines } from "../components/detail-lines.js";
+import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
+import { Lines } from "../components/Lines.js";
+import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages } from "../crystal.js";
+import { useClusters } from "../hooks/use-clusters.js";
+import { runAction, useNav } from "../nav.js";
+import { useProject } from "../store-watch.js";
+import { useColor } from "../theme.js";
+
+export const DECK_FILE = "(a deck file)";
+
+interface Placement {
+  where: string;
+  ranks: string;
+  threads: string;
+  time: string;
+  aux: string;
+}
+
+function problem(fn: () => unknown): string | null {
+  try {
+    fn();
+    return null;
+  } catch (err) {
+    return err instanceof UserError ? oneLine(err.message) : String(err);
+  }
+}
+
+const paramDefault = (v: unknown) => (v === undefined || v === null ? "" : String(v));
+
+/** Everything the form says, checked: per-field errors, the deck, its report, the job to create. */
+export function checkNewJob(input: {
+  template: Template | null;
+  raw: Record<string, string>;
+  name: string;
+  deckPath: string;
+  placement: Placement;
+  clusters: { id: number; name: string; type: RunnerType }[];
+  projectDir: string;
+}) {
+  const errors: Record<string, string> = {};
+  let deck = "";
+  let report: DeckMessages = { errors: [], warnings: [] };
+  if (input.template) {
+    const checked = validateParams(input.template, input.raw);
+    for (const e of checked.errors) errors[`p:${e.param}`] = e.message;
+    if (checked.errors.length === 0) {
+      try {
+        const r = renderTemplate(input.template, input.raw);
+        deck = r.deck;
+        report = deckMessages(r.report);
+      } catch (err) {
+        errors.template = err instanceof UserError ? oneLine(err.message) : String(err);
+      }
+    }
+  } else if (input.deckPath.trim() === "") {
+    errors.deck = "give the path of a .d12 deck";
+  } else {
+    const file = path.resolve(input.projectDir, input.deckPath.trim());
+    try {
+      deck = fs.readFileSync(file, "utf8");
+      report = checkDeck(deck) ?? report;
+    } catch {
+      errors.deck = `${file} cannot be read`;
+    }
+  }
+  const name = input.name.trim();
+  const nameError = name === "" ? "a job name is needed" : problem(() => checkJobName(name));
+  if (nameError) errors.name = nameError;
+  const p = input.placement;
+  const parallelism: Parallelism = {};
+  const whole = (field: string, text: string, set: (n: number) => void) => {
+    if (text.trim() === "") return;
+    if (!/^\d+$/.test(text.trim())) errors[field] = "a whole number (empty: 1)";
+    else set(Number(text));
+  };
+  whole("ranks", p.ranks, (n) => {
+    parallelism.mpi_ranks = n;
+  });
+  whole("threads", p.threads, (n) => {
+    parallelism.threads_per_rank = n;
+  });
+  const cluster = input.clusters.find((c) => c.name === p.where) ?? null;
+  if (cluster && p.time.trim() !== "") parallelism.time = p.time.trim();
+  const parError = problem(() => checkParallelism(parallelism));
+  if (parError) {
+    const field = /ranks/.test(parError) ? "ranks" : /threads/.test(parError) ? "threads" : "time";
+    errors[field] ??= parError;
+  }
+  const auxFiles = p.aux
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map((s) => path.resolve(input.projectDir, s));
+  const missing = auxFiles.find((f) => !fs.existsSync(f));
+  if (missing) errors.aux = `${missing} does not exist`;
+  return {
+    errors,
+    deck,
+    report,
+    job: {
+      name,
+      input: deck,
+      auxFiles,
+      clusterId: cluster?.id ?? null,
+      runnerType: (cluster?.type ?? "local") as RunnerType,
+      parallelism,
+    },
+  };
+}
+
+export function NewJobScreen({ width, height }: { width: number; height: number }) {
+  const nav = useNav();
+  const color = useColor();
+  const { store } = useProject();
+  const clusters = useClusters();
+  const loaded = useMemo(() => loadTemplateReport({ projectDir: store.projectDir }), [store.projectDir]);
+  const templates = loaded.templates;
+  const sources = [...templates.map((t) => t.name), DECK_FILE];
+  const [source, setSource] = useState<string>(sources[0] ?? DECK_FILE);
+  const template = templates.find((t) => t.name === source) ?? null;
+  const [raws, setRaws] = useState<Record<string, Record<string, string>>>({});
+  const raw = useMemo(
+    () =>
+      raws[source] ??
+      Object.fromEntries((template?.params ?? []).map((p) => [p.name, paramDefault(p.default)])),
+    [raws, source, template],
+  );
+  const [name, setName] = useState("");
+  const [deckPath, setDeckPath] = useState("");
+  const [placement, setPlacement] = useState<Placement>({
+    where: "local",
+    ranks: "",
+    threads: "",
+    time: "",
+    aux: "",
+  });
+  const [focus, setFocus] = useState(0);
+  const [deckOffset, setDeckOffset] = useState(0);
+  const jobName = name !== "" ? name : source === DECK_FILE ? path.basename(deckPath, ".d12") : source;
+
+  const checked = useMemo(
+    () =>
+      checkNewJob({
+        template,
+        raw,
+        name: jobName,
+        deckPath,
+        placement,
+        clusters: clusters.map((c) => ({ id: c.id, name: c.name, type: c.type })),
+        projectDir: store.projectDir,
+      }),
+    [template, raw, jobName, deckPath, placement, clusters, store.projectDir],
+  );
+
+  const whereOptions = ["local", ...clusters.map((c) => c.name)];
+  const onCluster = placement.where !== "local";
+  const fields: Field[] = [
+    {
+      kind: "choice",
+      name: "source",
+      label: "Template",
+      value: source,
+      options: sources,
+      error: checked.errors.template ?? null,
+      hint: template ? fitHint(template.description) : "a deck file you wrote (.d12)",
+    },
+    {
+      kind: "text",
+      name: "name",
+      label: "Job name",
+      value: name !== "" ? name : jobName,
+      error: checked.errors.name ?? null,
+      hint: "letters, digits, . _ + -",
+    },
+    ...(template
+      ? template.params.map((p): Field => {
+          const hint = [
+            p.help,
+            p.min !== undefined || p.max !== undefined ? `(${p.min ?? "…"}–${p.max ?? "…"})` : "",
+          ]
+            .filter(Boolean)
+            .join(" ");
+          const error = checked.errors[`p:${p.name}`] ?? null;
+          if (p.type === "choice") {
+            return {
+              kind: "choice",
+              name: `p:${p.name}`,
+              label: p.name,
+              value: raw[p.name] ?? "",
+              options: p.options ?? [],
+              error,
+              hint,
+            };
+          }
+          if (p.type === "boolean") {
+            return {
+              kind: "choice",
+              name: `p:${p.name}`,
+              label: p.name,
+              value: raw[p.name] || "false",
+              options: ["false", "true"],
+              error,
+              hint,
+            };
+          }
+          return { kind: "text", name: `p:${p.name}`, label: p.name, value: raw[p.name] ?? "", error, hint };
+        })
+      : [
+          {
+            kind: "text" as const,
+            name: "deck",
+            label: "Deck file",
+            value: deckPath,
+            error: checked.errors.deck ?? null,
+            hint: "path of the .d12 (relative to the project)",
+          },
+        ]),
+    {
+      kind: "choice",
+      name: "where",
+      label: "Where",
+      value: placement.where,
+      options: whereOptions,
+      hint: "this machine, or a cluster (3: clusters screen)",
+    },
+    {
+      kind: "text",
+      name: "ranks",
+      label: "MPI ranks",
+      value: placement.ranks,
+      error: checked.errors.ranks ?? null,
+      hint: "empty or 1: crystalOMP; more: PcrystalOMP under MPI",
+    },
+    {
+      kind: "text",
+      name: "threads",
+      label: "Threads",
+      value: placement.threads,
+      error: checked.errors.threads ?? null,
+      hint: "OpenMP threads per rank (empty: 1)",
+    },
+    ...(onCluster
+      ? [
+          {
+            kind: "text" as const,
+            name: "time",
+            label: "Time limit",
+            value: placement.time,
+            error: checked.errors.time ?? null,
+            hint: "HH:MM:SS or D-HH:MM:SS (SLURM --time)",
+          },
+        ]
+      : []),
+    {
+      kind: "text",
+      name: "aux",
+      label: "Aux files",
+      value: placement.aux,
+      error: checked.errors.aux ?? null,
+      hint: "e.g. mgo.gui (EXTERNAL geometry), mgo.f9 (GUESSP); comma-separated",
+    },
+    {
+      kind: "button",
+      name: "create",
+      label: "Create job",
+      error: checked.report.errors.length > 0 ? "the deck has errors (see the right)" : null,
+    },
+  ];
+  const f = fields[Math.min(focus, fields.length - 1)]!;
+
+  const create = () => {
+    const firstError = Object.values(checked.errors)[0] ?? checked.report.errors[0];
+    if (firstError) {
+      nav.flash(`not created: ${firstError}`, "error");
+      return;
+    }
+    const job = runAction(
+      nav,
+      () => store.jobs.create(checked.job),
+      (j) => `job ${j.id} (${j.name}) created — it starts when the engine picks it up`,
+    );
+    if (job) nav.showJob(job.id);
+  };
+
+  const setValue = (fieldName: string, value: string) => {
+    if (fieldName === "source") {
+      setSource(value);
+      setDeckOffset(0);
+    } else if (fieldName === "name") setName(value);
+    else if (fieldName === "deck") setDeckPath(value);
+    else if (fieldName.startsWith("p:"))
+      setRaws({ ...raws, [source]: { ...raw, [fieldName.slice(2)]: value } });
+    else setPlacement({ ...placement, [fieldName]: value });
+  };
+
+  useInput((input, key) => {
+    if (key.escape) nav.back();
+    else if (key.downArrow || (key.tab && !key.shift)) setFocus((focus + 1) % fields.length);
+    else if (key.upArrow || (key.tab && key.shift)) setFocus((focus - 1 + fields.length) % fields.length);
+    else if (key.pageDown) setDeckOffset(deckOffset + 5);
+    else if (key.pageUp) setDeckOffset(Math.max(0, deckOffset - 5));
+    else if (key.ctrl && input === "s") create();
+    else if (key.return) {
+      if (f.kind === "button") create();
+      else setFocus((focus + 1) % fields.length);
+    } else if (f.kind === "choice") {
+      if (key.leftArrow || key.rightArrow || input === " ") {
+        setValue(f.name, moveChoice(f.options, f.value, key.leftArrow ? -1 : 1));
+      }
+    } else if (f.kind === "text") {
+      // the name field shows the default until it is edited
+      const current = f.name === "name" && name === "" ? jobName : f.value;
+      setValue(f.name, editText(current, input, key));
+    }
+  });
+
+  const side = width >= 100;
+  const formWidth = side ? Math.min(60, Math.floor(width * 0.5)) : width;
+  const deckWidth = side ? width - formWidth - 1 : width;
+  const formHeight = side ? height - 1 : Math.max(6, Math.floor((height - 1) * 0.55));
+  const deckHeight = side ? height - 1 : height - 1 - formHeight;
+  const messages = [
+    ...checked.report.errors.map((e) => (
+      <Text key={`e-${e}`} color={color("red")} wrap="truncate-end">
+        ✖ {e}
+      </Text>
+    )),
+    ...checked.report.warnings.map((w) => (
+      <Text key={`w-${w}`} color={color("yellow")} wrap="truncate-end">
+        ! {w}
+      </Text>
+    )),
+  ];
+  const deckView = checked.deck
+    ? [...messages, ...deckLines(checked.deck, DECK_KEYWORDS, color)]
+    : [
+        ...messages,
+        <Text key="none" dimColor wrap="truncate-end">
+          {Object.values(checked.errors)[0] ? "fix the form to see the deck" : "no deck yet"}
+        </Text>,
+      ];
+  const problems = loaded.problems.length;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold wrap="truncate-end">
+        New job
+        {problems > 0 ? (
+          <Text
+            dimColor
+          >{`  (${problems} template file(s) could not be read: crystal-tui template list)`}</Text>
+        ) : null}
+      </Text>
+      <Box flexDirection={side ? "row" : "column"}>
+        <FormView
+          fields={fields}
+          focus={Math.min(focus, fields.length - 1)}
+          width={formWidth}
+          height={formHeight}
+        />
+        {side ? <Box width={1} /> : null}
+        <Box flexDirection="column" width={deckWidth} height={deckHeight}>
+          <Text bold wrap="truncate-end">
+            Deck{" "}
+            {checked.report.errors.length === 0 && checked.deck ? (
+              <Text color={color("green")}>✔ no errors</Text>
+            ) : null}
+            <Text dimColor> (pgup/pgdn scroll)</Text>
+          </Text>
+          <Lines
+            lines={deckView}
+            offset={deckOffset}
+            height={Math.max(1, deckHeight - 1)}
+            width={deckWidth}
+          />
+        </Box>
+      </Box>
+    </Box>
+  );
+}
+
+function fitHint(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}

@@ -1,0 +1,148 @@
+// Workflows: each one as a tree of its steps with their statuses, and its aggregate results (what
+// the workflow recorded, plus counts, lowest energy and total run time of its jobs).
+import { Box, Text, useInput } from "ink";
+import { useState } from "react";
+import { JOB_STATUSES, STATUS_SYMBOL } from "../../domain/status.js";
+import { clip, formatDuration, formatHartree, formatWhen, parseDbTime } from "../format.js";
+import { useWorkflowSteps, useWorkflows } from "../hooks/use-workflows.js";
+import { useGlobalKeys, useNav } from "../nav.js";
+import type { WorkflowStepRow, WorkflowSummary } from "../queries.js";
+import { STATUS_COLOR, useColor } from "../theme.js";
+import { buildTree } from "../tree.js";
+
+function countsText(w: WorkflowSummary): string {
+  return JOB_STATUSES.filter((s) => (w.counts[s] ?? 0) > 0)
+    .map((s) => `${STATUS_SYMBOL[s]}${w.counts[s]}`)
+    .join(" ");
+}
+
+/** What the steps add up to: lowest energy, run time summed over the jobs that ran. */
+export function aggregate(steps: WorkflowStepRow[], now = Date.now()): string[] {
+  const out: string[] = [];
+  const done = steps.filter((s) => s.status === "COMPLETED").length;
+  out.push(`${done}/${steps.length} steps completed`);
+  const withEnergy = steps.filter((s) => s.finalEnergy !== null);
+  if (withEnergy.length > 0) {
+    const best = withEnergy.reduce((a, b) => (b.finalEnergy! < a.finalEnergy! ? b : a));
+    out.push(`lowest energy ${formatHartree(best.finalEnergy)} Ha (${best.step ?? best.name})`);
+  }
+  let seconds = 0;
+  for (const s of steps) {
+    const a = parseDbTime(s.startedAt);
+    if (a === null) continue;
+    seconds += ((parseDbTime(s.completedAt) ?? now) - a) / 1000;
+  }
+  if (seconds > 0) out.push(`run time ${formatDuration(seconds)}`);
+  return out;
+}
+
+function resultText(results: Record<string, unknown> | null): string[] {
+  if (!results) return [];
+  return Object.entries(results).map(
+    ([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`,
+  );
+}
+
+export function WorkflowsScreen({ width, height }: { width: number; height: number }) {
+  const nav = useNav();
+  const color = useColor();
+  const workflows = useWorkflows();
+  const [cursor, setCursor] = useState(0);
+  const [focus, setFocus] = useState<"list" | "steps">("list");
+  const [stepCursor, setStepCursor] = useState(0);
+  const current = workflows[Math.min(cursor, workflows.length - 1)] ?? null;
+  const steps = useWorkflowSteps(current?.id ?? null);
+  const tree = buildTree(steps);
+
+  useGlobalKeys(true);
+  useInput((input, key) => {
+    if (key.tab) {
+      setFocus(focus === "list" ? "steps" : "list");
+      return;
+    }
+    const down = key.downArrow || input === "j";
+    const up = key.upArrow || input === "k";
+    if (focus === "list") {
+      if (down) {
+        setCursor(Math.min(cursor + 1, Math.max(0, workflows.length - 1)));
+        setStepCursor(0);
+      } else if (up) {
+        setCursor(Math.max(0, cursor - 1));
+        setStepCursor(0);
+      } else if (key.return && tree.length > 0) setFocus("steps");
+    } else {
+      if (down) setStepCursor(Math.min(stepCursor + 1, Math.max(0, tree.length - 1)));
+      else if (up) setStepCursor(Math.max(0, stepCursor - 1));
+      else if (key.return && tree[stepCursor]) nav.showJob(tree[stepCursor]!.node.id);
+      else if (key.escape) setFocus("list");
+    }
+  });
+
+  if (workflows.length === 0) {
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        <Text>No workflows yet.</Text>
+        <Text dimColor>
+          Start one with `crystal-tui workflow run FILE.yaml` — its steps show here as a tree.
+        </Text>
+      </Box>
+    );
+  }
+
+  const listHeight = Math.min(workflows.length, Math.max(2, Math.floor(height / 4)));
+  const listTop = Math.max(0, Math.min(cursor - listHeight + 1, workflows.length - listHeight));
+  const extra = current ? [...aggregate(steps), ...resultText(current.results)] : [];
+  const treeHeight = Math.max(1, height - listHeight - 3 - Math.min(extra.length, 4));
+  const treeTop = Math.max(0, stepCursor - treeHeight + 1);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold wrap="truncate-end">
+        {" "}
+        {"ID".padStart(4)} {"WORKFLOW".padEnd(Math.max(8, width - 40))} {"CREATED".padEnd(12)} STEPS
+      </Text>
+      {workflows.slice(listTop, listTop + listHeight).map((w, i) => {
+        const selected = listTop + i === cursor;
+        return (
+          <Text key={w.id} inverse={selected && focus === "list"} bold={selected} wrap="truncate-end">
+            {selected ? "›" : " "}
+            {String(w.id).padStart(4)} {clip(w.name, Math.max(8, width - 40)).padEnd(Math.max(8, width - 40))}{" "}
+            {formatWhen(w.createdAt).padEnd(12)} {countsText(w)}
+          </Text>
+        );
+      })}
+      <Text bold wrap="truncate-end">
+        {current ? `Steps of ${current.name}` : ""}
+        {focus === "steps" ? "" : "  (tab: choose a step)"}
+      </Text>
+      <Box flexDirection="column" height={treeHeight} overflow="hidden">
+        {tree.slice(treeTop, treeTop + treeHeight).map((t, i) => {
+          const s = t.node;
+          const selected = focus === "steps" && treeTop + i === stepCursor;
+          return (
+            <Text key={s.id} inverse={selected} wrap="truncate-end">
+              {selected ? "›" : " "}
+              {t.prefix}
+              <Text color={color(STATUS_COLOR[s.status])}>{STATUS_SYMBOL[s.status]} </Text>
+              <Text bold>{s.step ?? s.name}</Text> <Text dimColor>#{s.id}</Text> {s.status}
+              {s.finalEnergy !== null ? `  ${formatHartree(s.finalEnergy)} Ha` : ""}
+              {t.alsoAfter.length > 0 ? (
+                <Text dimColor>{`  (also after #${t.alsoAfter.join(", #")})`}</Text>
+              ) : null}
+              {s.retryOf !== null ? <Text dimColor>{`  retry of #${s.retryOf}`}</Text> : null}
+              {s.status === "FAILED" || s.status === "SKIPPED" ? (
+                <Text dimColor>{`  ${s.statusReason ?? ""}`}</Text>
+              ) : null}
+            </Text>
+          );
+        })}
+      </Box>
+      <Box flexDirection="column" height={Math.min(extra.length, 4)} overflow="hidden">
+        {extra.slice(0, 4).map((line) => (
+          <Text key={line} dimColor wrap="truncate-end">
+            {line}
+          </Text>
+        ))}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,92 @@
+// Knowing when the project changed, cheaply. `PRAGMA data_version` changes whenever ANOTHER
+// connection (the CLI, an engine, a script) commits; our own writes bump the version by hand. The
+// probe runs every 250 ms, so what another process does shows within a second, and a view re-reads
+// the store only when something really changed.
+import { createContext, useContext, useEffect, useState, useSyncExternalStore } from "react";
+import type { Store } from "../store/store.js";
+
+export class StoreWatcher {
+  private listeners = new Set<() => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastDataVersion = -1;
+  private current = 0;
+
+  constructor(
+    readonly store: Store,
+    private readonly intervalMs = 250,
+  ) {}
+
+  get version(): number {
+    return this.current;
+  }
+
+  /** Starts probing (idempotent). The timer does not keep the process alive. */
+  start(): this {
+    if (this.timer) return this;
+    this.lastDataVersion = this.dataVersion();
+    this.timer = setInterval(() => this.probe(), this.intervalMs);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Checks now; returns whether something changed. */
+  probe(): boolean {
+    if (!this.store.db.open) return false;
+    const v = this.dataVersion();
+    if (v === this.lastDataVersion) return false;
+    this.lastDataVersion = v;
+    this.touch();
+    return true;
+  }
+
+  /** Our own connection wrote: data_version does not see it, so say it. */
+  touch(): void {
+    this.current++;
+    for (const fn of this.listeners) fn();
+  }
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  private dataVersion(): number {
+    return this.store.db.pragma("data_version", { simple: true }) as number;
+  }
+}
+
+export interface ProjectContextValue {
+  store: Store;
+  watcher: StoreWatcher;
+}
+
+export const ProjectContext = createContext<ProjectContextValue | null>(null);
+
+export function useProject(): ProjectContextValue {
+  const value = useContext(ProjectContext);
+  if (!value) throw new Error("useProject() outside <ProjectContext.Provider>");
+  return value;
+}
+
+/** A number that changes whenever the project's database changes. */
+export function useStoreVersion(): number {
+  const { watcher } = useProject();
+  return useSyncExternalStore(watcher.subscribe, () => watcher.version);
+}
+
+/** The current time, refreshed every `ms` (for runtimes of running jobs). */
+export function useNow(ms = 1000, active = true): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), ms);
+    t.unref?.();
+    return () => clearInterval(t);
+  }, [ms, active]);
+  return now;
+}

@@ -1,0 +1,108 @@
+// Helpers of the TUI tests: the App on a real project store, with a fixed size, and waiting for a
+// frame that shows what a user would look for.
+import { render } from "ink-testing-library";
+import type { Store } from "../../src/store/store.js";
+import { App, type View } from "../../src/tui/app.js";
+import { fixedEngineSource } from "../../src/tui/engine-host.js";
+import { StoreWatcher } from "../../src/tui/store-watch.js";
+import { Tasks } from "../../src/tui/tasks.js";
+
+export const KEY = {
+  up: "\u001b[A",
+  down: "\u001b[B",
+  right: "\u001b[C",
+  left: "\u001b[D",
+  enter: "\r",
+  escape: "\u001b",
+  tab: "\t",
+  shiftTab: "\u001b[Z",
+  backspace: "\u007f",
+  pageDown: "\u001b[6~",
+  pageUp: "\u001b[5~",
+  ctrlS: "\u0013",
+};
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export { addJobs, makeStore } from "./helpers-store.js";
+
+export interface Mounted {
+  store: Store;
+  watcher: StoreWatcher;
+  lastFrame: () => string;
+  frames: string[];
+  press: (...keys: string[]) => Promise<void>;
+  type: (text: string) => Promise<void>;
+  waitFor: (test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number) => Promise<string>;
+  unmount: () => void;
+  quit: { called: boolean };
+}
+
+export function mount(
+  store: Store,
+  opts: {
+    columns?: number;
+    rows?: number;
+    color?: boolean;
+    view?: View;
+    engineText?: string;
+    demo?: boolean;
+  } = {},
+): Mounted {
+  const watcher = new StoreWatcher(store, 50).start();
+  const quit = { called: false };
+  const app = render(
+    <App
+      store={store}
+      watcher={watcher}
+      engine={fixedEngineSource(opts.engineText ?? "no engine (test)")}
+      tasks={new Tasks(store.projectDir)}
+      size={{ columns: opts.columns ?? 100, rows: opts.rows ?? 24 }}
+      color={opts.color ?? false}
+      demo={opts.demo}
+      initialView={opts.view}
+      onQuit={() => {
+        quit.called = true;
+      }}
+    />,
+  );
+  const lastFrame = () => app.lastFrame() ?? "";
+  const waitFor: Mounted["waitFor"] = async (test, timeoutMs = 3000) => {
+    const ok = (f: string) =>
+      typeof test === "string" ? f.includes(test) : test instanceof RegExp ? test.test(f) : test(f);
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const f = lastFrame();
+      if (ok(f)) return f;
+      if (Date.now() > until) throw new Error(`frame never showed ${String(test)}; last frame:\n${f}`);
+      await sleep(20);
+    }
+  };
+  const press = async (...keys: string[]) => {
+    for (const k of keys) {
+      app.stdin.write(k);
+      await sleep(k === KEY.escape ? 60 : 25);
+    }
+  };
+  const type = async (text: string) => {
+    for (const ch of text) {
+      app.stdin.write(ch);
+      await sleep(10);
+    }
+    await sleep(20);
+  };
+  return {
+    store,
+    watcher,
+    lastFrame,
+    frames: app.frames,
+    press,
+    type,
+    waitFor,
+    unmount: () => {
+      app.unmount();
+      watcher.stop();
+    },
+    quit,
+  };
+}
