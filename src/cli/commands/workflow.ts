@@ -1,4 +1,226 @@
-// crystal-tui workflow run|list|show — owned by the workflows module. Not yet implemented: registers nothing.
+// crystal-tui workflow run | list | show — workflow files become jobs and dependencies.
+import fs from "node:fs";
 import type { Command } from "commander";
+import { UsageError, UserError } from "../../domain/errors.js";
+import { type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import { WorkflowRepository } from "../../store/workflows.js";
+import { createWorkflow } from "../../workflows/create.js";
+import { formatCrystalNumber } from "../../workflows/numbers.js";
+import { planWorkflow } from "../../workflows/plan.js";
+import { type AggregateResult, workflowView } from "../../workflows/progress.js";
+import { parseWorkflowFile } from "../../workflows/workflow-file.js";
+import { collect, projectDirOf, withStore } from "../context.js";
+import { formatEnergy, printJson, statusLabel, table } from "../output.js";
+import { parseSets } from "./template.js";
 
-export function registerWorkflowCommands(_program: Command): void {}
+function parseWorkflowId(text: string): number {
+  if (!/^\d{1,15}$/.test(text.trim()) || Number(text) < 1) {
+    throw new UsageError(`${JSON.stringify(text)} is not a workflow id — see \`crystal-tui workflow list\``);
+  }
+  return Number(text);
+}
+
+function readWorkflowFile(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UserError(`workflow file ${file} cannot be read — check the path`);
+  }
+}
+
+function countsText(counts: Partial<Record<JobStatus, number>>): string {
+  return (Object.entries(counts) as [JobStatus, number][])
+    .map(([status, n]) => `${n} ${STATUS_SYMBOL[status] ?? ""}${status.toLowerCase()}`)
+    .join(", ");
+}
+
+function num(v: number | null | undefined, digits = 8): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "";
+  return v.toFixed(digits);
+}
+
+function sweepText(sweep: Record<string, unknown>): string {
+  return Object.entries(sweep)
+    .map(([k, v]) => `${k}=${typeof v === "number" ? formatCrystalNumber(v) : String(v)}`)
+    .join(" ");
+}
+
+function aggregateLines(name: string, r: AggregateResult): string[] {
+  if (r.type === "eos") {
+    const lines = [`  equation of state (Birch–Murnaghan, ${r.points.length} points): ${r.status}`];
+    if (r.fit) {
+      lines.push(
+        `    V0 = ${r.fit.V0.toFixed(4)} Å³   E0 = ${r.fit.E0.toFixed(8)} Ha   B0 = ${r.fit.B0_GPa.toFixed(2)} GPa   B0' = ${r.fit.B0_prime.toFixed(3)}   (rms ${r.fit.rms_residual_hartree.toExponential(2)} Ha)`,
+      );
+      for (const w of r.fit.warnings) lines.push(`    note: ${w}`);
+    }
+    if (r.error) lines.push(`    ${name}: ${r.error}`);
+    return lines;
+  }
+  const t = r.table;
+  const rows = [[r.by ?? "point", "JOB", "STATUS", `${t.quantity}`, "Δ previous", "Δ last", ""]];
+  for (const row of t.rows) {
+    rows.push([
+      typeof row.value === "number" ? formatCrystalNumber(row.value) : String(row.value),
+      row.job_id === null ? "" : String(row.job_id),
+      row.status,
+      num(row.quantity),
+      num(row.delta_previous),
+      num(row.delta_last),
+      row.within_tolerance ? "✔" : "",
+    ]);
+  }
+  const lines = [`  convergence of ${t.quantity} (tolerance ${t.tolerance}): ${r.status}`];
+  lines.push(
+    ...table(rows)
+      .split("\n")
+      .map((l) => `    ${l}`),
+  );
+  lines.push(
+    t.converged_at !== null
+      ? `    converged from ${r.by ?? "point"} = ${typeof t.converged_at === "number" ? formatCrystalNumber(t.converged_at) : String(t.converged_at)}`
+      : "    not converged within the tolerance over the values scanned",
+  );
+  if (r.error) lines.push(`    ${name}: ${r.error}`);
+  return lines;
+}
+
+export function registerWorkflowCommands(program: Command): void {
+  const workflow = program
+    .command("workflow")
+    .description("workflows: chains and sweeps of calculations from a YAML file");
+
+  workflow
+    .command("run")
+    .description(
+      "check a workflow file and create all its jobs and dependencies (then `crystal-tui run` runs them)",
+    )
+    .argument("<file>", "the workflow file (YAML)")
+    .option("--set <name=value>", "a workflow parameter; repeatable", collect)
+    .option("--dry-run", "check everything and show the jobs, but create nothing")
+    .option("--json", "print JSON")
+    .action(
+      async (file: string, opts: { set?: string[]; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+        const parsed = parseWorkflowFile(readWorkflowFile(file), file);
+        const overrides = parseSets(opts.set);
+        await withStore(cmd, (store) => {
+          const plan = planWorkflow(parsed, { store, projectDir: projectDirOf(cmd), overrides });
+          if (opts.dryRun) {
+            const jobs = Object.fromEntries(
+              plan.steps
+                .filter((s) => s.jobs.length > 0)
+                .map((s) => [s.decl.name, s.jobs.map((j) => j.name)]),
+            );
+            if (opts.json) return printJson({ workflow: parsed.name, valid: true, jobs });
+            const lines = [`workflow ${parsed.name} is valid; it would create:`];
+            for (const s of plan.steps) {
+              if (s.decl.kind === "aggregate")
+                lines.push(`  ${s.decl.name}: ${s.decl.aggregate?.type} over ${s.decl.aggregate?.over}`);
+              else lines.push(`  ${s.decl.name}: ${s.jobs.map((j) => j.name).join(", ")}`);
+            }
+            return void process.stdout.write(`${lines.join("\n")}\n`);
+          }
+          const created = createWorkflow(store, plan);
+          if (opts.json) return printJson({ workflow_id: created.workflow.id, jobs: created.jobs });
+          const total = Object.values(created.jobs).reduce((n, ids) => n + ids.length, 0);
+          const lines = [
+            `workflow ${created.workflow.id} (${created.workflow.name}) created: ${total} job${total === 1 ? "" : "s"} — start them with \`crystal-tui run\``,
+            ...Object.entries(created.jobs).map(
+              ([step, ids]) => `  ${step}: job${ids.length === 1 ? "" : "s"} ${ids.join(", ")}`,
+            ),
+          ];
+          process.stdout.write(`${lines.join("\n")}\n`);
+        });
+      },
+    );
+
+  workflow
+    .command("list")
+    .description("workflows of the project, newest first")
+    .option("--json", "print JSON")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      await withStore(cmd, (store) => {
+        const list = new WorkflowRepository(store.db).list();
+        if (opts.json) {
+          return printJson(
+            list.map((w) => ({
+              id: w.id,
+              name: w.name,
+              source_path: w.sourcePath,
+              params: w.params,
+              created_at: w.createdAt,
+              jobs: w.jobCounts,
+            })),
+          );
+        }
+        if (list.length === 0) {
+          return void process.stdout.write("no workflows — start one with `crystal-tui workflow run FILE`\n");
+        }
+        const rows = [["ID", "NAME", "CREATED", "JOBS"]];
+        for (const w of list) rows.push([String(w.id), w.name, w.createdAt, countsText(w.jobCounts)]);
+        process.stdout.write(`${table(rows)}\n`);
+      });
+    });
+
+  workflow
+    .command("show")
+    .description("a workflow's steps, their jobs and statuses, and its aggregate results")
+    .argument("<id>", "workflow id")
+    .option("--json", "print JSON")
+    .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
+      const id = parseWorkflowId(idText);
+      await withStore(cmd, (store) => {
+        const view = workflowView(store, id);
+        const w = view.workflow;
+        if (opts.json) {
+          return printJson({
+            id: w.id,
+            name: w.name,
+            description: view.description,
+            source_path: w.sourcePath,
+            params: w.params,
+            created_at: w.createdAt,
+            steps: view.steps,
+            results: Object.fromEntries(view.steps.filter((s) => s.result).map((s) => [s.name, s.result])),
+          });
+        }
+        const lines = [`workflow ${w.id}  ${w.name}${w.sourcePath ? `  (${w.sourcePath})` : ""}`];
+        if (view.description) lines.push(view.description);
+        if (Object.keys(w.params).length) {
+          lines.push(
+            `params    ${Object.entries(w.params)
+              .map(([k, v]) => `${k}=${String(v)}`)
+              .join(" ")}`,
+          );
+        }
+        for (const s of view.steps) {
+          const status = ["PENDING", "RUNNING", "COMPLETED", "FAILED"].includes(s.status)
+            ? statusLabel(s.status as JobStatus)
+            : s.status;
+          lines.push("", `${s.name}  ${status}  (${s.source})`);
+          if (s.jobs.length) {
+            const rows = [["", "JOB", "NAME", "STATUS", "ATTEMPT", "POINT", "ENERGY (Ha)", "WHY"]];
+            for (const j of s.jobs) {
+              rows.push([
+                j.latest ? " " : "·",
+                String(j.id),
+                j.name,
+                statusLabel(j.status),
+                String(j.attempt),
+                sweepText(j.sweep),
+                formatEnergy(j.final_energy),
+                j.status_reason ?? "",
+              ]);
+            }
+            lines.push(
+              ...table(rows)
+                .split("\n")
+                .map((l) => `  ${l}`),
+            );
+          }
+          if (s.result) lines.push(...aggregateLines(s.name, s.result));
+        }
+        process.stdout.write(`${lines.join("\n")}\n`);
+      });
+    });
+}

@@ -1,0 +1,158 @@
+// Workflows: the YAML as it was run, the parameters it was run with, the plan that was made of it
+// (steps → jobs, sweep values, recovery policies) and the aggregate results (convergence tables,
+// equation-of-state fits). A workflow's jobs point back at it (jobs.workflow_id, workflow_step).
+import { UserError } from "../domain/errors.js";
+import type { JobStatus } from "../domain/status.js";
+import type { InputFromParent, Job } from "../domain/types.js";
+import type { DB } from "./database.js";
+import { JOB_SELECT, type JobRow, rowToJob } from "./jobs.js";
+import { parseJsonArray, parseJsonObject } from "./json.js";
+
+export interface Workflow {
+  id: number;
+  name: string;
+  /** The workflow file's text as it was run. */
+  source: string;
+  /** Where that file was, when it came from a file. */
+  sourcePath: string | null;
+  /** The workflow parameters it was run with (defaults and --set values). */
+  params: Record<string, unknown>;
+  /** The plan made of the file: steps, their jobs, sweeps, recovery policies (src/workflows/plan.ts). */
+  spec: Record<string, unknown>;
+  /** Aggregate results by step (convergence tables, EOS fits), once computed. */
+  results: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+export interface NewWorkflow {
+  name: string;
+  source: string;
+  sourcePath?: string | null;
+  params?: Record<string, unknown>;
+  spec?: Record<string, unknown>;
+}
+
+export interface WorkflowSummary extends Workflow {
+  /** Jobs of the workflow by status (retries included). */
+  jobCounts: Partial<Record<JobStatus, number>>;
+}
+
+interface WorkflowRow {
+  id: number;
+  name: string;
+  source: string;
+  source_path: string | null;
+  params: string;
+  spec: string;
+  results: string | null;
+  created_at: string;
+}
+
+function rowToWorkflow(r: WorkflowRow): Workflow {
+  return {
+    id: r.id,
+    name: r.name,
+    source: r.source,
+    sourcePath: r.source_path,
+    params: parseJsonObject(r.params) ?? {},
+    spec: parseJsonObject(r.spec) ?? {},
+    results: parseJsonObject(r.results),
+    createdAt: r.created_at,
+  };
+}
+
+export class WorkflowRepository {
+  constructor(private readonly db: DB) {}
+
+  create(w: NewWorkflow): Workflow {
+    const info = this.db
+      .prepare("INSERT INTO workflows (name, source, source_path, params, spec) VALUES (?, ?, ?, ?, ?)")
+      .run(
+        w.name,
+        w.source,
+        w.sourcePath ?? null,
+        JSON.stringify(w.params ?? {}),
+        JSON.stringify(w.spec ?? {}),
+      );
+    return this.require(Number(info.lastInsertRowid));
+  }
+
+  get(id: number): Workflow | undefined {
+    const row = this.db.prepare("SELECT * FROM workflows WHERE id = ?").get(id) as WorkflowRow | undefined;
+    return row ? rowToWorkflow(row) : undefined;
+  }
+
+  require(id: number): Workflow {
+    const w = this.get(id);
+    if (!w) throw new UserError(`there is no workflow ${id} — see \`crystal-tui workflow list\``);
+    return w;
+  }
+
+  /** Newest first, each with its jobs counted by status. */
+  list(): WorkflowSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT w.*, (SELECT json_group_object(status, n) FROM
+            (SELECT status, COUNT(*) AS n FROM jobs WHERE workflow_id = w.id GROUP BY status)) AS counts
+         FROM workflows w ORDER BY w.id DESC`,
+      )
+      .all() as (WorkflowRow & { counts: string | null })[];
+    return rows.map((r) => ({
+      ...rowToWorkflow(r),
+      jobCounts: (parseJsonObject(r.counts) ?? {}) as Partial<Record<JobStatus, number>>,
+    }));
+  }
+
+  count(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM workflows").get() as { n: number }).n;
+  }
+
+  setSpec(id: number, spec: Record<string, unknown>): void {
+    this.db.prepare("UPDATE workflows SET spec = ? WHERE id = ?").run(JSON.stringify(spec), id);
+  }
+
+  setResults(id: number, results: Record<string, unknown> | null): void {
+    this.db
+      .prepare("UPDATE workflows SET results = ? WHERE id = ?")
+      .run(results === null ? null : JSON.stringify(results), id);
+  }
+
+  /** The workflow's jobs, oldest first (creation order: steps in order, retries after). */
+  jobs(id: number): Job[] {
+    return (this.db.prepare(`${JOB_SELECT} WHERE j.workflow_id = ? ORDER BY j.id`).all(id) as JobRow[]).map(
+      rowToJob,
+    );
+  }
+
+  /** Writes the deck of a job whose deck was rendered late (it used its parents' results). */
+  setJobDeck(jobId: number, deck: string): void {
+    const info = this.db.prepare("UPDATE jobs SET input_file = ? WHERE id = ?").run(deck, jobId);
+    if (info.changes === 0) throw new UserError(`there is no job ${jobId} — see \`crystal-tui job list\``);
+  }
+
+  /** Rewrites why a finished job is in its status (a recovery policy says what it did about it). */
+  setJobReason(jobId: number, reason: string): void {
+    this.db.prepare("UPDATE jobs SET status_reason = ? WHERE id = ?").run(reason, jobId);
+  }
+
+  /**
+   * Points every job that takes files from `fromJobId` (inputs_from) at `toJobId` instead: a retry
+   * replaces the job it retries as the source of its dependents' geometry or wavefunction.
+   */
+  retargetInputs(fromJobId: number, toJobId: number): number {
+    const rows = this.db
+      .prepare(
+        `SELECT id, inputs_from FROM jobs WHERE status = 'PENDING' AND inputs_from IS NOT NULL
+           AND EXISTS (SELECT 1 FROM json_each(jobs.inputs_from) WHERE json_extract(value, '$.jobId') = ?)`,
+      )
+      .all(fromJobId) as { id: number; inputs_from: string }[];
+    const update = this.db.prepare("UPDATE jobs SET inputs_from = ? WHERE id = ?");
+    for (const row of rows) {
+      const inputs = (parseJsonArray(row.inputs_from) as InputFromParent[]).map((i) =>
+        i.jobId === fromJobId ? { ...i, jobId: toJobId } : i,
+      );
+      update.run(JSON.stringify(inputs), row.id);
+    }
+    return rows.length;
+  }
+}

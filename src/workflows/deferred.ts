@@ -1,0 +1,66 @@
+// Decks that use parents' results (`{{ steps.opt.final_energy_hartree }}`) are rendered when their
+// job starts, from the template as it was when the workflow was made. Any problem fails the job
+// with a message that names the template, the line and the parameter.
+import fs from "node:fs";
+import path from "node:path";
+import { deckFileName } from "../crystal/files.js";
+import { UserError } from "../domain/errors.js";
+import type { Job } from "../domain/types.js";
+import type { Store } from "../store/store.js";
+import { WorkflowRepository } from "../store/workflows.js";
+import { firstDeckError } from "./deck-check.js";
+import { renderExpression } from "./expressions.js";
+import type { DeferredRender } from "./plan.js";
+import { stepsContext } from "./progress.js";
+import { readStoredPlan } from "./spec.js";
+import { renderTemplate } from "./templates.js";
+
+type StoredRender = DeferredRender & { workflow_id: number };
+
+function isDeferredRender(spec: unknown): spec is StoredRender {
+  const s = spec as Record<string, unknown> | null;
+  return (
+    s !== null &&
+    typeof s === "object" &&
+    typeof s.workflow_id === "number" &&
+    typeof s.template === "object" &&
+    s.template !== null &&
+    typeof s.param_exprs === "object"
+  );
+}
+
+/** Renders a job's deferred deck into the store and its folder. Jobs without one are left alone. */
+export function renderDeferredJob(store: Store, job: Job): string | null {
+  const spec = job.renderSpec;
+  if (!isDeferredRender(spec)) return null;
+  const repo = new WorkflowRepository(store.db);
+  const workflow = repo.require(spec.workflow_id);
+  const plan = readStoredPlan(workflow.spec);
+  const jobs = new Map(repo.jobs(workflow.id).map((j) => [j.id, j]));
+  const steps = stepsContext(plan, jobs, spec.refs);
+  const raw: Record<string, unknown> = { ...spec.values };
+  for (const [param, expr] of Object.entries(spec.param_exprs)) {
+    try {
+      raw[param] = renderExpression(
+        expr,
+        { ...spec.context, steps },
+        `${workflow.name}: step ${spec.workflow_step}`,
+      );
+    } catch (err) {
+      if (err instanceof UserError) {
+        throw new UserError(`job ${job.id} (${job.name}): parameter ${param}: ${err.message}`);
+      }
+      throw err;
+    }
+  }
+  const { deck, report } = renderTemplate(spec.template, raw, { steps, attempt: job.attempt });
+  const error = firstDeckError(report);
+  if (error) {
+    throw new UserError(
+      `job ${job.id} (${job.name}): the deck rendered from template ${spec.template.name} is not valid: ${error}`,
+    );
+  }
+  repo.setJobDeck(job.id, deck);
+  fs.writeFileSync(path.join(store.jobs.folderOf(job), deckFileName(job.name)), deck);
+  return deck;
+}

@@ -1,0 +1,234 @@
+// Recovery policies, as the CRYSTAL workflow tools do them: a failure CRYSTAL can get past is
+// retried as a new job linked to the one it replaces (retry_of, attempt + 1), with a changed deck:
+//  - SCF not converged: restart from the last wavefunction (GUESSP ← fort.9 of the failed run),
+//    more damping (FMIXING + 20) and more cycles (MAXCYCLE × 2);
+//  - walltime / stopped early / optimisation not converged: continue from the last geometry
+//    (EXTERNAL ← its fort.34) and Hessian (HESSOPT), with more optimisation steps when they ran out;
+//    a single point stopped by the walltime restarts from its wavefunction with twice the time.
+// The failed job's dependents are moved onto the retry, so they wait for it instead of being
+// skipped; its results feed them instead. Attempts are capped by the step's policy.
+import fs from "node:fs";
+import path from "node:path";
+import { timeLimitSeconds } from "../domain/parallelism.js";
+import type { InputFromParent, Job, Parallelism } from "../domain/types.js";
+import type { ParsedResult } from "../engine/hooks.js";
+import type { Store } from "../store/store.js";
+import { WorkflowRepository } from "../store/workflows.js";
+import {
+  addOptgeomFlag,
+  addScfFlag,
+  externalGeometry,
+  hasOptgeom,
+  optgeomValue,
+  scfValue,
+  setOptgeomKeyword,
+  setScfKeyword,
+} from "./deck-edit.js";
+import { readStoredPlan, stepOfJob } from "./spec.js";
+import { renderTemplate } from "./templates.js";
+import type { RecoveryTrigger } from "./workflow-file.js";
+
+/** CRYSTAL's own defaults, for decks that do not set them. */
+const CRYSTAL_DEFAULT_FMIXING = 0;
+const CRYSTAL_DEFAULT_MAXCYCLE = 50;
+const CRYSTAL_DEFAULT_OPT_MAXCYCLE = 100;
+
+/** Which recoverable failure a finished job had, if any. */
+export function recoverableFailure(result: ParsedResult): RecoveryTrigger | null {
+  if (!result) return null;
+  const kind = result.error_kind;
+  if (kind === "scf_not_converged" || kind === "walltime" || kind === "geometry_not_converged") return kind;
+  // the output just stops, with nothing saying why: the run was cut short (a time limit)
+  if (result.status === "incomplete" && (kind === null || kind === undefined)) return "walltime";
+  return null;
+}
+
+interface Change {
+  deck: string;
+  values: Record<string, unknown> | null;
+  inputs: InputFromParent[];
+  parallelism: Parallelism;
+  what: string[];
+}
+
+function formatTime(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  const hms = [h, m, s].map((x) => String(x).padStart(2, "0")).join(":");
+  return d > 0 ? `${d}-${hms}` : hms;
+}
+
+/** Applies one edit that may not be possible (null): the deck stays as it was then. */
+function edit(deck: string, fn: (d: string) => string | null): string {
+  return fn(deck) ?? deck;
+}
+
+function planChange(
+  job: Job,
+  trigger: RecoveryTrigger,
+  values: Record<string, unknown> | null,
+  folder: string,
+): Change | null {
+  const deck0 = job.inputFile;
+  if (!deck0) return null;
+  const own = (ext: string) => fs.existsSync(path.join(folder, `${job.name}${ext}`));
+  const inputs = job.inputsFrom.filter((i) => i.jobId !== job.id);
+  const replaceInput = (ext: string, optional = false) => {
+    const kept = inputs.filter((i) => i.ext !== ext);
+    kept.push({ jobId: job.id, ext, ...(optional ? { optional: true } : {}) });
+    inputs.splice(0, inputs.length, ...kept);
+  };
+  const v = values ? { ...values } : null;
+  const what: string[] = [];
+  let deck = deck0;
+  let parallelism: Parallelism = { ...job.parallelism };
+  const isOpt = hasOptgeom(deck0);
+
+  if (trigger === "scf_not_converged" || (trigger === "walltime" && !isOpt)) {
+    if (own(".f9")) {
+      deck = edit(deck, (d) => addScfFlag(d, "GUESSP"));
+      if (v && "guessp" in v) v.guessp = true;
+      replaceInput(".f9");
+      what.push("GUESSP from its last wavefunction");
+    }
+  }
+  if (trigger === "scf_not_converged") {
+    const fmixing = Math.min(90, (scfValue(deck0, "FMIXING") ?? CRYSTAL_DEFAULT_FMIXING) + 20);
+    const maxcycle = Math.min(1000, (scfValue(deck0, "MAXCYCLE") ?? CRYSTAL_DEFAULT_MAXCYCLE) * 2);
+    deck = edit(deck, (d) => setScfKeyword(d, "FMIXING", String(fmixing)));
+    deck = edit(deck, (d) => setScfKeyword(d, "MAXCYCLE", String(maxcycle)));
+    if (v && "fmixing" in v) v.fmixing = fmixing;
+    if (v && "maxcycle" in v) v.maxcycle = maxcycle;
+    what.push(`FMIXING ${fmixing}`, `MAXCYCLE ${maxcycle}`);
+  }
+  if ((trigger === "walltime" || trigger === "geometry_not_converged") && isOpt) {
+    if (own(".gui")) {
+      const external = externalGeometry(deck);
+      if (external) {
+        deck = external;
+        if (v && "geometry" in v) v.geometry = "external";
+        replaceInput(".gui");
+        what.push("the last geometry (EXTERNAL)");
+      }
+    }
+    if (own(".hessopt")) {
+      deck = edit(deck, (d) => addOptgeomFlag(d, "HESSOPT"));
+      if (v && "hessopt" in v) v.hessopt = true;
+      replaceInput(".hessopt", true);
+      what.push("its Hessian (HESSOPT)");
+    }
+  }
+  if (trigger === "geometry_not_converged" && isOpt) {
+    const steps = Math.min(10_000, (optgeomValue(deck0, "MAXCYCLE") ?? CRYSTAL_DEFAULT_OPT_MAXCYCLE) * 2);
+    deck = edit(deck, (d) => setOptgeomKeyword(d, "MAXCYCLE", String(steps)));
+    if (v && "opt_maxcycle" in v) v.opt_maxcycle = steps;
+    what.push(`OPTGEOM MAXCYCLE ${steps}`);
+  }
+  if (trigger === "walltime" && parallelism.time) {
+    const doubled = Math.min(30 * 86400, timeLimitSeconds(parallelism.time) * 2);
+    parallelism = { ...parallelism, time: formatTime(doubled) };
+    what.push(`time limit ${parallelism.time}`);
+  }
+  if (what.length === 0 || deck === deck0) return null;
+  return { deck, values: v, inputs, parallelism, what };
+}
+
+/**
+ * The recovery policy of a failed workflow job: creates its retry and moves its dependents onto
+ * it. Runs inside the transaction that records the failure. Returns the retry, or null.
+ */
+export function applyRecovery(store: Store, job: Job, result: ParsedResult): Job | null {
+  if (job.status !== "FAILED" || job.workflowId === null) return null;
+  const trigger = recoverableFailure(result);
+  if (!trigger) return null;
+  const repo = new WorkflowRepository(store.db);
+  const workflow = repo.get(job.workflowId);
+  if (!workflow) return null;
+  const plan = readStoredPlan(workflow.spec);
+  const found = stepOfJob(plan, job.id);
+  if (!found?.step.recovery?.on.includes(trigger)) return null;
+  const policy = found.step.recovery;
+  const reason = job.statusReason ?? trigger.replace(/_/g, " ");
+  if (job.attempt >= policy.max_attempts) {
+    repo.setJobReason(job.id, `${reason} — not retried: attempt ${job.attempt} of ${policy.max_attempts}`);
+    return null;
+  }
+  const folder = store.jobs.folderOf(job);
+  const change = planChange(job, trigger, found.job.values, folder);
+  if (!change) {
+    repo.setJobReason(
+      job.id,
+      `${reason} — not retried: nothing in its deck could be changed for a ${trigger.replace(/_/g, " ")}`,
+    );
+    return null;
+  }
+  let deck = change.deck;
+  const template = found.step.template;
+  if (template && change.values) {
+    // re-rendered from the template, so the template decides where keywords go; the same edits
+    // on top, for what the template has no parameter for
+    const rerendered = renderTemplate(template, change.values, { attempt: job.attempt + 1 }).deck;
+    deck = rerendered;
+    for (const keyword of ["FMIXING", "MAXCYCLE"]) {
+      const wanted = scfValue(change.deck, keyword);
+      if (wanted !== null && scfValue(deck, keyword) !== wanted)
+        deck = edit(deck, (d) => setScfKeyword(d, keyword, String(wanted)));
+    }
+    if (change.inputs.some((i) => i.jobId === job.id && i.ext === ".f9"))
+      deck = edit(deck, (d) => addScfFlag(d, "GUESSP"));
+    if (change.inputs.some((i) => i.jobId === job.id && i.ext === ".gui"))
+      deck = edit(deck, externalGeometry);
+    if (change.inputs.some((i) => i.jobId === job.id && i.ext === ".hessopt"))
+      deck = edit(deck, (d) => addOptgeomFlag(d, "HESSOPT"));
+    const optSteps = optgeomValue(change.deck, "MAXCYCLE");
+    if (optSteps !== null && optgeomValue(deck, "MAXCYCLE") !== optSteps) {
+      deck = edit(deck, (d) => setOptgeomKeyword(d, "MAXCYCLE", String(optSteps)));
+    }
+  }
+  // aux files the job was given (a deck step's .gui, say) go along, unless replaced by its own output
+  const replaced = new Set(change.inputs.filter((i) => i.jobId === job.id).map((i) => i.ext));
+  const auxFiles = job.auxFiles
+    .filter((name) => !replaced.has(name.slice(name.lastIndexOf(".")).toLowerCase()))
+    .map((name) => path.join(folder, name))
+    .filter((file) => fs.existsSync(file));
+  const retry = store.jobs.create({
+    name: job.name,
+    input: deck,
+    auxFiles,
+    clusterId: job.clusterId,
+    runnerType: job.runnerType,
+    parallelism: change.parallelism,
+    priority: job.priority,
+    dependencies: store.dependencies
+      .dependenciesOf(job.id)
+      .map((d) => ({ dependsOn: d.dependsOnJobId, type: d.type })),
+    workflowId: job.workflowId,
+    workflowStep: job.workflowStep,
+    retryOf: job.id,
+    attempt: job.attempt + 1,
+    inputsFrom: change.inputs,
+  });
+  for (const d of store.dependencies.dependentsOf(job.id)) {
+    if (d.otherStatus !== "PENDING") continue;
+    store.dependencies.remove(d.jobId, job.id);
+    store.dependencies.add(d.jobId, retry.id, d.type);
+  }
+  repo.retargetInputs(job.id, retry.id);
+  found.step.jobs.push({
+    id: retry.id,
+    point: found.job.point,
+    attempt: retry.attempt,
+    retry_of: job.id,
+    sweep: found.job.sweep,
+    values: change.values,
+    volume: found.job.volume,
+  });
+  repo.setSpec(workflow.id, plan as unknown as Record<string, unknown>);
+  repo.setJobReason(
+    job.id,
+    `${reason} — retried as job ${retry.id} (attempt ${retry.attempt} of ${policy.max_attempts}: ${change.what.join(", ")})`,
+  );
+  return retry;
+}
