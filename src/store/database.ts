@@ -87,39 +87,50 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
  */
 export function migrate(db: DB): number[] {
   const applied: number[] = [];
-  for (const migration of MIGRATIONS) {
-    if (schemaVersion(db) >= migration.version) continue;
-    if (migration.rebuildsTables) db.pragma("foreign_keys = OFF");
-    try {
-      db.transaction(() => {
-        if (schemaVersion(db) >= migration.version) return;
-        db.exec(
-          "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)",
-        );
-        // a Phase-1 file written before schema_version existed is recorded as what it is
-        if (
-          migration.version > 1 &&
-          (db.prepare("SELECT COUNT(*) AS n FROM schema_version").get() as { n: number }).n === 0
-        ) {
-          db.prepare("INSERT OR IGNORE INTO schema_version (version) VALUES (1)").run();
-        }
-        migration.up(db);
-        if (migration.rebuildsTables) {
-          const broken = db.pragma("foreign_key_check") as unknown[];
-          if (broken.length > 0) {
-            throw new Error(
-              `migration ${migration.version} would break ${broken.length} foreign keys; nothing was changed`,
-            );
-          }
-        }
-        db.prepare(
-          "INSERT OR IGNORE INTO schema_version (version, applied_at) VALUES (?, CURRENT_TIMESTAMP)",
-        ).run(migration.version);
-        applied.push(migration.version);
-      }).immediate();
-    } finally {
-      if (migration.rebuildsTables) db.pragma("foreign_keys = ON");
-    }
+  const pending = MIGRATIONS.filter((m) => m.version > schemaVersion(db));
+  if (pending.length === 0) return applied;
+  // a table rebuild rewrites every row and index: give SQLite room so it does not thrash its cache
+  const cacheSize = db.pragma("cache_size", { simple: true }) as number;
+  db.pragma("cache_size = -131072");
+  try {
+    for (const migration of pending) applyMigration(db, migration, applied);
+  } finally {
+    db.pragma(`cache_size = ${cacheSize}`);
   }
   return applied;
+}
+
+function applyMigration(db: DB, migration: (typeof MIGRATIONS)[number], applied: number[]): void {
+  if (schemaVersion(db) >= migration.version) return;
+  if (migration.rebuildsTables) db.pragma("foreign_keys = OFF");
+  try {
+    db.transaction(() => {
+      if (schemaVersion(db) >= migration.version) return;
+      db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)",
+      );
+      // a Phase-1 file written before schema_version existed is recorded as what it is
+      if (
+        migration.version > 1 &&
+        (db.prepare("SELECT COUNT(*) AS n FROM schema_version").get() as { n: number }).n === 0
+      ) {
+        db.prepare("INSERT OR IGNORE INTO schema_version (version) VALUES (1)").run();
+      }
+      migration.up(db);
+      if (migration.rebuildsTables) {
+        const broken = db.pragma("foreign_key_check") as unknown[];
+        if (broken.length > 0) {
+          throw new Error(
+            `migration ${migration.version} would break ${broken.length} foreign keys; nothing was changed`,
+          );
+        }
+      }
+      db.prepare(
+        "INSERT OR IGNORE INTO schema_version (version, applied_at) VALUES (?, CURRENT_TIMESTAMP)",
+      ).run(migration.version);
+      applied.push(migration.version);
+    }).immediate();
+  } finally {
+    if (migration.rebuildsTables) db.pragma("foreign_keys = ON");
+  }
 }

@@ -200,7 +200,7 @@ export class JobRepository {
           return created;
         })
         .immediate();
-      return ids.map((id) => this.require(id));
+      return this.byIds(ids);
     } catch (err) {
       for (const folder of made) fs.rmSync(folder, { recursive: true, force: true });
       throw err;
@@ -260,6 +260,15 @@ export class JobRepository {
         render_spec: spec.renderSpec ? JSON.stringify(spec.renderSpec) : null,
       },
     };
+  }
+
+  /** Jobs by id, in the order given, in one query. */
+  byIds(ids: readonly number[]): Job[] {
+    const rows = this.db
+      .prepare(`${JOB_SELECT} WHERE j.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)) as JobRow[];
+    const byId = new Map(rows.map((r) => [r.id, rowToJob(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   get(id: number): Job | undefined {

@@ -50,12 +50,8 @@ export const v2: Migration = {
       CREATE INDEX IF NOT EXISTS idx_dependencies_depends_on ON job_dependencies(depends_on_job_id);
     `);
     addColumnIfMissing(db, "jobs", "cluster_id", "INTEGER REFERENCES clusters(id) ON DELETE SET NULL");
-    addColumnIfMissing(
-      db,
-      "jobs",
-      "runner_type",
-      "TEXT NOT NULL DEFAULT 'local' CHECK(runner_type IN ('local','ssh','slurm'))",
-    );
+    // the CHECK on runner_type comes with the v3 rebuild: adding it here would scan every old row
+    addColumnIfMissing(db, "jobs", "runner_type", "TEXT NOT NULL DEFAULT 'local'");
     addColumnIfMissing(db, "jobs", "parallelism_config", "TEXT");
     addColumnIfMissing(db, "jobs", "queue_time", "TIMESTAMP");
     addColumnIfMissing(db, "jobs", "start_time", "TIMESTAMP");

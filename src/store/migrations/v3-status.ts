@@ -41,7 +41,7 @@ export const v3: Migration = {
         CREATE TABLE jobs_v3 (
           id INTEGER PRIMARY KEY AUTOINCREMENT,
           name TEXT NOT NULL,
-          work_dir TEXT NOT NULL UNIQUE,
+          work_dir TEXT NOT NULL,
           status TEXT NOT NULL ${STATUS_CHECK},
           created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
           started_at TIMESTAMP,
@@ -74,6 +74,9 @@ export const v3: Migration = {
       }
     }
     db.exec(`
+      -- the Phase-1 UNIQUE(work_dir) as an index built once after the copy (sorting beats 100,000
+      -- random inserts into an index maintained during the copy)
+      CREATE UNIQUE INDEX IF NOT EXISTS idx_jobs_work_dir ON jobs(work_dir);
       CREATE INDEX IF NOT EXISTS idx_jobs_status ON jobs(status);
       CREATE INDEX IF NOT EXISTS idx_jobs_created ON jobs(created_at DESC);
       CREATE INDEX IF NOT EXISTS idx_jobs_cluster ON jobs(cluster_id);

@@ -1,0 +1,25 @@
+// Telling a live process from a dead one whose PID was reused: a PID alone is not an identity, a PID
+// plus the process's start time (field 22 of /proc/PID/stat, in clock ticks since boot) is.
+import fs from "node:fs";
+
+/** The start time of a process, or null when there is no such process (or it is a zombie). */
+export function processStartTime(pid: number): string | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  // the command name (field 2) may contain spaces and parentheses: split after the last ')'
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (rest[0] === "Z" || rest[0] === "X") return null;
+  return rest[19] ?? null; // field 22 overall = index 19 after pid and comm
+}
+
+/** True when the process `pid` is alive and is the one that started at `startTime`. */
+export function isSameProcess(pid: number, startTime: string | null | undefined): boolean {
+  const now = processStartTime(pid);
+  if (now === null) return false;
+  return startTime === undefined || startTime === null ? true : now === startTime;
+}

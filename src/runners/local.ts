@@ -1,0 +1,279 @@
+// The local runner: CRYSTAL on this machine. Each run gets a scratch folder with the inputs under
+// CRYSTAL's names, runs `crystalOMP < INPUT` (or `mpirun -np N PcrystalOMP`) in its own process
+// group under a tiny sh wrapper that records its PID and, at the end, the exit code in files — so a
+// run is followed, and its result collected, even by an engine that started after a crash.
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Discovery, discoverCrystal } from "../crystal/environment.js";
+import { crystalExecutable, INPUT_NAME, outputFileName } from "../crystal/files.js";
+import { UserError } from "../domain/errors.js";
+import type { Job } from "../domain/types.js";
+import { isSameProcess, processStartTime } from "../engine/process-identity.js";
+import { shellCommand, shellQuote } from "../transport/quote.js";
+import { collectOutputs, stageInputs } from "./staging.js";
+import type { FetchedOutputs, RunHandle, Runner, RunState, Submission, SubmitContext } from "./types.js";
+
+export interface LocalRunnerOptions {
+  /** Folder holding crystalOMP / PcrystalOMP; default: discovered (CRY23_EXEDIR, CRY23_ROOT, PATH). */
+  exedir?: string;
+  /** Scratch base; default $CRY23_SCRDIR, else a `scratch/` folder inside each job folder. */
+  scratchDir?: string;
+  /** MPI launcher (default: discovered mpirun). */
+  mpirun?: string;
+  /** Keep the scratch folder of a failed run for inspection (default true). */
+  keepScratchOnFailure?: boolean;
+  /** Seconds between SIGTERM and SIGKILL when cancelling. */
+  cancelGraceMs?: number;
+  /** How often adopted runs (not children of this process) are polled. */
+  pollIntervalMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface LocalHandle extends RunHandle {
+  kind: "local";
+  token: string;
+  /** Bookkeeping folder: pid, exit_code, stderr. */
+  runDir: string;
+  scratch: string;
+  pid?: number;
+  procStart?: string | null;
+}
+
+const RUN_DIR = ".run";
+
+export class LocalRunner implements Runner {
+  readonly kind = "local" as const;
+  readonly pollIntervalMs: number;
+  onWake?: () => void;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly children = new Set<number>();
+
+  constructor(private readonly options: LocalRunnerOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  private discovered: Discovery | null = null;
+
+  /** Where CRYSTAL is; a successful discovery is kept (it may source cry23.bashrc, not free). */
+  private executables(): Discovery {
+    if (this.discovered) return this.discovered;
+    const found = discoverCrystal({
+      env: this.env,
+      ...(this.options.exedir ? { exedir: this.options.exedir } : {}),
+    });
+    if (found.usable) this.discovered = found;
+    return found;
+  }
+
+  async available(): Promise<{ ok: true } | { ok: false; message: string }> {
+    const found = this.executables();
+    if (found.crystalOMP?.path || found.PcrystalOMP?.path) return { ok: true };
+    return {
+      ok: false,
+      message:
+        "crystalOMP was not found — set CRY23_EXEDIR to the folder holding CRYSTAL's binaries (see `crystal-tui doctor`)",
+    };
+  }
+
+  /** The scratch folder of a run: under $CRY23_SCRDIR (or the configured base), else in the job folder. */
+  private scratchFor(job: Job, jobFolder: string, token: string): string {
+    const base = this.options.scratchDir ?? this.env.CRY23_SCRDIR;
+    if (base) return path.join(base, `crystal-tui-${job.id}-${job.name}-${token}`);
+    return path.join(jobFolder, "scratch");
+  }
+
+  /** argv of the CRYSTAL process and the environment it runs with. */
+  commandFor(job: Job): { argv: string[]; env: Record<string, string> } {
+    const ranks = job.parallelism.mpi_ranks ?? 1;
+    const threads = job.parallelism.threads_per_rank ?? 1;
+    const exeName = crystalExecutable(ranks);
+    const found = this.executables();
+    const exe = (exeName === "crystalOMP" ? found.crystalOMP?.path : found.PcrystalOMP?.path) ?? null;
+    if (!exe) {
+      throw new UserError(
+        `${exeName} was not found — set CRY23_EXEDIR to the folder holding CRYSTAL's binaries (see \`crystal-tui doctor\`)`,
+      );
+    }
+    const env = { OMP_NUM_THREADS: String(threads), OMP_STACKSIZE: this.env.OMP_STACKSIZE ?? "1G" };
+    if (ranks <= 1) return { argv: [exe], env };
+    const mpirun = this.options.mpirun ?? found.mpirun?.path ?? "mpirun";
+    return { argv: [mpirun, "-np", String(ranks), exe], env };
+  }
+
+  async submit(job: Job, ctx: SubmitContext): Promise<Submission> {
+    const { argv, env } = this.commandFor(job);
+    const runDir = path.join(ctx.jobFolder, RUN_DIR);
+    const scratch = this.scratchFor(job, ctx.jobFolder, ctx.token);
+    fs.rmSync(runDir, { recursive: true, force: true });
+    fs.mkdirSync(runDir, { recursive: true });
+    fs.writeFileSync(path.join(runDir, "token"), ctx.token);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    stageInputs(job, ctx.jobFolder, scratch);
+    const output = path.join(ctx.jobFolder, outputFileName(job.name));
+    const q = shellQuote;
+    // The wrapper writes its PID first (so a crash right after spawn still finds the run), then the
+    // exit code through a rename (so a half-written file is never read).
+    const script = [
+      // a trap (not an ignore: ignored signals would be inherited by CRYSTAL) keeps the wrapper alive
+      // when cancel signals the process group, so it can still record CRYSTAL's exit code
+      "trap : TERM INT HUP",
+      `printf '%s\\n' "$$" > ${q(path.join(runDir, "pid.tmp"))} && mv ${q(path.join(runDir, "pid.tmp"))} ${q(path.join(runDir, "pid"))}`,
+      `cd ${q(scratch)} || exit 97`,
+      `${shellCommand(argv)} < ${q(INPUT_NAME)} > ${q(output)} 2> ${q(path.join(runDir, "stderr"))}`,
+      `rc=$?`,
+      `printf '%s\\n' "$rc" > ${q(path.join(runDir, "exit_code.tmp"))} && mv ${q(path.join(runDir, "exit_code.tmp"))} ${q(path.join(runDir, "exit_code"))}`,
+      `exit $rc`,
+    ].join("\n");
+    const child = spawn("/bin/sh", ["-c", script], {
+      cwd: scratch,
+      detached: true, // its own session and process group: cancel signals the whole group
+      stdio: "ignore",
+      env: { ...this.env, ...env },
+    });
+    const pid = child.pid;
+    if (pid === undefined) throw new UserError(`job ${job.id}: could not start /bin/sh for ${argv[0]}`);
+    this.children.add(pid);
+    child.on("exit", () => {
+      this.children.delete(pid);
+      this.onWake?.();
+    });
+    child.on("error", () => this.onWake?.());
+    child.unref();
+    const handle: LocalHandle = {
+      kind: "local",
+      token: ctx.token,
+      runDir,
+      scratch,
+      pid,
+      procStart: processStartTime(pid),
+    };
+    const commandLine = `cd ${q(scratch)} && ${Object.entries(env)
+      .map(([k, v]) => `${k}=${q(v)}`)
+      .join(" ")} ${shellCommand(argv)} < ${INPUT_NAME} > ${q(output)}`;
+    return { handle, commandLine, state: "running", pid };
+  }
+
+  async findLaunch(job: Job, token: string, ctx: SubmitContext): Promise<Submission | null> {
+    const runDir = path.join(ctx.jobFolder, RUN_DIR);
+    let recorded: string;
+    try {
+      recorded = fs.readFileSync(path.join(runDir, "token"), "utf8");
+    } catch {
+      return null;
+    }
+    if (recorded !== token) return null;
+    const pid = readInt(path.join(runDir, "pid"));
+    const exited = fs.existsSync(path.join(runDir, "exit_code"));
+    if (pid === null && !exited) return null; // the wrapper never ran: safe to start again
+    const handle: LocalHandle = {
+      kind: "local",
+      token,
+      runDir,
+      scratch: this.scratchFor(job, ctx.jobFolder, token),
+      ...(pid !== null ? { pid, procStart: processStartTime(pid) } : {}),
+    };
+    const { argv } = this.commandFor(job);
+    return { handle, commandLine: shellCommand(argv), state: "running", ...(pid !== null ? { pid } : {}) };
+  }
+
+  async poll(runs: { job: Job; handle: RunHandle }[]): Promise<Map<number, RunState>> {
+    const states = new Map<number, RunState>();
+    for (const { job, handle } of runs) states.set(job.id, this.stateOf(handle as LocalHandle));
+    return states;
+  }
+
+  private stateOf(h: LocalHandle): RunState {
+    const exitFile = path.join(h.runDir, "exit_code");
+    const finished = (): RunState | null => {
+      const code = readInt(exitFile);
+      return code === null ? null : { state: "finished", exitCode: code };
+    };
+    const done = finished();
+    if (done) return done;
+    const pid = h.pid ?? readInt(path.join(h.runDir, "pid"));
+    if (pid !== null && isSameProcess(pid, h.pid === pid ? h.procStart : undefined)) {
+      return { state: "running" };
+    }
+    // the process is gone: it may have written its exit code between the two looks
+    return (
+      finished() ?? {
+        state: "lost",
+        reason:
+          "lost: the CRYSTAL process disappeared without recording an exit code (killed, or the machine rebooted)",
+      }
+    );
+  }
+
+  async cancel(_job: Job, handle: RunHandle): Promise<void> {
+    const h = handle as LocalHandle;
+    const pid = h.pid ?? readInt(path.join(h.runDir, "pid"));
+    if (pid === null || !isSameProcess(pid, h.pid === pid ? h.procStart : undefined)) return;
+    signalGroup(pid, "SIGTERM");
+    const grace = this.options.cancelGraceMs ?? 5000;
+    const deadline = Date.now() + grace;
+    while (Date.now() < deadline) {
+      if (!isSameProcess(pid, h.procStart)) return;
+      await sleep(50);
+    }
+    signalGroup(pid, "SIGKILL");
+  }
+
+  async fetchOutputs(job: Job, handle: RunHandle, ctx: SubmitContext): Promise<FetchedOutputs> {
+    const h = handle as LocalHandle;
+    const files = fs.existsSync(h.scratch) ? collectOutputs(job, h.scratch, ctx.jobFolder) : [];
+    let stderr: string | undefined;
+    try {
+      stderr = fs.readFileSync(path.join(h.runDir, "stderr"), "utf8").slice(-64 * 1024);
+    } catch {
+      stderr = undefined;
+    }
+    return {
+      outputFile: path.join(ctx.jobFolder, outputFileName(job.name)),
+      files,
+      ...(stderr ? { stderr } : {}),
+    };
+  }
+
+  async cleanup(_job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void> {
+    const h = handle as LocalHandle;
+    if (!outcome.success && this.options.keepScratchOnFailure !== false) return;
+    fs.rmSync(h.scratch, { recursive: true, force: true });
+  }
+
+  async reattach(): Promise<void> {
+    // nothing to restore: the run's state lives in its files and its process
+  }
+
+  async close(): Promise<void> {}
+}
+
+function readInt(file: string): number | null {
+  try {
+    const text = fs.readFileSync(file, "utf8").trim();
+    return /^-?\d+$/.test(text) ? Number(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const newToken = (): string => crypto.randomBytes(6).toString("hex");
+
+export const defaultCores = (): number => os.availableParallelism();
