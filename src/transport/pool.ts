@@ -101,6 +101,7 @@ export interface PoolStats {
 
 interface Live {
   client: Client;
+  sock: net.Socket;
   closed: boolean;
   lastUsed: number;
   localPort: number;
@@ -267,11 +268,12 @@ export class SshPool {
     try {
       for (let attempt = 1; ; attempt++) {
         const live = await this.ensureConnected();
-        let stream: ClientChannel;
+        let opened: OpenChannel;
         try {
-          stream = await this.openExec(live, line);
+          opened = await this.openExec(live, line);
         } catch (err) {
           // The command never started: on a connection that just died, try once on a fresh one.
+          if (!usable(live)) this.forget(live);
           if (live.closed && attempt === 1) continue;
           if (live.closed) throw this.dropped(`while starting \`${commandLine}\``);
           throw new ConnectionError(
@@ -279,7 +281,7 @@ export class SshPool {
           );
         }
         this.stats.commands++;
-        return await this.collect(stream, live, commandLine, opts);
+        return await this.collect(opened, live, commandLine, opts);
       }
     } finally {
       this.releaseSlot();
@@ -293,7 +295,7 @@ export class SshPool {
     try {
       sftp = await this.sftpOf(live);
     } catch (err) {
-      if (live.closed || err instanceof ConnectionError) throw this.dropped("while opening SFTP");
+      if (!usable(live) || err instanceof ConnectionError) throw this.dropped("while opening SFTP");
       throw new ConnectionError(
         `cluster '${this.target.label}': the SFTP subsystem of ${describe(this.target)} is not available (${(err as Error).message})`,
       );
@@ -395,26 +397,35 @@ export class SshPool {
     this.idleTimer.unref();
   }
 
-  private openExec(live: Live, line: string): Promise<ClientChannel> {
+  private openExec(live: Live, line: string): Promise<OpenChannel> {
     return new Promise((resolve, reject) => {
       try {
-        live.client.exec(line, (err, stream) => (err ? reject(err) : resolve(stream)));
+        live.client.exec(line, (err, stream) => {
+          if (err) return reject(err);
+          // The exit status can arrive in the same packet batch as the channel's opening, before
+          // any awaiting code runs: listen for it now. (Output is buffered by the stream itself.)
+          const exit: OpenChannel["exit"] = { seen: false, code: null, signal: null };
+          stream.on("exit", (code: number | null, signal?: string) => {
+            exit.seen = true;
+            exit.code = typeof code === "number" ? code : null;
+            exit.signal = signal ?? null;
+          });
+          resolve({ stream, exit });
+        });
       } catch (err) {
         reject(err);
       }
     });
   }
 
-  private collect(stream: ClientChannel, live: Live, shown: string, opts: ExecOptions): Promise<ExecResult> {
+  private collect(opened: OpenChannel, live: Live, shown: string, opts: ExecOptions): Promise<ExecResult> {
     const max = opts.maxOutputBytes ?? 64 * 1024 * 1024;
+    const { stream, exit } = opened;
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let outLen = 0;
       let errLen = 0;
-      let exited = false;
-      let code: number | null = null;
-      let signal: string | null = null;
       let timedOut = false;
       live.lastUsed = Date.now();
       stream.on("data", (d: Buffer) => {
@@ -425,23 +436,23 @@ export class SshPool {
         if (errLen < max) err.push(d);
         errLen += d.length;
       });
-      stream.on("exit", (c: number | null, s?: string) => {
-        exited = true;
-        code = typeof c === "number" ? c : null;
-        signal = s ?? null;
-      });
       stream.on("error", () => {}); // a 'close' always follows
       const timer =
         opts.timeoutMs !== undefined
           ? setTimeout(() => {
               timedOut = true;
-              try {
-                stream.signal("KILL");
-              } catch {}
-              stream.close();
+              killChannel(stream);
+              // OpenSSH confirms the close only once the command has ended: do not wait for ever
+              setTimeout(() => {
+                stream.close();
+                finish();
+              }, 1_000).unref();
             }, opts.timeoutMs)
           : null;
-      stream.on("close", () => {
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
         if (timer) clearTimeout(timer);
         live.lastUsed = Date.now();
         if (timedOut) {
@@ -451,17 +462,18 @@ export class SshPool {
             ),
           );
         }
-        if (!exited) return reject(this.dropped(`while running \`${short(shown)}\``));
+        if (!exit.seen) return reject(this.dropped(`while running \`${short(shown)}\``));
         const stdoutBytes = Buffer.concat(out);
         resolve({
-          code,
-          signal,
+          code: exit.code,
+          signal: exit.signal,
           stdout: stdoutBytes.toString("utf8"),
           stderr: Buffer.concat(err).toString("utf8"),
           stdoutBytes,
           command: shown,
         });
-      });
+      };
+      stream.on("close", finish);
       if (opts.stdin !== undefined) stream.end(opts.stdin);
       else stream.end();
     });
@@ -534,13 +546,12 @@ export class SshPool {
 
   private async ensureConnected(): Promise<Live> {
     const live = this.live;
-    if (live && !live.closed) {
+    if (live && !usable(live)) this.forget(live);
+    if (live && usable(live)) {
       if (Date.now() - live.lastUsed < this.opts.idleCheckMs) return live;
       if (await this.probe(live, 5_000)) return live;
       this.opts.onEvent?.({ kind: "disconnected", reason: "health check failed" });
-      live.client.destroy();
-      live.closed = true;
-      if (this.live === live) this.live = null;
+      this.forget(live);
     }
     if (!this.connecting) {
       this.connecting = this.connectWithRetry().finally(() => {
@@ -548,6 +559,17 @@ export class SshPool {
       });
     }
     return this.connecting;
+  }
+
+  /** Drops a connection that is dead or no longer trusted; its 'close' may come later. */
+  private forget(live: Live): void {
+    if (this.live === live) {
+      this.live = null;
+      this.opts.onEvent?.({ kind: "disconnected", reason: "connection lost" });
+    }
+    live.closed = true;
+    live.sftp = undefined;
+    live.client.destroy();
   }
 
   private async connectWithRetry(): Promise<Live> {
@@ -644,6 +666,7 @@ export class SshPool {
         settled = true;
         const live: Live = {
           client,
+          sock,
           closed: false,
           lastUsed: Date.now(),
           localPort: sock.localPort ?? 0,
@@ -695,6 +718,34 @@ export class SshPool {
       client.connect(config);
     });
   }
+}
+
+/**
+ * Sends SIGKILL to a channel's command. ssh2's own signal() refuses once stdin is closed (which we
+ * do at once, so commands never wait for input), but the request is valid then: send it directly.
+ */
+function killChannel(stream: ClientChannel): void {
+  const internal = stream as unknown as {
+    outgoing?: { id?: number; state?: string };
+    _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+  };
+  try {
+    const id = internal.outgoing?.id;
+    const signal = internal._client?._protocol?.signal;
+    if (id !== undefined && internal.outgoing?.state !== "closed" && signal) {
+      signal.call(internal._client!._protocol, id, "KILL");
+    } else stream.signal("KILL");
+  } catch {}
+}
+
+interface OpenChannel {
+  stream: ClientChannel;
+  exit: { seen: boolean; code: number | null; signal: string | null };
+}
+
+/** A connection that can still carry new channels (its socket may be gone before 'close' fires). */
+function usable(live: Live): boolean {
+  return !live.closed && live.sock.writable && !live.sock.destroyed;
 }
 
 function short(command: string): string {

@@ -137,7 +137,9 @@ export function lookupSshConfig(alias: string, opts: SshConfigOptions = {}): Ssh
         result.user ??= value;
         break;
       case "identityfile":
-        if (value.toLowerCase() !== "none") result.identityFiles.push(value);
+        // OpenSSH keeps each identity once, in first-seen order
+        if (value.toLowerCase() !== "none" && !result.identityFiles.includes(value))
+          result.identityFiles.push(value);
         break;
       case "identitiesonly":
         result.identitiesOnly ??= value.toLowerCase() === "yes";

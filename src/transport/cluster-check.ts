@@ -1,0 +1,264 @@
+// `crystal-tui cluster test`: everything a job on a cluster will need, checked in the order a job
+// needs it, each check reported as soon as it is done — the connection, the host key, the login,
+// the remote folder (writable), the CRYSTAL executables, and on a SLURM cluster sbatch/squeue and
+// the partition. A failed check says what to do; checks that depend on it are skipped.
+import type { Cluster } from "../domain/types.js";
+import { AuthenticationError, ConnectionError, HostKeyChangedError, HostKeyUnknownError } from "./errors.js";
+import { SshPool } from "./pool.js";
+import { mkdirp, remoteHome, remotePath, removeRemote, writeRemoteFile } from "./sftp.js";
+import { remoteBaseDir, type SshTarget, type TargetEnvironment, targetForCluster } from "./target.js";
+
+export type CheckOutcome = "ok" | "warning" | "failed" | "skipped";
+
+export interface CheckResult {
+  name: string;
+  outcome: CheckOutcome;
+  detail: string;
+  ms: number;
+}
+
+export interface ClusterCheckReport {
+  cluster: string;
+  type: Cluster["type"];
+  address: string;
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+export interface ClusterCheckOptions {
+  env?: TargetEnvironment;
+  /** Called as each check finishes. */
+  onCheck?: (check: CheckResult) => void;
+  /** Limit for each remote step. */
+  timeoutMs?: number;
+}
+
+// Sets up what a job would have (modules, CRY23_EXEDIR), then reports where each program is.
+// $1 = CRYSTAL folder from the cluster's configuration (may be empty); the rest are modules.
+const FIND_PROGRAMS = `exedir=$1; shift
+if [ "$#" -gt 0 ]; then
+  command -v module >/dev/null 2>&1 || . /etc/profile >/dev/null 2>&1
+  for m in "$@"; do module load "$m" >/dev/null 2>&1 || echo "MODULE-FAILED $m"; done
+fi
+[ -n "$exedir" ] || exedir=\${CRY23_EXEDIR:-}
+case $exedir in "~") exedir=$HOME;; "~/"*) exedir=$HOME/\${exedir#"~/"};; esac
+for p in crystalOMP PcrystalOMP; do
+  if [ -n "$exedir" ]; then
+    if [ -x "$exedir/$p" ]; then echo "FOUND $p $exedir/$p"; else echo "MISSING $p $exedir"; fi
+  elif f=$(command -v "$p" 2>/dev/null); then echo "FOUND $p $f"; else echo "MISSING $p"; fi
+done
+for p in sbatch squeue sacct scancel; do
+  if f=$(command -v "$p" 2>/dev/null); then echo "FOUND $p $f"; else echo "MISSING $p"; fi
+done
+if command -v sinfo >/dev/null 2>&1; then
+  sinfo -h -o '%P' 2>/dev/null | sed 's/^/PARTITION /'
+fi
+`;
+
+interface Found {
+  programs: Map<string, string>;
+  missing: Set<string>;
+  modulesFailed: string[];
+  partitions: string[];
+  defaultPartition?: string;
+}
+
+function parseFound(stdout: string): Found {
+  const found: Found = { programs: new Map(), missing: new Set(), modulesFailed: [], partitions: [] };
+  for (const line of stdout.split("\n")) {
+    const [tag, name, ...rest] = line.split(" ");
+    if (!name) continue;
+    if (tag === "FOUND") found.programs.set(name, rest.join(" "));
+    else if (tag === "MISSING") found.missing.add(name);
+    else if (tag === "MODULE-FAILED") found.modulesFailed.push([name, ...rest].join(" "));
+    else if (tag === "PARTITION") {
+      const p = name.replace(/\*$/, "");
+      if (name.endsWith("*")) found.defaultPartition = p;
+      if (!found.partitions.includes(p)) found.partitions.push(p);
+    }
+  }
+  return found;
+}
+
+export async function checkCluster(
+  cluster: Cluster,
+  opts: ClusterCheckOptions = {},
+): Promise<ClusterCheckReport> {
+  const target: SshTarget = targetForCluster(cluster, opts.env);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const checks: CheckResult[] = [];
+  const report = (name: string, outcome: CheckOutcome, detail: string, ms = 0) => {
+    const c = { name, outcome, detail, ms: Math.round(ms) };
+    checks.push(c);
+    opts.onCheck?.(c);
+  };
+  const skipRest = (names: string[], why: string) => {
+    for (const n of names) report(n, "skipped", why);
+  };
+  const later = ["remote folder", "crystal", ...(cluster.type === "slurm" ? ["slurm", "partition"] : [])];
+  // one attempt: `cluster test` reports the trouble, it does not wait it out
+  const pool = new SshPool(target, { reconnectWindowMs: 0, connectTimeoutMs: Math.min(timeoutMs, 15_000) });
+  const address = `${target.username}@${target.host}:${target.port}`;
+  try {
+    const t0 = performance.now();
+    try {
+      const info = await pool.connect();
+      const ms = performance.now() - t0;
+      report("connection", "ok", `${target.host}:${target.port} answered`, ms);
+      report(
+        "host key",
+        "ok",
+        `${info.hostKey.type} ${info.hostKey.fingerprint} is trusted (${target.knownHostsFile})`,
+      );
+      report("login", "ok", `logged in as ${target.username}`);
+    } catch (err) {
+      const ms = performance.now() - t0;
+      if (err instanceof HostKeyUnknownError || err instanceof HostKeyChangedError) {
+        report("connection", "ok", `${target.host}:${target.port} answered`, ms);
+        report("host key", "failed", err.message);
+        skipRest(["login", ...later], "needs a trusted host key");
+      } else if (err instanceof AuthenticationError) {
+        const reached = !/no way to log in/.test(err.message);
+        report(
+          "connection",
+          reached ? "ok" : "skipped",
+          reached ? `${target.host}:${target.port} answered` : "no key to log in with",
+          ms,
+        );
+        report("host key", reached ? "ok" : "skipped", reached ? `trusted (${target.knownHostsFile})` : "");
+        report("login", "failed", err.message);
+        skipRest(later, "needs a login");
+      } else if (err instanceof ConnectionError) {
+        report("connection", "failed", err.message, ms);
+        skipRest(["host key", "login", ...later], "needs a connection");
+      } else throw err;
+      return finish();
+    }
+
+    // remote folder: create it if needed, then prove a file can be written there
+    const base = remoteBaseDir(cluster);
+    let t = performance.now();
+    try {
+      await mkdirp(pool, base);
+      const probe = `${remotePath(base)}/.crystal-tui-probe-${process.pid}-${Date.now()}`;
+      await writeRemoteFile(pool, probe, "probe\n");
+      await removeRemote(pool, probe);
+      const home = await remoteHome(pool);
+      const shown = remotePath(base).startsWith("/")
+        ? remotePath(base)
+        : `${home}/${remotePath(base)}`.replace(/\/\.$/, "");
+      report(
+        "remote folder",
+        "ok",
+        `${shown} is writable${cluster.config.remote_dir ? "" : " (default: no remote_dir configured)"}`,
+        performance.now() - t,
+      );
+    } catch (err) {
+      if (err instanceof ConnectionError) throw err;
+      report(
+        "remote folder",
+        "failed",
+        `${(err as Error).message} — set a writable folder with \`crystal-tui cluster add … --remote-dir DIR\``,
+        performance.now() - t,
+      );
+    }
+
+    // programs: CRYSTAL (and SLURM's commands), with the cluster's modules and environment
+    t = performance.now();
+    const run = await pool.script(FIND_PROGRAMS, {
+      args: [cluster.config.crystal_exedir ?? "", ...(cluster.config.modules ?? [])],
+      ...(cluster.config.env ? { env: cluster.config.env } : {}),
+      timeoutMs,
+    });
+    const found = parseFound(run.stdout);
+    const ms = performance.now() - t;
+    const where = cluster.config.crystal_exedir
+      ? `in ${cluster.config.crystal_exedir} (crystal_exedir)`
+      : "on the remote PATH or in $CRY23_EXEDIR";
+    const modulesNote = found.modulesFailed.length
+      ? `; module load failed for ${found.modulesFailed.join(", ")}`
+      : "";
+    const omp = found.programs.get("crystalOMP");
+    const mpi = found.programs.get("PcrystalOMP");
+    if (omp && mpi) report("crystal", "ok", `crystalOMP ${omp}, PcrystalOMP ${mpi}${modulesNote}`, ms);
+    else if (omp || mpi) {
+      report(
+        "crystal",
+        "warning",
+        omp
+          ? `crystalOMP ${omp}; PcrystalOMP not found ${where}: MPI jobs (--ranks > 1) cannot run${modulesNote}`
+          : `PcrystalOMP ${mpi}; crystalOMP not found ${where}: only MPI jobs (--ranks > 1) can run${modulesNote}`,
+        ms,
+      );
+    } else {
+      report(
+        "crystal",
+        "failed",
+        `crystalOMP and PcrystalOMP not found ${where}${modulesNote} — set --crystal-exedir DIR or --module NAME with \`crystal-tui cluster add\``,
+        ms,
+      );
+    }
+
+    if (cluster.type === "slurm") {
+      const missing = ["sbatch", "squeue", "sacct", "scancel"].filter((p) => !found.programs.has(p));
+      const needed = missing.filter((p) => p === "sbatch" || p === "squeue" || p === "scancel");
+      if (needed.length > 0) {
+        report(
+          "slurm",
+          "failed",
+          `${needed.join(", ")} not found on the remote PATH${modulesNote} — is this a SLURM login node? (a module may provide them: --module)`,
+        );
+      } else {
+        report(
+          "slurm",
+          missing.length ? "warning" : "ok",
+          `sbatch ${found.programs.get("sbatch")}, squeue ${found.programs.get("squeue")}${
+            missing.length ? `; ${missing.join(", ")} not found: finished jobs are read with scontrol` : ""
+          }`,
+        );
+      }
+      const wanted = cluster.config.partition;
+      if (found.partitions.length === 0) {
+        report(
+          "partition",
+          wanted ? "failed" : "warning",
+          "sinfo listed no partitions — cannot check the partition",
+        );
+      } else if (wanted && !found.partitions.includes(wanted)) {
+        report(
+          "partition",
+          "failed",
+          `'${wanted}' is not a partition of this cluster (it has ${found.partitions.join(", ")}) — change it with --partition`,
+        );
+      } else {
+        report(
+          "partition",
+          "ok",
+          wanted
+            ? `'${wanted}' exists (partitions: ${found.partitions.join(", ")})`
+            : `none configured: SLURM's default${found.defaultPartition ? ` '${found.defaultPartition}'` : ""} is used (partitions: ${found.partitions.join(", ")})`,
+        );
+      }
+    }
+    return finish();
+  } catch (err) {
+    if (!(err instanceof ConnectionError)) throw err;
+    const done = new Set(checks.map((c) => c.name));
+    const rest = later.filter((n) => !done.has(n));
+    if (rest.length > 0) report(rest[0]!, "failed", err.message);
+    skipRest(rest.slice(1), "needs a connection");
+    return finish();
+  } finally {
+    await pool.close();
+  }
+
+  function finish(): ClusterCheckReport {
+    return {
+      cluster: cluster.name,
+      type: cluster.type,
+      address,
+      ok: checks.every((c) => c.outcome === "ok" || c.outcome === "warning"),
+      checks,
+    };
+  }
+}
