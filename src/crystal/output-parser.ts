@@ -192,6 +192,8 @@ interface BandGroup {
  * snapshot() says what is known so far (the run may still be going); end() closes the stream.
  */
 export class OutputParser {
+  /** Look at every line, not only those the first-characters filter lets through (a check of the filter). */
+  private readonly everyLine: boolean;
   private carry = "";
   private skippingLongLine = false;
   private ended = false;
@@ -246,6 +248,10 @@ export class OutputParser {
   /** The last timing line (`TTTT… TELAPSE …`): there is one every few lines, so it is read lazily. */
   private lastTimingLine: string | null = null;
 
+  constructor(opts: { readEveryLine?: boolean } = {}) {
+    this.everyLine = opts.readEveryLine === true;
+  }
+
   /** Adds the next piece of the output. Never throws. */
   feed(chunk: string | Buffer | Uint8Array): void {
     if (this.ended) return;
@@ -281,7 +287,7 @@ export class OutputParser {
       let p = start;
       let c = text.charCodeAt(p);
       while (c === CH_SPACE || c === CH_TAB) c = text.charCodeAt(++p);
-      if (p < nl && nl - start <= MAX_LINE && (this.cellState !== 0 || wantedAt(text, p)))
+      if (p < nl && nl - start <= MAX_LINE && (this.everyLine || this.cellState !== 0 || wantedAt(text, p)))
         this.line(text, p, nl, true);
       else if (this.cellState !== 0 && p >= nl) this.cellState = 0;
       start = nl + 1;
