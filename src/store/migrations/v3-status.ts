@@ -80,6 +80,7 @@ export const v3: Migration = {
       CREATE INDEX IF NOT EXISTS idx_jobs_status ON jobs(status);
       CREATE INDEX IF NOT EXISTS idx_jobs_created ON jobs(created_at DESC);
       CREATE INDEX IF NOT EXISTS idx_jobs_cluster ON jobs(cluster_id);
+      CREATE INDEX IF NOT EXISTS idx_jobs_status_cluster ON jobs(status, cluster_id);
       CREATE INDEX IF NOT EXISTS idx_jobs_claim ON jobs(status, priority DESC, id);
       CREATE TABLE IF NOT EXISTS job_events (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
