@@ -11,6 +11,7 @@ import { type Flash, StatusLine } from "./components/StatusLine.js";
 import type { EngineSource } from "./engine-host.js";
 import { useStatusCounts } from "./hooks/use-jobs.js";
 import { type Size, useTerminalSize } from "./hooks/use-terminal-size.js";
+import { KeyBus, KeyBusContext, useKeyBusRoot } from "./key-bus.js";
 import { SCREEN_KEYS, type ScreenName } from "./keys.js";
 import { type Nav, NavContext } from "./nav.js";
 import { DEFAULT_QUERY } from "./queries.js";
@@ -42,6 +43,8 @@ export interface AppProps {
   color?: boolean;
   initialView?: View;
   onQuit?: () => void;
+  /** Called once the app listens to keys (tests wait for it before typing). */
+  onReady?: () => void;
 }
 
 export const DEMO_NOTICE =
@@ -49,14 +52,18 @@ export const DEMO_NOTICE =
 
 export function App(props: AppProps) {
   const theme = useMemo<Theme>(() => ({ color: props.color ?? colorWanted() }), [props.color]);
+  const bus = useMemo(() => new KeyBus(), []);
+  useKeyBusRoot(bus, props.onReady);
   return (
-    <ThemeContext.Provider value={theme}>
-      <ProjectContext.Provider value={{ store: props.store, watcher: props.watcher }}>
-        <TasksContext.Provider value={props.tasks ?? null}>
-          <Shell {...props} />
-        </TasksContext.Provider>
-      </ProjectContext.Provider>
-    </ThemeContext.Provider>
+    <KeyBusContext.Provider value={bus}>
+      <ThemeContext.Provider value={theme}>
+        <ProjectContext.Provider value={{ store: props.store, watcher: props.watcher }}>
+          <TasksContext.Provider value={props.tasks ?? null}>
+            <Shell {...props} />
+          </TasksContext.Provider>
+        </ProjectContext.Provider>
+      </ThemeContext.Provider>
+    </KeyBusContext.Provider>
   );
 }
 

@@ -1,11 +1,25 @@
 // The TUI hosts the engine (jobs run while it is open) unless another process already serves the
 // project; the status line says which. The hosted engine gets its own connection, so its commits
 // reach the views through `PRAGMA data_version` like any other process's. Every few seconds the host
-// looks again: if the other engine went away, this one takes over.
-import { defaultHooks } from "../engine/default-hooks.js";
-import { Engine, engineServing } from "../engine/engine.js";
-import { makeRunnerFactory } from "../runners/factory.js";
+// looks again: if the other engine went away, this one takes over. The engine's modules are loaded
+// after the first frame, so the screen never waits for them.
+import type { Engine } from "../engine/engine.js";
 import { Store } from "../store/store.js";
+
+type EngineModules = {
+  engine: typeof import("../engine/engine.js");
+  hooks: typeof import("../engine/default-hooks.js");
+  factory: typeof import("../runners/factory.js");
+};
+
+async function loadEngineModules(): Promise<EngineModules> {
+  const [engine, hooks, factory] = await Promise.all([
+    import("../engine/engine.js"),
+    import("../engine/default-hooks.js"),
+    import("../runners/factory.js"),
+  ]);
+  return { engine, hooks, factory };
+}
 
 export type EngineMode = "hosting" | "external" | "none" | "starting";
 
@@ -35,6 +49,7 @@ export class EngineHost implements EngineSource {
   private listeners = new Set<() => void>();
   private snap: EngineSnapshot = { mode: "starting", text: "engine: starting…", lastLog: null };
   private stopped = false;
+  private modules: EngineModules | null = null;
 
   constructor(
     private readonly projectDir: string,
@@ -56,17 +71,25 @@ export class EngineHost implements EngineSource {
   /** Starts the engine here, or notes who serves the project; never blocks the UI. */
   start(): this {
     this.store = Store.open(this.projectDir);
-    this.check();
-    this.timer = setInterval(() => this.check(), this.options.recheckMs ?? 5000);
-    this.timer.unref();
+    loadEngineModules().then(
+      (modules) => {
+        if (this.stopped) return;
+        this.modules = modules;
+        this.check();
+        this.timer = setInterval(() => this.check(), this.options.recheckMs ?? 5000);
+        this.timer.unref();
+      },
+      (err: Error) => this.set({ mode: "none", text: `no engine: it could not be loaded (${err.message})` }),
+    );
     return this;
   }
 
   private check(): void {
-    if (this.stopped || !this.store || this.engine) return;
-    let other: ReturnType<typeof engineServing>;
+    if (this.stopped || !this.store || this.engine || !this.modules) return;
+    const { engine: engineModule, hooks, factory } = this.modules;
+    let other: ReturnType<typeof engineModule.engineServing>;
     try {
-      other = engineServing(this.store);
+      other = engineModule.engineServing(this.store);
     } catch (err) {
       this.set({ mode: "none", text: `engine: cannot check (${(err as Error).message})` });
       return;
@@ -85,10 +108,10 @@ export class EngineHost implements EngineSource {
       });
       return;
     }
-    const engine = new Engine(this.store, {
+    const engine = new engineModule.Engine(this.store, {
       watch: true,
-      runnerFactory: makeRunnerFactory(),
-      hooks: defaultHooks(),
+      runnerFactory: factory.makeRunnerFactory(),
+      hooks: hooks.defaultHooks(),
       log: (line) => this.set({ lastLog: line }),
     });
     this.engine = engine;

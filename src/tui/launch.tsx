@@ -1,21 +1,14 @@
 // Opening the TUI on a project in a real terminal: the store, the change probe, the engine host
 // (unless another process serves the project), the alternate screen; and putting it all away again.
-import fs from "node:fs";
-import path from "node:path";
 import { render } from "ink";
 import { UserError } from "../domain/errors.js";
 import { Store } from "../store/store.js";
 import { App } from "./app.js";
+import { installDemoStandin } from "./demo.js";
 import { EngineHost } from "./engine-host.js";
+import { isDemoProject } from "./launch-marker.js";
 import { StoreWatcher } from "./store-watch.js";
 import { Tasks } from "./tasks.js";
-
-/** A file in a demo project's folder: its presence makes the screen say the results are replayed. */
-export const DEMO_MARKER = ".crystal_tui_demo";
-
-export function isDemoProject(projectDir: string): boolean {
-  return fs.existsSync(path.join(projectDir, DEMO_MARKER));
-}
 
 export interface OpenOptions {
   /** Host an engine when no other process serves the project (default true). */
@@ -31,15 +24,17 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
       "the TUI needs a terminal (stdin and stdout are not one) — run it in a terminal, or use the commands: crystal-tui --help",
     );
   }
+  const demo = isDemoProject(projectDir);
+  // a demo project reopened later still runs on its stand-in, unless CRYSTAL was set up by hand
+  if (demo && !process.env.CRY23_EXEDIR) installDemoStandin(projectDir);
   const store = Store.open(projectDir);
   const watcher = new StoreWatcher(store).start();
   const engine = new EngineHost(projectDir, { host: options.hostEngine ?? true }).start();
   const tasks = new Tasks(projectDir);
   process.stdout.write(ALT_SCREEN_ON);
-  const instance = render(
-    <App store={store} watcher={watcher} engine={engine} tasks={tasks} demo={isDemoProject(projectDir)} />,
-    { exitOnCtrlC: true },
-  );
+  const instance = render(<App store={store} watcher={watcher} engine={engine} tasks={tasks} demo={demo} />, {
+    exitOnCtrlC: true,
+  });
   const onTerm = () => instance.unmount();
   process.once("SIGTERM", onTerm);
   process.once("SIGHUP", onTerm);

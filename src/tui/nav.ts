@@ -1,9 +1,9 @@
 // What every screen may ask of the app: go somewhere, say something in the status line, quit. The
 // keys that work on every screen (?, q, 1 2 3) are wired here, active only while no field is typed in.
-import { useInput } from "ink";
 import { createContext, useContext } from "react";
 import { oneLine, UserError } from "../domain/errors.js";
 import type { TopScreen } from "./components/Header.js";
+import { useKeys } from "./key-bus.js";
 
 export interface Nav {
   go(screen: TopScreen): void;
@@ -37,14 +37,11 @@ const TOP: Record<string, TopScreen> = { "1": "jobs", "2": "workflows", "3": "cl
 
 export function useGlobalKeys(active: boolean): void {
   const nav = useNav();
-  useInput(
-    (input) => {
-      if (input === "?") nav.help();
-      else if (input === "q") nav.quit();
-      else if (TOP[input]) nav.go(TOP[input]);
-    },
-    { isActive: active },
-  );
+  useKeys((input) => {
+    if (input === "?") nav.help();
+    else if (input === "q") nav.quit();
+    else if (TOP[input]) nav.go(TOP[input]);
+  }, active);
 }
 
 /**

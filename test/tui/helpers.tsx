@@ -51,6 +51,7 @@ export function mount(
 ): Mounted {
   const watcher = new StoreWatcher(store, 50).start();
   const quit = { called: false };
+  const ready = { done: false };
   const app = render(
     <App
       store={store}
@@ -63,6 +64,9 @@ export function mount(
       initialView={opts.view}
       onQuit={() => {
         quit.called = true;
+      }}
+      onReady={() => {
+        ready.done = true;
       }}
     />,
   );
@@ -78,13 +82,18 @@ export function mount(
       await sleep(20);
     }
   };
+  const listening = async () => {
+    while (!ready.done) await sleep(5);
+  };
   const press = async (...keys: string[]) => {
+    await listening();
     for (const k of keys) {
       app.stdin.write(k);
       await sleep(k === KEY.escape ? 60 : 25);
     }
   };
   const type = async (text: string) => {
+    await listening();
     for (const ch of text) {
       app.stdin.write(ch);
       await sleep(10);

@@ -25,7 +25,7 @@ export function Footer({ keys, width }: { keys: KeyHelp[]; width: number }) {
             <Text bold color={color("cyan")}>
               {k.keys}
             </Text>
-            <Text> {k.does.split(/[ (,/]/)[0]} </Text>
+            <Text>{` ${k.does.split(/[ (,/]/)[0]}  `}</Text>
           </Text>
         ))}
       </Text>

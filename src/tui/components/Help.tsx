@@ -1,5 +1,6 @@
 // `?`: every key of the current screen, then the keys that work everywhere. Any key closes it.
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
+import { useKeys } from "../key-bus.js";
 import { GLOBAL_KEYS, type KeyHelp, SCREEN_KEYS, type ScreenName } from "../keys.js";
 import { useColor } from "../theme.js";
 
@@ -15,7 +16,7 @@ export function Help({
   onClose: () => void;
 }) {
   const color = useColor();
-  useInput(() => onClose());
+  useKeys(() => onClose());
   const section = (title: string, keys: KeyHelp[]) => [
     <Text key={`t-${title}`} bold>
       {title}

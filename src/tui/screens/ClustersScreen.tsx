@@ -1,7 +1,7 @@
 // Clusters: the list with each one's status, add / edit (a form validated as you type), test the
 // connection and trust the host key — both run as background commands with their progress shown,
 // so the screen never waits for a remote machine.
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { createContext, useContext, useMemo, useState, useSyncExternalStore } from "react";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkClusterName } from "../../domain/names.js";
@@ -11,6 +11,7 @@ import { Confirm } from "../components/Confirm.js";
 import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
 import { clip, formatDuration } from "../format.js";
 import { type ClusterRow, useClusters } from "../hooks/use-clusters.js";
+import { useKeys } from "../key-bus.js";
 import { runAction, useGlobalKeys, useNav } from "../nav.js";
 import { useNow, useProject } from "../store-watch.js";
 import type { Task, Tasks } from "../tasks.js";
@@ -210,7 +211,7 @@ function ClusterForm({
     if (done) onDone();
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const f = fields[focus]!;
     if (key.escape) onDone();
     else if (key.downArrow || (key.tab && !key.shift)) setFocus((focus + 1) % fields.length);
@@ -236,7 +237,23 @@ function ClusterForm({
   );
 }
 
-type Pending = { kind: "delete" | "trust"; cluster: ClusterRow } | null;
+type Pending =
+  | { kind: "delete"; cluster: ClusterRow }
+  | { kind: "trust"; cluster: ClusterRow; keyType: string; fingerprint: string }
+  | null;
+
+/**
+ * The host key a cluster offers now, fetched without logging in (the transport's own function,
+ * loaded on first use; the network call is asynchronous, so the screen keeps answering).
+ */
+async function offeredKey(c: Cluster): Promise<{ keyType: string; fingerprint: string }> {
+  const [{ fetchHostKey }, { targetForCluster }] = await Promise.all([
+    import("../../transport/trust.js"),
+    import("../../transport/target.js"),
+  ]);
+  const offered = await fetchHostKey(targetForCluster(c));
+  return { keyType: offered.keyType, fingerprint: offered.fingerprint };
+}
 
 function TaskLine({ task, width }: { task: Task | undefined; width: number }) {
   const color = useColor();
@@ -273,7 +290,7 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
   const task = useTask(selected ? `cluster:${selected.name}` : null);
 
   useGlobalKeys(form === null && pending === null);
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.downArrow || input === "j") setCursor(Math.min(cursor + 1, Math.max(0, clusters.length - 1)));
       else if (key.upArrow || input === "k") setCursor(Math.max(0, cursor - 1));
@@ -289,10 +306,21 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
           selected.name,
         ]);
         if (!started) nav.flash(`${selected.name}: a check is already running`, "error");
-      } else if (input === "T") setPending({ kind: "trust", cluster: selected });
-      else if (input === "d") setPending({ kind: "delete", cluster: selected });
+      } else if (input === "T") {
+        const c = selected;
+        const key = `cluster:${c.name}`;
+        if (tasks?.get(key)?.state === "running") {
+          nav.flash(`${c.name}: a check is already running`, "error");
+          return;
+        }
+        nav.flash(`asking ${c.hostname}:${c.port} for its host key…`);
+        offeredKey(c).then(
+          (k) => setPending({ kind: "trust", cluster: c, ...k }),
+          (err: Error) => nav.flash(`${c.name}: cannot get the host key — ${oneLine(err.message)}`, "error"),
+        );
+      } else if (input === "d") setPending({ kind: "delete", cluster: selected });
     },
-    { isActive: form === null && pending === null },
+    form === null && pending === null,
   );
 
   if (form) {
@@ -310,10 +338,13 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
       });
       setCursor(Math.max(0, cursor - 1));
     } else if (tasks) {
+      // trust exactly the key the user saw: the command refuses if the host now offers another
       tasks.run(`cluster:${p.cluster.name}`, `trusting ${p.cluster.name}'s host key`, [
         "cluster",
         "trust",
         p.cluster.name,
+        "--fingerprint",
+        p.fingerprint,
         "--yes",
       ]);
     }
@@ -370,7 +401,7 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
           question={
             pending.kind === "delete"
               ? `Remove cluster ${pending.cluster.name}? Its jobs stay, without a cluster.`
-              : `Trust the host key that ${pending.cluster.hostname}:${pending.cluster.port} presents now (for ${pending.cluster.name})?`
+              : `${pending.cluster.hostname}:${pending.cluster.port} offers ${pending.keyType} ${pending.fingerprint} — trust it for ${pending.cluster.name}?`
           }
           onAnswer={answer}
         />

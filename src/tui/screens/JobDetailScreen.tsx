@@ -3,7 +3,7 @@
 // transition with its time and reason, and the jobs it waits for).
 import fs from "node:fs";
 import path from "node:path";
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { outputFileName } from "../../crystal/files.js";
 import { isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
@@ -22,6 +22,7 @@ import { checkDeck, DECK_KEYWORDS, LiveOutput } from "../crystal.js";
 import { clip, formatHartree, formatParallelism, runtimeOf, whereOf } from "../format.js";
 import { type JobDetail, useJob } from "../hooks/use-job.js";
 import { readTail, useLog } from "../hooks/use-log.js";
+import { useKeys } from "../key-bus.js";
 import { runAction, useGlobalKeys, useNav } from "../nav.js";
 import { useNow, useProject } from "../store-watch.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
@@ -251,51 +252,48 @@ export function JobDetailScreen({
   };
 
   useGlobalKeys(pending === null);
-  useInput(
-    (input, key) => {
-      const i = DETAIL_TABS.indexOf(tab);
-      if ((key.tab && !key.shift) || key.rightArrow) {
-        setTab(DETAIL_TABS[(i + 1) % DETAIL_TABS.length]!);
-      } else if ((key.tab && key.shift) || key.leftArrow) {
-        setTab(DETAIL_TABS[(i - 1 + DETAIL_TABS.length) % DETAIL_TABS.length]!);
-      } else if (key.escape) {
-        if (tab === "Files" && viewing) setViewing(null);
-        else nav.back();
-      } else if (tab === "Files" && !viewing && (key.downArrow || input === "j")) {
-        setFileCursor(Math.min(fileCursor + 1, Math.max(0, files.length - 1)));
-      } else if (tab === "Files" && !viewing && (key.upArrow || input === "k")) {
-        setFileCursor(Math.max(0, fileCursor - 1));
-      } else if (tab === "Files" && !viewing && key.return) {
-        const f = files[fileCursor];
-        if (f && !f.isDir) {
-          setViewing(f.name);
-          setViewOffset(0);
-        }
-      } else if (key.downArrow || input === "j") scrollTo(offset + 1);
-      else if (key.upArrow || input === "k") scrollTo(offset - 1);
-      else if (key.pageDown || input === " ") scrollTo(offset + bodyHeight - 1);
-      else if (key.pageUp) scrollTo(offset - bodyHeight + 1);
-      else if (input === "g" || key.home) scrollTo(0);
-      else if (input === "G" || key.end) {
-        scrollTo(count);
-        if (tab === "Log") setFollow(true);
-      } else if (input === "F" && tab === "Log") setFollow(!follow);
-      else if (!job) return;
-      else if (input === "c") {
-        if (isTerminal(job.status)) nav.flash(`job ${job.id} is ${job.status} — nothing to cancel`, "error");
-        else setPending("cancel");
-      } else if (input === "d") setPending("delete");
-      else if (input === "r") {
-        const made = runAction(
-          nav,
-          () => rerunJob(store, job),
-          (j) => `job ${job.id} re-run as job ${j.id}`,
-        );
-        if (made) nav.showJob(made.id);
+  useKeys((input, key) => {
+    const i = DETAIL_TABS.indexOf(tab);
+    if ((key.tab && !key.shift) || key.rightArrow) {
+      setTab(DETAIL_TABS[(i + 1) % DETAIL_TABS.length]!);
+    } else if ((key.tab && key.shift) || key.leftArrow) {
+      setTab(DETAIL_TABS[(i - 1 + DETAIL_TABS.length) % DETAIL_TABS.length]!);
+    } else if (key.escape) {
+      if (tab === "Files" && viewing) setViewing(null);
+      else nav.back();
+    } else if (tab === "Files" && !viewing && (key.downArrow || input === "j")) {
+      setFileCursor(Math.min(fileCursor + 1, Math.max(0, files.length - 1)));
+    } else if (tab === "Files" && !viewing && (key.upArrow || input === "k")) {
+      setFileCursor(Math.max(0, fileCursor - 1));
+    } else if (tab === "Files" && !viewing && key.return) {
+      const f = files[fileCursor];
+      if (f && !f.isDir) {
+        setViewing(f.name);
+        setViewOffset(0);
       }
-    },
-    { isActive: pending === null },
-  );
+    } else if (key.downArrow || input === "j") scrollTo(offset + 1);
+    else if (key.upArrow || input === "k") scrollTo(offset - 1);
+    else if (key.pageDown || input === " ") scrollTo(offset + bodyHeight - 1);
+    else if (key.pageUp) scrollTo(offset - bodyHeight + 1);
+    else if (input === "g" || key.home) scrollTo(0);
+    else if (input === "G" || key.end) {
+      scrollTo(count);
+      if (tab === "Log") setFollow(true);
+    } else if (input === "F" && tab === "Log") setFollow(!follow);
+    else if (!job) return;
+    else if (input === "c") {
+      if (isTerminal(job.status)) nav.flash(`job ${job.id} is ${job.status} — nothing to cancel`, "error");
+      else setPending("cancel");
+    } else if (input === "d") setPending("delete");
+    else if (input === "r") {
+      const made = runAction(
+        nav,
+        () => rerunJob(store, job),
+        (j) => `job ${job.id} re-run as job ${j.id}`,
+      );
+      if (made) nav.showJob(made.id);
+    }
+  }, pending === null);
 
   if (!detail || !job) {
     return (

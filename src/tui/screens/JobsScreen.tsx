@@ -1,12 +1,13 @@
 // The job list: every job of the project, fast with 10,000 of them (only the rows on screen are
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
 import { JobTable } from "../components/JobTable.js";
 import { clip } from "../format.js";
 import { useJobs } from "../hooks/use-jobs.js";
+import { useKeys } from "../key-bus.js";
 import { runAction, useGlobalKeys, useNav } from "../nav.js";
 import { type JobListQuery, positionOf, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
@@ -68,7 +69,7 @@ export function JobsScreen({
     setState({ ...state, query, cursor: c, top });
   };
 
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.escape) {
         setState({ ...state, searching: false, query: { ...state.query, search: "" }, cursor: 0, top: 0 });
@@ -84,10 +85,10 @@ export function JobsScreen({
       else return;
       setState({ ...state, query: { ...state.query, search }, cursor: 0, top: 0 });
     },
-    { isActive: state.searching && pending === null },
+    state.searching && pending === null,
   );
 
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.downArrow || input === "j") moveTo(cursor + 1);
       else if (key.upArrow || input === "k") moveTo(cursor - 1);
@@ -96,8 +97,10 @@ export function JobsScreen({
       else if (input === "g" || key.home) moveTo(0);
       else if (input === "G" || key.end) moveTo(total - 1);
       else if (key.return && selected) nav.showJob(selected.id);
-      else if (input === "n") nav.newJob();
-      else if (input === "/") setState({ ...state, searching: true });
+      else if (input === "n") {
+        console.log("JOBS n", new Error().stack?.split("\n").slice(1, 12).join("\n"));
+        nav.newJob();
+      } else if (input === "/") setState({ ...state, searching: true });
       else if (input === "f" || input === "F") {
         const i = FILTERS.indexOf(state.query.status);
         const next = FILTERS[(i + (input === "f" ? 1 : -1) + FILTERS.length) % FILTERS.length] ?? null;
@@ -131,7 +134,7 @@ export function JobsScreen({
         }
       }
     },
-    { isActive: !state.searching && pending === null },
+    !state.searching && pending === null,
   );
 
   const answer = (yes: boolean) => {
@@ -188,8 +191,7 @@ export function JobsScreen({
               <Text>search: {clip(state.query.search, 20)} </Text>
             ) : null}
             <Text dimColor>
-              filter: {filterText} sort: {state.query.sort}
-              {state.query.descending ? " ▼" : " ▲"} {range}
+              {`filter: ${filterText}   sort: ${state.query.sort} ${state.query.descending ? "▼" : "▲"}   ${range}`}
             </Text>
           </Text>
         </Box>

@@ -3,23 +3,19 @@
 // live, choose where it runs (this machine or a cluster; ranks, threads, time) and create it.
 import fs from "node:fs";
 import path from "node:path";
-import { Box, Text, useInput } from "ink";
-import { useMemo, useState } from "react";
+import { Box, Text } from "ink";
+import { useEffect, useMemo, useState } from "react";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkJobName } from "../../domain/names.js";
 import { checkParallelism } from "../../domain/parallelism.js";
 import type { Parallelism, RunnerType } from "../../domain/types.js";
-import {
-  loadTemplateReport,
-  renderTemplate,
-  type Template,
-  validateParams,
-} from "../../workflows/templates.js";
+import type { Template } from "../../workflows/templates.js";
 import { deckLines } from "../components/detail-lines.js";
 import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
 import { Lines } from "../components/Lines.js";
 import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages } from "../crystal.js";
 import { useClusters } from "../hooks/use-clusters.js";
+import { useKeys } from "../key-bus.js";
 import { runAction, useNav } from "../nav.js";
 import { useProject } from "../store-watch.js";
 import { useColor } from "../theme.js";
@@ -43,27 +39,56 @@ function problem(fn: () => unknown): string | null {
   }
 }
 
+type TemplatesModule = typeof import("../../workflows/templates.js");
+let templatesModule: TemplatesModule | null = null;
+
+/**
+ * The templates module (nunjucks and the deck validator), loaded when the form is first opened:
+ * the list of jobs does not wait for it.
+ */
+function useTemplatesModule(): TemplatesModule | Error | null {
+  const [mod, setMod] = useState<TemplatesModule | Error | null>(templatesModule);
+  useEffect(() => {
+    if (templatesModule) return;
+    let live = true;
+    import("../../workflows/templates.js").then(
+      (m) => {
+        templatesModule = m;
+        if (live) setMod(m);
+      },
+      (err: Error) => live && setMod(err),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return mod;
+}
+
 const paramDefault = (v: unknown) => (v === undefined || v === null ? "" : String(v));
 
 /** Everything the form says, checked: per-field errors, the deck, its report, the job to create. */
-export function checkNewJob(input: {
-  template: Template | null;
-  raw: Record<string, string>;
-  name: string;
-  deckPath: string;
-  placement: Placement;
-  clusters: { id: number; name: string; type: RunnerType }[];
-  projectDir: string;
-}) {
+export function checkNewJob(
+  lib: Pick<TemplatesModule, "validateParams" | "renderTemplate">,
+  input: {
+    template: Template | null;
+    raw: Record<string, string>;
+    name: string;
+    deckPath: string;
+    placement: Placement;
+    clusters: { id: number; name: string; type: RunnerType }[];
+    projectDir: string;
+  },
+) {
   const errors: Record<string, string> = {};
   let deck = "";
   let report: DeckMessages = { errors: [], warnings: [] };
   if (input.template) {
-    const checked = validateParams(input.template, input.raw);
+    const checked = lib.validateParams(input.template, input.raw);
     for (const e of checked.errors) errors[`p:${e.param}`] = e.message;
     if (checked.errors.length === 0) {
       try {
-        const r = renderTemplate(input.template, input.raw);
+        const r = lib.renderTemplate(input.template, input.raw);
         deck = r.deck;
         report = deckMessages(r.report);
       } catch (err) {
@@ -127,11 +152,32 @@ export function checkNewJob(input: {
 }
 
 export function NewJobScreen({ width, height }: { width: number; height: number }) {
+  const mod = useTemplatesModule();
+  const nav = useNav();
+  const ready = mod !== null && !(mod instanceof Error);
+  useKeys((_input, key) => {
+    if (key.escape) nav.back();
+  }, !ready);
+  if (mod === null) return <Text dimColor>loading the templates…</Text>;
+  if (mod instanceof Error) {
+    return (
+      <Text>
+        The templates cannot be loaded ({mod.message}) — see `crystal-tui template list`; esc goes back.
+      </Text>
+    );
+  }
+  return <NewJobForm lib={mod} width={width} height={height} />;
+}
+
+function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: number; height: number }) {
   const nav = useNav();
   const color = useColor();
   const { store } = useProject();
   const clusters = useClusters();
-  const loaded = useMemo(() => loadTemplateReport({ projectDir: store.projectDir }), [store.projectDir]);
+  const loaded = useMemo(
+    () => lib.loadTemplateReport({ projectDir: store.projectDir }),
+    [lib, store.projectDir],
+  );
   const templates = loaded.templates;
   const sources = [...templates.map((t) => t.name), DECK_FILE];
   const [source, setSource] = useState<string>(sources[0] ?? DECK_FILE);
@@ -158,7 +204,7 @@ export function NewJobScreen({ width, height }: { width: number; height: number 
 
   const checked = useMemo(
     () =>
-      checkNewJob({
+      checkNewJob(lib, {
         template,
         raw,
         name: jobName,
@@ -167,7 +213,7 @@ export function NewJobScreen({ width, height }: { width: number; height: number 
         clusters: clusters.map((c) => ({ id: c.id, name: c.name, type: c.type })),
         projectDir: store.projectDir,
       }),
-    [template, raw, jobName, deckPath, placement, clusters, store.projectDir],
+    [lib, template, raw, jobName, deckPath, placement, clusters, store.projectDir],
   );
 
   const whereOptions = ["local", ...clusters.map((c) => c.name)];
@@ -311,7 +357,7 @@ export function NewJobScreen({ width, height }: { width: number; height: number 
     else setPlacement({ ...placement, [fieldName]: value });
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape) nav.back();
     else if (key.downArrow || (key.tab && !key.shift)) setFocus((focus + 1) % fields.length);
     else if (key.upArrow || (key.tab && key.shift)) setFocus((focus - 1 + fields.length) % fields.length);

@@ -1,10 +1,11 @@
 // Workflows: each one as a tree of its steps with their statuses, and its aggregate results (what
 // the workflow recorded, plus counts, lowest energy and total run time of its jobs).
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { useState } from "react";
 import { JOB_STATUSES, STATUS_SYMBOL } from "../../domain/status.js";
 import { clip, formatDuration, formatHartree, formatWhen, parseDbTime } from "../format.js";
 import { useWorkflowSteps, useWorkflows } from "../hooks/use-workflows.js";
+import { useKeys } from "../key-bus.js";
 import { useGlobalKeys, useNav } from "../nav.js";
 import type { WorkflowStepRow, WorkflowSummary } from "../queries.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
@@ -55,7 +56,7 @@ export function WorkflowsScreen({ width, height }: { width: number; height: numb
   const tree = buildTree(steps);
 
   useGlobalKeys(true);
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.tab) {
       setFocus(focus === "list" ? "steps" : "list");
       return;
