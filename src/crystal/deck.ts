@@ -608,6 +608,7 @@ function plural(n: number, what: string): string {
 /** Describes an argument line spec ("i i" → "two integers"). */
 function describe(spec: string): string {
   const kinds = spec.split(" ") as Arg[];
+  if (kinds.length === 1) return kindName(kinds[0]!);
   if (kinds.every((k) => k === "i")) return plural(kinds.length, "integer");
   if (kinds.every((k) => k === "r" || k === "i") && kinds.every((k) => k === kinds[0]))
     return plural(kinds.length, "number");
@@ -647,6 +648,8 @@ class DeckReader {
   readonly keywords: string[] = [];
   readonly aux = new Set<string>();
   readonly calcs: string[] = [];
+  /** The last block (DFT, OPTGEOM, …) closed by an END, to explain a missing final END. */
+  lastClosedBlock: Keyword | null = null;
 
   constructor(text: string) {
     const lines = text.replace(/\r\n?/g, "\n").split("\n");
@@ -1000,6 +1003,7 @@ function readKeywords(r: DeckReader, section: Section): "end" | "basisset" | "eo
           line,
           `${word} opens a block that is never closed — add ${blockEnd(spec.block)} after its keywords`,
         );
+      else r.lastClosedBlock = kw;
       previous = null;
     }
   }
@@ -1179,8 +1183,29 @@ function readGeometry(r: DeckReader, kind: GeometryKind, kwLine: number): void {
   }
 }
 
+/**
+ * After an error in an inline basis set, goes on after its `99 0` (or at the next keyword when
+ * there is none), so one mistake gives one message.
+ */
+function skipBasis(r: DeckReader): "end" | "eof" | "keywords" {
+  for (let k = r.i; k < r.lines.length; k++) {
+    const t = tokens(r.lines[k]!);
+    if (t[0] === "99" && t.length >= 2 && INT.test(t[1]!)) {
+      r.i = k + 1;
+      return readKeywords(r, "basis") === "eof" ? "eof" : "end";
+    }
+  }
+  while (!r.done && (r.peekTokens()!.length === 0 || isNumber(r.peekTokens()![0]!))) r.i++;
+  return "keywords";
+}
+
 /** An inline basis set: per atom `Z NSHELL`, an optional pseudopotential, NSHELL shells; `99 0` ends it. */
 function readBasis(r: DeckReader): "end" | "eof" | "keywords" {
+  const result = readBasisAtoms(r);
+  return result === "error" ? skipBasis(r) : result;
+}
+
+function readBasisAtoms(r: DeckReader): "end" | "eof" | "keywords" | "error" {
   const start = r.lineNo;
   let atomsRead = 0;
   while (!r.done) {
@@ -1208,7 +1233,7 @@ function readBasis(r: DeckReader): "end" | "eof" | "keywords" {
         line,
         `a basis set atom starts with \`Z NSHELL\` (two integers, e.g. \`8 2\`), found \`${t.join(" ")}\``,
       );
-      return "keywords";
+      return "error";
     }
     const z = Number(t[0]);
     const nshell = Number(t[1]);
@@ -1236,7 +1261,7 @@ function readBasis(r: DeckReader): "end" | "eof" | "keywords" {
             head?.line ?? ppLine,
             "INPUT (pseudopotential) needs `ZNUC M M0 M1 M2 M3 M4` on the next line, e.g. `10. 2 4 4 2 0 0`",
           );
-          return "keywords";
+          return "error";
         }
         const terms = head.tokens.slice(1, 7).reduce((s, v) => s + Number(v), 0);
         for (let k = 0; k < terms; k++) {
@@ -1246,7 +1271,7 @@ function readBasis(r: DeckReader): "end" | "eof" | "keywords" {
               term?.line ?? r.lineNo,
               `the pseudopotential announces ${terms} terms (\`A C N\` lines); term ${k + 1} is missing`,
             );
-            return "keywords";
+            return "error";
           }
         }
       }
@@ -1258,7 +1283,8 @@ function readBasis(r: DeckReader): "end" | "eof" | "keywords" {
           shell?.line ?? r.lineNo,
           `atom ${z} announces ${nshell} shells (line ${line}); shell ${s + 1} needs \`ITYB LAT NG CHE SCAL\` (five numbers, e.g. \`0 1 3 8. 1.\`)`,
         );
-        return "keywords";
+        if (shell && shell.tokens.length > 0 && !isNumber(shell.tokens[0]!)) r.i--;
+        return "error";
       }
       const [ityb, lat, ng] = shell.tokens.map(Number) as [number, number, number];
       if (ityb === 0) {
@@ -1271,7 +1297,7 @@ function readBasis(r: DeckReader): "end" | "eof" | "keywords" {
               prim?.line ?? r.lineNo,
               `the shell on line ${shell.line} announces ${ng} primitive${ng === 1 ? "" : "s"}; primitive ${g + 1} needs ${per} numbers (exponent, ${per === 3 ? "s and p coefficients" : "coefficient"})`,
             );
-            return "keywords";
+            return "error";
           }
         }
       } else if (ityb !== 1 && ityb !== 2) {
@@ -1398,12 +1424,17 @@ export function readCrystalDeck(text: string): DeckReport {
   // Hamiltonian and SCF, closed by the last END
   const scfStart = r.lineNo;
   const scfEnd = readKeywords(r, "scf");
-  if (scfEnd === "eof")
+  if (scfEnd === "eof") {
+    const block = r.lastClosedBlock;
+    const hint =
+      block && block.line >= scfStart
+        ? ` (the last END closes ${block.word}, opened on line ${block.line})`
+        : "";
     r.error(
       Math.max(scfStart, r.lines.length),
-      "the SCF section is never closed — add END as the last line of the deck",
+      `the SCF section is never closed — add END as the last line of the deck${hint}`,
     );
-  else {
+  } else {
     const rest = r.lines.slice(r.i).findIndex((l) => l.trim() !== "");
     if (rest >= 0) r.warn(r.i + rest + 1, "text after the deck's last END — CRYSTAL never reads it");
   }
