@@ -2,24 +2,29 @@
 import { UserError } from "../domain/errors.js";
 import type { Cluster } from "../domain/types.js";
 import { LocalRunner, type LocalRunnerOptions } from "./local.js";
-import type { Runner, RunnerFactory } from "./types.js";
+import type { RemoteRunnerOptions } from "./remote-run.js";
+import { SlurmRunner } from "./slurm.js";
+import { SshRunner } from "./ssh.js";
+import type { RunnerFactory } from "./types.js";
 
 export interface RunnerFactoryOptions {
   local?: LocalRunnerOptions;
-}
-
-/** Remote runners register here when their module is loaded (keeps the engine free of ssh2). */
-const remoteRunners = new Map<string, (cluster: Cluster) => Runner>();
-
-export function registerRemoteRunner(type: "ssh" | "slurm", make: (cluster: Cluster) => Runner): void {
-  remoteRunners.set(type, make);
+  /** Options of the SSH and SLURM runners (a shared pool, a poll interval, …). */
+  remote?: RemoteRunnerOptions;
 }
 
 export function makeRunnerFactory(options: RunnerFactoryOptions = {}): RunnerFactory {
-  return (cluster) => {
+  return (cluster: Cluster | null) => {
     if (cluster === null) return new LocalRunner(options.local);
-    const make = remoteRunners.get(cluster.type);
-    if (!make) throw new UserError(`no runner for ${cluster.type} clusters is available in this build`);
-    return make(cluster);
+    switch (cluster.type) {
+      case "ssh":
+        return new SshRunner(cluster, options.remote);
+      case "slurm":
+        return new SlurmRunner(cluster, options.remote);
+      default:
+        throw new UserError(
+          `cluster '${cluster.name}' has the unknown type ${JSON.stringify(cluster.type)} — use ssh or slurm`,
+        );
+    }
   };
 }

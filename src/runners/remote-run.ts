@@ -1,0 +1,296 @@
+// What the SSH and SLURM runners share: the cluster's connection pool, the remote folder of each run
+// (<remote_dir>/<job id>-<job name>-<launch token>, so a launch can be found again from its token),
+// staging the deck and auxiliary files under CRYSTAL's names, bringing outputs back, removing the
+// folder after success, and the poll interval with its minimum.
+//
+// A submission costs one remote command: the deck and small auxiliary files travel inside the
+// script that creates the folder and launches the run (base64 here-documents), so submitting a job
+// is as cheap as a bare `sbatch` over the same connection. Large files (wavefunctions) go over SFTP
+// first, streamed.
+import fs from "node:fs";
+import path from "node:path";
+import { KEPT_OUTPUTS, keptNameFor, outputFileName } from "../crystal/files.js";
+import { UserError } from "../domain/errors.js";
+import type { Cluster, Job } from "../domain/types.js";
+import { ConnectionError, RemoteFileError } from "../transport/errors.js";
+import { type ExecResult, type PoolOptions, SshPool } from "../transport/pool.js";
+import { shellQuote } from "../transport/quote.js";
+import { download, listRemote, mkdirp, remoteHome, upload } from "../transport/sftp.js";
+import { remoteBaseDir, type TargetEnvironment, targetForCluster } from "../transport/target.js";
+import { checkRemoteConfig, environmentLines, RUN_FILES } from "./remote-script.js";
+import { stagingPlan } from "./staging.js";
+import type { FetchedOutputs, RunHandle, SubmitContext } from "./types.js";
+
+export interface RemoteRunnerOptions {
+  /** Use this pool instead of the runner's own (shared by tests and benchmarks); close() leaves it open. */
+  pool?: SshPool;
+  poolOptions?: PoolOptions;
+  targetEnv?: TargetEnvironment;
+  /** Overrides the cluster's poll_interval (milliseconds); the minimum still applies. */
+  pollIntervalMs?: number;
+  /** SSH runner: time between SIGTERM and SIGKILL when cancelling (default 10 s). */
+  cancelGraceMs?: number;
+}
+
+/** A remote run as the handle records it. */
+export interface RemoteHandle extends RunHandle {
+  kind: "ssh" | "slurm";
+  token: string;
+  /** The run's folder on the remote side (absolute). */
+  dir: string;
+}
+
+/**
+ * Poll intervals. The default (30 s) and the minimum (10 s) protect a shared login node and SLURM
+ * controller: HPC centres ask users not to call squeue in tight loops. A cluster on this machine's
+ * loopback (127.0.0.0/8, ::1 — a test cluster, a workstation's own SLURM) has no one to protect,
+ * and may poll every second so that tests and small local setups respond quickly.
+ */
+export const DEFAULT_POLL_SECONDS = 30;
+export const MIN_POLL_SECONDS = 10;
+export const MIN_POLL_SECONDS_LOOPBACK = 1;
+
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export function pollIntervalMsFor(
+  cluster: Pick<Cluster, "config">,
+  host: string,
+  overrideMs?: number,
+): number {
+  const min = isLoopbackHost(host) ? MIN_POLL_SECONDS_LOOPBACK : MIN_POLL_SECONDS;
+  const asked =
+    overrideMs !== undefined
+      ? overrideMs / 1000
+      : Number(cluster.config.poll_interval ?? DEFAULT_POLL_SECONDS);
+  const seconds = Number.isFinite(asked) && asked > 0 ? asked : DEFAULT_POLL_SECONDS;
+  return Math.round(Math.max(min, seconds) * 1000);
+}
+
+/** How long a failed readiness check is remembered before asking the cluster again. */
+const READINESS_RETRY_MS = 10_000;
+
+/** Files inlined in the submission script when at most this big; bigger ones go over SFTP. */
+const INLINE_MAX_BYTES = 256 * 1024;
+const HEREDOC_END = "CTUI_B64_END"; // "_" is not in the base64 alphabet: no line of data can match
+
+/** A here-document writing `data` to `name` in the current folder, through base64. */
+function inlineFile(name: string, data: Buffer): string {
+  const b64 = data.toString("base64").replace(/.{1,76}/g, "$&\n");
+  return `base64 -d > ${shellQuote(name)} <<'${HEREDOC_END}'\n${b64}${HEREDOC_END}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export abstract class RemoteRunnerBase {
+  readonly pool: SshPool;
+  readonly pollIntervalMs: number;
+  protected readonly ownPool: boolean;
+  private base: Promise<string> | null = null;
+  private readiness: { at: number; result: { ok: true } | { ok: false; message: string } } | null = null;
+
+  constructor(
+    readonly cluster: Cluster,
+    protected readonly options: RemoteRunnerOptions = {},
+  ) {
+    checkRemoteConfig(cluster);
+    const target = targetForCluster(cluster, options.targetEnv);
+    this.ownPool = !options.pool;
+    this.pool = options.pool ?? new SshPool(target, options.poolOptions);
+    this.pollIntervalMs = pollIntervalMsFor(cluster, target.host, options.pollIntervalMs);
+  }
+
+  protected get label(): string {
+    return `cluster '${this.cluster.name}'`;
+  }
+
+  /** The absolute base folder for job folders (remote_dir, `~/` resolved once per runner). */
+  async baseDir(): Promise<string> {
+    if (!this.base) {
+      this.base = (async () => {
+        const configured = remoteBaseDir(this.cluster).replace(/\/+$/, "") || "/";
+        if (configured.startsWith("/")) return configured;
+        const home = (await remoteHome(this.pool)).replace(/\/+$/, "");
+        if (configured === "~") return home;
+        return `${home}/${configured.replace(/^~\//, "")}`;
+      })();
+      this.base.catch(() => {
+        this.base = null; // try again next time (connection trouble)
+      });
+    }
+    return this.base;
+  }
+
+  /** The run folder of one launch: unique per launch attempt, derivable from the token alone. */
+  async runDirFor(job: Pick<Job, "id" | "name">, token: string): Promise<string> {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(token))
+      throw new UserError(`launch token ${JSON.stringify(token)} is not valid`);
+    return `${await this.baseDir()}/${job.id}-${job.name}-${token}`;
+  }
+
+  /**
+   * Creates the run folder with the job's inputs under CRYSTAL's names plus `files`, then runs
+   * `tail` there — all in one remote command (large inputs are uploaded over SFTP before it).
+   */
+  protected async stageAndRun(
+    job: Job,
+    ctx: SubmitContext,
+    dir: string,
+    files: Record<string, string | Buffer>,
+    tail: string,
+  ): Promise<ExecResult> {
+    const parts: string[] = [];
+    const large: [string, string][] = [];
+    for (const [crystalName, local] of stagingPlan(job, ctx.jobFolder)) {
+      const size = fs.statSync(local).size;
+      if (size > INLINE_MAX_BYTES) large.push([crystalName, local]);
+      else parts.push(inlineFile(crystalName, fs.readFileSync(local)));
+    }
+    for (const [name, content] of Object.entries({ [RUN_FILES.token]: ctx.token, ...files })) {
+      parts.push(inlineFile(name, Buffer.isBuffer(content) ? content : Buffer.from(content)));
+    }
+    if (large.length > 0) {
+      await mkdirp(this.pool, dir);
+      for (const [crystalName, local] of large) await upload(this.pool, local, `${dir}/${crystalName}`);
+    }
+    const script = ["set -e", 'mkdir -p "$1"', 'cd "$1"', ...parts, "set +e", tail, ""].join("\n");
+    return this.pool.script(script, { args: [dir] });
+  }
+
+  /** Files of the run's folder with scheduler / wrapper messages, brought back into `.run/`. */
+  protected abstract stderrFiles(handle: RemoteHandle): string[];
+
+  async fetchOutputs(job: Job, handle: RunHandle, ctx: SubmitContext): Promise<FetchedOutputs> {
+    const h = handle as RemoteHandle;
+    let entries: { name: string; stat: { size: number; isFile: boolean } }[];
+    try {
+      entries = await listRemote(this.pool, h.dir);
+    } catch (err) {
+      if (err instanceof RemoteFileError && err.sftpCode === 2) {
+        throw new UserError(`${this.label}: the run folder ${h.dir} is gone — nothing to bring back`);
+      }
+      throw err;
+    }
+    const there = new Set(entries.filter((e) => e.stat.isFile).map((e) => e.name));
+    const wanted: [string, string][] = [];
+    const output = outputFileName(job.name);
+    if (there.has(output)) wanted.push([output, path.join(ctx.jobFolder, output)]);
+    const kept: string[] = [];
+    for (const crystalName of Object.keys(KEPT_OUTPUTS)) {
+      const target = keptNameFor(crystalName, job.name);
+      if (!target || !there.has(crystalName)) continue;
+      wanted.push([crystalName, path.join(ctx.jobFolder, target)]);
+      kept.push(target);
+    }
+    const runDir = path.join(ctx.jobFolder, ".run");
+    const stderrNames = this.stderrFiles(h).filter((n) => there.has(n));
+    for (const n of stderrNames) wanted.push([n, path.join(runDir, n)]);
+    fs.mkdirSync(runDir, { recursive: true });
+    await Promise.all(wanted.map(([remote, local]) => download(this.pool, `${h.dir}/${remote}`, local)));
+    const stderr = stderrNames
+      .map((n) => {
+        try {
+          return fs.readFileSync(path.join(runDir, n), "utf8").slice(-64 * 1024);
+        } catch {
+          return "";
+        }
+      })
+      .filter(Boolean)
+      .join("\n");
+    return {
+      outputFile: path.join(ctx.jobFolder, output),
+      files: kept,
+      ...(stderr ? { stderr } : {}),
+    };
+  }
+
+  /** Removes the run folder after a success, unless the cluster keeps remote folders. */
+  async cleanup(_job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void> {
+    if (!outcome.success || this.cluster.config.keep_remote) return;
+    const h = handle as RemoteHandle;
+    const base = await this.baseDir();
+    // never anything but a run folder under the cluster's base
+    if (!h.dir.startsWith(`${base}/`) || h.dir.includes("/../") || !h.dir.endsWith(`-${h.token}`)) return;
+    await this.pool.execOk(["rm", "-rf", "--", h.dir]);
+  }
+
+  /** Runs `fn`, turning connection trouble into `fallback` (the engine then changes nothing). */
+  protected async orUnknown<T>(fn: () => Promise<T>, fallback: (reason: string) => T): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ConnectionError) return fallback(err.message);
+      throw err;
+    }
+  }
+
+  /** Shell lines a runner adds to the readiness check (their output goes to readinessProblem). */
+  protected readinessLines(): string[] {
+    return [];
+  }
+
+  /** What the readiness check's output says is missing, or null. */
+  protected readinessProblem(_out: string): string | null {
+    return null;
+  }
+
+  /**
+   * Whether jobs can be started on the cluster: it answers, its host key is trusted, the login works,
+   * and CRYSTAL is there with the cluster's modules and CRY23_EXEDIR. A success is remembered for
+   * the runner's life; a problem is asked again after a while (the user may have fixed it).
+   */
+  async available(): Promise<{ ok: true } | { ok: false; message: string }> {
+    const known = this.readiness;
+    if (known && (known.result.ok || Date.now() - known.at < READINESS_RETRY_MS)) return known.result;
+    const script = [
+      ...environmentLines(this.cluster),
+      `if [ -n "\${CRY23_EXEDIR:-}" ]; then [ -x "$CRY23_EXEDIR/crystalOMP" ] && echo FOUND crystalOMP`,
+      "else command -v crystalOMP >/dev/null 2>&1 && echo FOUND crystalOMP; fi",
+      ...this.readinessLines(),
+      "",
+    ].join("\n");
+    let result: { ok: true } | { ok: false; message: string };
+    try {
+      const out = (await this.pool.script(script)).stdout;
+      const problem =
+        this.readinessProblem(out) ??
+        (/^FOUND crystalOMP$/m.test(out)
+          ? null
+          : `${this.label}: crystalOMP was not found there — set --crystal-exedir or a --module that provides CRYSTAL (see \`crystal-tui cluster test ${this.cluster.name}\`)`);
+      result = problem ? { ok: false, message: problem } : { ok: true };
+    } catch (err) {
+      // host key refused, login refused, unreachable: the jobs wait, the message says what to do
+      if (!(err instanceof UserError)) throw err;
+      result = { ok: false, message: err.message };
+    }
+    this.readiness = { at: Date.now(), result };
+    return result;
+  }
+
+  async reattach(): Promise<void> {
+    // nothing to restore: the run's state lives on the remote side, found again through its handle
+  }
+
+  async close(): Promise<void> {
+    if (this.ownPool) await this.pool.close();
+  }
+
+  protected async pause(ms: number): Promise<void> {
+    await sleep(ms);
+  }
+}
+
+/** The first line of a remote command's stderr (or stdout), for a one-line error. */
+export function gist(r: Pick<ExecResult, "stderr" | "stdout">): string {
+  const line = (r.stderr.trim() || r.stdout.trim()).split("\n").filter(Boolean).pop() ?? "";
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+/** Errors that mean "try the submission again later" without failing the job. */
+export class SubmitLaterError extends UserError {
+  override readonly name = "SubmitLaterError";
+  readonly transient = true;
+}

@@ -1,0 +1,206 @@
+// The shell text that runs CRYSTAL on a remote machine, shared by the SSH runner's wrapper (run.sh)
+// and the SLURM runner's batch script: environment set-up from the cluster's configuration (modules,
+// CRY23_EXEDIR, exports), optional scratch under $CRY23_SCRDIR, CRYSTAL fed its deck on stdin, the
+// exit code recorded in a file, kept outputs copied back (also when stopped by a signal).
+//
+// Every value that comes from a user (module names, paths, environment values, the MPI launcher) is
+// checked here and reaches the shell through shellQuote / shellAssignment; a value with a line break
+// is refused outright, so nothing can add a line — a command or an #SBATCH directive — to a script.
+import { AUX_INPUTS, crystalExecutable, INPUT_NAME, KEPT_OUTPUTS, outputFileName } from "../crystal/files.js";
+import { UserError } from "../domain/errors.js";
+import type { Cluster, ClusterConfig, Job } from "../domain/types.js";
+import { shellAssignment, shellCommand, shellQuote } from "../transport/quote.js";
+
+/** Files a remote run leaves in its folder besides CRYSTAL's own. */
+export const RUN_FILES = {
+  token: "token",
+  pid: "pid",
+  exitCode: "exit_code",
+  startedAt: "started_at",
+  endedAt: "ended_at",
+  stderr: "stderr",
+  cancelled: "cancelled",
+  wrapper: "run.sh",
+  sbatch: "job.sbatch",
+  slurmJobId: "slurm_job_id",
+} as const;
+
+// environment-module names: "CRYSTAL/23", "intel-oneapi-mpi/2021.9.0", "foss@2023a"
+const MODULE = /^[A-Za-z0-9][A-Za-z0-9_.+/:@-]{0,127}$/;
+
+function where(cluster: Pick<Cluster, "name">): string {
+  return `cluster '${cluster.name}'`;
+}
+
+/** Refuses a value that could start a new line of a script (or is not text at all). */
+export function checkOneLine(field: string, value: unknown): string {
+  if (typeof value !== "string" || /[\n\r\0]/.test(value)) {
+    throw new UserError(`${field} ${JSON.stringify(value)} is not valid — it must be one line of text`);
+  }
+  return value;
+}
+
+/** The cluster's configuration checked for what goes into a script; errors name the field. */
+export function checkRemoteConfig(cluster: Pick<Cluster, "name" | "config">): ClusterConfig {
+  const c = cluster.config;
+  for (const m of c.modules ?? []) {
+    if (typeof m !== "string" || !MODULE.test(m)) {
+      throw new UserError(
+        `${where(cluster)}: module ${JSON.stringify(m)} is not a module name — use letters, digits and . _ + / : @ - (fix it with \`crystal-tui cluster add\`)`,
+      );
+    }
+  }
+  for (const [name, value] of Object.entries(c.env ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new UserError(
+        `${where(cluster)}: environment variable name ${JSON.stringify(name)} is not valid`,
+      );
+    }
+    checkOneLine(`${where(cluster)}: the value of environment variable ${name}`, value);
+  }
+  if (c.crystal_exedir !== undefined) checkOneLine(`${where(cluster)}: crystal_exedir`, c.crystal_exedir);
+  if (c.mpirun !== undefined) checkOneLine(`${where(cluster)}: mpirun`, c.mpirun);
+  if (c.remote_dir !== undefined) checkOneLine(`${where(cluster)}: remote_dir`, c.remote_dir);
+  return c;
+}
+
+/** A path for the shell: `~/x` becomes "$HOME"/'x', anything else is quoted as it is. */
+export function shellPath(p: string): string {
+  if (p === "~") return '"$HOME"';
+  if (p.startsWith("~/")) return `"$HOME"/${shellQuote(p.slice(2))}`;
+  return shellQuote(p);
+}
+
+/**
+ * Lines that set up CRYSTAL's environment like the cluster's users do: modules, CRY23_EXEDIR,
+ * the cluster's own variables. Modules are loaded through the login profile when `module` is not
+ * yet a shell function (non-interactive shells often lack it).
+ */
+export function environmentLines(cluster: Pick<Cluster, "name" | "config">): string[] {
+  const c = checkRemoteConfig(cluster);
+  const lines: string[] = [];
+  if (c.modules?.length) {
+    lines.push("command -v module >/dev/null 2>&1 || . /etc/profile >/dev/null 2>&1");
+    for (const m of c.modules) {
+      lines.push(
+        `module load ${shellQuote(m)} || echo ${shellQuote(`crystal-tui: module load ${m} failed`)} >&2`,
+      );
+    }
+  }
+  if (c.crystal_exedir) lines.push(`CRY23_EXEDIR=${shellPath(c.crystal_exedir)}; export CRY23_EXEDIR`);
+  for (const [name, value] of Object.entries(c.env ?? {}))
+    lines.push(`export ${shellAssignment(name, value)}`);
+  return lines;
+}
+
+/** The CRYSTAL binary as a shell word: from $CRY23_EXEDIR when set (config or module), else PATH. */
+export function executableWord(job: Pick<Job, "parallelism">): string {
+  return `"\${CRY23_EXEDIR:+$CRY23_EXEDIR/}${crystalExecutable(job.parallelism.mpi_ranks)}"`;
+}
+
+/** The CRYSTAL binary as a user reads it in the job's command line (CRY23_EXEDIR spelled out). */
+export function executableShown(job: Pick<Job, "parallelism">, config: ClusterConfig): string {
+  const exe = crystalExecutable(job.parallelism.mpi_ranks);
+  return config.crystal_exedir ? shellQuote(`${config.crystal_exedir.replace(/\/+$/, "")}/${exe}`) : exe;
+}
+
+/** The words of the MPI launcher of a plain SSH machine (cluster.config.mpirun, default mpirun). */
+export function mpirunWords(config: ClusterConfig): string[] {
+  const words = (config.mpirun ?? "mpirun").trim().split(/\s+/).filter(Boolean);
+  return words.length ? words : ["mpirun"];
+}
+
+/**
+ * What the batch script greps to tell SLURM whether CRYSTAL succeeded, so that afterok / afternotok
+ * dependencies follow crystal-tui's verdict: CRYSTAL can exit 0 after "TOO MANY CYCLES". The full
+ * verdict is the output parser's (src/crystal/output-parser.ts); this is its shell-sized part: a
+ * final TERMINATION banner and no ERROR line, no SCF or optimisation failure.
+ */
+export const CRYSTAL_SUCCESS_CHECK = [
+  "crystal_succeeded() {",
+  "  grep -q '^ *EEEEEEEEEE TERMINATION' \"$1\" 2>/dev/null || return 1",
+  "  ! grep -Eq '^ *ERROR \\*\\*\\*\\*|SCF ENDED - TOO MANY CYCLES|OPT END - FAILED' \"$1\"",
+  "}",
+];
+
+export interface RunBodyOptions {
+  job: Pick<Job, "id" | "name" | "parallelism">;
+  cluster: Pick<Cluster, "name" | "config">;
+  /** Absolute folder of the run on the remote side. */
+  dir: string;
+  /** The command that starts CRYSTAL, as shell words (already quoted), without redirections. */
+  launch: string;
+  /** OMP_NUM_THREADS as a shell word. */
+  threads: string;
+  /** Write the shell's PID first (SSH runner: poll and cancel use it). */
+  recordPid: boolean;
+  /** Exit 1 when CRYSTAL exited 0 but its output shows a failure (SLURM dependencies). */
+  verdict: boolean;
+}
+
+/**
+ * The body shared by run.sh and the batch script. It runs CRYSTAL in the background and waits, so a
+ * SIGTERM (cancel, walltime) is handled at once: the signal is passed on, the kept outputs are
+ * copied back from scratch, and the exit code is recorded before the shell exits.
+ */
+export function runBody(o: RunBodyOptions): string[] {
+  const q = shellQuote;
+  const out = outputFileName(o.job.name);
+  const f = RUN_FILES;
+  const record = (file: string, value: string) =>
+    `printf '%s\\n' ${value} > ${q(`${file}.tmp`)} && mv -f ${q(`${file}.tmp`)} ${q(file)}`;
+  const staged = [INPUT_NAME, ...new Set(Object.values(AUX_INPUTS))];
+  return [
+    `job_dir=${q(o.dir)}`,
+    `cd "$job_dir" || exit 97`,
+    ...(o.recordPid ? [record(f.pid, '"$$"')] : []),
+    record(f.startedAt, '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'),
+    ...environmentLines(o.cluster),
+    `export OMP_NUM_THREADS=${o.threads}`,
+    `export OMP_STACKSIZE="\${OMP_STACKSIZE:-1G}"`,
+    // CRYSTAL's scratch convention: run in $CRY23_SCRDIR when the cluster sets it, else in place
+    "run_dir=$job_dir",
+    `if [ -n "\${CRY23_SCRDIR:-}" ]; then`,
+    `  run_dir=$CRY23_SCRDIR/crystal-tui-${o.job.id}-$(basename "$job_dir")`,
+    '  mkdir -p "$run_dir" || exit 98',
+    `  for f in ${staged.map(q).join(" ")}; do [ -f "$f" ] && cp -p "$f" "$run_dir/"; done`,
+    "fi",
+    "copy_back() {",
+    '  [ "$run_dir" = "$job_dir" ] && return 0',
+    `  for f in ${Object.keys(KEPT_OUTPUTS).map(q).join(" ")}; do`,
+    '    [ -f "$run_dir/$f" ] && cp -p "$run_dir/$f" "$job_dir/$f"',
+    "  done",
+    '  rm -rf "$run_dir"',
+    "}",
+    "stopped=",
+    `trap 'stopped=TERM; kill -TERM "$child" 2>/dev/null' TERM`,
+    `trap 'stopped=INT; kill -INT "$child" 2>/dev/null' INT`,
+    'cd "$run_dir" || exit 98',
+    `${o.launch} < ${q(INPUT_NAME)} > "$job_dir"/${q(out)} &`,
+    "child=$!",
+    'wait "$child"; rc=$?',
+    // a trapped signal interrupts wait: wait again for CRYSTAL's own status
+    'if [ -n "$stopped" ]; then wait "$child" 2>/dev/null; r=$?; [ "$r" -ne 127 ] && rc=$r; fi',
+    'cd "$job_dir" || exit 97',
+    "copy_back",
+    record(f.endedAt, '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'),
+    record(f.exitCode, '"$rc"'),
+    ...(o.verdict
+      ? [
+          ...CRYSTAL_SUCCESS_CHECK,
+          `if [ "$rc" -eq 0 ] && [ -z "$stopped" ] && ! crystal_succeeded ${q(out)}; then`,
+          `  echo ${q("crystal-tui: CRYSTAL exited 0 but its output does not end successfully — exit 1, so that SLURM dependencies follow the outcome")} >&2`,
+          "  exit 1",
+          "fi",
+        ]
+      : []),
+    'exit "$rc"',
+  ];
+}
+
+/** The command line shown for a run (jobs.command_line): what runs, where, with what input. */
+export function describeLaunch(dir: string, launch: string, jobName: string): string {
+  return `cd ${shellQuote(dir)} && ${launch} < ${INPUT_NAME} > ${shellQuote(outputFileName(jobName))}`;
+}
+
+export { shellCommand };

@@ -1,0 +1,165 @@
+// The sbatch script of a job, rendered from its resources and its cluster's configuration: the
+// #SBATCH directives (--job-name, --nodes, --ntasks = MPI ranks, --cpus-per-task = threads, --time,
+// --partition, --qos, --account, --mem, --constraint, --output/--error, --dependency), then the
+// environment and the CRYSTAL run (srun PcrystalOMP for several ranks, crystalOMP with
+// OMP_NUM_THREADS=$SLURM_CPUS_PER_TASK otherwise).
+//
+// Every directive value is validated against a strict pattern first (an error names the field), and
+// must be one word without quotes or spaces, because sbatch reads #SBATCH lines itself and does not
+// follow shell quoting; every value in the script body goes through shellQuote. No job or cluster
+// setting can add a directive or a command.
+import { type DependencyType, SLURM_DEPENDENCY } from "../domain/dependencies.js";
+import { UserError } from "../domain/errors.js";
+import { checkJobName } from "../domain/names.js";
+import { checkParallelism } from "../domain/parallelism.js";
+import type { Cluster, Job, Parallelism } from "../domain/types.js";
+import { checkOneLine, describeLaunch, executableShown, executableWord, runBody } from "./remote-script.js";
+
+export interface SbatchInput {
+  job: Pick<Job, "id" | "name" | "parallelism">;
+  cluster: Pick<Cluster, "name" | "config">;
+  /** Absolute folder of the job on the cluster (its #SBATCH --output/--error go there). */
+  dir: string;
+  /** The launch token (goes into --comment so a launch can be found again). */
+  token: string;
+  /** Parent jobs on the same cluster, by SLURM job id, handed to SLURM as --dependency. */
+  dependencies?: { slurmJobId: string; type: DependencyType }[];
+}
+
+export interface RenderedSbatch {
+  script: string;
+  /** The #SBATCH options, in order (e.g. "--ntasks=4"). */
+  directives: string[];
+  /** The line that starts CRYSTAL, for jobs.command_line. */
+  commandLine: string;
+  /** Where SLURM writes the batch script's stdout / stderr (%j = the SLURM job id). */
+  stdoutPattern: string;
+  stderrPattern: string;
+  /** The resources as asked for (defaults from the cluster filled in). */
+  resources: Parallelism & { mpi_ranks: number; threads_per_rank: number };
+}
+
+// a remote folder in an #SBATCH line: one word sbatch cannot misread
+const DIRECTIVE_PATH = /^\/[A-Za-z0-9_.+/-]*$/;
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+const SLURM_ID = /^\d{1,12}$/;
+
+/** The job's resources with the cluster's defaults (partition, account, qos), validated. */
+export function resourcesFor(
+  job: Pick<Job, "id" | "name" | "parallelism">,
+  cluster: Pick<Cluster, "name" | "config">,
+): RenderedSbatch["resources"] {
+  const merged: Parallelism = {
+    ...(cluster.config.partition !== undefined ? { partition: cluster.config.partition } : {}),
+    ...(cluster.config.account !== undefined ? { account: cluster.config.account } : {}),
+    ...(cluster.config.qos !== undefined ? { qos: cluster.config.qos } : {}),
+    ...stripUndefined(job.parallelism),
+  };
+  let checked: Parallelism;
+  try {
+    checked = checkParallelism(merged);
+  } catch (err) {
+    throw new UserError(
+      `job ${job.id} (${job.name}) on cluster '${cluster.name}': ${(err as Error).message}`,
+    );
+  }
+  return { ...checked, mpi_ranks: checked.mpi_ranks ?? 1, threads_per_rank: checked.threads_per_rank ?? 1 };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
+
+export function dependencyDirective(
+  deps: readonly { slurmJobId: string; type: DependencyType }[],
+): string | null {
+  if (deps.length === 0) return null;
+  const byType = new Map<string, string[]>();
+  for (const d of deps) {
+    if (!SLURM_ID.test(d.slurmJobId)) {
+      throw new UserError(`SLURM job id ${JSON.stringify(d.slurmJobId)} of a parent is not a number`);
+    }
+    const kind = SLURM_DEPENDENCY[d.type];
+    if (!kind) throw new UserError(`dependency type ${JSON.stringify(d.type)} is unknown`);
+    const ids = byType.get(kind) ?? [];
+    if (!ids.includes(d.slurmJobId)) ids.push(d.slurmJobId);
+    byType.set(kind, ids);
+  }
+  // "," = all of them must hold (SLURM's AND)
+  return [...byType].map(([kind, ids]) => `${kind}:${ids.join(":")}`).join(",");
+}
+
+export function renderSbatch(input: SbatchInput): RenderedSbatch {
+  const { job, cluster, dir, token } = input;
+  checkJobName(job.name);
+  if (!DIRECTIVE_PATH.test(dir) || dir.includes("/../") || dir.endsWith("/..")) {
+    throw new UserError(
+      `cluster '${cluster.name}': the job folder ${JSON.stringify(dir)} cannot appear in an #SBATCH line — choose a remote_dir of letters, digits and . _ + - / only`,
+    );
+  }
+  if (!TOKEN.test(token)) throw new UserError(`launch token ${JSON.stringify(token)} is not valid`);
+  const r = resourcesFor(job, cluster);
+  const stdoutPattern = `${dir}/slurm-%j.out`;
+  const stderrPattern = `${dir}/slurm-%j.err`;
+  const directives: string[] = [
+    `--job-name=${job.name}`,
+    `--comment=crystal-tui:${token}`,
+    ...(r.nodes !== undefined ? [`--nodes=${r.nodes}`] : []),
+    `--ntasks=${r.mpi_ranks}`,
+    `--cpus-per-task=${r.threads_per_rank}`,
+    ...(r.time !== undefined ? [`--time=${r.time}`] : []),
+    ...(r.partition !== undefined ? [`--partition=${r.partition}`] : []),
+    ...(r.qos !== undefined ? [`--qos=${r.qos}`] : []),
+    ...(r.account !== undefined ? [`--account=${r.account}`] : []),
+    ...(r.mem !== undefined ? [`--mem=${r.mem}`] : []),
+    ...(r.constraint !== undefined ? [`--constraint=${r.constraint}`] : []),
+    `--output=${stdoutPattern}`,
+    `--error=${stderrPattern}`,
+  ];
+  const deps = dependencyDirective(input.dependencies ?? []);
+  if (deps) {
+    directives.push(`--dependency=${deps}`);
+    // a dependency that can never be met stays PENDING (DependencyNeverSatisfied) for crystal-tui
+    // to finish as SKIPPED, whatever the cluster's kill_invalid_depend says
+    directives.push("--kill-on-invalid-dep=no");
+  }
+  for (const d of directives) {
+    // defence in depth: the patterns above already exclude these
+    if (/[\s'"\\#`$;]/.test(d.replace(/^--[a-z-]+=/, ""))) {
+      throw new UserError(`#SBATCH ${d} would not be read as one value — refusing to render it`);
+    }
+  }
+
+  const launchWith = (exe: string) =>
+    r.mpi_ranks > 1 ? `srun --ntasks=${r.mpi_ranks} --cpus-per-task=${r.threads_per_rank} ${exe}` : exe;
+  const launch = launchWith(executableWord(job));
+  const body = runBody({
+    job,
+    cluster,
+    dir,
+    launch,
+    threads: `"\${SLURM_CPUS_PER_TASK:-${r.threads_per_rank}}"`,
+    recordPid: false,
+    verdict: true,
+  });
+  const what =
+    r.mpi_ranks > 1
+      ? `PcrystalOMP, ${r.mpi_ranks} MPI ranks x ${r.threads_per_rank} threads`
+      : `crystalOMP, ${r.threads_per_rank} thread${r.threads_per_rank === 1 ? "" : "s"}`;
+  const script = [
+    "#!/bin/bash",
+    ...directives.map((d) => `#SBATCH ${d}`),
+    `# crystal-tui job ${job.id} (${job.name}) on cluster ${checkOneLine("cluster name", cluster.name)}, launch ${token}: CRYSTAL23 ${what}.`,
+    "# Rendered by crystal-tui (every value checked and quoted); resubmit from crystal-tui rather than editing it.",
+    ...body,
+    "",
+  ].join("\n");
+  return {
+    script,
+    directives,
+    commandLine: describeLaunch(dir, launchWith(executableShown(job, cluster.config)), job.name),
+    stdoutPattern,
+    stderrPattern,
+    resources: r,
+  };
+}
