@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { programOf } from "../crystal/deck-file.js";
 import { type Discovery, discoverCrystal } from "../crystal/environment.js";
 import { crystalExecutable, INPUT_NAME, outputFileName } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
@@ -88,11 +89,12 @@ export class LocalRunner implements Runner {
 
   /** argv of the CRYSTAL process and the environment it runs with. */
   commandFor(job: Job): { argv: string[]; env: Record<string, string> } {
-    const ranks = job.parallelism.mpi_ranks ?? 1;
+    const properties = programOf(job) === "properties";
+    const ranks = properties ? 1 : (job.parallelism.mpi_ranks ?? 1);
     const threads = job.parallelism.threads_per_rank ?? 1;
-    const exeName = crystalExecutable(ranks);
+    const exeName = properties ? "properties" : crystalExecutable(ranks);
     const found = this.executables();
-    const exe = (exeName === "crystalOMP" ? found.crystalOMP?.path : found.PcrystalOMP?.path) ?? null;
+    const exe = found[exeName]?.path ?? null;
     if (!exe) {
       throw new UserError(
         `${exeName} was not found — set CRY23_EXEDIR to the folder holding CRYSTAL's binaries (see \`crystal-tui doctor\`)`,

@@ -3,21 +3,23 @@
 // back as `mgo.f9`, fort.34 as `mgo.gui`, OPTINFO.DAT as `mgo.optinfo`, … (src/crystal/files.ts).
 import fs from "node:fs";
 import path from "node:path";
-import { deckFileName, INPUT_NAME, KEPT_OUTPUTS, keptNameFor, stagedNameFor } from "../crystal/files.js";
+import { deckFileOf, programOf } from "../crystal/deck-file.js";
+import { INPUT_NAME, KEPT_OUTPUTS, keptNameFor, stagedNameFor } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
 
 /** The files to place in the run folder: CRYSTAL name → path in the job folder. */
 export function stagingPlan(job: Job, jobFolder: string): Map<string, string> {
   const plan = new Map<string, string>();
-  const deck = path.join(jobFolder, deckFileName(job.name));
+  const program = programOf(job);
+  const deck = path.join(jobFolder, deckFileOf(job));
   if (!fs.existsSync(deck)) {
     throw new UserError(`job ${job.id}: its deck ${deck} is missing — re-create the job`);
   }
   plan.set(INPUT_NAME, deck);
   const candidates = new Set([...job.auxFiles, ...fs.readdirSync(jobFolder)]);
   for (const name of candidates) {
-    const staged = stagedNameFor(name);
+    const staged = stagedNameFor(name, program);
     if (!staged) continue;
     const file = path.join(jobFolder, name);
     if (!fs.existsSync(file)) continue;

@@ -2,6 +2,7 @@
 // status changes, results, cancel requests, deletion.
 import fs from "node:fs";
 import path from "node:path";
+import { deckFileOf } from "../crystal/deck-file.js";
 import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
@@ -190,7 +191,12 @@ export class JobRepository {
             }
             fs.mkdirSync(folder, { recursive: true });
             made.push(folder);
-            if (p.spec.input) fs.writeFileSync(path.join(folder, `${p.spec.name}.d12`), p.spec.input);
+            if (p.spec.input) {
+              fs.writeFileSync(
+                path.join(folder, deckFileOf({ name: p.spec.name, inputFile: p.spec.input })),
+                p.spec.input,
+              );
+            }
             for (const [name, src] of p.auxCopies) fs.copyFileSync(src, path.join(folder, name));
             for (const [name, content] of Object.entries(p.spec.auxContents ?? {})) {
               fs.writeFileSync(path.join(folder, name), content);
@@ -230,7 +236,9 @@ export class JobRepository {
       }
       if (!stat.isFile()) throw new UserError(`auxiliary file ${file} is not a regular file`);
       const base = path.basename(file);
-      if (base === `${spec.name}.d12`) throw new UserError(`auxiliary file ${base} would overwrite the deck`);
+      if (base === `${spec.name}.d12` || base === `${spec.name}.d3`) {
+        throw new UserError(`auxiliary file ${base} would overwrite the deck — rename it`);
+      }
       auxCopies.push([base, path.resolve(file)]);
     }
     const auxNames = [...auxCopies.map(([n]) => n), ...Object.keys(spec.auxContents ?? {})];

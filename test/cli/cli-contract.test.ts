@@ -104,6 +104,13 @@ describe("crystal-tui CLI", () => {
     const deck = writeDeck(project);
     cli(project, ["cluster", "add", "hpc", "--type", "ssh", "--host", "h", "--user", "u"]);
     const first = cliJson<{ id: number }>(project, ["job", "add", "a", "--input", deck]);
+    const badDeck = path.join(project, "bad.d12");
+    fs.writeFileSync(badDeck, fs.readFileSync(deck, "utf8").replace("SHRINK\n8 8", "SHRINK\n8"));
+    const externalDeck = path.join(project, "freq.d12");
+    fs.writeFileSync(
+      externalDeck,
+      "MgO freq\nEXTERNAL\nFREQCALC\nEND\nEND\nBASISSET\nSTO-3G\nSHRINK\n8 8\nEND\n",
+    );
     const before = counts(project);
     const cases: [string[], number, RegExp][] = [
       [["job", "add", "x", "--input", deck, "--cluster", "nowhere"], 1, /no cluster 'nowhere'.*cluster list/],
@@ -123,6 +130,17 @@ describe("crystal-tui CLI", () => {
       [["cluster", "add", "new", "--type", "pbs", "--host", "h", "--user", "u"], 1, /ssh or slurm/],
       [["cluster", "show", "nope"], 1, /no cluster 'nope'/],
       [["frobnicate"], 2, /unknown command/],
+      [["job", "add", "x", "--input", badDeck], 1, /bad\.d12 line 13: SHRINK needs two integers/],
+      [
+        ["job", "add", "x", "--input", externalDeck],
+        1,
+        /reads fort\.34, which nothing provides — give it with --aux FILE\.gui or --geometry-from/,
+      ],
+      [
+        ["job", "add", "x", "--input", externalDeck, "--geometry-from", "77"],
+        1,
+        /--geometry-from 77: there is no such job/,
+      ],
     ];
     for (const [args, code, message] of cases) {
       const r = cli(project, args);
@@ -133,8 +151,23 @@ describe("crystal-tui CLI", () => {
     }
     expect(counts(project)).toEqual(before);
     expect(fs.readdirSync(path.join(project, "calculations"))).toHaveLength(1);
-    // the dependency cycle check through the CLI: a job cannot be added after itself (no such job yet)
     expect(cliJson<JobJson>(project, ["job", "show", String(first.id)]).status).toBe("PENDING");
+    // the same EXTERNAL deck is accepted once a parent provides the geometry, and waits for it
+    const freq = cliJson<{ id: number }>(project, [
+      "job",
+      "add",
+      "freq",
+      "--input",
+      externalDeck,
+      "--geometry-from",
+      String(first.id),
+    ]);
+    const shown = cliJson<{ dependencies: { job_id: number; type: string }[] }>(project, [
+      "job",
+      "show",
+      String(freq.id),
+    ]);
+    expect(shown.dependencies).toEqual([expect.objectContaining({ job_id: first.id, type: "after_ok" })]);
   });
 
   it("--project wins over $CRYSTAL_TUI_PROJECT; a missing project folder is a clear error", () => {

@@ -206,11 +206,37 @@ describe("engine + local runner on the CRYSTAL stand-in", () => {
     const deck =
       "NiO from geometry [standin:aiida-crystal17__mgo_sto3g_scf]\nEXTERNAL\nEND\nBASISSET\nSTO-3G\nEND\n";
     const withGeom = addJob(project, "withgeom", deck, ["--aux", gui]);
-    const without = addJob(project, "nogeom", deck);
+    const without = addJob(project, "nogeom", deck, ["--no-check"]);
     expect(cli(project, ["run"], standinEnv()).code).toBe(0);
     expect(show(project, withGeom).status).toBe("COMPLETED");
     // without the geometry the stand-in fails like CRYSTAL does: staging really happened above
     expect(show(project, without).status).toBe("FAILED");
+  });
+
+  it("opt → freq: the second job starts from the first one's optimised geometry (fort.34)", () => {
+    const project = tempProject();
+    const opt = addJob(
+      project,
+      "opt",
+      standinDeck("[standin:aiida-crystal17__mgo_sto3g_opt]").replace(
+        "END\nBASISSET",
+        "OPTGEOM\nFULLOPTG\nEND\nEND\nBASISSET",
+      ),
+    );
+    const freqDeck =
+      "MgO freq [standin:pycrystal__raman]\nEXTERNAL\nFREQCALC\nEND\nEND\nBASISSET\nSTO-3G\nSHRINK\n8 8\nEND\n";
+    const freq = addJob(project, "freq", freqDeck, ["--geometry-from", String(opt)]);
+    const run = cli(project, ["run"], standinEnv());
+    expect(run.code, run.stderr).toBe(0);
+    const jo = show(project, opt);
+    const jf = show(project, freq);
+    expect(jo.status, jo.status_reason ?? "").toBe("COMPLETED");
+    expect(jf.status, jf.status_reason ?? "").toBe("COMPLETED");
+    // the optimised geometry went from opt's folder into freq's, byte for byte
+    expect(fs.readFileSync(path.join(jf.folder, "freq.gui"), "utf8")).toBe(
+      fs.readFileSync(path.join(jo.folder, "opt.gui"), "utf8"),
+    );
+    expect(jf.key_results?.calc_type).toBe("freq");
   });
 
   it("with no CRYSTAL installed, `run` says how to fix it and changes nothing", () => {

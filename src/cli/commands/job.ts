@@ -1,11 +1,14 @@
 // crystal-tui job add | list | show | cancel | rm
 import fs from "node:fs";
+import path from "node:path";
 import type { Command } from "commander";
+import { readDeck } from "../../crystal/deck.js";
+import { stagedNameFor } from "../../crystal/files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UserError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
-import type { Parallelism, RunnerType } from "../../domain/types.js";
+import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
 import type { Store } from "../../store/store.js";
 import { collect, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
@@ -27,7 +30,45 @@ interface AddOptions {
   afterOk?: string[];
   afterAny?: string[];
   afterFailed?: string[];
+  geometryFrom?: string;
+  wavefunctionFrom?: string;
+  check?: boolean;
   json?: boolean;
+}
+
+/**
+ * Checks a deck before a job is made of it: line-numbered errors from the deck reader, and every
+ * auxiliary file the deck will read (EXTERNAL → fort.34, GUESSP → fort.20) accounted for.
+ */
+export function checkDeckForJob(
+  deckLabel: string,
+  input: string,
+  provided: { auxFiles: string[]; fromParents: string[] },
+): void {
+  const report = readDeck(input);
+  const first = report.errors[0];
+  if (first) {
+    const more = report.errors.length > 1 ? ` (and ${report.errors.length - 1} more)` : "";
+    throw new UserError(
+      `${deckLabel} line ${first.line}: ${first.message}${more} — fix the deck (or pass --no-check)`,
+    );
+  }
+  const program = report.kind === "properties" ? "properties" : "crystal";
+  const staged = new Set([
+    ...provided.auxFiles.map((f) => stagedNameFor(path.basename(f), program)),
+    ...provided.fromParents.map((ext) => stagedNameFor(`x${ext}`, program)),
+  ]);
+  for (const need of report.auxInputs) {
+    if (staged.has(need)) continue;
+    const how: Record<string, string> = {
+      "fort.34": "--aux FILE.gui or --geometry-from JOB_ID",
+      "fort.20": "--aux FILE.f9 or --wavefunction-from JOB_ID",
+      "fort.9": "--aux FILE.f9 or --wavefunction-from JOB_ID",
+    };
+    throw new UserError(
+      `${deckLabel} reads ${need}, which nothing provides — give it with ${how[need] ?? "--aux FILE"} (or pass --no-check)`,
+    );
+  }
 }
 
 function wholeNumber(flag: string, value: string | undefined): number | undefined {
@@ -59,6 +100,22 @@ export function addJob(store: Store, name: string, opts: AddOptions): number {
     if (opts[key] !== undefined) parallelism[key] = opts[key];
   }
   const dependencies: { dependsOn: number; type: DependencyType }[] = [];
+  const inputsFrom: InputFromParent[] = [];
+  for (const [flag, text, ext] of [
+    ["--geometry-from", opts.geometryFrom, ".gui"],
+    ["--wavefunction-from", opts.wavefunctionFrom, ".f9"],
+  ] as const) {
+    if (text === undefined) continue;
+    const parent = store.jobs.get(parseJobId(text));
+    if (!parent) throw new UserError(`${flag} ${text}: there is no such job — see \`crystal-tui job list\``);
+    inputsFrom.push({ jobId: parent.id, ext });
+  }
+  if (opts.check !== false) {
+    checkDeckForJob(opts.input, input, {
+      auxFiles: opts.aux ?? [],
+      fromParents: inputsFrom.map((i) => i.ext),
+    });
+  }
   for (const [list, type] of [
     [opts.afterOk, "after_ok"],
     [opts.afterAny, "after_any"],
@@ -70,6 +127,11 @@ export function addJob(store: Store, name: string, opts: AddOptions): number {
       }
     }
   }
+  // a job that takes a parent's results waits for that parent to complete
+  for (const input of inputsFrom) {
+    if (!dependencies.some((d) => d.dependsOn === input.jobId))
+      dependencies.push({ dependsOn: input.jobId, type: "after_ok" });
+  }
   const job = store.jobs.create({
     name,
     input,
@@ -79,6 +141,7 @@ export function addJob(store: Store, name: string, opts: AddOptions): number {
     parallelism,
     priority: wholeNumber("--priority", opts.priority) ?? 0,
     dependencies,
+    inputsFrom,
   });
   return job.id;
 }
@@ -106,6 +169,15 @@ export function registerJobCommands(program: Command): void {
     .option("--after-ok <id>", "start after job ID completed; repeatable", collect)
     .option("--after-any <id>", "start after job ID finished in any way; repeatable", collect)
     .option("--after-failed <id>", "start only if job ID failed; repeatable", collect)
+    .option(
+      "--geometry-from <id>",
+      "start from the optimised geometry of job ID (EXTERNAL, fort.34); waits for it",
+    )
+    .option(
+      "--wavefunction-from <id>",
+      "start from the wavefunction of job ID (GUESSP fort.20, or fort.9 for properties)",
+    )
+    .option("--no-check", "add the job even if the deck checker finds errors")
     .option("--json", "print JSON")
     .action(async (name: string, opts: AddOptions, cmd: Command) => {
       await withStore(cmd, (store) => {
