@@ -301,8 +301,18 @@ export class SshPool {
       );
     }
     live.lastUsed = Date.now();
+    // ssh2 can leave an SFTP callback unanswered for ever when the connection dies mid-transfer
+    // (fastPut/fastGet close their remote handle on a dead channel): the loss itself ends the wait.
+    let onLoss = () => {};
+    const lost = new Promise<never>((_, reject) => {
+      onLoss = () => reject(this.dropped("during a file transfer"));
+      live.client.once("close", onLoss);
+      sftp.once("close", onLoss);
+    });
+    lost.catch(() => {});
     try {
-      return await fn(sftp);
+      if (!usable(live)) throw this.dropped("during a file transfer");
+      return await Promise.race([fn(sftp), lost]);
     } catch (err) {
       if (err instanceof UserError) throw err;
       if (
@@ -313,6 +323,8 @@ export class SshPool {
       }
       throw err;
     } finally {
+      live.client.removeListener("close", onLoss);
+      sftp.removeListener("close", onLoss);
       live.lastUsed = Date.now();
       this.scheduleIdleClose();
     }
@@ -507,6 +519,7 @@ export class SshPool {
           live.client.sftp((err, sftp) => {
             if (err) return reject(err);
             this.stats.sftpSessions++;
+            sftp.setMaxListeners(0); // one loss listener per operation in flight
             sftp.on("close", () => {
               if (live.sftp) live.sftp = undefined;
             });
@@ -664,6 +677,7 @@ export class SshPool {
       client.once("ready", () => {
         if (settled) return;
         settled = true;
+        client.setMaxListeners(0); // one loss listener per SFTP operation in flight
         const live: Live = {
           client,
           sock,

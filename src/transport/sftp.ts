@@ -21,7 +21,7 @@ export interface TransferOptions {
   onProgress?: (transferred: number, total: number, attempt: number) => void;
   /** Permissions of an uploaded file (default 0644, or the local file's mode). */
   mode?: number;
-  /** Requests in flight per file (default 32) and their size (default 32 KiB). */
+  /** Requests in flight per file (default 8) and their size (default 256 KiB): a 2 MiB window. */
   concurrency?: number;
   chunkSize?: number;
 }
@@ -158,6 +158,103 @@ async function renameInto(sftp: SFTPWrapper, from: string, to: string): Promise<
   await call((cb) => sftp.rename(from, to, cb));
 }
 
+interface Pipelined {
+  concurrency: number;
+  chunkSize: number;
+  mode?: number;
+  onProgress: (done: number) => void;
+}
+
+/** Closes a remote handle without waiting for ever on a connection that is going away. */
+async function closeHandle(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
+  await Promise.race([
+    call((cb) => sftp.close(handle, cb)).catch(() => {}),
+    new Promise<void>((r) => setTimeout(r, 5_000).unref()),
+  ]);
+}
+
+/**
+ * Streams a local file to a remote path with `concurrency` writes in flight (a link's latency is
+ * paid once, not per chunk). Reads until the local end of file, whatever its size was at the start,
+ * and returns the bytes sent — the caller compares sizes. (ssh2's fastPut hangs when the source
+ * shrinks or the connection dies mid-way; this does not.)
+ */
+async function sendFile(sftp: SFTPWrapper, localPath: string, remote: string, o: Pipelined): Promise<number> {
+  const fd = await fsp.open(localPath, "r");
+  let handle: Buffer | undefined;
+  try {
+    handle = await call<Buffer>((cb) => sftp.open(remote, "w", { mode: o.mode ?? 0o644 }, cb));
+    const h = handle;
+    let next = 0;
+    let sent = 0;
+    let end = false;
+    const worker = async () => {
+      const buf = Buffer.allocUnsafe(o.chunkSize);
+      while (!end) {
+        const pos = next;
+        next += o.chunkSize;
+        const { bytesRead } = await fd.read(buf, 0, o.chunkSize, pos);
+        if (bytesRead < o.chunkSize) end = true;
+        if (bytesRead === 0) break;
+        await call((cb) => sftp.write(h, buf, 0, bytesRead, pos, cb));
+        sent += bytesRead;
+        o.onProgress(sent);
+      }
+    };
+    await Promise.all(Array.from({ length: o.concurrency }, worker));
+    return sent;
+  } finally {
+    await fd.close();
+    if (handle) await closeHandle(sftp, handle);
+  }
+}
+
+/** Streams a remote file of `size` bytes into a local file, `concurrency` reads in flight. */
+async function receiveFile(
+  sftp: SFTPWrapper,
+  remote: string,
+  localPath: string,
+  size: number,
+  o: Pipelined,
+): Promise<number> {
+  const handle = await call<Buffer>((cb) => sftp.open(remote, "r", cb));
+  const fd = await fsp.open(localPath, "w");
+  try {
+    let next = 0;
+    let received = 0;
+    let end = false;
+    const worker = async () => {
+      const buf = Buffer.allocUnsafe(o.chunkSize);
+      while (!end && next < size) {
+        const pos = next;
+        const len = Math.min(o.chunkSize, size - pos);
+        next += len;
+        let got = 0;
+        while (got < len) {
+          // a server may answer with fewer bytes than asked; 0 (or EOF) means the file got shorter
+          const n = await call<number>((cb) => sftp.read(handle, buf, got, len - got, pos + got, cb)).catch(
+            (err: { code?: number }) => {
+              if (err.code === 1 /* EOF */) return 0;
+              throw err;
+            },
+          );
+          if (n === 0) break;
+          got += n;
+        }
+        if (got > 0) await fd.write(buf, 0, got, pos);
+        received += got;
+        o.onProgress(received);
+        if (got < len) end = true;
+      }
+    };
+    await Promise.all(Array.from({ length: o.concurrency }, worker));
+    return received;
+  } finally {
+    await fd.close();
+    await closeHandle(sftp, handle);
+  }
+}
+
 async function removeQuietly(pool: SshPool, p: string): Promise<void> {
   await pool.withSftp((sftp) => call((cb) => sftp.unlink(p, cb))).catch(() => {});
 }
@@ -182,25 +279,18 @@ export async function upload(
     }
     const mode = opts.mode ?? (local.mode & 0o777 ? local.mode & 0o777 : 0o644);
     try {
-      await op(pool, "upload", target, (sftp) =>
-        call((cb) =>
-          sftp.fastPut(
-            localPath,
-            tmp,
-            {
-              mode,
-              concurrency: opts.concurrency ?? 32,
-              chunkSize: opts.chunkSize ?? 32 * 1024,
-              step: (done, _chunk, total) => opts.onProgress?.(done, total, attempt),
-            },
-            cb,
-          ),
-        ),
+      const sent = await op(pool, "upload", target, (sftp) =>
+        sendFile(sftp, localPath, tmp, {
+          mode,
+          concurrency: opts.concurrency ?? 8,
+          chunkSize: opts.chunkSize ?? 256 * 1024,
+          onProgress: (done) => opts.onProgress?.(done, local.size, attempt),
+        }),
       );
       const landed = await op(pool, "upload", target, (sftp) => call<Stats>((cb) => sftp.stat(tmp, cb)));
-      if (landed.size !== local.size) {
+      if (landed.size !== local.size || sent !== local.size) {
         problem = new RemoteFileError(
-          `cluster '${pool.target.label}': upload of ${localPath} to ${target} stopped short (${landed.size} of ${local.size} bytes)`,
+          `cluster '${pool.target.label}': upload of ${localPath} to ${target} stopped short (${Math.min(landed.size, sent)} of ${local.size} bytes)`,
         );
         await removeQuietly(pool, tmp);
         continue;
@@ -236,18 +326,11 @@ export async function download(
       try {
         const st = await op(pool, "download", source, (sftp) => call<Stats>((cb) => sftp.stat(source, cb)));
         await op(pool, "download", source, (sftp) =>
-          call((cb) =>
-            sftp.fastGet(
-              source,
-              tmp,
-              {
-                concurrency: opts.concurrency ?? 32,
-                chunkSize: opts.chunkSize ?? 32 * 1024,
-                step: (done, _chunk, total) => opts.onProgress?.(done, total, attempt),
-              },
-              cb,
-            ),
-          ),
+          receiveFile(sftp, source, tmp, st.size, {
+            concurrency: opts.concurrency ?? 8,
+            chunkSize: opts.chunkSize ?? 256 * 1024,
+            onProgress: (done) => opts.onProgress?.(done, st.size, attempt),
+          }),
         );
         const got = (await fsp.stat(tmp)).size;
         if (got !== st.size) {
