@@ -1,0 +1,74 @@
+// Backward compatibility: Phase-1-style use of the API (a local job with a name and a deck, moved
+// PENDING → RUNNING → COMPLETED with a pid and results) still works, and a project mixing jobs
+// migrated from a Phase-1 database with new cluster jobs lists, filters and reads them all.
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { databasePath } from "../../src/store/database.js";
+import { V1_DDL } from "../../src/store/migrations/v1-phase1.js";
+import { Store } from "../../src/store/store.js";
+import { tempProject } from "../helpers/project.js";
+
+describe("backward compatibility", () => {
+  it("Phase-1-style calls: create with name and deck, run with a pid, store results", () => {
+    const store = Store.open(tempProject());
+    const job = store.jobs.create({ name: "mgo", input: "MgO\nCRYSTAL\nEND\n" });
+    expect(job).toMatchObject({ status: "PENDING", runnerType: "local", clusterId: null, parallelism: {} });
+    store.jobs.transition(job.id, "RUNNING", { set: { pid: 12345 } });
+    store.jobs.transition(job.id, "COMPLETED");
+    store.jobs.storeResults(job.id, -275.44859113743, { scf_cycles: 7, band_gap_ev: 7.1237 });
+    const done = store.jobs.require(job.id);
+    expect(done).toMatchObject({ status: "COMPLETED", pid: 12345, finalEnergy: -275.44859113743 });
+    expect(done.keyResults).toEqual({ scf_cycles: 7, band_gap_ev: 7.1237 });
+    expect(done.startedAt).not.toBeNull();
+    expect(done.completedAt).not.toBeNull();
+    expect(store.jobs.list({ status: "COMPLETED" }).map((j) => j.id)).toEqual([job.id]);
+    store.close();
+  });
+
+  it("old migrated jobs and new cluster jobs live side by side", () => {
+    const dir = tempProject();
+    const raw = new Database(databasePath(dir));
+    raw.exec(V1_DDL);
+    raw.exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)");
+    raw.exec("INSERT INTO schema_version VALUES (1, CURRENT_TIMESTAMP)");
+    raw
+      .prepare(
+        "INSERT INTO jobs (name, work_dir, status, created_at, final_energy, key_results) VALUES ('old_opt', '/data/old_opt', 'COMPLETED', '2023-05-01 09:00:00', -271.2596206888, '{\"opt\":true}')",
+      )
+      .run();
+    raw
+      .prepare(
+        "INSERT INTO jobs (name, work_dir, status, created_at) VALUES ('old_pending', '/data/old_pending', 'PENDING', '2023-05-02 09:00:00')",
+      )
+      .run();
+    raw.close();
+
+    const store = Store.open(dir);
+    const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "login", username: "chem" });
+    const fresh = store.jobs.create({
+      name: "new_freq",
+      input: "MgO\nEXTERNAL\nEND\n",
+      clusterId: hpc.id,
+      runnerType: "slurm",
+      parallelism: { mpi_ranks: 32, threads_per_rank: 2, time: "02:00:00" },
+      dependencies: [{ dependsOn: 1, type: "after_ok" }],
+    });
+    const all = store.jobs.list();
+    expect(all.map((j) => j.name)).toEqual(["new_freq", "old_pending", "old_opt"]); // newest first
+    expect(store.jobs.list({ clusterId: null }).map((j) => j.name)).toEqual(["old_pending", "old_opt"]);
+    expect(store.jobs.list({ clusterId: hpc.id }).map((j) => j.name)).toEqual(["new_freq"]);
+    // a new job may depend on an old one, and the old job's result counts
+    expect(store.dependencies.canJobRun(fresh.id).ok).toBe(true);
+    expect(store.jobs.statuses([1, 2, fresh.id, 999])).toEqual(
+      new Map([
+        [1, "COMPLETED"],
+        [2, "PENDING"],
+        [fresh.id, "PENDING"],
+      ]),
+    );
+    // an old pending job runs like a new one
+    store.jobs.transition(2, "RUNNING");
+    expect(store.jobs.require(2).startTime).not.toBeNull();
+    store.close();
+  });
+});
