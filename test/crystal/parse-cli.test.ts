@@ -1,0 +1,78 @@
+// `crystal-tui parse FILE [--json]` as a user runs it.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseOutputFile } from "../../src/crystal/output-parser.js";
+import { cli, FIXTURES, tempProject } from "../helpers/project.js";
+
+const project = tempProject();
+
+describe("crystal-tui parse", () => {
+  it("--json prints the parser's result with the issue's keys", async () => {
+    const file = path.join(FIXTURES, "aiida-crystal17__cry17_spin_opt.out");
+    const r = cli(project, ["parse", file, "--json"]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(Object.keys(json).sort()).toEqual(
+      [
+        "crystal_version",
+        "calc_type",
+        "status",
+        "error_kind",
+        "errors",
+        "warnings",
+        "n_atoms",
+        "spin_polarized",
+        "final_energy_hartree",
+        "final_energy_ev",
+        "scf",
+        "opt",
+        "band_gap_ev",
+        "band_gap_alpha_ev",
+        "band_gap_beta_ev",
+        "lattice",
+        "zero_point_energy_ev",
+        "wall_time_s",
+      ].sort(),
+    );
+    expect(Object.keys(json.scf).sort()).toEqual(["converged", "cycles", "energies_hartree"]);
+    expect(Object.keys(json.opt).sort()).toEqual(["converged", "energies_hartree", "steps"]);
+    expect(json).toEqual(JSON.parse(JSON.stringify(await parseOutputFile(file))));
+  });
+
+  it("says in words what happened", () => {
+    const r = cli(project, ["parse", path.join(FIXTURES, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.out")]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("CRYSTAL17 · single point (SCF) · failed (scf not converged)");
+    expect(r.stdout).toMatch(/SCF +not converged after 10 cycles \(last -3128\.28216834 Ha\)/);
+    const ok = cli(project, ["parse", path.join(FIXTURES, "aiida-crystal17__mgo_sto3g_opt.out")]);
+    expect(ok.stdout).toMatch(/final energy +-271\.2596206888 Ha/);
+    expect(ok.stdout).toMatch(/band gap +17\.4781 eV/);
+  });
+
+  it("reads the scheduler's stderr with --stderr", () => {
+    const out = path.join(FIXTURES, "aiida-crystal17__nio_sto3g_afm_opt_walltime.out");
+    const err = path.join(FIXTURES, "aiida-crystal17__nio_sto3g_afm_opt_walltime._scheduler-stderr.txt");
+    const json = JSON.parse(cli(project, ["parse", out, "--stderr", err, "--json"]).stdout);
+    expect([json.status, json.error_kind]).toEqual(["incomplete", "walltime"]);
+    expect(cli(project, ["parse", out, "--stderr", "/nonexistent/stderr.txt"]).code).toBe(1);
+  });
+
+  it("a missing file: exit 1 and one line on stderr", () => {
+    const r = cli(project, ["parse", "/nonexistent/mgo.out"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      "crystal-tui: /nonexistent/mgo.out: no such file — give the path of a CRYSTAL output (.out)\n",
+    );
+  });
+
+  it("a file that is not a CRYSTAL output is reported, not a crash", () => {
+    const file = path.join(project, "notes.out");
+    fs.writeFileSync(file, "these are my notes\n\u0000\u0001binary\n");
+    const r = cli(project, ["parse", file, "--json"]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect([json.status, json.calc_type, json.crystal_version]).toEqual(["incomplete", null, null]);
+  });
+});
