@@ -53,10 +53,13 @@ export function registerClusterConnectCommands(cluster: Command): void {
       }
       // the first failure is the one to fix first; its message already says how
       const first = failed[0]!;
+      const detail = first.detail.startsWith("cluster '")
+        ? first.detail
+        : `cluster '${c.name}': ${first.detail}`;
       throw new UserError(
         failed.length === 1
-          ? first.detail
-          : `${first.detail} (and ${failed.length - 1} more failed check${failed.length > 2 ? "s" : ""}: ${failed
+          ? detail
+          : `${detail} (and ${failed.length - 1} more failed check${failed.length > 2 ? "s" : ""}: ${failed
               .slice(1)
               .map((x) => x.name)
               .join(", ")})`,
