@@ -111,7 +111,7 @@ export function signalName(n: number): string {
 function field(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
-  if (v === "" || /^(N\/A|NONE|None|Unknown|\(null\)|\(None\))$/.test(v)) return undefined;
+  if (v === "" || /^(N\/A|NONE|None|None assigned|Unknown|\(null\)|\(None\))$/.test(v)) return undefined;
   return v;
 }
 
@@ -153,6 +153,26 @@ function stateParts(value: string): { state: string; cancelledByUid?: string } {
 
 function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The sections of a multi-command answer: `@@name [rc]` lines start each (the rc becomes `#rc N`). */
+export function splitSections(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let name = "";
+  let lines: string[] = [];
+  const flush = () => {
+    if (name) out.set(name, lines.join("\n"));
+  };
+  for (const line of text.split("\n")) {
+    const m = /^@@(\w+)(?: (.*))?$/.exec(line);
+    if (m) {
+      flush();
+      name = m[1]!;
+      lines = m[2] !== undefined ? [`#rc ${m[2]}`] : [];
+    } else lines.push(line);
+  }
+  flush();
+  return out;
 }
 
 /** Lines of `squeue -h -o SQUEUE_FORMAT`; other lines (errors, blank) are ignored. */

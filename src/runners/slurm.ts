@@ -35,6 +35,7 @@ import {
   SLURM_TIME_FORMAT,
   type SlurmRecord,
   SQUEUE_FORMAT,
+  splitSections,
 } from "./slurm-states.js";
 import type { RunHandle, Runner, RunState, Submission, SubmitContext } from "./types.js";
 
@@ -99,26 +100,6 @@ i=0
 for d in "$@"; do i=$((i+1)); printf '%s %s\\n' "$i" "$(cat "$d/${F.exitCode}" 2>/dev/null || echo -)"; done`;
 }
 const ENDED = endedScript();
-
-/** The sections of the ENDED script's output. */
-export function splitSections(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let name = "";
-  let lines: string[] = [];
-  const flush = () => {
-    if (name) out.set(name, lines.join("\n"));
-  };
-  for (const line of text.split("\n")) {
-    const m = /^@@(\w+)(?: (.*))?$/.exec(line);
-    if (m) {
-      flush();
-      name = m[1]!;
-      lines = m[2] !== undefined ? [`#rc ${m[2]}`] : [];
-    } else lines.push(line);
-  }
-  flush();
-  return out;
-}
 
 export class SlurmRunner extends RemoteRunnerBase implements Runner {
   readonly kind = "slurm" as const;
