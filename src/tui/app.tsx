@@ -80,6 +80,7 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
   const height = Math.max(12, size.rows - 1);
   const [view, setView] = useState<View>(initialView ?? { name: "jobs" });
   const [help, setHelp] = useState(false);
+  const [keysOverride, setKeysOverride] = useState<ScreenName | null>(null);
   const [flash, setFlash] = useState<Flash | null>(null);
   const [jobs, setJobs] = useState<JobsState>({ query: DEFAULT_QUERY, cursor: 0, top: 0, searching: false });
   const [jobsPending, setJobsPending] = useState<{
@@ -123,11 +124,12 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
       },
       flash: say,
       changed: () => watcher.touch(),
+      keysOf: setKeysOverride,
     }),
     [exit, onQuit, say, watcher],
   );
 
-  const screenName: ScreenName = view.name;
+  const screenName: ScreenName = keysOverride ?? view.name;
   const bodyHeight = height - 3 - (demo ? 1 : 0);
   let body: React.ReactNode;
   if (help) {

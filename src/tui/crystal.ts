@@ -1,6 +1,7 @@
 // What the TUI needs from the CRYSTAL module, in one place: the deck keywords (for highlighting),
 // the deck validator, and the output parser following a running job's output.
 import fs from "node:fs";
+import { CRYSTAL_KEYWORDS, type DeckReport, readDeck } from "../crystal/deck.js";
 import { OutputParser } from "../crystal/output-parser.js";
 
 export interface DeckMessages {
@@ -8,25 +9,20 @@ export interface DeckMessages {
   warnings: string[];
 }
 
-// TEMPORARY until src/crystal/deck.ts lands: no keyword list, no deck check (the screens say so).
-export const DECK_KEYWORDS: ReadonlySet<string> = new Set<string>();
+/** CRYSTAL's keywords, as the deck validator knows them (highlighted in the Input tab and the form). */
+export const DECK_KEYWORDS: ReadonlySet<string> = CRYSTAL_KEYWORDS;
 
-export function checkDeck(_text: string): DeckMessages | null {
-  return null;
+/** The validator's report as lines ("line 12: SHRINK needs two numbers"). */
+export function deckMessages(report: Pick<DeckReport, "errors" | "warnings">): DeckMessages {
+  return {
+    errors: report.errors.map((m) => `line ${m.line}: ${m.message}`),
+    warnings: report.warnings.map((m) => `line ${m.line}: ${m.message}`),
+  };
 }
 
-/** A validator report as lines ("line 12: SHRINK needs two numbers"). */
-export function deckMessages(report: unknown): DeckMessages {
-  const lines = (list: unknown): string[] =>
-    Array.isArray(list)
-      ? list.map((m) => {
-          if (typeof m === "string") return m;
-          const o = m as { line?: number; message?: string };
-          return o.line ? `line ${o.line}: ${o.message ?? ""}` : String(o.message ?? JSON.stringify(m));
-        })
-      : [];
-  const r = (report ?? {}) as { errors?: unknown; warnings?: unknown };
-  return { errors: lines(r.errors), warnings: lines(r.warnings) };
+/** The validator's messages for a crystal deck (.d12). */
+export function checkDeck(text: string): DeckMessages {
+  return deckMessages(readDeck(text));
 }
 
 /**

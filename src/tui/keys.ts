@@ -45,10 +45,14 @@ export const SCREEN_KEYS: Readonly<Record<ScreenName, KeyHelp[]>> = {
   new: [
     { keys: "↑↓ tab", does: "move between fields", footer: true },
     { keys: "← →", does: "change a choice (template, where, yes/no)", footer: true },
-    { keys: "type", does: "edit the field (backspace deletes)" },
-    { keys: "pgup pgdn", does: "scroll the rendered deck", footer: true },
-    { keys: "enter / ctrl+s", does: "create the job (on Create), or next field", footer: true },
+    {
+      keys: "ctrl+s",
+      does: "create the job (enter on Create does too; elsewhere enter = next field)",
+      footer: true,
+    },
     { keys: "esc", does: "back without creating", footer: true },
+    { keys: "pgup pgdn", does: "scroll the rendered deck", footer: true },
+    { keys: "type", does: "edit the field (backspace deletes)" },
   ],
   clusters: [
     { keys: "↑↓ j k", does: "move", footer: true },
@@ -61,7 +65,7 @@ export const SCREEN_KEYS: Readonly<Record<ScreenName, KeyHelp[]>> = {
   "cluster-form": [
     { keys: "↑↓ tab", does: "move between fields", footer: true },
     { keys: "← →", does: "change a choice", footer: true },
-    { keys: "enter / ctrl+s", does: "save (on Save), or next field", footer: true },
+    { keys: "ctrl+s", does: "save (enter on Save does too; elsewhere enter = next field)", footer: true },
     { keys: "esc", does: "back without saving", footer: true },
   ],
   workflows: [

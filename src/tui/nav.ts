@@ -4,6 +4,7 @@ import { createContext, useContext } from "react";
 import { oneLine, UserError } from "../domain/errors.js";
 import type { TopScreen } from "./components/Header.js";
 import { useKeys } from "./key-bus.js";
+import type { ScreenName } from "./keys.js";
 
 export interface Nav {
   go(screen: TopScreen): void;
@@ -15,6 +16,8 @@ export interface Nav {
   flash(text: string, kind?: "info" | "error"): void;
   /** Says our own connection changed the store (other processes are noticed by data_version). */
   changed(): void;
+  /** A screen part that takes over the keys (a form inside a screen) names its key list (null: the screen's). */
+  keysOf(screen: ScreenName | null): void;
 }
 
 const noop = () => {};
@@ -27,6 +30,7 @@ export const NavContext = createContext<Nav>({
   quit: noop,
   flash: noop,
   changed: noop,
+  keysOf: noop,
 });
 
 export function useNav(): Nav {

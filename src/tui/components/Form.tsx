@@ -87,7 +87,13 @@ export function FormView({
         </Text>
       );
     } else if (f.kind === "choice") {
-      value = <Text wrap="truncate-end">{focused ? `‹ ${f.value} ›` : `  ${f.value}`}</Text>;
+      value = (
+        <Text wrap="truncate-end">
+          <Text dimColor={!focused}>‹ </Text>
+          {f.value}
+          <Text dimColor={!focused}> ›</Text>
+        </Text>
+      );
     } else {
       value = (
         <Text bold inverse={focused} color={color("green")}>

@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { STATUS_SYMBOL } from "../../domain/status.js";
 import type { JobEvent } from "../../domain/types.js";
 import type { LinkedJob } from "../../store/dependencies.js";
-import { clip, formatBytes, formatHartree, formatTimestamp, formatWhen } from "../format.js";
+import { clip, formatBytes, formatDuration, formatHartree, formatTimestamp, formatWhen } from "../format.js";
 import { highlightDeck, type SegmentKind } from "../highlight.js";
 import { energyChanges, plotSeries } from "../plots.js";
 import { STATUS_COLOR } from "../theme.js";
@@ -48,7 +48,7 @@ function row(label: string, value: ReactNode, key: string, labelColor?: string):
   return (
     <Text key={key} wrap="truncate-end">
       <Text bold color={labelColor}>
-        {label.padEnd(14)}
+        {`${label.padEnd(14)} `}
       </Text>
       {value}
     </Text>
@@ -81,7 +81,27 @@ const SHOWN = new Set([
   "scf_converged",
   "opt_converged",
   "scf_cycles",
+  "final_energy_ev",
 ]);
+
+/** Names for the parser's other values (the rest show their key). */
+const LABELS: Record<string, string> = {
+  crystal_version: "CRYSTAL",
+  n_atoms: "Atoms",
+  spin_polarized: "Spin-polarised",
+  wall_time_s: "Wall time",
+  error_kind: "Failure",
+  band_gap_alpha_ev: "Gap α (eV)",
+  band_gap_beta_ev: "Gap β (eV)",
+  zero_point_energy_ev: "ZPE (eV)",
+};
+
+function otherValue(key: string, v: unknown): string {
+  if (key === "wall_time_s" && typeof v === "number") return formatDuration(v);
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v === "number" && !Number.isInteger(v)) return String(Number(v.toFixed(6)));
+  return String(v);
+}
 
 /**
  * The parser's JSON for a job as lines: a summary, then the SCF convergence plot (|ΔE| per cycle on
@@ -151,7 +171,7 @@ export function resultLines(
   for (const [k, v] of Object.entries(results)) {
     if (SHOWN.has(k) || v === null || v === undefined) continue;
     if (typeof v === "object") continue;
-    out.push(row(k.replace(/_/g, " "), String(v), `x-${k}`));
+    out.push(row(LABELS[k] ?? k.replace(/_/g, " "), otherValue(k, v), `x-${k}`));
   }
   for (const [i, w] of strings(results.warnings).entries()) {
     out.push(row(i === 0 ? "Warnings" : "", <Text color={color("yellow")}>{w}</Text>, `w${i}`));

@@ -2,7 +2,7 @@
 // connection and trust the host key — both run as background commands with their progress shown,
 // so the screen never waits for a remote machine.
 import { Box, Text } from "ink";
-import { createContext, useContext, useMemo, useState, useSyncExternalStore } from "react";
+import { createContext, useContext, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkClusterName } from "../../domain/names.js";
 import { CLUSTER_TYPES, type Cluster, type ClusterConfig, type ClusterType } from "../../domain/types.js";
@@ -288,6 +288,11 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
   const [pending, setPending] = useState<Pending>(null);
   const selected = clusters[Math.min(cursor, clusters.length - 1)] ?? null;
   const task = useTask(selected ? `cluster:${selected.name}` : null);
+  const formOpen = form !== null;
+  useLayoutEffect(() => {
+    nav.keysOf(formOpen ? "cluster-form" : null);
+    return () => nav.keysOf(null);
+  }, [formOpen, nav]);
 
   useGlobalKeys(form === null && pending === null);
   useKeys(

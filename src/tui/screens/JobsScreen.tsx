@@ -97,10 +97,8 @@ export function JobsScreen({
       else if (input === "g" || key.home) moveTo(0);
       else if (input === "G" || key.end) moveTo(total - 1);
       else if (key.return && selected) nav.showJob(selected.id);
-      else if (input === "n") {
-        console.log("JOBS n", new Error().stack?.split("\n").slice(1, 12).join("\n"));
-        nav.newJob();
-      } else if (input === "/") setState({ ...state, searching: true });
+      else if (input === "n") nav.newJob();
+      else if (input === "/") setState({ ...state, searching: true });
       else if (input === "f" || input === "F") {
         const i = FILTERS.indexOf(state.query.status);
         const next = FILTERS[(i + (input === "f" ? 1 : -1) + FILTERS.length) % FILTERS.length] ?? null;

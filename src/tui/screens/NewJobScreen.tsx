@@ -178,9 +178,12 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     () => lib.loadTemplateReport({ projectDir: store.projectDir }),
     [lib, store.projectDir],
   );
-  const templates = loaded.templates;
+  // a properties deck (.d3) reads a finished job's wavefunction: it belongs in a workflow step
+  const templates = loaded.templates.filter((t) => (t.kind ?? "crystal") === "crystal");
   const sources = [...templates.map((t) => t.name), DECK_FILE];
-  const [source, setSource] = useState<string>(sources[0] ?? DECK_FILE);
+  const [source, setSource] = useState<string>(
+    sources.includes("single-point") ? "single-point" : (sources[0] ?? DECK_FILE),
+  );
   const template = templates.find((t) => t.name === source) ?? null;
   const [raws, setRaws] = useState<Record<string, Record<string, string>>>({});
   const raw = useMemo(
@@ -189,7 +192,8 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
       Object.fromEntries((template?.params ?? []).map((p) => [p.name, paramDefault(p.default)])),
     [raws, source, template],
   );
-  const [name, setName] = useState("");
+  // the job's name starts as the template's (or the deck file's) until the user edits it
+  const [name, setName] = useState<string | null>(null);
   const [deckPath, setDeckPath] = useState("");
   const [placement, setPlacement] = useState<Placement>({
     where: "local",
@@ -200,7 +204,8 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
   });
   const [focus, setFocus] = useState(0);
   const [deckOffset, setDeckOffset] = useState(0);
-  const jobName = name !== "" ? name : source === DECK_FILE ? path.basename(deckPath, ".d12") : source;
+  const defaultName = source === DECK_FILE ? path.basename(deckPath.trim(), ".d12") : source;
+  const jobName = name ?? defaultName;
 
   const checked = useMemo(
     () =>
@@ -232,7 +237,7 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
       kind: "text",
       name: "name",
       label: "Job name",
-      value: name !== "" ? name : jobName,
+      value: jobName,
       error: checked.errors.name ?? null,
       hint: "letters, digits, . _ + -",
     },
@@ -372,9 +377,7 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
         setValue(f.name, moveChoice(f.options, f.value, key.leftArrow ? -1 : 1));
       }
     } else if (f.kind === "text") {
-      // the name field shows the default until it is edited
-      const current = f.name === "name" && name === "" ? jobName : f.value;
-      setValue(f.name, editText(current, input, key));
+      setValue(f.name, editText(f.value, input, key));
     }
   });
 

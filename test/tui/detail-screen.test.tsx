@@ -1,0 +1,183 @@
+// The job detail: Log (follows a growing output), Input (the deck), Results (parsed values and
+// plots), Files, History — with real CRYSTAL outputs from the fixtures.
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { parseOutputFileSync } from "../../src/crystal/output-parser.js";
+import type { Store } from "../../src/store/store.js";
+import { FIXTURES } from "../helpers/project.js";
+import { addJobs, KEY, type Mounted, makeStore, mount } from "./helpers.js";
+
+let m: Mounted | null = null;
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
+
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+/** A job that ran and finished with a real output and the parser's results, as the engine leaves it. */
+function finishedJob(store: Store, name: string, output: string) {
+  const [job] = addJobs(store, [name]);
+  const folder = store.jobs.folderOf(job!);
+  fs.copyFileSync(fixture(output), path.join(folder, `${name}.out`));
+  const result = parseOutputFileSync(fixture(output)) as unknown as Record<string, unknown>;
+  store.jobs.transition(job!.id, "RUNNING");
+  store.jobs.transition(job!.id, result.status === "completed" ? "COMPLETED" : "FAILED", {
+    reason: result.status === "completed" ? null : "SCF did not converge",
+  });
+  store.jobs.storeResults(job!.id, (result.final_energy_hartree as number | null) ?? null, result);
+  return store.jobs.require(job!.id);
+}
+
+const detail = (jobId: number) => ({ name: "detail" as const, jobId, from: { name: "jobs" as const } });
+
+describe("job detail", () => {
+  test("Results of a finished SCF: final energy, cycles, and the |ΔE| plot on a log scale — in 80×24", async () => {
+    const store = makeStore();
+    const job = finishedJob(store, "mgo_scf", "aiida-crystal17__mgo_sto3g_scf.out");
+    m = mount(store, { columns: 80, rows: 24, view: detail(job.id) });
+    await m.waitFor(`#${job.id} mgo_scf`);
+    await m.press(KEY.tab, KEY.tab); // Log → Input → Results
+    const f = await m.waitFor("SCF convergence");
+    expect(f).toMatch(/Outcome\s+completed/);
+    expect(f).toMatch(/Final energy\s+-271\.21814375 Ha/);
+    expect(f).toMatch(/SCF\s+7 cycles, converged/);
+    expect(f).toMatch(/1e-\d┤.*●/);
+    expect(f).toContain("cycle");
+    for (const l of f.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(f.split("\n").length).toBeLessThanOrEqual(24);
+  });
+
+  test("Results of an optimisation: steps and the energy trajectory plot", async () => {
+    const store = makeStore();
+    const job = finishedJob(store, "mgo_opt", "aiida-crystal17__mgo_sto3g_opt.out");
+    m = mount(store, { columns: 100, rows: 40, view: detail(job.id) });
+    await m.waitFor(`#${job.id} mgo_opt`);
+    await m.press(KEY.left, KEY.left, KEY.left); // Log ← History ← Files ← Results
+    const f = await m.waitFor("Optimisation — energy per step");
+    expect(f).toMatch(/Final energy\s+-271\.25962069 Ha/);
+    expect(f).toMatch(/Optimisation\s+\d+ steps, converged/);
+    expect(f).toMatch(/Band gap\s+17\.478\d eV/);
+    expect(f).toMatch(/-271\.2\d*┤/);
+  });
+
+  test("a RUNNING job's Results are read live from its output so far", async () => {
+    const store = makeStore();
+    const [job] = addJobs(store, ["live"]);
+    store.jobs.transition(job!.id, "RUNNING");
+    const out = path.join(store.jobs.folderOf(job!), "live.out");
+    const text = fs.readFileSync(fixture("aiida-crystal17__mgo_sto3g_scf.out"), "utf8");
+    // the output up to the middle of the SCF
+    const cut = text.indexOf("CYC   4");
+    expect(cut).toBeGreaterThan(0);
+    fs.writeFileSync(out, text.slice(0, cut));
+    m = mount(store, { view: detail(job!.id) });
+    await m.press(KEY.tab, KEY.tab);
+    let f = await m.waitFor("so far");
+    expect(f).toMatch(/Outcome\s+incomplete \(so far/);
+    fs.writeFileSync(out, text);
+    f = await m.waitFor(/SCF\s+7 cycles, converged/, 4000);
+    expect(f).toMatch(/Final energy\s+-271\.21814375/);
+  });
+
+  test("Log follows the output while it grows; scrolling up stops following, G follows again", async () => {
+    const store = makeStore();
+    const [job] = addJobs(store, ["tail"]);
+    store.jobs.transition(job!.id, "RUNNING");
+    const out = path.join(store.jobs.folderOf(job!), "tail.out");
+    fs.writeFileSync(out, Array.from({ length: 100 }, (_, i) => `line ${i + 1}`).join("\n") + "\n");
+    m = mount(store, { view: detail(job!.id) });
+    let f = await m.waitFor("line 100");
+    expect(f).toContain("following the output");
+    fs.appendFileSync(out, "line 101\nline 102 SCF ENDED\n");
+    f = await m.waitFor("line 102 SCF ENDED", 3000);
+    await m.press(KEY.pageUp);
+    f = await m.waitFor("not following");
+    fs.appendFileSync(out, "line 103\n");
+    await new Promise((r) => setTimeout(r, 800));
+    expect(m.lastFrame()).not.toContain("line 103");
+    await m.press("G");
+    await m.waitFor("line 103");
+  });
+
+  test("a PENDING job's Log says there is no output yet", async () => {
+    const store = makeStore();
+    const [job] = addJobs(store, ["waiting"]);
+    m = mount(store, { view: detail(job!.id) });
+    await m.waitFor("No output yet — the job is PENDING");
+  });
+
+  test("Input shows the deck with line numbers", async () => {
+    const store = makeStore();
+    const [job] = addJobs(store, ["deck"]);
+    m = mount(store, { view: detail(job!.id) });
+    await m.press(KEY.tab);
+    const f = await m.waitFor("MgO bulk test");
+    expect(f).toMatch(/\s1 MgO bulk test/);
+    expect(f).toMatch(/\s2 CRYSTAL/);
+    expect(f).toMatch(/SHRINK/);
+  });
+
+  test("Files lists the job folder; enter shows a file, esc goes back to the list", async () => {
+    const store = makeStore();
+    const job = finishedJob(store, "files", "aiida-crystal17__mgo_sto3g_scf.out");
+    fs.writeFileSync(path.join(store.jobs.folderOf(job), "notes.txt"), "hello from the notes\n");
+    m = mount(store, { view: detail(job.id) });
+    await m.press(KEY.tab, KEY.tab, KEY.tab);
+    let f = await m.waitFor("files.d12");
+    expect(f).toMatch(/files\.out\s+3\d\.\d KB/);
+    expect(f).toContain("notes.txt");
+    await m.press("j", "j", KEY.enter); // files.d12, files.out, notes.txt
+    f = await m.waitFor("hello from the notes");
+    await m.press(KEY.escape);
+    f = await m.waitFor((fr) => fr.includes("files.d12") && !fr.includes("hello from"));
+    expect(f).toContain(`#${job.id} files`); // still on the job, not back to the list
+  });
+
+  test("History lists every transition with its time and reason, and what the job waits for", async () => {
+    const store = makeStore();
+    const [parent, child] = addJobs(store, ["parent", "child"]);
+    store.dependencies.add(child!.id, parent!.id, "after_ok");
+    store.jobs.transition(parent!.id, "RUNNING");
+    store.jobs.transition(parent!.id, "FAILED", { reason: "SCF did not converge in 100 cycles" });
+    m = mount(store, { view: detail(parent!.id) });
+    await m.press(KEY.shiftTab);
+    let f = await m.waitFor("TRANSITION");
+    expect(f).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+created\s+… PENDING/);
+    expect(f).toMatch(/… PENDING → ▶ RUNNING/);
+    expect(f).toMatch(/▶ RUNNING → ✖ FAILED\s+SCF did not converge in 100 cycles/);
+    expect(f).toMatch(/Waited for by\s*\n\s*#2 child … PENDING \(after_ok\)/);
+    m.unmount();
+    m = mount(store, { view: detail(child!.id) });
+    await m.press(KEY.shiftTab);
+    f = await m.waitFor("Waits for");
+    expect(f).toMatch(/#1 parent ✖ FAILED \(after_ok\)/);
+  });
+
+  test("c then y on a RUNNING job asks its engine to stop it; esc goes back to the list", async () => {
+    const store = makeStore();
+    const [job] = addJobs(store, ["busy"]);
+    store.jobs.transition(job!.id, "RUNNING");
+    m = mount(store, { view: detail(job!.id) });
+    await m.waitFor("busy");
+    await m.press("c");
+    await m.waitFor("[y/N] Cancel job");
+    await m.press("y");
+    expect(store.jobs.require(job!.id).cancelRequested).toBe(true);
+    await m.waitFor("cancel requested");
+    await m.press(KEY.escape);
+    await m.waitFor("CREATED");
+  });
+
+  test("r on a finished job opens the new job", async () => {
+    const store = makeStore();
+    const job = finishedJob(store, "again", "aiida-crystal17__mgo_sto3g_scf.out");
+    m = mount(store, { view: detail(job.id) });
+    await m.waitFor(`#${job.id} again`);
+    await m.press("r");
+    const f = await m.waitFor(`#${job.id + 1} again`);
+    expect(f).toContain("… PENDING");
+    expect(store.jobs.require(job.id + 1).inputFile).toBe(job.inputFile);
+  });
+});
