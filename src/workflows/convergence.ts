@@ -59,15 +59,12 @@ export function convergenceTable(
     if (q !== null) previous = q;
     return row;
   });
-  let convergedAt: unknown = null;
-  // walk back from the reference while every row stays within tolerance
+  // walk back from the reference while every row stays within tolerance; the reference agreeing
+  // with itself shows nothing, so at least one earlier value must agree
   const scored = rows.filter((r) => r.within_tolerance !== null);
-  for (let i = scored.length - 1; i >= 0; i--) {
-    if (!scored[i]!.within_tolerance) break;
-    convergedAt = scored[i]!.value;
-  }
-  // a single point converges to nothing: it is its own reference
-  if (scored.length < 2) convergedAt = null;
+  let first = scored.length;
+  while (first > 0 && scored[first - 1]!.within_tolerance) first--;
+  const convergedAt = scored.length - first >= 2 ? scored[first]!.value : null;
   return {
     quantity,
     tolerance,

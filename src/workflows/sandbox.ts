@@ -40,17 +40,27 @@ export class TemplateProblem extends Error {
 /** Names that lead from a template value to JavaScript internals (and from there to Function). */
 const FORBIDDEN = new Set([
   ...Object.getOwnPropertyNames(Object.prototype),
-  ...Object.getOwnPropertyNames(Function.prototype),
   "prototype",
   "constructor",
   "caller",
   "callee",
   "arguments",
+  "apply",
+  "bind",
+  "call",
 ]);
 
 function forbiddenName(name: unknown): boolean {
   return typeof name === "string" && (FORBIDDEN.has(name) || name.startsWith("__"));
 }
+
+/**
+ * nunjucks writes variable names into the JavaScript it compiles without escaping them, and its
+ * lexer lets quotes and backslashes into a name (`a"b` is one symbol): only plain identifiers pass.
+ */
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Attribute keys end up in compiled code too (in call sites' names): no quotes, backslashes, controls. */
+const UNSAFE_KEY = /["\\\u0000-\u001f\u2028\u2029]/;
 
 /** A value standing in for a parent's result that does not exist yet (checking a deferred deck). */
 export const PLACEHOLDER = Symbol("crystal-tui placeholder");
@@ -143,12 +153,25 @@ function secure(root: Any, origin: Origin, filterNames: Set<string>): void {
     if (!(node instanceof nodes.Node)) return;
     switch (node.typename) {
       case "Symbol":
+        if (typeof node.value !== "string" || !IDENTIFIER.test(node.value)) {
+          throw new TemplateProblem(
+            `${JSON.stringify(String(node.value))} is not a name: names are letters, digits and _ (is a space or an operator missing?)`,
+            origin.file,
+            lineOf(node),
+          );
+        }
         if (forbiddenName(node.value)) refuse(node, `the name \`${node.value}\``);
         return;
       case "LookupVal": {
         visit(node.target);
         if (node.val?.typename === "Literal") {
           if (forbiddenName(node.val.value)) refuse(node, `the attribute \`${node.val.value}\``);
+          if (typeof node.val.value === "string" && UNSAFE_KEY.test(node.val.value)) {
+            refuse(
+              node,
+              `an attribute name with quotes, backslashes or control characters (${JSON.stringify(node.val.value)})`,
+            );
+          }
         } else {
           visit(node.val);
           node.val = guardNode(node.lineno, node.colno, "__crystal_key", [
@@ -222,6 +245,11 @@ function secure(root: Any, origin: Origin, filterNames: Set<string>): void {
         ]);
         return;
       }
+      case "FunCall":
+        if (node.name?.typename === "Literal") refuse(node, "calling a literal value");
+        visit(node.name);
+        visit(node.args);
+        return;
       case "CallExtension":
       case "CallExtensionAsync":
         refuse(node, "a template extension");
@@ -448,16 +476,22 @@ export class Sandbox {
     return `cannot include ${JSON.stringify(rel)}: there is no such partial in the template folders (${this.roots.join(", ")})`;
   }
 
+  /** Compiled partials by file, valid while the file is unchanged (a sweep renders them many times). */
+  private readonly partials = new Map<string, { stamp: string; props: Any }>();
+
   private loadPartial(name: string) {
     const rel = checkIncludeName(name);
     const real = this.findPartial(rel);
     if (!real) fail(new TemplateProblem(this.missingPartial(rel), null, null));
-    const source = fs.readFileSync(real, "utf8");
-    return {
-      src: { type: "code", obj: this.compileProps(source, { file: real, lineOffset: 0 }) },
-      path: real,
-      noCache: true,
-    };
+    const stat = fs.statSync(real);
+    const stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+    let cached = this.partials.get(real);
+    if (cached?.stamp !== stamp) {
+      const source = fs.readFileSync(real, "utf8");
+      cached = { stamp, props: this.compileProps(source, { file: real, lineOffset: 0 }) };
+      this.partials.set(real, cached);
+    }
+    return { src: { type: "code", obj: cached.props }, path: real, noCache: true };
   }
 
   private compileProps(source: string, origin: Origin): Any {
@@ -473,7 +507,15 @@ export class Sandbox {
     const compiler = new nunjucks.compiler.Compiler(origin.file, false);
     compiler.compile(transformer.transform(ast, this.env.asyncFilters, origin.file));
     // the same step nunjucks itself takes for every template: its compiled code becomes a function
-    return new Function(compiler.getCode())();
+    try {
+      return new Function(compiler.getCode())();
+    } catch (err) {
+      throw new TemplateProblem(
+        `the template cannot be compiled (${(err as Error).message}) — check its {{ }} and {% %} expressions`,
+        origin.file,
+        null,
+      );
+    }
   }
 
   /** Compiles a template text; errors are TemplateProblems located in `origin.file`. */

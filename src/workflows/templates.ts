@@ -91,11 +91,14 @@ export function readTemplateFile(
     return { file, message: `cannot be read: ${(err as Error).message}` };
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const at = e.linePos?.[0]?.line;
-    return { file, message: `is not valid YAML${at ? ` (line ${at})` : ""}: ${e.message.split("\n")[0]}` };
+    return {
+      file,
+      message: `is not valid YAML${at ? ` (line ${at})` : ""}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+    };
   }
   const data = doc.toJS() as Record<string, unknown> | null;
   if (!data || typeof data !== "object" || Array.isArray(data)) {

@@ -452,11 +452,11 @@ function parseAggregate(s: Record<string, unknown>, where: string, problems: Pro
 export function parseWorkflowFile(text: string, sourcePath: string | null = null): WorkflowFile {
   const label = sourcePath ? path.basename(sourcePath) : "(text)";
   const problems = new Problems(label);
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     problems.add(
-      `not valid YAML${e.linePos?.[0] ? ` (line ${e.linePos[0].line})` : ""}: ${e.message.split("\n")[0]}`,
+      `not valid YAML${e.linePos?.[0] ? ` (line ${e.linePos[0].line})` : ""}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
     );
     problems.throwIfAny();
   }

@@ -1,0 +1,249 @@
+// The template sandbox: a template cannot run code (the known nunjucks escapes through
+// `constructor` and friends), cannot read files outside the template folders (traversal, absolute
+// paths, symlinks, non-template files), and its errors are TemplateProblems with a file and line.
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UserError } from "../../src/domain/errors.js";
+import { Sandbox, TemplateProblem } from "../../src/workflows/sandbox.js";
+import { findTemplate, renderTemplate } from "../../src/workflows/templates.js";
+import { tempProject } from "../helpers/project.js";
+
+const nunjucksModule = () =>
+  createRequire(import.meta.url)("nunjucks") as {
+    Environment: new () => { renderString(s: string, c: object): string };
+  };
+
+/** Any call of the Function constructor reached from a template lands here instead. */
+let trapped: unknown[][] = [];
+const realConstructor = Object.getOwnPropertyDescriptor(Function.prototype, "constructor")!;
+beforeEach(() => {
+  trapped = [];
+  Object.defineProperty(Function.prototype, "constructor", {
+    ...realConstructor,
+    value: (...args: unknown[]) => {
+      trapped.push(args);
+      return () => "PWNED";
+    },
+  });
+});
+afterEach(() => {
+  Object.defineProperty(Function.prototype, "constructor", realConstructor);
+});
+
+function attempt(
+  sandbox: Sandbox,
+  source: string,
+  context: Record<string, unknown> = {},
+): string | TemplateProblem {
+  try {
+    return sandbox.compile(source, { file: "attack.yaml", lineOffset: 0 }).render(context);
+  } catch (err) {
+    if (err instanceof TemplateProblem) return err;
+    throw new Error(`not a TemplateProblem for ${JSON.stringify(source)}: ${(err as Error).stack}`);
+  }
+}
+
+const CODE_PAYLOADS = [
+  '{{ range.constructor("return process")() }}',
+  '{{ cycler.constructor("return process")() }}',
+  '{{ joiner.constructor("return process")() }}',
+  '{{ "".constructor.constructor("return process")() }}',
+  '{{ [].constructor.constructor("return process")() }}',
+  '{{ ({}).constructor.constructor("return process")() }}',
+  '{{ range["constructor"]("return process")() }}',
+  '{% set c = "constr" + "uctor" %}{{ range[c]("return process")() }}',
+  '{% set c = "constr" ~ "uctor" %}{{ joiner()[c][c]("return process")() }}',
+  '{{ x[k][k]("return process")() }}',
+  '{{ range.call.constructor("return process")() }}',
+  "{{ range.apply(null, [3]) }}",
+  "{{ range.bind(null)(3) }}",
+  "{{ __proto__ }}",
+  "{{ x.__proto__.polluted }}",
+  '{{ x["__proto__"] }}',
+  '{{ constructor("return process")() }}',
+  "{{ valueOf().env.globals }}",
+  '{{ toString.constructor("return process")() }}',
+  "{{ lipsum.__globals__.os }}",
+  "{{ self.__init__.__globals__ }}",
+  '{{ caller.constructor("return process")() }}',
+  '{% macro m() %}x{% endmacro %}{{ m.constructor("return process")() }}',
+  '{{ [range] | sum("constructor") }}',
+  '{{ [range] | sort(attribute="constructor") | first }}',
+  '{{ [range] | groupby("constructor") }}',
+  '{{ [x] | selectattr("__proto__") }}',
+  '{{ x | attr("constructor") }}',
+  "{{ range | string }}",
+  '{{ "abc".toString.constructor("return process")() }}',
+  '{{ r/x/.constructor.constructor("return process")() }}',
+];
+
+describe("no code execution", () => {
+  const sandbox = new Sandbox({ roots: [] });
+
+  it.each(CODE_PAYLOADS)("%s is refused or harmless", (payload) => {
+    const out = attempt(sandbox, payload, { x: { a: 1 }, k: "constructor" });
+    expect(trapped).toEqual([]);
+    if (typeof out === "string") {
+      expect(out).not.toMatch(/PWNED|\[object process\]|process\.env/);
+    } else {
+      expect(out.message).not.toMatch(/PWNED/);
+      expect(out.file).toBe("attack.yaml");
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("refuses names that smuggle JavaScript into the compiled template (plain nunjucks runs them)", () => {
+    // nunjucks' lexer reads `x"&Function…&"` as ONE name and writes it unescaped into the code it
+    // compiles; the template-literal escapes avoid every character its lexer splits names at
+    const payload = '{{ x"&Function`globalThis\\x2epwned\\x3d1```&" }}';
+    const g = globalThis as { pwned?: unknown };
+    Object.defineProperty(Function.prototype, "constructor", realConstructor);
+    try {
+      new (nunjucksModule().Environment)().renderString(payload, {});
+      expect(g.pwned).toBe(1); // the hole this sandbox closes
+    } finally {
+      delete g.pwned;
+    }
+    const out = attempt(sandbox, payload);
+    expect(out).toBeInstanceOf(TemplateProblem);
+    expect((out as TemplateProblem).message).toMatch(/is not a name/);
+    expect(g.pwned).toBeUndefined();
+    for (const p of ['{{ "a\\\\"() }}', '{{ x["a\\\\"]() }}', '{{ x["a\\"b"] }}']) {
+      expect(attempt(sandbox, p, { x: {} })).toBeInstanceOf(TemplateProblem);
+    }
+  });
+
+  it("names the line of the refused expression", () => {
+    const out = attempt(sandbox, "line 1\nline 2\n{{ range.constructor }}\n");
+    expect(out).toBeInstanceOf(TemplateProblem);
+    expect((out as TemplateProblem).line).toBe(3);
+    expect((out as TemplateProblem).message).toMatch(/`constructor` is not allowed/);
+  });
+
+  it("never reaches the Function constructor, whatever a template is made of", () => {
+    const token = fc.constantFrom(
+      "{{ ",
+      " }}",
+      "{% set v = ",
+      " %}",
+      "range",
+      "cycler",
+      "joiner",
+      "x",
+      "k",
+      ".",
+      "[",
+      "]",
+      "(",
+      ")",
+      '"constructor"',
+      '"constr" ~ "uctor"',
+      "constructor",
+      "__proto__",
+      "call",
+      "apply",
+      '"return 1"',
+      " | ",
+      "sum",
+      "sort",
+      "first",
+      "string",
+      "dump",
+      "v",
+      ",",
+      "1",
+      "~",
+      "+",
+      "caller",
+      "loop",
+      "[]",
+      "{}",
+      '"',
+      "\\",
+      "`",
+      "&",
+      ";",
+      "'",
+      'x"&Function`globalThis\\x2epwned\\x3d1```&"',
+    );
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 14 }), (tokens) => {
+        const source = tokens.join("");
+        attempt(sandbox, source, { x: { a: 1 }, k: "constructor" });
+        expect(trapped).toEqual([]);
+        expect((globalThis as { pwned?: unknown }).pwned).toBeUndefined();
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe("no files outside the template folders", () => {
+  const root = tempProject("ctui-sandbox-");
+  const folder = path.join(root, "templates");
+  const outside = path.join(root, "secret.njk");
+  fs.mkdirSync(path.join(folder, "parts"), { recursive: true });
+  fs.writeFileSync(outside, "TOPSECRET");
+  fs.writeFileSync(path.join(folder, "notes.txt"), "TOPSECRET in a text file");
+  fs.writeFileSync(path.join(folder, "ok.njk"), "fine {{ v }}");
+  fs.writeFileSync(path.join(folder, "parts", "nested.njk"), 'nested {% include "../../secret.njk" %}');
+  fs.symlinkSync(outside, path.join(folder, "link.njk"));
+  fs.symlinkSync(root, path.join(folder, "up"));
+  const sandbox = new Sandbox({ roots: [folder] });
+
+  const TRAVERSALS = [
+    '{% include "../secret.njk" %}',
+    `{% include "${outside}" %}`,
+    '{% include "parts/../../secret.njk" %}',
+    '{% include "./../secret.njk" %}',
+    '{% include "..\\\\secret.njk" %}',
+    '{% include "notes.txt" %}',
+    '{% include "link.njk" %}',
+    '{% include "up/secret.njk" %}',
+    '{% include "parts/nested.njk" %}',
+    "{% include name %}",
+    '{% import "../secret.njk" as m %}',
+    '{% from "../secret.njk" import x %}',
+    '{% extends "../secret.njk" %}',
+    '{% include "/etc/passwd" %}',
+    '{% include "ok.njk\\u0000../../secret.njk" %}',
+  ];
+
+  it.each(TRAVERSALS)("%s is refused", (payload) => {
+    const out = attempt(sandbox, payload, { name: "../secret.njk", v: 1 });
+    expect(out).toBeInstanceOf(TemplateProblem);
+    expect((out as TemplateProblem).message).toMatch(/cannot include/);
+    expect((out as TemplateProblem).message).not.toContain("TOPSECRET");
+  });
+
+  it("still includes partials that are inside the folders", () => {
+    expect(attempt(sandbox, '{% include "ok.njk" %}', { v: 8 })).toBe("fine 8");
+  });
+});
+
+describe("through renderTemplate", () => {
+  it("a project template with an escape attempt fails with a UserError naming it", () => {
+    const project = tempProject();
+    fs.mkdirSync(path.join(project, "templates"));
+    const file = path.join(project, "templates", "evil.yaml");
+    fs.writeFileSync(
+      file,
+      'name: evil\nparams: []\ndeck: |\n  title\n  {{ range.constructor("return process")().exit(7) }}\n',
+    );
+    const t = findTemplate("evil", { projectDir: project, userDir: path.join(project, "none") });
+    let caught: unknown;
+    try {
+      renderTemplate(t, {});
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(UserError);
+    expect((caught as Error).message).toBe(
+      `template evil (${file} line 5): the attribute \`constructor\` is not allowed in a template (it reaches JavaScript internals) — use the template's parameters and filters`,
+    );
+    expect(trapped).toEqual([]);
+  });
+});
