@@ -56,8 +56,12 @@ elif needs_infra "$@"; then
   if [ $status = 0 ]; then
     say "reusing the test daemons already running ($INFRA_DIR)"
   elif [ "$(id -u)" = 0 ] || [ "$CI" = true ] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }; then
-    # status 3 = some daemons up (started by hand): complete the set, but leave it up afterwards
-    [ $status = 1 ] && STARTED=1
+    # status 3 = some daemons up (started by hand): complete the set, but leave it up afterwards.
+    # status 1 = none up: start from a clean slate (no SLURM jobs or state left from earlier runs)
+    if [ $status = 1 ]; then
+      STARTED=1
+      as_root bash scripts/stop-test-infra.sh "$INFRA_DIR" --purge >/dev/null 2>&1 || true
+    fi
     say "starting the test daemons (sshd + SLURM on 127.0.0.1) in $INFRA_DIR"
     if ! as_root bash scripts/start-test-infra.sh "$INFRA_DIR" >"$INFRA_DIR.start.log" 2>&1; then
       say "could not start the test daemons — see $INFRA_DIR.start.log"
