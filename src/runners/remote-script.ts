@@ -6,7 +6,16 @@
 // Every value that comes from a user (module names, paths, environment values, the MPI launcher) is
 // checked here and reaches the shell through shellQuote / shellAssignment; a value with a line break
 // is refused outright, so nothing can add a line — a command or an #SBATCH directive — to a script.
-import { AUX_INPUTS, crystalExecutable, INPUT_NAME, KEPT_OUTPUTS, outputFileName } from "../crystal/files.js";
+import { programOf } from "../crystal/deck-file.js";
+import {
+  AUX_INPUTS,
+  type CrystalProgram,
+  crystalExecutable,
+  INPUT_NAME,
+  KEPT_OUTPUTS,
+  outputFileName,
+  PROPERTIES_AUX_INPUTS,
+} from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import type { Cluster, ClusterConfig, Job } from "../domain/types.js";
 import { shellAssignment, shellCommand, shellQuote } from "../transport/quote.js";
@@ -93,14 +102,35 @@ export function environmentLines(cluster: Pick<Cluster, "name" | "config">): str
   return lines;
 }
 
+/** A job as the remote scripts see it (inputFile tells a properties deck from a crystal one). */
+export type ScriptJob = Pick<Job, "id" | "name" | "parallelism"> & { inputFile?: string | null };
+
+/**
+ * The program and MPI ranks of a job: `properties` (always one process) for a properties deck,
+ * else PcrystalOMP for several ranks, crystalOMP otherwise.
+ */
+export function programFor(job: Pick<ScriptJob, "parallelism" | "inputFile">): {
+  program: CrystalProgram;
+  executable: string;
+  ranks: number;
+} {
+  const program = programOf({ inputFile: job.inputFile ?? null });
+  if (program === "properties") return { program, executable: "properties", ranks: 1 };
+  const ranks = Math.max(1, job.parallelism.mpi_ranks ?? 1);
+  return { program, executable: crystalExecutable(ranks), ranks };
+}
+
 /** The CRYSTAL binary as a shell word: from $CRY23_EXEDIR when set (config or module), else PATH. */
-export function executableWord(job: Pick<Job, "parallelism">): string {
-  return `"\${CRY23_EXEDIR:+$CRY23_EXEDIR/}${crystalExecutable(job.parallelism.mpi_ranks)}"`;
+export function executableWord(job: Pick<ScriptJob, "parallelism" | "inputFile">): string {
+  return `"\${CRY23_EXEDIR:+$CRY23_EXEDIR/}${programFor(job).executable}"`;
 }
 
 /** The CRYSTAL binary as a user reads it in the job's command line (CRY23_EXEDIR spelled out). */
-export function executableShown(job: Pick<Job, "parallelism">, config: ClusterConfig): string {
-  const exe = crystalExecutable(job.parallelism.mpi_ranks);
+export function executableShown(
+  job: Pick<ScriptJob, "parallelism" | "inputFile">,
+  config: ClusterConfig,
+): string {
+  const exe = programFor(job).executable;
   return config.crystal_exedir ? shellQuote(`${config.crystal_exedir.replace(/\/+$/, "")}/${exe}`) : exe;
 }
 
@@ -124,7 +154,7 @@ export const CRYSTAL_SUCCESS_CHECK = [
 ];
 
 export interface RunBodyOptions {
-  job: Pick<Job, "id" | "name" | "parallelism">;
+  job: ScriptJob;
   cluster: Pick<Cluster, "name" | "config">;
   /** Absolute folder of the run on the remote side. */
   dir: string;
@@ -149,7 +179,10 @@ export function runBody(o: RunBodyOptions): string[] {
   const f = RUN_FILES;
   const record = (file: string, value: string) =>
     `printf '%s\\n' ${value} > ${q(`${file}.tmp`)} && mv -f ${q(`${file}.tmp`)} ${q(file)}`;
-  const staged = [INPUT_NAME, ...new Set(Object.values(AUX_INPUTS))];
+  const staged = [
+    INPUT_NAME,
+    ...new Set([...Object.values(AUX_INPUTS), ...Object.values(PROPERTIES_AUX_INPUTS)]),
+  ];
   return [
     `job_dir=${q(o.dir)}`,
     `cd "$job_dir" || exit 97`,
@@ -185,7 +218,7 @@ export function runBody(o: RunBodyOptions): string[] {
     "copy_back",
     record(f.endedAt, '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'),
     record(f.exitCode, '"$rc"'),
-    ...(o.verdict
+    ...(o.verdict && programFor(o.job).program === "crystal"
       ? [
           ...CRYSTAL_SUCCESS_CHECK,
           `if [ "$rc" -eq 0 ] && [ -z "$stopped" ] && ! crystal_succeeded ${q(out)}; then`,

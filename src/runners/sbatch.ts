@@ -12,11 +12,19 @@ import { type DependencyType, SLURM_DEPENDENCY } from "../domain/dependencies.js
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
-import type { Cluster, Job, Parallelism } from "../domain/types.js";
-import { checkOneLine, describeLaunch, executableShown, executableWord, runBody } from "./remote-script.js";
+import type { Cluster, Parallelism } from "../domain/types.js";
+import {
+  checkOneLine,
+  describeLaunch,
+  executableShown,
+  executableWord,
+  programFor,
+  runBody,
+  type ScriptJob,
+} from "./remote-script.js";
 
 export interface SbatchInput {
-  job: Pick<Job, "id" | "name" | "parallelism">;
+  job: ScriptJob;
   cluster: Pick<Cluster, "name" | "config">;
   /** Absolute folder of the job on the cluster (its #SBATCH --output/--error go there). */
   dir: string;
@@ -46,7 +54,7 @@ const SLURM_ID = /^\d{1,12}$/;
 
 /** The job's resources with the cluster's defaults (partition, account, qos), validated. */
 export function resourcesFor(
-  job: Pick<Job, "id" | "name" | "parallelism">,
+  job: ScriptJob,
   cluster: Pick<Cluster, "name" | "config">,
 ): RenderedSbatch["resources"] {
   const merged: Parallelism = {
@@ -63,7 +71,9 @@ export function resourcesFor(
       `job ${job.id} (${job.name}) on cluster '${cluster.name}': ${(err as Error).message}`,
     );
   }
-  return { ...checked, mpi_ranks: checked.mpi_ranks ?? 1, threads_per_rank: checked.threads_per_rank ?? 1 };
+  // a properties run is one process whatever the job asks (like the local runner)
+  const ranks = programFor({ ...job, parallelism: checked }).ranks;
+  return { ...checked, mpi_ranks: ranks, threads_per_rank: checked.threads_per_rank ?? 1 };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -142,10 +152,11 @@ export function renderSbatch(input: SbatchInput): RenderedSbatch {
     recordPid: false,
     verdict: true,
   });
+  const exeName = programFor(job).executable;
   const what =
     r.mpi_ranks > 1
-      ? `PcrystalOMP, ${r.mpi_ranks} MPI ranks x ${r.threads_per_rank} threads`
-      : `crystalOMP, ${r.threads_per_rank} thread${r.threads_per_rank === 1 ? "" : "s"}`;
+      ? `${exeName}, ${r.mpi_ranks} MPI ranks x ${r.threads_per_rank} threads`
+      : `${exeName}, ${r.threads_per_rank} thread${r.threads_per_rank === 1 ? "" : "s"}`;
   const script = [
     "#!/bin/bash",
     ...directives.map((d) => `#SBATCH ${d}`),

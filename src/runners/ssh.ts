@@ -14,8 +14,10 @@ import {
   executableShown,
   executableWord,
   mpirunWords,
+  programFor,
   RUN_FILES,
   runBody,
+  type ScriptJob,
 } from "./remote-script.js";
 import type { RunHandle, Runner, RunState, Submission, SubmitContext } from "./types.js";
 
@@ -100,8 +102,8 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
   }
 
   /** The command that starts CRYSTAL (mpirun -np N PcrystalOMP for several ranks). */
-  launchFor(job: Pick<Job, "parallelism">, exe = executableWord(job)): string {
-    const ranks = job.parallelism.mpi_ranks ?? 1;
+  launchFor(job: ScriptJob, exe = executableWord(job)): string {
+    const { ranks } = programFor(job);
     return ranks > 1
       ? `${shellCommand([...mpirunWords(this.cluster.config), "-np", String(ranks)])} ${exe}`
       : exe;

@@ -107,6 +107,23 @@ describe("sbatch scripts (golden files)", () => {
     expect(rendered.directives).toContain("--partition=debug");
   });
 
+  it("a properties deck runs `properties` as one process, whatever the ranks asked", () => {
+    const rendered = renderSbatch({
+      job: {
+        ...job({ mpi_ranks: 8, threads_per_rank: 2 }),
+        inputFile: "NEWK\n8 8\n1 0\nDOSS\n0 100 4 9 1 12 0\nEND\n",
+      },
+      cluster: cluster(),
+      dir: DIR,
+      token: TOKEN,
+    });
+    golden("sbatch-properties", rendered.script);
+    expect(rendered.directives).toContain("--ntasks=1");
+    expect(rendered.script).not.toContain("srun");
+    expect(rendered.script).not.toContain("crystal_succeeded"); // the verdict check reads crystal outputs only
+    expect(rendered.commandLine).toBe(`cd ${DIR} && properties < INPUT > mgo.out`);
+  });
+
   it("the SSH runner's wrapper: mpirun for several ranks, PID and exit code recorded", () => {
     const runner = new SshRunner({ ...cluster({ mpirun: "mpirun --bind-to none" }), type: "ssh" });
     const wrapper = runner.wrapperScript(
