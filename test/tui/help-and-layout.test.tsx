@@ -1,0 +1,86 @@
+// `?` lists every key of the screen; each screen fits 80×24; NO_COLOR is honoured; q quits.
+import { afterEach, describe, expect, test } from "vitest";
+import { SCREEN_KEYS } from "../../src/tui/keys.js";
+import { colorWanted } from "../../src/tui/theme.js";
+import { addJobs, KEY, type Mounted, makeStore, mount } from "./helpers.js";
+
+let m: Mounted | null = null;
+afterEach(() => {
+  m?.unmount();
+  m = null;
+});
+
+const fits = (frame: string, cols: number, rows: number) => {
+  const lines = frame.split("\n");
+  expect(lines.length).toBeLessThanOrEqual(rows);
+  for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(cols);
+};
+
+describe("help, layout, colour", () => {
+  test("? lists every key of the jobs screen (and any key closes it)", async () => {
+    m = mount(makeStore(), { columns: 100, rows: 30 });
+    await m.waitFor("CREATED");
+    await m.press("?");
+    const f = await m.waitFor("Keys — jobs screen");
+    for (const k of SCREEN_KEYS.jobs) expect(f).toContain(k.keys);
+    expect(f).toContain("Everywhere");
+    await m.press("j");
+    await m.waitFor("CREATED");
+  });
+
+  test("? on the job detail lists the detail's keys", async () => {
+    const store = makeStore();
+    addJobs(store, ["x"]);
+    m = mount(store, { columns: 100, rows: 30, view: { name: "detail", jobId: 1, from: { name: "jobs" } } });
+    await m.waitFor("#1 x");
+    await m.press("?");
+    const f = await m.waitFor("Keys — detail screen");
+    for (const k of SCREEN_KEYS.detail) expect(f).toContain(k.keys);
+  });
+
+  test("every screen fits 80×24, and 1 2 3 switch screens", async () => {
+    const store = makeStore();
+    addJobs(store, ["a_rather_long_job_name_that_does_not_fit_in_its_column_at_all"]);
+    store.clusters.create({
+      name: "a-cluster-with-a-long-name",
+      type: "slurm",
+      hostname: "login.example.org",
+      username: "chemist",
+    });
+    m = mount(store, { columns: 80, rows: 24 });
+    fits(await m.waitFor("CREATED"), 80, 24);
+    await m.press("2");
+    fits(await m.waitFor("No workflows yet"), 80, 24);
+    await m.press("3");
+    fits(await m.waitFor("a-cluster-with-a-long"), 80, 24);
+    await m.press("1", KEY.enter);
+    fits(await m.waitFor("History"), 80, 24);
+    await m.press(KEY.escape, "n");
+    fits(await m.waitFor("single-point", 10_000), 80, 24);
+  });
+
+  test("the demo notice says plainly that results are replayed by the stand-in", async () => {
+    m = mount(makeStore(), { demo: true });
+    await m.waitFor(
+      "DEMO — results come from the CRYSTAL stand-in replaying recorded CRYSTAL outputs, not from CRYSTAL",
+    );
+  });
+
+  test("NO_COLOR turns colour off (any value but empty)", () => {
+    expect(colorWanted({})).toBe(true);
+    expect(colorWanted({ NO_COLOR: "" })).toBe(true);
+    expect(colorWanted({ NO_COLOR: "1" })).toBe(false);
+  });
+
+  test("q quits from the list; in a text field q is just a letter", async () => {
+    const store = makeStore();
+    m = mount(store);
+    await m.waitFor("CREATED");
+    await m.press("/");
+    await m.type("q");
+    expect(m.quit.called).toBe(false);
+    await m.waitFor("/q");
+    await m.press(KEY.escape, "q");
+    expect(m.quit.called).toBe(true);
+  });
+});
