@@ -55,7 +55,7 @@ const F = RUN_FILES;
 
 // in the run folder: submit, record the id (findLaunch reads it), print it
 const SUBMIT = `id=$(sbatch --parsable ./${F.sbatch} 2>sbatch.err); rc=$?
-if [ $rc -ne 0 ] || [ -z "$id" ]; then cat sbatch.err >&2; exit 4; fi
+if [ $rc -ne 0 ] || [ -z "$id" ]; then : > sbatch_failed; cat sbatch.err >&2; exit 4; fi
 id=\${id%%;*}
 printf '%s\\n' "$id" > ${F.slurmJobId}
 echo "JOBID $id"`;
@@ -63,7 +63,7 @@ echo "JOBID $id"`;
 // $1 = run folder, $2 = token
 const FIND = `d=$1
 if [ -s "$d/${F.slurmJobId}" ]; then echo "JOBID $(cat "$d/${F.slurmJobId}")"; exit 0; fi
-[ -d "$d" ] || { echo NONE; exit 0; }
+[ -d "$d" ] && [ ! -f "$d/sbatch_failed" ] || { echo NONE; exit 0; }
 out=$(squeue -h -u "$(id -un)" -t all -o '%i|%k' 2>&1) || { printf '%s\\n' "$out" >&2; exit 5; }
 printf '%s\\n' "$out" | while IFS='|' read -r id comment; do
   [ "$comment" = "crystal-tui:$2" ] && echo "JOBID $id"

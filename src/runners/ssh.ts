@@ -39,10 +39,26 @@ i=0
 while [ ! -s ${F.pid} ] && [ ! -f ${F.exitCode} ] && [ $i -lt 200 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i+1)); done
 if [ -s ${F.pid} ]; then echo "PID $(cat ${F.pid})"; else echo "NOPID"; exit 3; fi`;
 
+// Liveness without zombies: a process whose parent died is reaped by init — or, where init does not
+// reap (some containers), lingers as a zombie that kill -0 still finds.
+const ALIVE = `alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [ -r "/proc/$1/stat" ] || return 0
+  case $(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) in Z|X|"") return 1;; esac
+}
+group_alive() {
+  if [ -d /proc/self ]; then
+    awk -v g="$1" '{ sub(/^.*) /, ""); if ($3 == g && $1 != "Z" && $1 != "X") found = 1 } END { exit !found }' /proc/[0-9]*/stat 2>/dev/null
+  else
+    kill -0 "-$1" 2>/dev/null
+  fi
+}`;
+
 // One line per run folder ("$@"): index, then E exit started ended | R | L [cancelled] | M.
 // A PID counts as the run only while it is alive AND its working folder is the run folder (a PID
 // reused after a reboot is not mistaken for the run).
-const POLL = `i=0
+const POLL = `${ALIVE}
+i=0
 for d in "$@"; do
   i=$((i+1))
   if [ -f "$d/${F.exitCode}" ]; then
@@ -52,7 +68,7 @@ for d in "$@"; do
   if [ ! -d "$d" ]; then echo "$i M"; continue; fi
   pid=$(cat "$d/${F.pid}" 2>/dev/null)
   alive=no
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  if [ -n "$pid" ] && alive "$pid"; then
     alive=yes
     if [ -d /proc/$pid ]; then
       [ "$(readlink /proc/$pid/cwd 2>/dev/null)" = "$(cd "$d" && pwd -P)" ] || alive=no
@@ -65,14 +81,15 @@ done`;
 
 // $1 = run folder, $2 = grace in tenths of a second. Marks the run as cancelled by crystal-tui,
 // SIGTERMs the group, waits, SIGKILLs what is left, and records 137 if the wrapper could not.
-const CANCEL = `d=$1; grace=$2
+const CANCEL = `${ALIVE}
+d=$1; grace=$2
 pid=$(cat "$d/${F.pid}" 2>/dev/null) || exit 0
 [ -f "$d/${F.exitCode}" ] && exit 0
 if [ -d /proc/$pid ] && [ "$(readlink /proc/$pid/cwd 2>/dev/null)" != "$(cd "$d" && pwd -P)" ]; then exit 0; fi
 : > "$d/${F.cancelled}"
 kill -TERM -$pid 2>/dev/null || kill -TERM $pid 2>/dev/null || exit 0
 i=0
-while kill -0 -$pid 2>/dev/null || kill -0 $pid 2>/dev/null; do
+while group_alive $pid || alive $pid; do
   if [ $i -ge $grace ]; then kill -KILL -$pid 2>/dev/null || kill -KILL $pid 2>/dev/null; break; fi
   sleep 0.1 2>/dev/null || sleep 1; i=$((i+1))
 done

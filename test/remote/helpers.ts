@@ -1,0 +1,163 @@
+// What the remote-runner suites share: the CRYSTAL stand-in installed where the test user (jmtest)
+// can run it, a remote folder of the suite's own, a start counter the stand-in appends to, and a
+// project with a cluster registered the way a user does it (`crystal-tui cluster add`).
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { installStandin } from "../../src/crystal/standin.js";
+import type { Job } from "../../src/domain/types.js";
+import { Store } from "../../src/store/store.js";
+import { SshPool } from "../../src/transport/pool.js";
+import type { Infra } from "../helpers/infra.js";
+import { cli, FIXTURES, tempProject } from "../helpers/project.js";
+
+export interface RemoteSetup {
+  /** CRY23_EXEDIR with the stand-in as crystalOMP / PcrystalOMP / properties. */
+  exedir: string;
+  /** Base folder for job folders on the "cluster" (created by jmtest itself on first use). */
+  remoteDir: string;
+  /** A file every stand-in start appends one line to: `<pid> <cwd> <title>`. */
+  counter: string;
+  /** A folder jmtest may write to (scratch for CRY23_SCRDIR). */
+  shared: string;
+}
+
+const made: string[] = [];
+process.on("exit", () => {
+  if (process.env.KEEP_TEST_PROJECTS) return;
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A world-readable (and, for `shared`, world-writable) place for the test user. */
+export function remoteSetup(suite: string): RemoteSetup {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `ctui-${suite}-`));
+  made.push(root);
+  fs.chmodSync(root, 0o755);
+  const exedir = path.join(root, "exe");
+  installStandin(exedir);
+  const shared = path.join(root, "shared");
+  fs.mkdirSync(shared);
+  fs.chmodSync(shared, 0o1777);
+  const counter = path.join(shared, "starts.txt");
+  fs.writeFileSync(counter, "");
+  fs.chmodSync(counter, 0o666);
+  // the remote side creates this one itself, as jmtest (a real remote folder is the user's own)
+  const remoteDir = `/tmp/ctui-remote-${suite}-${crypto.randomBytes(4).toString("hex")}`;
+  made.push(remoteDir);
+  return { exedir, remoteDir, counter, shared };
+}
+
+/** `crystal-tui cluster add` for the test sshd, as a user types it; returns the project. */
+export function addCluster(
+  project: string,
+  infra: Infra,
+  setup: RemoteSetup,
+  opts: { name: string; type: "ssh" | "slurm"; extra?: string[]; env?: Record<string, string> },
+): void {
+  const env = { CRYSTAL_STANDIN_COUNTER: setup.counter, ...opts.env };
+  const r = cli(project, [
+    "cluster",
+    "add",
+    opts.name,
+    "--type",
+    opts.type,
+    "--host",
+    infra.sshHost,
+    "--port",
+    String(infra.sshPort),
+    "--user",
+    infra.sshUser,
+    "--key",
+    infra.sshKey,
+    "--known-hosts",
+    infra.knownHosts,
+    "--remote-dir",
+    setup.remoteDir,
+    "--crystal-exedir",
+    setup.exedir,
+    "--poll-interval",
+    "1",
+    ...Object.entries(env).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+    ...(opts.extra ?? []),
+  ]);
+  if (r.code !== 0) throw new Error(`cluster add failed: ${r.stderr}`);
+}
+
+/** A deck from the recordings, with a new title (the stand-in reads its [standin:…] tags there). */
+export function deck(name: "scf" | "opt", title: string): string {
+  const file = name === "scf" ? "aiida-crystal17__mgo_sto3g_scf.d12" : "aiida-crystal17__mgo_sto3g_opt.d12";
+  const text = fs.readFileSync(path.join(FIXTURES, file), "utf8");
+  return `${title}\n${text.slice(text.indexOf("\n") + 1)}`;
+}
+
+/** A deck that reads its geometry from fort.34 (EXTERNAL): the stand-in stops if it is missing. */
+export const EXTERNAL_DECK = `MgO SCF on the optimised geometry
+EXTERNAL
+END
+BASISSET
+STO-3G
+SHRINK
+8 8
+END
+`;
+
+/** Writes a deck file in a folder and returns its path (for `job add --input`). */
+export function deckFile(dir: string, name: string, text: string): string {
+  const file = path.join(dir, `${name}.d12`);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** `crystal-tui job add` as a user types it; returns the job id. */
+export function addJob(project: string, name: string, text: string, args: string[]): number {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "ctui-decks-"));
+  made.push(folder);
+  const r = cli(project, ["job", "add", name, "--input", deckFile(folder, name, text), ...args, "--json"]);
+  if (r.code !== 0) throw new Error(`job add failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { id: number }).id;
+}
+
+/** Lines the stand-in appended to the counter, for runs whose deck title contains `marker`. */
+export function starts(setup: RemoteSetup, marker: string): string[] {
+  return fs
+    .readFileSync(setup.counter, "utf8")
+    .split("\n")
+    .filter((l) => l.includes(marker));
+}
+
+export function newProject(): { project: string; store: Store } {
+  const project = tempProject("ctui-remote-");
+  return { project, store: Store.open(project) };
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function statusOf(store: Store, id: number): Job["status"] {
+  return store.jobs.require(id).status;
+}
+
+/** A pool logged in as the test user, for looking at the remote side the way a user would. */
+export function testPool(infra: Infra, label = "test"): SshPool {
+  return new SshPool({
+    label,
+    host: infra.sshHost,
+    port: infra.sshPort,
+    username: infra.sshUser,
+    keyFiles: [infra.sshKey],
+    knownHostsFile: infra.knownHosts,
+  });
+}

@@ -1,0 +1,163 @@
+// The SSH runner against the real test sshd, driven as a user drives it: `crystal-tui cluster add`,
+// `crystal-tui job add --cluster`, `crystal-tui run` — with the CRYSTAL stand-in installed as CRYSTAL
+// on the "remote" side. A chain of two jobs (the second reads the first's optimised geometry through
+// fort.34, which the stand-in refuses to do without), a failure that keeps its remote folder, a
+// cancel that stops the remote process group, and a changed host key that keeps every job waiting.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultHooks } from "../../src/engine/default-hooks.js";
+import { Engine } from "../../src/engine/engine.js";
+import { makeRunnerFactory } from "../../src/runners/factory.js";
+import type { SshPool } from "../../src/transport/pool.js";
+import { requireInfra } from "../helpers/infra.js";
+import { cli, cliJson } from "../helpers/project.js";
+import {
+  addCluster,
+  addJob,
+  deck,
+  EXTERNAL_DECK,
+  newProject,
+  type RemoteSetup,
+  remoteSetup,
+  starts,
+  statusOf,
+  testPool,
+  waitFor,
+} from "./helpers.js";
+
+const infra = await requireInfra("SSH runner against the real sshd");
+
+describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
+  let setup: RemoteSetup;
+  let pool: SshPool;
+  beforeAll(() => {
+    setup = remoteSetup("ssh");
+    pool = testPool(infra!);
+  });
+  afterAll(async () => {
+    await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);
+    await pool.close();
+  });
+
+  it("runs a chain of two jobs: outputs come back, geometry flows through fort.34, folders are removed", async () => {
+    const { project, store } = newProject();
+    addCluster(project, infra!, setup, { name: "box", type: "ssh" });
+    const opt = addJob(project, "opt", deck("opt", "MgO optimisation [chain-opt]"), ["--cluster", "box"]);
+    const scf = addJob(project, "scf", EXTERNAL_DECK.replace("geometry", "geometry [chain-scf]"), [
+      "--cluster",
+      "box",
+      "--geometry-from",
+      String(opt),
+      "--no-check",
+    ]);
+    const run = cli(project, ["run"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/done: 2 finished \(2 COMPLETED\)/);
+
+    const jobs = cliJson<{ id: number; status: string; final_energy?: number | null }[]>(project, [
+      "job",
+      "list",
+    ]);
+    expect(jobs.map((j) => [j.id, j.status]).sort()).toEqual([
+      [opt, "COMPLETED"],
+      [scf, "COMPLETED"],
+    ]);
+    const optJob = store.jobs.require(opt);
+    expect(optJob.finalEnergy).toBeCloseTo(-271.2596206888, 6);
+    const optFolder = store.jobs.folderOf(optJob);
+    for (const f of ["opt.out", "opt.gui", "opt.f9", "opt.optinfo", "opt.hessopt"]) {
+      expect(fs.existsSync(path.join(optFolder, f)), f).toBe(true);
+    }
+    // the second job got the first's geometry as fort.34 (the stand-in stops without it)
+    expect(
+      fs.readFileSync(path.join(store.jobs.folderOf(store.jobs.require(scf)), "scf.out"), "utf8"),
+    ).not.toMatch(/NOT FOUND/);
+    // remote_jobs: PID and folder; the folders are gone after success
+    for (const id of [opt, scf]) {
+      const remote = store.remoteJobs.getByJobId(id)!;
+      expect(remote.remoteHandle).toMatch(/^\d+$/);
+      expect(remote.workingDirectory.startsWith(`${setup.remoteDir}/${id}-`)).toBe(true);
+      const there = await pool.exec(["test", "-e", remote.workingDirectory]);
+      expect(there.code, `${remote.workingDirectory} should be removed`).toBe(1);
+    }
+    expect(store.jobs.require(scf).commandLine).toContain(`${setup.exedir}/crystalOMP`);
+    // each ran exactly once
+    expect(starts(setup, "[chain-opt]")).toHaveLength(1);
+    expect(starts(setup, "[chain-scf]")).toHaveLength(1);
+    store.close();
+  });
+
+  it("a failed run is FAILED with CRYSTAL's stderr brought back, and its remote folder kept", async () => {
+    const { project, store } = newProject();
+    addCluster(project, infra!, setup, { name: "box", type: "ssh" });
+    const id = addJob(project, "broken", deck("scf", "MgO [standin:fail] [fail-keep]"), ["--cluster", "box"]);
+    const run = cli(project, ["run"]);
+    expect(run.code).toBe(0);
+    const job = store.jobs.require(id);
+    expect(job.status).toBe("FAILED");
+    expect(job.statusReason).toMatch(/^exit code 1/);
+    const stderr = fs.readFileSync(path.join(store.jobs.folderOf(job), ".run", "stderr"), "utf8");
+    expect(stderr).toMatch(/stopping with exit code 1 as asked/);
+    const remote = store.remoteJobs.getByJobId(id)!;
+    const kept = await pool.exec(["test", "-f", `${remote.workingDirectory}/INPUT`]);
+    expect(kept.code).toBe(0);
+    store.close();
+  });
+
+  it("cancel stops the remote process group and the job ends CANCELLED", async () => {
+    const { project, store } = newProject();
+    addCluster(project, infra!, setup, { name: "box", type: "ssh" });
+    const id = addJob(project, "stuck", deck("scf", "MgO [standin:hang] [cancel-me]"), ["--cluster", "box"]);
+    const engine = new Engine(store, {
+      runnerFactory: makeRunnerFactory({ remote: { cancelGraceMs: 3000 } }),
+      hooks: defaultHooks(),
+    });
+    const done = engine.run();
+    await waitFor("the job to run", () => statusOf(store, id) === "RUNNING");
+    const remote = store.remoteJobs.getByJobId(id)!;
+    const pid = remote.remoteHandle;
+    // CRYSTAL (the stand-in) is running, in the wrapper's process group
+    await waitFor("the stand-in to start", () => starts(setup, "[cancel-me]").length === 1);
+    // (zombies left to an init that does not reap them are not processes any more)
+    const inSession = async () =>
+      (await pool.exec(["ps", "-o", "pid=,stat=", "--sid", pid])).stdout
+        .split("\n")
+        .filter((l) => l.trim() && !/\sZ/.test(l));
+    expect((await inSession()).length).toBeGreaterThanOrEqual(2);
+
+    const c = cli(project, ["job", "cancel", String(id)]);
+    expect(c.stdout).toMatch(/cancel requested/);
+    await done;
+    const job = store.jobs.require(id);
+    expect(job.status).toBe("CANCELLED");
+    expect(await inSession()).toEqual([]);
+    // stopped by SIGTERM within the grace period: the wrapper recorded CRYSTAL's exit (143)
+    const code = await pool.exec(["cat", `${remote.workingDirectory}/exit_code`]);
+    expect(code.stdout.trim()).toBe("143");
+    store.close();
+  });
+
+  it("a changed host key is refused with the fingerprint and the trust command; the job waits", async () => {
+    const { project, store } = newProject();
+    // a known_hosts that holds another key for the test server
+    const other = path.join(setup.shared, "known_hosts_other");
+    const hostId = `[${infra!.sshHost}]:${infra!.sshPort}`;
+    fs.writeFileSync(
+      other,
+      `${hostId} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`,
+    );
+    addCluster(project, infra!, setup, { name: "spoofed", type: "ssh", extra: ["--known-hosts", other] });
+    const id = addJob(project, "waits", deck("scf", "MgO [never-runs]"), ["--cluster", "spoofed"]);
+    const run = cli(project, ["run"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/HAS CHANGED/);
+    expect(run.stderr).toMatch(/SHA256:/);
+    expect(run.stderr).toMatch(/crystal-tui cluster trust spoofed --replace/);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(statusOf(store, id)).toBe("PENDING");
+    expect(starts(setup, "[never-runs]")).toHaveLength(0);
+    store.close();
+  });
+});
