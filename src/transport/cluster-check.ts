@@ -96,8 +96,11 @@ export async function checkCluster(
     for (const n of names) report(n, "skipped", why);
   };
   const later = ["remote folder", "crystal", ...(cluster.type === "slurm" ? ["slurm", "partition"] : [])];
-  // one attempt: `cluster test` reports the trouble, it does not wait it out
-  const pool = new SshPool(target, { reconnectWindowMs: 0, connectTimeoutMs: Math.min(timeoutMs, 15_000) });
+  // a few seconds of retries ride out a blip (an sshd restarting); longer trouble is reported
+  const pool = new SshPool(target, {
+    reconnectWindowMs: 3_000,
+    connectTimeoutMs: Math.min(timeoutMs, 15_000),
+  });
   const address = `${target.username}@${target.host}:${target.port}`;
   try {
     const t0 = performance.now();

@@ -36,12 +36,14 @@ describe.skipIf(!infra)("SFTP against the real sshd", () => {
   const base = `ctui-sftp-${process.pid}-${Date.now()}`;
   const big = path.join(local, "big.f9");
   const BIG = 40 * 1024 * 1024;
+  const mid = path.join(local, "mid.f9"); // for the retry cases: big enough to cut mid-way
 
   beforeAll(async () => {
     // incompressible content, written in pieces: the test itself never holds it whole either
     const fd = fs.openSync(big, "w");
     for (let i = 0; i < BIG / (1024 * 1024); i++) fs.writeSync(fd, randomBytes(1024 * 1024));
     fs.closeSync(fd);
+    fs.writeFileSync(mid, fs.readFileSync(big).subarray(0, 12 * 1024 * 1024));
     await mkdirp(pool, base);
   });
   afterAll(async () => {
@@ -67,7 +69,7 @@ describe.skipIf(!infra)("SFTP against the real sshd", () => {
   it.skipIf(!isRoot())("an upload cut off by a dropped connection is detected and retried", async () => {
     let cut = false;
     const attemptsSeen = new Set<number>();
-    const result = await upload(pool, big, `${base}/cut.f9`, {
+    const result = await upload(pool, mid, `${base}/cut.f9`, {
       onProgress: (done, total, attempt) => {
         attemptsSeen.add(attempt);
         if (!cut && done > total / 4) {
@@ -81,14 +83,14 @@ describe.skipIf(!infra)("SFTP against the real sshd", () => {
     expect([...attemptsSeen]).toEqual([1, 2]);
     expect(pool.stats.connects).toBeGreaterThanOrEqual(2);
     const st = await statRemote(pool, `${base}/cut.f9`);
-    expect(st?.size).toBe(BIG);
+    expect(st?.size).toBe(fs.statSync(mid).size);
     const remoteHash = (await pool.execOk(["sha256sum", `${base}/cut.f9`])).stdout.split(" ")[0];
-    expect(remoteHash).toBe(sha256(big));
+    expect(remoteHash).toBe(sha256(mid));
     expect((await listRemote(pool, base)).some((e) => e.name.endsWith(".ctui-part"))).toBe(false);
   });
 
   it.skipIf(!isRoot())("a download cut off by a dropped connection is detected and retried", async () => {
-    await upload(pool, big, `${base}/down.f9`);
+    await upload(pool, mid, `${base}/down.f9`);
     const back = path.join(local, "cut-back.f9");
     let cut = false;
     const result = await download(pool, `${base}/down.f9`, back, {
@@ -101,7 +103,7 @@ describe.skipIf(!infra)("SFTP against the real sshd", () => {
     });
     expect(cut).toBe(true);
     expect(result.attempts).toBe(2);
-    expect(sha256(back)).toBe(sha256(big));
+    expect(sha256(back)).toBe(sha256(mid));
     expect(fs.readdirSync(local).filter((f) => f.includes("ctui-part"))).toEqual([]);
   });
 
@@ -126,7 +128,7 @@ describe.skipIf(!infra)("SFTP against the real sshd", () => {
 
   it("an upload whose source changes under it stops short, is detected by size, and retried", async () => {
     const moving = path.join(local, "moving.out");
-    fs.copyFileSync(big, moving);
+    fs.copyFileSync(mid, moving);
     let changed = false;
     const result = await upload(pool, moving, `${base}/moving.out`, {
       onProgress: (done, total) => {
@@ -143,7 +145,7 @@ describe.skipIf(!infra)("SFTP against the real sshd", () => {
   });
 
   it("a download whose remote file is cut short under it is detected by size, and retried", async () => {
-    await upload(pool, big, `${base}/shrinks.out`);
+    await upload(pool, mid, `${base}/shrinks.out`);
     const back = path.join(local, "shrinks.out");
     let cut: Promise<unknown> | null = null;
     const result = await download(pool, `${base}/shrinks.out`, back, {
@@ -154,7 +156,7 @@ describe.skipIf(!infra)("SFTP against the real sshd", () => {
     await cut;
     expect(result).toEqual({ bytes: 5000, attempts: 2 });
     expect(sha256(back)).toBe(
-      createHash("sha256").update(fs.readFileSync(big).subarray(0, 5000)).digest("hex"),
+      createHash("sha256").update(fs.readFileSync(mid).subarray(0, 5000)).digest("hex"),
     );
   });
 
