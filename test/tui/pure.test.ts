@@ -121,6 +121,9 @@ describe("form fields", () => {
     expect(editText("mgo", "", { ...noKey, backspace: true })).toBe("mg");
     expect(editText("mgo", "x\u0007y", noKey)).toBe("mgoxy");
     expect(editText("mgo", "", { ...noKey, upArrow: true })).toBe("mgo");
+    // a burst that arrives as one chunk: a held backspace, a paste
+    expect(editText("mgo_scf", "\u007f\u007f\u007f", noKey)).toBe("mgo_");
+    expect(editText("", "4.21\tx", noKey)).toBe("4.21x");
   });
 
   test("choices wrap around", () => {

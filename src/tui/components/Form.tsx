@@ -27,15 +27,22 @@ export type Field =
     }
   | { kind: "button"; name: string; label: string; error?: string | null; hint?: string };
 
-/** Applies a key press to a text value: printable characters append, backspace/delete remove one. */
+/**
+ * Applies a key press to a text value: printable characters append, backspace/delete remove one.
+ * A burst of keys that arrives as one chunk (a paste, or a held backspace on a slow line) is applied
+ * character by character; other control characters never enter a field.
+ */
 export function editText(value: string, input: string, key: Key): string {
   if (key.backspace || key.delete) return [...value].slice(0, -1).join("");
   if (key.ctrl || key.meta || key.escape || key.return || key.tab) return value;
   if (key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return value;
   if (key.pageUp || key.pageDown) return value;
-  // pasted text may arrive in one piece; control characters never belong in a field
-  const clean = input.replace(/[\u0000-\u001f\u007f]/g, "");
-  return value + clean;
+  let out = [...value];
+  for (const ch of input) {
+    if (ch === "\u007f" || ch === "\b") out = out.slice(0, -1);
+    else if (!/[\u0000-\u001f]/.test(ch)) out.push(ch);
+  }
+  return out.join("");
 }
 
 /** The next (+1) or previous (−1) option of a choice, wrapping around. */

@@ -4,6 +4,7 @@ import { Box, Text } from "ink";
 import { JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
+import { editText } from "../components/Form.js";
 import { JobTable } from "../components/JobTable.js";
 import { clip } from "../format.js";
 import { useJobs } from "../hooks/use-jobs.js";
@@ -79,10 +80,8 @@ export function JobsScreen({
         setState({ ...state, searching: false });
         return;
       }
-      let search = state.query.search;
-      if (key.backspace || key.delete) search = [...search].slice(0, -1).join("");
-      else if (!key.ctrl && !key.meta && input && !/[\u0000-\u001f]/.test(input)) search += input;
-      else return;
+      const search = editText(state.query.search, input, key);
+      if (search === state.query.search) return;
       setState({ ...state, query: { ...state.query, search }, cursor: 0, top: 0 });
     },
     state.searching && pending === null,
