@@ -136,16 +136,17 @@ export class WorkflowRepository {
   }
 
   /**
-   * Points every job that takes files from `fromJobId` (inputs_from) at `toJobId` instead: a retry
-   * replaces the job it retries as the source of its dependents' geometry or wavefunction.
+   * Points every pending job that takes files from `fromJobId` (inputs_from) at `toJobId` instead —
+   * except `toJobId` itself: a retry replaces the job it retries as the source of its dependents'
+   * geometry or wavefunction, while itself still reading that job's files.
    */
   retargetInputs(fromJobId: number, toJobId: number): number {
     const rows = this.db
       .prepare(
-        `SELECT id, inputs_from FROM jobs WHERE status = 'PENDING' AND inputs_from IS NOT NULL
+        `SELECT id, inputs_from FROM jobs WHERE status = 'PENDING' AND inputs_from IS NOT NULL AND id <> ?
            AND EXISTS (SELECT 1 FROM json_each(jobs.inputs_from) WHERE json_extract(value, '$.jobId') = ?)`,
       )
-      .all(fromJobId) as { id: number; inputs_from: string }[];
+      .all(toJobId, fromJobId) as { id: number; inputs_from: string }[];
     const update = this.db.prepare("UPDATE jobs SET inputs_from = ? WHERE id = ?");
     for (const row of rows) {
       const inputs = (parseJsonArray(row.inputs_from) as InputFromParent[]).map((i) =>

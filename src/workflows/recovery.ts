@@ -38,8 +38,10 @@ export function recoverableFailure(result: ParsedResult): RecoveryTrigger | null
   if (!result) return null;
   const kind = result.error_kind;
   if (kind === "scf_not_converged" || kind === "walltime" || kind === "geometry_not_converged") return kind;
-  // the output just stops, with nothing saying why: the run was cut short (a time limit)
-  if (result.status === "incomplete" && (kind === null || kind === undefined)) return "walltime";
+  // the output just stops, or the process was killed mid-run (SIGTERM is how a batch system ends a
+  // job at its time limit): the run was cut short, and can continue from where it got to
+  if (result.status === "incomplete" && (kind === null || kind === undefined || kind === "killed"))
+    return "walltime";
   return null;
 }
 
