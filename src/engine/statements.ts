@@ -30,7 +30,10 @@ export interface ClaimTarget {
 function runnableWhere(target: ClaimTarget): string {
   const native = target.nativeDependencies
     ? ` OR (p.cluster_id = j.cluster_id AND p.runner_type = 'slurm' AND p.status IN ('QUEUED','RUNNING')
-          AND p.run_handle IS NOT NULL AND json_extract(p.run_handle, '$.launching') IS NULL)`
+          AND p.run_handle IS NOT NULL AND json_extract(p.run_handle, '$.launching') IS NULL
+          -- files taken from the parent's results (inputs_from) exist only once it has ended
+          AND NOT EXISTS (SELECT 1 FROM json_each(COALESCE(j.inputs_from, '[]')) f
+                          WHERE json_extract(f.value, '$.jobId') = p.id))`
     : "";
   return `j.status = 'PENDING' AND j.cancel_requested = 0
     AND ${target.clusterId === null ? "j.cluster_id IS NULL AND j.runner_type = 'local'" : "j.cluster_id = @clusterId"}
