@@ -52,6 +52,8 @@ export interface PoolOptions {
   keepaliveCountMax?: number;
   /** A connection unused for this long is probed before it is trusted again. */
   idleCheckMs?: number;
+  /** How long that probe may take before the connection is given up as dead. */
+  healthCheckTimeoutMs?: number;
   /** Close the connection after this long without use (0 = keep it). */
   idleCloseMs?: number;
   /** Told about connects, drops and retries (for logs and status lines). */
@@ -118,6 +120,7 @@ const DEFAULTS = {
   keepaliveIntervalMs: 10_000,
   keepaliveCountMax: 3,
   idleCheckMs: 20_000,
+  healthCheckTimeoutMs: 5_000,
   idleCloseMs: 0,
 };
 
@@ -212,6 +215,7 @@ export class SshPool {
   private readonly waiters: (() => void)[] = [];
   private idleTimer: NodeJS.Timeout | null = null;
   private generation = 0;
+  private sftpInFlight = 0;
 
   constructor(
     readonly target: SshTarget,
@@ -225,7 +229,7 @@ export class SshPool {
   }
 
   /** Runs a program with arguments on the remote side; every argument arrives literally. */
-  exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     if (argv.length === 0) throw new UserError("exec needs a program to run");
     return this.execLine(shellCommand(argv), opts);
   }
@@ -275,7 +279,7 @@ export class SshPool {
           // The command never started: on a connection that just died, try once on a fresh one.
           if (!usable(live)) this.forget(live);
           if (live.closed && attempt === 1) continue;
-          if (live.closed) throw this.dropped(`while starting \`${commandLine}\``);
+          if (live.closed) throw this.dropped(`while starting \`${short(commandLine)}\``);
           throw new ConnectionError(
             `cluster '${this.target.label}': ${describe(this.target)} refused a new channel (${(err as Error).message}) — too many sessions at once? crystal-tui retries later`,
           );
@@ -301,8 +305,8 @@ export class SshPool {
       );
     }
     live.lastUsed = Date.now();
-    // ssh2 can leave an SFTP callback unanswered for ever when the connection dies mid-transfer
-    // (fastPut/fastGet close their remote handle on a dead channel): the loss itself ends the wait.
+    // ssh2 can leave an SFTP request unanswered for ever when it is sent on a connection that is
+    // going away (its fastPut/fastGet hang that way): the loss itself ends the wait.
     let onLoss = () => {};
     const lost = new Promise<never>((_, reject) => {
       onLoss = () => reject(this.dropped("during a file transfer"));
@@ -310,13 +314,16 @@ export class SshPool {
       sftp.once("close", onLoss);
     });
     lost.catch(() => {});
+    this.sftpInFlight++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     try {
       if (!usable(live)) throw this.dropped("during a file transfer");
       return await Promise.race([fn(sftp), lost]);
     } catch (err) {
       if (err instanceof UserError) throw err;
       if (
-        live.closed ||
+        !usable(live) ||
         /No response from server|Not connected|Channel closed/i.test((err as Error).message)
       ) {
         throw this.dropped("during a file operation");
@@ -325,6 +332,7 @@ export class SshPool {
     } finally {
       live.client.removeListener("close", onLoss);
       sftp.removeListener("close", onLoss);
+      this.sftpInFlight--;
       live.lastUsed = Date.now();
       this.scheduleIdleClose();
     }
@@ -400,11 +408,11 @@ export class SshPool {
   }
 
   private scheduleIdleClose(): void {
-    if (this.opts.idleCloseMs <= 0 || this.stats.channelsOpen > 0) return;
+    if (this.opts.idleCloseMs <= 0 || this.stats.channelsOpen > 0 || this.sftpInFlight > 0) return;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
-      if (this.stats.channelsOpen === 0) void this.close();
+      if (this.stats.channelsOpen === 0 && this.sftpInFlight === 0) void this.close();
     }, this.opts.idleCloseMs);
     this.idleTimer.unref();
   }
@@ -562,7 +570,7 @@ export class SshPool {
     if (live && !usable(live)) this.forget(live);
     if (live && usable(live)) {
       if (Date.now() - live.lastUsed < this.opts.idleCheckMs) return live;
-      if (await this.probe(live, 5_000)) return live;
+      if (await this.probe(live, this.opts.healthCheckTimeoutMs)) return live;
       this.opts.onEvent?.({ kind: "disconnected", reason: "health check failed" });
       this.forget(live);
     }

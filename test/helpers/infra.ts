@@ -190,6 +190,23 @@ export async function dropConnection(infra: Infra, clientPort: number): Promise<
   return pids;
 }
 
+/**
+ * Freezes one SSH connection from the server side (SIGSTOP to its sshd processes): the peer goes
+ * silent without closing anything, as behind a dead router. Returns the pids; kill them after.
+ */
+export function freezeConnection(infra: Infra, clientPort: number): number[] {
+  const r = spawnSync(
+    "ss",
+    ["-tnpH", "state", "established", `( sport = :${infra.sshPort} and dport = :${clientPort} )`],
+    { encoding: "utf8" },
+  );
+  const pids = [...new Set([...(r.stdout ?? "").matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))].filter(
+    (p) => exeOf(p)?.startsWith("/usr/sbin/sshd"),
+  );
+  for (const p of pids) process.kill(p, "SIGSTOP");
+  return pids;
+}
+
 function sshdPid(infra: Infra): number | null {
   try {
     const pid = Number(fs.readFileSync(infra.sshdPidFile, "utf8").trim());

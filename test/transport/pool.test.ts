@@ -16,7 +16,15 @@ import {
 import { appendKnownHost, fingerprint } from "../../src/transport/known-hosts.js";
 import { type PoolEvent, SshPool } from "../../src/transport/pool.js";
 import { targetForCluster } from "../../src/transport/target.js";
-import { dropConnection, isRoot, portOpen, requireInfra, restartSshd, testTarget } from "../helpers/infra.js";
+import {
+  dropConnection,
+  freezeConnection,
+  isRoot,
+  portOpen,
+  requireInfra,
+  restartSshd,
+  testTarget,
+} from "../helpers/infra.js";
 import { tempProject } from "../helpers/project.js";
 
 const infra = await requireInfra("transport: SSH connection pool");
@@ -131,6 +139,35 @@ describe.skipIf(!infra)("SSH connection pool against the real sshd", () => {
     expect(retries.length).toBeGreaterThan(0);
     const delays = retries.map((e) => (e as { delayMs: number }).delayMs);
     expect(delays).toEqual([...delays].sort((a, b) => a - b)); // backing off, never hammering
+  });
+
+  it.skipIf(!isRoot())(
+    "a connection idle for a while is checked before use: a silent peer is replaced",
+    async () => {
+      const pool = newPool(testTarget(inf), { idleCheckMs: 100, healthCheckTimeoutMs: 400 });
+      await pool.execOk(["true"]);
+      const frozen = freezeConnection(inf, pool.connectionInfo()!.localPort);
+      try {
+        expect(frozen.length).toBeGreaterThan(0);
+        await new Promise((r) => setTimeout(r, 150));
+        const t0 = Date.now();
+        expect((await pool.execOk(["echo", "fresh"])).stdout).toBe("fresh\n");
+        expect(Date.now() - t0).toBeLessThan(3_000);
+        expect(pool.stats.connects).toBe(2);
+      } finally {
+        for (const p of frozen) process.kill(p, "SIGKILL");
+      }
+    },
+  );
+
+  it("an idle connection is closed after idleCloseMs and opened again on demand", async () => {
+    const pool = newPool(testTarget(inf), { idleCloseMs: 150 });
+    await pool.execOk(["true"]);
+    expect(pool.connectionInfo()).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(pool.connectionInfo()).toBeNull();
+    await pool.execOk(["true"]);
+    expect(pool.stats.connects).toBe(2);
   });
 
   it("gives up with a ConnectionError once the reconnect window is over", async () => {
