@@ -11,6 +11,7 @@ import { removeRemote, statRemote } from "../../src/transport/sftp.js";
 import { requireInfra, testTarget } from "../helpers/infra.js";
 import { cli, cliJson, tempProject } from "../helpers/project.js";
 import { standinExedir } from "../helpers/standin.js";
+import { startTui } from "../tui/pty.js";
 
 const infra = await requireInfra("transport: cluster test / cluster trust CLI");
 
@@ -157,6 +158,23 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
     });
     expect(readKnownHosts(kh)).toHaveLength(1);
     expect(run(["cluster", "test", c.name]).code).toBe(0);
+  });
+
+  it("on a terminal, trust shows the fingerprint and asks first; no means nothing is written", async () => {
+    const c = addCluster();
+    const args = ["--project", project, "cluster", "trust", c.name];
+    const no = startTui(args, { env });
+    await no.waitFor(/trust it for cluster c\d+\? \[y\/N\]/);
+    expect(no.text()).toContain(hostFp);
+    no.write("n\r");
+    expect((await no.exited).exitCode).toBe(1);
+    expect(no.raw()).toMatch(/nothing was trusted/);
+    expect(fs.existsSync(c.knownHosts)).toBe(false);
+    const yes = startTui(args, { env });
+    await yes.waitFor("[y/N]");
+    yes.write("y\r");
+    expect((await yes.exited).exitCode).toBe(0);
+    expect(readKnownHosts(c.knownHosts)).toHaveLength(1);
   });
 
   it("a SLURM cluster: sbatch and squeue found through SSH, the partition checked", () => {
