@@ -1,8 +1,8 @@
 // ~/.ssh/config: what the user already told OpenSSH about a host alias (HostName, Port, User,
 // IdentityFile, UserKnownHostsFile), so `--host myhpc` means the same to crystal-tui as to `ssh myhpc`.
 // OpenSSH's rules: the first value obtained wins; IdentityFile accumulates; Host patterns take
-// wildcards and negation; Include is followed. Match blocks other than `Match all` / `Match host`
-// are skipped (never guessed).
+// wildcards and negation; Include is followed. Match blocks other than `Match all`, `Match host`
+// and `Match originalhost` are skipped (never guessed). ProxyJump/ProxyCommand are not followed.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -115,12 +115,16 @@ export function lookupSshConfig(alias: string, opts: SshConfigOptions = {}): Ssh
     }
     if (t.key === "match") {
       const [criterion, ...rest] = t.args;
+      const kind = criterion?.toLowerCase();
+      // `host` is the name as resolved so far (after a HostName seen earlier), `originalhost` the alias
       applies =
-        criterion?.toLowerCase() === "all"
+        kind === "all"
           ? true
-          : criterion?.toLowerCase() === "host" && rest.length > 0
-            ? hostPatternsMatch(rest, alias)
-            : false;
+          : kind === "host" && rest.length > 0
+            ? hostPatternsMatch(rest, result.hostName ?? alias)
+            : kind === "originalhost" && rest.length > 0
+              ? hostPatternsMatch(rest, alias)
+              : false;
       continue;
     }
     if (!applies) continue;

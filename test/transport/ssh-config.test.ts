@@ -74,9 +74,13 @@ describe("~/.ssh/config", () => {
       path.join(home, ".ssh", "conf.d", "hpc.conf"),
       'Host hpc\n  HostName login.hpc.org\n  IdentityFile "~/.ssh/my key"\n',
     );
-    fs.writeFileSync(path.join(home, ".ssh", "config"), "Include conf.d/*.conf\nMatch all\n  User fromall\n");
+    fs.writeFileSync(
+      path.join(home, ".ssh", "config"),
+      "Include conf.d/*.conf\nMatch host login.*\n  Port 2201\nMatch originalhost login.*\n  Port 2202\nMatch all\n  User fromall\n",
+    );
     const c = lookupSshConfig("hpc", { home });
     expect(c.hostName).toBe("login.hpc.org");
+    expect(c.port).toBe(2201); // `Match host` sees the HostName obtained above, not the alias
     expect(c.user).toBe("fromall");
     expect(c.identityFiles).toEqual(["~/.ssh/my key"]);
   });
