@@ -3,7 +3,7 @@
 // with a message that names the template, the line and the parameter.
 import fs from "node:fs";
 import path from "node:path";
-import { deckFileName } from "../crystal/files.js";
+import { deckFileOf } from "../crystal/deck-file.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
 import type { Store } from "../store/store.js";
@@ -61,6 +61,10 @@ export function renderDeferredJob(store: Store, job: Job): string | null {
     );
   }
   repo.setJobDeck(job.id, deck);
-  fs.writeFileSync(path.join(store.jobs.folderOf(job), deckFileName(job.name)), deck);
+  // a properties deck is kept as .d3, a crystal deck as .d12 (src/crystal/deck-file.ts)
+  fs.writeFileSync(
+    path.join(store.jobs.folderOf(job), deckFileOf({ name: job.name, inputFile: deck })),
+    deck,
+  );
   return deck;
 }

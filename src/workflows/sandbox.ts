@@ -449,8 +449,18 @@ export class Sandbox {
     this.filterNames = new Set(Object.keys(this.env.filters));
   }
 
+  /**
+   * Where each include name was found, and the file's stamp, for a moment: a sweep renders the
+   * same partials hundreds of times in a row, and an edit of a partial still shows a second later.
+   */
+  private readonly resolved = new Map<string, { real: string | null; stamp: string; at: number }>();
+  private static readonly RESOLVE_TTL_MS = 1000;
+
   /** The real path of a partial inside one of the roots; refuses one that leads out (a symlink). */
-  private findPartial(rel: string): string | null {
+  private findPartial(rel: string): { real: string; stamp: string } | null {
+    const hit = this.resolved.get(rel);
+    if (hit && Date.now() - hit.at < Sandbox.RESOLVE_TTL_MS)
+      return hit.real ? { real: hit.real, stamp: hit.stamp } : null;
     for (const root of this.roots) {
       let real: string;
       try {
@@ -467,8 +477,13 @@ export class Sandbox {
           ),
         );
       }
-      if (fs.statSync(real).isFile()) return real;
+      const stat = fs.statSync(real);
+      if (!stat.isFile()) continue;
+      const stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+      this.resolved.set(rel, { real, stamp, at: Date.now() });
+      return { real, stamp };
     }
+    this.resolved.set(rel, { real: null, stamp: "", at: Date.now() });
     return null;
   }
 
@@ -481,17 +496,15 @@ export class Sandbox {
 
   private loadPartial(name: string) {
     const rel = checkIncludeName(name);
-    const real = this.findPartial(rel);
-    if (!real) fail(new TemplateProblem(this.missingPartial(rel), null, null));
-    const stat = fs.statSync(real);
-    const stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
-    let cached = this.partials.get(real);
-    if (cached?.stamp !== stamp) {
-      const source = fs.readFileSync(real, "utf8");
-      cached = { stamp, props: this.compileProps(source, { file: real, lineOffset: 0 }) };
-      this.partials.set(real, cached);
+    const found = this.findPartial(rel);
+    if (!found) fail(new TemplateProblem(this.missingPartial(rel), null, null));
+    let cached = this.partials.get(found.real);
+    if (cached?.stamp !== found.stamp) {
+      const source = fs.readFileSync(found.real, "utf8");
+      cached = { stamp: found.stamp, props: this.compileProps(source, { file: found.real, lineOffset: 0 }) };
+      this.partials.set(found.real, cached);
     }
-    return { src: { type: "code", obj: cached.props }, path: real, noCache: true };
+    return { src: { type: "code", obj: cached.props }, path: found.real, noCache: true };
   }
 
   private compileProps(source: string, origin: Origin): Any {
