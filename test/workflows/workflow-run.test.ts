@@ -30,6 +30,15 @@ function counts(dir: string) {
   }
 }
 
+function withDeps(dir: string, fn: (s: Store) => void): void {
+  const s = Store.open(dir);
+  try {
+    fn(s);
+  } finally {
+    s.close();
+  }
+}
+
 function writeFile(dir: string, name: string, text: string): string {
   const file = path.join(dir, name);
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -330,6 +339,45 @@ describe("a valid workflow", () => {
     } finally {
       s.close();
     }
+  });
+
+  it("takes deck files (with their aux files) and every kind of edge", () => {
+    const { dir, env } = project();
+    const fixtures = path.join(ROOT, "fixtures/crystal-outputs");
+    fs.copyFileSync(path.join(fixtures, "aiida-crystal17__mgo_sto3g_opt.d12"), path.join(dir, "opt.d12"));
+    fs.copyFileSync(
+      path.join(fixtures, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.d12"),
+      path.join(dir, "nio.d12"),
+    );
+    fs.copyFileSync(
+      path.join(fixtures, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.gui"),
+      path.join(dir, "nio.gui"),
+    );
+    const file = writeFile(
+      dir,
+      "flows/wf.yaml",
+      `steps:
+  opt: {deck: ../opt.d12}
+  nio: {deck: ../nio.d12, aux: [../nio.gui], after_any: [opt]}
+  rescue: {template: single-point, after_failed: [nio]}
+  again: {deck: ../nio.d12, geometry_from: opt, after_ok: [rescue]}
+`,
+    );
+    const out = cliJson<{ jobs: Record<string, number[]> }>(dir, ["workflow", "run", file], env);
+    expect(out.jobs).toEqual({ opt: [1], nio: [2], rescue: [3], again: [4] });
+    withDeps(dir, (s) => {
+      expect(s.jobs.require(1).inputFile).toBe(fs.readFileSync(path.join(dir, "opt.d12"), "utf8"));
+      expect(s.jobs.require(2).auxFiles).toEqual(["nio.gui"]);
+      expect(fs.existsSync(path.join(s.jobs.folderOf(s.jobs.require(2)), "nio.gui"))).toBe(true);
+      const edges = (id: number) => s.dependencies.dependenciesOf(id).map((d) => [d.dependsOnJobId, d.type]);
+      expect(edges(2)).toEqual([[1, "after_any"]]);
+      expect(edges(3)).toEqual([[2, "after_failed"]]);
+      expect(edges(4)).toEqual([
+        [1, "after_ok"],
+        [3, "after_ok"],
+      ]);
+      expect(s.jobs.require(4).inputsFrom).toEqual([{ jobId: 1, ext: ".gui" }]);
+    });
   });
 
   it("`workflow show` in text names each step, its jobs and statuses", () => {
