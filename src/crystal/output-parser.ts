@@ -90,6 +90,16 @@ const CH_SPACE = 32;
 const CH_TAB = 9;
 const CH_CR = 13;
 
+/**
+ * Whether text holds `prefix` at p. By hand: String.prototype.startsWith with a position costs far
+ * more, and it runs on a good share of all lines.
+ */
+function startsAt(text: string, p: number, prefix: string): boolean {
+  if (p + prefix.length > text.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (text.charCodeAt(p + k) !== prefix.charCodeAt(k)) return false;
+  return true;
+}
+
 /** A Fortran number (`-2.7E+02`, `1.5D-03`), or null for anything else (`*****`, junk). */
 function num(text: string | undefined): number | null {
   if (text === undefined || text === "") return null;
@@ -158,24 +168,51 @@ export function classifyStderr(text: string | undefined): { kind: ErrorKind; lin
 }
 
 /**
- * The first two characters (after leading blanks) of the lines this parser reads, as c0 * 128 + c1;
- * every other line is skipped without a look. Kept in step with line()'s prefixes (a test parses
- * every fixture with and without this filter and expects the same result).
+ * The lines this parser reads, by their first two characters after leading blanks (c0 * 128 + c1):
+ * TAKE reads the line, CHECK reads it when it also starts with one of CHECKED's prefixes (frequent
+ * pairs such as "TO" for TOTAL ATOMIC CHARGES, read only as TOTAL ENERGY( or TOP OF VALENCE BANDS).
+ * Every other line is skipped without a look. Kept in step with line(): a test parses every
+ * fixture with and without this filter and expects the same result.
  */
+const TAKE = 1;
+const CHECK = 2;
 const WANTED_START = new Uint8Array(128 * 128);
-for (const pair of [
-  ...["CY", "CO", "CR", "CE", "==", "TO", "TY", "EE", "ER", "E0", "EQ", "EO", "EL", "**", "* "],
-  ...["AT", "AL", "BO", "BA", "BE", "DI", "IN", "PO", "PR", "LA", "GE", "FR", "FI", "N.", "OP"],
-  ...["WA", "SP", "ST", "MP", "MO", "ap", "fo", "0D", "1D", "2D", "3D"],
-]) {
-  WANTED_START[pair.charCodeAt(0) * 128 + pair.charCodeAt(1)] = 1;
-}
+/** For CHECK pairs: the prefixes worth reading; `edge` ones only while band edges are needed. */
+const CHECKED = new Map<number, { prefix: string; edge: boolean }[]>();
 
-/** Whether line() may want the line whose first non-blank character is at p. */
-function wantedAt(text: string, p: number): boolean {
-  const c0 = text.charCodeAt(p);
-  const c1 = text.charCodeAt(p + 1);
-  return c0 < 128 && c1 < 128 && WANTED_START[c0 * 128 + c1] === 1;
+const pairCode = (pair: string) => pair.charCodeAt(0) * 128 + pair.charCodeAt(1);
+for (const pair of [
+  ...["CY", "==", "TY", "EE", "ER", "E0", "EQ", "* ", "AL", "BA", "BE", "PO", "LA", "N.", "WA"],
+  ...["MP", "MO", "ap", "fo", "0D", "1D", "2D", "3D"],
+]) {
+  WANTED_START[pairCode(pair)] = TAKE;
+}
+// Just enough of each prefix to tell the lines line() reads from the frequent others (TOTAL ATOMIC
+// CHARGES, DIIS TEST, INFORMATION, …); line() then checks them in full.
+for (const [pair, prefixes] of Object.entries({
+  TO: ["TOTAL E", "TOP OF V"],
+  BO: ["BOTTOM O"],
+  DI: ["DIREC", "DIMEN"],
+  IN: ["INDIR", "INSUL", "INTER"],
+  CO: ["CONDU", "COORD", "CONVERGENCE TESTS U"],
+  CR: ["CRYSTAL - SCF"],
+  CE: ["CELL OPT", "CENTRAL"],
+  AT: ["ATOMS IN THE A", "ATOMIC POS"],
+  OP: ["OPTOPT", "OPTGEOM"],
+  PR: ["PRIMITIVE", "PROPERTIES"],
+  GE: ["GEOMETRY FOR", "GEOMETRY OPT"],
+  FR: ["FREQUENCY C", "FRQFRQ", "FREQCALC"],
+  FI: ["FINAL OPT"],
+  EL: ["ELASTIC C", "ELASTCON"],
+  EO: ["EOSEOS", "EOS"],
+  SP: ["SPIN LOCKING: NO"],
+  ST: ["STARTING GEOM"],
+})) {
+  WANTED_START[pairCode(pair)] = CHECK;
+  CHECKED.set(
+    pairCode(pair),
+    prefixes.map((prefix) => ({ prefix, edge: prefix === "TOP OF V" || prefix === "BOTTOM O" })),
+  );
 }
 
 /** What CRYSTAL prints after one diagonalisation: band edges (Hartree) and, from CRYSTAL17 on, the gap. */
@@ -183,8 +220,10 @@ interface BandGroup {
   state: "insulating" | "conducting" | "no_gap";
   top: number | null;
   bottom: number | null;
-  /** The `… ENERGY BAND GAP:` line, read at the end (there is one per SCF cycle). */
-  gapLine: string | null;
+  /** Where the number of the `… ENERGY BAND GAP:` line is (read at the end: there is one per cycle). */
+  gapText: string | null;
+  gapStart: number;
+  gapEnd: number;
 }
 
 /**
@@ -283,18 +322,37 @@ export class OutputParser {
     let lastNl = -1;
     while (nl !== -1) {
       lastNl = nl;
-      // inlined: skip blanks, then only lines whose first character can matter are looked at
+      // skip blanks; only lines whose first characters can matter are looked at
       let p = start;
       let c = text.charCodeAt(p);
       while (c === CH_SPACE || c === CH_TAB) c = text.charCodeAt(++p);
-      if (p < nl && nl - start <= MAX_LINE && (this.everyLine || this.cellState !== 0 || wantedAt(text, p)))
-        this.line(text, p, nl, true);
-      else if (this.cellState !== 0 && p >= nl) this.cellState = 0;
+      if (p < nl && nl - start <= MAX_LINE) {
+        if (this.everyLine || this.cellState !== 0 || this.wantedAt(text, p)) this.lineAt(text, p, nl, true);
+      } else if (p >= nl && this.cellState !== 0) this.cellState = 0;
       start = nl + 1;
       nl = text.indexOf("\n", start);
     }
     if (lastNl >= firstFull) this.lastTimingIn(text, firstFull, lastNl);
     if (start < text.length) this.extendCarry(text.slice(start));
+  }
+
+  /** Whether line() may want the line whose first non-blank character is at p (see WANTED_START). */
+  private wantedAt(text: string, p: number): boolean {
+    const c0 = text.charCodeAt(p);
+    const c1 = text.charCodeAt(p + 1);
+    if (c0 >= 128 || !(c1 < 128)) return false;
+    const code = c0 * 128 + c1;
+    const v = WANTED_START[code];
+    if (v === TAKE) return true;
+    if (v !== CHECK) return false;
+    const prefixes = CHECKED.get(code)!;
+    for (let k = 0; k < prefixes.length; k++) {
+      const { prefix, edge } = prefixes[k]!;
+      // band edges are not needed once CRYSTAL prints the gap itself
+      if (edge && this.gapLinesPrinted) continue;
+      if (startsAt(text, p, prefix)) return true;
+    }
+    return false;
   }
 
   private extendCarry(piece: string): void {
@@ -368,119 +426,119 @@ export class OutputParser {
     const c = text.charCodeAt(p);
     switch (c) {
       case 67: // C
-        if (text.startsWith("CYC ", p)) this.cycLine(text, p, e);
-        else if (text.startsWith("CONDUCTING STATE", p)) this.bandState("conducting");
-        else if (text.startsWith("CRYSTAL - SCF - TYPE OF CALCULATION", p)) this.newScf();
-        else if (text.startsWith("CENTRAL POINT", p)) {
+        if (startsAt(text, p, "CYC ")) this.cycLine(text, p, e);
+        else if (startsAt(text, p, "CONDUCTING STATE")) this.bandState("conducting");
+        else if (startsAt(text, p, "CRYSTAL - SCF - TYPE OF CALCULATION")) this.newScf();
+        else if (startsAt(text, p, "CENTRAL POINT")) {
           const m = /^CENTRAL POINT\s+(\S+)/.exec(this.slice(text, p, e));
           this.centralPointEnergy = num(m?.[1]) ?? this.centralPointEnergy;
         } else if (
-          text.startsWith("COORDINATE", p) ||
-          text.startsWith("CELL OPTIMIZATION", p) ||
-          text.startsWith("CONVERGENCE TESTS UNSATISFIED", p)
+          startsAt(text, p, "COORDINATE") ||
+          startsAt(text, p, "CELL OPTIMIZATION") ||
+          startsAt(text, p, "CONVERGENCE TESTS UNSATISFIED")
         )
           this.optimisationHeader(this.slice(text, p, e));
         break;
       case 61: // =
-        if (text.startsWith("== SCF ENDED", p)) this.scfEndedLine(this.slice(text, p, e));
+        if (startsAt(text, p, "== SCF ENDED")) this.scfEndedLine(this.slice(text, p, e));
         break;
       case 84: // T
-        if (text.startsWith("TOP OF VALENCE BANDS", p)) this.bandEdge(true, text, p, e);
-        else if (text.startsWith("TOTAL ENERGY(", p)) this.totalEnergyLine(this.slice(text, p, e));
-        else if (text.startsWith("TYPE OF CALCULATION", p)) this.calculationType(this.slice(text, p, e));
+        if (startsAt(text, p, "TOP OF VALENCE BANDS")) this.bandEdge(true, text, p, e);
+        else if (startsAt(text, p, "TOTAL ENERGY(")) this.totalEnergyLine(this.slice(text, p, e));
+        else if (startsAt(text, p, "TYPE OF CALCULATION")) this.calculationType(this.slice(text, p, e));
         break;
       case 69: // E
-        if (text.startsWith("EEEEEEEEEE", p)) this.eLine(this.slice(text, p, e), complete);
-        else if (text.startsWith("ERROR", p)) this.errorLine(this.slice(text, p, e));
-        else if (text.startsWith("E0", p)) this.zeroPointLine(this.slice(text, p, e));
-        else if (text.startsWith("EQUATION OF STATE", p) || text.startsWith("EOSEOS", p))
+        if (startsAt(text, p, "EEEEEEEEEE")) this.eLine(this.slice(text, p, e), complete);
+        else if (startsAt(text, p, "ERROR")) this.errorLine(this.slice(text, p, e));
+        else if (startsAt(text, p, "E0")) this.zeroPointLine(this.slice(text, p, e));
+        else if (startsAt(text, p, "EQUATION OF STATE") || startsAt(text, p, "EOSEOS"))
           this.calcFlags.eos = true;
-        else if (text.startsWith("ELASTIC CONSTANT", p)) this.calcFlags.elastic = true;
+        else if (startsAt(text, p, "ELASTIC CONSTANT")) this.calcFlags.elastic = true;
         else this.deckEcho(text, p, e);
         break;
       case 42: // *
-        if (text.startsWith("OPT END", this.afterStarsAndBlanks(text, p, e)))
+        if (startsAt(text, this.afterStarsAndBlanks(text, p, e), "OPT END"))
           this.optEndLine(this.slice(text, p, e));
         else if (!this.version) this.bannerLine(this.slice(text, p, e));
         break;
       case 65: // A
-        if (text.startsWith("ATOMS IN THE ASYMMETRIC UNIT", p)) {
+        if (startsAt(text, p, "ATOMS IN THE ASYMMETRIC UNIT")) {
           const m = /ATOMS IN THE UNIT CELL:\s*(\d+)/.exec(this.slice(text, p, e));
           this.nAtoms = int(m?.[1]) ?? this.nAtoms;
-        } else if (text.startsWith("ALPHA BAND GAP:", p)) this.finalGap("alpha", this.slice(text, p, e));
-        else if (text.startsWith("ALPHA ", p) && /^ALPHA\s+ELECTRONS$/.test(this.slice(text, p, e)))
+        } else if (startsAt(text, p, "ALPHA BAND GAP:")) this.finalGap("alpha", this.slice(text, p, e));
+        else if (startsAt(text, p, "ALPHA ") && /^ALPHA\s+ELECTRONS$/.test(this.slice(text, p, e)))
           this.channel = "alpha";
-        else if (text.startsWith("ATOMIC POSITIONS OPTIMIZATION", p))
+        else if (startsAt(text, p, "ATOMIC POSITIONS OPTIMIZATION"))
           this.optimisationHeader(this.slice(text, p, e));
         break;
       case 66: // B
-        if (text.startsWith("BOTTOM OF VIRTUAL BANDS", p)) this.bandEdge(false, text, p, e);
-        else if (text.startsWith("BAND GAP:", p)) this.finalGap("all", this.slice(text, p, e));
-        else if (text.startsWith("BETA BAND GAP:", p)) this.finalGap("beta", this.slice(text, p, e));
-        else if (text.startsWith("BETA ", p) && /^BETA\s+ELECTRONS$/.test(this.slice(text, p, e)))
+        if (startsAt(text, p, "BOTTOM OF VIRTUAL BANDS")) this.bandEdge(false, text, p, e);
+        else if (startsAt(text, p, "BAND GAP:")) this.finalGap("all", this.slice(text, p, e));
+        else if (startsAt(text, p, "BETA BAND GAP:")) this.finalGap("beta", this.slice(text, p, e));
+        else if (startsAt(text, p, "BETA ") && /^BETA\s+ELECTRONS$/.test(this.slice(text, p, e)))
           this.channel = "beta";
         break;
       case 68: // D
-        if (text.startsWith("DIRECT ENERGY BAND GAP:", p)) this.gapLine(this.slice(text, p, e));
-        else if (text.startsWith("DIMENSIONALITY", p)) this.dimensionLine(this.slice(text, p, e));
+        if (startsAt(text, p, "DIRECT ENERGY BAND GAP:")) this.gapLine(text, p + 23, e);
+        else if (startsAt(text, p, "DIMENSIONALITY")) this.dimensionLine(this.slice(text, p, e));
         break;
       case 73: // I
-        if (text.startsWith("INDIRECT ENERGY BAND GAP:", p)) this.gapLine(this.slice(text, p, e));
-        else if (text.startsWith("INSULATING STATE", p)) this.bandState("insulating");
-        else if (text.startsWith("INTERNAL", p) && text.startsWith("OPTIMIZATION", p + 9))
+        if (startsAt(text, p, "INDIRECT ENERGY BAND GAP:")) this.gapLine(text, p + 25, e);
+        else if (startsAt(text, p, "INSULATING STATE")) this.bandState("insulating");
+        else if (startsAt(text, p, "INTERNAL") && startsAt(text, p + 9, "OPTIMIZATION"))
           this.optimisationHeader(this.slice(text, p, e));
         break;
       case 80: // P
-        if (text.startsWith("POSSIBLY CONDUCTING STATE", p)) this.bandState("conducting");
-        else if (text.startsWith("PRIMITIVE CELL", p)) this.cellHeader(this.slice(text, p, e));
-        else if (text.startsWith("PROPERTIES", p)) this.calcFlags.properties = true;
+        if (startsAt(text, p, "POSSIBLY CONDUCTING STATE")) this.bandState("conducting");
+        else if (startsAt(text, p, "PRIMITIVE CELL")) this.cellHeader(this.slice(text, p, e));
+        else if (startsAt(text, p, "PROPERTIES")) this.calcFlags.properties = true;
         break;
       case 76: // L
-        if (text.startsWith("LATTICE PARAMETERS", p)) this.cellHeader(this.slice(text, p, e));
+        if (startsAt(text, p, "LATTICE PARAMETERS")) this.cellHeader(this.slice(text, p, e));
         break;
       case 71: // G
-        if (text.startsWith("GEOMETRY FOR WAVE FUNCTION", p)) this.dimensionLine(this.slice(text, p, e));
-        else if (text.startsWith("GEOMETRY OPTIMIZATION", p)) this.optimisationHeader(this.slice(text, p, e));
+        if (startsAt(text, p, "GEOMETRY FOR WAVE FUNCTION")) this.dimensionLine(this.slice(text, p, e));
+        else if (startsAt(text, p, "GEOMETRY OPTIMIZATION")) this.optimisationHeader(this.slice(text, p, e));
         break;
       case 70: // F
-        if (text.startsWith("FREQUENCY CALCULATION", p) || text.startsWith("FRQFRQFRQ", p))
+        if (startsAt(text, p, "FREQUENCY CALCULATION") || startsAt(text, p, "FRQFRQFRQ"))
           this.calcFlags.freq = true;
-        else if (text.startsWith("FINAL OPTIMIZED GEOMETRY", p)) {
+        else if (startsAt(text, p, "FINAL OPTIMIZED GEOMETRY")) {
           this.calcFlags.opt = true;
           this.dimensionLine(this.slice(text, p, e));
         } else this.deckEcho(text, p, e);
         break;
       case 78: // N
-        if (this.nAtoms === null && text.startsWith("N. OF ATOMS PER CELL", p)) {
+        if (this.nAtoms === null && startsAt(text, p, "N. OF ATOMS PER CELL")) {
           const m = /^N\. OF ATOMS PER CELL\s+(\d+)/.exec(this.slice(text, p, e));
           this.nAtoms = int(m?.[1]);
         }
         break;
       case 79: // O
-        if (text.startsWith("OPTOPTOPT", p)) this.calcFlags.opt = true;
+        if (startsAt(text, p, "OPTOPTOPT")) this.calcFlags.opt = true;
         else this.deckEcho(text, p, e);
         break;
       case 87: // W
-        if (text.startsWith("WARNING", p) && !text.startsWith("WARNINGWARNING", p))
+        if (startsAt(text, p, "WARNING") && !startsAt(text, p, "WARNINGWARNING"))
           this.remember(this.warnings, this.slice(text, p, e));
         break;
       case 83: // S
-        if (text.startsWith("SPIN LOCKING: NO ENERGY GAP", p)) this.bandState("no_gap");
-        else if (text.startsWith("STARTING GEOMETRY OPTIMIZATION", p)) this.calcFlags.opt = true;
+        if (startsAt(text, p, "SPIN LOCKING: NO ENERGY GAP")) this.bandState("no_gap");
+        else if (startsAt(text, p, "STARTING GEOMETRY OPTIMIZATION")) this.calcFlags.opt = true;
         break;
       case 77: // M
-        if (text.startsWith("MPI_ABORT", p)) this.mpiAbortLine(this.slice(text, p, e));
-        else if (text.startsWith("MOLECULAR CALCULATION", p)) this.dimensionality = 0;
+        if (startsAt(text, p, "MPI_ABORT")) this.mpiAbortLine(this.slice(text, p, e));
+        else if (startsAt(text, p, "MOLECULAR CALCULATION")) this.dimensionality = 0;
         break;
       case 97: // a
-        if (text.startsWith("application called MPI_Abort", p)) this.mpiAbortLine(this.slice(text, p, e));
+        if (startsAt(text, p, "application called MPI_Abort")) this.mpiAbortLine(this.slice(text, p, e));
         break;
       case 102: // f
-        if (text.startsWith("forrtl:", p)) this.fortranLine(this.slice(text, p, e));
+        if (startsAt(text, p, "forrtl:")) this.fortranLine(this.slice(text, p, e));
         break;
       default:
         // "2D - SLAB", "1D - POLYMER", "0D - MOLECULE"
-        if (c >= 48 && c <= 51 && text.startsWith("D - ", p + 1)) this.dimensionality = c - 48;
+        if (c >= 48 && c <= 51 && startsAt(text, p + 1, "D - ")) this.dimensionality = c - 48;
         break;
     }
   }
@@ -574,7 +632,7 @@ export class OutputParser {
     for (let c = text.charCodeAt(q); q < e && c >= 48 && c <= 57; c = text.charCodeAt(++q)) {
       cycle = cycle * 10 + (c - 48);
     }
-    if (q === digitsFrom || q - digitsFrom > 9 || !text.startsWith(" ETOT(AU)", q)) return;
+    if (q === digitsFrom || q - digitsFrom > 9 || !startsAt(text, q, " ETOT(AU)")) return;
     q += 9;
     while (q < e && text.charCodeAt(q) === CH_SPACE) q++;
     let r = q;
@@ -669,20 +727,35 @@ export class OutputParser {
    * CRYSTAL17 on the gap itself) or (POSSIBLY) CONDUCTING STATE, for each spin channel in turn.
    */
   private bandState(state: BandGroup["state"]): void {
-    this.bands[this.channel] = { state, top: null, bottom: null, gapLine: null };
+    const group = this.bands[this.channel];
+    if (group) {
+      group.state = state;
+      group.top = null;
+      group.bottom = null;
+      group.gapText = null;
+    } else
+      this.bands[this.channel] = { state, top: null, bottom: null, gapText: null, gapStart: 0, gapEnd: 0 };
   }
 
   private bandGroup(): BandGroup {
     let group = this.bands[this.channel];
     if (!group) {
-      group = { state: "insulating", top: null, bottom: null, gapLine: null };
+      group = { state: "insulating", top: null, bottom: null, gapText: null, gapStart: 0, gapEnd: 0 };
       this.bands[this.channel] = group;
     }
     return group;
   }
 
-  private gapLine(line: string): void {
-    this.bandGroup().gapLine = line;
+  /** `INDIRECT ENERGY BAND GAP:  12.6917 eV`, from just after the colon: the number's place is kept. */
+  private gapLine(text: string, from: number, e: number): void {
+    let q = from;
+    while (q < e && text.charCodeAt(q) === CH_SPACE) q++;
+    let r = q;
+    while (r < e && text.charCodeAt(r) !== CH_SPACE) r++;
+    const group = this.bandGroup();
+    group.gapText = text;
+    group.gapStart = q;
+    group.gapEnd = r;
     this.gapLinesPrinted = true;
   }
 
@@ -705,7 +778,7 @@ export class OutputParser {
   private gapOf(group: BandGroup | null): number | null {
     if (!group || group.state === "no_gap") return null;
     if (group.state === "conducting") return 0;
-    if (group.gapLine) return num(/BAND GAP:\s*(\S+)/.exec(group.gapLine)?.[1]);
+    if (group.gapText !== null) return num(group.gapText.slice(group.gapStart, group.gapEnd));
     if (group.top === null || group.bottom === null) return null;
     const gap = Math.max(0, (group.bottom - group.top) * HARTREE_TO_EV);
     return Math.round(gap * 1e4) / 1e4;
@@ -867,6 +940,8 @@ export class OutputParser {
 
 /** Large reads keep the number of system calls low… */
 const READ_SIZE = 1 << 20;
+/** …and the event loop gets a turn every few of them. */
+const READS_PER_YIELD = 4;
 /** …and small pieces keep each decoded string in V8's young generation, collected at once. */
 const PIECE_SIZE = 1 << 16;
 
@@ -885,60 +960,66 @@ export function parseOutputText(text: string, opts: ParseOptions = {}): CrystalR
 
 /**
  * Parses an output file as a stream (flat memory whatever its size). A missing or unreadable file
- * is a UserError; anything inside the file is reported, never thrown.
+ * is a UserError; anything inside the file is reported, never thrown. Reads are synchronous, a few
+ * megabytes at a time, handing the event loop back in between: an asynchronous read per megabyte
+ * costs more in thread-pool round trips than the parsing itself.
  */
 export async function parseOutputFile(path: string, opts: ParseOptions = {}): Promise<CrystalResult> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(path, "r");
-  } catch (err) {
-    throw new UserError(unreadable(path, err));
-  }
+  const fd = openOutput(path);
   const parser = new OutputParser();
   try {
-    const stat = await handle.stat();
-    if (stat.isDirectory())
-      throw new UserError(`${path} is a folder, not a CRYSTAL output — give the .out file`);
     const buffer = Buffer.allocUnsafe(READ_SIZE);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    for (let reads = 1; ; reads++) {
+      const bytesRead = readOutput(fd, path, buffer);
       if (bytesRead === 0) break;
       feedInPieces(parser, buffer, bytesRead);
+      if (reads % READS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(unreadable(path, err));
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
   return parser.end(opts);
 }
 
 /** The same, synchronously (for callers inside a SQLite transaction or a sync hook). */
 export function parseOutputFileSync(path: string, opts: ParseOptions = {}): CrystalResult {
+  const fd = openOutput(path);
+  const parser = new OutputParser();
+  try {
+    const buffer = Buffer.allocUnsafe(READ_SIZE);
+    for (;;) {
+      const bytesRead = readOutput(fd, path, buffer);
+      if (bytesRead === 0) break;
+      feedInPieces(parser, buffer, bytesRead);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return parser.end(opts);
+}
+
+function openOutput(path: string): number {
   let fd: number;
   try {
     fd = fs.openSync(path, "r");
   } catch (err) {
     throw new UserError(unreadable(path, err));
   }
-  const parser = new OutputParser();
   try {
-    if (fs.fstatSync(fd).isDirectory())
-      throw new UserError(`${path} is a folder, not a CRYSTAL output — give the .out file`);
-    const buffer = Buffer.allocUnsafe(READ_SIZE);
-    for (;;) {
-      const bytesRead = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      feedInPieces(parser, buffer, bytesRead);
-    }
+    if (fs.fstatSync(fd).isDirectory()) throw Object.assign(new Error("directory"), { code: "EISDIR" });
   } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(unreadable(path, err));
-  } finally {
     fs.closeSync(fd);
+    throw new UserError(unreadable(path, err));
   }
-  return parser.end(opts);
+  return fd;
+}
+
+function readOutput(fd: number, path: string, buffer: Buffer): number {
+  try {
+    return fs.readSync(fd, buffer, 0, buffer.length, null);
+  } catch (err) {
+    throw new UserError(unreadable(path, err));
+  }
 }
 
 function unreadable(path: string, err: unknown): string {
