@@ -88,8 +88,21 @@ export interface TrustOptions {
   confirm?: (offered: OfferedHostKey, change: { previousFingerprint?: string }) => Promise<boolean>;
 }
 
+/** fetchHostKey, riding out a few seconds of trouble (an sshd restarting) as the pool does. */
+async function fetchHostKeyPatiently(target: SshTarget, windowMs = 3_000): Promise<OfferedHostKey> {
+  const start = Date.now();
+  for (let delay = 200; ; delay *= 2) {
+    try {
+      return await fetchHostKey(target);
+    } catch (err) {
+      if (!(err instanceof ConnectionError) || Date.now() - start + delay > windowMs) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 export async function trustHostKey(target: SshTarget, opts: TrustOptions = {}): Promise<TrustOutcome> {
-  const offered = await fetchHostKey(target);
+  const offered = await fetchHostKeyPatiently(target);
   const id = hostId(target.host, target.port);
   const base = {
     hostId: id,
