@@ -170,6 +170,25 @@ describe("crystal-tui CLI", () => {
     expect(shown.dependencies).toEqual([expect.objectContaining({ job_id: first.id, type: "after_ok" })]);
   });
 
+  it("cluster add --host ALIAS takes HostName, Port and User from ~/.ssh/config", () => {
+    const project = tempProject();
+    const conf = path.join(project, "ssh_config");
+    fs.writeFileSync(conf, "Host myhpc\n  HostName login7.hpc.example.org\n  Port 2200\n  User chem42\n");
+    const c = cliJson<{ port: number; username: string; config: Record<string, unknown> }>(
+      project,
+      ["cluster", "add", "hpc", "--type", "slurm", "--host", "myhpc"],
+      { CRYSTAL_TUI_SSH_CONFIG: conf },
+    );
+    expect(c).toMatchObject({ port: 2200, username: "chem42", config: { ssh_alias: "myhpc" } });
+    // an explicit --user still wins, a plain host name is no alias
+    const d = cliJson<{ username: string; config: Record<string, unknown> }>(
+      project,
+      ["cluster", "add", "plain", "--type", "ssh", "--host", "10.1.2.3", "--user", "me"],
+      { CRYSTAL_TUI_SSH_CONFIG: conf },
+    );
+    expect(d).toMatchObject({ username: "me", config: {} });
+  });
+
   it("--project wins over $CRYSTAL_TUI_PROJECT; a missing project folder is a clear error", () => {
     const a = tempProject();
     const b = tempProject();

@@ -1,7 +1,9 @@
 // crystal-tui cluster add | list | show | rm   (test and trust come with the SSH transport)
+import os from "node:os";
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
 import type { ClusterConfig, ClusterType } from "../../domain/types.js";
+import { lookupSshConfig } from "../../transport/ssh-config.js";
 import { collect, withStore } from "../context.js";
 import { clusterToJson, printJson, table } from "../output.js";
 
@@ -9,7 +11,7 @@ export interface ClusterAddOptions {
   type: string;
   host: string;
   port?: string;
-  user: string;
+  user?: string;
   key?: string;
   knownHosts?: string;
   remoteDir?: string;
@@ -72,7 +74,7 @@ export function registerClusterCommands(program: Command): Command {
     .requiredOption("--type <type>", "ssh (a plain remote machine) or slurm")
     .requiredOption("--host <host>", "host name or address (or a Host alias of ~/.ssh/config)")
     .option("--port <port>", "SSH port (default 22)")
-    .requiredOption("--user <user>", "login name")
+    .option("--user <user>", "login name (default: the alias's User in ~/.ssh/config, else yours)")
     .option("--key <path>", "private key file (default: the ssh-agent)")
     .option("--known-hosts <file>", "known_hosts file of this cluster (default ~/.ssh/known_hosts)")
     .option("--remote-dir <dir>", "base folder for job folders on the cluster")
@@ -89,13 +91,22 @@ export function registerClusterCommands(program: Command): Command {
     .action(async (name: string, opts: ClusterAddOptions, cmd: Command) => {
       await withStore(cmd, (store) => {
         const port = positive("--port", opts.port);
+        const config = clusterConfigFrom(opts);
+        // `--host myhpc` where myhpc is a Host of ~/.ssh/config means what it means to `ssh myhpc`
+        const alias = lookupSshConfig(opts.host);
+        const isAlias = alias.hostName !== undefined || alias.user !== undefined || alias.port !== undefined;
+        if (isAlias) config.ssh_alias = opts.host;
         const created = store.clusters.create({
           name,
           type: opts.type as ClusterType,
           hostname: opts.host,
-          ...(port !== undefined ? { port } : {}),
-          username: opts.user,
-          config: clusterConfigFrom(opts),
+          ...(port !== undefined
+            ? { port }
+            : isAlias && alias.port !== undefined
+              ? { port: alias.port }
+              : {}),
+          username: opts.user ?? alias.user ?? os.userInfo().username,
+          config,
         });
         if (opts.json) printJson(clusterToJson(created));
         else
