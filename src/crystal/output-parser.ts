@@ -83,6 +83,10 @@ export interface ParseOptions {
 
 /** Lines longer than this are not CRYSTAL's (binary junk, a pasted path list): skipped whole. */
 const MAX_LINE = 4096;
+/** A runtime message saying memory ran out (not "invalid memory reference": that is a crash). */
+const OUT_OF_MEMORY =
+  /insufficient virtual memory|cannot allocate memory|out of memory|allocation would exceed memory/i;
+
 /** errors[] and warnings[] keep at most this many distinct lines. */
 const MAX_MESSAGES = 100;
 
@@ -183,7 +187,7 @@ const CHECKED = new Map<number, { prefix: string; edge: boolean }[]>();
 const pairCode = (pair: string) => pair.charCodeAt(0) * 128 + pair.charCodeAt(1);
 for (const pair of [
   ...["CY", "==", "TY", "EE", "ER", "E0", "EQ", "* ", "AL", "BA", "BE", "PO", "LA", "N.", "WA"],
-  ...["MP", "MO", "ap", "fo", "0D", "1D", "2D", "3D"],
+  ...["MP", "MO", "ap", "fo", "mp", "Pr", "Op", "0D", "1D", "2D", "3D"],
 ]) {
   WANTED_START[pairCode(pair)] = TAKE;
 }
@@ -492,6 +496,7 @@ export class OutputParser {
         if (startsAt(text, p, "POSSIBLY CONDUCTING STATE")) this.bandState("conducting");
         else if (startsAt(text, p, "PRIMITIVE CELL")) this.cellHeader(this.slice(text, p, e));
         else if (startsAt(text, p, "PROPERTIES")) this.calcFlags.properties = true;
+        else if (startsAt(text, p, "Program received signal")) this.runtimeStop(this.slice(text, p, e));
         break;
       case 76: // L
         if (startsAt(text, p, "LATTICE PARAMETERS")) this.cellHeader(this.slice(text, p, e));
@@ -516,6 +521,7 @@ export class OutputParser {
         break;
       case 79: // O
         if (startsAt(text, p, "OPTOPTOPT")) this.calcFlags.opt = true;
+        else if (startsAt(text, p, "Operating system error")) this.runtimeStop(this.slice(text, p, e));
         else this.deckEcho(text, p, e);
         break;
       case 87: // W
@@ -535,6 +541,9 @@ export class OutputParser {
         break;
       case 102: // f
         if (startsAt(text, p, "forrtl:")) this.fortranLine(this.slice(text, p, e));
+        break;
+      case 109: // m
+        if (startsAt(text, p, "mpirun noticed that process")) this.runtimeStop(this.slice(text, p, e));
         break;
       default:
         // "2D - SLAB", "1D - POLYMER", "0D - MOLECULE"
@@ -703,10 +712,21 @@ export class OutputParser {
     if (/^ERROR[\s*]/.test(line)) this.remember(this.crystalErrors, line);
   }
 
+  /** Intel Fortran's runtime: `forrtl: error (78): process killed (SIGTERM)`, `forrtl: severe (41): …`. */
   private fortranLine(line: string): void {
-    if (!/^forrtl:\s*(error|severe)/.test(line)) return;
+    if (/^forrtl:\s*(error|severe)/.test(line)) this.runtimeStop(line);
+  }
+
+  /**
+   * The program stopped outside CRYSTAL's own checks: a signal from outside (SIGTERM, SIGKILL: a
+   * scheduler or a user), or a crash (segmentation fault, memory exhausted). gfortran says
+   * `Program received signal SIGSEGV`, `Operating system error: Cannot allocate memory`; mpirun
+   * `mpirun noticed that process rank 0 … exited on signal 9 (Killed)`.
+   */
+  private runtimeStop(line: string): void {
     this.remember(this.otherErrors, line);
-    if (/process killed|SIGTERM|SIGKILL|SIGINT/.test(line)) this.fortranKilled = true;
+    if (/process killed|SIGTERM|SIGKILL|SIGINT|signal (9|15)\b|\(Killed\)|\(Terminated\)/.test(line))
+      this.fortranKilled = true;
     else this.fortranSevere = true;
   }
 
@@ -866,7 +886,7 @@ export class OutputParser {
     else if (scfFailed) errorKind = "scf_not_converged";
     else if (this.crystalErrors.length > 0) errorKind = this.kindOfCrystalErrors();
     else if (this.fortranSevere)
-      errorKind = this.otherErrors.some((l) => /memory/i.test(l)) ? "memory" : "crashed";
+      errorKind = this.otherErrors.some((l) => OUT_OF_MEMORY.test(l)) ? "memory" : "crashed";
     else if (status === "failed") errorKind = isOpt ? "geometry_not_converged" : "scf_not_converged";
     if (errorKind === null && status !== "completed") {
       const fromStderr = classifyStderr(opts.stderrText);

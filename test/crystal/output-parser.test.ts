@@ -232,6 +232,30 @@ describe("why a run stopped, from the scheduler's stderr", () => {
       "killed",
     );
   });
+
+  it("runtime messages of gfortran, Intel Fortran and mpirun: killed (incomplete) or crashed (failed)", () => {
+    const cases: [string, string, string][] = [
+      [
+        "Program received signal SIGSEGV: Segmentation fault - invalid memory reference.",
+        "failed",
+        "crashed",
+      ],
+      ["forrtl: severe (174): SIGSEGV, segmentation fault occurred", "failed", "crashed"],
+      ["forrtl: severe (41): insufficient virtual memory", "failed", "memory"],
+      ["Operating system error: Cannot allocate memory", "failed", "memory"],
+      [
+        "mpirun noticed that process rank 0 with PID 4242 on node n01 exited on signal 9 (Killed).",
+        "incomplete",
+        "killed",
+      ],
+      ["application called MPI_Abort(MPI_COMM_WORLD, 1) - process 0", "incomplete", "mpi_abort"],
+    ];
+    for (const [line, status, kind] of cases) {
+      const r = parseOutputText(`${partial}\n${line}\n`);
+      expect([r.status, r.error_kind], line).toEqual([status, kind]);
+      expect(r.errors).toContain(line);
+    }
+  });
 });
 
 describe("streaming", () => {
