@@ -516,17 +516,20 @@ export class Sandbox {
       const line = typeof e.lineno === "number" ? e.lineno + origin.lineOffset : null;
       throw new TemplateProblem(cleanMessage(e.message), origin.file, line);
     }
-    secure(ast, origin, this.filterNames);
-    const compiler = new nunjucks.compiler.Compiler(origin.file, false);
-    compiler.compile(transformer.transform(ast, this.env.asyncFilters, origin.file));
-    // the same step nunjucks itself takes for every template: its compiled code becomes a function
     try {
+      secure(ast, origin, this.filterNames);
+      const compiler = new nunjucks.compiler.Compiler(origin.file, false);
+      compiler.compile(transformer.transform(ast, this.env.asyncFilters, origin.file));
+      // the same step nunjucks itself takes for every template: its compiled code becomes a function
       return new Function(compiler.getCode())();
     } catch (err) {
+      if (err instanceof TemplateProblem) throw err;
+      // nunjucks' parser lets some malformed templates through to a compiler that then trips
+      const e = err as { message: string; lineno?: number };
       throw new TemplateProblem(
-        `the template cannot be compiled (${(err as Error).message}) — check its {{ }} and {% %} expressions`,
+        `the template cannot be compiled (${cleanMessage(e.message)}) — check its {{ }} and {% %} expressions`,
         origin.file,
-        null,
+        typeof e.lineno === "number" ? e.lineno + origin.lineOffset : null,
       );
     }
   }

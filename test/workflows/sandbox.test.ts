@@ -176,7 +176,7 @@ describe("no code execution", () => {
         expect(trapped).toEqual([]);
         expect((globalThis as { pwned?: unknown }).pwned).toBeUndefined();
       }),
-      { numRuns: 3000 },
+      { numRuns: Number(process.env.SANDBOX_FUZZ_RUNS ?? 3000) },
     );
   });
 });
