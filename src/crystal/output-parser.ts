@@ -939,9 +939,11 @@ export class OutputParser {
   private kindOfCrystalErrors(): ErrorKind {
     const text = this.crystalErrors.join("\n");
     if (/MEMORY|ALLOCAT/i.test(text)) return "memory";
-    if (/GEOMETRY OPTIMI[SZ]ATION FAILED|OPTIMI[SZ]ATION NOT CONVERGED/.test(text))
+    // e.g. `ERROR **** OPTGEOM **** SCF FAILED - OPTGEOM STOP`: an SCF of the optimisation did not converge
+    if (/SCF[^\n]*(FAIL|NOT CONVERGED|DIVERG|TOO MANY)|TOO MANY CYCLES/.test(text))
+      return "scf_not_converged";
+    if (/GEOMETRY OPTIMI[SZ]ATION FAILED|OPTIMI[SZ]ATION NOT CONVERGED|OPTGEOM[^\n]*FAIL/.test(text))
       return "geometry_not_converged";
-    if (/SCF.*(NOT CONVERGED|TOO MANY)|TOO MANY CYCLES/.test(text)) return "scf_not_converged";
     return "input_error";
   }
 

@@ -233,6 +233,19 @@ describe("why a run stopped, from the scheduler's stderr", () => {
     );
   });
 
+  it("an optimisation stopped by a failed SCF (CRYSTAL14 bcc iron, aiida-crystal17) is an SCF failure", () => {
+    const t = text("aiida-crystal17__mgo_sto3g_opt.out");
+    const stopped = `${t.slice(0, t.indexOf("* OPT END"))}
+ INFORMATION **** OPTGEOM **** WF DATA SAVED IN FORT.9
+ ERROR **** OPTGEOM **** SCF FAILED - OPTGEOM STOP
+ TTTTTTTTTTTTTTTTTTTTTTTTTTTTTT ERR         TELAPSE      916.29 TCPU      913.96
+application called MPI_Abort(MPI_COMM_WORLD, 1) - process 2
+`;
+    const r = parseOutputText(stopped);
+    expect([r.calc_type, r.status, r.error_kind]).toEqual(["opt", "failed", "scf_not_converged"]);
+    expect(r.wall_time_s).toBe(916.29);
+  });
+
   it("runtime messages of gfortran, Intel Fortran and mpirun: killed (incomplete) or crashed (failed)", () => {
     const cases: [string, string, string][] = [
       [
