@@ -409,7 +409,7 @@ function planTemplateStep(
     const refs = [...new Set(Object.values(deferred).flatMap(stepRefsIn))];
     let rendered: ReturnType<typeof renderTemplate> | undefined;
     if (refs.length === 0) {
-      rendered = problems.guard(at, () => renderTemplate(t, checked.values));
+      rendered = problems.guard(at, () => renderTemplate(t, checked.values, { attempt: 1 }));
       if (rendered) job.deck = rendered.deck;
     } else {
       const dry: Record<string, unknown> = { ...checked.values };
@@ -423,7 +423,7 @@ function planTemplateStep(
       // a stand-in result may not fit a parameter's type (a choice, say): its default is used then
       const dryChecked = validateParams(t, dry);
       for (const e of dryChecked.errors) if (e.param in deferred) delete dry[e.param];
-      rendered = problems.guard(at, () => renderTemplate(t, dry, { steps: placeholderSteps(refs) }));
+      rendered = problems.guard(at, () => renderTemplate(t, dry, { steps: placeholderSteps(refs), attempt: 1 }));
       job.renderSpec = {
         workflow_step: decl.name,
         template: t,
