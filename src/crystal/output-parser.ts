@@ -56,23 +56,36 @@ export interface OptSummary {
 
 /** The keys are part of the CLI's JSON contract (`crystal-tui parse --json`): snake_case, null where absent. */
 export interface CrystalResult {
+  /** Major version from CRYSTAL's banner: "14", "17", "22", "23". */
   crystal_version: string | null;
+  /** What the run did (FREQCALC / ELASTCON / EOS runs contain SCFs and optimisations of their own). */
   calc_type: CalcType | null;
+  /** From the content: "completed" only when the run ended normally AND reached its goal. */
   status: RunStatus;
+  /** Why it failed or stopped; null for a completed run. */
   error_kind: ErrorKind | null;
+  /** CRYSTAL's ERROR lines, Fortran/MPI runtime lines, the scheduler's line that explains a stop. */
   errors: string[];
   warnings: string[];
+  /** Atoms in the (primitive) cell. */
   n_atoms: number | null;
   spin_polarized: boolean | null;
+  /**
+   * The energy of the last converged SCF: the optimised geometry's for an optimisation (OPT END),
+   * the central point's for a frequency run. Null while no SCF has converged (a failed SCF has none).
+   */
   final_energy_hartree: number | null;
   final_energy_ev: number | null;
   scf: ScfSummary;
   opt: OptSummary | null;
+  /** The gap of the last diagonalisation (0 for a conducting state); null for spin-polarised runs. */
   band_gap_ev: number | null;
   band_gap_alpha_ev: number | null;
   band_gap_beta_ev: number | null;
+  /** The final primitive cell; null for molecules. */
   lattice: Lattice | null;
   zero_point_energy_ev: number | null;
+  /** Elapsed seconds at CRYSTAL's last timing line. */
   wall_time_s: number | null;
 }
 

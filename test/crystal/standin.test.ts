@@ -241,10 +241,10 @@ describe("failures on demand", () => {
       let err = "";
       child.stderr.on("data", (d) => {
         err += d;
-        if (err.includes("hanging")) resolve(err);
+        if (err.includes("asked to hang")) resolve(err);
       });
     });
-    expect(stderr).toMatch(/hanging as asked/);
+    expect(stderr).toMatch(/asked to hang: it stops writing after 40 lines and waits for SIGTERM/);
     await new Promise((r) => setTimeout(r, 300));
     expect(child.exitCode).toBeNull(); // still there
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
