@@ -231,6 +231,8 @@ export function refreshResults(store: Store, workflowId: number): Record<string,
   const repo = new WorkflowRepository(store.db);
   const workflow = repo.require(workflowId);
   const plan = readStoredPlan(workflow.spec);
+  // most workflows have no aggregate: their finished jobs cost no look-up of all the others
+  if (!plan.steps.some((s) => s.aggregate)) return {};
   const jobs = new Map(repo.jobs(workflowId).map((j) => [j.id, j]));
   const results: Record<string, AggregateResult> = {};
   for (const step of plan.steps) {
