@@ -63,7 +63,9 @@ type Section =
   | "scf"
   | "dft"
   | "dftd3"
-  | "properties";
+  | "properties"
+  /** PRINTOUT options: not checked */
+  | "printout";
 
 interface Keyword {
   word: string;
@@ -165,8 +167,8 @@ const FREQCALC: Record<string, KeywordSpec> = {
     "USESYMM",
     "NOUSESYMM",
     "BANDS",
-    "RAMANEXP",
   ),
+  RAMANEXP: { args: ["r r"], example: "298.15 514" },
   RESTART: { aux: ["FREQINFO.DAT"] },
   NUMDERIV: { args: ["i"], example: "2" },
   STEPSIZE: { args: ["r"], example: "0.003" },
@@ -239,7 +241,6 @@ const GEOMETRY: Record<string, KeywordSpec> = {
     "SYMMOPS",
     "SYMMDIR",
     "PRSYMDIR",
-    "PRINTOUT",
     "PARAMPRT",
     "NOPRINT",
     "ORIGIN",
@@ -253,6 +254,7 @@ const GEOMETRY: Record<string, KeywordSpec> = {
     "STOP",
   ),
   OPTGEOM: { block: "optgeom", calc: "opt" },
+  PRINTOUT: { block: "printout" },
   FREQCALC: { block: "freqcalc", calc: "freq" },
   ELASTCON: { block: "elastcon", calc: "elastic" },
   EOS: { block: "eos", calc: "eos" },
@@ -410,6 +412,7 @@ const SCF: Record<string, KeywordSpec> = {
     "GUESSDUAL",
   ),
   DFT: { block: "dft" },
+  PRINTOUT: { block: "printout" },
   DFTD3: { block: "dftd3" },
   GCP: { block: "dftd3" },
   GCPAUTO: flag,
@@ -443,7 +446,7 @@ const SCF: Record<string, KeywordSpec> = {
   BIESPLIT: int1,
   NEIGHBOR: int1,
   QVRSGDIM: int1,
-  EIGSHIFT: counted(2, "1\n1 0.5"),
+  EIGSHIFT: { read: (r, kw) => r.skipNumeric(kw) },
   GRIMME: { read: (r, kw) => r.grimme(kw) },
   FMIXING2: int1,
   MAXNEIGHB: int1,
@@ -451,7 +454,8 @@ const SCF: Record<string, KeywordSpec> = {
 };
 
 const BASIS_KEYWORDS: Record<string, KeywordSpec> = {
-  ...flags("ATOMSYMM", "CHARGED", "NOPRINT", "PRINTOUT", "SYMMOPS", "TOLBASIS", "PARAMPRT"),
+  ...flags("ATOMSYMM", "CHARGED", "NOPRINT", "SYMMOPS", "TOLBASIS", "PARAMPRT"),
+  PRINTOUT: { block: "printout" },
   GHOSTS: counted(1, "1\n3"),
   CHEMOD: { read: (r, kw) => r.skipNumeric(kw) },
 };
@@ -544,6 +548,7 @@ const TABLES: Record<Section, Record<string, KeywordSpec>> = {
     ABCRADIUS: real1,
   },
   properties: PROPERTIES,
+  printout: {},
 };
 
 /** Geometry keywords of line 2 of a crystal deck. */
@@ -938,6 +943,7 @@ function keywordOf(text: string): string {
  */
 function readKeywords(r: DeckReader, section: Section): "end" | "basisset" | "eof" {
   const table = TABLES[section];
+  const checked = section !== "printout";
   // what the keyword before a line of numbers was: its arguments may run on (unknown keyword) or not
   let previous: { word: string; line: number; known: "unknown" | "flag" | "args" } | null = null;
   while (!r.done) {
@@ -951,6 +957,7 @@ function readKeywords(r: DeckReader, section: Section): "end" | "basisset" | "eo
     const word = keywordOf(text);
     r.i++;
     if (isNumber(word)) {
+      if (!checked) continue;
       if (previous?.known === "flag")
         r.warn(
           line,
@@ -976,6 +983,7 @@ function readKeywords(r: DeckReader, section: Section): "end" | "basisset" | "eo
     }
     const spec = table[word];
     if (!spec) {
+      if (!checked) continue;
       if (section === "scf" && GEOMETRY_KINDS.includes(word as GeometryKind))
         r.error(line, `${word} is a geometry keyword: it belongs on line 2 — is an END missing above?`);
       else

@@ -304,6 +304,46 @@ END
       "scf",
       [],
     ],
+    "Raman at a laser wavelength, printing options, level shift and smearing": [
+      `Calcite Raman
+CRYSTAL
+0 0 0
+167
+4.99 17.06
+3
+20 0.0 0.0 0.0
+6 0.0 0.0 0.25
+8 0.257 0.0 0.25
+FREQCALC
+INTENS
+INTRAMAN
+INTCPHF
+END
+RAMANEXP
+298.15 532
+ENDFREQ
+END
+BASISSET
+POB-TZVP
+DFT
+B3LYP
+XLGRID
+END
+PRINTOUT
+EIGENVAL
+-4
+END
+LEVSHIFT
+5 1
+SMEAR
+0.001
+SHRINK
+6 6
+END
+`,
+      "freq",
+      [],
+    ],
     "D3 dispersion block, restart of an optimisation": [
       `Urea D3
 CRYSTAL
