@@ -423,7 +423,9 @@ function planTemplateStep(
       // a stand-in result may not fit a parameter's type (a choice, say): its default is used then
       const dryChecked = validateParams(t, dry);
       for (const e of dryChecked.errors) if (e.param in deferred) delete dry[e.param];
-      rendered = problems.guard(at, () => renderTemplate(t, dry, { steps: placeholderSteps(refs), attempt: 1 }));
+      rendered = problems.guard(at, () =>
+        renderTemplate(t, dry, { steps: placeholderSteps(refs), attempt: 1 }),
+      );
       job.renderSpec = {
         workflow_step: decl.name,
         template: t,
