@@ -33,7 +33,9 @@ function runnableWhere(target: ClaimTarget): string {
           AND p.run_handle IS NOT NULL AND json_extract(p.run_handle, '$.launching') IS NULL
           -- files taken from the parent's results (inputs_from) exist only once it has ended
           AND NOT EXISTS (SELECT 1 FROM json_each(COALESCE(j.inputs_from, '[]')) f
-                          WHERE json_extract(f.value, '$.jobId') = p.id))`
+                          WHERE json_extract(f.value, '$.jobId') = p.id)
+          -- nor when its deck is rendered from the parents' results, known only once they ended
+          AND j.render_spec IS NULL)`
     : "";
   return `j.status = 'PENDING' AND j.cancel_requested = 0
     AND ${target.clusterId === null ? "j.cluster_id IS NULL AND j.runner_type = 'local'" : "j.cluster_id = @clusterId"}

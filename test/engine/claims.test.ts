@@ -96,6 +96,17 @@ describe("claims", () => {
     expect(
       claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true }).map((j) => j.id),
     ).toEqual([b.id]);
+    // a job whose deck is rendered from its parents' results waits for them to end
+    const d = store.jobs.create({
+      name: "d",
+      input: "",
+      renderSpec: { template: "single-point" },
+      clusterId: hpc.id,
+      runnerType: "slurm",
+      dependencies: [{ dependsOn: a.id, type: "after_ok" }],
+    });
+    expect(claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true })).toEqual([]);
+    expect(store.jobs.require(d.id).status).toBe("PENDING");
     // across clusters the engine enforces the dependency itself
     expect(claimJobs(store, "E", { clusterId: other.id, maxJobs: 10, nativeDependencies: true })).toEqual([]);
     expect(store.jobs.require(c.id).status).toBe("PENDING");
