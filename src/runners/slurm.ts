@@ -53,6 +53,12 @@ export interface SlurmHandle extends RemoteHandle {
 
 const F = RUN_FILES;
 
+/**
+ * SLURM's clients wait for an unreachable controller (a restart, an overload) rather than fail; a
+ * poll gives up after this long and reports "unknown", so the engine is never held for good.
+ */
+const COMMAND_TIMEOUT_MS = 60_000;
+
 // in the run folder: submit, record the id (findLaunch reads it), print it
 const SUBMIT = `id=$(sbatch --parsable ./${F.sbatch} 2>sbatch.err); rc=$?
 if [ $rc -ne 0 ] || [ -z "$id" ]; then : > sbatch_failed; cat sbatch.err >&2; exit 4; fi
@@ -230,6 +236,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
       () =>
         this.pool.exec(["squeue", "-h", "-t", "all", "-j", ids.join(","), "-o", SQUEUE_FORMAT], {
           env: { SLURM_TIME_FORMAT },
+          timeoutMs: COMMAND_TIMEOUT_MS,
         }),
       () => null,
     );
@@ -258,6 +265,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
         this.pool.script(ENDED, {
           args: [[...new Set(ended.map((e) => e.handle.jobId))].join(","), ...ended.map((e) => e.handle.dir)],
           env: { SLURM_TIME_FORMAT },
+          timeoutMs: COMMAND_TIMEOUT_MS,
         }),
       () => null,
     );

@@ -190,7 +190,7 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
     if (runs.length === 0) return states;
     const dirs = runs.map((r) => (r.handle as SshHandle).dir);
     const result = await this.orUnknown(
-      () => this.pool.script(POLL, { args: dirs }),
+      () => this.pool.script(POLL, { args: dirs, timeoutMs: 60_000 }),
       () => null,
     );
     if (result?.code !== 0) {

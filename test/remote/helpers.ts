@@ -1,6 +1,7 @@
 // What the remote-runner suites share: the CRYSTAL stand-in installed where the test user (jmtest)
 // can run it, a remote folder of the suite's own, a start counter the stand-in appends to, and a
 // project with a cluster registered the way a user does it (`crystal-tui cluster add`).
+import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -10,7 +11,7 @@ import type { Job } from "../../src/domain/types.js";
 import { Store } from "../../src/store/store.js";
 import { SshPool } from "../../src/transport/pool.js";
 import type { Infra } from "../helpers/infra.js";
-import { cli, FIXTURES, tempProject } from "../helpers/project.js";
+import { CLI, type CliResult, cli, FIXTURES, tempProject } from "../helpers/project.js";
 
 export interface RemoteSetup {
   /** CRY23_EXEDIR with the stand-in as crystalOMP / PcrystalOMP / properties. */
@@ -160,4 +161,14 @@ export function testPool(infra: Infra, label = "test"): SshPool {
     keyFiles: [infra.sshKey],
     knownHostsFile: infra.knownHosts,
   });
+}
+
+/** `crystal-tui ARGS` in another process, like cli(), for commands that take longer than a minute. */
+export function cliLong(project: string, args: string[], timeoutMs: number): CliResult {
+  const r = spawnSync(process.execPath, [CLI, "--project", project, ...args], {
+    encoding: "utf8",
+    env: process.env,
+    timeout: timeoutMs,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,0 +1,227 @@
+// Faults while remote jobs run, on the real sshd and SLURM: sshd restarted (and the connection cut)
+// mid-run, slurmctld restarted mid-run, the engine killed with SIGKILL and started again, and the
+// engine dying between a launch and recording it. In every case no job fails because of the fault,
+// and every job runs exactly once (the stand-in counts its starts).
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultHooks } from "../../src/engine/default-hooks.js";
+import { Engine } from "../../src/engine/engine.js";
+import { makeRunnerFactory } from "../../src/runners/factory.js";
+import type { SshPool } from "../../src/transport/pool.js";
+import { type Infra, isRoot, requireInfra, restartSshd } from "../helpers/infra.js";
+import { CLI, cli } from "../helpers/project.js";
+import {
+  addCluster,
+  addJob,
+  deck,
+  newProject,
+  type RemoteSetup,
+  remoteSetup,
+  starts,
+  statusOf,
+  testPool,
+  waitFor,
+} from "./helpers.js";
+
+const infra = await requireInfra("remote faults against the real sshd and SLURM");
+const root = isRoot();
+if (infra && !root)
+  process.stderr.write("*** SKIPPED: remote fault tests restart sshd/slurmctld and need root\n");
+
+/** PID of a daemon from its PID file, only if /proc says it is that program. */
+function daemonPid(pidFile: string, exe: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+    return pid > 0 && fs.readlinkSync(`/proc/${pid}/exe`).startsWith(exe) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+async function restartSlurmctld(i: Infra, downMs: number): Promise<void> {
+  const pidFile = path.join(path.dirname(i.slurmConf), "slurmctld.pid");
+  const env = { ...process.env, SLURM_CONF: i.slurmConf };
+  const pid = daemonPid(pidFile, "/usr/sbin/slurmctld");
+  if (pid === null) throw new Error("slurmctld is not running");
+  process.kill(pid, "SIGTERM");
+  try {
+    await waitFor("slurmctld to stop", () => daemonPid(pidFile, "/usr/sbin/slurmctld") === null, 20_000);
+    await new Promise((r) => setTimeout(r, downMs));
+  } finally {
+    // never leave the shared controller down
+    const r = spawnSync("/usr/sbin/slurmctld", [], { env, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`slurmctld did not start: ${r.stderr}`);
+    await waitFor(
+      "slurmctld to answer",
+      () => /is UP/.test(spawnSync("scontrol", ["ping"], { env, encoding: "utf8" }).stdout),
+      30_000,
+      200,
+    );
+    // sacct -c opens the jobcomp file for writing even to read it; slurmctld resets its mode
+    fs.chmodSync(i.env.SLURM_JOBCOMP_FILE ?? path.join(path.dirname(i.slurmConf), "log/jobcomp.txt"), 0o666);
+  }
+}
+
+describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM)", () => {
+  let setup: RemoteSetup;
+  let pool: SshPool;
+  beforeAll(() => {
+    setup = remoteSetup("faults");
+    pool = testPool(infra!);
+  });
+  afterAll(async () => {
+    await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);
+    await pool.close();
+  });
+
+  it("sshd restarted and the connection cut mid-run: the engine reconnects, no job fails", async () => {
+    const { project, store } = newProject();
+    const paced = { CRYSTAL_STANDIN_DELAY_MS: "8" }; // ~4 s per run
+    addCluster(project, infra!, setup, { name: "box", type: "ssh", env: paced });
+    addCluster(project, infra!, setup, { name: "hpc", type: "slurm", env: paced });
+    const ids = [
+      addJob(project, "s1", deck("scf", "MgO [sshd-s1]"), ["--cluster", "box"]),
+      addJob(project, "s2", deck("scf", "MgO [sshd-s2]"), ["--cluster", "box"]),
+      addJob(project, "h1", deck("scf", "MgO [sshd-h1]"), ["--cluster", "hpc"]),
+      addJob(project, "h2", deck("scf", "MgO [sshd-h2]"), ["--cluster", "hpc"]),
+    ];
+    // the engine's runners share this pool, so the test knows which connection to cut
+    const shared = testPool(infra!, "shared");
+    const log: string[] = [];
+    const engine = new Engine(store, {
+      runnerFactory: makeRunnerFactory({ remote: { pool: shared } }),
+      hooks: defaultHooks(),
+      log: (l) => log.push(l),
+    });
+    const done = engine.run();
+    await waitFor("all four to run", () => ids.every((id) => statusOf(store, id) === "RUNNING"), 60_000);
+    const port = shared.connectionInfo()!.localPort;
+    await restartSshd(infra!, { dropClientPorts: [port], downMs: 1500 });
+    const summary = await done;
+    await shared.close();
+    expect(summary.byStatus).toEqual({ COMPLETED: 4 });
+    expect(shared.stats.connects).toBeGreaterThanOrEqual(2);
+    for (const tag of ["s1", "s2", "h1", "h2"]) expect(starts(setup, `[sshd-${tag}]`), tag).toHaveLength(1);
+    expect(log.filter((l) => /FAILED/.test(l))).toEqual([]);
+    store.close();
+  });
+
+  it("slurmctld restarted mid-run: polling waits it out and resumes, the chain completes", async () => {
+    const { project, store } = newProject();
+    // ~6 s per run: the runs outlast the restart
+    addCluster(project, infra!, setup, {
+      name: "hpc",
+      type: "slurm",
+      env: { CRYSTAL_STANDIN_DELAY_MS: "12" },
+    });
+    const a = addJob(project, "a", deck("scf", "MgO [ctld-a]"), ["--cluster", "hpc"]);
+    const b = addJob(project, "b", deck("scf", "MgO [ctld-b]"), ["--cluster", "hpc"]);
+    const c = addJob(project, "c", deck("scf", "MgO [ctld-c]"), [
+      "--cluster",
+      "hpc",
+      "--after-ok",
+      String(a),
+    ]);
+    // every poll: when it started and ended, and what it reported
+    const polls: { from: number; to: number; states: string[] }[] = [];
+    const factory = makeRunnerFactory();
+    const engine = new Engine(store, {
+      runnerFactory: (cluster) => {
+        const runner = factory(cluster);
+        const poll = runner.poll.bind(runner);
+        runner.poll = async (runs) => {
+          const from = Date.now();
+          const states = await poll(runs);
+          polls.push({ from, to: Date.now(), states: [...states.values()].map((st) => st.state) });
+          return states;
+        };
+        return runner;
+      },
+      hooks: defaultHooks(),
+    });
+    const done = engine.run();
+    await waitFor(
+      "a and b to run",
+      () => statusOf(store, a) === "RUNNING" && statusOf(store, b) === "RUNNING",
+      60_000,
+    );
+    const down = Date.now();
+    await restartSlurmctld(infra!, 3000);
+    const up = Date.now();
+    const summary = await done;
+    expect(summary.byStatus).toEqual({ COMPLETED: 3 });
+    for (const id of [a, b, c]) expect(statusOf(store, id)).toBe("COMPLETED");
+    for (const tag of ["a", "b", "c"]) expect(starts(setup, `[ctld-${tag}]`), tag).toHaveLength(1);
+    // polls were asked while the controller was away, and none took its absence for an ending
+    const during = polls.filter((p) => p.to > down && p.from < up);
+    expect(during.length).toBeGreaterThan(0);
+    expect(polls.flatMap((p) => p.states)).not.toContain("lost");
+    expect(polls.filter((p) => p.from > up).length).toBeGreaterThan(0);
+    store.close();
+  });
+
+  it("the engine killed (SIGKILL) while remote jobs run: the next one re-attaches through remote_jobs", async () => {
+    const { project, store } = newProject();
+    const paced = { CRYSTAL_STANDIN_DELAY_MS: "8" };
+    addCluster(project, infra!, setup, { name: "box", type: "ssh", env: paced });
+    addCluster(project, infra!, setup, { name: "hpc", type: "slurm", env: paced });
+    const s = addJob(project, "s", deck("scf", "MgO [kill-s]"), ["--cluster", "box"]);
+    const h = addJob(project, "h", deck("scf", "MgO [kill-h]"), ["--cluster", "hpc"]);
+    const h2 = addJob(project, "h2", deck("scf", "MgO [kill-h2]"), [
+      "--cluster",
+      "hpc",
+      "--after-ok",
+      String(h),
+    ]);
+    const first = spawn(process.execPath, [CLI, "--project", project, "run"], { stdio: "ignore" });
+    await waitFor(
+      "both to run",
+      () => statusOf(store, s) === "RUNNING" && statusOf(store, h) === "RUNNING",
+      60_000,
+    );
+    await waitFor("the dependent to be queued in SLURM", () => store.remoteJobs.getByJobId(h2));
+    first.kill("SIGKILL");
+    await new Promise((r) => first.once("exit", r));
+    expect(statusOf(store, s)).toBe("RUNNING");
+
+    const second = cli(project, ["run"]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(new RegExp(`job ${s} \\(s\\) re-attached after a restart`));
+    expect(second.stdout).toMatch(/done: 3 finished \(3 COMPLETED\)/);
+    for (const tag of ["s", "h", "h2"]) expect(starts(setup, `[kill-${tag}]`), tag).toHaveLength(1);
+    store.close();
+  });
+
+  it("the engine died between a launch and recording it: the next one finds the launch by its token", async () => {
+    const { project, store } = newProject();
+    addCluster(project, infra!, setup, { name: "box", type: "ssh" });
+    addCluster(project, infra!, setup, { name: "hpc", type: "slurm" });
+    const ids = [
+      addJob(project, "s", deck("scf", "MgO [token-s]"), ["--cluster", "box"]),
+      addJob(project, "h", deck("scf", "MgO [token-h]"), ["--cluster", "hpc"]),
+    ];
+    // what a crashed engine leaves: the job claimed, `launching` recorded, the run started, no handle
+    const factory = makeRunnerFactory();
+    for (const [i, id] of ids.entries()) {
+      const job = store.jobs.require(id);
+      const token = `deadbeef000${i}`;
+      store.db
+        .prepare(
+          "UPDATE jobs SET status = 'QUEUED', claimed_by = 'crashed-engine', run_handle = ? WHERE id = ?",
+        )
+        .run(JSON.stringify({ kind: job.runnerType, launching: token, at: Date.now() }), id);
+      const runner = factory(store.clusters.get(job.clusterId!)!);
+      await runner.submit(job, { jobFolder: store.jobs.folderOf(job), token });
+      await runner.close();
+    }
+    const run = cli(project, ["run"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/done: 2 finished \(2 COMPLETED\)/);
+    for (const tag of ["s", "h"]) expect(starts(setup, `[token-${tag}]`), tag).toHaveLength(1);
+    for (const id of ids)
+      expect(store.remoteJobs.getByJobId(id)!.metadata.token).toBe(`deadbeef000${ids.indexOf(id)}`);
+    store.close();
+  });
+});
