@@ -43,8 +43,8 @@ export interface AppProps {
   color?: boolean;
   initialView?: View;
   onQuit?: () => void;
-  /** Called once the app listens to keys (tests wait for it before typing). */
-  onReady?: () => void;
+  /** Called once the app listens to keys (tests wait for it before typing, and for the bus to be idle). */
+  onReady?: (keys: KeyBus) => void;
 }
 
 export const DEMO_NOTICE =

@@ -7,7 +7,12 @@ import type { RunnerType } from "../domain/types.js";
 import type { DB } from "../store/database.js";
 import { parseJsonObject } from "../store/json.js";
 
-export const SORT_COLUMNS = ["created", "id", "name", "status", "where", "runtime", "energy"] as const;
+/**
+ * The columns the list sorts by. Ids are handed out in creation order, so "created" sorts by id: the
+ * creation order at full resolution (created_at has whole seconds, and a workflow creates many jobs
+ * in one), and the primary key makes any page of it free to read.
+ */
+export const SORT_COLUMNS = ["created", "name", "status", "where", "runtime", "energy"] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 export interface JobListQuery {
@@ -39,8 +44,7 @@ export interface JobListRow {
 const statusOrder = `CASE j.status ${JOB_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} END`;
 
 const SORT_SQL: Readonly<Record<SortColumn, string>> = {
-  created: "j.created_at",
-  id: "j.id",
+  created: "j.id",
   name: "j.name COLLATE NOCASE",
   status: statusOrder,
   where: "COALESCE(c.name, '')",

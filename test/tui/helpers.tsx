@@ -4,6 +4,7 @@ import { render } from "ink-testing-library";
 import type { Store } from "../../src/store/store.js";
 import { App, type View } from "../../src/tui/app.js";
 import { fixedEngineSource } from "../../src/tui/engine-host.js";
+import type { KeyBus } from "../../src/tui/key-bus.js";
 import { StoreWatcher } from "../../src/tui/store-watch.js";
 import { Tasks } from "../../src/tui/tasks.js";
 
@@ -32,6 +33,8 @@ export interface Mounted {
   lastFrame: () => string;
   frames: string[];
   press: (...keys: string[]) => Promise<void>;
+  /** Writes one key without waiting for anything (for bursts). */
+  write: (key: string) => Promise<void>;
   type: (text: string) => Promise<void>;
   waitFor: (test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number) => Promise<string>;
   unmount: () => void;
@@ -51,7 +54,7 @@ export function mount(
 ): Mounted {
   const watcher = new StoreWatcher(store, 50).start();
   const quit = { called: false };
-  const ready = { done: false };
+  const ready: { done: boolean; bus: KeyBus | null } = { done: false, bus: null };
   const app = render(
     <App
       store={store}
@@ -65,8 +68,9 @@ export function mount(
       onQuit={() => {
         quit.called = true;
       }}
-      onReady={() => {
+      onReady={(bus) => {
         ready.done = true;
+        ready.bus = bus;
       }}
     />,
   );
@@ -85,20 +89,24 @@ export function mount(
   const listening = async () => {
     while (!ready.done) await sleep(5);
   };
+  /** Until every key written so far has been handed out and its render is on screen. */
+  const settled = async () => {
+    while (ready.bus && !ready.bus.idle()) await sleep(2);
+    await sleep(15);
+  };
   const press = async (...keys: string[]) => {
     await listening();
     for (const k of keys) {
       app.stdin.write(k);
-      await sleep(k === KEY.escape ? 60 : 25);
+      // a lone ESC is told from the start of a sequence by a short wait in Ink's input parser
+      if (k === KEY.escape) await sleep(40);
+      await settled();
     }
   };
   const type = async (text: string) => {
     await listening();
-    for (const ch of text) {
-      app.stdin.write(ch);
-      await sleep(10);
-    }
-    await sleep(20);
+    for (const ch of text) app.stdin.write(ch);
+    await settled();
   };
   return {
     store,
@@ -106,6 +114,10 @@ export function mount(
     lastFrame,
     frames: app.frames,
     press,
+    write: async (key: string) => {
+      app.stdin.write(key);
+      await Promise.resolve();
+    },
     type,
     waitFor,
     unmount: () => {

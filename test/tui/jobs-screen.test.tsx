@@ -155,7 +155,7 @@ describe("job list", () => {
     await m.waitFor("ccc");
     const order = (f: string) =>
       ["aaa", "bbb", "ccc"].sort((x, y) => f.indexOf(` ${x} `) - f.indexOf(` ${y} `));
-    await m.press("s", "s"); // created → id → name (A→Z)
+    await m.press("s"); // created → name (A→Z)
     let f = await m.waitFor("NAME▲");
     expect(order(f)).toEqual(["aaa", "bbb", "ccc"]);
     await m.press("S");

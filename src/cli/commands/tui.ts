@@ -5,6 +5,12 @@ import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
 import { projectDirOf } from "../context.js";
 
+/** Loads the TUI: React's production build (its development checks cost every key press). */
+async function loadTui() {
+  process.env.NODE_ENV ??= "production";
+  return import("../../tui/launch.js");
+}
+
 function requireTerminal(): void {
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     throw new UserError(
@@ -31,7 +37,7 @@ export function registerTuiCommands(program: Command): void {
         process.stdout.write(`${demo.projectDir}\n`);
         return;
       }
-      const { openTui } = await import("../../tui/launch.js");
+      const { openTui } = await loadTui();
       await openTui(demo.projectDir, { hostEngine: opts.engine });
       process.stdout.write(
         `demo project kept in ${demo.projectDir} — open it again with: crystal-tui --project ${demo.projectDir}\n`,
@@ -47,7 +53,7 @@ export function registerTuiCommands(program: Command): void {
     }
     const projectDir = projectDirOf(cmd);
     requireTerminal();
-    const { openTui } = await import("../../tui/launch.js");
+    const { openTui } = await loadTui();
     await openTui(projectDir);
   });
 }

@@ -18,7 +18,7 @@ export function Footer({ keys, width }: { keys: KeyHelp[]; width: number }) {
   }
   parts.push(...shown.slice(-2));
   return (
-    <Box width={width} height={1} overflow="hidden">
+    <Box width={width} height={1} overflowY="hidden">
       <Text wrap="truncate-end">
         {parts.map((k) => (
           <Text key={k.keys}>

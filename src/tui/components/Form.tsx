@@ -134,7 +134,7 @@ export function FormView({
     );
   }
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {shown}
     </Box>
   );

@@ -38,7 +38,7 @@ export function Help({
     ...section("Everywhere", GLOBAL_KEYS),
   ];
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {lines.slice(0, height)}
     </Box>
   );

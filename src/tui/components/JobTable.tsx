@@ -6,8 +6,10 @@ import { clip, formatHartree, formatWhen, runtimeOf, whereOf } from "../format.j
 import type { JobListRow, SortColumn } from "../queries.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
 
+type ColumnKey = SortColumn | "id";
+
 interface Column {
-  key: SortColumn;
+  key: ColumnKey;
   title: string;
   width: number;
   align?: "right";
@@ -64,13 +66,13 @@ export function JobTable({
     })
     .join(" ");
   return (
-    <Box flexDirection="column" width={width} height={height + 1} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height + 1} overflowY="hidden">
       <Text bold wrap="truncate-end">
         {" "}
         {header}
       </Text>
       {rows.slice(0, height).map((r, i) => {
-        const values: Record<SortColumn, string> = {
+        const values: Record<ColumnKey, string> = {
           id: String(r.id),
           name: r.name,
           status: `${STATUS_SYMBOL[r.status]} ${r.status}${r.cancelRequested && !isDone(r.status) ? "!" : ""}`,
@@ -80,15 +82,15 @@ export function JobTable({
           created: formatWhen(r.createdAt, nowDate),
         };
         const selected = i === cursor;
+        // three text runs per row (before, the status, after) rather than one per cell: Ink measures
+        // every run on every frame, and a list of 40 rows redraws on each key press
+        const cells = columns.map((c) => cell(values[c.key], c));
+        const at = columns.findIndex((c) => c.key === "status");
         return (
-          <Text key={r.id} inverse={selected} wrap="truncate-end">
-            {selected ? "›" : " "}
-            {columns.map((c, ci) => (
-              <Text key={c.key} color={c.key === "status" ? color(STATUS_COLOR[r.status]) : undefined}>
-                {ci > 0 ? " " : ""}
-                {cell(values[c.key], c)}
-              </Text>
-            ))}
+          <Text key={r.id} inverse={selected}>
+            {`${selected ? "›" : " "}${cells.slice(0, at).join(" ")} `}
+            <Text color={color(STATUS_COLOR[r.status])}>{cells[at]}</Text>
+            {` ${cells.slice(at + 1).join(" ")}`}
           </Text>
         );
       })}

@@ -15,7 +15,7 @@ export function Lines({
 }) {
   const start = Math.max(0, Math.min(offset, Math.max(0, lines.length - height)));
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} overflowY="hidden">
       {lines.slice(start, start + height).map((line, i) =>
         typeof line === "string" ? (
           // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
@@ -24,7 +24,7 @@ export function Lines({
           </Text>
         ) : (
           // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
-          <Box key={start + i} height={1} overflow="hidden">
+          <Box key={start + i} height={1} overflowY="hidden">
             {line}
           </Box>
         ),

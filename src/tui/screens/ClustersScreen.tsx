@@ -365,7 +365,7 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
           <Text dimColor>Press a to add one (or `crystal-tui cluster add`).</Text>
         </Box>
       ) : (
-        <Box flexDirection="column" height={Math.max(1, height - 4 - (pending ? 1 : 0))} overflow="hidden">
+        <Box flexDirection="column" height={Math.max(1, height - 4 - (pending ? 1 : 0))} overflowY="hidden">
           <Text bold wrap="truncate-end">
             {" "}
             {"NAME".padEnd(nameW)} {"TYPE".padEnd(6)} {"USER@HOST:PORT".padEnd(hostW)} {"STATUS".padEnd(9)}{" "}

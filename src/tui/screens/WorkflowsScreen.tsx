@@ -115,7 +115,7 @@ export function WorkflowsScreen({ width, height }: { width: number; height: numb
         {current ? `Steps of ${current.name}` : ""}
         {focus === "steps" ? "" : "  (tab: choose a step)"}
       </Text>
-      <Box flexDirection="column" height={treeHeight} overflow="hidden">
+      <Box flexDirection="column" height={treeHeight} overflowY="hidden">
         {tree.slice(treeTop, treeTop + treeHeight).map((t, i) => {
           const s = t.node;
           const selected = focus === "steps" && treeTop + i === stepCursor;
@@ -137,7 +137,7 @@ export function WorkflowsScreen({ width, height }: { width: number; height: numb
           );
         })}
       </Box>
-      <Box flexDirection="column" height={Math.min(extra.length, 4)} overflow="hidden">
+      <Box flexDirection="column" height={Math.min(extra.length, 4)} overflowY="hidden">
         {extra.slice(0, 4).map((line) => (
           <Text key={line} dimColor wrap="truncate-end">
             {line}
