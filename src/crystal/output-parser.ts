@@ -96,6 +96,8 @@ export interface ParseOptions {
 
 /** Lines longer than this are not CRYSTAL's (binary junk, a pasted path list): skipped whole. */
 const MAX_LINE = 4096;
+/** CRYSTAL's own lines are at most ~132 characters: longer ones are never looked at by a regex. */
+const MAX_READ = 512;
 /** A runtime message saying memory ran out (not "invalid memory reference": that is a crash). */
 const OUT_OF_MEMORY =
   /insufficient virtual memory|cannot allocate memory|out of memory|allocation would exceed memory/i;
@@ -430,7 +432,7 @@ export class OutputParser {
       this.cellState = 0;
       return;
     }
-    this.line(text, p, e, complete);
+    if (e - p <= MAX_READ) this.line(text, p, e, complete);
   }
 
   /**

@@ -401,6 +401,21 @@ describe("never throws, never hangs", () => {
     }
   });
 
+  it("long lines built to make regexes backtrack are read in linear time", () => {
+    const nasty = [
+      " == SCF ENDED -",
+      " * OPT END -",
+      " CYC 1",
+      " TOTAL ENERGY(",
+      " ATOMS IN THE ASYMMETRIC UNIT",
+    ];
+    for (const start of nasty) {
+      const line = `${start}${" ".repeat(490)}x\n`;
+      const r = parseOutputText(line.repeat(2000));
+      expect(r.status).toBe("incomplete");
+    }
+  });
+
   it("a missing file or a folder is a UserError with what to do", async () => {
     await expect(parseOutputFile("/nonexistent/mgo.out")).rejects.toThrow(UserError);
     await expect(parseOutputFile("/nonexistent/mgo.out")).rejects.toThrow(/no such file/);
