@@ -49,6 +49,9 @@ export interface AppProps {
 
 export const DEMO_NOTICE =
   "DEMO — results come from the CRYSTAL stand-in replaying recorded CRYSTAL outputs, not from CRYSTAL";
+/** The same, for terminals narrower than the sentence above. */
+export const DEMO_NOTICE_SHORT =
+  "DEMO: a CRYSTAL stand-in replays recorded outputs — not results from CRYSTAL";
 
 export function App(props: AppProps) {
   const theme = useMemo<Theme>(() => ({ color: props.color ?? colorWanted() }), [props.color]);
@@ -162,7 +165,7 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
         <Header current={topOf(view)} project={store.projectDir} width={width} />
         {demo ? (
           <Text color={color("yellow")} bold wrap="truncate-end">
-            {DEMO_NOTICE}
+            {width >= DEMO_NOTICE.length ? DEMO_NOTICE : DEMO_NOTICE_SHORT}
           </Text>
         ) : null}
         <Box height={bodyHeight} flexDirection="column">

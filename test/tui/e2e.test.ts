@@ -1,10 +1,11 @@
 // End to end in a real terminal: `crystal-tui` on a project, a job made with the form, run to
 // COMPLETED by the TUI's own engine on the CRYSTAL stand-in, its results opened, quit; and the demo.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { Store } from "../../src/store/store.js";
-import { cli, tempProject } from "../helpers/project.js";
+import { CLI, cli, tempProject } from "../helpers/project.js";
 import { standinEnv } from "../helpers/standin.js";
 import { type Screen, startTui } from "./pty.js";
 
@@ -75,6 +76,36 @@ describe("crystal-tui in a real terminal", () => {
     expect((await screen.exited).exitCode).toBe(0);
     expect(fs.existsSync(path.join(dir, ".crystal_tui.db"))).toBe(true);
   }, 300_000);
+
+  test("when another process serves the project the TUI says so, and takes over when it goes away", async () => {
+    const project = tempProject("ctui-e2e-");
+    Store.open(project).close();
+    const run = spawn(process.execPath, [CLI, "--project", project, "run", "--watch", "--quiet"], {
+      env: { ...process.env, ...standinEnv() },
+      stdio: "ignore",
+    });
+    try {
+      // wait until its engine is registered in the project
+      const store = Store.open(project);
+      try {
+        for (let i = 0; i < 200; i++) {
+          const n = store.db.prepare("SELECT COUNT(*) AS n FROM engines").get() as { n: number };
+          if (n.n > 0) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      } finally {
+        store.close();
+      }
+      screen = startTui(["--project", project], { env: { ...standinEnv(), NO_COLOR: "1" } });
+      await screen.waitFor(`jobs run by the engine of pid ${run.pid}`, 20_000);
+      run.kill("SIGTERM");
+      await screen.waitFor("jobs run by this TUI's engine", 30_000);
+      screen.write("q");
+      expect((await screen.exited).exitCode).toBe(0);
+    } finally {
+      if (run.exitCode === null) run.kill("SIGKILL");
+    }
+  }, 120_000);
 
   test("crystal-tui bogus is still an unknown command (exit 2), and without a terminal the TUI says it needs one", () => {
     const project = tempProject("ctui-e2e-");
