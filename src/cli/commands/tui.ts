@@ -46,9 +46,16 @@ export function registerTuiCommands(program: Command): void {
 
   // the default action: no command opens the TUI. Excess words are still refused as an unknown
   // command (exit 2), so a typo never opens the TUI by surprise.
+  program.addHelpText(
+    "after",
+    "\nWithout a command, crystal-tui opens the terminal UI on the project (press ? in it for the keys).\nTry it on a demo project first: crystal-tui demo",
+  );
   program.allowExcessArguments(true).action(async (_opts: unknown, cmd: Command) => {
     const extra = cmd.args[0];
     if (extra !== undefined) {
+      // commander's own message, with its "did you mean …?" suggestion
+      const unknown = (cmd as unknown as { unknownCommand?: () => never }).unknownCommand;
+      if (unknown) unknown.call(cmd);
       cmd.error(`unknown command '${extra}'`, { code: "commander.unknownCommand", exitCode: 2 });
     }
     const projectDir = projectDirOf(cmd);
