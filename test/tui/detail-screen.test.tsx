@@ -86,7 +86,7 @@ describe("job detail", () => {
     const [job] = addJobs(store, ["tail"]);
     store.jobs.transition(job!.id, "RUNNING");
     const out = path.join(store.jobs.folderOf(job!), "tail.out");
-    fs.writeFileSync(out, Array.from({ length: 100 }, (_, i) => `line ${i + 1}`).join("\n") + "\n");
+    fs.writeFileSync(out, `${Array.from({ length: 100 }, (_, i) => `line ${i + 1}`).join("\n")}\n`);
     m = mount(store, { view: detail(job!.id) });
     let f = await m.waitFor("line 100");
     expect(f).toContain("following the output");
@@ -99,6 +99,16 @@ describe("job detail", () => {
     expect(m.lastFrame()).not.toContain("line 103");
     await m.press("G");
     await m.waitFor("line 103");
+  });
+
+  test("Log shows control characters harmlessly: tabs as spaces, escapes and form feeds dropped", async () => {
+    const store = makeStore();
+    const [job] = addJobs(store, ["ctl"]);
+    store.jobs.transition(job!.id, "RUNNING");
+    fs.writeFileSync(path.join(store.jobs.folderOf(job!), "ctl.out"), "a\tb\u001b[2Jc\fd\r\n");
+    m = mount(store, { view: detail(job!.id) });
+    const f = await m.waitFor("a    b[2Jcd");
+    expect(f).not.toContain("\u001b[2J");
   });
 
   test("a PENDING job's Log says there is no output yet", async () => {

@@ -27,7 +27,14 @@ export function readTail(file: string, maxBytes = TAIL_BYTES, maxLines = TAIL_LI
     const start = Math.max(0, size - maxBytes);
     const buf = Buffer.alloc(size - start);
     fs.readSync(fd, buf, 0, buf.length, start);
-    let lines = buf.toString("utf8").replace(/\r/g, "").split("\n");
+    // tabs and other control characters (Fortran form feeds, stray escapes) would move the
+    // terminal's cursor: a tab becomes spaces, the rest is dropped
+    let lines = buf
+      .toString("utf8")
+      .replace(/\r/g, "")
+      .replace(/\t/g, "    ")
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, "")
+      .split("\n");
     if (start > 0) lines = lines.slice(1); // a cut first line is not a line
     if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
     const clipped = start > 0 || lines.length > maxLines;
