@@ -20,7 +20,9 @@ const SEGMENT_STYLE: Record<SegmentKind, { color?: string; bold?: boolean }> = {
 };
 
 export function deckLines(deck: string, keywords: ReadonlySet<string>, color: ColorFn): ReactNode[] {
-  return highlightDeck(deck, keywords).map((segments, i) => (
+  // a deck is text from anywhere: no control character of it reaches the terminal
+  const shown = deck.replace(/\t/g, "    ").replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, "");
+  return highlightDeck(shown, keywords).map((segments, i) => (
     // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
     <Text key={i} wrap="truncate-end">
       <Text dimColor>{String(i + 1).padStart(3)} </Text>
