@@ -77,10 +77,15 @@ export function formatParallelism(p: Parallelism): string {
   return parts.join(", ");
 }
 
-/** Cuts text to `width` columns, marking the cut with "…". */
+/** Text from elsewhere (outputs, reasons, messages) made safe to print: no control characters. */
+export function printable(text: string): string {
+  return text.replace(/\t/g, "    ").replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, "");
+}
+
+/** Cuts text to `width` columns, marking the cut with "…" (and drops control characters). */
 export function clip(text: string, width: number): string {
   if (width <= 0) return "";
-  const chars = [...text];
-  if (chars.length <= width) return text;
+  const chars = [...printable(text)];
+  if (chars.length <= width) return chars.join("");
   return `${chars.slice(0, Math.max(0, width - 1)).join("")}…`;
 }

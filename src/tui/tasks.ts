@@ -3,6 +3,7 @@
 // screen); their progress lines and outcome are kept here, so a screen can be left and come back.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { printable } from "./format.js";
 
 /** bin/crystal-tui.js, from src/tui or dist/tui alike. */
 export const CLI_BIN = fileURLToPath(new URL("../../bin/crystal-tui.js", import.meta.url));
@@ -66,7 +67,7 @@ export class Tasks {
     this.children.add(child);
     const onData = (buf: Buffer) => {
       for (const line of buf.toString("utf8").split(/\r?\n/)) {
-        if (line.trim() !== "") task.lines.push(line.replace(/^crystal-tui: /, ""));
+        if (line.trim() !== "") task.lines.push(printable(line.replace(/^crystal-tui: /, "")));
       }
       if (task.lines.length > 200) task.lines.splice(0, task.lines.length - 200);
       this.changed();

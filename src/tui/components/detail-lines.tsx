@@ -5,7 +5,15 @@ import type { ReactNode } from "react";
 import { STATUS_SYMBOL } from "../../domain/status.js";
 import type { JobEvent } from "../../domain/types.js";
 import type { LinkedJob } from "../../store/dependencies.js";
-import { clip, formatBytes, formatDuration, formatHartree, formatTimestamp, formatWhen } from "../format.js";
+import {
+  clip,
+  formatBytes,
+  formatDuration,
+  formatHartree,
+  formatTimestamp,
+  formatWhen,
+  printable,
+} from "../format.js";
 import { highlightDeck, type SegmentKind } from "../highlight.js";
 import { energyChanges, plotSeries } from "../plots.js";
 import { STATUS_COLOR } from "../theme.js";
@@ -176,10 +184,10 @@ export function resultLines(
     out.push(row(LABELS[k] ?? k.replace(/_/g, " "), otherValue(k, v), `x-${k}`));
   }
   for (const [i, w] of strings(results.warnings).entries()) {
-    out.push(row(i === 0 ? "Warnings" : "", <Text color={color("yellow")}>{w}</Text>, `w${i}`));
+    out.push(row(i === 0 ? "Warnings" : "", <Text color={color("yellow")}>{printable(w)}</Text>, `w${i}`));
   }
   for (const [i, err] of strings(results.errors).entries()) {
-    out.push(row(i === 0 ? "Errors" : "", <Text color={color("red")}>{err}</Text>, `e${i}`));
+    out.push(row(i === 0 ? "Errors" : "", <Text color={color("red")}>{printable(err)}</Text>, `e${i}`));
   }
   const plotWidth = Math.max(20, opts.width - 2);
   if (scfEnergies.length >= 2) {
@@ -264,7 +272,7 @@ export function historyLines(
         <Text color={color(STATUS_COLOR[e.toStatus])}>
           {STATUS_SYMBOL[e.toStatus]} {e.toStatus}
         </Text>
-        {e.reason ? `  ${e.reason}` : ""}
+        {e.reason ? `  ${printable(e.reason)}` : ""}
       </Text>,
     );
   }
