@@ -52,11 +52,30 @@ export const KeyBusContext = createContext<KeyBus | null>(null);
 
 /** At the app's root: reads the keys and hands them to the bus; `onReady` once it listens. */
 export function useKeyBusRoot(bus: KeyBus, onReady?: (bus: KeyBus) => void): void {
-  useInput((input, key) => bus.dispatch(input, key));
+  useInput((input, key) => {
+    // keys typed faster than they are read (key repeat, a busy machine, a paste) arrive as one
+    // chunk: each is handed out on its own, as if typed one by one
+    const chars = [...input];
+    if (chars.length > 1 && !key.ctrl && !key.meta) {
+      for (const ch of chars) bus.dispatch(ch, keyOf(ch, key));
+    } else bus.dispatch(input, key);
+  });
   const ready = useRef(onReady);
   useEffect(() => {
     ready.current?.(bus);
   }, [bus]);
+}
+
+/** The key flags of one character of a chunk. */
+function keyOf(ch: string, chunk: Key): Key {
+  return {
+    ...chunk,
+    tab: ch === "\t",
+    return: ch === "\r" || ch === "\n",
+    backspace: ch === "\u007f" || ch === "\b",
+    delete: false,
+    shift: /^[A-Z]$/.test(ch),
+  };
 }
 
 /** Handles keys while `active`; the latest handler (with the latest state) is always the one called. */

@@ -47,3 +47,19 @@ test("a held j moves the cursor once per key", async () => {
   // newest first: the cursor started on job40 and is now 25 rows further down
   await m.waitFor(/^›\s*15 job15 /m, 10_000);
 });
+
+test("keys that arrive in one chunk (key repeat, a paste) are handed out one by one", async () => {
+  const store = makeStore();
+  addJobs(
+    store,
+    Array.from({ length: 10 }, (_, i) => `job${i + 1}`),
+  );
+  m = mount(store);
+  await m.waitFor("job10");
+  await m.press("jjj");
+  await m.waitFor(/^›\s*7 job7 /m);
+  await m.press(KEY.enter);
+  await m.waitFor("#7 job7");
+  await m.press("\t\t");
+  await m.waitFor(/ Results .*\n(.|\n)*No results yet/);
+});
