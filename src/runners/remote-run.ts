@@ -3,10 +3,9 @@
 // staging the deck and auxiliary files under CRYSTAL's names, bringing outputs back, removing the
 // folder after success, and the poll interval with its minimum.
 //
-// A submission costs one remote command: the deck and small auxiliary files travel inside the
-// script that creates the folder and launches the run (base64 here-documents), so submitting a job
-// is as cheap as a bare `sbatch` over the same connection. Large files (wavefunctions) go over SFTP
-// first, streamed.
+// A submission costs one remote command, the launch itself: the folder and the files are made over
+// the connection's SFTP channel (pipelined requests, no remote process), so submitting a job costs
+// about what a bare `sbatch` over the same connection does. Large files (wavefunctions) are streamed.
 import fs from "node:fs";
 import path from "node:path";
 import { KEPT_OUTPUTS, keptNameFor, outputFileName } from "../crystal/files.js";
@@ -14,10 +13,9 @@ import { UserError } from "../domain/errors.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { ConnectionError, RemoteFileError } from "../transport/errors.js";
 import { type ExecResult, type PoolOptions, SshPool } from "../transport/pool.js";
-import { shellQuote } from "../transport/quote.js";
 import { download, listRemote, mkdirp, remoteHome, upload } from "../transport/sftp.js";
 import { remoteBaseDir, type TargetEnvironment, targetForCluster } from "../transport/target.js";
-import { checkRemoteConfig, environmentLines, RUN_FILES } from "./remote-script.js";
+import { checkRemoteConfig, environmentLines } from "./remote-script.js";
 import { stagingPlan } from "./staging.js";
 import type { FetchedOutputs, RunHandle, SubmitContext } from "./types.js";
 
@@ -71,15 +69,8 @@ export function pollIntervalMsFor(
 /** How long a failed readiness check is remembered before asking the cluster again. */
 const READINESS_RETRY_MS = 10_000;
 
-/** Files inlined in the submission script when at most this big; bigger ones go over SFTP. */
-const INLINE_MAX_BYTES = 256 * 1024;
-const HEREDOC_END = "CTUI_B64_END"; // "_" is not in the base64 alphabet: no line of data can match
-
-/** A here-document writing `data` to `name` in the current folder, through base64. */
-function inlineFile(name: string, data: Buffer): string {
-  const b64 = data.toString("base64").replace(/.{1,76}/g, "$&\n");
-  return `base64 -d > ${shellQuote(name)} <<'${HEREDOC_END}'\n${b64}${HEREDOC_END}`;
-}
+/** Inputs up to this size are written in one SFTP request chain; bigger ones are streamed. */
+const WRITE_MAX_BYTES = 1024 * 1024;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -132,32 +123,73 @@ export abstract class RemoteRunnerBase {
   }
 
   /**
-   * Creates the run folder with the job's inputs under CRYSTAL's names plus `files`, then runs
-   * `tail` there — all in one remote command (large inputs are uploaded over SFTP before it).
+   * Creates the run folder (its name carries the launch token) and puts the job's inputs there
+   * under CRYSTAL's names, plus `files` (wrapper, batch script). Everything goes over the connection's SFTP channel,
+   * pipelined — no remote process is started for it.
    */
-  protected async stageAndRun(
+  protected async stage(
     job: Job,
     ctx: SubmitContext,
     dir: string,
     files: Record<string, string | Buffer>,
-    tail: string,
-  ): Promise<ExecResult> {
-    const parts: string[] = [];
-    const large: [string, string][] = [];
+  ): Promise<void> {
+    await this.makeRunDir(dir);
+    const writes: Promise<unknown>[] = [];
     for (const [crystalName, local] of stagingPlan(job, ctx.jobFolder)) {
-      const size = fs.statSync(local).size;
-      if (size > INLINE_MAX_BYTES) large.push([crystalName, local]);
-      else parts.push(inlineFile(crystalName, fs.readFileSync(local)));
+      const target = `${dir}/${crystalName}`;
+      writes.push(
+        fs.statSync(local).size > WRITE_MAX_BYTES
+          ? upload(this.pool, local, target)
+          : this.putFile(target, fs.readFileSync(local)),
+      );
     }
-    for (const [name, content] of Object.entries({ [RUN_FILES.token]: ctx.token, ...files })) {
-      parts.push(inlineFile(name, Buffer.isBuffer(content) ? content : Buffer.from(content)));
+    for (const [name, content] of Object.entries(files)) {
+      writes.push(this.putFile(`${dir}/${name}`, content));
     }
-    if (large.length > 0) {
-      await mkdirp(this.pool, dir);
-      for (const [crystalName, local] of large) await upload(this.pool, local, `${dir}/${crystalName}`);
+    const results = await Promise.allSettled(writes);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  /**
+   * Writes a small file of a run folder nobody reads yet (open, write, close; no temporary name):
+   * a failure fails the submission, so a half-written file is never used.
+   */
+  protected putFile(remote: string, data: string | Buffer): Promise<void> {
+    return this.pool
+      .withSftp(
+        (sftp) =>
+          new Promise<void>((resolve, reject) =>
+            sftp.writeFile(remote, data, { mode: 0o644 }, (err) => (err ? reject(err) : resolve())),
+          ),
+      )
+      .catch((err) => {
+        if (err instanceof UserError) throw err;
+        throw new RemoteFileError(
+          `${this.label}: could not write ${remote} there: ${(err as Error).message}`,
+        );
+      });
+  }
+
+  /** Work started in the background (e.g. recording a SLURM id), finished before close(). */
+  protected readonly background = new Set<Promise<unknown>>();
+
+  protected inBackground(work: Promise<unknown>): void {
+    const p: Promise<unknown> = work.catch(() => undefined).finally(() => this.background.delete(p));
+    this.background.add(p);
+  }
+
+  /** mkdir of the run folder: one SFTP request when its base exists, mkdir -p otherwise. */
+  private async makeRunDir(dir: string): Promise<void> {
+    try {
+      await this.pool.withSftp(
+        (sftp) =>
+          new Promise<void>((resolve, reject) => sftp.mkdir(dir, (err) => (err ? reject(err) : resolve()))),
+      );
+    } catch (err) {
+      if (err instanceof ConnectionError) throw err;
+      await mkdirp(this.pool, dir); // the base folder is new, or the run folder exists already
     }
-    const script = ["set -e", 'mkdir -p "$1"', 'cd "$1"', ...parts, "set +e", tail, ""].join("\n");
-    return this.pool.script(script, { args: [dir] });
   }
 
   /** Files of the run's folder with scheduler / wrapper messages, brought back into `.run/`. */
@@ -275,6 +307,7 @@ export abstract class RemoteRunnerBase {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.background);
     if (this.ownPool) await this.pool.close();
   }
 

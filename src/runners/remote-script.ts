@@ -22,7 +22,6 @@ import { shellAssignment, shellCommand, shellQuote } from "../transport/quote.js
 
 /** Files a remote run leaves in its folder besides CRYSTAL's own. */
 export const RUN_FILES = {
-  token: "token",
   pid: "pid",
   exitCode: "exit_code",
   startedAt: "started_at",

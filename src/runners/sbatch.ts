@@ -123,6 +123,7 @@ export function renderSbatch(input: SbatchInput): RenderedSbatch {
     ...(r.account !== undefined ? [`--account=${r.account}`] : []),
     ...(r.mem !== undefined ? [`--mem=${r.mem}`] : []),
     ...(r.constraint !== undefined ? [`--constraint=${r.constraint}`] : []),
+    `--chdir=${dir}`,
     `--output=${stdoutPattern}`,
     `--error=${stderrPattern}`,
   ];

@@ -59,17 +59,11 @@ const F = RUN_FILES;
  */
 const COMMAND_TIMEOUT_MS = 60_000;
 
-// in the run folder: submit, record the id (findLaunch reads it), print it
-const SUBMIT = `id=$(sbatch --parsable ./${F.sbatch} 2>sbatch.err); rc=$?
-if [ $rc -ne 0 ] || [ -z "$id" ]; then : > sbatch_failed; cat sbatch.err >&2; exit 4; fi
-id=\${id%%;*}
-printf '%s\\n' "$id" > ${F.slurmJobId}
-echo "JOBID $id"`;
-
 // $1 = run folder, $2 = token
 const FIND = `d=$1
 if [ -s "$d/${F.slurmJobId}" ]; then echo "JOBID $(cat "$d/${F.slurmJobId}")"; exit 0; fi
-[ -d "$d" ] && [ ! -f "$d/sbatch_failed" ] || { echo NONE; exit 0; }
+[ -d "$d" ] || { echo NONE; exit 0; }
+# no id recorded: sbatch failed, or the submitting engine died before recording it — SLURM knows
 out=$(squeue -h -u "$(id -un)" -t all -o '%i|%k' 2>&1) || { printf '%s\\n' "$out" >&2; exit 5; }
 printf '%s\\n' "$out" | while IFS='|' read -r id comment; do
   [ "$comment" = "crystal-tui:$2" ] && echo "JOBID $id"
@@ -77,33 +71,35 @@ done
 echo NONE`;
 
 /**
- * $1 = job ids (comma-separated) that left squeue or ended; then their run folders. sacct for all;
- * for those sacct has no final record of (accounting absent or late): scontrol and jobcomp.
+ * $1 = job ids (comma-separated) that left squeue or ended there; $2 = those of them squeue showed
+ * no final state for; then the files where their batch scripts record CRYSTAL's exit code.
+ * sacct for all; for the $2 jobs sacct has no final record of (accounting absent or late), the
+ * controller (scontrol) and jobcomp (sacct -c). A handful of processes, whatever the number of jobs.
  */
 function endedScript(): string {
-  const finals = FINISHED_STATES.map((s) => `${s}*`).join("|");
-  return `ids=$1; shift
+  const finals = FINISHED_STATES.join("|");
+  return `ids=$1; unsure=$2; shift 2
 acct=$(sacct -n -P -X -j "$ids" -o ${SACCT_FIELDS} 2>&1); rc=$?
-echo "@@sacct $rc"
-printf '%s\\n' "$acct"
-missing=
-for id in $(printf '%s' "$ids" | tr ',' ' '); do
-  st=$(printf '%s\\n' "$acct" | grep "^$id|" | head -n 1 | cut -d'|' -f2)
-  case $st in ${finals}) ;; *) missing="$missing $id";; esac
-done
-if [ -n "$missing" ]; then
-  echo "@@scontrol"
-  for id in $missing; do scontrol show job -o "$id" 2>/dev/null; done
-  echo "@@jobcomp"
-  sacct -c -n -P -j "$(echo $missing | tr ' ' ',')" -o ${SACCT_JOBCOMP_FIELDS} 2>/dev/null
+printf '@@sacct %s\\n%s\\n' "$rc" "$acct"
+if [ -n "$unsure" ]; then
+  missing=$(printf '%s\\n' "$acct" | awk -F'|' -v want="$unsure" '
+    BEGIN { n = split(want, w, ","); for (i = 1; i <= n; i++) need[w[i]] = 1 }
+    $2 ~ /^(${finals})/ { delete need[$1] }
+    END { for (id in need) print id }')
+  if [ -n "$missing" ]; then
+    echo "@@scontrol"
+    for id in $missing; do scontrol show job -o "$id" 2>/dev/null; done
+    echo "@@jobcomp"
+    sacct -c -n -P -j "$(echo $missing | tr ' ' ',')" -o ${SACCT_JOBCOMP_FIELDS} 2>/dev/null
+  fi
 fi
 echo "@@users"
 for uid in $(printf '%s\\n' "$acct" | sed -n 's/^[0-9]*|CANCELLED by \\([0-9][0-9]*\\)|.*/\\1/p' | sort -u); do
   printf '%s %s\\n' "$uid" "$(getent passwd "$uid" | cut -d: -f1)"
 done
 echo "@@files"
-i=0
-for d in "$@"; do i=$((i+1)); printf '%s %s\\n' "$i" "$(cat "$d/${F.exitCode}" 2>/dev/null || echo -)"; done`;
+[ $# -gt 0 ] && grep -H '' "$@" 2>/dev/null
+exit 0`;
 }
 const ENDED = endedScript();
 
@@ -183,8 +179,10 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
       .filter((d) => d.handle.kind === "slurm" && typeof d.handle.jobId === "string")
       .map((d) => ({ slurmJobId: d.handle.jobId as string, type: d.type }));
     const rendered = renderSbatch({ job, cluster: this.cluster, dir, token: ctx.token, dependencies });
-    const r = await this.stageAndRun(job, ctx, dir, { [F.sbatch]: rendered.script }, SUBMIT);
-    const m = /^JOBID (\d+)$/m.exec(r.stdout);
+    await this.stage(job, ctx, dir, { [F.sbatch]: rendered.script });
+    // exactly what a user types (the script's #SBATCH --chdir puts the job in its folder)
+    const r = await this.pool.exec(["sbatch", "--parsable", `${dir}/${F.sbatch}`]);
+    const m = /^(\d+)(;\S*)?$/m.exec(r.stdout.trim());
     if (r.code !== 0 || !m) {
       const why = gist(r).replace(/^sbatch: error: /, "");
       // the controller is busy or restarting, or a parent has just left it: not the job's fault
@@ -201,6 +199,8 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
         `job ${job.id} (${job.name}): SLURM on ${this.cluster.name} refused it: ${why || `exit ${r.code}`}`,
       );
     }
+    // for findLaunch after a crash; not awaited: without the file, findLaunch asks squeue for the token
+    this.inBackground(this.putFile(`${dir}/${F.slurmJobId}`, `${m[1]}\n`));
     const handle = this.handleFor(job, dir, ctx.token, m[1]!);
     return this.submission(job, handle, `sbatch ${dir}/${F.sbatch}: ${rendered.commandLine}`, {
       directives: rendered.directives,
@@ -260,10 +260,15 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
     if (ended.length === 0) return states;
 
     this.pollStats.commands++;
+    const endedIds = [...new Set(ended.map((e) => e.handle.jobId))];
+    const unsure = endedIds.filter((id) => {
+      const rec = queue.get(id);
+      return !rec || phaseOf(rec.state) !== "finished";
+    });
     const r = await this.orUnknown(
       () =>
         this.pool.script(ENDED, {
-          args: [[...new Set(ended.map((e) => e.handle.jobId))].join(","), ...ended.map((e) => e.handle.dir)],
+          args: [endedIds.join(","), unsure.join(","), ...ended.map((e) => `${e.handle.dir}/${F.exitCode}`)],
           env: { SLURM_TIME_FORMAT },
           timeoutMs: COMMAND_TIMEOUT_MS,
         }),
@@ -282,14 +287,15 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
       const [uid, name] = line.trim().split(/\s+/);
       if (uid && name) users.set(uid, name);
     }
-    const exitCodes = new Map<number, number>();
+    // grep -H: "<run folder>/exit_code:<code>"
+    const exitCodes = new Map<string, number>();
     for (const line of (sections.get("files") ?? "").split("\n")) {
-      const m = /^(\d+) (-?\d+)$/.exec(line.trim());
-      if (m) exitCodes.set(Number(m[1]) - 1, Number(m[2]));
+      const m = /^(.*)\/exit_code:(-?\d+)$/.exec(line.trim());
+      if (m) exitCodes.set(m[1]!, Number(m[2]));
     }
-    ended.forEach(({ job, handle }, index) => {
+    for (const { job, handle } of ended) {
       const ctx: MappingContext = { ...this.mappingContext(job, handle), userNames: users };
-      const code = exitCodes.get(index);
+      const code = exitCodes.get(handle.dir);
       if (code !== undefined) ctx.crystalExitCode = code;
       states.set(
         job.id,
@@ -301,7 +307,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
           ctx,
         }),
       );
-    });
+    }
     return states;
   }
 

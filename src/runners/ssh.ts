@@ -29,7 +29,7 @@ export interface SshHandle extends RemoteHandle {
 
 const F = RUN_FILES;
 
-// Starts run.sh detached and waits (≤ 10 s) for the PID it records. $1 is unused: we are in the folder.
+// In the run folder: starts run.sh detached and waits (≤ 10 s) for the PID it records.
 const LAUNCH = `if command -v setsid >/dev/null 2>&1; then
   setsid /bin/sh ./${F.wrapper} </dev/null >/dev/null 2>>${F.stderr} &
 else
@@ -99,9 +99,8 @@ if [ ! -f "$d/${F.exitCode}" ]; then
   echo 137 > "$d/${F.exitCode}.tmp" && mv -f "$d/${F.exitCode}.tmp" "$d/${F.exitCode}"
 fi`;
 
-// $1 = run folder, $2 = token: what a launch with this token left behind.
+// $1 = run folder (its name carries the launch token): what that launch left behind.
 const FIND = `d=$1
-[ "$(cat "$d/${F.token}" 2>/dev/null)" = "$2" ] || { echo NONE; exit 0; }
 if [ -s "$d/${F.pid}" ]; then echo "PID $(cat "$d/${F.pid}")"; else echo NONE; fi`;
 
 function isoToDb(value: string | undefined): string | undefined {
@@ -168,7 +167,8 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
   async submit(job: Job, ctx: SubmitContext): Promise<Submission> {
     const dir = await this.runDirFor(job, ctx.token);
     const wrapper = this.wrapperScript(job, dir, ctx.token);
-    const r = await this.stageAndRun(job, ctx, dir, { [F.wrapper]: wrapper }, LAUNCH);
+    await this.stage(job, ctx, dir, { [F.wrapper]: wrapper });
+    const r = await this.pool.script(LAUNCH, { cwd: dir });
     const m = /^PID (\d+)$/m.exec(r.stdout);
     if (r.code !== 0 || !m) {
       throw new UserError(
@@ -180,7 +180,7 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
 
   async findLaunch(job: Job, token: string): Promise<Submission | null> {
     const dir = await this.runDirFor(job, token);
-    const r = await this.pool.scriptOk(FIND, { args: [dir, token] });
+    const r = await this.pool.scriptOk(FIND, { args: [dir] });
     const m = /^PID (\d+)$/m.exec(r.stdout);
     return m ? this.submission(job, dir, token, Number(m[1])) : null;
   }

@@ -96,7 +96,18 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
       log: (l) => log.push(l),
     });
     const done = engine.run();
-    await waitFor("all four to run", () => ids.every((id) => statusOf(store, id) === "RUNNING"), 60_000);
+    // the SSH runs running, the SLURM ones handed to SLURM (the node's 2 CPUs may be busy with
+    // other suites' jobs, so they may still wait in its queue)
+    const [s1, s2, h1, h2] = ids as [number, number, number, number];
+    await waitFor(
+      "the SSH runs to run and the SLURM ones to be queued",
+      () =>
+        statusOf(store, s1) === "RUNNING" &&
+        statusOf(store, s2) === "RUNNING" &&
+        store.remoteJobs.getByJobId(h1) &&
+        store.remoteJobs.getByJobId(h2),
+      60_000,
+    );
     const port = shared.connectionInfo()!.localPort;
     await restartSshd(infra!, { dropClientPorts: [port], downMs: 1500 });
     const summary = await done;
@@ -143,9 +154,9 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
     });
     const done = engine.run();
     await waitFor(
-      "a and b to run",
-      () => statusOf(store, a) === "RUNNING" && statusOf(store, b) === "RUNNING",
-      60_000,
+      "a to run and b to be queued",
+      () => statusOf(store, a) === "RUNNING" && store.remoteJobs.getByJobId(b),
+      90_000,
     );
     const down = Date.now();
     await restartSlurmctld(infra!, 3000);
@@ -177,8 +188,8 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
     ]);
     const first = spawn(process.execPath, [CLI, "--project", project, "run"], { stdio: "ignore" });
     await waitFor(
-      "both to run",
-      () => statusOf(store, s) === "RUNNING" && statusOf(store, h) === "RUNNING",
+      "s to run and h to be queued",
+      () => statusOf(store, s) === "RUNNING" && store.remoteJobs.getByJobId(h),
       60_000,
     );
     await waitFor("the dependent to be queued in SLURM", () => store.remoteJobs.getByJobId(h2));

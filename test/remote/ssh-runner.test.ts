@@ -99,7 +99,7 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     expect(job.status).toBe("FAILED");
     expect(job.statusReason).toMatch(/^exit code 1/);
     const stderr = fs.readFileSync(path.join(store.jobs.folderOf(job), ".run", "stderr"), "utf8");
-    expect(stderr).toMatch(/stopping with exit code 1 as asked/);
+    expect(stderr).toMatch(/^crystal-standin: .*exit code 1/m);
     const remote = store.remoteJobs.getByJobId(id)!;
     const kept = await pool.exec(["test", "-f", `${remote.workingDirectory}/INPUT`]);
     expect(kept.code).toBe(0);
