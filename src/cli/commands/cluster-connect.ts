@@ -2,9 +2,7 @@
 import readline from "node:readline/promises";
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
-import { type CheckResult, checkCluster } from "../../transport/cluster-check.js";
-import { targetForCluster } from "../../transport/target.js";
-import { trustHostKey } from "../../transport/trust.js";
+import type { CheckResult } from "../../transport/cluster-check.js";
 import { withStore } from "../context.js";
 import { printJson } from "../output.js";
 
@@ -32,6 +30,9 @@ export function registerClusterConnectCommands(cluster: Command): void {
     .option("--json", "print JSON")
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+      // ssh2 is loaded only by the commands that connect, keeping every other command quick to start
+      const { targetForCluster } = await import("../../transport/target.js");
+      const { checkCluster } = await import("../../transport/cluster-check.js");
       const t = targetForCluster(c);
       if (!opts.json)
         process.stdout.write(`cluster ${c.name} (${c.type}) — ${t.username}@${t.host}:${t.port}\n`);
@@ -84,6 +85,8 @@ export function registerClusterConnectCommands(cluster: Command): void {
         cmd: Command,
       ) => {
         const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+        const { targetForCluster } = await import("../../transport/target.js");
+        const { trustHostKey } = await import("../../transport/trust.js");
         const target = targetForCluster(c);
         const interactive = !opts.yes && !opts.json && process.stdin.isTTY && process.stdout.isTTY;
         const outcome = await trustHostKey(target, {

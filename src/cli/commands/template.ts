@@ -4,12 +4,11 @@ import type { Command } from "commander";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
 import type { TemplateParam } from "../../workflows/params.js";
-import {
-  findTemplate,
-  loadTemplateReport,
-  renderTemplate,
-  type Template,
-} from "../../workflows/templates.js";
+import type { Template } from "../../workflows/templates.js";
+
+/** The template engine (nunjucks) is loaded only by the commands that use it. */
+const templates = () => import("../../workflows/templates.js");
+
 import { collect, projectDirOf } from "../context.js";
 import { printJson, table } from "../output.js";
 
@@ -63,13 +62,14 @@ export function registerTemplateCommands(program: Command): void {
       "the templates available here (built-in, ~/.config/crystal-tui/templates, <project>/templates)",
     )
     .option("--json", "print JSON")
-    .action((opts: { json?: boolean }, cmd: Command) => {
-      const { templates, problems } = loadTemplateReport({ projectDir: projectDirOf(cmd) });
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const { loadTemplateReport } = await templates();
+      const { templates: found, problems } = loadTemplateReport({ projectDir: projectDirOf(cmd) });
       warnProblems(problems);
-      if (opts.json) return printJson(templates.map(templateToJson));
-      if (templates.length === 0) return void process.stdout.write("no templates found\n");
+      if (opts.json) return printJson(found.map(templateToJson));
+      if (found.length === 0) return void process.stdout.write("no templates found\n");
       const rows = [["NAME", "KIND", "SOURCE", "TAGS", "DESCRIPTION"]];
-      for (const t of templates) {
+      for (const t of found) {
         const description = t.description.length > 60 ? `${t.description.slice(0, 59)}…` : t.description;
         rows.push([t.name, t.kind ?? "crystal", t.source, t.tags.join(","), description]);
       }
@@ -81,7 +81,8 @@ export function registerTemplateCommands(program: Command): void {
     .description("a template's parameters and deck")
     .argument("<name>", "template name")
     .option("--json", "print JSON")
-    .action((name: string, opts: { json?: boolean }, cmd: Command) => {
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
+      const { findTemplate } = await templates();
       const t = findTemplate(name, { projectDir: projectDirOf(cmd) });
       if (opts.json) return printJson({ ...templateToJson(t), deck: t.body });
       const rows = [["PARAMETER", "TYPE", "DEFAULT", "RANGE / OPTIONS", "HELP"]];
@@ -116,7 +117,8 @@ export function registerTemplateCommands(program: Command): void {
     .option("--set <name=value>", "a parameter value; repeatable", collect)
     .option("-o, --output <file>", "write the deck to this file instead of printing it")
     .option("--json", "print JSON (deck, errors, warnings)")
-    .action((name: string, opts: { set?: string[]; output?: string; json?: boolean }, cmd: Command) => {
+    .action(async (name: string, opts: { set?: string[]; output?: string; json?: boolean }, cmd: Command) => {
+      const { findTemplate, renderTemplate } = await templates();
       const t = findTemplate(name, { projectDir: projectDirOf(cmd) });
       const { deck, report } = renderTemplate(t, parseSets(opts.set));
       if (opts.json) {

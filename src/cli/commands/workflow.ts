@@ -4,11 +4,8 @@ import type { Command } from "commander";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import { WorkflowRepository } from "../../store/workflows.js";
-import { createWorkflow } from "../../workflows/create.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
-import { planWorkflow } from "../../workflows/plan.js";
-import { type AggregateResult, workflowView } from "../../workflows/progress.js";
-import { parseWorkflowFile } from "../../workflows/workflow-file.js";
+import type { AggregateResult } from "../../workflows/progress.js";
 import { collect, projectDirOf, withStore } from "../context.js";
 import { formatEnergy, printJson, statusLabel, table } from "../output.js";
 import { parseSets } from "./template.js";
@@ -101,6 +98,10 @@ export function registerWorkflowCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(
       async (file: string, opts: { set?: string[]; dryRun?: boolean; json?: boolean }, cmd: Command) => {
+        // the template engine is loaded only by the commands that render decks
+        const { parseWorkflowFile } = await import("../../workflows/workflow-file.js");
+        const { planWorkflow } = await import("../../workflows/plan.js");
+        const { createWorkflow } = await import("../../workflows/create.js");
         const parsed = parseWorkflowFile(readWorkflowFile(file), file);
         const overrides = parseSets(opts.set);
         await withStore(cmd, (store) => {
@@ -169,6 +170,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
       const id = parseWorkflowId(idText);
+      const { workflowView } = await import("../../workflows/progress.js");
       await withStore(cmd, (store) => {
         const view = workflowView(store, id);
         const w = view.workflow;
