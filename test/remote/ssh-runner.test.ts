@@ -139,6 +139,47 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     store.close();
   });
 
+  it("several ranks run under the cluster's MPI launcher; one remote command polls all runs", async () => {
+    const { project, store } = newProject();
+    // a stand-in for mpirun: N copies of the program, with Open MPI's rank variables
+    const mpirun = path.join(setup.exedir, "fake-mpirun");
+    fs.writeFileSync(
+      mpirun,
+      `#!/bin/sh
+[ "$1" = -np ] || exit 2
+n=$2; shift 2; i=1
+while [ $i -lt $n ]; do OMPI_COMM_WORLD_SIZE=$n OMPI_COMM_WORLD_RANK=$i "$@" </dev/null & i=$((i+1)); done
+OMPI_COMM_WORLD_SIZE=$n OMPI_COMM_WORLD_RANK=0 "$@"; rc=$?; wait; exit $rc
+`,
+    );
+    fs.chmodSync(mpirun, 0o755);
+    addCluster(project, infra!, setup, { name: "box", type: "ssh", extra: ["--mpirun", mpirun] });
+    const ids = [
+      addJob(project, "mpi", deck("scf", "MgO [mpi]"), ["--cluster", "box", "--ranks", "2"]),
+      addJob(project, "plain", deck("scf", "MgO [plain]"), ["--cluster", "box", "--threads", "2"]),
+    ];
+    const run = cli(project, ["run"]);
+    expect(run.stdout).toMatch(/done: 2 finished \(2 COMPLETED\)/);
+    const mpiJob = store.jobs.require(ids[0]!);
+    expect(mpiJob.commandLine).toContain(`${mpirun} -np 2 ${setup.exedir}/PcrystalOMP`);
+    const err = fs.readFileSync(path.join(store.jobs.folderOf(mpiJob), ".run", "stderr"), "utf8");
+    expect(err).toMatch(/as PcrystalOMP \(2 MPI ranks\)/);
+    // polling: one remote command answers for every run, whatever their number
+    const factory = makeRunnerFactory({ remote: { pool } });
+    const runner = factory(store.clusters.requireByName("box"));
+    const runs = ids.flatMap((id) => {
+      const job = store.jobs.require(id);
+      return Array.from({ length: 20 }, () => ({ job, handle: job.runHandle as never }));
+    });
+    const before = pool.stats.commands;
+    const states = await runner.poll(runs);
+    expect(pool.stats.commands - before).toBe(1);
+    // their folders were removed after success: gone, said plainly
+    expect([...states.values()].every((st) => st.state === "lost" && /is gone/.test(st.reason))).toBe(true);
+    await runner.close();
+    store.close();
+  });
+
   it("a changed host key is refused with the fingerprint and the trust command; the job waits", async () => {
     const { project, store } = newProject();
     // a known_hosts that holds another key for the test server
