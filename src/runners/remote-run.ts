@@ -71,6 +71,8 @@ const READINESS_RETRY_MS = 10_000;
 
 /** Inputs up to this size are written in one SFTP request chain; bigger ones are streamed. */
 const WRITE_MAX_BYTES = 1024 * 1024;
+/** Data that fits one SFTP WRITE request (ssh2 sends up to 256 KiB to OpenSSH, ~30 KiB to others). */
+const PIPELINED_WRITE_BYTES = 30 * 1024;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -133,22 +135,52 @@ export abstract class RemoteRunnerBase {
     dir: string,
     files: Record<string, string | Buffer>,
   ): Promise<void> {
-    await this.makeRunDir(dir);
-    const writes: Promise<unknown>[] = [];
+    const small: [string, Buffer][] = [];
+    const large: [string, string][] = [];
     for (const [crystalName, local] of stagingPlan(job, ctx.jobFolder)) {
-      const target = `${dir}/${crystalName}`;
-      writes.push(
-        fs.statSync(local).size > WRITE_MAX_BYTES
-          ? upload(this.pool, local, target)
-          : this.putFile(target, fs.readFileSync(local)),
+      if (fs.statSync(local).size > WRITE_MAX_BYTES) large.push([crystalName, local]);
+      else small.push([crystalName, fs.readFileSync(local)]);
+    }
+    for (const [name, content] of Object.entries(files)) small.push([name, Buffer.from(content)]);
+    if (!(await this.writeFresh(dir, small))) {
+      // the base folder is new (or the server answers out of order): the careful way
+      await mkdirp(this.pool, dir);
+      await Promise.all(small.map(([name, data]) => this.putFile(`${dir}/${name}`, data)));
+    }
+    for (const [crystalName, local] of large) await upload(this.pool, local, `${dir}/${crystalName}`);
+  }
+
+  /**
+   * mkdir and the small files of a new run folder in two round trips: mkdir and every open are sent
+   * at once (OpenSSH's sftp-server answers requests in order, so the folder exists before the opens
+   * are served), then every write with its close. False when that did not work out (e.g. the base
+   * folder does not exist yet); nothing is left open then.
+   */
+  private async writeFresh(dir: string, files: [string, Buffer][]): Promise<boolean> {
+    return this.pool.withSftp(async (sftp) => {
+      const req = <T>(fn: (cb: (err?: Error | null, value?: T) => void) => void) =>
+        new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
+      const made = req<void>((cb) => sftp.mkdir(dir, cb));
+      const opened = files.map(([name]) =>
+        req<Buffer>((cb) => sftp.open(`${dir}/${name}`, "w", { mode: 0o644 }, cb)),
       );
-    }
-    for (const [name, content] of Object.entries(files)) {
-      writes.push(this.putFile(`${dir}/${name}`, content));
-    }
-    const results = await Promise.allSettled(writes);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
+      const [, ...handles] = await Promise.allSettled([made, ...opened]);
+      const ok = handles.filter((h): h is PromiseFulfilledResult<Buffer> => h.status === "fulfilled");
+      if (ok.length < handles.length) {
+        await Promise.all(ok.map((h) => req((cb) => sftp.close(h.value, cb)).catch(() => undefined)));
+        return false;
+      }
+      await Promise.all(
+        ok.map(async (h, i) => {
+          const data = files[i]![1];
+          const write = req((cb) => sftp.write(h.value, data, 0, data.length, 0, cb));
+          // one WRITE request: its CLOSE can follow at once; bigger data is written in several
+          if (data.length > PIPELINED_WRITE_BYTES) await write;
+          await Promise.all([write, req((cb) => sftp.close(h.value, cb))]);
+        }),
+      );
+      return true;
+    });
   }
 
   /**
@@ -177,19 +209,6 @@ export abstract class RemoteRunnerBase {
   protected inBackground(work: Promise<unknown>): void {
     const p: Promise<unknown> = work.catch(() => undefined).finally(() => this.background.delete(p));
     this.background.add(p);
-  }
-
-  /** mkdir of the run folder: one SFTP request when its base exists, mkdir -p otherwise. */
-  private async makeRunDir(dir: string): Promise<void> {
-    try {
-      await this.pool.withSftp(
-        (sftp) =>
-          new Promise<void>((resolve, reject) => sftp.mkdir(dir, (err) => (err ? reject(err) : resolve()))),
-      );
-    } catch (err) {
-      if (err instanceof ConnectionError) throw err;
-      await mkdirp(this.pool, dir); // the base folder is new, or the run folder exists already
-    }
   }
 
   /** Files of the run's folder with scheduler / wrapper messages, brought back into `.run/`. */

@@ -89,6 +89,23 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     store.close();
   });
 
+  it("a large wavefunction is streamed and staged as fort.20 (GUESSP)", async () => {
+    const { project, store } = newProject();
+    addCluster(project, infra!, setup, { name: "box", type: "ssh" });
+    const big = path.join(setup.shared, "restart.f9");
+    fs.writeFileSync(big, Buffer.alloc(3 * 1024 * 1024 + 17, 7));
+    const guessp = deck("scf", "MgO restart [guessp]").replace(
+      /SHRINK\n8 8\nEND\n?$/,
+      "SHRINK\n8 8\nGUESSP\nEND\n",
+    );
+    expect(guessp).toMatch(/^GUESSP$/m); // the stand-in stops without fort.20 when the deck says GUESSP
+    const id = addJob(project, "restart", guessp, ["--cluster", "box", "--aux", big, "--no-check"]);
+    const run = cli(project, ["run"]);
+    expect(run.stdout).toMatch(/done: 1 finished \(1 COMPLETED\)/);
+    expect(store.jobs.require(id).status).toBe("COMPLETED");
+    store.close();
+  });
+
   it("a failed run is FAILED with CRYSTAL's stderr brought back, and its remote folder kept", async () => {
     const { project, store } = newProject();
     addCluster(project, infra!, setup, { name: "box", type: "ssh" });
