@@ -40,28 +40,35 @@ function daemonPid(pidFile: string, exe: string): number | null {
   }
 }
 
+async function startSlurmctld(i: Infra, env: NodeJS.ProcessEnv): Promise<void> {
+  const r = spawnSync("/usr/sbin/slurmctld", [], { env, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`slurmctld did not start: ${r.stderr}`);
+  await waitFor(
+    "slurmctld to answer",
+    () => /is UP/.test(spawnSync("scontrol", ["ping"], { env, encoding: "utf8" }).stdout),
+    30_000,
+    200,
+  );
+  // sacct -c opens the jobcomp file for writing even to read it; slurmctld resets its mode
+  fs.chmodSync(i.env.SLURM_JOBCOMP_FILE ?? path.join(path.dirname(i.slurmConf), "log/jobcomp.txt"), 0o666);
+}
+
 async function restartSlurmctld(i: Infra, downMs: number): Promise<void> {
   const pidFile = path.join(path.dirname(i.slurmConf), "slurmctld.pid");
   const env = { ...process.env, SLURM_CONF: i.slurmConf };
   const pid = daemonPid(pidFile, "/usr/sbin/slurmctld");
   if (pid === null) throw new Error("slurmctld is not running");
   process.kill(pid, "SIGTERM");
+  let stopProblem: unknown = null;
   try {
     await waitFor("slurmctld to stop", () => daemonPid(pidFile, "/usr/sbin/slurmctld") === null, 20_000);
     await new Promise((r) => setTimeout(r, downMs));
-  } finally {
-    // never leave the shared controller down
-    const r = spawnSync("/usr/sbin/slurmctld", [], { env, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`slurmctld did not start: ${r.stderr}`);
-    await waitFor(
-      "slurmctld to answer",
-      () => /is UP/.test(spawnSync("scontrol", ["ping"], { env, encoding: "utf8" }).stdout),
-      30_000,
-      200,
-    );
-    // sacct -c opens the jobcomp file for writing even to read it; slurmctld resets its mode
-    fs.chmodSync(i.env.SLURM_JOBCOMP_FILE ?? path.join(path.dirname(i.slurmConf), "log/jobcomp.txt"), 0o666);
+  } catch (err) {
+    stopProblem = err;
   }
+  // whatever happened: never leave the shared controller down
+  await startSlurmctld(i, env);
+  if (stopProblem) throw stopProblem;
 }
 
 describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM)", () => {
