@@ -74,10 +74,6 @@ const WRITE_MAX_BYTES = 1024 * 1024;
 /** Data that fits one SFTP WRITE request (ssh2 sends up to 256 KiB to OpenSSH, ~30 KiB to others). */
 const PIPELINED_WRITE_BYTES = 30 * 1024;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 export abstract class RemoteRunnerBase {
   readonly pool: SshPool;
   readonly pollIntervalMs: number;
@@ -329,13 +325,9 @@ export abstract class RemoteRunnerBase {
     await Promise.all(this.background);
     if (this.ownPool) await this.pool.close();
   }
-
-  protected async pause(ms: number): Promise<void> {
-    await sleep(ms);
-  }
 }
 
-/** The first line of a remote command's stderr (or stdout), for a one-line error. */
+/** The last line of a remote command's stderr (or stdout) — where tools put their error — for a one-line message. */
 export function gist(r: Pick<ExecResult, "stderr" | "stdout">): string {
   const line = (r.stderr.trim() || r.stdout.trim()).split("\n").filter(Boolean).pop() ?? "";
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
