@@ -49,9 +49,8 @@ export function cliJson<T = unknown>(project: string, args: string[], env: NodeJ
   return JSON.parse(r.stdout) as T;
 }
 
-/** A minimal valid CRYSTAL deck (MgO, STO-3G) used where the content does not matter. */
-export const MGO_DECK = `MgO bulk test
-CRYSTAL
+/** The body of a minimal valid CRYSTAL deck (MgO, STO-3G), after its title line. */
+export const MGO_BODY = `CRYSTAL
 0 0 0
 225
 4.21
@@ -67,6 +66,9 @@ TOLDEE
 8
 END
 `;
+
+/** A minimal valid CRYSTAL deck used where the content does not matter. */
+export const MGO_DECK = `MgO bulk test\n${MGO_BODY}`;
 
 export function writeDeck(dir: string, name = "mgo.d12", content = MGO_DECK): string {
   const file = path.join(dir, name);

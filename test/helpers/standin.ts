@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { installStandin } from "../../src/crystal/standin.js";
+import { MGO_BODY } from "./project.js";
 
 let installed: string | null = null;
 
@@ -26,20 +27,3 @@ export function standinEnv(extra: Record<string, string> = {}): Record<string, s
 export function standinDeck(tag: string, body = MGO_BODY): string {
   return `MgO ${tag}\n${body}`;
 }
-
-export const MGO_BODY = `CRYSTAL
-0 0 0
-225
-4.21
-2
-12 0. 0. 0.
-8 0.5 0.5 0.5
-END
-BASISSET
-STO-3G
-SHRINK
-8 8
-TOLDEE
-8
-END
-`;
