@@ -15,6 +15,7 @@ import { CLI, cli } from "../helpers/project.js";
 import {
   addCluster,
   addJob,
+  cleanupLocal,
   deck,
   newProject,
   type RemoteSetup,
@@ -81,6 +82,7 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);
     await pool.close();
+    cleanupLocal();
   });
 
   it("sshd restarted and the connection cut mid-run: the engine reconnects, no job fails", async () => {

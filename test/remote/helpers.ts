@@ -25,10 +25,13 @@ export interface RemoteSetup {
 }
 
 const made: string[] = [];
-process.on("exit", () => {
+
+/** Removes this process's local temporary folders (call from afterAll: workers may not see "exit"). */
+export function cleanupLocal(): void {
   if (process.env.KEEP_TEST_PROJECTS) return;
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", cleanupLocal);
 
 /** A world-readable (and, for `shared`, world-writable) place for the test user. */
 export function remoteSetup(suite: string): RemoteSetup {
@@ -45,7 +48,6 @@ export function remoteSetup(suite: string): RemoteSetup {
   fs.chmodSync(counter, 0o666);
   // the remote side creates this one itself, as jmtest (a real remote folder is the user's own)
   const remoteDir = `/tmp/ctui-remote-${suite}-${crypto.randomBytes(4).toString("hex")}`;
-  made.push(remoteDir);
   return { exedir, remoteDir, counter, shared };
 }
 
@@ -128,7 +130,8 @@ export function starts(setup: RemoteSetup, marker: string): string[] {
 }
 
 export function newProject(): { project: string; store: Store } {
-  const project = tempProject("ctui-remote-");
+  const project = tempProject("ctui-project-");
+  made.push(project);
   return { project, store: Store.open(project) };
 }
 

@@ -15,6 +15,7 @@ import { cli } from "../helpers/project.js";
 import {
   addCluster,
   addJob,
+  cleanupLocal,
   deck,
   EXTERNAL_DECK,
   newProject,
@@ -38,6 +39,7 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);
     await pool.close();
+    cleanupLocal();
   });
 
   /** What SLURM's accounting says of a job: state and partition. */

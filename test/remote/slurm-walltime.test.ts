@@ -10,6 +10,7 @@ import { requireInfra } from "../helpers/infra.js";
 import {
   addCluster,
   addJob,
+  cleanupLocal,
   cliLong,
   deck,
   newProject,
@@ -30,6 +31,7 @@ describe.skipIf(!infra)("SLURM walltime (real SLURM)", () => {
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);
     await pool.close();
+    cleanupLocal();
   });
 
   it("a job over its --time is FAILED: walltime exceeded (--time 00:01:00)", async () => {

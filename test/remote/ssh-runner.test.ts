@@ -15,6 +15,7 @@ import { cli, cliJson } from "../helpers/project.js";
 import {
   addCluster,
   addJob,
+  cleanupLocal,
   deck,
   EXTERNAL_DECK,
   newProject,
@@ -38,6 +39,7 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);
     await pool.close();
+    cleanupLocal();
   });
 
   it("runs a chain of two jobs: outputs come back, geometry flows through fort.34, folders are removed", async () => {
