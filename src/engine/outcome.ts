@@ -2,6 +2,7 @@
 // scheduler state) and the CRYSTAL output's own verdict together. A zero exit code alone never means
 // success (CRYSTAL can print its normal banner after "TOO MANY CYCLES"); a parsed "completed" output
 // never hides a non-zero exit.
+import os from "node:os";
 import type { JobStatus } from "../domain/status.js";
 import type { RunState } from "../runners/types.js";
 
@@ -17,22 +18,16 @@ export interface Outcome {
   reason: string | null;
 }
 
-const SIGNALS: Record<number, string> = {
-  1: "SIGHUP",
-  2: "SIGINT",
-  6: "SIGABRT",
-  7: "SIGBUS",
-  8: "SIGFPE",
-  9: "SIGKILL",
-  11: "SIGSEGV",
-  13: "SIGPIPE",
-  15: "SIGTERM",
-};
+/** The name of a signal number ("SIGSEGV" for 11), as this system numbers them. */
+export function signalName(n: number): string {
+  const hit = Object.entries(os.constants.signals).find(([, num]) => num === n);
+  return hit ? hit[0] : `signal ${n}`;
+}
 
 /** Exit codes above 128 are a shell's way of saying "killed by signal code − 128". */
 export function signalOfExitCode(code: number | null): string | null {
   if (code === null || code <= 128 || code > 128 + 64) return null;
-  return SIGNALS[code - 128] ?? `signal ${code - 128}`;
+  return signalName(code - 128);
 }
 
 const ERROR_KIND_WORDS: Record<string, string> = {

@@ -6,6 +6,7 @@
 // The rule that matters most: absence from squeue never means success by itself. A job that left
 // squeue is finished only when accounting (sacct), the controller (scontrol) or the job's own exit
 // record says how it ended.
+import { signalName } from "../engine/outcome.js";
 import type { RunState } from "./types.js";
 
 /** The squeue format the runner asks for: one line per job, fields separated by `|`. */
@@ -90,22 +91,6 @@ export function phaseOf(state: string): SlurmPhase | null {
 /** "CANCELLED by 1001" → "CANCELLED"; "RUNNING+" → "RUNNING"; "CA" stays as is. */
 export function baseState(state: string): string {
   return (state.trim().split(/\s+/)[0] ?? "").replace(/\+$/, "").toUpperCase();
-}
-
-const SIGNAL_NAMES: Record<number, string> = {
-  1: "SIGHUP",
-  2: "SIGINT",
-  6: "SIGABRT",
-  7: "SIGBUS",
-  8: "SIGFPE",
-  9: "SIGKILL",
-  11: "SIGSEGV",
-  13: "SIGPIPE",
-  15: "SIGTERM",
-};
-
-export function signalName(n: number): string {
-  return SIGNAL_NAMES[n] ?? `signal ${n}`;
 }
 
 function field(value: string | undefined): string | undefined {
