@@ -6,7 +6,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseOutputFile } from "../crystal/output-parser.js";
 import { UserError } from "../domain/errors.js";
-import { coresOf } from "../domain/parallelism.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { defaultCores, newToken } from "../runners/local.js";
 import type { RunHandle, Runner, RunnerFactory, RunState, SubmitContext } from "../runners/types.js";
@@ -229,30 +228,47 @@ export class Engine {
         );
         continue;
       }
-      const launching = typeof handle.launching === "string" ? handle.launching : null;
-      if (launching) {
-        const found = await t.runner.findLaunch(job, launching, this.ctxFor(job, launching));
-        if (found) {
-          this.recordSubmission(job, found);
-        } else if (Date.now() - Number(handle.at ?? 0) > (this.options.launchGraceMs ?? 5000)) {
-          this.store.write(() => {
-            this.store.db.prepare("UPDATE jobs SET run_handle = NULL WHERE id = ?").run(job.id);
-            this.store.jobs.transition(job.id, "PENDING", {
-              from: ["QUEUED"],
-              reason: "engine restarted before launch",
-            });
-          });
-        } else {
-          // the launch may still be writing its PID: leave it to the next pass
-          this.store.db
-            .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
-            .run(job.id, this.id);
-        }
-        continue;
+      try {
+        await this.resume(t, job, handle);
+      } catch (err) {
+        // the cluster cannot be reached (or refuses us) right now: leave the run as it is, unclaimed,
+        // and ask again next pass — a connection problem never fails a job
+        this.store.db
+          .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
+          .run(job.id, this.id);
+        this.warnOnce(
+          `adopt:${job.clusterId}`,
+          `${t.cluster?.name ?? "local"}: ${oneLineMessage(err)} — will retry`,
+        );
       }
-      await t.runner.reattach(job, handle);
-      this.log(`job ${job.id} (${job.name}) re-attached after a restart`);
     }
+  }
+
+  /** Re-attaches to a run recorded by a dead engine, or settles a launch it never recorded. */
+  private async resume(t: Target, job: Job, handle: RunHandle): Promise<void> {
+    const launching = typeof handle.launching === "string" ? handle.launching : null;
+    if (launching) {
+      const found = await t.runner.findLaunch(job, launching, this.ctxFor(job, launching));
+      if (found) {
+        this.recordSubmission(job, found);
+      } else if (Date.now() - Number(handle.at ?? 0) > (this.options.launchGraceMs ?? 5000)) {
+        this.store.write(() => {
+          this.store.db.prepare("UPDATE jobs SET run_handle = NULL WHERE id = ?").run(job.id);
+          this.store.jobs.transition(job.id, "PENDING", {
+            from: ["QUEUED"],
+            reason: "engine restarted before launch",
+          });
+        });
+      } else {
+        // the launch may still be writing its PID: leave it to the next pass
+        this.store.db
+          .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
+          .run(job.id, this.id);
+      }
+      return;
+    }
+    await t.runner.reattach(job, handle);
+    this.log(`job ${job.id} (${job.name}) re-attached after a restart`);
   }
 
   private async skipDoomedQueued(): Promise<void> {
@@ -433,7 +449,7 @@ export class Engine {
         });
       } else {
         const cluster = this.store.clusters.get(clusterId);
-        if (!cluster || cluster.status !== "active") continue;
+        if (cluster?.status !== "active") continue;
         const limit = Math.min(cap, cluster.config.max_jobs ?? (cluster.type === "slurm" ? 100 : 4));
         caps.set(clusterId, { maxJobs: Math.max(0, limit - active) });
       }

@@ -24,6 +24,7 @@ export interface ClusterAddOptions {
   maxJobs?: string;
   pollInterval?: string;
   mpirun?: string;
+  keepRemote?: boolean;
   json?: boolean;
 }
 
@@ -61,6 +62,7 @@ export function clusterConfigFrom(opts: ClusterAddOptions): ClusterConfig {
   const poll = positive("--poll-interval", opts.pollInterval);
   if (poll !== undefined) config.poll_interval = poll;
   if (opts.mpirun) config.mpirun = opts.mpirun;
+  if (opts.keepRemote) config.keep_remote = true;
   return config;
 }
 
@@ -80,13 +82,18 @@ export function registerClusterCommands(program: Command): Command {
     .option("--remote-dir <dir>", "base folder for job folders on the cluster")
     .option("--crystal-exedir <dir>", "folder of crystalOMP / PcrystalOMP on the cluster")
     .option("--module <m>", "environment module to load; repeatable", collect)
-    .option("--env <NAME=VALUE>", "environment variable to set; repeatable", collect)
+    .option(
+      "--env <NAME=VALUE>",
+      "environment variable to set, taken literally (no $ expansion); repeatable",
+      collect,
+    )
     .option("--partition <p>", "default SLURM partition")
     .option("--account <a>", "default SLURM account")
     .option("--qos <q>", "default SLURM QOS")
     .option("--max-jobs <n>", "jobs at once on this cluster")
     .option("--poll-interval <s>", "seconds between polls")
     .option("--mpirun <cmd>", "MPI launcher on a plain SSH machine (default mpirun)")
+    .option("--keep-remote", "keep each job's remote folder after its results are brought back")
     .option("--json", "print JSON")
     .action(async (name: string, opts: ClusterAddOptions, cmd: Command) => {
       await withStore(cmd, (store) => {
