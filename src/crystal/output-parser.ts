@@ -119,6 +119,39 @@ function startsAt(text: string, p: number, prefix: string): boolean {
   return true;
 }
 
+/**
+ * Reads `<what> - <how> … <label> <value> … <countLabel> <count>` (SCF ENDED, OPT END lines) by
+ * hand: with regexes, their runs of blanks make backtracking quadratic on a line built to do so.
+ */
+function endLine(
+  line: string,
+  what: string,
+  label: string,
+  countLabel: string,
+): { how: string; value: number | null; count: number | null } {
+  const after = line.indexOf(what);
+  const at = line.indexOf(label, after);
+  const start = after + what.length;
+  let how = (at === -1 ? line.slice(start) : line.slice(start, at)).trim();
+  if (how.startsWith("-")) how = how.slice(1).trim();
+  while (how.endsWith("*")) how = how.slice(0, -1).trimEnd();
+  if (at === -1) return { how, value: null, count: null };
+  let rest = line.slice(at + label.length).trim();
+  if (rest.startsWith(":")) rest = rest.slice(1).trim();
+  const value = num(rest.split(/\s+/, 1)[0]);
+  const c = rest.indexOf(countLabel);
+  const count =
+    c === -1
+      ? null
+      : int(
+          rest
+            .slice(c + countLabel.length)
+            .trim()
+            .split(/\s+/, 1)[0],
+        );
+  return { how, value, count };
+}
+
 /** A Fortran number (`-2.7E+02`, `1.5D-03`), or null for anything else (`*****`, junk). */
 function num(text: string | undefined): number | null {
   if (text === undefined || text === "") return null;
@@ -671,17 +704,15 @@ export class OutputParser {
     this.channel = "all";
   }
 
+  /** `== SCF ENDED - CONVERGENCE ON ENERGY      E(AU) -2.7121814374931E+02 CYCLES   7` */
   private scfEndedLine(line: string): void {
-    const m = /SCF ENDED\s*-\s*(.*?)\s+E\(AU\)\s*(\S+)(?:\s+CYCLES\s+(\d+))?/.exec(line);
-    const how = m?.[1] ?? line;
+    const { how, value, count } = endLine(line, "SCF ENDED", "E(AU)", "CYCLES");
     this.scfSeen = true;
     this.scfEnded = true;
     this.scfTooMany = how.includes("TOO MANY CYCLES");
     this.scfConverged = how.includes("CONVERGENCE") && !this.scfTooMany;
-    const cycles = int(m?.[3]);
-    if (cycles !== null) this.scfCycles = cycles;
-    const energy = num(m?.[2]);
-    if (this.scfConverged && energy !== null) this.convergedEnergy(energy);
+    if (count !== null) this.scfCycles = count;
+    if (this.scfConverged && value !== null) this.convergedEnergy(value);
   }
 
   private convergedEnergy(energy: number): void {
@@ -698,15 +729,14 @@ export class OutputParser {
     if (energy !== null) this.convergedEnergy(energy);
   }
 
+  /** `* OPT END - CONVERGED * E(AU):  -2.712596206888E+02  POINTS    6 *` (or `- FAILED`) */
   private optEndLine(line: string): void {
-    const m = /OPT END\s*-\s*([^*]*?)\s*\*?\s*E\(AU\):?\s*(\S+)(?:\s+POINTS\s+(\d+))?/.exec(line);
+    const { how, value, count } = endLine(line, "OPT END", "E(AU)", "POINTS");
     this.calcFlags.opt = true;
     this.optEnded = true;
-    const how = m?.[1] ?? line;
     this.optConverged = how.startsWith("CONVERGED");
-    this.optReportedPoints = int(m?.[3]);
-    const energy = num(m?.[2]);
-    if (energy !== null) this.convergedEnergy(energy);
+    this.optReportedPoints = count;
+    if (value !== null) this.convergedEnergy(value);
     if (this.pointEnergy !== null) this.optPoints.push(this.pointEnergy);
     this.pointEnergy = null;
     this.optHeaderSeen = false;

@@ -412,7 +412,7 @@ describe("never throws, never hangs", () => {
     for (const start of nasty) {
       const line = `${start}${" ".repeat(490)}x\n`;
       const r = parseOutputText(line.repeat(2000));
-      expect(r.status).toBe("incomplete");
+      expect(["failed", "incomplete"]).toContain(r.status);
     }
   });
 
