@@ -402,18 +402,37 @@ describe("never throws, never hangs", () => {
   });
 
   it("long lines built to make regexes backtrack are read in linear time", () => {
+    // 2000 lines of ~500 blanks: a quadratic regex on any of them would take minutes
     const nasty = [
       " == SCF ENDED -",
       " * OPT END -",
+      " *   CRYSTAL",
       " CYC 1",
       " TOTAL ENERGY(",
       " ATOMS IN THE ASYMMETRIC UNIT",
+      " CENTRAL POINT",
+      " E0",
+      " N. OF ATOMS PER CELL",
+      " ERROR",
+      " WARNING",
+      "forrtl: severe",
+      "Program received signal",
+      " PRIMITIVE CELL",
+      " DIMENSIONALITY OF THE SYSTEM",
+      " INDIRECT ENERGY BAND GAP:",
+      " TOP OF VALENCE BANDS",
+      " TYPE OF CALCULATION",
+      " COORDINATE OPTIMIZATION - POINT",
     ];
     for (const start of nasty) {
       const line = `${start}${" ".repeat(490)}x\n`;
       const r = parseOutputText(line.repeat(2000));
       expect(["failed", "incomplete"]).toContain(r.status);
     }
+    const cell = ` PRIMITIVE CELL\n A B C ALPHA BETA GAMMA${" ".repeat(480)}\n${" 1".repeat(240)}\n`;
+    expect(parseOutputText(cell.repeat(1000)).status).toBe("incomplete");
+    const stderrLine = `walltime ${"exceeded ".repeat(200)}${" ".repeat(2000)}\n`;
+    expect(classifyStderr(stderrLine.repeat(200))?.kind).toBe("walltime");
   });
 
   it("a missing file or a folder is a UserError with what to do", async () => {
