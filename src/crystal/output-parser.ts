@@ -234,7 +234,7 @@ const CHECKED = new Map<number, { prefix: string; edge: boolean }[]>();
 
 const pairCode = (pair: string) => pair.charCodeAt(0) * 128 + pair.charCodeAt(1);
 for (const pair of [
-  ...["CY", "==", "TY", "EE", "ER", "E0", "EQ", "* ", "AL", "BA", "BE", "PO", "LA", "N.", "WA"],
+  ...["CY", "==", "TY", "EE", "ER", "E0", "EQ", "* ", "AL", "BA", "BE", "PO", "LA", "WA"],
   ...["MP", "MO", "ap", "fo", "mp", "Pr", "Op", "0D", "1D", "2D", "3D"],
 ]) {
   WANTED_START[pairCode(pair)] = TAKE;
@@ -246,6 +246,7 @@ for (const [pair, prefixes] of Object.entries({
   BO: ["BOTTOM O"],
   DI: ["DIREC", "DIMEN"],
   IN: ["INDIR", "INSUL", "INTER"],
+  "N.": ["N. OF ATOMS"],
   CO: ["CONDU", "COORD", "CONVERGENCE TESTS U"],
   CR: ["CRYSTAL - SCF"],
   CE: ["CELL OPT", "CENTRAL"],
@@ -263,7 +264,12 @@ for (const [pair, prefixes] of Object.entries({
   WANTED_START[pairCode(pair)] = CHECK;
   CHECKED.set(
     pairCode(pair),
-    prefixes.map((prefix) => ({ prefix, edge: prefix === "TOP OF V" || prefix === "BOTTOM O" })),
+    // INSULATING STATE only opens a diagonalisation's band edges: once CRYSTAL prints the gap
+    // itself, its gap line says the state is insulating
+    prefixes.map((prefix) => ({
+      prefix,
+      edge: prefix === "TOP OF V" || prefix === "BOTTOM O" || prefix === "INSUL",
+    })),
   );
 }
 
@@ -818,6 +824,7 @@ export class OutputParser {
     let r = q;
     while (r < e && text.charCodeAt(r) !== CH_SPACE) r++;
     const group = this.bandGroup();
+    group.state = "insulating";
     group.gapText = text;
     group.gapStart = q;
     group.gapEnd = r;
