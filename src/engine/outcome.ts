@@ -37,6 +37,8 @@ const ERROR_KIND_WORDS: Record<string, string> = {
   memory: "out of memory",
   mpi_abort: "MPI aborted",
   walltime: "walltime exceeded",
+  killed: "killed",
+  crashed: "crashed",
 };
 
 function parsedReason(parsed: ParsedOutcome): string {
