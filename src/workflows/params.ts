@@ -83,6 +83,13 @@ function isEmpty(raw: unknown): boolean {
 
 /** Converts one raw value (typed, or text from a form) to the parameter's type, or says why not. */
 export function coerceParam(p: TemplateParam, raw: unknown): { value: unknown } | { error: string } {
+  // a YAML list or mapping (or anything else that is not a plain value) is never a parameter value;
+  // String() of such a value can even throw
+  if (raw !== null && (typeof raw === "object" || typeof raw === "function")) {
+    return {
+      error: `a ${p.type} value is expected, not ${Array.isArray(raw) ? "a list" : "a table of values"}`,
+    };
+  }
   switch (p.type) {
     case "integer":
     case "float": {
