@@ -18,7 +18,10 @@
 #   CLIENT_USER=root    local user that should own the client key files
 #   SLURM_ACCOUNTING=dbd|none   dbd: MariaDB+slurmdbd, full sacct (default)
 #                               none: no DB; sacct -c via jobcomp/filetxt only
-#   SLURM_CPUS=$(nproc) (more than nproc => SlurmdParameters=config_overrides)
+#   SLURM_CPUS=max(8, nproc) (more than nproc => SlurmdParameters=config_overrides): the test suites
+#              run side by side and their stand-in jobs need almost no CPU, so a node that admits only
+#              nproc jobs would make one suite's jobs queue behind another's (the walltime test holds a
+#              CPU for a minute) and time out for no reason of their own
 #   SLURM_NODE_NAME=$(hostname -s)
 #   SLURMCTLD_PORT=6817 SLURMD_PORT=6818 SLURMDBD_PORT=6819 DB_PORT=3307
 #   INSTALL_PACKAGES=1  apt-get install whatever is missing
@@ -33,7 +36,7 @@ SSH_USER=${SSH_USER:-jmtest}
 CLIENT_USER=${CLIENT_USER:-root}
 SLURM_ACCOUNTING=${SLURM_ACCOUNTING:-dbd}
 SLURM_NODE_NAME=${SLURM_NODE_NAME:-$(hostname -s)}
-SLURM_CPUS=${SLURM_CPUS:-$(nproc)}
+SLURM_CPUS=${SLURM_CPUS:-$(( $(nproc) < 8 ? 8 : $(nproc) ))}
 SLURMCTLD_PORT=${SLURMCTLD_PORT:-6817}
 SLURMD_PORT=${SLURMD_PORT:-6818}
 SLURMDBD_PORT=${SLURMDBD_PORT:-6819}
