@@ -3,12 +3,21 @@
 // `crystal-tui parse`, by the engine on finished jobs, and by the live view on running ones
 // (snapshot()). Status comes from the content, never from the termination banner alone.
 //
-// Speed and memory: lines are found with indexOf on latin1 text, and a line is looked at only when
-// its first non-blank character can start something this parser wants; regexes run on those few
-// lines only. Nothing grows with the file except the energies of the last SCF and of the
-// optimisation steps, so memory stays flat however large the output.
+// Speed and memory: the output is read as bytes, never decoded as a whole. Lines are found with
+// Buffer.indexOf (memchr), and a line is looked at only when its first two non-blank bytes can
+// start something this parser wants; only those few lines are decoded (the frequent ones, CYC
+// energies and band gaps, not even those: their numbers are read from the bytes). Nothing grows
+// with the file except the energies of the last SCF and of the optimisation steps, so memory stays
+// flat however large the output. bench/parser.bench.ts measures it against `grep -c CYC`.
 import fs from "node:fs";
 import { UserError } from "../domain/errors.js";
+import {
+  bytesStartWith,
+  indexOfText,
+  isWhiteSpace,
+  fortranNumber as num,
+  plainNumber,
+} from "./output-bytes.js";
 
 /** CODATA 2018, as the issue asks (CRYSTALpytools uses the same). */
 export const HARTREE_TO_EV = 27.211386245988;
@@ -108,57 +117,24 @@ const MAX_MESSAGES = 100;
 const CH_SPACE = 32;
 const CH_TAB = 9;
 const CH_CR = 13;
+const CH_NEWLINE = 10;
+/** Characters beyond Latin-1, which a string's byte image holds as 0xA0 if white space, else 0xFF. */
+const WIDE_CHAR = /[\u0100-\uffff]/;
+const WIDE_WHITE_SPACE = /[\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g;
+const WIDE_CHARS = /[\u0100-\uffff]/g;
 
 /**
- * Whether text holds `prefix` at p. By hand: String.prototype.startsWith with a position costs far
- * more, and it runs on a good share of all lines.
+ * The bytes a string is read through: one per UTF-16 unit, so that positions agree. Latin-1 as is;
+ * a character beyond it stands as a byte that means the same to this parser (white space or not,
+ * never the start of anything it reads), and lines are then taken from the string itself.
  */
-function startsAt(text: string, p: number, prefix: string): boolean {
-  if (p + prefix.length > text.length) return false;
-  for (let k = 0; k < prefix.length; k++) if (text.charCodeAt(p + k) !== prefix.charCodeAt(k)) return false;
-  return true;
+function byteImage(text: string): Buffer {
+  const latin1 = WIDE_CHAR.test(text)
+    ? text.replace(WIDE_WHITE_SPACE, "\xa0").replace(WIDE_CHARS, "\xff")
+    : text;
+  return Buffer.from(latin1, "latin1");
 }
-
-/**
- * Reads `<what> - <how> … <label> <value> … <countLabel> <count>` (SCF ENDED, OPT END lines) by
- * hand: with regexes, their runs of blanks make backtracking quadratic on a line built to do so.
- */
-function endLine(
-  line: string,
-  what: string,
-  label: string,
-  countLabel: string,
-): { how: string; value: number | null; count: number | null } {
-  const after = line.indexOf(what);
-  const at = line.indexOf(label, after);
-  const start = after + what.length;
-  let how = (at === -1 ? line.slice(start) : line.slice(start, at)).trim();
-  if (how.startsWith("-")) how = how.slice(1).trim();
-  while (how.endsWith("*")) how = how.slice(0, -1).trimEnd();
-  if (at === -1) return { how, value: null, count: null };
-  let rest = line.slice(at + label.length).trim();
-  if (rest.startsWith(":")) rest = rest.slice(1).trim();
-  const value = num(rest.split(/\s+/, 1)[0]);
-  const c = rest.indexOf(countLabel);
-  const count =
-    c === -1
-      ? null
-      : int(
-          rest
-            .slice(c + countLabel.length)
-            .trim()
-            .split(/\s+/, 1)[0],
-        );
-  return { how, value, count };
-}
-
-/** A Fortran number (`-2.7E+02`, `1.5D-03`), or null for anything else (`*****`, junk). */
-function num(text: string | undefined): number | null {
-  if (text === undefined || text === "") return null;
-  let v = Number(text);
-  if (Number.isNaN(v) && /^[-+]?[\d.]+[dD][-+]?\d+$/.test(text)) v = Number(text.replace(/[dD]/, "E"));
-  return Number.isFinite(v) ? v : null;
-}
+const EMPTY = Buffer.alloc(0);
 
 function int(text: string | undefined): number | null {
   const v = num(text);
@@ -220,17 +196,17 @@ export function classifyStderr(text: string | undefined): { kind: ErrorKind; lin
 }
 
 /**
- * The lines this parser reads, by their first two characters after leading blanks (c0 * 128 + c1):
- * TAKE reads the line, CHECK reads it when it also starts with one of CHECKED's prefixes (frequent
- * pairs such as "TO" for TOTAL ATOMIC CHARGES, read only as TOTAL ENERGY( or TOP OF VALENCE BANDS).
- * Every other line is skipped without a look. Kept in step with line(): a test parses every
- * fixture with and without this filter and expects the same result.
+ * The lines this parser reads, by their first two bytes after leading blanks (c0 * 128 + c1):
+ * TAKE reads the line, CHECK + i reads it when it also starts with one of CHECKED[i]'s prefixes
+ * (frequent pairs such as "TO" for TOTAL ATOMIC CHARGES, read only as TOTAL ENERGY( or TOP OF
+ * VALENCE BANDS). Every other line is skipped without a look. Kept in step with line(): a test
+ * parses every fixture with and without this filter and expects the same result.
  */
 const TAKE = 1;
 const CHECK = 2;
 const WANTED_START = new Uint8Array(128 * 128);
 /** For CHECK pairs: the prefixes worth reading; `edge` ones only while band edges are needed. */
-const CHECKED = new Map<number, { prefix: string; edge: boolean }[]>();
+const CHECKED: { prefix: string; edge: boolean }[][] = [];
 
 const pairCode = (pair: string) => pair.charCodeAt(0) * 128 + pair.charCodeAt(1);
 for (const pair of [
@@ -261,9 +237,8 @@ for (const [pair, prefixes] of Object.entries({
   SP: ["SPIN LOCKING: NO"],
   ST: ["STARTING GEOM"],
 })) {
-  WANTED_START[pairCode(pair)] = CHECK;
-  CHECKED.set(
-    pairCode(pair),
+  WANTED_START[pairCode(pair)] = CHECK + CHECKED.length;
+  CHECKED.push(
     // INSULATING STATE only opens a diagonalisation's band edges: once CRYSTAL prints the gap
     // itself, its gap line says the state is insulating
     prefixes.map((prefix) => ({
@@ -278,10 +253,9 @@ interface BandGroup {
   state: "insulating" | "conducting" | "no_gap";
   top: number | null;
   bottom: number | null;
-  /** Where the number of the `… ENERGY BAND GAP:` line is (read at the end: there is one per cycle). */
-  gapText: string | null;
-  gapStart: number;
-  gapEnd: number;
+  /** Whether CRYSTAL printed the gap (`… ENERGY BAND GAP:`), and its number (null if unreadable). */
+  gapPrinted: boolean;
+  gap: number | null;
 }
 
 /**
@@ -291,9 +265,16 @@ interface BandGroup {
 export class OutputParser {
   /** Look at every line, not only those the first-characters filter lets through (a check of the filter). */
   private readonly everyLine: boolean;
+  /** The start of a line that goes on in the next chunk. */
   private carry = "";
   private skippingLongLine = false;
   private ended = false;
+  /**
+   * The bytes being read, and the text they stand for when it came as a string (see byteImage();
+   * else the bytes are Latin-1): lines are found and classified on the bytes, taken from the text.
+   */
+  private b: Buffer = EMPTY;
+  private source: string | null = null;
 
   private version: string | null = null;
   private bannerSeen = false;
@@ -349,94 +330,140 @@ export class OutputParser {
     this.everyLine = opts.readEveryLine === true;
   }
 
-  /** Adds the next piece of the output. Never throws. */
+  /**
+   * Adds the next piece of the output. Never throws. Buffers are read as Latin-1 bytes; a string
+   * through its byteImage(), and the lines it keeps are taken from the string itself.
+   */
   feed(chunk: string | Buffer | Uint8Array): void {
     if (this.ended) return;
-    const text =
-      typeof chunk === "string"
-        ? chunk
-        : Buffer.isBuffer(chunk)
-          ? chunk.toString("latin1")
-          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
-    let start = 0;
-    let nl = text.indexOf("\n");
-    if (nl === -1) {
-      this.extendCarry(text);
-      return;
+    if (typeof chunk === "string") this.feedBytes(byteImage(chunk), chunk);
+    else {
+      this.feedBytes(
+        Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+        null,
+      );
     }
-    // the line begun in the previous chunk
-    if (this.carry || this.skippingLongLine) {
-      if (!this.skippingLongLine && this.carry.length + nl <= MAX_LINE) {
-        const line = this.carry + text.slice(0, nl);
-        this.lineAt(line, 0, line.length, true);
-        this.timingCandidate(line, 0, line.length);
-      }
-      this.carry = "";
-      this.skippingLongLine = false;
-      start = nl + 1;
-      nl = text.indexOf("\n", start);
-    }
-    const firstFull = start;
-    let lastNl = -1;
-    while (nl !== -1) {
-      lastNl = nl;
-      // skip blanks; only lines whose first characters can matter are looked at
-      let p = start;
-      let c = text.charCodeAt(p);
-      while (c === CH_SPACE || c === CH_TAB) c = text.charCodeAt(++p);
-      if (p < nl && nl - start <= MAX_LINE) {
-        if (this.everyLine || this.cellState !== 0 || this.wantedAt(text, p)) this.lineAt(text, p, nl, true);
-      } else if (p >= nl && this.cellState !== 0) this.cellState = 0;
-      start = nl + 1;
-      nl = text.indexOf("\n", start);
-    }
-    if (lastNl >= firstFull) this.lastTimingIn(text, firstFull, lastNl);
-    if (start < text.length) this.extendCarry(text.slice(start));
   }
 
-  /** Whether line() may want the line whose first non-blank character is at p (see WANTED_START). */
-  private wantedAt(text: string, p: number): boolean {
-    const c0 = text.charCodeAt(p);
-    const c1 = text.charCodeAt(p + 1);
-    if (c0 >= 128 || !(c1 < 128)) return false;
-    const code = c0 * 128 + c1;
-    const v = WANTED_START[code];
-    if (v === TAKE) return true;
-    if (v !== CHECK) return false;
-    const prefixes = CHECKED.get(code)!;
+  private feedBytes(b: Buffer, source: string | null): void {
+    this.b = b;
+    this.source = source;
+    let start = 0;
+    const nl = b.indexOf(CH_NEWLINE, 0);
+    if (nl === -1) {
+      this.extendCarry(0, b.length);
+    } else {
+      // the line begun in the previous chunk
+      if (this.carry || this.skippingLongLine) {
+        if (!this.skippingLongLine && this.carry.length + nl <= MAX_LINE) {
+          this.looseLine(this.carry + this.raw(0, nl), true);
+          this.b = b;
+          this.source = source;
+        }
+        this.carry = "";
+        this.skippingLongLine = false;
+        start = nl + 1;
+      }
+      const rest = this.readLines(start);
+      if (rest > start) this.lastTimingIn(start, rest - 1);
+      if (rest < b.length) this.extendCarry(rest, b.length);
+    }
+    // the caller may reuse its buffer: nothing of it is kept
+    this.b = EMPTY;
+    this.source = null;
+  }
+
+  /**
+   * Reads the complete lines of the current bytes from `start` on; returns where the unfinished
+   * last line starts. The one loop that sees every line: kept small, so that V8 optimises it early.
+   */
+  private readLines(start: number): number {
+    const b = this.b;
+    const everyLine = this.everyLine;
+    let nl = b.indexOf(CH_NEWLINE, start);
+    while (nl !== -1) {
+      // skip blanks; only lines whose first bytes can matter are looked at
+      let p = start;
+      let c = b[p]!;
+      while (c === CH_SPACE || c === CH_TAB) c = b[++p]!;
+      if (p < nl && nl - start <= MAX_LINE) {
+        if (this.cellState !== 0 || everyLine) this.lineAt(p, nl, true);
+        else {
+          const c1 = b[p + 1]!;
+          if (c < 128 && c1 < 128) {
+            const v = WANTED_START[c * 128 + c1]!;
+            if (v === TAKE || (v >= CHECK && this.startsWithChecked(p, CHECKED[v - CHECK]!)))
+              this.lineAt(p, nl, true);
+          }
+        }
+      } else if (p >= nl && this.cellState !== 0) this.cellState = 0;
+      start = nl + 1;
+      nl = b.indexOf(CH_NEWLINE, start);
+    }
+    return start;
+  }
+
+  /** Whether the line at p starts with one of a CHECK pair's prefixes (see WANTED_START). */
+  private startsWithChecked(p: number, prefixes: { prefix: string; edge: boolean }[]): boolean {
     for (let k = 0; k < prefixes.length; k++) {
       const { prefix, edge } = prefixes[k]!;
       // band edges are not needed once CRYSTAL prints the gap itself
       if (edge && this.gapLinesPrinted) continue;
-      if (startsAt(text, p, prefix)) return true;
+      if (bytesStartWith(this.b, p, prefix)) return true;
     }
     return false;
   }
 
-  private extendCarry(piece: string): void {
+  /** Keeps the bytes [s, e) of the current chunk as the start of a line the next chunk ends. */
+  private extendCarry(s: number, e: number): void {
     if (this.skippingLongLine) return;
-    if (this.carry.length + piece.length > MAX_LINE) {
+    if (this.carry.length + (e - s) > MAX_LINE) {
       this.carry = "";
       this.skippingLongLine = true;
     } else {
-      this.carry += piece;
+      this.carry += this.raw(s, e);
     }
   }
 
-  /** The last timing line among the complete lines text[from, to). */
-  private lastTimingIn(text: string, from: number, to: number): void {
-    const at = text.lastIndexOf("TTTTTTTTTT", to);
-    if (at < from) return;
-    const lineStart = text.lastIndexOf("\n", at) + 1;
-    let lineEnd = text.indexOf("\n", at);
-    if (lineEnd === -1 || lineEnd > to) lineEnd = to;
-    this.timingCandidate(text, Math.max(lineStart, from), lineEnd);
+  /**
+   * Reads a line assembled across chunks (or the last one, without newline) through every check:
+   * it is rare, so it goes through line() unfiltered, from a byte image of its own.
+   */
+  private looseLine(line: string, complete: boolean): void {
+    this.b = byteImage(line);
+    this.source = line;
+    this.lineAt(0, line.length, complete);
+    this.timingCandidate(0, line.length);
+    this.b = EMPTY;
+    this.source = null;
   }
 
-  private timingCandidate(text: string, s: number, e: number): void {
-    if (e - s > MAX_LINE) return;
-    const line = text.slice(s, e).trim();
-    if (line.startsWith("TTTTTTTTTT")) this.lastTimingLine = line;
+  /**
+   * The last timing line among the complete lines [from, to) of the current chunk: found from the
+   * end with lastIndexOf, as there is one every few lines. An occurrence inside another line
+   * skips that whole line.
+   */
+  private lastTimingIn(from: number, to: number): void {
+    const b = this.b;
+    let before = to;
+    while (before >= from) {
+      const at = b.lastIndexOf("TTTTTTTTTT", before, "latin1");
+      if (at < from) return;
+      const lineStart = Math.max(b.lastIndexOf(CH_NEWLINE, at) + 1, from);
+      let lineEnd = b.indexOf(CH_NEWLINE, at);
+      if (lineEnd === -1 || lineEnd > to) lineEnd = to;
+      if (this.timingCandidate(lineStart, lineEnd)) return;
+      before = lineStart - 1;
+    }
+  }
+
+  /** Takes [s, e) as the last timing line if it is one. */
+  private timingCandidate(s: number, e: number): boolean {
+    if (e - s > MAX_LINE) return false;
+    const line = this.raw(s, e).trim();
+    if (!line.startsWith("TTTTTTTTTT")) return false;
+    this.lastTimingLine = line;
+    return true;
   }
 
   /** What is known so far, as if the output stopped here (the line being written is not read yet). */
@@ -447,10 +474,7 @@ export class OutputParser {
   /** Reads what is left (a last line without newline) and gives the result. Never throws. */
   end(opts: ParseOptions = {}): CrystalResult {
     if (!this.ended) {
-      if (this.carry && !this.skippingLongLine) {
-        this.lineAt(this.carry, 0, this.carry.length, false);
-        this.timingCandidate(this.carry, 0, this.carry.length);
-      }
+      if (this.carry && !this.skippingLongLine) this.looseLine(this.carry, false);
       this.carry = "";
       this.ended = true;
     }
@@ -459,11 +483,12 @@ export class OutputParser {
 
   // ---------------------------------------------------------------- line dispatch
 
-  /** Looks at a line text[s, e), blanks included. */
-  private lineAt(text: string, s: number, e: number, complete: boolean): void {
+  /** Looks at a line [s, e) of the current bytes, blanks included. */
+  private lineAt(s: number, e: number, complete: boolean): void {
+    const b = this.b;
     let p = s;
     while (p < e) {
-      const c = text.charCodeAt(p);
+      const c = b[p];
       if (c !== CH_SPACE && c !== CH_TAB) break;
       p++;
     }
@@ -471,156 +496,168 @@ export class OutputParser {
       this.cellState = 0;
       return;
     }
-    if (e - p <= MAX_READ) this.line(text, p, e, complete);
+    if (e - p <= MAX_READ) this.line(p, e, complete);
   }
 
   /**
-   * Looks at one line text[p, e) starting at its first non-blank character. `complete` is false for
+   * Looks at one line [p, e) of the current bytes, starting at its first non-blank character. `complete` is false for
    * a last line that had no newline: the termination banner only counts on a complete line, as
    * CRYSTAL always ends it with one.
    */
-  private line(text: string, p: number, e: number, complete: boolean): void {
-    if (this.cellState !== 0 && this.cellLine(text, p, e)) return;
-    const c = text.charCodeAt(p);
+  private line(p: number, e: number, complete: boolean): void {
+    if (this.cellState !== 0 && this.cellLine(p, e)) return;
+    const b = this.b;
+    const c = b[p]!;
     switch (c) {
       case 67: // C
-        if (startsAt(text, p, "CYC ")) this.cycLine(text, p, e);
-        else if (startsAt(text, p, "CONDUCTING STATE")) this.bandState("conducting");
-        else if (startsAt(text, p, "CRYSTAL - SCF - TYPE OF CALCULATION")) this.newScf();
-        else if (startsAt(text, p, "CENTRAL POINT")) {
-          const m = /^CENTRAL POINT\s+(\S+)/.exec(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "CYC ")) this.cycLine(p, e);
+        else if (bytesStartWith(b, p, "CONDUCTING STATE")) this.bandState("conducting");
+        else if (bytesStartWith(b, p, "CRYSTAL - SCF - TYPE OF CALCULATION")) this.newScf();
+        else if (bytesStartWith(b, p, "CENTRAL POINT")) {
+          const m = /^CENTRAL POINT\s+(\S+)/.exec(this.text(p, e));
           this.centralPointEnergy = num(m?.[1]) ?? this.centralPointEnergy;
         } else if (
-          startsAt(text, p, "COORDINATE") ||
-          startsAt(text, p, "CELL OPTIMIZATION") ||
-          startsAt(text, p, "CONVERGENCE TESTS UNSATISFIED")
+          bytesStartWith(b, p, "COORDINATE") ||
+          bytesStartWith(b, p, "CELL OPTIMIZATION") ||
+          bytesStartWith(b, p, "CONVERGENCE TESTS UNSATISFIED")
         )
-          this.optimisationHeader(this.slice(text, p, e));
+          this.optimisationHeader(this.text(p, e));
         break;
       case 61: // =
-        if (startsAt(text, p, "== SCF ENDED")) this.scfEndedLine(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "== SCF ENDED")) this.scfEndedLine(p, e);
         break;
       case 84: // T
-        if (startsAt(text, p, "TOP OF VALENCE BANDS")) this.bandEdge(true, text, p, e);
-        else if (startsAt(text, p, "TOTAL ENERGY(")) this.totalEnergyLine(this.slice(text, p, e));
-        else if (startsAt(text, p, "TYPE OF CALCULATION")) this.calculationType(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "TOP OF VALENCE BANDS")) this.bandEdge(true, p, e);
+        else if (bytesStartWith(b, p, "TOTAL ENERGY(")) this.totalEnergyLine(this.text(p, e));
+        else if (bytesStartWith(b, p, "TYPE OF CALCULATION")) this.calculationType(this.text(p, e));
         break;
       case 69: // E
-        if (startsAt(text, p, "EEEEEEEEEE")) this.eLine(this.slice(text, p, e), complete);
-        else if (startsAt(text, p, "ERROR")) this.errorLine(this.slice(text, p, e));
-        else if (startsAt(text, p, "E0")) this.zeroPointLine(this.slice(text, p, e));
-        else if (startsAt(text, p, "EQUATION OF STATE") || startsAt(text, p, "EOSEOS"))
+        if (bytesStartWith(b, p, "EEEEEEEEEE")) this.eLine(this.text(p, e), complete);
+        else if (bytesStartWith(b, p, "ERROR")) this.errorLine(this.text(p, e));
+        else if (bytesStartWith(b, p, "E0")) this.zeroPointLine(this.text(p, e));
+        else if (bytesStartWith(b, p, "EQUATION OF STATE") || bytesStartWith(b, p, "EOSEOS"))
           this.calcFlags.eos = true;
-        else if (startsAt(text, p, "ELASTIC CONSTANT")) this.calcFlags.elastic = true;
-        else this.deckEcho(text, p, e);
+        else if (bytesStartWith(b, p, "ELASTIC CONSTANT")) this.calcFlags.elastic = true;
+        else this.deckEcho(p, e);
         break;
       case 42: // *
-        if (startsAt(text, this.afterStarsAndBlanks(text, p, e), "OPT END"))
-          this.optEndLine(this.slice(text, p, e));
-        else if (!this.version) this.bannerLine(this.slice(text, p, e));
+        if (bytesStartWith(b, this.afterStarsAndBlanks(p, e), "OPT END")) this.optEndLine(p, e);
+        else if (!this.version) this.bannerLine(this.text(p, e));
         break;
       case 65: // A
-        if (startsAt(text, p, "ATOMS IN THE ASYMMETRIC UNIT")) {
-          const m = /ATOMS IN THE UNIT CELL:\s*(\d+)/.exec(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "ATOMS IN THE ASYMMETRIC UNIT")) {
+          const m = /ATOMS IN THE UNIT CELL:\s*(\d+)/.exec(this.text(p, e));
           this.nAtoms = int(m?.[1]) ?? this.nAtoms;
-        } else if (startsAt(text, p, "ALPHA BAND GAP:")) this.finalGap("alpha", this.slice(text, p, e));
-        else if (startsAt(text, p, "ALPHA ") && /^ALPHA\s+ELECTRONS$/.test(this.slice(text, p, e)))
+        } else if (bytesStartWith(b, p, "ALPHA BAND GAP:")) this.finalGap("alpha", this.text(p, e));
+        else if (bytesStartWith(b, p, "ALPHA ") && /^ALPHA\s+ELECTRONS$/.test(this.text(p, e)))
           this.channel = "alpha";
-        else if (startsAt(text, p, "ATOMIC POSITIONS OPTIMIZATION"))
-          this.optimisationHeader(this.slice(text, p, e));
+        else if (bytesStartWith(b, p, "ATOMIC POSITIONS OPTIMIZATION"))
+          this.optimisationHeader(this.text(p, e));
         break;
       case 66: // B
-        if (startsAt(text, p, "BOTTOM OF VIRTUAL BANDS")) this.bandEdge(false, text, p, e);
-        else if (startsAt(text, p, "BAND GAP:")) this.finalGap("all", this.slice(text, p, e));
-        else if (startsAt(text, p, "BETA BAND GAP:")) this.finalGap("beta", this.slice(text, p, e));
-        else if (startsAt(text, p, "BETA ") && /^BETA\s+ELECTRONS$/.test(this.slice(text, p, e)))
+        if (bytesStartWith(b, p, "BOTTOM OF VIRTUAL BANDS")) this.bandEdge(false, p, e);
+        else if (bytesStartWith(b, p, "BAND GAP:")) this.finalGap("all", this.text(p, e));
+        else if (bytesStartWith(b, p, "BETA BAND GAP:")) this.finalGap("beta", this.text(p, e));
+        else if (bytesStartWith(b, p, "BETA ") && /^BETA\s+ELECTRONS$/.test(this.text(p, e)))
           this.channel = "beta";
         break;
       case 68: // D
-        if (startsAt(text, p, "DIRECT ENERGY BAND GAP:")) this.gapLine(text, p + 23, e);
-        else if (startsAt(text, p, "DIMENSIONALITY")) this.dimensionLine(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "DIRECT ENERGY BAND GAP:")) this.gapLine(p + 23, e);
+        else if (bytesStartWith(b, p, "DIMENSIONALITY")) this.dimensionLine(this.text(p, e));
         break;
       case 73: // I
-        if (startsAt(text, p, "INDIRECT ENERGY BAND GAP:")) this.gapLine(text, p + 25, e);
-        else if (startsAt(text, p, "INSULATING STATE")) this.bandState("insulating");
-        else if (startsAt(text, p, "INTERNAL") && startsAt(text, p + 9, "OPTIMIZATION"))
-          this.optimisationHeader(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "INDIRECT ENERGY BAND GAP:")) this.gapLine(p + 25, e);
+        else if (bytesStartWith(b, p, "INSULATING STATE")) this.bandState("insulating");
+        else if (bytesStartWith(b, p, "INTERNAL") && bytesStartWith(b, p + 9, "OPTIMIZATION"))
+          this.optimisationHeader(this.text(p, e));
         break;
       case 80: // P
-        if (startsAt(text, p, "POSSIBLY CONDUCTING STATE")) this.bandState("conducting");
-        else if (startsAt(text, p, "PRIMITIVE CELL")) this.cellHeader(this.slice(text, p, e));
-        else if (startsAt(text, p, "PROPERTIES")) this.calcFlags.properties = true;
-        else if (startsAt(text, p, "Program received signal")) this.runtimeStop(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "POSSIBLY CONDUCTING STATE")) this.bandState("conducting");
+        else if (bytesStartWith(b, p, "PRIMITIVE CELL")) this.cellHeader(this.text(p, e));
+        else if (bytesStartWith(b, p, "PROPERTIES")) this.calcFlags.properties = true;
+        else if (bytesStartWith(b, p, "Program received signal")) this.runtimeStop(this.text(p, e));
         break;
       case 76: // L
-        if (startsAt(text, p, "LATTICE PARAMETERS")) this.cellHeader(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "LATTICE PARAMETERS")) this.cellHeader(this.text(p, e));
         break;
       case 71: // G
-        if (startsAt(text, p, "GEOMETRY FOR WAVE FUNCTION")) this.dimensionLine(this.slice(text, p, e));
-        else if (startsAt(text, p, "GEOMETRY OPTIMIZATION")) this.optimisationHeader(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "GEOMETRY FOR WAVE FUNCTION")) this.dimensionLine(this.text(p, e));
+        else if (bytesStartWith(b, p, "GEOMETRY OPTIMIZATION")) this.optimisationHeader(this.text(p, e));
         break;
       case 70: // F
-        if (startsAt(text, p, "FREQUENCY CALCULATION") || startsAt(text, p, "FRQFRQFRQ"))
+        if (bytesStartWith(b, p, "FREQUENCY CALCULATION") || bytesStartWith(b, p, "FRQFRQFRQ"))
           this.calcFlags.freq = true;
-        else if (startsAt(text, p, "FINAL OPTIMIZED GEOMETRY")) {
+        else if (bytesStartWith(b, p, "FINAL OPTIMIZED GEOMETRY")) {
           this.calcFlags.opt = true;
-          this.dimensionLine(this.slice(text, p, e));
-        } else this.deckEcho(text, p, e);
+          this.dimensionLine(this.text(p, e));
+        } else this.deckEcho(p, e);
         break;
       case 78: // N
-        if (this.nAtoms === null && startsAt(text, p, "N. OF ATOMS PER CELL")) {
-          const m = /^N\. OF ATOMS PER CELL\s+(\d+)/.exec(this.slice(text, p, e));
+        if (this.nAtoms === null && bytesStartWith(b, p, "N. OF ATOMS PER CELL")) {
+          const m = /^N\. OF ATOMS PER CELL\s+(\d+)/.exec(this.text(p, e));
           this.nAtoms = int(m?.[1]);
         }
         break;
       case 79: // O
-        if (startsAt(text, p, "OPTOPTOPT")) this.calcFlags.opt = true;
-        else if (startsAt(text, p, "Operating system error")) this.runtimeStop(this.slice(text, p, e));
-        else this.deckEcho(text, p, e);
+        if (bytesStartWith(b, p, "OPTOPTOPT")) this.calcFlags.opt = true;
+        else if (bytesStartWith(b, p, "Operating system error")) this.runtimeStop(this.text(p, e));
+        else this.deckEcho(p, e);
         break;
       case 87: // W
-        if (startsAt(text, p, "WARNING") && !startsAt(text, p, "WARNINGWARNING"))
-          this.remember(this.warnings, this.slice(text, p, e));
+        if (bytesStartWith(b, p, "WARNING") && !bytesStartWith(b, p, "WARNINGWARNING"))
+          this.remember(this.warnings, this.text(p, e));
         break;
       case 83: // S
-        if (startsAt(text, p, "SPIN LOCKING: NO ENERGY GAP")) this.bandState("no_gap");
-        else if (startsAt(text, p, "STARTING GEOMETRY OPTIMIZATION")) this.calcFlags.opt = true;
+        if (bytesStartWith(b, p, "SPIN LOCKING: NO ENERGY GAP")) this.bandState("no_gap");
+        else if (bytesStartWith(b, p, "STARTING GEOMETRY OPTIMIZATION")) this.calcFlags.opt = true;
         break;
       case 77: // M
-        if (startsAt(text, p, "MPI_ABORT")) this.mpiAbortLine(this.slice(text, p, e));
-        else if (startsAt(text, p, "MOLECULAR CALCULATION")) this.dimensionality = 0;
+        if (bytesStartWith(b, p, "MPI_ABORT")) this.mpiAbortLine(this.text(p, e));
+        else if (bytesStartWith(b, p, "MOLECULAR CALCULATION")) this.dimensionality = 0;
         break;
       case 97: // a
-        if (startsAt(text, p, "application called MPI_Abort")) this.mpiAbortLine(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "application called MPI_Abort")) this.mpiAbortLine(this.text(p, e));
         break;
       case 102: // f
-        if (startsAt(text, p, "forrtl:")) this.fortranLine(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "forrtl:")) this.fortranLine(this.text(p, e));
         break;
       case 109: // m
-        if (startsAt(text, p, "mpirun noticed that process")) this.runtimeStop(this.slice(text, p, e));
+        if (bytesStartWith(b, p, "mpirun noticed that process")) this.runtimeStop(this.text(p, e));
         break;
       default:
         // "2D - SLAB", "1D - POLYMER", "0D - MOLECULE"
-        if (c >= 48 && c <= 51 && startsAt(text, p + 1, "D - ")) this.dimensionality = c - 48;
+        if (c >= 48 && c <= 51 && bytesStartWith(b, p + 1, "D - ")) this.dimensionality = c - 48;
         break;
     }
   }
 
-  /** text[p, e) without trailing blanks or carriage return. */
-  private slice(text: string, p: number, e: number): string {
+  /** The text of [p, e) without trailing blanks or carriage return. */
+  private text(p: number, e: number): string {
+    const b = this.b;
     let end = e;
     while (end > p) {
-      const c = text.charCodeAt(end - 1);
+      const c = b[end - 1];
       if (c !== CH_CR && c !== CH_SPACE && c !== CH_TAB) break;
       end--;
     }
-    return text.slice(p, end);
+    return this.raw(p, end);
   }
 
-  private afterStarsAndBlanks(text: string, p: number, e: number): number {
+  /** The text of [p, e) as it is. */
+  private raw(p: number, e: number): string {
+    return this.source === null ? this.b.toString("latin1", p, e) : this.source.slice(p, e);
+  }
+
+  /** The number written in [p, e), as fortranNumber() reads it. */
+  private numberAt(p: number, e: number): number | null {
+    return plainNumber(this.b, p, e) ?? num(this.raw(p, e));
+  }
+
+  private afterStarsAndBlanks(p: number, e: number): number {
+    const b = this.b;
     let q = p;
     while (q < e) {
-      const c = text.charCodeAt(q);
+      const c = b[q];
       if (c !== 42 && c !== CH_SPACE) break;
       q++;
     }
@@ -645,9 +682,9 @@ export class OutputParser {
   }
 
   /** Before CRYSTAL's banner, run scripts echo the deck: its task keywords say what was asked. */
-  private deckEcho(text: string, p: number, e: number): void {
+  private deckEcho(p: number, e: number): void {
     if (this.bannerSeen || e - p > 12) return;
-    const word = this.slice(text, p, e);
+    const word = this.text(p, e);
     const calc: CalcType | null =
       word === "OPTGEOM"
         ? "opt"
@@ -687,38 +724,94 @@ export class OutputParser {
   }
 
   /** `CYC   3 ETOT(AU) -2.712170056968E+02 DETOT -3.54E-03 tst …`, read by hand: one per SCF cycle. */
-  private cycLine(text: string, p: number, e: number): void {
+  private cycLine(p: number, e: number): void {
+    const b = this.b;
     let q = p + 4;
-    while (q < e && text.charCodeAt(q) === CH_SPACE) q++;
+    while (q < e && b[q] === CH_SPACE) q++;
     let cycle = 0;
     const digitsFrom = q;
-    for (let c = text.charCodeAt(q); q < e && c >= 48 && c <= 57; c = text.charCodeAt(++q)) {
+    for (let c = b[q]!; q < e && c >= 48 && c <= 57; c = b[++q]!) {
       cycle = cycle * 10 + (c - 48);
     }
-    if (q === digitsFrom || q - digitsFrom > 9 || !startsAt(text, q, " ETOT(AU)")) return;
+    if (q === digitsFrom || q - digitsFrom > 9 || !bytesStartWith(b, q, " ETOT(AU)")) return;
     q += 9;
-    while (q < e && text.charCodeAt(q) === CH_SPACE) q++;
+    while (q < e && b[q] === CH_SPACE) q++;
     let r = q;
-    while (r < e && text.charCodeAt(r) !== CH_SPACE && text.charCodeAt(r) !== CH_CR) r++;
+    while (r < e && b[r] !== CH_SPACE && b[r] !== CH_CR) r++;
     // a cycle number that does not go up, or a cycle after SCF ENDED, starts another SCF
     if (this.scfEnded || cycle <= this.lastCycle) this.newScf();
     this.scfSeen = true;
     this.lastCycle = cycle;
     this.scfCycles = cycle;
-    const energy = num(text.slice(q, r));
+    const energy = this.numberAt(q, r);
     if (cycle > 0 && energy !== null) this.scfEnergies.push(energy);
     this.channel = "all";
   }
 
   /** `== SCF ENDED - CONVERGENCE ON ENERGY      E(AU) -2.7121814374931E+02 CYCLES   7` */
-  private scfEndedLine(line: string): void {
-    const { how, value, count } = endLine(line, "SCF ENDED", "E(AU)", "CYCLES");
+  private scfEndedLine(p: number, e: number): void {
+    const { how, value, count } = this.endLine(p + 3, e, "SCF ENDED", "E(AU)", "CYCLES");
     this.scfSeen = true;
     this.scfEnded = true;
     this.scfTooMany = how.includes("TOO MANY CYCLES");
     this.scfConverged = how.includes("CONVERGENCE") && !this.scfTooMany;
     if (count !== null) this.scfCycles = count;
     if (this.scfConverged && value !== null) this.convergedEnergy(value);
+  }
+
+  /**
+   * Reads `<what> - <how> … <label> <value> … <countLabel> <count>` (SCF ENDED, OPT END lines),
+   * `what` being at `after`, by hand: there is one per SCF, and with regexes their runs of blanks
+   * make backtracking quadratic on a line built to do so. White space is JavaScript's (trim()).
+   */
+  private endLine(
+    after: number,
+    e: number,
+    what: string,
+    label: string,
+    countLabel: string,
+  ): { how: string; value: number | null; count: number | null } {
+    const b = this.b;
+    let end = e;
+    while (end > after && isWhiteSpace(b[end - 1]!)) end--;
+    const at = indexOfText(b, label, after, end);
+    // how: between `what` and the label, without blanks, a leading "-" or trailing "*"
+    let h0 = after + what.length;
+    let h1 = at === -1 ? end : at;
+    while (h0 < h1 && isWhiteSpace(b[h0]!)) h0++;
+    while (h1 > h0 && isWhiteSpace(b[h1 - 1]!)) h1--;
+    if (h0 < h1 && b[h0] === 45) {
+      h0++;
+      while (h0 < h1 && isWhiteSpace(b[h0]!)) h0++;
+    }
+    while (h1 > h0 && b[h1 - 1] === 42) {
+      h1--;
+      while (h1 > h0 && isWhiteSpace(b[h1 - 1]!)) h1--;
+    }
+    const how = this.raw(h0, h1);
+    if (at === -1) return { how, value: null, count: null };
+    // the value: the first word after the label (and a colon)
+    let r = at + label.length;
+    while (r < end && isWhiteSpace(b[r]!)) r++;
+    if (r < end && b[r] === 58) {
+      r++;
+      while (r < end && isWhiteSpace(b[r]!)) r++;
+    }
+    const value = this.numberAt(r, this.wordEnd(r, end));
+    const c = indexOfText(b, countLabel, r, end);
+    if (c === -1) return { how, value, count: null };
+    let q = c + countLabel.length;
+    while (q < end && isWhiteSpace(b[q]!)) q++;
+    const count = this.numberAt(q, this.wordEnd(q, end));
+    return { how, value, count: count !== null && Number.isInteger(count) ? count : null };
+  }
+
+  /** Where the word starting at p ends (white space or e). */
+  private wordEnd(p: number, e: number): number {
+    const b = this.b;
+    let q = p;
+    while (q < e && !isWhiteSpace(b[q]!)) q++;
+    return q;
   }
 
   private convergedEnergy(energy: number): void {
@@ -736,8 +829,14 @@ export class OutputParser {
   }
 
   /** `* OPT END - CONVERGED * E(AU):  -2.712596206888E+02  POINTS    6 *` (or `- FAILED`) */
-  private optEndLine(line: string): void {
-    const { how, value, count } = endLine(line, "OPT END", "E(AU)", "POINTS");
+  private optEndLine(p: number, e: number): void {
+    const { how, value, count } = this.endLine(
+      this.afterStarsAndBlanks(p, e),
+      e,
+      "OPT END",
+      "E(AU)",
+      "POINTS",
+    );
     this.calcFlags.opt = true;
     this.optEnded = true;
     this.optConverged = how.startsWith("CONVERGED");
@@ -803,43 +902,45 @@ export class OutputParser {
       group.state = state;
       group.top = null;
       group.bottom = null;
-      group.gapText = null;
-    } else
-      this.bands[this.channel] = { state, top: null, bottom: null, gapText: null, gapStart: 0, gapEnd: 0 };
+      group.gapPrinted = false;
+      group.gap = null;
+    } else this.bands[this.channel] = { state, top: null, bottom: null, gapPrinted: false, gap: null };
   }
 
   private bandGroup(): BandGroup {
     let group = this.bands[this.channel];
     if (!group) {
-      group = { state: "insulating", top: null, bottom: null, gapText: null, gapStart: 0, gapEnd: 0 };
+      group = { state: "insulating", top: null, bottom: null, gapPrinted: false, gap: null };
       this.bands[this.channel] = group;
     }
     return group;
   }
 
-  /** `INDIRECT ENERGY BAND GAP:  12.6917 eV`, from just after the colon: the number's place is kept. */
-  private gapLine(text: string, from: number, e: number): void {
+  /** `INDIRECT ENERGY BAND GAP:  12.6917 eV`, from just after the colon (one per SCF cycle). */
+  private gapLine(from: number, e: number): void {
+    const b = this.b;
     let q = from;
-    while (q < e && text.charCodeAt(q) === CH_SPACE) q++;
+    while (q < e && b[q] === CH_SPACE) q++;
     let r = q;
-    while (r < e && text.charCodeAt(r) !== CH_SPACE) r++;
+    while (r < e && b[r] !== CH_SPACE) r++;
     const group = this.bandGroup();
     group.state = "insulating";
-    group.gapText = text;
-    group.gapStart = q;
-    group.gapEnd = r;
+    group.gapPrinted = true;
+    group.gap = this.numberAt(q, r);
     this.gapLinesPrinted = true;
   }
 
   /** `TOP OF VALENCE BANDS -    BAND     10; K   12; EIG -2.0823120E-01 AU` (one per k point kind). */
-  private bandEdge(top: boolean, text: string, p: number, e: number): void {
+  private bandEdge(top: boolean, p: number, e: number): void {
     // outputs that print the gap (CRYSTAL17 on) do not need it computed from the edges
     if (this.gapLinesPrinted) return;
-    const at = text.lastIndexOf("EIG", e);
+    const b = this.b;
+    let at = e - 3;
+    while (at >= p && !(b[at] === 69 && b[at + 1] === 73 && b[at + 2] === 71)) at--; // the last "EIG"
     if (at < p) return;
     let r = e;
-    while (r > at && text.charCodeAt(r - 1) !== CH_SPACE) r--; // drop the unit "AU"
-    const eig = num(text.slice(at + 3, r).trim());
+    while (r > at && b[r - 1] !== CH_SPACE) r--; // drop the unit "AU"
+    const eig = num(this.raw(at + 3, r).trim());
     if (eig === null) return;
     const group = this.bandGroup();
     if (top) group.top = group.top === null ? eig : Math.max(group.top, eig);
@@ -850,7 +951,7 @@ export class OutputParser {
   private gapOf(group: BandGroup | null): number | null {
     if (!group || group.state === "no_gap") return null;
     if (group.state === "conducting") return 0;
-    if (group.gapText !== null) return num(group.gapText.slice(group.gapStart, group.gapEnd));
+    if (group.gapPrinted) return group.gap;
     if (group.top === null || group.bottom === null) return null;
     const gap = Math.max(0, (group.bottom - group.top) * HARTREE_TO_EV);
     return Math.round(gap * 1e4) / 1e4;
@@ -879,8 +980,8 @@ export class OutputParser {
   }
 
   /** Reads a line of a cell block; false when the line is not one (it is then read as usual). */
-  private cellLine(text: string, p: number, e: number): boolean {
-    const line = this.slice(text, p, e);
+  private cellLine(p: number, e: number): boolean {
+    const line = this.text(p, e);
     if (this.cellState === 1) {
       this.cellState = /^A\s+B\s+C\s+ALPHA\s+BETA\s+GAMMA/.test(line) ? 2 : 0;
       return this.cellState === 2;
@@ -1012,18 +1113,9 @@ export class OutputParser {
   }
 }
 
-/** Large reads keep the number of system calls low… */
+/** Large reads keep the number of system calls low, and the event loop gets a turn every few of them. */
 const READ_SIZE = 1 << 20;
-/** …and the event loop gets a turn every few of them. */
 const READS_PER_YIELD = 4;
-/** …and small pieces keep each decoded string in V8's young generation, collected at once. */
-const PIECE_SIZE = 1 << 16;
-
-function feedInPieces(parser: OutputParser, buffer: Buffer, length: number): void {
-  for (let at = 0; at < length; at += PIECE_SIZE) {
-    parser.feed(buffer.subarray(at, Math.min(length, at + PIECE_SIZE)));
-  }
-}
 
 /** Parses a whole output given as text. Never throws. */
 export function parseOutputText(text: string, opts: ParseOptions = {}): CrystalResult {
@@ -1046,7 +1138,7 @@ export async function parseOutputFile(path: string, opts: ParseOptions = {}): Pr
     for (let reads = 1; ; reads++) {
       const bytesRead = readOutput(fd, path, buffer);
       if (bytesRead === 0) break;
-      feedInPieces(parser, buffer, bytesRead);
+      parser.feed(buffer.subarray(0, bytesRead));
       if (reads % READS_PER_YIELD === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
@@ -1064,7 +1156,7 @@ export function parseOutputFileSync(path: string, opts: ParseOptions = {}): Crys
     for (;;) {
       const bytesRead = readOutput(fd, path, buffer);
       if (bytesRead === 0) break;
-      feedInPieces(parser, buffer, bytesRead);
+      parser.feed(buffer.subarray(0, bytesRead));
     }
   } finally {
     fs.closeSync(fd);
