@@ -120,9 +120,20 @@ export class Engine {
   private async runLoop(): Promise<EngineSummary> {
     registerEngine(this.store, this.id);
     try {
+      let failures = 0;
       for (;;) {
         if (this.stopping) break;
-        const busy = await this.tick();
+        let busy = true;
+        try {
+          busy = await this.tick();
+          failures = 0;
+        } catch (err) {
+          // one bad pass (a database held busy too long, a runner's surprise) must not stop the
+          // engine that serves the TUI; `crystal-tui run` gives up only when it keeps happening
+          failures++;
+          this.log(`engine: ${oneLineMessage(err)} — retrying`);
+          if (!this.options.watch && failures >= 5) throw err;
+        }
         if (!busy && !this.options.watch) break;
         if (this.stopping) break;
         await this.idle(this.nextWaitMs());
@@ -199,9 +210,8 @@ export class Engine {
     // pending jobs remain: worth waiting only if someone is running what they wait for
     const othersActive = countByStatus(this.store, ACTIVE) > 0;
     if (othersActive) return true;
-    this.summary.blocked.push(
-      `${pending} job(s) still pending: nothing runnable (see \`crystal-tui job show ID\`)`,
-    );
+    const blocked = `${pending} job(s) still pending: nothing runnable (see \`crystal-tui job show ID\`)`;
+    if (!this.summary.blocked.includes(blocked)) this.summary.blocked.push(blocked);
     return false;
   }
 
