@@ -38,13 +38,19 @@ const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`
 const MAX_EXACT_DIGITS = 15;
 
 /**
- * The number b[p, e) holds when it is written plainly (`-2.712170056968E+02`, `12.6917`, `1.5D-03`)
- * with at most 15 significant digits and a power of ten within ±22; undefined for anything else
- * (the caller then reads the text with fortranNumber()). Within those bounds both the digits and
- * the power of ten are exact doubles, so one multiplication or division rounds once: the result
- * is the double Number() gives for the same text.
+ * Where readPlainNumber() leaves the number it read: a double slot, so that reading the numbers of
+ * every SCF cycle allocates nothing (a double returned from a call is boxed on the heap).
  */
-export function plainNumber(b: Uint8Array, p: number, e: number): number | undefined {
+export const NUMBER_READ = new Float64Array(1);
+
+/**
+ * Whether b[p, e) holds a number written plainly (`-2.712170056968E+02`, `12.6917`, `1.5D-03`) with
+ * at most 15 significant digits and a power of ten within ±22; if so the number is put in
+ * NUMBER_READ[0]. Anything else is left to fortranNumber() on the text. Within those bounds both
+ * the digits and the power of ten are exact doubles, so one multiplication or division rounds
+ * once: the number is the double Number() gives for the same text.
+ */
+export function readPlainNumber(b: Uint8Array, p: number, e: number): boolean {
   let q = p;
   let c = b[q];
   const negative = c === 45;
@@ -64,12 +70,12 @@ export function plainNumber(b: Uint8Array, p: number, e: number): number | undef
     } else if (c === 46 && !dot) dot = true;
     else break;
   }
-  if (digits === 0 || significant > MAX_EXACT_DIGITS) return undefined;
+  if (digits === 0 || significant > MAX_EXACT_DIGITS) return false;
   let exponent = 0;
   if (q < e) {
     c = b[q]!;
     // E or D, upper or lower case
-    if (c !== 69 && c !== 101 && c !== 68 && c !== 100) return undefined;
+    if (c !== 69 && c !== 101 && c !== 68 && c !== 100) return false;
     q++;
     c = b[q]!;
     const negativeExponent = c === 45;
@@ -77,14 +83,15 @@ export function plainNumber(b: Uint8Array, p: number, e: number): number | undef
     const from = q;
     for (; q < e; q++) {
       c = b[q]!;
-      if (c < 48 || c > 57 || exponent > 999) return undefined;
+      if (c < 48 || c > 57 || exponent > 999) return false;
       exponent = exponent * 10 + (c - 48);
     }
-    if (q === from) return undefined;
+    if (q === from) return false;
     if (negativeExponent) exponent = -exponent;
   }
   const power = scale + exponent;
-  if (power < -22 || power > 22) return undefined;
+  if (power < -22 || power > 22) return false;
   const v = power < 0 ? mantissa / EXACT_POWERS_OF_TEN[-power]! : mantissa * EXACT_POWERS_OF_TEN[power]!;
-  return negative ? -v : v;
+  NUMBER_READ[0] = negative ? -v : v;
+  return true;
 }

@@ -15,8 +15,9 @@ import {
   bytesStartWith,
   indexOfText,
   isWhiteSpace,
+  NUMBER_READ,
   fortranNumber as num,
-  plainNumber,
+  readPlainNumber,
 } from "./output-bytes.js";
 
 /** CODATA 2018, as the issue asks (CRYSTALpytools uses the same). */
@@ -248,15 +249,38 @@ for (const [pair, prefixes] of Object.entries({
   );
 }
 
-/** What CRYSTAL prints after one diagonalisation: band edges (Hartree) and, from CRYSTAL17 on, the gap. */
+/** What endLine() read: where the words between `what` and the label are, the value and count. */
+interface EndLine {
+  howStart: number;
+  howEnd: number;
+  /** NaN when absent or unreadable. */
+  value: number;
+  count: number;
+}
+
+/**
+ * What CRYSTAL prints after one diagonalisation: band edges (Hartree) and, from CRYSTAL17 on, the
+ * gap. One per spin channel, reused from SCF to SCF (nothing is allocated per cycle).
+ */
 interface BandGroup {
+  /** Whether the current SCF printed one for this channel. */
+  seen: boolean;
   state: "insulating" | "conducting" | "no_gap";
   top: number | null;
   bottom: number | null;
-  /** Whether CRYSTAL printed the gap (`… ENERGY BAND GAP:`), and its number (null if unreadable). */
+  /** Whether CRYSTAL printed the gap (`… ENERGY BAND GAP:`), and its number (NaN if unreadable). */
   gapPrinted: boolean;
-  gap: number | null;
+  gap: number;
 }
+
+const emptyBandGroup = (): BandGroup => ({
+  seen: false,
+  state: "insulating",
+  top: null,
+  bottom: null,
+  gapPrinted: false,
+  gap: Number.NaN,
+});
 
 /**
  * A streaming reader of one CRYSTAL output. feed() it chunks in order (Buffers or strings);
@@ -275,6 +299,7 @@ export class OutputParser {
    */
   private b: Buffer = EMPTY;
   private source: string | null = null;
+  private readonly ending: EndLine = { howStart: 0, howEnd: 0, value: Number.NaN, count: Number.NaN };
 
   private version: string | null = null;
   private bannerSeen = false;
@@ -297,7 +322,9 @@ export class OutputParser {
   private scfConverged = false;
   private scfTooMany = false;
   private scfCycles = 0;
-  private scfEnergies: number[] = [];
+  /** The first scfEnergyCount hold the last SCF's energies (reused: an SCF allocates nothing). */
+  private readonly scfEnergies: number[] = [];
+  private scfEnergyCount = 0;
   private lastCycle = -1;
 
   // the optimisation: one energy per geometry point
@@ -315,7 +342,11 @@ export class OutputParser {
 
   // band gaps: the latest diagonalisation of each spin channel, and the gaps printed after OPT END
   private channel: Channel = "all";
-  private bands: Record<Channel, BandGroup | null> = { all: null, alpha: null, beta: null };
+  private readonly bands: Record<Channel, BandGroup> = {
+    all: emptyBandGroup(),
+    alpha: emptyBandGroup(),
+    beta: emptyBandGroup(),
+  };
   private finalGaps: Gaps | null = null;
   private gapLinesPrinted = false;
 
@@ -648,9 +679,13 @@ export class OutputParser {
     return this.source === null ? this.b.toString("latin1", p, e) : this.source.slice(p, e);
   }
 
-  /** The number written in [p, e), as fortranNumber() reads it. */
-  private numberAt(p: number, e: number): number | null {
-    return plainNumber(this.b, p, e) ?? num(this.raw(p, e));
+  /** Whether [p, e) holds a number, as fortranNumber() reads it; if so it is in NUMBER_READ[0]. */
+  private readNumber(p: number, e: number): boolean {
+    if (readPlainNumber(this.b, p, e)) return true;
+    const v = num(this.raw(p, e));
+    if (v === null) return false;
+    NUMBER_READ[0] = v;
+    return true;
   }
 
   private afterStarsAndBlanks(p: number, e: number): number {
@@ -717,10 +752,12 @@ export class OutputParser {
     this.scfConverged = false;
     this.scfTooMany = false;
     this.scfCycles = 0;
-    this.scfEnergies = [];
+    this.scfEnergyCount = 0;
     this.lastCycle = -1;
     this.channel = "all";
-    this.bands = { all: null, alpha: null, beta: null };
+    this.bands.all.seen = false;
+    this.bands.alpha.seen = false;
+    this.bands.beta.seen = false;
   }
 
   /** `CYC   3 ETOT(AU) -2.712170056968E+02 DETOT -3.54E-03 tst …`, read by hand: one per SCF cycle. */
@@ -743,34 +780,29 @@ export class OutputParser {
     this.scfSeen = true;
     this.lastCycle = cycle;
     this.scfCycles = cycle;
-    const energy = this.numberAt(q, r);
-    if (cycle > 0 && energy !== null) this.scfEnergies.push(energy);
+    if (cycle > 0 && this.readNumber(q, r)) this.scfEnergies[this.scfEnergyCount++] = NUMBER_READ[0]!;
     this.channel = "all";
   }
 
   /** `== SCF ENDED - CONVERGENCE ON ENERGY      E(AU) -2.7121814374931E+02 CYCLES   7` */
   private scfEndedLine(p: number, e: number): void {
-    const { how, value, count } = this.endLine(p + 3, e, "SCF ENDED", "E(AU)", "CYCLES");
+    const { howStart, howEnd, value, count } = this.endLine(p + 3, e, "SCF ENDED", "E(AU)", "CYCLES");
     this.scfSeen = true;
     this.scfEnded = true;
-    this.scfTooMany = how.includes("TOO MANY CYCLES");
-    this.scfConverged = how.includes("CONVERGENCE") && !this.scfTooMany;
-    if (count !== null) this.scfCycles = count;
-    if (this.scfConverged && value !== null) this.convergedEnergy(value);
+    this.scfTooMany = indexOfText(this.b, "TOO MANY CYCLES", howStart, howEnd) !== -1;
+    this.scfConverged = indexOfText(this.b, "CONVERGENCE", howStart, howEnd) !== -1 && !this.scfTooMany;
+    if (!Number.isNaN(count)) this.scfCycles = count;
+    if (this.scfConverged && !Number.isNaN(value)) this.convergedEnergy(value);
   }
 
   /**
    * Reads `<what> - <how> … <label> <value> … <countLabel> <count>` (SCF ENDED, OPT END lines),
    * `what` being at `after`, by hand: there is one per SCF, and with regexes their runs of blanks
    * make backtracking quadratic on a line built to do so. White space is JavaScript's (trim()).
+   * Says where `how` is, and value and count (NaN when absent), in one reused object.
    */
-  private endLine(
-    after: number,
-    e: number,
-    what: string,
-    label: string,
-    countLabel: string,
-  ): { how: string; value: number | null; count: number | null } {
+  private endLine(after: number, e: number, what: string, label: string, countLabel: string): EndLine {
+    const ending = this.ending;
     const b = this.b;
     let end = e;
     while (end > after && isWhiteSpace(b[end - 1]!)) end--;
@@ -788,8 +820,11 @@ export class OutputParser {
       h1--;
       while (h1 > h0 && isWhiteSpace(b[h1 - 1]!)) h1--;
     }
-    const how = this.raw(h0, h1);
-    if (at === -1) return { how, value: null, count: null };
+    ending.howStart = h0;
+    ending.howEnd = h1;
+    ending.value = Number.NaN;
+    ending.count = Number.NaN;
+    if (at === -1) return ending;
     // the value: the first word after the label (and a colon)
     let r = at + label.length;
     while (r < end && isWhiteSpace(b[r]!)) r++;
@@ -797,13 +832,14 @@ export class OutputParser {
       r++;
       while (r < end && isWhiteSpace(b[r]!)) r++;
     }
-    const value = this.numberAt(r, this.wordEnd(r, end));
+    if (this.readNumber(r, this.wordEnd(r, end))) ending.value = NUMBER_READ[0]!;
     const c = indexOfText(b, countLabel, r, end);
-    if (c === -1) return { how, value, count: null };
+    if (c === -1) return ending;
     let q = c + countLabel.length;
     while (q < end && isWhiteSpace(b[q]!)) q++;
-    const count = this.numberAt(q, this.wordEnd(q, end));
-    return { how, value, count: count !== null && Number.isInteger(count) ? count : null };
+    if (this.readNumber(q, this.wordEnd(q, end)) && Number.isInteger(NUMBER_READ[0]))
+      ending.count = NUMBER_READ[0]!;
+    return ending;
   }
 
   /** Where the word starting at p ends (white space or e). */
@@ -830,18 +866,13 @@ export class OutputParser {
 
   /** `* OPT END - CONVERGED * E(AU):  -2.712596206888E+02  POINTS    6 *` (or `- FAILED`) */
   private optEndLine(p: number, e: number): void {
-    const { how, value, count } = this.endLine(
-      this.afterStarsAndBlanks(p, e),
-      e,
-      "OPT END",
-      "E(AU)",
-      "POINTS",
-    );
+    const after = this.afterStarsAndBlanks(p, e);
+    const { howStart, howEnd, value, count } = this.endLine(after, e, "OPT END", "E(AU)", "POINTS");
     this.calcFlags.opt = true;
     this.optEnded = true;
-    this.optConverged = how.startsWith("CONVERGED");
-    this.optReportedPoints = count;
-    if (value !== null) this.convergedEnergy(value);
+    this.optConverged = indexOfText(this.b, "CONVERGED", howStart, howEnd) === howStart;
+    this.optReportedPoints = Number.isNaN(count) ? null : count;
+    if (!Number.isNaN(value)) this.convergedEnergy(value);
     if (this.pointEnergy !== null) this.optPoints.push(this.pointEnergy);
     this.pointEnergy = null;
     this.optHeaderSeen = false;
@@ -898,21 +929,18 @@ export class OutputParser {
    */
   private bandState(state: BandGroup["state"]): void {
     const group = this.bands[this.channel];
-    if (group) {
-      group.state = state;
-      group.top = null;
-      group.bottom = null;
-      group.gapPrinted = false;
-      group.gap = null;
-    } else this.bands[this.channel] = { state, top: null, bottom: null, gapPrinted: false, gap: null };
+    group.seen = true;
+    group.state = state;
+    group.top = null;
+    group.bottom = null;
+    group.gapPrinted = false;
+    group.gap = Number.NaN;
   }
 
+  /** The current channel's group, opened as insulating if its state line was not seen. */
   private bandGroup(): BandGroup {
-    let group = this.bands[this.channel];
-    if (!group) {
-      group = { state: "insulating", top: null, bottom: null, gapPrinted: false, gap: null };
-      this.bands[this.channel] = group;
-    }
+    const group = this.bands[this.channel];
+    if (!group.seen) this.bandState("insulating");
     return group;
   }
 
@@ -926,7 +954,7 @@ export class OutputParser {
     const group = this.bandGroup();
     group.state = "insulating";
     group.gapPrinted = true;
-    group.gap = this.numberAt(q, r);
+    group.gap = this.readNumber(q, r) ? NUMBER_READ[0]! : Number.NaN;
     this.gapLinesPrinted = true;
   }
 
@@ -948,10 +976,10 @@ export class OutputParser {
   }
 
   /** The gap of one diagonalisation: as printed, else from its band edges (CRYSTAL14 prints none). */
-  private gapOf(group: BandGroup | null): number | null {
-    if (!group || group.state === "no_gap") return null;
+  private gapOf(group: BandGroup): number | null {
+    if (!group.seen || group.state === "no_gap") return null;
     if (group.state === "conducting") return 0;
-    if (group.gapPrinted) return group.gap;
+    if (group.gapPrinted) return Number.isNaN(group.gap) ? null : group.gap;
     if (group.top === null || group.bottom === null) return null;
     const gap = Math.max(0, (group.bottom - group.top) * HARTREE_TO_EV);
     return Math.round(gap * 1e4) / 1e4;
@@ -1076,7 +1104,7 @@ export class OutputParser {
       scf: {
         converged: this.scfEnded && this.scfConverged,
         cycles: this.scfCycles,
-        energies_hartree: [...this.scfEnergies],
+        energies_hartree: this.scfEnergies.slice(0, this.scfEnergyCount),
       },
       opt,
       // a spin-polarised run has no single gap unless CRYSTAL printed one
