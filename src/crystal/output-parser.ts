@@ -293,6 +293,8 @@ export class OutputParser {
   private carry = "";
   private skippingLongLine = false;
   private ended = false;
+  /** False while reading a last line that had no newline. */
+  private lineComplete = true;
   /**
    * The bytes being read, and the text they stand for when it came as a string (see byteImage();
    * else the bytes are Latin-1): lines are found and classified on the bytes, taken from the text.
@@ -417,17 +419,20 @@ export class OutputParser {
       let p = start;
       let c = b[p]!;
       while (c === CH_SPACE || c === CH_TAB) c = b[++p]!;
-      if (p < nl && nl - start <= MAX_LINE) {
-        if (this.cellState !== 0 || everyLine) this.lineAt(p, nl, true);
+      if (p >= nl) {
+        // a blank line ends a cell block
+        if (this.cellState !== 0) this.cellState = 0;
+      } else if (nl - start <= MAX_LINE && nl - p <= MAX_READ) {
+        if (this.cellState !== 0 || everyLine) this.line(p, nl);
         else {
           const c1 = b[p + 1]!;
           if (c < 128 && c1 < 128) {
             const v = WANTED_START[c * 128 + c1]!;
             if (v === TAKE || (v >= CHECK && this.startsWithChecked(p, CHECKED[v - CHECK]!)))
-              this.lineAt(p, nl, true);
+              this.line(p, nl);
           }
         }
-      } else if (p >= nl && this.cellState !== 0) this.cellState = 0;
+      }
       start = nl + 1;
       nl = b.indexOf(CH_NEWLINE, start);
     }
@@ -457,13 +462,16 @@ export class OutputParser {
   }
 
   /**
-   * Reads a line assembled across chunks (or the last one, without newline) through every check:
-   * it is rare, so it goes through line() unfiltered, from a byte image of its own.
+   * Reads a line assembled across chunks, or the last one (`complete` false: it had no newline),
+   * from a byte image of its own, as any other line.
    */
   private looseLine(line: string, complete: boolean): void {
-    this.b = byteImage(line);
-    this.source = line;
-    this.lineAt(0, line.length, complete);
+    const text = `${line}\n`;
+    this.b = byteImage(text);
+    this.source = text;
+    this.lineComplete = complete;
+    this.readLines(0);
+    this.lineComplete = true;
     this.timingCandidate(0, line.length);
     this.b = EMPTY;
     this.source = null;
@@ -514,28 +522,8 @@ export class OutputParser {
 
   // ---------------------------------------------------------------- line dispatch
 
-  /** Looks at a line [s, e) of the current bytes, blanks included. */
-  private lineAt(s: number, e: number, complete: boolean): void {
-    const b = this.b;
-    let p = s;
-    while (p < e) {
-      const c = b[p];
-      if (c !== CH_SPACE && c !== CH_TAB) break;
-      p++;
-    }
-    if (p >= e) {
-      this.cellState = 0;
-      return;
-    }
-    if (e - p <= MAX_READ) this.line(p, e, complete);
-  }
-
-  /**
-   * Looks at one line [p, e) of the current bytes, starting at its first non-blank character. `complete` is false for
-   * a last line that had no newline: the termination banner only counts on a complete line, as
-   * CRYSTAL always ends it with one.
-   */
-  private line(p: number, e: number, complete: boolean): void {
+  /** Looks at one line [p, e) of the current bytes, starting at its first non-blank character. */
+  private line(p: number, e: number): void {
     if (this.cellState !== 0 && this.cellLine(p, e)) return;
     const b = this.b;
     const c = b[p]!;
@@ -563,7 +551,7 @@ export class OutputParser {
         else if (bytesStartWith(b, p, "TYPE OF CALCULATION")) this.calculationType(this.text(p, e));
         break;
       case 69: // E
-        if (bytesStartWith(b, p, "EEEEEEEEEE")) this.eLine(this.text(p, e), complete);
+        if (bytesStartWith(b, p, "EEEEEEEEEE")) this.eLine(this.text(p, e));
         else if (bytesStartWith(b, p, "ERROR")) this.errorLine(this.text(p, e));
         else if (bytesStartWith(b, p, "E0")) this.zeroPointLine(this.text(p, e));
         else if (bytesStartWith(b, p, "EQUATION OF STATE") || bytesStartWith(b, p, "EOSEOS"))
@@ -883,10 +871,11 @@ export class OutputParser {
     else if (line.includes("CLOSED SHELL")) this.spin = false;
   }
 
-  private eLine(line: string, complete: boolean): void {
+  private eLine(line: string): void {
     // `EEEEEEEEEE TERMINATION  DATE …` ends the run; `EEEEEEEEEE SCF TERMINATION` / `INT_CALC
-    // TERMINATION` end one of its parts only
-    if (complete && /^E{10,}\s+TERMINATION\b/.test(line)) this.terminated = true;
+    // TERMINATION` end one of its parts only. CRYSTAL always ends that line with a newline: a last
+    // line without one is still being written.
+    if (this.lineComplete && /^E{10,}\s+TERMINATION\b/.test(line)) this.terminated = true;
   }
 
   private errorLine(line: string): void {
