@@ -47,7 +47,8 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
     return waitFor(`sacct to know job ${slurmId}`, async () => {
       const r = await pool.exec(["sacct", "-n", "-P", "-X", "-j", slurmId, "-o", "State,Partition"]);
       const [state, partition] = r.stdout.trim().split("|");
-      return state && !/PENDING|RUNNING/.test(state) ? { state, partition: partition ?? "" } : undefined;
+      // slurmdbd's record of a job that just ended is briefly incomplete (no partition yet): ask again
+      return state && partition && !/PENDING|RUNNING/.test(state) ? { state, partition } : undefined;
     });
   }
 
