@@ -8,6 +8,11 @@ import { projectDirOf } from "../context.js";
 /** Loads the TUI: React's production build (its development checks cost every key press). */
 async function loadTui() {
   process.env.NODE_ENV ??= "production";
+  // Ink draws only the last frame when it believes it runs in CI (CI=true, as many containers and
+  // CI shells export): a person at a terminal must see the live screen, so the TUI, which only ever
+  // runs on a terminal (requireTerminal), does not pass that belief on to Ink
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   return import("../../tui/launch.js");
 }
 
