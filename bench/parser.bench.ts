@@ -1,15 +1,17 @@
 // Output parser benchmark (issue 3): a ≥100 MB CRYSTAL output made by repeating the real SCF of
 // aiida-crystal17__mgo_sto3g_scf.out, parsed in a child process (`parseOutputFile`, built dist/)
-// next to `grep -c CYC` on the same file, in the same run. Prints the times, their ratio (goal
-// ≤ 3×) and the parser's peak RSS (goal < 100 MB), and the RSS on a file 4× smaller to show that
-// memory does not grow with the file. It never fails on timing.
+// next to `grep -c CYC` on the same file, in the same run. Prints both ratios to grep (goal ≤ 3×):
+// the parse itself (timed inside the child, a fresh process each run, so V8's warm-up included)
+// and the whole child process (Node's start-up and the module's import included, measured next to
+// `node -e ""`), and the parser's peak RSS (goal < 100 MB) on that file and on one 4× smaller, to
+// show that memory does not grow with the file. It never fails on timing.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const RUNS = 5;
+const RUNS = 7;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ctui-bench-parser-"));
 
 /** Header, one whole real SCF (from its title block to SCF ENDED), tail. */
@@ -149,13 +151,14 @@ console.log(
   `grep -c CYC                        ${f(m.grep.wall)}   ${f(m.grep.cpu)}   (count ${m.grep.count})`,
 );
 console.log(`node startup (node -e "")          ${f(m.node.wall)}   ${f(m.node.cpu)}`);
+console.log(`parser, whole process              ${f(m.parser.wall)}   ${f(m.parser.cpu)}`);
 console.log(
-  `parser, whole process              ${f(m.parser.wall)}   ${f(m.parser.cpu)}   (parse itself ${m.parser.parseOnly.toFixed(0)} ms wall)`,
+  `parser, the parse itself           ${f(m.parser.parseOnly)}            (timed inside the process)`,
 );
 const ratio = (a: number | null, b: number | null) =>
   a === null || b === null ? "n/a" : `${(a / b).toFixed(2)}×`;
 console.log(
-  `ratio parser/grep: wall ${ratio(m.parser.wall, m.grep.wall)}, CPU ${ratio(m.parser.cpu, m.grep.cpu)}, parse only (wall) ${ratio(m.parser.parseOnly, m.grep.wall)}   (goal ≤ 3×)`,
+  `ratio to grep: parse itself ${ratio(m.parser.parseOnly, m.grep.wall)}; whole process wall ${ratio(m.parser.wall, m.grep.wall)}, CPU ${ratio(m.parser.cpu, m.grep.cpu)} (CPU counts V8's compiler threads too)   (goal ≤ 3×)`,
 );
 console.log(`throughput: ${(made.bytes / 1e6 / (m.parser.parseOnly / 1000)).toFixed(0)} MB/s parse only`);
 console.log(
