@@ -143,6 +143,20 @@ describe("lines across reads", () => {
     );
   });
 
+  it("a line cut between two chunks is read as it is when whole (a run stopped after INSULATING STATE)", () => {
+    const scf = text("aiida-crystal17__mgo_sto3g_scf.out");
+    const at = scf.lastIndexOf(" INSULATING STATE");
+    const t = scf.slice(0, scf.indexOf("\n", at) + 1);
+    const whole = parseOutputText(t);
+    expect(whole.band_gap_ev).toBe(12.6906);
+    for (let cut = at; cut <= at + 18; cut++) {
+      const parser = new OutputParser();
+      parser.feed(bytesOf(t.slice(0, cut)));
+      parser.feed(bytesOf(t.slice(cut)));
+      expect(parser.end(), `cut at ${cut - at}`).toEqual(whole);
+    }
+  });
+
   it("a file of several reads parses as its whole text does", () => {
     const scf = text("aiida-crystal17__mgo_sto3g_scf.out");
     const start = scf.indexOf(" CRYSTAL - SCF - TYPE OF CALCULATION");
