@@ -4,7 +4,6 @@
 // parameters use parents' results (`{{ steps.opt.final_energy_hartree }}`) are rendered once with
 // stand-in values to check the deck, and for real when the job starts (deferred.ts).
 import fs from "node:fs";
-import { UserError } from "../domain/errors.js";
 import { topologicalOrder } from "../domain/graph.js";
 import { checkParallelism } from "../domain/parallelism.js";
 import type { Parallelism, RunnerType } from "../domain/types.js";
@@ -25,6 +24,7 @@ import {
 import {
   edgesOf,
   isExpression,
+  Problems,
   type StepDecl,
   type StepEdge,
   stepRefsIn,
@@ -91,34 +91,8 @@ export interface PlanOptions {
   templateFolders?: Omit<TemplateFolders, "projectDir">;
 }
 
-class PlanProblems {
-  readonly list: string[] = [];
-  constructor(private readonly label: string) {}
-  add(message: string): void {
-    this.list.push(message);
-  }
-  /** Runs `fn`; a UserError it throws becomes a problem prefixed with `where`. */
-  guard<T>(where: string, fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      this.add(`${where}: ${err.message}`);
-      return undefined;
-    }
-  }
-  throwIfAny(): void {
-    if (this.list.length === 0) return;
-    const more =
-      this.list.length > 1
-        ? ` (and ${this.list.length - 1} more problem${this.list.length > 2 ? "s" : ""})`
-        : "";
-    throw new UserError(`workflow ${this.label}: ${this.list[0]}${more}`);
-  }
-}
-
 /** The workflow parameters after `--set`: numbers and true/false stay typed like their defaults. */
-function resolveParams(file: WorkflowFile, overrides: Record<string, string>, problems: PlanProblems) {
+function resolveParams(file: WorkflowFile, overrides: Record<string, string>, problems: Problems) {
   const params: Record<string, unknown> = { ...file.params };
   const declared = Object.keys(file.params);
   for (const [k, text] of Object.entries(overrides)) {
@@ -191,7 +165,7 @@ function placeholderSteps(refs: string[]): Record<string, unknown> {
 
 export function planWorkflow(file: WorkflowFile, options: PlanOptions): Plan {
   const label = file.sourcePath ? file.sourcePath.split("/").pop()! : file.name;
-  const problems = new PlanProblems(label);
+  const problems = new Problems(label);
   const params = resolveParams(file, options.overrides ?? {}, problems);
   problems.throwIfAny();
   const byName = new Map(file.steps.map((s) => [s.name, s]));
@@ -247,7 +221,7 @@ export function planWorkflow(file: WorkflowFile, options: PlanOptions): Plan {
   return { file, params, steps };
 }
 
-function planDeckStep(planned: PlannedStep, usedNames: Set<string>, problems: PlanProblems): void {
+function planDeckStep(planned: PlannedStep, usedNames: Set<string>, problems: Problems): void {
   const decl = planned.decl;
   const where = `step ${decl.name}`;
   let deck: string;
@@ -306,7 +280,7 @@ function planTemplateStep(
   params: Record<string, unknown>,
   label: string,
   usedNames: Set<string>,
-  problems: PlanProblems,
+  problems: Problems,
   file: WorkflowFile,
 ): void {
   const decl = planned.decl;

@@ -151,11 +151,22 @@ export function isExpression(value: unknown): value is string {
   return typeof value === "string" && (value.includes("{{") || value.includes("{%"));
 }
 
-class Problems {
+/** Problems found while checking a workflow, reported together in one line. */
+export class Problems {
   readonly list: string[] = [];
   constructor(private readonly label: string) {}
   add(message: string): void {
     this.list.push(message);
+  }
+  /** Runs `fn`; a UserError it throws becomes a problem prefixed with `where`. */
+  guard<T>(where: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      this.add(`${where}: ${err.message}`);
+      return undefined;
+    }
   }
   throwIfAny(): void {
     if (this.list.length === 0) return;
