@@ -1,11 +1,11 @@
 // Which CRYSTAL program reads a job's deck, and what the deck is called in the job folder: a
 // properties deck (NEWK, BAND, DOSS, … reading fort.9) is `<name>.d3` and runs `properties`;
 // everything else is `<name>.d12` and runs `crystal`.
-import { readDeck } from "./deck.js";
+import { deckKind } from "./deck.js";
 import { type CrystalProgram, deckFileName, propertiesDeckFileName } from "./files.js";
 
 export function programOf(job: { inputFile: string | null }): CrystalProgram {
-  return job.inputFile && readDeck(job.inputFile).kind === "properties" ? "properties" : "crystal";
+  return job.inputFile && deckKind(job.inputFile) === "properties" ? "properties" : "crystal";
 }
 
 export function deckFileOf(job: { name: string; inputFile: string | null }): string {

@@ -1347,14 +1347,18 @@ const PROPERTIES_START = new Set([
  * properties deck (.d3). Never throws.
  */
 export function readDeck(text: string): DeckReport {
-  const r = new DeckReader(text);
-  const first = r.lines.find((l) => l.trim() !== "");
-  if (first !== undefined) {
-    const second = keywordOf(r.lines[1] ?? "");
-    if (PROPERTIES_START.has(keywordOf(first)) && !GEOMETRY_KINDS.includes(second as GeometryKind))
-      return readPropertiesDeck(text);
-  }
-  return readCrystalDeck(text);
+  return deckKind(text) === "properties" ? readPropertiesDeck(text) : readCrystalDeck(text);
+}
+
+/** Which program reads a deck, from its first two lines only (the rule of readDeck, without reading the rest). */
+export function deckKind(text: string): DeckReport["kind"] {
+  const head = text.slice(0, 4096).replace(/\r\n?/g, "\n").split("\n");
+  const first = head.find((l) => l.trim() !== "");
+  if (first === undefined) return "crystal";
+  const second = keywordOf(head[1] ?? "");
+  return PROPERTIES_START.has(keywordOf(first)) && !GEOMETRY_KINDS.includes(second as GeometryKind)
+    ? "properties"
+    : "crystal";
 }
 
 /** Reads a crystal (.d12) deck. Never throws. */
