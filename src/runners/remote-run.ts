@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { KEPT_OUTPUTS, keptNameFor, outputFileName } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
+import { isLoopbackHost, pollIntervalMsFor } from "../domain/poll-interval.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { ConnectionError, RemoteFileError } from "../transport/errors.js";
 import { type ExecResult, type PoolOptions, SshPool } from "../transport/pool.js";
@@ -38,33 +39,7 @@ export interface RemoteHandle extends RunHandle {
   dir: string;
 }
 
-/**
- * Poll intervals. The default (30 s) and the minimum (10 s) protect a shared login node and SLURM
- * controller: HPC centres ask users not to call squeue in tight loops. A cluster on this machine's
- * loopback (127.0.0.0/8, ::1 — a test cluster, a workstation's own SLURM) has no one to protect,
- * and may poll every second so that tests and small local setups respond quickly.
- */
-export const DEFAULT_POLL_SECONDS = 30;
-export const MIN_POLL_SECONDS = 10;
-export const MIN_POLL_SECONDS_LOOPBACK = 1;
-
-export function isLoopbackHost(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-export function pollIntervalMsFor(
-  cluster: Pick<Cluster, "config">,
-  host: string,
-  overrideMs?: number,
-): number {
-  const min = isLoopbackHost(host) ? MIN_POLL_SECONDS_LOOPBACK : MIN_POLL_SECONDS;
-  const asked =
-    overrideMs !== undefined
-      ? overrideMs / 1000
-      : Number(cluster.config.poll_interval ?? DEFAULT_POLL_SECONDS);
-  const seconds = Number.isFinite(asked) && asked > 0 ? asked : DEFAULT_POLL_SECONDS;
-  return Math.round(Math.max(min, seconds) * 1000);
-}
+export { isLoopbackHost, pollIntervalMsFor };
 
 /** How long a failed readiness check is remembered before asking the cluster again. */
 const READINESS_RETRY_MS = 10_000;

@@ -129,6 +129,23 @@ describe("crystal-tui CLI", () => {
       [["cluster", "add", "hpc", "--type", "ssh", "--host", "h", "--user", "u"], 1, /already exists/],
       [["cluster", "add", "new", "--type", "pbs", "--host", "h", "--user", "u"], 1, /ssh or slurm/],
       [["cluster", "show", "nope"], 1, /no cluster 'nope'/],
+      [
+        [
+          "cluster",
+          "add",
+          "fast",
+          "--type",
+          "slurm",
+          "--host",
+          "login.hpc.example",
+          "--user",
+          "u",
+          "--poll-interval",
+          "2",
+        ],
+        1,
+        /--poll-interval 2 is below the minimum of 10 s/,
+      ],
       [["frobnicate"], 2, /unknown command/],
       [["job", "add", "x", "--input", badDeck], 1, /bad\.d12 line 13: SHRINK needs two integers/],
       [

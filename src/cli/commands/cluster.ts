@@ -2,6 +2,7 @@
 import os from "node:os";
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
+import { checkPollInterval } from "../../domain/poll-interval.js";
 import type { ClusterConfig, ClusterType } from "../../domain/types.js";
 import { lookupSshConfig } from "../../transport/ssh-config.js";
 import { collect, withStore } from "../context.js";
@@ -99,6 +100,7 @@ export function registerClusterCommands(program: Command): Command {
       await withStore(cmd, (store) => {
         const port = positive("--port", opts.port);
         const config = clusterConfigFrom(opts);
+        if (config.poll_interval !== undefined) checkPollInterval(config.poll_interval, opts.host);
         // `--host myhpc` where myhpc is a Host of ~/.ssh/config means what it means to `ssh myhpc`
         const alias = lookupSshConfig(opts.host);
         const isAlias = alias.hostName !== undefined || alias.user !== undefined || alias.port !== undefined;
