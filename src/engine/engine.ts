@@ -194,7 +194,7 @@ export class Engine {
    */
   async tick(): Promise<boolean> {
     heartbeat(this.store, this.id);
-    await this.adoptOrphans();
+    const live = await this.adoptOrphans();
     this.store.write(() => skipDoomedJobs(this.store));
     await this.skipDoomedQueued();
     await this.handleCancelRequests();
@@ -203,7 +203,6 @@ export class Engine {
     const held = heldJobs(this.store, this.id).length;
     if (held > 0) return true;
     // a run whose launch is still settling after a crash (see adoptOrphans) is nobody's yet: wait for it
-    const live = liveEngines(this.store).map((e) => e.id);
     if (orphanedJobs(this.store, [...live, this.id]).length > 0) return true;
     const pending = countByStatus(this.store, ["PENDING"]);
     if (pending === 0) return false;
@@ -216,7 +215,8 @@ export class Engine {
   }
 
   /** Takes over runs whose engine died (kill -9, reboot), and starts over claims never launched. */
-  private async adoptOrphans(): Promise<void> {
+  /** Returns the ids of the live engines, which the rest of the pass reuses. */
+  private async adoptOrphans(): Promise<string[]> {
     const live = liveEngines(this.store).map((e) => e.id);
     if (!live.includes(this.id)) registerEngine(this.store, this.id);
     for (const job of orphanedJobs(this.store, [...live, this.id])) {
@@ -252,6 +252,7 @@ export class Engine {
         );
       }
     }
+    return live;
   }
 
   /** Re-attaches to a run recorded by a dead engine, or settles a launch it never recorded. */
