@@ -15,6 +15,13 @@ describe("crystal-tui parse", () => {
     const json = JSON.parse(r.stdout);
     expect(Object.keys(json).sort()).toEqual(
       [
+        "program",
+        "scf_energy_hartree",
+        "geometry",
+        "mulliken",
+        "frequencies",
+        "elastic",
+        "properties",
         "crystal_version",
         "calc_type",
         "status",
