@@ -10,6 +10,8 @@ import { type Block, type BlockAnswer, LAST, type LineView, MORE, NOT_MINE } fro
 import type { Mulliken } from "./result.js";
 
 export interface MullikenData {
+  /** The SCF (ScfTracker.number) they were printed for. */
+  scf: number;
   electrons: number[];
   spins: number[] | null;
   summedSpin: number | null;
@@ -23,6 +25,8 @@ export class MullikenReader {
   private summedSpin: number | null = null;
   /** How many atoms the blocks hold (from the geometry); 0 while unknown. */
   expected = 0;
+  /** The SCF the populations being read belong to (set by the run when a table starts). */
+  scf = 0;
 
   /** `TOTAL ATOMIC CHARGES:`: the electrons of each atom follow, 8 a line. */
   chargesHeader(): Block {
@@ -73,7 +77,12 @@ export class MullikenReader {
   data(): MullikenData | null {
     if (this.electronCount === 0) return null;
     const spins = this.spinCount > 0 ? this.spins.slice(0, this.spinCount) : null;
-    return { electrons: this.electrons.slice(0, this.electronCount), spins, summedSpin: this.summedSpin };
+    return {
+      scf: this.scf,
+      electrons: this.electrons.slice(0, this.electronCount),
+      spins,
+      summedSpin: this.summedSpin,
+    };
   }
 
   /** The result, given the atoms' conventional numbers (Z, or Z + 100·k with a pseudopotential). */

@@ -222,14 +222,14 @@ export const LINE_RULES: readonly LineRule[] = [
     prefix: "TOTAL ATOMIC CHARGES",
     when: geometry,
     read: (run) => {
-      run.block = run.mulliken.chargesHeader();
+      run.block = run.mullikenTable("charges");
     },
   },
   {
     prefix: "TOTAL ATOMIC SPINS",
     when: geometry,
     read: (run) => {
-      run.block = run.mulliken.spinsHeader();
+      run.block = run.mullikenTable("spins");
     },
   },
   { prefix: "SUMMED SPIN DENSITY", read: (run, v, p, e) => run.mulliken.summedSpinLine(v.text(p, e)) },
@@ -239,8 +239,7 @@ export const LINE_RULES: readonly LineRule[] = [
     prefix: "MULLIKEN POPULATION ANALYSIS - NO. OF ELECTRONS",
     when: geometry,
     read: (run) => {
-      run.block = run.mulliken.analysisHeader(run.mullikenSpinTable);
-      run.mullikenSpinTable = false;
+      run.block = run.mullikenTable("analysis");
     },
   },
   // FREQCALC

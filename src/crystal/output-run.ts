@@ -121,6 +121,22 @@ export class Run {
     this.mulliken.expected = n;
   }
 
+  /** A table of Mulliken populations starts: they belong to the SCF being read. */
+  mullikenTable(kind: "charges" | "spins" | "analysis"): Block {
+    this.mulliken.scf = this.scf.number;
+    if (kind === "charges") return this.mulliken.chargesHeader();
+    if (kind === "spins") return this.mulliken.spinsHeader();
+    const block = this.mulliken.analysisHeader(this.mullikenSpinTable);
+    this.mullikenSpinTable = false;
+    return block;
+  }
+
+  /** The populations of the SCF whose energy is the run's (none when they were printed for another). */
+  private mullikenOfFinalScf(): MullikenData | null {
+    const data = this.mulliken.data();
+    return data && data.scf === this.scf.finalNumber ? data : null;
+  }
+
   /** The reference geometry's results, before ELASTCON strains or FREQCALC displacements begin. */
   freezeReference(): void {
     if (this.reference) return;
@@ -128,7 +144,7 @@ export class Run {
       finalEnergy: this.scf.lastConvergedEnergy,
       scfEnergy: this.scf.lastScfEnergy,
       geometry: this.geometry.data,
-      mulliken: this.mulliken.data(),
+      mulliken: this.mullikenOfFinalScf(),
       gaps: this.crystalGaps.gaps(),
     };
   }
@@ -241,7 +257,7 @@ export class Run {
     const geometry = GeometryReader.result(geometryData);
     const dimensionality = geometryData.dimensionality;
     const mulliken = MullikenReader.result(
-      ref ? ref.mulliken : this.mulliken.data(),
+      ref ? ref.mulliken : this.mullikenOfFinalScf(),
       this.geometry.conventionalNumbers(geometryData),
     );
     const frequencies = this.freq.result();

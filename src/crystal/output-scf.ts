@@ -49,6 +49,8 @@ export class ScfTracker {
   lastScfEnergy: number | null = null;
   firstScfEnergy: number | null = null;
   centralPointEnergy: number | null = null;
+  /** The SCF (number) whose energy is the run's so far. */
+  finalNumber = 0;
 
   /** Called when a new SCF starts (its title, or CYC numbers starting over). */
   onNewScf: () => void = () => {};
@@ -155,6 +157,8 @@ export class ScfTracker {
   /** `COORDINATE AND CELL OPTIMIZATION - POINT    2` and the like; true if it is a new point. */
   optimisationPoint(line: string): boolean {
     if (!line.includes("OPTIMIZATION - POINT")) return false;
+    // a new geometry: what is printed from here on belongs to another SCF (its CYC lines may not be printed)
+    this.number++;
     if (this.optHeaderSeen && this.pointEnergy !== null) this.optPoints.push(this.pointEnergy);
     this.optHeaderSeen = true;
     this.pointEnergy = null;
@@ -163,6 +167,7 @@ export class ScfTracker {
 
   private convergedEnergy(energy: number): void {
     this.lastConvergedEnergy = energy;
+    this.finalNumber = this.number;
     if (this.firstConvergedEnergy === null) this.firstConvergedEnergy = energy;
     this.pointEnergy = energy;
   }
