@@ -24,13 +24,13 @@ const geometryOf = (file: string) => parseOutputFileSync(path.join(FIXTURES, fil
 /** Cartesian positions from the geometry itself: fractional × vectors, Å along non-periodic axes. */
 function cartesian(g: Geometry): Vector3[] {
   return g.atoms.map((a) => {
-    const r: Vector3 = [0, 0, 0];
+    const r = [0, 0, 0];
     for (let k = 0; k < 3; k++) {
       const f = a.fractional[k];
-      if (f === null || f === undefined) r[k] += a.cartesian_angstrom[k]!;
-      else for (let j = 0; j < 3; j++) r[j] += f * g.lattice_vectors_angstrom[k]![j]!;
+      if (f === null || f === undefined) r[k] = r[k]! + a.cartesian_angstrom[k]!;
+      else for (let j = 0; j < 3; j++) r[j] = r[j]! + f * g.lattice_vectors_angstrom[k]![j]!;
     }
-    return r;
+    return r as Vector3;
   });
 }
 const dist = (p: Vector3, q: Vector3) => Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
