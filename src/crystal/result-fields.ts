@@ -67,9 +67,10 @@ export const RESULT_FIELDS: readonly ResultField[] = [
     key: "scf",
     label: "SCF",
     unit: null,
-    format: (v) => {
+    format: (v, r) => {
       const scf = obj(v);
-      if (!scf || !isNumber(scf.cycles)) return null;
+      // a properties run computes no SCF
+      if (!scf || !isNumber(scf.cycles) || (r.program === "properties" && scf.cycles === 0)) return null;
       const cycles = plural(scf.cycles, "cycle");
       const energies = Array.isArray(scf.energies_hartree) ? scf.energies_hartree : [];
       const last = energies.at(-1);
