@@ -93,7 +93,8 @@ export class FrequencyReader {
 
   result(): Frequencies | null {
     if (this.modes === null && this.zpeEv === null && this.thermo.length === 0) return null;
-    const modes = this.modes ?? [];
+    // copies: a snapshot taken mid-table must not grow with the table
+    const modes = (this.modes ?? []).map((m) => ({ ...m }));
     const base = this.el !== null && this.e0 !== null ? this.el + this.e0 : null;
     const thermodynamics: Thermodynamics[] = this.thermo.map((r) => {
       const energy = base !== null && r.et !== null ? base + r.et : null;

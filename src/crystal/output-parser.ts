@@ -162,6 +162,11 @@ export class OutputParser implements LineView {
   /** Gives the line to the block being read; a line that is not the block's is read as usual. */
   private blockLine(p: number, e: number): void {
     const block = this.run.block!;
+    // a last line without its newline may be cut anywhere: a table's row is read only when whole
+    if (!this.lineComplete) {
+      this.run.block = null;
+      return;
+    }
     const answer = block.line(this, p, Math.max(this.trimmedEnd(p, e), p));
     if (answer === NOT_MINE || answer === LAST) {
       if (this.run.block === block) this.run.block = null;

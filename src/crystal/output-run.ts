@@ -170,6 +170,10 @@ export class Run {
   }
 
   result(opts: ParseOptions, wallTime: number | null): CrystalResult {
+    return withoutNegativeZero(this.assemble(opts, wallTime));
+  }
+
+  private assemble(opts: ParseOptions, wallTime: number | null): CrystalResult {
     const program = this.program();
     const crystal = this.crystalResult(opts, wallTime);
     if (program !== "properties") return { ...crystal, program };
@@ -295,4 +299,27 @@ export class Run {
       wall_time_s: wallTime,
     };
   }
+}
+
+/**
+ * CRYSTAL prints `-0.0000` (a spin density, a translation mode): the result says 0, as its JSON
+ * does, so that what is stored and what is returned are the same.
+ */
+function withoutNegativeZero<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const x = value[i];
+      if (typeof x === "number") {
+        if (Object.is(x, -0)) value[i] = 0;
+      } else if (x !== null && typeof x === "object") withoutNegativeZero(x);
+    }
+  } else if (value !== null && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const x = record[key];
+      if (Object.is(x, -0)) record[key] = 0;
+      else if (x !== null && typeof x === "object") withoutNegativeZero(x);
+    }
+  }
+  return value;
 }

@@ -38,7 +38,8 @@ export const RESULT_FIELDS: readonly ResultField[] = [
     key: "crystal_version",
     label: "CRYSTAL",
     unit: null,
-    format: (v, r) => (typeof v === "string" ? `CRYSTAL${v}${r.program === "properties" ? " (properties)" : ""}` : null),
+    format: (v, r) =>
+      typeof v === "string" ? `CRYSTAL${v}${r.program === "properties" ? " (properties)" : ""}` : null,
   },
   {
     key: "error_kind",
