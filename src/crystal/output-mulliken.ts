@@ -28,17 +28,57 @@ export class MullikenReader {
   /** The SCF the populations being read belong to (set by the run when a table starts). */
   scf = 0;
 
-  /** `TOTAL ATOMIC CHARGES:`: the electrons of each atom follow, 8 a line. */
-  chargesHeader(): Block {
+  /**
+   * Where the numbers of the latest TOTAL ATOMIC CHARGES / SPINS are in the bytes being read (-1:
+   * none pending). They come after every SCF cycle and only the last cycle's count, so they are
+   * read once, when the bytes are about to go (flush()), not on every cycle.
+   */
+  private pendingCharges = -1;
+  private pendingChargesEnd = -1;
+  private pendingSpins = -1;
+  private pendingSpinsEnd = -1;
+
+  /**
+   * `TOTAL ATOMIC CHARGES:` (its header ends at e): the electrons of each atom follow, 8 a line.
+   * When the bytes at hand end inside them, a block reads the rest as lines come.
+   */
+  chargesHeader(v: LineView, e: number): Block | null {
     this.electronCount = 0;
     this.spinCount = -1;
+    this.pendingSpins = -1;
     this.summedSpin = null;
-    return new NumbersBlock(this, false);
+    const end = numbersEnd(v.b, e + 1);
+    if (end === -1) {
+      this.pendingCharges = -1;
+      return new NumbersBlock(this, false);
+    }
+    this.pendingCharges = e + 1;
+    this.pendingChargesEnd = end;
+    return null;
   }
 
-  spinsHeader(): Block {
+  spinsHeader(v: LineView, e: number): Block | null {
     this.spinCount = 0;
-    return new NumbersBlock(this, true);
+    const end = numbersEnd(v.b, e + 1);
+    if (end === -1) {
+      this.pendingSpins = -1;
+      return new NumbersBlock(this, true);
+    }
+    this.pendingSpins = e + 1;
+    this.pendingSpinsEnd = end;
+    return null;
+  }
+
+  /** Reads what is pending from the bytes, before they go. */
+  flush(v: LineView): void {
+    if (this.pendingCharges !== -1) {
+      readNumbersIn(this, v, this.pendingCharges, this.pendingChargesEnd, false);
+      this.pendingCharges = -1;
+    }
+    if (this.pendingSpins !== -1) {
+      readNumbersIn(this, v, this.pendingSpins, this.pendingSpinsEnd, true);
+      this.pendingSpins = -1;
+    }
   }
 
   /** `SUMMED SPIN DENSITY   0.00000000` */
@@ -64,6 +104,9 @@ export class MullikenReader {
 
   /** The PPAN table of one channel: ALPHA+BETA gives electrons, ALPHA-BETA spins. */
   analysisHeader(spin: boolean): Block {
+    // the full analysis is newer than any per-cycle lines still to read
+    this.pendingCharges = -1;
+    this.pendingSpins = -1;
     if (spin) this.spinCount = 0;
     else {
       this.electronCount = 0;
@@ -98,6 +141,58 @@ export class MullikenReader {
     const total =
       spins === null ? null : (data.summedSpin ?? Math.round(spins.reduce((s, x) => s + x, 0) * 1e7) / 1e7);
     return { charges, electrons: data.electrons, spins, total_magnetisation: total };
+  }
+}
+
+const startsNumber = (c: number) => (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46;
+
+/**
+ * Where the lines of numbers that start at q end (the start of the first line that is not one),
+ * scanning the bytes at hand; -1 when they end first (the rest is still to come).
+ */
+function numbersEnd(b: Uint8Array, from: number): number {
+  const length = b.length;
+  let q = from;
+  for (;;) {
+    const lineStart = q;
+    while (q < length && (b[q] === 32 || b[q] === 9)) q++;
+    if (q >= length) return -1;
+    if (!startsNumber(b[q]!)) return lineStart;
+    while (q < length && b[q] !== 10) q++;
+    if (q >= length) return -1;
+    q++;
+  }
+}
+
+/** The numbers of the whole lines [from, to): from the bytes, or from the text when they touch. */
+function readNumbersIn(reader: MullikenReader, v: LineView, from: number, to: number, spin: boolean): void {
+  const b = v.b;
+  reader.truncate(spin, 0);
+  let q = from;
+  while (q < to) {
+    let e = q;
+    while (e < to && b[e] !== 10) e++;
+    let end = e;
+    while (end > q && (b[end - 1] === 13 || b[end - 1] === 32 || b[end - 1] === 9)) end--;
+    const count = reader.count(spin);
+    let r = q;
+    let ok = true;
+    while (ok && r < end) {
+      while (r < end && (b[r] === 32 || b[r] === 9)) r++;
+      let w = r;
+      while (w < end && b[w] !== 32 && b[w] !== 9) w++;
+      if (w > r) {
+        if (v.readNumber(r, w)) reader.add(NUMBER_READ[0]!, spin);
+        else ok = false;
+      }
+      r = w;
+    }
+    if (!ok) {
+      // touching numbers or junk: the text decides
+      reader.truncate(spin, count);
+      for (const x of fixedPointNumbers(v.text(q, end))) if (!Number.isNaN(x)) reader.add(x, spin);
+    }
+    q = e + 1;
   }
 }
 

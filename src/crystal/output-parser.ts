@@ -16,7 +16,7 @@ import { UserError } from "../domain/errors.js";
 import { bytesStartWith, NUMBER_READ, fortranNumber as num, readPlainNumber } from "./output-bytes.js";
 import { MAX_LINE } from "./output-failures.js";
 import { LAST, type LineView, NOT_MINE } from "./output-line.js";
-import { RULE_GROUPS, RULE_START } from "./output-rules.js";
+import { GROUP_IN_PROPERTIES, RULE_GROUPS, RULE_START } from "./output-rules.js";
 import { type ParseOptions, Run } from "./output-run.js";
 import type { CrystalResult } from "./result.js";
 
@@ -125,6 +125,7 @@ export class OutputParser implements LineView {
       if (rest < b.length) this.extendCarry(rest, b.length);
     }
     // the caller may reuse its buffer: nothing of it is kept
+    this.run.endOfBytes(this);
     this.b = EMPTY;
     this.source = null;
   }
@@ -136,6 +137,7 @@ export class OutputParser implements LineView {
   private readLines(start: number): number {
     const b = this.b;
     const run = this.run;
+    const everyLine = this.everyLine;
     let nl = b.indexOf(CH_NEWLINE, start);
     while (nl !== -1) {
       // skip blanks; only lines whose first bytes can matter are looked at
@@ -146,10 +148,12 @@ export class OutputParser implements LineView {
         if (run.block !== null) this.blockLine(p, nl);
         else if (p < nl) {
           const c1 = b[p + 1]!;
-          if (this.everyLine) this.everyRule(p, nl);
+          if (everyLine) this.everyRule(p, nl);
           else if (c < 128 && c1 < 128) {
             const group = RULE_START[c * 128 + c1]!;
-            if (group !== 0) this.dispatch(group - 1, p, nl);
+            // timing lines come every few lines; before a properties run nothing reads them
+            if (group !== 0 && (GROUP_IN_PROPERTIES[group - 1] === 0 || run.properties !== null))
+              this.dispatch(group - 1, p, nl);
           }
         }
       }
@@ -189,10 +193,12 @@ export class OutputParser implements LineView {
     const b = this.b;
     for (let k = 0; k < rules.length; k++) {
       const rule = rules[k]!;
+      // the conditions first: cheaper than the prefix, and often false (properties' timing lines)
+      if (rule.inProperties === true && this.run.properties === null) continue;
+      if (rule.when !== undefined && !rule.when(this.run)) continue;
       const prefix = rule.prefix;
       if (p + prefix.length > e || !bytesStartWith(b, p, prefix)) continue;
       if (rule.exact && this.trimmedEnd(p, e) !== p + prefix.length) continue;
-      if (rule.when !== undefined && !rule.when(this.run)) continue;
       rule.read(this.run, this, p, e);
       return;
     }
@@ -235,6 +241,7 @@ export class OutputParser implements LineView {
    * from a byte image of its own, as any other line.
    */
   private looseLine(line: string, complete: boolean): void {
+    if (this.b.length > 0) this.run.endOfBytes(this);
     const text = `${line}\n`;
     this.b = byteImage(text);
     this.source = text;
@@ -242,6 +249,7 @@ export class OutputParser implements LineView {
     this.readLines(0);
     this.lineComplete = true;
     this.timingCandidate(0, line.length);
+    this.run.endOfBytes(this);
     this.b = EMPTY;
     this.source = null;
   }

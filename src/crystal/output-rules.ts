@@ -14,6 +14,8 @@ export interface LineRule {
   exact?: boolean;
   /** Only while this holds (e.g. band edges until CRYSTAL prints its gaps). */
   when?: (run: Run) => boolean;
+  /** Only in a properties run (checked before `when`, without a call: timing lines are frequent). */
+  inProperties?: boolean;
   /** Reads the line [p, e) of v, p at the prefix. */
   read: (run: Run, v: LineView, p: number, e: number) => void;
 }
@@ -63,7 +65,6 @@ function starLine(run: Run, v: LineView, p: number, e: number): void {
 }
 
 const geometry = (run: Run) => run.readsGeometry;
-const properties = (run: Run) => run.properties !== null;
 const edgesWanted = (run: Run) => !run.gaps.printed;
 const elastic = (run: Run) => run.calcFlags.elastic;
 
@@ -221,15 +222,15 @@ export const LINE_RULES: readonly LineRule[] = [
   {
     prefix: "TOTAL ATOMIC CHARGES",
     when: geometry,
-    read: (run) => {
-      run.block = run.mullikenTable("charges");
+    read: (run, v, _p, e) => {
+      run.block = run.mullikenTable("charges", v, e);
     },
   },
   {
     prefix: "TOTAL ATOMIC SPINS",
     when: geometry,
-    read: (run) => {
-      run.block = run.mullikenTable("spins");
+    read: (run, v, _p, e) => {
+      run.block = run.mullikenTable("spins", v, e);
     },
   },
   { prefix: "SUMMED SPIN DENSITY", read: (run, v, p, e) => run.mulliken.summedSpinLine(v.text(p, e)) },
@@ -238,8 +239,8 @@ export const LINE_RULES: readonly LineRule[] = [
   {
     prefix: "MULLIKEN POPULATION ANALYSIS - NO. OF ELECTRONS",
     when: geometry,
-    read: (run) => {
-      run.block = run.mullikenTable("analysis");
+    read: (run, v, _p, e) => {
+      run.block = run.mullikenTable("analysis", v, e);
     },
   },
   // FREQCALC
@@ -250,7 +251,7 @@ export const LINE_RULES: readonly LineRule[] = [
       run.block = run.freq.modesHeader(line) ?? run.freq.ramanHeader(line);
     },
   },
-  { prefix: "GENERATING FREQUENCIES", read: (run) => run.freezeReference() },
+  { prefix: "GENERATING FREQUENCIES", read: (run, v) => run.freezeReference(v) },
   { prefix: "E0", read: freqLine("E0") },
   { prefix: "EL+E0+ET+PV-TS", read: freqLine("G") },
   { prefix: "EL ", read: freqLine("EL") },
@@ -261,7 +262,7 @@ export const LINE_RULES: readonly LineRule[] = [
   { prefix: "ENTROPY", read: (run, v, p, e) => run.freq.perKelvinLine("s", v.text(p, e)) },
   { prefix: "HEAT CAPACITY", read: (run, v, p, e) => run.freq.perKelvinLine("c", v.text(p, e)) },
   // ELASTCON
-  { prefix: "STRAIN MATRIX", when: elastic, read: (run) => run.freezeReference() },
+  { prefix: "STRAIN MATRIX", when: elastic, read: (run, v) => run.freezeReference(v) },
   {
     prefix: "SYMMETRIZED ELASTIC CONSTANTS",
     read: (run, v, p, e) => {
@@ -292,10 +293,10 @@ export const LINE_RULES: readonly LineRule[] = [
   // the properties program
   {
     prefix: "TTTTTTTTTT",
-    when: properties,
+    inProperties: true,
     read: (run, v, p, e) => run.properties!.timingLine(v.text(p, e)),
   },
-  { prefix: "-%-", when: properties, read: (run, v, p, e) => run.properties!.fort25Line(v.text(p, e)) },
+  { prefix: "-%-", inProperties: true, read: (run, v, p, e) => run.properties!.fort25Line(v.text(p, e)) },
 ];
 
 /** `EEEEEEEEEE TERMINATION  DATE …` ends the run; `EEEEEEEEEE SCF TERMINATION`, `INT_CALC TERMINATION` a part. */
@@ -317,6 +318,8 @@ function cellHeader(run: Run, line: string): void {
  */
 export const RULE_START = new Uint16Array(128 * 128);
 export const RULE_GROUPS: LineRule[][] = [];
+/** 1 for a group whose rules all read properties runs only: skipped without a call before one starts. */
+export const GROUP_IN_PROPERTIES: number[] = [];
 
 for (const rule of LINE_RULES) {
   if (rule.prefix.length < 2 || [...rule.prefix].some((c) => c.charCodeAt(0) >= 128))
@@ -328,3 +331,5 @@ for (const rule of LINE_RULES) {
   }
   RULE_GROUPS[RULE_START[pair]! - 1]!.push(rule);
 }
+for (const group of RULE_GROUPS)
+  GROUP_IN_PROPERTIES.push(group.every((rule) => rule.inProperties === true) ? 1 : 0);

@@ -7,7 +7,7 @@ import { classifyStderr, Failures } from "./output-failures.js";
 import { FrequencyReader } from "./output-frequencies.js";
 import { type Gaps, GapTracker } from "./output-gaps.js";
 import { type GeometryData, GeometryReader, latticeOf } from "./output-geometry.js";
-import type { Block } from "./output-line.js";
+import type { Block, LineView } from "./output-line.js";
 import { type MullikenData, MullikenReader } from "./output-mulliken.js";
 import { PropertiesState } from "./output-properties.js";
 import { ScfTracker } from "./output-scf.js";
@@ -122,13 +122,18 @@ export class Run {
   }
 
   /** A table of Mulliken populations starts: they belong to the SCF being read. */
-  mullikenTable(kind: "charges" | "spins" | "analysis"): Block {
+  mullikenTable(kind: "charges" | "spins" | "analysis", v: LineView, e: number): Block | null {
     this.mulliken.scf = this.scf.number;
-    if (kind === "charges") return this.mulliken.chargesHeader();
-    if (kind === "spins") return this.mulliken.spinsHeader();
+    if (kind === "charges") return this.mulliken.chargesHeader(v, e);
+    if (kind === "spins") return this.mulliken.spinsHeader(v, e);
     const block = this.mulliken.analysisHeader(this.mullikenSpinTable);
     this.mullikenSpinTable = false;
     return block;
+  }
+
+  /** The bytes being read are about to go: what was left to read in them is read now. */
+  endOfBytes(v: LineView): void {
+    this.mulliken.flush(v);
   }
 
   /** The populations of the SCF whose energy is the run's (none when they were printed for another). */
@@ -138,8 +143,9 @@ export class Run {
   }
 
   /** The reference geometry's results, before ELASTCON strains or FREQCALC displacements begin. */
-  freezeReference(): void {
+  freezeReference(v: LineView): void {
     if (this.reference) return;
+    this.mulliken.flush(v);
     this.reference = {
       finalEnergy: this.scf.lastConvergedEnergy,
       scfEnergy: this.scf.lastScfEnergy,
