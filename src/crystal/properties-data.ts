@@ -332,3 +332,33 @@ export function readDossDat(text: string): DensityOfStates | null {
     projections,
   };
 }
+
+// ---------------------------------------------------------------- series for plots
+
+export interface BandSeries {
+  /** The k-path coordinate of each point. */
+  x: number[];
+  /** The bands that cross the energy window, each a line over x (α, then β for an open shell). */
+  lines: { spin: "alpha" | "beta" | null; values: number[] }[];
+  ticks: Tick[];
+  /** The window drawn (eV or cm⁻¹, relative to the Fermi level: 0 is the Fermi level). */
+  window: [number, number];
+}
+
+/** The bands within [low, high] (default ±5 eV around the Fermi level; all bands for phonons). */
+export function bandSeries(b: BandStructure, window?: [number, number]): BandSeries {
+  const all = [...b.bands, ...(b.bands_beta ?? [])].flat();
+  const w: [number, number] =
+    window ?? (b.unit === "eV" ? [-5, 5] : [Math.min(0, ...all), Math.max(0, ...all)]);
+  const within = (values: number[]) => values.some((v) => v >= w[0] && v <= w[1]);
+  const lines: BandSeries["lines"] = [];
+  for (const values of b.bands)
+    if (within(values)) lines.push({ spin: b.bands_beta ? "alpha" : null, values });
+  for (const values of b.bands_beta ?? []) if (within(values)) lines.push({ spin: "beta", values });
+  return { x: b.k_path, lines, ticks: b.ticks, window: w };
+}
+
+/** The total DOS against energy (β negative, as DOS plots draw it), for a plot. */
+export function dosSeries(d: DensityOfStates): { x: number[]; y: number[]; y_beta: number[] | null } {
+  return { x: d.energies, y: d.total, y_beta: d.total_beta ? d.total_beta.map((v) => -v) : null };
+}

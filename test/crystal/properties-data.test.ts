@@ -241,3 +241,20 @@ describe("never throws on a cut or garbled data file", () => {
     );
   });
 });
+
+describe("series for plots", () => {
+  it("bands that cross ±5 eV around the Fermi level, with the path's ticks", async () => {
+    const { bandSeries, dosSeries } = await import("../../src/crystal/properties-data.js");
+    const b = readFort25(read("electronic-parsers__NaCl.f25")).band_structure!;
+    const s = bandSeries(b);
+    expect(s.window).toEqual([-5, 5]);
+    expect(s.x).toHaveLength(61);
+    // NaCl (HF): the three Cl 3p bands meet the Fermi level at Γ; the gap is 14 eV, so no conduction band within 5 eV
+    expect(s.lines).toHaveLength(3);
+    for (const l of s.lines) expect(Math.max(...l.values)).toBeLessThanOrEqual(1e-3);
+    // the Na 1s band lies 104 Ha (2830 eV) below: all 18 bands within [-3000, 100] eV
+    expect(bandSeries(b, [-3000, 100]).lines).toHaveLength(18);
+    const d = dosSeries(readDossDat(read("aiida-crystal17__doss_mgo_sto3g_scf.DOSS.DAT"))!);
+    expect([d.x.length, d.y.length, d.y_beta]).toEqual([102, 102, null]);
+  });
+});
