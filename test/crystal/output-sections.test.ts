@@ -328,9 +328,9 @@ describe("the new sections cut anywhere", () => {
         const modes = r.frequencies?.modes ?? [];
         const fullModes = full.frequencies?.modes ?? [];
         // modes come whole, in order: a cut table is the first rows of the whole one (intensities of the Raman table may be missing)
-        modes.forEach((m, i) =>
-          expect({ ...m, raman_intensity: null }).toEqual({ ...fullModes[i]!, raman_intensity: null }),
-        );
+        modes.forEach((m, i) => {
+          expect({ ...m, raman_intensity: null }).toEqual({ ...fullModes[i]!, raman_intensity: null });
+        });
         if (r.elastic) {
           expect(r.elastic.constants).toEqual(full.elastic!.constants);
           if (r.elastic.compliance) expect(r.elastic.compliance).toEqual(full.elastic!.compliance);

@@ -80,8 +80,12 @@ describe("fort.25 of real runs", () => {
     const dat = readDossDat(read("aiida-crystal17__doss_mgo_sto3g_scf.DOSS.DAT"))!;
     expect(dat.energies).toHaveLength(f25.energies.length);
     expect(dat.fermi_energy_ev).toBeCloseTo(-0.1465 * H, 3);
-    dat.energies.forEach((e, k) => expect(Math.abs(e - f25.energies[k]!)).toBeLessThan(1e-3));
-    dat.total.forEach((v, k) => expect(Math.abs(v - f25.total[k]!)).toBeLessThan(2e-3));
+    dat.energies.forEach((e, k) => {
+      expect(Math.abs(e - f25.energies[k]!)).toBeLessThan(1e-3);
+    });
+    dat.total.forEach((v, k) => {
+      expect(Math.abs(v - f25.total[k]!)).toBeLessThan(2e-3);
+    });
   });
 
   it("NaCl BAND + DOSS (electronic-parsers): four segments, 61 k points, 18 bands, then the DOS", () => {

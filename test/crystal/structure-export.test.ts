@@ -99,16 +99,22 @@ describe("structure files read back by readers written from the formats", () => 
       const cif = readCif(toCif(g, "t"));
       expect(cif.symbols).toEqual(g.atoms.map((a) => a.symbol));
       const periodic = g.lattice_vectors_angstrom;
-      periodic.forEach((v, k) => expect(Math.abs(cif.lengths[k]! - Math.hypot(...v))).toBeLessThan(1e-5));
-      distances(cif.positions).forEach((d, i) =>
-        expect(Math.abs(d - distances(ours)[i]!)).toBeLessThan(1e-5),
-      );
+      periodic.forEach((v, k) => {
+        expect(Math.abs(cif.lengths[k]! - Math.hypot(...v))).toBeLessThan(1e-5);
+      });
+      distances(cif.positions).forEach((d, i) => {
+        expect(Math.abs(d - distances(ours)[i]!)).toBeLessThan(1e-5);
+      });
       const poscar = readPoscar(toPoscar(g, "t"));
       expect(poscar.symbols).toEqual(g.atoms.map((a) => a.symbol));
-      periodic.forEach((v, k) =>
-        v.forEach((x, j) => expect(Math.abs(poscar.vectors[k]![j]! - x)).toBeLessThan(1e-9)),
-      );
-      poscar.positions.forEach((p, i) => expect(dist(p, ours[i]!)).toBeLessThan(1e-5));
+      periodic.forEach((v, k) => {
+        v.forEach((x, j) => {
+          expect(Math.abs(poscar.vectors[k]![j]! - x)).toBeLessThan(1e-9);
+        });
+      });
+      poscar.positions.forEach((p, i) => {
+        expect(dist(p, ours[i]!)).toBeLessThan(1e-5);
+      });
     });
   }
 
@@ -174,25 +180,31 @@ print(json.dumps(out))
       const ours = cartesian(g);
       const poscar = got.vasp!;
       expect(poscar.symbols).toEqual(g.atoms.map((a) => a.symbol));
-      g.lattice_vectors_angstrom.forEach((v, k) =>
-        v.forEach((x, j) => expect(Math.abs(poscar.cell[k]![j]! - x)).toBeLessThan(1e-5)),
-      );
-      poscar.positions.forEach((p, i) => expect(dist(p, ours[i]!)).toBeLessThan(1e-5));
+      g.lattice_vectors_angstrom.forEach((v, k) => {
+        v.forEach((x, j) => {
+          expect(Math.abs(poscar.cell[k]![j]! - x)).toBeLessThan(1e-5);
+        });
+      });
+      poscar.positions.forEach((p, i) => {
+        expect(dist(p, ours[i]!)).toBeLessThan(1e-5);
+      });
       // a CIF holds no orientation: the same cell parameters, and the same fractional positions (ASE
       // moves an atom by a lattice vector into the cell) — so the same positions in the cell
       const cif = got.cif!;
       expect(cif.symbols).toEqual(g.atoms.map((a) => a.symbol));
-      cif.cellpar.forEach((x, k) => expect(Math.abs(x - poscar.cellpar[k]!)).toBeLessThan(1e-5));
+      cif.cellpar.forEach((x, k) => {
+        expect(Math.abs(x - poscar.cellpar[k]!)).toBeLessThan(1e-5);
+      });
       const lengths = poscar.cellpar.slice(0, 3);
-      cif.scaled.forEach((f, i) =>
+      cif.scaled.forEach((f, i) => {
         f.forEach((x, k) => {
           const d = x - poscar.scaled[i]![k]!;
           expect(Math.abs(d - Math.round(d)) * lengths[k]!).toBeLessThan(1e-5);
-        }),
-      );
-      got.extxyz!.positions.forEach((p, i) =>
-        expect(dist(p, g.atoms[i]!.cartesian_angstrom)).toBeLessThan(1e-5),
-      );
+        });
+      });
+      got.extxyz!.positions.forEach((p, i) => {
+        expect(dist(p, g.atoms[i]!.cartesian_angstrom)).toBeLessThan(1e-5);
+      });
     }, 120_000);
   }
 });

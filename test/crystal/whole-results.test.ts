@@ -414,7 +414,9 @@ function check(actual: unknown, want: unknown, where: string): void {
   } else if (Array.isArray(want)) {
     expect(Array.isArray(actual), `${where} is a list`).toBe(true);
     expect((actual as unknown[]).length, `${where} length`).toBe(want.length);
-    want.forEach((w, i) => check((actual as unknown[])[i], w, `${where}[${i}]`));
+    want.forEach((w, i) => {
+      check((actual as unknown[])[i], w, `${where}[${i}]`);
+    });
   } else if (typeof want === "object") {
     expect(actual, `${where} must be there`).not.toBeNull();
     expect(typeof actual, `${where} is an object`).toBe("object");
