@@ -45,7 +45,8 @@ function load(): RemoteHosts | null {
   }
   const need = (k: string) => {
     const v = env[k];
-    if (v === undefined) throw new Error(`remote-hosts.env has no ${k}: re-run scripts/start-remote-hosts.sh`);
+    if (v === undefined)
+      throw new Error(`remote-hosts.env has no ${k}: re-run scripts/start-remote-hosts.sh`);
     return v;
   };
   return {

@@ -70,10 +70,15 @@ describe("ssh settings as ssh itself resolves them", () => {
   });
 
   it("a ProxyJump loop is one line naming the hops, before ssh would follow it for ever", async () => {
-    const f = write("loop.conf", "Host a\n  HostName 10.9.0.1\n  ProxyJump b\nHost b\n  HostName 10.9.0.2\n  ProxyJump a\n");
+    const f = write(
+      "loop.conf",
+      "Host a\n  HostName 10.9.0.1\n  ProxyJump b\nHost b\n  HostName 10.9.0.2\n  ProxyJump a\n",
+    );
     const err = await resolveHops("a", { configFile: f }, "hpc").catch((e) => e);
     expect(err).toBeInstanceOf(SshSettingsError);
-    expect(err.message).toMatch(/^cluster 'hpc': the ProxyJump settings in .*loop\.conf go round in a loop \(.*10\.9\.0\.1.* → .*10\.9\.0\.2.* → .*10\.9\.0\.1.*\)/);
+    expect(err.message).toMatch(
+      /^cluster 'hpc': the ProxyJump settings in .*loop\.conf go round in a loop \(.*10\.9\.0\.1.* → .*10\.9\.0\.2.* → .*10\.9\.0\.1.*\)/,
+    );
     expect(err.message).not.toContain("\n");
   });
 
@@ -81,20 +86,29 @@ describe("ssh settings as ssh itself resolves them", () => {
     const f = write("bad.conf", "Host hpc\n  HostName x\n  Frobnicate yes\n");
     const err = await resolveSshConfig("hpc", { configFile: f }, "hpc").catch((e) => e);
     expect(err).toBeInstanceOf(SshSettingsError);
-    expect(err.message).toMatch(/^cluster 'hpc': ssh rejects its configuration for hpc: .*bad\.conf.*line 3.*Frobnicate/i);
+    expect(err.message).toMatch(
+      /^cluster 'hpc': ssh rejects its configuration for hpc: .*bad\.conf.*line 3.*Frobnicate/i,
+    );
     expect(err.message).not.toContain("\n");
   });
 
   it("a cluster's own settings become -o options only where the alias does not decide", () => {
     const base = { name: "hpc", hostname: "login.x", port: 2200, username: "chem" };
-    expect(openSshSettingsForCluster({ ...base, config: { key_path: "/k" } }, { sshConfigFile: "/c" })).toMatchObject({
+    expect(
+      openSshSettingsForCluster({ ...base, config: { key_path: "/k" } }, { sshConfigFile: "/c" }),
+    ).toMatchObject({
       destination: "login.x",
       configFile: "/c",
       systemConfig: false,
       options: ["Port=2200", "User=chem", "IdentityFile=/k"],
     });
     const viaAlias = openSshSettingsForCluster({ ...base, config: { ssh_alias: "hpc" } }, { home: "/h" });
-    expect(viaAlias).toMatchObject({ destination: "hpc", configFile: "/h/.ssh/config", systemConfig: true, options: [] });
+    expect(viaAlias).toMatchObject({
+      destination: "hpc",
+      configFile: "/h/.ssh/config",
+      systemConfig: true,
+      options: [],
+    });
   });
 });
 

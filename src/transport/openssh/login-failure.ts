@@ -54,6 +54,21 @@ function nextAfterAuthenticated(ctx: LoginContext, log: string): Hop | undefined
   return ctx.hops[lastIndex + 1];
 }
 
+const SPECIFIC = [
+  /Host key for \S+ has changed|REMOTE HOST IDENTIFICATION HAS CHANGED/,
+  /host key is known for/,
+  /Permission denied \(/,
+  /Too many authentication failures/,
+  /ssh: connect to host/,
+  /Could not resolve hostname/,
+  /channel \d+: open failed/,
+];
+
+/** Whether ssh said why it failed (else the reason died with a jump host's hidden stderr). */
+export function saysWhy(log: string): boolean {
+  return SPECIFIC.some((re) => re.test(log));
+}
+
 export async function loginFailure(log: string, ctx: LoginContext): Promise<UserError> {
   const L = `cluster '${ctx.label}'`;
   const lines = log

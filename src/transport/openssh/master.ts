@@ -37,9 +37,16 @@ import {
   withFileLock,
   writeIfChanged,
 } from "./control-dir.js";
-import { loginFailure } from "./login-failure.js";
+import { loginFailure, saysWhy } from "./login-failure.js";
 import { openPromptSession, type PromptBroker, refusingBroker } from "./prompt-broker.js";
-import { expandTilde, first, type Hop, hopName, resolveHops } from "./ssh-config-resolve.js";
+import {
+  expandTilde,
+  first,
+  type Hop,
+  hopName,
+  resolveHops,
+  splitDestination,
+} from "./ssh-config-resolve.js";
 
 /** How crystal-tui reaches a cluster with the system's ssh. */
 export interface OpenSshSettings {
@@ -154,6 +161,13 @@ function runSsh(
       });
     });
   });
+}
+
+/** A hop spec as ssh's command line takes it: `host:port` only in the ssh:// form. */
+function destinationArgument(spec: string): string {
+  const { host, user, port } = splitDestination(spec);
+  if (!port || spec.startsWith("ssh://")) return spec;
+  return `ssh://${user ? `${user}@` : ""}${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 function quoteConfigValue(v: string): string {
@@ -304,6 +318,8 @@ export class OpenSshMaster {
         { waitMs: this.opts.lockWaitMs ?? 5 * 60_000 },
         async () => {
           if (await this.check(p.controlPath)) return false; // another process was quicker
+          // a dead master's socket would make ssh "disable multiplexing" and log in unshared
+          fs.rmSync(p.controlPath, { force: true });
           await this.startWithRetry(p);
           return true;
         },
@@ -374,7 +390,9 @@ export class OpenSshMaster {
         },
       );
       if (r.code === 0 && (await this.check(p.controlPath))) return;
-      throw await loginFailure(fs.readFileSync(p.logFile, "utf8"), {
+      let log = fs.readFileSync(p.logFile, "utf8");
+      if (!saysWhy(log) && p.hops.length > 1) log += await this.diagnose(p, session.env);
+      throw await loginFailure(log, {
         label: s.label,
         hops: p.hops,
         connectHint: this.connectHint,
@@ -385,6 +403,37 @@ export class OpenSshMaster {
       fs.closeSync(logFd);
       await session.close();
     }
+  }
+
+  /**
+   * What the jump hosts said: ssh sends its ProxyJump processes' stderr to /dev/null when the
+   * master is to persist, so a failed login through jump hosts is tried once more without
+   * persisting, to hear why. The login host itself is offered no credentials (nothing to ask).
+   */
+  private async diagnose(p: Prepared, env: Record<string, string>): Promise<string> {
+    const r = await runSsh(
+      [
+        "-F",
+        p.wrapperFile,
+        ...this.settings.options.flatMap((o) => ["-o", o]),
+        "-o",
+        "ControlMaster=no",
+        "-o",
+        "ControlPath=none",
+        "-o",
+        "PreferredAuthentications=none",
+        "--",
+        this.settings.destination,
+        "true",
+      ],
+      { env: { ...process.env, ...env }, timeoutMs: 60_000 },
+    ).catch(() => ({ stderr: "" }));
+    const target = p.hops[p.hops.length - 1]!;
+    // the login host refusing "none" is what was asked for, not the problem
+    return `\n${r.stderr
+      .split("\n")
+      .filter((l) => !(l.includes("Permission denied") && l.includes(`@${target.hostName}:`)))
+      .join("\n")}`;
   }
 
   /** Connects now (for `cluster connect`), leaving a master up for `persist` after its last use. */
@@ -398,6 +447,7 @@ export class OpenSshMaster {
       ) {
         await withFileLock(p.lockFile, { waitMs: this.opts.lockWaitMs ?? 5 * 60_000 }, async () => {
           if (!(await this.check(p.controlPath))) {
+            fs.rmSync(p.controlPath, { force: true });
             this.event({ kind: "connecting" });
             try {
               await this.startOnce(p, persist);
@@ -467,7 +517,7 @@ export class OpenSshMaster {
           "-o",
           "ControlPath=none",
           "--",
-          isTarget ? this.settings.destination : hop.spec,
+          isTarget ? this.settings.destination : destinationArgument(hop.spec),
           "true",
         ],
         { timeoutMs: 30_000 },

@@ -294,7 +294,13 @@ export class OpenSshShell implements RemoteShell {
             ),
           );
         }
-        if (code === 255 && stderr.includes(this.marker)) {
+        // the session was never opened: our ProxyCommand's marker (no master to talk to), or the
+        // mux handshake failing on a master that is going away
+        if (
+          code === 255 &&
+          (stderr.includes(this.marker) ||
+            /^(Control socket connect\(|muxclient: master hello exchange failed)/m.test(stderr))
+        ) {
           return reject(new NotStarted(/Session open refused/.test(stderr) ? "refused" : "no-master"));
         }
         if (code === null) {

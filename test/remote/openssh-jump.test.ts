@@ -1,0 +1,307 @@
+// The OpenSSH transport through real jump hosts (network namespaces of scripts/start-remote-hosts.sh):
+// the login host answers only through the jump host; a RemoteShell over an alias with ProxyJump (one
+// and two hops) runs commands, writes a staging flight, follows a growing file by offset, moves files
+// intact; the master is shared with a second process; host keys behind the jump host are checked and
+// trusted through it; bad input (unreachable bastion, ProxyJump loop, a config ssh rejects) is one line.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConnectionState } from "../../src/transport/connection-state.js";
+import {
+  ConnectionError,
+  HostKeyChangedError,
+  HostKeyUnknownError,
+  SshSettingsError,
+} from "../../src/transport/errors.js";
+import type { OpenSshSettings } from "../../src/transport/openssh/master.js";
+import { OpenSshShell, type OpenSshShellOptions } from "../../src/transport/openssh/openssh-shell.js";
+import { trustHops } from "../../src/transport/openssh/trust-hops.js";
+import { logSince, logSize, requireRemoteHosts, shortTempDir, sshConfigFor } from "./remote-hosts.js";
+
+const hosts = await requireRemoteHosts("transport: OpenSSH through jump hosts");
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
+  const h = hosts!;
+  const tmp = shortTempDir("ctj-");
+  const controlDir = path.join(tmp, "c");
+  const configFile = path.join(tmp, "ssh_config");
+  const shells: OpenSshShell[] = [];
+  const remoteBase = `ctui-jump-${process.pid}-${Date.now()}`;
+  const settings = (destination: string, extra: Partial<OpenSshSettings> = {}): OpenSshSettings => ({
+    label: "hpc",
+    destination,
+    configFile,
+    systemConfig: false,
+    options: [],
+    ...extra,
+  });
+  const shell = (
+    destination: string,
+    extra: Partial<OpenSshSettings> = {},
+    opts: OpenSshShellOptions = {},
+  ) => {
+    const s = new OpenSshShell(settings(destination, extra), { controlDir, ...opts });
+    shells.push(s);
+    return s;
+  };
+  const fingerprintOf = (pubFile: string) =>
+    spawnSync("ssh-keygen", ["-lf", pubFile], { encoding: "utf8" }).stdout.split(" ")[1]!;
+
+  beforeAll(() => {
+    fs.writeFileSync(
+      configFile,
+      sshConfigFor(
+        h,
+        `Host badjump\n  HostName 10.231.9.9\nHost behindbad\n  HostName ${h.loginAddr}\n  ProxyJump badjump\nHost loopa\n  HostName 10.231.1.2\n  ProxyJump loopb\nHost loopb\n  HostName 10.231.2.2\n  ProxyJump loopa\nHost direct\n  HostName ${h.loginAddr}\n`,
+      ),
+    );
+  });
+  afterAll(async () => {
+    await shell("login")
+      .exec(["rm", "-rf", remoteBase])
+      .catch(() => {});
+    for (const s of shells) await s.master.disconnect().catch(() => {});
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("the login host cannot be reached directly, only through the jump host (ssh -J)", async () => {
+    const direct = await new Promise<string>((resolve) => {
+      const sock = net.connect({ host: h.loginAddr, port: 22 });
+      sock.setTimeout(3_000, () => resolve("timeout"));
+      sock.once("connect", () => resolve("connected"));
+      sock.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? "error"));
+    });
+    expect(direct).toMatch(/EHOSTUNREACH|ENETUNREACH/);
+    const base = ["-F", configFile, "-o", "BatchMode=yes", "-o", "ConnectTimeout=5"];
+    const viaDirect = spawnSync("ssh", [...base, "direct", "true"], { encoding: "utf8" });
+    expect(viaDirect.status).toBe(255);
+    const viaJ = spawnSync("ssh", [...base, "-J", "jump", "direct", "hostname -I"], { encoding: "utf8" });
+    expect(viaJ.stderr).toBe("");
+    expect(viaJ.stdout.trim()).toBe(h.loginAddr);
+    // and our shell, pointed at the login host without the jump host, says so in one line
+    const err = await shell("direct", {}, { reconnectWindowMs: 0 })
+      .exec(["true"])
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err.message).toBe(
+      `cluster 'hpc': direct (${h.loginAddr}) cannot be reached (No route to host) — check the network or VPN; crystal-tui retries by itself`,
+    );
+  });
+
+  for (const [name, destination, seenFrom] of [
+    [
+      "one hop (ProxyJump jump)",
+      "login",
+      () => h.jumpAddr.replace(/\.2$/, ".1").replace("10.231.1.", "10.231.2."),
+    ],
+    ["two hops (ProxyJump jump,login)", "inner", () => "127.0.0.1"],
+  ] as const) {
+    it(`${name}: commands, a staging flight, reads by offset, transfers with hashes`, async () => {
+      const s = shell(destination);
+      const states: ConnectionState["status"][] = [];
+      const conn = await s.exec(["sh", "-c", 'echo "$SSH_CONNECTION"']);
+      expect(conn.code).toBe(0);
+      expect(conn.stdout.split(" ")[0]).toBe(seenFrom());
+      if (destination === "inner") expect(conn.stdout.trim().split(" ")[3]).toBe(String(h.innerPort));
+      states.push(s.state.status);
+      const r = await s.exec(["sh", "-c", "echo out; echo err >&2; exit 7"]);
+      expect(r).toMatchObject({ code: 7, stdout: "out\n", stderr: "err\n" });
+
+      const dir = `${remoteBase}/${destination}/run-1`;
+      const files = [
+        { name: "INPUT", data: Buffer.from("MgO\nCRYSTAL\nEND\n") },
+        { name: "run.sh", data: Buffer.from("#!/bin/sh\necho ran\n"), mode: 0o755 },
+        { name: "fort.34", data: Buffer.alloc(70_000, 3) },
+      ];
+      await s.writeFiles(dir, files);
+      const listed = await s.list(dir);
+      expect(listed.map((e) => [e.name, e.stat.size])).toEqual([
+        ["fort.34", 70_000],
+        ["INPUT", 16],
+        ["run.sh", 19],
+      ]);
+      expect((await s.readFile(`${dir}/INPUT`)).equals(files[0]!.data)).toBe(true);
+      await expect(s.writeFiles(dir, files)).rejects.toThrow(/exists already there/);
+
+      // a growing file followed by offset: each read returns exactly the new bytes
+      const log = `${dir}/growing.out`;
+      expect(await s.readFrom(log, 0, 1024)).toBeNull();
+      let offset = 0;
+      const seen: Buffer[] = [];
+      for (let i = 0; i < 4; i++) {
+        await s.execOk(["sh", "-c", 'printf "line %s of the run\\n" "$2" >> "$1"', "sh", log, String(i)]);
+        const got = await s.readFrom(log, offset, 1 << 20);
+        seen.push(got!.data);
+        offset += got!.data.length;
+        expect(got!.size).toBe(offset);
+      }
+      const whole = await s.readFile(log);
+      expect(Buffer.concat(seen).equals(whole)).toBe(true);
+      expect((await s.readFrom(log, 5, 4))!.data.toString()).toBe(whole.subarray(5, 9).toString());
+
+      const local = path.join(tmp, `${destination}.bin`);
+      const content = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i * 7919) % 251));
+      fs.writeFileSync(local, content);
+      const before = { ...s.stats };
+      const up = await s.upload(local, `${dir}/big.f9`);
+      expect(up).toEqual({ bytes: content.length, attempts: 1 });
+      const remoteHash = (await s.execOk(["sha256sum", `${dir}/big.f9`])).stdout.split(" ")[0];
+      expect(remoteHash).toBe(createHash("sha256").update(content).digest("hex"));
+      const back = path.join(tmp, `${destination}.back`);
+      await s.download(`${dir}/big.f9`, back);
+      expect(createHash("sha256").update(fs.readFileSync(back)).digest("hex")).toBe(remoteHash);
+      expect(s.stats.bytesOut - before.bytesOut).toBe(content.length);
+      expect(s.stats.bytesIn - before.bytesIn).toBe(content.length);
+      expect(s.stats.connects).toBe(1);
+      expect(states).toEqual(["connected"]);
+    });
+  }
+
+  it("every argument arrives literally through both hops (quoting through the real sshd's)", async () => {
+    const s = shell("inner");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.string({ unit: "grapheme", maxLength: 12 }).filter((x) => !x.includes("\0")),
+          { minLength: 1, maxLength: 4 },
+        ),
+        async (args) => {
+          const r = await s.execOk(["printf", "%s\\0", ...args]);
+          expect(r.stdoutBytes.toString("utf8").split("\0").slice(0, -1)).toEqual(args);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("a second process rides the same master: no new login on either hop", async () => {
+    const s = shell("login");
+    await s.execOk(["true"]);
+    const jumpLog = path.join(h.logDir, "jump.log");
+    const loginLog = path.join(h.logDir, "login.log");
+    const marks = [logSize(jumpLog), logSize(loginLog)];
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `const { OpenSshShell } = await import(${JSON.stringify(path.join(ROOT, "dist/transport/openssh/openssh-shell.js"))});
+         const s = new OpenSshShell(${JSON.stringify(settings("login"))}, { controlDir: ${JSON.stringify(controlDir)} });
+         const out = [];
+         for (let i = 0; i < 5; i++) out.push((await s.execOk(["hostname", "-I"])).stdout.trim());
+         console.log(JSON.stringify({ out, connects: s.stats.connects, commands: s.stats.commands }));`,
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    expect(child.stderr).toBe("");
+    const report = JSON.parse(child.stdout);
+    expect(report).toEqual({ out: Array(5).fill(h.loginAddr), connects: 0, commands: 5 });
+    expect(logSince(jumpLog, marks[0]!)).not.toMatch(/Accepted publickey/);
+    expect(logSince(loginLog, marks[1]!)).not.toMatch(/Accepted publickey/);
+  });
+
+  it("a dropped master is noticed by the next command and started again", async () => {
+    const s = shell("login", {}, { controlDir: path.join(tmp, "drop") });
+    await s.execOk(["true"]);
+    const check = spawnSync(
+      "ssh",
+      [
+        "-F",
+        "/dev/null",
+        "-o",
+        `ControlPath=${path.join(tmp, "drop")}/${fs.readdirSync(path.join(tmp, "drop")).find((f) => /^m-[0-9a-f]+$/.test(f))}`,
+        "-O",
+        "check",
+        "x",
+      ],
+      { encoding: "utf8" },
+    );
+    const pid = Number(/pid=(\d+)/.exec(check.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGKILL");
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => s.execOk(["echo", String(i)])));
+    expect(results.map((r) => r.stdout)).toEqual(["0\n", "1\n", "2\n", "3\n", "4\n"]);
+    expect(s.stats.connects).toBe(2);
+    expect(s.state.status).toBe("connected");
+  });
+
+  it("an unreachable bastion is one line naming it and what to do", async () => {
+    const err = await shell("behindbad", {}, { reconnectWindowMs: 0 })
+      .exec(["true"])
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(err.message).toBe(
+      "cluster 'hpc': the jump host badjump (10.231.9.9) cannot be reached (No route to host) — check the network or VPN and the ProxyJump setting; crystal-tui retries by itself",
+    );
+  });
+
+  it("a ProxyJump loop and a config ssh rejects are one line each, before any connection", async () => {
+    const loop = await shell("loopa")
+      .exec(["true"])
+      .catch((e) => e);
+    expect(loop).toBeInstanceOf(SshSettingsError);
+    expect(loop.message).toMatch(/^cluster 'hpc': the ProxyJump settings in .* go round in a loop/);
+    const bad = path.join(tmp, "bad_config");
+    fs.writeFileSync(bad, "Host login\n  ProxyJump\n");
+    const rejected = await shell("login", { configFile: bad })
+      .exec(["true"])
+      .catch((e) => e);
+    expect(rejected).toBeInstanceOf(SshSettingsError);
+    expect(rejected.message).toMatch(
+      /^cluster 'hpc': ssh rejects its configuration for login: .*bad_config line 2/,
+    );
+    expect(rejected.message).not.toContain("\n");
+    const state = shells.at(-1)!.state;
+    expect(state).toMatchObject({ status: "needs-auth", lastError: rejected.message });
+  });
+
+  it("an unknown login-host key behind the jump host gives its fingerprint; trust records it through the jump host", async () => {
+    const kh = path.join(tmp, "cluster_known_hosts");
+    const jumpLine = fs
+      .readFileSync(h.knownHosts, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${h.jumpAddr} `))!;
+    fs.writeFileSync(kh, `${jumpLine}\n`);
+    const dir = path.join(tmp, "trust");
+    const s = shell("login", { knownHostsFile: kh }, { controlDir: dir });
+    const err = await s.exec(["true"]).catch((e) => e);
+    expect(err).toBeInstanceOf(HostKeyUnknownError);
+    const fp = fingerprintOf(path.join(h.dir, "keys/login_host.pub"));
+    expect(err.message).toContain(`the host key of ${h.loginAddr} (ssh-ed25519 ${fp}) is not in ${kh}`);
+    expect(err.message).toContain("crystal-tui cluster trust hpc");
+    const outcomes = await trustHops(s.master);
+    expect(outcomes.map((o) => [o.hop, o.status, o.loginHost])).toEqual([
+      [`jump (${h.jumpAddr})`, "already", false],
+      [`login (${h.loginAddr})`, "added", true],
+    ]);
+    expect(outcomes[1]!.fingerprint).toBe(fp);
+    expect((await s.execOk(["hostname", "-I"])).stdout.trim()).toBe(h.loginAddr);
+
+    // a different key recorded for the login host: refused, with both fingerprints' facts
+    const wrong = spawnSync("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-f",
+      path.join(tmp, "wrongkey"),
+    ]);
+    expect(wrong.status).toBe(0);
+    fs.writeFileSync(
+      kh,
+      `${jumpLine}\n${h.loginAddr} ${fs.readFileSync(path.join(tmp, "wrongkey.pub"), "utf8").split(" ").slice(0, 2).join(" ")}\n`,
+    );
+    const changed = await shell("login", { knownHostsFile: kh }, { controlDir: path.join(tmp, "chg") })
+      .exec(["true"])
+      .catch((e) => e);
+    expect(changed).toBeInstanceOf(HostKeyChangedError);
+    expect(changed.message).toContain(`HAS CHANGED — the server offers ssh-ed25519 ${fp}`);
+    expect(changed.message).toContain(`${kh}:2`);
+  });
+});
