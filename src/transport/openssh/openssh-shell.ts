@@ -248,8 +248,6 @@ export class OpenSshShell implements RemoteShell {
       `ProxyCommand=printf ${this.marker} >&2`,
       "-o",
       "BatchMode=yes",
-      "-o",
-      "LogLevel=ERROR",
       "-T",
       "crystal-tui",
       "--",
@@ -296,12 +294,15 @@ export class OpenSshShell implements RemoteShell {
         }
         // the session was never opened: our ProxyCommand's marker (no master to talk to), or the
         // mux handshake failing on a master that is going away
+        if (code === 255 && /^mux_client_request_session: session request failed/m.test(stderr)) {
+          return reject(new NotStarted("refused"));
+        }
         if (
           code === 255 &&
           (stderr.includes(this.marker) ||
             /^(Control socket connect\(|muxclient: master hello exchange failed)/m.test(stderr))
         ) {
-          return reject(new NotStarted(/Session open refused/.test(stderr) ? "refused" : "no-master"));
+          return reject(new NotStarted("no-master"));
         }
         if (code === null) {
           return reject(
