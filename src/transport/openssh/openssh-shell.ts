@@ -276,13 +276,21 @@ export class OpenSshShell implements RemoteShell {
           ? setTimeout(() => {
               timedOut = true;
               child.kill("SIGTERM");
+              // the master holds the session's descriptors until the remote command ends: do not
+              // wait for them (the command itself may run on: sshd has no way to be told to stop it)
+              child.stdout.destroy();
+              child.stderr.destroy();
+              child.emit("close", null, "SIGTERM");
             }, spec.timeoutMs)
           : null;
       child.on("error", (e) => {
         if (timer) clearTimeout(timer);
         reject(new UserError(`cannot run ssh (${e.message}) — install the OpenSSH client`));
       });
+      let closed = false;
       child.on("close", (code, signal) => {
+        if (closed) return;
+        closed = true;
         if (timer) clearTimeout(timer);
         const stderr = Buffer.concat(err).toString("utf8");
         if (timedOut) {
