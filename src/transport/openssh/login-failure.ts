@@ -1,6 +1,7 @@
 // Why `ssh` could not log in, read from what it (and its jump-host processes) wrote, turned into one
 // line that names the cluster, the hop and what to do. ssh's wording is OpenSSH's, stable for
 // years; anything not recognised is passed on as ssh said it.
+import fs from "node:fs";
 import type { UserError } from "../../domain/errors.js";
 import {
   AuthenticationError,
@@ -136,7 +137,7 @@ export async function loginFailure(log: string, ctx: LoginContext): Promise<User
         `${L}: ${hop ? hopName(hop) : denied[1]} wants a one-time code — run \`${ctx.connectHint}\` on a terminal`,
       );
     }
-    const keys = hop ? [...hop.certificateFiles, ...hop.identityFiles] : [];
+    const keys = hop ? [...hop.certificateFiles, ...hop.identityFiles].filter((f) => fs.existsSync(f)) : [];
     return new AuthenticationError(
       `${L}: ${denied[1]}${where(ctx, hop)} refused the login (${methods})${keys.length ? ` with ${keys.join(", ")}` : ""} — check that its public key (or certificate) is accepted there, or that the ssh-agent holds it`,
     );

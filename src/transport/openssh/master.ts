@@ -58,6 +58,8 @@ export interface OpenSshSettings {
   configFile: string;
   /** Whether the system-wide /etc/ssh/ssh_config applies too (as for a plain `ssh ALIAS`). */
   systemConfig: boolean;
+  /** The config file may be missing (the default ~/.ssh/config): it then says nothing. */
+  configOptional?: boolean;
   /** `-o` options for the destination only (the cluster's own port, user, key). */
   options: string[];
   /** A known_hosts file of the cluster's own, for every hop (else the config's). */
@@ -91,6 +93,8 @@ export function openSshSettingsForCluster(
     destination: config.ssh_alias ?? cluster.hostname,
     configFile,
     systemConfig: explicit === undefined,
+    // only a file named for this cluster (--ssh-config) must exist; a default one may be absent
+    configOptional: config.ssh_config === undefined,
     options,
     ...(config.known_hosts ? { knownHostsFile: expandTilde(config.known_hosts, home) } : {}),
   };
@@ -225,7 +229,8 @@ export class OpenSshMaster {
 
   private async doPrepare(): Promise<Prepared> {
     const s = this.settings;
-    if (!fs.existsSync(s.configFile) && !s.systemConfig) {
+    const configThere = fs.existsSync(s.configFile);
+    if (!configThere && !s.configOptional) {
       throw new SshSettingsError(
         `cluster '${s.label}': the ssh config ${s.configFile} does not exist — check --ssh-config`,
       );
@@ -247,7 +252,7 @@ export class OpenSshMaster {
       "NumberOfPasswordPrompts 1",
       "LogLevel VERBOSE",
       ...(s.knownHostsFile ? [`UserKnownHostsFile ${quoteConfigValue(s.knownHostsFile)}`] : []),
-      `Include ${quoteConfigValue(s.configFile)}`,
+      ...(configThere ? [`Include ${quoteConfigValue(s.configFile)}`] : []),
       ...(s.systemConfig ? ["Include /etc/ssh/ssh_config"] : []),
       "Match all",
       `  ConnectTimeout ${this.opts.connectTimeoutSec ?? 15}`,

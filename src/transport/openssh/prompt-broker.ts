@@ -104,7 +104,8 @@ export async function openPromptSession(
   const token = randomBytes(16).toString("hex");
   const asked: PromptSession["asked"] = [];
   let queue: Promise<unknown> = Promise.resolve();
-  const server = net.createServer((conn) => {
+  // half-open: the helper ends its side after asking, and waits (a person may take a while) for the answer
+  const server = net.createServer({ allowHalfOpen: true }, (conn) => {
     let buf = "";
     conn.on("error", () => {});
     conn.on("data", (d) => {
