@@ -42,6 +42,28 @@ describe.skipIf(!infra)("OpenSSH shell on the shared test sshd", () => {
 
   describeRemoteShellContract("OpenSSH through a ControlMaster", () => make());
 
+  it("writeFilesAndExec: the files, then the command in their folder, in one session", async () => {
+    const s = make();
+    const dir = `ctui-wfe-${process.pid}-${Date.now()}`;
+    const before = s.stats.commands;
+    const r = await s.writeFilesAndExec(
+      dir,
+      [{ name: "INPUT", data: Buffer.from("deck\n") }],
+      ["sh", "-c", 'pwd; cat INPUT; echo "$1"', "sh", "it's literal"],
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n").slice(1, 3)).toEqual(["deck", "it's literal"]);
+    expect(r.stdout.split("\n")[0]!.endsWith(`/${dir}`)).toBe(true);
+    expect(s.stats.commands - before).toBe(1);
+    const again = await s
+      .writeFilesAndExec(dir, [{ name: "x", data: Buffer.from("") }], ["touch", "ran"])
+      .catch((e) => e);
+    expect(again.message).toMatch(/could not write .* there: .*File exists/);
+    expect(await s.stat(`${dir}/ran`)).toBeNull(); // the command never ran
+    expect((await s.writeFilesAndExec(`${dir}/sub`, [], ["sh", "-c", "exit 3"])).code).toBe(3);
+    await s.remove(dir, { recursive: true });
+  });
+
   it("a cluster given by host, port, user and key (no alias) reaches the same sshd", async () => {
     const empty = path.join(tmp, "empty_config");
     fs.writeFileSync(empty, "");

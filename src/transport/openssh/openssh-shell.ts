@@ -395,12 +395,7 @@ export class OpenSshShell implements RemoteShell {
 
   async writeFiles(remoteDir: string, files: readonly RemoteFileContent[]): Promise<void> {
     const rp = remotePath(remoteDir);
-    for (const f of files) {
-      if (!f.name || f.name.includes("/") || f.name === "." || f.name === "..") {
-        throw new UserError(`writeFiles: ${JSON.stringify(f.name)} is not a plain file name`);
-      }
-    }
-    const archive = tarArchive(files.map((f) => ({ name: f.name, data: f.data, mode: f.mode ?? 0o644 })));
+    const archive = this.archiveOf(files);
     const r = await this.fileOp(WRITE_FILES, [rp], { stdin: archive });
     this.stats.bytesOut += archive.length;
     if (r.code !== 0) {
@@ -411,6 +406,39 @@ export class OpenSshShell implements RemoteShell {
       }
       throw this.fileError("write", rp, r);
     }
+  }
+
+  /**
+   * writeFiles and then a command in that folder, in ONE session (one round trip): how a submission
+   * costs what a bare `sbatch` does (bench/transport.bench.ts: 1.1× instead of 1.7× for two sessions).
+   * The command runs only if every file was written; its result is returned as exec's.
+   */
+  async writeFilesAndExec(
+    remoteDir: string,
+    files: readonly RemoteFileContent[],
+    argv: readonly string[],
+    opts: Omit<ExecOptions, "stdin" | "cwd"> = {},
+  ): Promise<ExecResult> {
+    const rp = remotePath(remoteDir);
+    const archive = this.archiveOf(files);
+    const line = `${shellCommand(["sh", "-c", `${WRITE_FILES.replace("exec tar", "tar")} || exit 97`, "sh", rp])} && cd -- ${shellQuote(rp)} && ${shellCommand(argv)}`;
+    const r = await this.execLine(line, { ...opts, stdin: archive });
+    this.stats.bytesOut += archive.length;
+    if (r.code === 97 || (r.code !== 0 && /File exists/i.test(r.stderr))) {
+      throw new RemoteFileError(
+        `cluster '${this.label}': could not write ${rp} there: ${r.stderr.trim().split("\n").pop() ?? ""}`,
+      );
+    }
+    return { ...r, command: shellCommand(argv) };
+  }
+
+  private archiveOf(files: readonly RemoteFileContent[]): Buffer {
+    for (const f of files) {
+      if (!f.name || f.name.includes("/") || f.name === "." || f.name === "..") {
+        throw new UserError(`writeFiles: ${JSON.stringify(f.name)} is not a plain file name`);
+      }
+    }
+    return tarArchive(files.map((f) => ({ name: f.name, data: f.data, mode: f.mode ?? 0o644 })));
   }
 
   async readFile(p: string, opts: { maxBytes?: number } = {}): Promise<Buffer> {
