@@ -57,7 +57,7 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
       configFile,
       sshConfigFor(
         h,
-        `Host badjump\n  HostName 10.231.9.9\nHost behindbad\n  HostName ${h.loginAddr}\n  ProxyJump badjump\nHost loopa\n  HostName 10.231.1.2\n  ProxyJump loopb\nHost loopb\n  HostName 10.231.2.2\n  ProxyJump loopa\nHost direct\n  HostName ${h.loginAddr}\n`,
+        `Host badjump\n  HostName 10.231.9.9\nHost behindbad\n  HostName ${h.loginAddr}\n  ProxyJump badjump\nHost loopa\n  HostName 10.231.1.2\n  ProxyJump loopb\nHost loopb\n  HostName 10.231.2.2\n  ProxyJump loopa\nHost direct\n  HostName ${h.loginAddr}\nHost viacommand\n  HostName ${h.loginAddr}\n  ProxyCommand ssh -F ${configFile} -W %h:%p jump\n`,
       ),
     );
   });
@@ -100,6 +100,7 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
       () => h.jumpAddr.replace(/\.2$/, ".1").replace("10.231.1.", "10.231.2."),
     ],
     ["two hops (ProxyJump jump,login)", "inner", () => "127.0.0.1"],
+    ["a ProxyCommand (ssh -W through the jump host)", "viacommand", () => "10.231.2.1"],
   ] as const) {
     it(`${name}: commands, a staging flight, reads by offset, transfers with hashes`, async () => {
       const s = shell(destination);
@@ -230,15 +231,81 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
     expect(s.state.status).toBe("connected");
   });
 
-  it("an unreachable bastion is one line naming it and what to do", async () => {
-    const err = await shell("behindbad", {}, { reconnectWindowMs: 0 })
-      .exec(["true"])
-      .catch((e) => e);
+  it("an unreachable bastion is one line naming it and what to do; retried only after a backoff", async () => {
+    const states: ConnectionState[] = [];
+    const s = shell("behindbad", {}, { reconnectWindowMs: 0, onState: (st) => states.push(st) });
+    const err = await s.exec(["true"]).catch((e) => e);
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.message).toBe(
       "cluster 'hpc': the jump host badjump (10.231.9.9) cannot be reached (No route to host) — check the network or VPN and the ProxyJump setting; crystal-tui retries by itself",
     );
+    expect(s.state).toMatchObject({ status: "unreachable", lastError: err.message, failures: 1 });
+    expect(s.state.retryAt! - s.state.since).toBeGreaterThanOrEqual(1_000);
+    // within the backoff: the same answer at once, no new attempt (nothing more in the master's log)
+    const logFile = await s.master.logFile();
+    const logBefore = fs.statSync(logFile).mtimeMs;
+    const t0 = Date.now();
+    const again = await s.exec(["true"]).catch((e) => e);
+    expect(again.message).toBe(err.message);
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(fs.statSync(logFile).mtimeMs).toBe(logBefore);
+    expect(states.map((x) => x.status)).toEqual(["unreachable"]);
   });
+
+  it("IdentityAgent: the key held by an ssh-agent of the config's choosing", async () => {
+    const agentSock = path.join(tmp, "agent.sock");
+    const agent = spawnSync("ssh-agent", ["-a", agentSock, "-s"], { encoding: "utf8" });
+    const agentPid = Number(/SSH_AGENT_PID=(\d+)/.exec(agent.stdout)?.[1]);
+    try {
+      expect(
+        spawnSync("ssh-add", ["-q", h.key], { env: { ...process.env, SSH_AUTH_SOCK: agentSock } }).status,
+      ).toBe(0);
+      const cfg = path.join(tmp, "agent_config");
+      fs.writeFileSync(
+        cfg,
+        `Host agentjump\n  HostName ${h.jumpAddr}\n  User ${h.user}\n  IdentityAgent ${agentSock}\n  IdentityFile none\n  UserKnownHostsFile ${h.knownHosts}\n`,
+      );
+      const s = shell("agentjump", { configFile: cfg }, { controlDir: path.join(tmp, "agent") });
+      expect((await s.execOk(["id", "-un"])).stdout.trim()).toBe(h.user);
+    } finally {
+      if (agentPid > 0) process.kill(agentPid);
+    }
+  });
+
+  it.skipIf(!h.slurmViaLogin)(
+    "SLURM answers on the login host behind the jump host (sbatch, squeue, sacct)",
+    async () => {
+      const s = shell("login");
+      const dir = `${remoteBase}/slurm`;
+      const r = await s.writeFilesAndExec(
+        dir,
+        [
+          {
+            name: "job.sbatch",
+            data: Buffer.from(
+              "#!/bin/sh\n#SBATCH -J ctui-jump\n#SBATCH -o out.txt\nhostname\necho done-behind-jump\n",
+            ),
+          },
+        ],
+        ["sbatch", "--parsable", "job.sbatch"],
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const id = r.stdout.trim().split(";")[0]!;
+      const until = Date.now() + 60_000;
+      let state = "";
+      while (Date.now() < until) {
+        state = (
+          await s.execOk(["sh", "-c", 'squeue -h -j "$1" -o %T 2>/dev/null; true', "sh", id])
+        ).stdout.trim();
+        if (state === "") break;
+        await new Promise((res) => setTimeout(res, 300));
+      }
+      expect(state).toBe("");
+      expect((await s.readFile(`${dir}/out.txt`)).toString()).toMatch(/done-behind-jump/);
+      const acct = await s.execOk(["sacct", "-n", "-X", "-P", "-j", id, "-o", "JobID,State"]);
+      expect(acct.stdout).toMatch(new RegExp(`^${id}\\|`, "m"));
+    },
+  );
 
   it("a ProxyJump loop and a config ssh rejects are one line each, before any connection", async () => {
     const loop = await shell("loopa")
