@@ -59,6 +59,7 @@ id "$USER_NAME" >/dev/null 2>&1 || useradd -m -s /bin/bash -p '*' "$USER_NAME"
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd); chmod 755 "$DIR"
 K=$DIR/keys; mkdir -p "$K" "$DIR/run" "$DIR/log"; chmod 755 "$K" "$DIR/log"
 export CRYSTAL_TUI_REMOTE_HOSTS_ID=$DIR   # marker inherited by every daemon we start (stop sweeps it)
+unset CRYSTAL_TUI_INFRA_ID                # ours are not start-test-infra.sh's: its sweep must not take them
 
 pid_alive() {   # PIDFILE: a live, non-zombie sshd/socat process
   local f=$1 pid st
@@ -74,6 +75,11 @@ wait_port() {   # NS(or -) HOST PORT
     sleep 0.1; i=$((i+1))
   done
   return 1
+}
+
+wait_port_once() {   # NS(or -) HOST PORT: answers right now?
+  if [ "$1" = - ]; then timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null
+  else ip netns exec "$1" timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null; fi
 }
 
 # ---------------------------------------------------------------- keys
@@ -135,6 +141,7 @@ EOF
 start_sshd() {  # NAME NS(or -) HOST PORT [PROGRAM]
   local name=$1 ns=$2 host=$3 port=$4 prog=${5:-/usr/sbin/sshd}
   if pid_alive "$DIR/run/$name.pid"; then log "sshd $name already running"
+  elif wait_port_once "$ns" "$host" "$port"; then die "$host:$port is taken by a process that is not ours (stale? see ss -ltnp)"
   else
     /usr/sbin/sshd -t -f "$DIR/run/$name.conf" || die "sshd $name: bad config"
     if [ "$ns" = - ]; then "$prog" -f "$DIR/run/$name.conf" -E "$DIR/log/$name.log"
