@@ -206,6 +206,24 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
     expect(logSince(loginLog, marks[1]!)).not.toMatch(/Accepted publickey/);
   });
 
+  it("the user's own ControlMaster is ridden when it is up, and never stopped by crystal-tui", async () => {
+    const userSock = path.join(tmp, "user-cm");
+    const cfg = path.join(tmp, "user_master_config");
+    fs.writeFileSync(cfg, `Host jump\n  ControlMaster auto\n  ControlPath ${userSock}\n  ControlPersist 60\n${sshConfigFor(h)}`);
+    const own = spawnSync("ssh", ["-F", cfg, "-o", "BatchMode=yes", "-f", "-N", "jump"], { encoding: "utf8" });
+    expect(own.status, own.stderr).toBe(0);
+    const jumpLog = path.join(h.logDir, "jump.log");
+    const mark = logSize(jumpLog);
+    const s = shell("jump", { configFile: cfg }, { controlDir: path.join(tmp, "usercm") });
+    for (let i = 0; i < 5; i++) await s.execOk(["true"]);
+    expect(s.stats.connects).toBe(0);
+    expect(logSince(jumpLog, mark)).not.toMatch(/Accepted publickey/);
+    expect(await s.master.disconnect()).toBe(false); // not ours to end
+    const check = spawnSync("ssh", ["-F", "/dev/null", "-o", `ControlPath=${userSock}`, "-O", "check", "x"], { encoding: "utf8" });
+    expect(check.status).toBe(0);
+    spawnSync("ssh", ["-F", "/dev/null", "-o", `ControlPath=${userSock}`, "-O", "exit", "x"]);
+  });
+
   it("a dropped master is noticed by the next command and started again", async () => {
     const s = shell("login", {}, { controlDir: path.join(tmp, "drop") });
     await s.execOk(["true"]);
