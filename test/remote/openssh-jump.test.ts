@@ -209,8 +209,13 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
   it("the user's own ControlMaster is ridden when it is up, and never stopped by crystal-tui", async () => {
     const userSock = path.join(tmp, "user-cm");
     const cfg = path.join(tmp, "user_master_config");
-    fs.writeFileSync(cfg, `Host jump\n  ControlMaster auto\n  ControlPath ${userSock}\n  ControlPersist 60\n${sshConfigFor(h)}`);
-    const own = spawnSync("ssh", ["-F", cfg, "-o", "BatchMode=yes", "-f", "-N", "jump"], { encoding: "utf8" });
+    fs.writeFileSync(
+      cfg,
+      `Host jump\n  ControlMaster auto\n  ControlPath ${userSock}\n  ControlPersist 60\n${sshConfigFor(h)}`,
+    );
+    const own = spawnSync("ssh", ["-F", cfg, "-o", "BatchMode=yes", "-f", "-N", "jump"], {
+      encoding: "utf8",
+    });
     expect(own.status, own.stderr).toBe(0);
     const jumpLog = path.join(h.logDir, "jump.log");
     const mark = logSize(jumpLog);
@@ -219,7 +224,9 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
     expect(s.stats.connects).toBe(0);
     expect(logSince(jumpLog, mark)).not.toMatch(/Accepted publickey/);
     expect(await s.master.disconnect()).toBe(false); // not ours to end
-    const check = spawnSync("ssh", ["-F", "/dev/null", "-o", `ControlPath=${userSock}`, "-O", "check", "x"], { encoding: "utf8" });
+    const check = spawnSync("ssh", ["-F", "/dev/null", "-o", `ControlPath=${userSock}`, "-O", "check", "x"], {
+      encoding: "utf8",
+    });
     expect(check.status).toBe(0);
     spawnSync("ssh", ["-F", "/dev/null", "-o", `ControlPath=${userSock}`, "-O", "exit", "x"]);
   });

@@ -116,13 +116,23 @@ describe.skipIf(!hosts)("one-time codes through the prompt broker", () => {
     expect(logSince(mfaLog, mark)).not.toMatch(ACCEPTED);
   });
 
-  it("with no one to ask, the line says how to authenticate first", async () => {
-    const s = shell(path.join(tmp, "noterm"));
+  it("with no one to ask, the line says how to authenticate first — and later polls do not knock again", async () => {
+    const dir = path.join(tmp, "noterm");
+    const s = shell(dir);
     const err = await s.exec(["true"]).catch((e) => e);
     expect(err).toBeInstanceOf(OneTimeCodeError);
     expect(err.message).toBe(
       `cluster 'hpc': the server asks "Verification code:" and this process has no terminal to ask on — authenticate first with \`crystal-tui cluster connect hpc\`, then try again`,
     );
+    const mark = logSize(mfaLog);
+    for (let i = 0; i < 3; i++) await expect(s.exec(["true"])).rejects.toThrow(err.message);
+    expect(logSince(mfaLog, mark)).not.toMatch(/Connection from/);
+    // someone connects (another process with a terminal): this process rides that master at once
+    const asked: PromptRequest[] = [];
+    await shell(dir, broker(asked)).execOk(["true"]);
+    expect(asked).toHaveLength(1);
+    expect((await s.execOk(["echo", "now"])).stdout).toBe("now\n");
+    expect(s.state.status).toBe("connected");
   });
 
   it("a dropped master asks again exactly once, however many commands wait for it", async () => {

@@ -11,7 +11,7 @@ import {
   HostKeyUnknownError,
   OneTimeCodeError,
 } from "../errors.js";
-import { hostId } from "../known-hosts.js";
+import { entryFingerprint, hostId, readKnownHosts } from "../known-hosts.js";
 import type { PromptSession } from "./prompt-broker.js";
 import { type Hop, hopName } from "./ssh-config-resolve.js";
 
@@ -84,13 +84,16 @@ export async function loginFailure(log: string, ctx: LoginContext): Promise<User
     const fp = /key sent by the remote host is\s+(SHA256:[A-Za-z0-9+/=]+)/.exec(log)?.[1] ?? "unknown";
     const type = /The fingerprint for the (\S+) key sent/.exec(log)?.[1] ?? "";
     const offending = /Offending \S+ key in (\S+):(\d+)/.exec(log);
+    const recorded = offending
+      ? readKnownHosts(offending[1]!).find((e) => e.line === Number(offending[2]))
+      : undefined;
     return new HostKeyChangedError({
       label: ctx.label,
       hostId: hop ? hostId(hop.keyName, hop.port) : (changed?.[1] ?? "the host"),
       keyType: type.toLowerCase() === "ed25519" ? "ssh-ed25519" : type,
       fingerprint: fp.replace(/\.$/, ""),
       knownHostsFile: offending?.[1] ?? hop?.knownHostsFiles[0] ?? "known_hosts",
-      knownFingerprint: "the recorded key",
+      knownFingerprint: recorded ? entryFingerprint(recorded) : "another key",
       knownLine: Number(offending?.[2] ?? 0),
     });
   }

@@ -174,6 +174,9 @@ function destinationArgument(spec: string): string {
   return `ssh://${user ? `${user}@` : ""}${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
+/** After a failed login only a person can fix, how long before one is tried again by itself. */
+const NEEDS_PERSON_RETRY_MS = 60_000;
+
 function quoteConfigValue(v: string): string {
   if (/["\n]/.test(v))
     throw new SshSettingsError(`a path with a quote or a newline cannot go into an ssh config: ${v}`);
@@ -190,6 +193,9 @@ export class OpenSshMaster {
   readonly controlDir: string;
   /** Masters this process started (each one a new authentication at the server). */
   connects = 0;
+  private lastAttemptAt = 0;
+  /** The last login wanted an answer and this process had nobody to ask. */
+  private nobodyToAsk = false;
 
   constructor(
     readonly settings: OpenSshSettings,
@@ -315,6 +321,13 @@ export class OpenSshMaster {
       const p = await this.prepare();
       if (p.userControlPath && (await this.check(p.userControlPath))) return this.up(p.userControlPath);
       if (await this.check(p.controlPath)) return this.up(p.controlPath);
+      // a login only a person can complete is not tried again by itself at every poll (each try is a
+      // failed login at the site): with nobody to ask, only a master someone else starts helps;
+      // otherwise (a key trusted, a config fixed meanwhile) it is tried again after a while
+      if (this.lastFailure && this.stateNow.status === "needs-auth") {
+        if (this.nobodyToAsk || now - this.lastAttemptAt < NEEDS_PERSON_RETRY_MS) throw this.lastFailure;
+      }
+      this.lastAttemptAt = now;
       for (const hop of p.hops) {
         for (const cert of hop.certificateFiles) checkCertificate(this.settings.label, hopName(hop), cert);
       }
@@ -394,6 +407,7 @@ export class OpenSshMaster {
           stderrFd: logFd,
         },
       );
+      this.nobodyToAsk = session.asked.some((a) => a.outcome === "no-prompter");
       if (r.code === 0 && (await this.check(p.controlPath))) return;
       let log = fs.readFileSync(p.logFile, "utf8");
       if (!saysWhy(log) && p.hops.length > 1) log += await this.diagnose(p, session.env);
@@ -441,9 +455,17 @@ export class OpenSshMaster {
       .join("\n")}`;
   }
 
+  /** The user did something about the last failure (trusted a key, is at a terminal now): try again at once. */
+  retryNow(): void {
+    this.lastAttemptAt = 0;
+    this.nobodyToAsk = false;
+    if (this.stateNow.retryAt !== null) this.stateNow = { ...this.stateNow, retryAt: null };
+  }
+
   /** Connects now (for `cluster connect`), leaving a master up for `persist` after its last use. */
   async connect(persist?: string): Promise<{ reused: boolean; controlPath: string }> {
     const before = this.connects;
+    this.retryNow(); // asked for by a person: try now, whatever happened before
     if (persist) {
       const p = await this.prepare();
       if (
