@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, tempProject } from "../helpers/project.js";
+import { standinExedir } from "../helpers/standin.js";
 import { startTui } from "../tui/pty.js";
 import { logSince, logSize, requireRemoteHosts, shortTempDir, sshConfigFor, totp } from "./remote-hosts.js";
 
@@ -106,6 +107,47 @@ describe.skipIf(!hosts)("crystal-tui cluster connect / disconnect / trust throug
       "cluster hpc: crystal-tui had no connection open\n",
     );
   });
+
+  it.skipIf(!h.slurmViaLogin)(
+    "a SLURM cluster behind the jump host passes every check of cluster test",
+    () => {
+      const add = run([
+        "cluster",
+        "add",
+        "slurmhpc",
+        "--type",
+        "slurm",
+        "--host",
+        "login",
+        "--remote-dir",
+        `ctui-cc-${process.pid}`,
+        "--crystal-exedir",
+        standinExedir(),
+        "--partition",
+        "batch",
+      ]);
+      expect(add.stderr).toBe("");
+      const r = run(["cluster", "test", "slurmhpc"]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(
+        `cluster slurmhpc (slurm) — login (${h.user}@jump (${h.jumpAddr}) → ${h.user}@login (${h.loginAddr})) via OpenSSH`,
+      );
+      for (const check of [
+        "connection",
+        "host key",
+        "login",
+        "remote folder",
+        "crystal",
+        "slurm",
+        "partition",
+      ]) {
+        expect(r.stdout).toMatch(new RegExp(`✓ ${check}`));
+      }
+      expect(r.stdout).toMatch(/cluster slurmhpc is ready/);
+      run(["cluster", "disconnect", "slurmhpc"]);
+    },
+  );
 
   it("an unknown key behind the jump host: cluster test says so, cluster trust records it through the jump host", () => {
     const first = run(["cluster", "test", "behind", "--json"]);

@@ -2,6 +2,7 @@
 // cluster registered by alias or by host, port, user and key, as ssh would read them; host keys
 // (unknown → fingerprint and the trust command, trusted then, changed → refused); a refused key.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,6 +63,41 @@ describe.skipIf(!infra)("OpenSSH shell on the shared test sshd", () => {
     expect(await s.stat(`${dir}/ran`)).toBeNull(); // the command never ran
     expect((await s.writeFilesAndExec(`${dir}/sub`, [], ["sh", "-c", "exit 3"])).code).toBe(3);
     await s.remove(dir, { recursive: true });
+  });
+
+  it("a transfer cut by a dropped connection is retried on a new one and lands whole", async () => {
+    const s = make({}, path.join(tmp, "cut"));
+    const socket = await s.master.ensure();
+    const pidOf = () =>
+      Number(
+        /pid=(\d+)/.exec(
+          spawnSync("ssh", ["-F", "/dev/null", "-o", `ControlPath=${socket}`, "-O", "check", "x"], {
+            encoding: "utf8",
+          }).stderr,
+        )?.[1],
+      );
+    const file = path.join(tmp, "big.f9");
+    const data = Buffer.alloc(40 * 1024 * 1024);
+    for (let i = 0; i < data.length; i += 4096) data.writeUInt32LE(i, i);
+    fs.writeFileSync(file, data);
+    let cut = false;
+    const remote = `ctui-cut-${process.pid}.f9`;
+    const up = await s.upload(file, remote, {
+      chunkSize: 1024 * 1024,
+      onProgress: (done, _total, attempt) => {
+        if (!cut && attempt === 1 && done > 8 * 1024 * 1024) {
+          cut = true;
+          process.kill(pidOf(), "SIGKILL");
+        }
+      },
+    });
+    expect(cut).toBe(true);
+    expect(up).toEqual({ bytes: data.length, attempts: 2 });
+    const hash = (await s.execOk(["sha256sum", remote])).stdout.split(" ")[0];
+    expect(hash).toBe(createHash("sha256").update(data).digest("hex"));
+    expect(s.stats.connects).toBe(2);
+    expect((await s.list(".")).some((e) => e.name.endsWith(".ctui-part"))).toBe(false);
+    await s.remove(remote);
   });
 
   it("a cluster given by host, port, user and key (no alias) reaches the same sshd", async () => {

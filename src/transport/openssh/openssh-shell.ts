@@ -47,7 +47,8 @@ class NotStarted extends Error {
 }
 
 interface RunSpec {
-  stdin?: string | Buffer | fs.ReadStream;
+  /** A stream is made only when the session starts (nothing flows while a master is being started). */
+  stdin?: string | Buffer | (() => fs.ReadStream);
   /** Receives stdout instead of it being collected (downloads). */
   onStdout?: (chunk: Buffer) => void;
   timeoutMs?: number;
@@ -332,7 +333,7 @@ export class OpenSshShell implements RemoteShell {
       const input = spec.stdin;
       if (input === undefined) child.stdin.end();
       else if (typeof input === "string" || Buffer.isBuffer(input)) child.stdin.end(input);
-      else input.pipe(child.stdin);
+      else input().pipe(child.stdin);
     });
   }
 
@@ -482,10 +483,15 @@ export class OpenSshShell implements RemoteShell {
 
   async upload(localPath: string, remote: string, opts: TransferOptions = {}): Promise<TransferResult> {
     const target = remotePath(remote);
-    const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.ctui-part`);
     const attempts = opts.attempts ?? 3;
     let problem: UserError | null = null;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      // a name of its own per attempt: the remote end of a cut attempt finishes (and cleans up) by
+      // itself later, and must not touch the next attempt's file
+      const tmp = path.posix.join(
+        path.posix.dirname(target),
+        `.${path.posix.basename(target)}.${randomBytes(4).toString("hex")}.ctui-part`,
+      );
       let size: number;
       let mode: number;
       try {
@@ -495,14 +501,20 @@ export class OpenSshShell implements RemoteShell {
       } catch {
         throw new UserError(`cannot upload ${localPath}: it does not exist or cannot be read`);
       }
-      const stream = fs.createReadStream(localPath, { highWaterMark: opts.chunkSize ?? 256 * 1024 });
+      let stream: fs.ReadStream | null = null;
       let sent = 0;
-      stream.on("data", (d) => {
-        sent += d.length;
-        opts.onProgress?.(sent, size, attempt);
-      });
+      const open = () => {
+        sent = 0; // a session that never started may have read some already
+        stream?.destroy();
+        stream = fs.createReadStream(localPath, { highWaterMark: opts.chunkSize ?? 256 * 1024 });
+        stream.on("data", (d) => {
+          sent += d.length;
+          opts.onProgress?.(sent, size, attempt);
+        });
+        return stream;
+      };
       try {
-        const r = await this.fileOp(UPLOAD, [target, tmp, String(size), mode.toString(8)], { stdin: stream });
+        const r = await this.fileOp(UPLOAD, [target, tmp, String(size), mode.toString(8)], { stdin: open });
         this.stats.bytesOut += sent;
         const m = /^(OK|SHORT) (\d+)/m.exec(r.stdout);
         if (r.code === 0 && m?.[1] === "OK") return { bytes: size, attempts: attempt };
@@ -511,7 +523,7 @@ export class OpenSshShell implements RemoteShell {
           `cluster '${this.label}': upload of ${localPath} to ${target} stopped short (${m?.[2] ?? "?"} of ${size} bytes)`,
         );
       } catch (err) {
-        stream.destroy();
+        (stream as fs.ReadStream | null)?.destroy();
         if (!(err instanceof ConnectionError)) throw err;
         problem = err;
       }
