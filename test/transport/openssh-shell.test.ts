@@ -59,7 +59,7 @@ describe.skipIf(!infra)("OpenSSH shell on the shared test sshd", () => {
     const again = await s
       .writeFilesAndExec(dir, [{ name: "x", data: Buffer.from("") }], ["touch", "ran"])
       .catch((e) => e);
-    expect(again.message).toMatch(/could not write .* there: .*File exists/);
+    expect(again.message).toMatch(/could not write .* there: .* exists already/);
     expect(await s.stat(`${dir}/ran`)).toBeNull(); // the command never ran
     expect((await s.writeFilesAndExec(`${dir}/sub`, [], ["sh", "-c", "exit 3"])).code).toBe(3);
     await s.remove(dir, { recursive: true });

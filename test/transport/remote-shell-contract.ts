@@ -131,6 +131,9 @@ export function describeRemoteShellContract(
       const again = await shell.writeFiles(`${base}/run-1`, files).catch((e) => e);
       expect(again).toBeInstanceOf(RemoteFileError);
       expect(again.message).not.toContain("\n");
+      const denied = await shell.writeFiles(`/ctui-not-writable-${process.pid}/run`, files).catch((e) => e);
+      expect(denied).toBeInstanceOf(RemoteFileError);
+      expect(denied.message).toMatch(/permission denied/i);
       await expect(
         shell.writeFiles(`${base}/run-2`, [{ name: "../escape", data: Buffer.from("x") }]),
       ).rejects.toBeInstanceOf(UserError);

@@ -79,8 +79,15 @@ const READ_FROM = `[ -f "$1" ] || { echo NONE; exit 0; }
 s=$(wc -c < "$1") || exit 5
 echo $s
 if [ "$2" -lt $s ]; then tail -c +$(($2 + 1)) -- "$1" | head -c "$3"; fi`;
-// $1 folder (must not exist) ← a tar stream of plain files
-const WRITE_FILES = `mkdir -p -- "$(dirname -- "$1")" && mkdir -- "$1" && cd -- "$1" && exec tar -xf -`;
+// $1 folder (must not exist) $2 its parent ← a tar stream of plain files; then "$@" after them, if any
+// (one mkdir in the usual case: the parent is made only when the first try says it is missing)
+const WRITE_FILES = `if ! mkdir -- "$1" 2>/dev/null; then
+  [ -e "$1" ] && { echo "$1 exists already" >&2; exit 97; }
+  { mkdir -p -- "$2" && mkdir -- "$1"; } || exit 96
+fi
+cd -- "$1" && tar -xf - || exit 96
+shift 2
+[ $# -eq 0 ] || exec "$@"`;
 // $1 target $2 temporary name $3 size $4 mode ← the file's bytes
 const UPLOAD = `cat > "$2" || { rm -f -- "$2"; exit 5; }
 n=$(wc -c < "$2")
@@ -397,10 +404,10 @@ export class OpenSshShell implements RemoteShell {
   async writeFiles(remoteDir: string, files: readonly RemoteFileContent[]): Promise<void> {
     const rp = remotePath(remoteDir);
     const archive = this.archiveOf(files);
-    const r = await this.fileOp(WRITE_FILES, [rp], { stdin: archive });
+    const r = await this.fileOp(WRITE_FILES, [rp, path.posix.dirname(rp)], { stdin: archive });
     this.stats.bytesOut += archive.length;
     if (r.code !== 0) {
-      if (/File exists/i.test(r.stderr)) {
+      if (/exists already/.test(r.stderr)) {
         throw new RemoteFileError(
           `cluster '${this.label}': ${rp} exists already there — a run folder is never reused`,
         );
@@ -422,10 +429,11 @@ export class OpenSshShell implements RemoteShell {
   ): Promise<ExecResult> {
     const rp = remotePath(remoteDir);
     const archive = this.archiveOf(files);
-    const line = `${shellCommand(["sh", "-c", `${WRITE_FILES.replace("exec tar", "tar")} || exit 97`, "sh", rp])} && cd -- ${shellQuote(rp)} && ${shellCommand(argv)}`;
+    if (argv.length === 0) throw new UserError("writeFilesAndExec needs a program to run");
+    const line = shellCommand(["sh", "-c", WRITE_FILES, "sh", rp, path.posix.dirname(rp), ...argv]);
     const r = await this.execLine(line, { ...opts, stdin: archive });
     this.stats.bytesOut += archive.length;
-    if (r.code === 97 || (r.code !== 0 && /File exists/i.test(r.stderr))) {
+    if (r.code === 97 || r.code === 96) {
       throw new RemoteFileError(
         `cluster '${this.label}': could not write ${rp} there: ${r.stderr.trim().split("\n").pop() ?? ""}`,
       );
