@@ -3,6 +3,7 @@
 // once, then other processes without a terminal reuse the connection (no new login in the sshd's
 // log); without a terminal and without a connection, one line saying what to run; host keys behind
 // a jump host trusted through it.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -61,6 +62,17 @@ describe.skipIf(!hosts)("crystal-tui cluster connect / disconnect / trust throug
     }
   });
   afterAll(() => {
+    // the remote folder `cluster test` made (the home folder is shared by all the test hosts)
+    spawnSync("ssh", [
+      "-F",
+      configFile,
+      "-o",
+      "BatchMode=yes",
+      "jump",
+      "rm",
+      "-rf",
+      `ctui-cc-${process.pid}`,
+    ]);
     run(["cluster", "disconnect", "hpc"]);
     run(["cluster", "disconnect", "behind"]);
     fs.rmSync(tmp, { recursive: true, force: true });

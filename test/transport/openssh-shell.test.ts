@@ -36,7 +36,9 @@ describe.skipIf(!infra)("OpenSSH shell on the shared test sshd", () => {
   const hostFingerprint = spawnSync("ssh-keygen", ["-lf", inf.hostPubKey], { encoding: "utf8" }).stdout.split(
     " ",
   )[1];
+  const cleanups: (() => Promise<void>)[] = [];
   afterAll(async () => {
+    for (const c of cleanups) await c().catch(() => {});
     for (const s of shells) await s.master.disconnect().catch(() => {});
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -82,6 +84,7 @@ describe.skipIf(!infra)("OpenSSH shell on the shared test sshd", () => {
     fs.writeFileSync(file, data);
     let cut = false;
     const remote = `ctui-cut-${process.pid}.f9`;
+    cleanups.push(() => s.remove(remote));
     const up = await s.upload(file, remote, {
       chunkSize: 1024 * 1024,
       onProgress: (done, _total, attempt) => {
@@ -97,7 +100,6 @@ describe.skipIf(!infra)("OpenSSH shell on the shared test sshd", () => {
     expect(hash).toBe(createHash("sha256").update(data).digest("hex"));
     expect(s.stats.connects).toBe(2);
     expect((await s.list(".")).some((e) => e.name.endsWith(".ctui-part"))).toBe(false);
-    await s.remove(remote);
   });
 
   it("a cluster given by host, port, user and key (no alias) reaches the same sshd", async () => {
