@@ -250,8 +250,12 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
     const pid = Number(/pid=(\d+)/.exec(check.stderr)?.[1]);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, "SIGKILL");
+    const seen: string[] = [];
+    const unsubscribe = s.master.onStateChange((st) => seen.push(st.status));
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => s.execOk(["echo", String(i)])));
+    unsubscribe();
     expect(results.map((r) => r.stdout)).toEqual(["0\n", "1\n", "2\n", "3\n", "4\n"]);
+    expect(seen).toEqual(["connecting", "connected"]); // the drop, then the new master
     expect(s.stats.connects).toBe(2);
     expect(s.state.status).toBe("connected");
   });

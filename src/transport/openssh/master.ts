@@ -194,6 +194,7 @@ export class OpenSshMaster {
   /** Masters this process started (each one a new authentication at the server). */
   connects = 0;
   private lastAttemptAt = 0;
+  private readonly listeners = new Set<(state: ConnectionState) => void>();
   /** The last login wanted an answer and this process had nobody to ask. */
   private nobodyToAsk = false;
 
@@ -219,7 +220,15 @@ export class OpenSshMaster {
       next.lastError !== this.stateNow.lastError ||
       next.retryAt !== this.stateNow.retryAt;
     this.stateNow = next;
-    if (changed) this.opts.onState?.(next);
+    if (!changed) return;
+    this.opts.onState?.(next);
+    for (const fn of this.listeners) fn(next);
+  }
+
+  /** Tells `fn` of every change of the connection state (the TUI's status line); returns the unsubscribe. */
+  onStateChange(fn: (state: ConnectionState) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
   }
 
   /** Settings resolved by ssh itself, hops checked, our settings file written. Cached. */
