@@ -199,10 +199,10 @@ if [ -n "$slurm_env" ]; then
     s=$DIR/run/slurm-$port.sock
     if ! pid_alive "$DIR/run/fwd-root-$port.pid"; then
       rm -f "$s"
-      setsid -f bash -c "echo \$\$ > '$DIR/run/fwd-root-$port.pid'; exec socat UNIX-LISTEN:'$s',fork,mode=600 TCP:127.0.0.1:$port" </dev/null >/dev/null 2>&1
+      setsid -f bash -c "echo \$\$ > '$DIR/run/fwd-root-$port.pid'; exec socat -d -lf '$DIR/log/fwd-root-$port.log' UNIX-LISTEN:'$s',fork,mode=600,backlog=128 TCP:127.0.0.1:$port" </dev/null >/dev/null 2>&1
     fi
     if ! pid_alive "$DIR/run/fwd-login-$port.pid"; then
-      setsid -f ip netns exec $NS_LOGIN bash -c "echo \$\$ > '$DIR/run/fwd-login-$port.pid'; exec socat TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:'$s'" </dev/null >/dev/null 2>&1
+      setsid -f ip netns exec $NS_LOGIN bash -c "echo \$\$ > '$DIR/run/fwd-login-$port.pid'; exec socat -d -lf '$DIR/log/fwd-login-$port.log' TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr,backlog=128 UNIX-CONNECT:'$s'" </dev/null >/dev/null 2>&1
     fi
     wait_port $NS_LOGIN 127.0.0.1 "$port" || die "SLURM port $port not forwarded into $NS_LOGIN"
   done

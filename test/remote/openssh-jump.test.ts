@@ -260,6 +260,73 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
     expect(s.state.status).toBe("connected");
   });
 
+  it("a connection that goes silent (a frozen peer) is given up by keepalives, and the next command reconnects", async () => {
+    const cfg = path.join(tmp, "keepalive_config");
+    // the user's own keepalive settings win over crystal-tui's defaults (15 s × 3)
+    fs.writeFileSync(cfg, `Host jump\n  ServerAliveInterval 1\n  ServerAliveCountMax 2\n${sshConfigFor(h)}`);
+    const s = shell(
+      "jump",
+      { configFile: cfg },
+      { controlDir: path.join(tmp, "silent"), reconnectWindowMs: 0 },
+    );
+    await s.execOk(["true"]);
+    const socket = await s.master.ensure();
+    const master = Number(
+      /pid=(\d+)/.exec(
+        spawnSync("ssh", ["-F", "/dev/null", "-o", `ControlPath=${socket}`, "-O", "check", "x"], {
+          encoding: "utf8",
+        }).stderr,
+      )?.[1],
+    );
+    // the master's own TCP connection, and the jump host's sshd processes serving it
+    const ours = spawnSync("ss", ["-tnpH", "state", "established", `( dport = :22 and dst ${h.jumpAddr} )`], {
+      encoding: "utf8",
+    }).stdout;
+    const localPort = new RegExp(
+      `:(\\d+)\\s+${h.jumpAddr.replace(/\./g, "\\.")}:22\\s+users:\\(\\("ssh",pid=${master},`,
+    ).exec(ours)?.[1];
+    expect(localPort).toBeDefined();
+    const theirs = spawnSync(
+      "ip",
+      [
+        "netns",
+        "exec",
+        h.nsJump,
+        "ss",
+        "-tnpH",
+        "state",
+        "established",
+        `( sport = :22 and dport = :${localPort} )`,
+      ],
+      { encoding: "utf8" },
+    ).stdout;
+    const frozen = [...new Set([...theirs.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
+    expect(frozen.length).toBeGreaterThan(0);
+    for (const p of frozen) process.kill(p, "SIGSTOP");
+    // SIGSTOP lands when the process is next scheduled: wait until both show as stopped
+    const stopped = () =>
+      frozen.every((p) => fs.readFileSync(`/proc/${p}/stat`, "utf8").replace(/^.*\) /, "")[0] === "T");
+    for (let i = 0; i < 100 && !stopped(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(stopped()).toBe(true);
+    try {
+      const t0 = Date.now();
+      const err = await s.exec(["sleep", "1"]).catch((e) => e);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(err.message).toMatch(/dropped/);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(s.state.status).toBe("connecting");
+      expect((await s.execOk(["echo", "back"])).stdout).toBe("back\n");
+      expect(s.stats.connects).toBe(2);
+      expect(s.state.status).toBe("connected");
+    } finally {
+      for (const p of frozen) {
+        try {
+          process.kill(p, "SIGKILL");
+        } catch {}
+      }
+    }
+  });
+
   it("an unreachable bastion is one line naming it and what to do; retried only after a backoff", async () => {
     const states: ConnectionState[] = [];
     const s = shell("behindbad", {}, { reconnectWindowMs: 0, onState: (st) => states.push(st) });
