@@ -364,5 +364,7 @@ SLURM_NODE=$SLURM_NODE_NAME
 SLURM_CPUS=$SLURM_CPUS
 SLURM_JOBCOMP_FILE=$SL/log/jobcomp.txt
 EOF
+# the OpenSSH transport's own test hosts (jump/login namespaces, TOTP, certificate, MaxSessions sshd's)
+bash "$(dirname "$0")/start-remote-hosts.sh" >&2 || { [ "${CI:-}" != true ] || die "start-remote-hosts.sh failed"; log "WARNING: start-remote-hosts.sh failed"; }
 cat "$DIR/infra.env"
 log "all ready in $(elapsed) s"

@@ -121,5 +121,6 @@ done
 # shellcheck disable=SC2086
 [ -n "$orphans" ] && terminate "leftover processes marked $marker" $orphans
 
+bash "$(dirname "$0")/stop-remote-hosts.sh" $([ $PURGE = 1 ] && echo --purge) >/dev/null 2>&1 || true  # the transport's test hosts
 if [ $PURGE = 1 ]; then rm -rf "$DIR"; log "purged $DIR"; fi
 exit $FAILED

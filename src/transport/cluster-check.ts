@@ -3,10 +3,88 @@
 // the remote folder (writable), the CRYSTAL executables, and on a SLURM cluster sbatch/squeue and
 // the partition. A failed check says what to do; checks that depend on it are skipped.
 import type { Cluster } from "../domain/types.js";
-import { AuthenticationError, ConnectionError, HostKeyChangedError, HostKeyUnknownError } from "./errors.js";
-import { SshPool } from "./pool.js";
+import {
+  AuthenticationError,
+  ConnectionError,
+  HostKeyChangedError,
+  HostKeyUnknownError,
+  SshSettingsError,
+} from "./errors.js";
+import { type ExecResult, SshPool } from "./pool.js";
+import type { RemoteShell } from "./remote-shell.js";
 import { mkdirp, remoteHome, remotePath, removeRemote, writeRemoteFile } from "./sftp.js";
-import { remoteBaseDir, type SshTarget, type TargetEnvironment, targetForCluster } from "./target.js";
+import { remoteBaseDir, type TargetEnvironment, targetForCluster } from "./target.js";
+
+/** What the checks need of a transport (ssh2's pool, or any RemoteShell such as OpenSSH's). */
+export interface CheckTransport {
+  /** user@host:port, or the ssh alias, for the report. */
+  address: string;
+  /** Logs in; says which host key was accepted. Throws errors.ts's kinds. */
+  connect(): Promise<{ hostKey: string; where: string; user: string }>;
+  mkdirp(dir: string): Promise<void>;
+  /** Proves a file can be written in `dir` (and removes it again). */
+  probeWrite(dir: string): Promise<void>;
+  home(): Promise<string>;
+  script(
+    text: string,
+    opts: { args: string[]; env?: Record<string, string>; timeoutMs: number },
+  ): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+function ssh2Transport(
+  cluster: Cluster,
+  env: TargetEnvironment | undefined,
+  timeoutMs: number,
+): CheckTransport {
+  const target = targetForCluster(cluster, env);
+  // a few seconds of retries ride out a blip (an sshd restarting); longer trouble is reported
+  const pool = new SshPool(target, {
+    reconnectWindowMs: 3_000,
+    connectTimeoutMs: Math.min(timeoutMs, 15_000),
+  });
+  return {
+    address: `${target.username}@${target.host}:${target.port}`,
+    connect: async () => {
+      const info = await pool.connect();
+      return {
+        hostKey: `${info.hostKey.type} ${info.hostKey.fingerprint} is trusted (${target.knownHostsFile})`,
+        where: `${target.host}:${target.port}`,
+        user: target.username,
+      };
+    },
+    mkdirp: (dir) => mkdirp(pool, dir),
+    probeWrite: async (dir) => {
+      const probe = `${remotePath(dir)}/.crystal-tui-probe-${process.pid}-${Date.now()}`;
+      await writeRemoteFile(pool, probe, "probe\n");
+      await removeRemote(pool, probe);
+    },
+    home: () => remoteHome(pool),
+    script: (text, opts) => pool.script(text, opts),
+    close: () => pool.close(),
+  };
+}
+
+/** The checks over a RemoteShell; `connect` is its own way of logging in (e.g. the OpenSSH master). */
+export function shellCheckTransport(
+  shell: RemoteShell,
+  address: string,
+  connect: () => Promise<{ hostKey: string; where: string; user: string }>,
+): CheckTransport {
+  return {
+    address,
+    connect,
+    mkdirp: (dir) => shell.mkdirp(dir),
+    probeWrite: async (dir) => {
+      const probe = `${remotePath(dir)}/.crystal-tui-probe-${process.pid}-${Date.now()}`;
+      await shell.writeFiles(probe, [{ name: "probe", data: Buffer.from("probe\n") }]);
+      await shell.remove(probe, { recursive: true });
+    },
+    home: () => shell.home(),
+    script: (text, opts) => shell.script(text, opts),
+    close: () => shell.close(),
+  };
+}
 
 export type CheckOutcome = "ok" | "warning" | "failed" | "skipped";
 
@@ -31,6 +109,8 @@ export interface ClusterCheckOptions {
   onCheck?: (check: CheckResult) => void;
   /** Limit for each remote step. */
   timeoutMs?: number;
+  /** The transport to check over (default: the ssh2 pool of the cluster's target). */
+  transport?: CheckTransport;
 }
 
 // Sets up what a job would have (modules, CRY23_EXEDIR), then reports where each program is.
@@ -84,8 +164,8 @@ export async function checkCluster(
   cluster: Cluster,
   opts: ClusterCheckOptions = {},
 ): Promise<ClusterCheckReport> {
-  const target: SshTarget = targetForCluster(cluster, opts.env);
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const transport = opts.transport ?? ssh2Transport(cluster, opts.env, timeoutMs);
   const checks: CheckResult[] = [];
   const report = (name: string, outcome: CheckOutcome, detail: string, ms = 0) => {
     const c = { name, outcome, detail, ms: Math.round(ms) };
@@ -96,28 +176,19 @@ export async function checkCluster(
     for (const n of names) report(n, "skipped", why);
   };
   const later = ["remote folder", "crystal", ...(cluster.type === "slurm" ? ["slurm", "partition"] : [])];
-  // a few seconds of retries ride out a blip (an sshd restarting); longer trouble is reported
-  const pool = new SshPool(target, {
-    reconnectWindowMs: 3_000,
-    connectTimeoutMs: Math.min(timeoutMs, 15_000),
-  });
-  const address = `${target.username}@${target.host}:${target.port}`;
+  const address = transport.address;
   try {
     const t0 = performance.now();
     try {
-      const info = await pool.connect();
+      const info = await transport.connect();
       const ms = performance.now() - t0;
-      report("connection", "ok", `${target.host}:${target.port} answered`, ms);
-      report(
-        "host key",
-        "ok",
-        `${info.hostKey.type} ${info.hostKey.fingerprint} is trusted (${target.knownHostsFile})`,
-      );
-      report("login", "ok", `logged in as ${target.username}`);
+      report("connection", "ok", `${info.where} answered`, ms);
+      report("host key", "ok", info.hostKey);
+      report("login", "ok", `logged in as ${info.user}`);
     } catch (err) {
       const ms = performance.now() - t0;
       if (err instanceof HostKeyUnknownError || err instanceof HostKeyChangedError) {
-        report("connection", "ok", `${target.host}:${target.port} answered`, ms);
+        report("connection", "ok", "the host answered", ms);
         report("host key", "failed", err.message);
         skipRest(["login", ...later], "needs a trusted host key");
       } else if (err instanceof AuthenticationError) {
@@ -125,13 +196,13 @@ export async function checkCluster(
         report(
           "connection",
           reached ? "ok" : "skipped",
-          reached ? `${target.host}:${target.port} answered` : "no key to log in with",
+          reached ? "the host answered" : "no key to log in with",
           ms,
         );
-        report("host key", reached ? "ok" : "skipped", reached ? `trusted (${target.knownHostsFile})` : "");
+        report("host key", reached ? "ok" : "skipped", reached ? "trusted" : "");
         report("login", "failed", err.message);
         skipRest(later, "needs a login");
-      } else if (err instanceof ConnectionError) {
+      } else if (err instanceof ConnectionError || err instanceof SshSettingsError) {
         report("connection", "failed", err.message, ms);
         skipRest(["host key", "login", ...later], "needs a connection");
       } else throw err;
@@ -142,11 +213,9 @@ export async function checkCluster(
     const base = remoteBaseDir(cluster);
     let t = performance.now();
     try {
-      await mkdirp(pool, base);
-      const probe = `${remotePath(base)}/.crystal-tui-probe-${process.pid}-${Date.now()}`;
-      await writeRemoteFile(pool, probe, "probe\n");
-      await removeRemote(pool, probe);
-      const home = await remoteHome(pool);
+      await transport.mkdirp(base);
+      await transport.probeWrite(base);
+      const home = await transport.home();
       const shown = remotePath(base).startsWith("/")
         ? remotePath(base)
         : `${home}/${remotePath(base)}`.replace(/\/\.$/, "");
@@ -168,7 +237,7 @@ export async function checkCluster(
 
     // programs: CRYSTAL (and SLURM's commands), with the cluster's modules and environment
     t = performance.now();
-    const run = await pool.script(FIND_PROGRAMS, {
+    const run = await transport.script(FIND_PROGRAMS, {
       args: [cluster.config.crystal_exedir ?? "", ...(cluster.config.modules ?? [])],
       ...(cluster.config.env ? { env: cluster.config.env } : {}),
       timeoutMs,
@@ -252,7 +321,7 @@ export async function checkCluster(
     skipRest(rest.slice(1), "needs a connection");
     return finish();
   } finally {
-    await pool.close();
+    await transport.close();
   }
 
   function finish(): ClusterCheckReport {

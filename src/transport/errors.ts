@@ -62,7 +62,7 @@ export class HostKeyChangedError extends UserError {
 
 /** The server refused every key offered (key file, ssh-agent). */
 export class AuthenticationError extends UserError {
-  override readonly name = "AuthenticationError";
+  override readonly name: string = "AuthenticationError";
 }
 
 /** The connection works but a remote command failed. */
@@ -92,4 +92,17 @@ export class RemoteFileError extends UserError {
 /** Whether an error is transient connection trouble (retry later) rather than a real failure. */
 export function isConnectionTrouble(err: unknown): err is ConnectionError {
   return err instanceof ConnectionError;
+}
+
+/**
+ * The server asks for a one-time code (or another answer only the user has) and nobody could be
+ * asked, or the answer was refused. Retrying alone changes nothing: the user has to log in.
+ */
+export class OneTimeCodeError extends AuthenticationError {
+  override readonly name = "OneTimeCodeError";
+}
+
+/** The cluster's ssh configuration cannot be used as it is (ssh rejects it, a ProxyJump loop). */
+export class SshSettingsError extends UserError {
+  override readonly name = "SshSettingsError";
 }

@@ -3,29 +3,15 @@
 // so explicitly (--replace), and a fingerprint given in advance must match.
 import { createRequire } from "node:module";
 import net from "node:net";
-import { UserError } from "../domain/errors.js";
 import { ConnectionError } from "./errors.js";
-import {
-  appendKnownHost,
-  checkHostKey,
-  entryFingerprint,
-  fingerprint,
-  hostId,
-  keyTypeOf,
-  knownKeyTypes,
-  readKnownHosts,
-  removeKnownHost,
-} from "./known-hosts.js";
+import { fingerprint, keyTypeOf, knownKeyTypes, readKnownHosts } from "./known-hosts.js";
 import { hostKeyAlgorithmsFor } from "./pool.js";
 import type { SshTarget } from "./target.js";
+import { type OfferedHostKey, recordTrust, type TrustOptions, type TrustOutcome } from "./trust-record.js";
 
 const ssh2 = createRequire(import.meta.url)("ssh2") as typeof import("ssh2");
 
-export interface OfferedHostKey {
-  key: Buffer;
-  keyType: string;
-  fingerprint: string;
-}
+export type { OfferedHostKey };
 
 /** The host key a server offers, without logging in. */
 export function fetchHostKey(target: SshTarget, timeoutMs = 10_000): Promise<OfferedHostKey> {
@@ -68,25 +54,7 @@ export function fetchHostKey(target: SshTarget, timeoutMs = 10_000): Promise<Off
   });
 }
 
-export interface TrustOutcome {
-  /** added: newly trusted; already: it was trusted; replaced: a changed key was replaced. */
-  status: "added" | "already" | "replaced";
-  hostId: string;
-  keyType: string;
-  fingerprint: string;
-  knownHostsFile: string;
-  /** Fingerprint of the key that was replaced. */
-  previousFingerprint?: string;
-}
-
-export interface TrustOptions {
-  /** Replace a different key already recorded for the host (after the administrators confirmed). */
-  replace?: boolean;
-  /** Only trust the key if its fingerprint is this one (SHA256:…, as the administrators publish it). */
-  expectFingerprint?: string;
-  /** Asked before anything is written, with what would be recorded; false refuses. */
-  confirm?: (offered: OfferedHostKey, change: { previousFingerprint?: string }) => Promise<boolean>;
-}
+export type { TrustOptions, TrustOutcome } from "./trust-record.js";
 
 /** fetchHostKey, riding out a few seconds of trouble (an sshd restarting) as the pool does. */
 async function fetchHostKeyPatiently(target: SshTarget, windowMs = 3_000): Promise<OfferedHostKey> {
@@ -103,42 +71,9 @@ async function fetchHostKeyPatiently(target: SshTarget, windowMs = 3_000): Promi
 
 export async function trustHostKey(target: SshTarget, opts: TrustOptions = {}): Promise<TrustOutcome> {
   const offered = await fetchHostKeyPatiently(target);
-  const id = hostId(target.host, target.port);
-  const base = {
-    hostId: id,
-    keyType: offered.keyType,
-    fingerprint: offered.fingerprint,
-    knownHostsFile: target.knownHostsFile,
-  };
-  if (opts.expectFingerprint !== undefined) {
-    const want = opts.expectFingerprint.startsWith("SHA256:")
-      ? opts.expectFingerprint
-      : `SHA256:${opts.expectFingerprint}`;
-    if (want.replace(/=+$/, "") !== offered.fingerprint) {
-      throw new UserError(
-        `cluster '${target.label}': ${id} offers ${offered.keyType} ${offered.fingerprint}, not ${want} — nothing was trusted; check with the cluster's administrators`,
-      );
-    }
-  }
-  const verdict = checkHostKey(readKnownHosts(target.knownHostsFile), target.host, target.port, offered.key);
-  if (verdict.status === "trusted") return { status: "already", ...base };
-  if (verdict.status === "revoked") {
-    throw new UserError(
-      `cluster '${target.label}': the key ${offered.fingerprint} of ${id} is marked @revoked in ${target.knownHostsFile}:${verdict.entry.line} — it cannot be trusted; ask the cluster's administrators`,
-    );
-  }
-  const previousFingerprint = verdict.status === "changed" ? entryFingerprint(verdict.entry) : undefined;
-  if (verdict.status === "changed" && !opts.replace) {
-    throw new UserError(
-      `cluster '${target.label}': ${id} now offers ${offered.keyType} ${offered.fingerprint} but ${target.knownHostsFile}:${verdict.entry.line} holds ${previousFingerprint} — the key CHANGED (possibly an attack); only if the administrators confirm the new key, run \`crystal-tui cluster trust ${target.label} --replace\``,
-    );
-  }
-  if (opts.confirm && !(await opts.confirm(offered, previousFingerprint ? { previousFingerprint } : {}))) {
-    throw new UserError(`cluster '${target.label}': nothing was trusted`);
-  }
-  if (previousFingerprint) removeKnownHost(target.knownHostsFile, target.host, target.port);
-  appendKnownHost(target.knownHostsFile, target.host, target.port, offered.key);
-  return previousFingerprint
-    ? { status: "replaced", ...base, previousFingerprint }
-    : { status: "added", ...base };
+  return recordTrust(
+    { label: target.label, host: target.host, port: target.port, knownHostsFile: target.knownHostsFile },
+    offered,
+    opts,
+  );
 }

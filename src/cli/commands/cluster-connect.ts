@@ -1,10 +1,48 @@
-// crystal-tui cluster test | trust — the commands that reach out to a cluster over SSH.
+// crystal-tui cluster test | trust | connect | disconnect — the commands that reach out to a
+// cluster over SSH.
+//
+// Transport: `cluster connect`/`disconnect` are the system OpenSSH's (src/transport/openssh/): one
+// shared, authenticated master per cluster that every later command reuses. `cluster test` and
+// `cluster trust` use it too when CRYSTAL_TUI_TRANSPORT=openssh, or when the cluster is reached
+// through jump hosts (which only OpenSSH follows); otherwise the ssh2 pool, until the composition
+// root switches the runners over (see /work/notes/transport.md).
 import readline from "node:readline/promises";
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
+import type { Cluster } from "../../domain/types.js";
 import type { CheckResult } from "../../transport/cluster-check.js";
+import type { OpenSshMaster } from "../../transport/openssh/master.js";
 import { withStore } from "../context.js";
 import { printJson } from "../output.js";
+
+/** The cluster's OpenSSH master, asking for one-time codes on this terminal. */
+async function masterFor(c: Cluster, persist?: string): Promise<OpenSshMaster> {
+  const { OpenSshMaster, openSshSettingsForCluster } = await import("../../transport/openssh/master.js");
+  const { terminalBroker } = await import("../../transport/openssh/terminal-prompt.js");
+  return new OpenSshMaster(openSshSettingsForCluster(c), {
+    broker: terminalBroker(),
+    ...(persist ? { controlPersist: persist } : {}),
+  });
+}
+
+/** Whether this cluster goes through OpenSSH for test and trust. */
+async function viaOpenSsh(master: OpenSshMaster): Promise<boolean> {
+  if (process.env.CRYSTAL_TUI_TRANSPORT === "openssh") return true;
+  if (process.env.CRYSTAL_TUI_TRANSPORT === "ssh2") return false;
+  // a config OpenSSH cannot read is the ssh2 pool's to report, in its own words
+  return (await master.hops().catch(() => [])).length > 1;
+}
+
+/** ssh's ControlPersist: seconds, or a number with s/m/h/d, or "forever". */
+function persistValue(value: string): string {
+  if (value === "forever") return "yes";
+  if (!/^\d+[smhd]?$/.test(value)) {
+    throw new UserError(
+      `--persist ${JSON.stringify(value)} must be a duration such as 30m, 8h or 1d, or "forever"`,
+    );
+  }
+  return value;
+}
 
 const MARK: Record<CheckResult["outcome"], string> = { ok: "✓", warning: "!", failed: "✗", skipped: "-" };
 
@@ -32,14 +70,36 @@ export function registerClusterConnectCommands(cluster: Command): void {
       const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
       // ssh2 is loaded only by the commands that connect, keeping every other command quick to start
       const { targetForCluster } = await import("../../transport/target.js");
-      const { checkCluster } = await import("../../transport/cluster-check.js");
-      const t = targetForCluster(c);
-      if (!opts.json)
-        process.stdout.write(`cluster ${c.name} (${c.type}) — ${t.username}@${t.host}:${t.port}\n`);
+      const { checkCluster, shellCheckTransport } = await import("../../transport/cluster-check.js");
+      const master = await masterFor(c);
+      let transport: import("../../transport/cluster-check.js").CheckTransport | undefined;
+      let shown: string;
+      if (await viaOpenSsh(master)) {
+        const { OpenSshShell } = await import("../../transport/openssh/openssh-shell.js");
+        const { hopName } = await import("../../transport/openssh/ssh-config-resolve.js");
+        const shell = new OpenSshShell(master.settings, { master });
+        const hops = await master.hops().catch(() => []);
+        const route = hops.map((h) => `${h.user}@${hopName(h)}`).join(" → ");
+        shown = `${master.settings.destination}${route ? ` (${route})` : ""} via OpenSSH`;
+        transport = shellCheckTransport(shell, shown, async () => {
+          await master.ensure();
+          const last = (await master.hops()).at(-1)!;
+          return {
+            hostKey: `trusted by ssh (StrictHostKeyChecking, ${last.knownHostsFiles[0] ?? "known_hosts"})`,
+            where: hopName(last),
+            user: last.user,
+          };
+        });
+      } else {
+        const t = targetForCluster(c);
+        shown = `${t.username}@${t.host}:${t.port}`;
+      }
+      if (!opts.json) process.stdout.write(`cluster ${c.name} (${c.type}) — ${shown}\n`);
       const report = await checkCluster(c, {
         onCheck: (check) => {
           if (!opts.json) process.stdout.write(checkLine(check));
         },
+        ...(transport ? { transport } : {}),
       });
       if (opts.json) printJson(report);
       const failed = report.checks.filter((x) => x.outcome === "failed");
@@ -85,10 +145,43 @@ export function registerClusterConnectCommands(cluster: Command): void {
         cmd: Command,
       ) => {
         const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+        const interactive = !opts.yes && !opts.json && process.stdin.isTTY && process.stdout.isTTY;
+        const master = await masterFor(c);
+        if (await viaOpenSsh(master)) {
+          const { trustHops } = await import("../../transport/openssh/trust-hops.js");
+          const { hopName } = await import("../../transport/openssh/ssh-config-resolve.js");
+          const outcomes = await trustHops(master, {
+            ...(opts.replace ? { replace: true } : {}),
+            ...(opts.fingerprint ? { expectFingerprint: opts.fingerprint } : {}),
+            ...(interactive
+              ? {
+                  confirmHop: (hop, offered, loginHost) =>
+                    askYesNo(
+                      `${loginHost ? "login host" : "jump host"} ${hopName(hop)} offers ${offered.keyType} ${offered.fingerprint}\ntrust it for cluster ${c.name}? [y/N] `,
+                    ),
+                }
+              : {}),
+          });
+          if (opts.json) return printJson(outcomes);
+          for (const o of outcomes) {
+            const key = `${o.keyType} ${o.fingerprint}`;
+            process.stdout.write(
+              `${o.loginHost ? "login host" : "jump host"} ${o.hop}: ${key} ${
+                o.status === "already"
+                  ? "already trusted"
+                  : o.status === "replaced"
+                    ? `now trusted (replaced ${o.previousFingerprint})`
+                    : "trusted"
+              } — ${o.knownHostsFile}\n`,
+            );
+          }
+          if (outcomes.some((o) => o.status !== "already"))
+            process.stdout.write(`check the cluster with \`crystal-tui cluster test ${c.name}\`\n`);
+          return;
+        }
         const { targetForCluster } = await import("../../transport/target.js");
         const { trustHostKey } = await import("../../transport/trust.js");
         const target = targetForCluster(c);
-        const interactive = !opts.yes && !opts.json && process.stdin.isTTY && process.stdout.isTTY;
         const outcome = await trustHostKey(target, {
           ...(opts.replace ? { replace: true } : {}),
           ...(opts.fingerprint ? { expectFingerprint: opts.fingerprint } : {}),
@@ -116,4 +209,54 @@ export function registerClusterConnectCommands(cluster: Command): void {
           process.stdout.write(`check the cluster with \`crystal-tui cluster test ${c.name}\`\n`);
       },
     );
+
+  cluster
+    .command("connect")
+    .description(
+      "log in to a cluster once (one-time code included) and keep the connection for every later command",
+    )
+    .argument("<name>", "cluster name")
+    .option("--persist <duration>", "how long the connection stays up unused (30m, 8h, 1d, forever)", "12h")
+    .option("--close", "end the connection instead (as `cluster disconnect`)")
+    .option("--json", "print JSON")
+    .action(
+      async (name: string, opts: { persist: string; close?: boolean; json?: boolean }, cmd: Command) => {
+        const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+        if (opts.close) return disconnect(c, opts.json);
+        const master = await masterFor(c, persistValue(opts.persist));
+        const { reused } = await master.connect(persistValue(opts.persist));
+        const state = master.state;
+        if (opts.json)
+          return printJson({
+            cluster: c.name,
+            connection: state.status,
+            reused,
+            since: new Date(state.since).toISOString(),
+          });
+        process.stdout.write(
+          reused
+            ? `cluster ${c.name}: already connected — every crystal-tui command reuses this connection\n`
+            : `cluster ${c.name}: connected — crystal-tui commands reuse this connection until \`crystal-tui cluster disconnect ${c.name}\` or ${opts.persist} unused\n`,
+        );
+      },
+    );
+
+  cluster
+    .command("disconnect")
+    .description("end crystal-tui's shared connection to a cluster (the next command logs in again)")
+    .argument("<name>", "cluster name")
+    .option("--json", "print JSON")
+    .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
+      const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+      await disconnect(c, opts.json);
+    });
+}
+
+async function disconnect(c: Cluster, json?: boolean): Promise<void> {
+  const master = await masterFor(c);
+  const wasUp = await master.disconnect();
+  if (json) return printJson({ cluster: c.name, disconnected: wasUp });
+  process.stdout.write(
+    wasUp ? `cluster ${c.name}: disconnected\n` : `cluster ${c.name}: crystal-tui had no connection open\n`,
+  );
 }
