@@ -4,10 +4,13 @@
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
 import { projectDirOf } from "../context.js";
+import { releaseTerminalGuard } from "../output.js";
 
 /** Loads the TUI: React's production build (its development checks cost every key press). */
 async function loadTui() {
   process.env.NODE_ENV ??= "production";
+  // the TUI draws with terminal escapes of its own, and cleans what it shows (tui/format.ts)
+  releaseTerminalGuard();
   // Ink draws only the last frame when it believes it runs in CI (CI=true, as many containers and
   // CI shells export): a person at a terminal must see the live screen, so the TUI, which only ever
   // runs on a terminal (requireTerminal), does not pass that belief on to Ink
