@@ -149,6 +149,11 @@ show_logs() {
 }
 trap 'rc=$?; [ $rc = 0 ] || { log "FAILED (rc=$rc)"; show_logs; }' EXIT
 
+# ---------------------------------------------------------------- socket paths
+# Unix socket paths have at most 108 bytes; slurmd makes one per job step in its spool folder
+longest="$SL/spool/slurmd.$SLURM_NODE_NAME/${SLURM_NODE_NAME}_99999999.4294967291"
+[ ${#longest} -lt 108 ] || die "the state folder $DIR is too deep: SLURM's job sockets there would have ${#longest} bytes, more than the 108 a Unix socket path may have — use a shorter STATE_DIR"
+
 # ---------------------------------------------------------------- ports
 # A port may be held only by this set's own daemon: anything else there (another set, a system
 # daemon) would answer in its place. Checked for every port before anything starts.

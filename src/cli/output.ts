@@ -55,6 +55,23 @@ export function guardTerminalOutput(): () => void {
   return releaseTerminalGuard;
 }
 
+/**
+ * A yes/no question on the terminal (readline draws the prompt with cursor escapes of its own, so
+ * the guard steps aside while it asks; the question itself is made safe first).
+ */
+export async function askYesNo(question: string): Promise<boolean> {
+  const wasGuarded = guarded !== null;
+  releaseTerminalGuard();
+  const readline = await import("node:readline/promises");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(terminalSafe(question))).trim());
+  } finally {
+    rl.close();
+    if (wasGuarded) guardTerminalOutput();
+  }
+}
+
 export function releaseTerminalGuard(): void {
   if (!guarded) return;
   process.stdout.write = guarded.stdout;

@@ -40,17 +40,23 @@ const canStart = isRoot() || process.env.CI === "true";
 const dirs: string[] = [];
 
 afterAll(() => {
-  // whatever happened, no daemon of the private set outlives the test
-  for (const dir of dirs)
-    spawnSync("bash", [path.join(ROOT, "scripts/stop-test-infra.sh"), dir], { stdio: "ignore" });
+  // whatever happened, no daemon of the private set outlives the test, and nothing of it is left
+  for (const dir of dirs) {
+    spawnSync("bash", [path.join(ROOT, "scripts/stop-test-infra.sh"), dir, "--purge"], { stdio: "ignore" });
+    for (const f of [dir, `${dir}.runs`, `${dir}.lock`, `${dir}.start.log`]) {
+      fs.rmSync(f, { recursive: true, force: true });
+    }
+  }
 });
 
 describe.skipIf(!canStart)("two test runs at once", () => {
   it("both pass, and neither stops the daemons under the other", { timeout: 420_000 }, async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "ctui-two-runs-"));
-    fs.chmodSync(root, 0o755); // the test user reads its keys and slurm.conf in there
-    const dir = path.join(root, "infra");
+    // the state folder's path must be short: SLURM's job sockets live in it and a Unix socket path
+    // has at most 108 bytes (under npm test, os.tmpdir() is two folders deep already)
+    const dir = fs.mkdtempSync("/tmp/ctui-2r-");
     dirs.push(dir);
+    fs.chmodSync(dir, 0o755); // the test user reads its keys and slurm.conf in there
     const [ssh, ctld, slurmd, dbd, db] = await freePorts(5);
     const tag = path
       .basename(root)
@@ -72,7 +78,7 @@ describe.skipIf(!canStart)("two test runs at once", () => {
       EXTRA_HOSTS: "none",
       TMPDIR: root,
     };
-    expect(status(dir)).toBe(1); // nothing of this set runs yet
+    expect(status(dir)).toBe(1); // nothing of this set runs yet (an empty folder)
     const probe = "test/infra/shared-daemons.test.ts";
     const a = testShRun([probe], env);
     const b = testShRun([probe], { ...env, CRYSTAL_TUI_PROBE_AFTER_EXIT_OF: String(a.pid) });

@@ -1,25 +1,15 @@
 // crystal-tui cluster test | trust — the commands that reach out to a cluster over SSH.
-import readline from "node:readline/promises";
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
 import type { CheckResult } from "../../transport/cluster-check.js";
 import { withStore } from "../context.js";
-import { printJson } from "../output.js";
+import { askYesNo, printJson } from "../output.js";
 
 const MARK: Record<CheckResult["outcome"], string> = { ok: "✓", warning: "!", failed: "✗", skipped: "-" };
 
 function checkLine(c: CheckResult): string {
   const time = c.ms >= 10 ? ` (${(c.ms / 1000).toFixed(2)} s)` : "";
   return `  ${MARK[c.outcome]} ${c.name.padEnd(14)}${c.detail}${c.outcome === "ok" || c.outcome === "warning" ? time : ""}\n`;
-}
-
-async function askYesNo(question: string): Promise<boolean> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 export function registerClusterConnectCommands(cluster: Command): void {
