@@ -9,6 +9,7 @@ import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerJobCommands } from "./commands/job.js";
 import { registerParseCommand } from "./commands/parse.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerStructureCommand } from "./commands/structure.js";
 import { registerTemplateCommands } from "./commands/template.js";
 import { registerTuiCommands } from "./commands/tui.js";
 import { registerWorkflowCommands } from "./commands/workflow.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerClusterConnectCommands(registerClusterCommands(program));
   registerRunCommand(program);
   registerParseCommand(program);
+  registerStructureCommand(program);
   registerDoctorCommand(program);
   registerTemplateCommands(program);
   registerWorkflowCommands(program);

@@ -95,3 +95,51 @@ export function readPlainNumber(b: Uint8Array, p: number, e: number): boolean {
   NUMBER_READ[0] = negative ? -v : v;
   return true;
 }
+
+/**
+ * The numbers of a row printed with a fixed-point Fortran format (`F9.3`, `F8.2`): every number has
+ * the same count of decimals, so a field that fills its width and touches the one before
+ * (`-122.44-1070.00`, `122.4412345.67`) is still read right. The count is taken from the last
+ * number, which nothing follows. Text without a decimal point gives []; an unreadable field NaN.
+ */
+export function fixedPointNumbers(text: string): number[] {
+  const last = text.lastIndexOf(".");
+  if (last === -1) return [];
+  let decimals = 0;
+  while (last + 1 + decimals < text.length && isDigit(text.charCodeAt(last + 1 + decimals))) decimals++;
+  const out: number[] = [];
+  let from = 0;
+  for (let dot = text.indexOf("."); dot !== -1; dot = text.indexOf(".", from)) {
+    const end = Math.min(text.length, dot + 1 + decimals);
+    // the number starts after the previous one, past blanks and anything that is not a digit or sign
+    let start = from;
+    while (start < dot && !isNumberStart(text.charCodeAt(start))) start++;
+    const field = text.slice(start, end);
+    out.push(/^[-+]?\d*\.\d*$/.test(field) && field !== "." ? Number(field) : Number.NaN);
+    from = end;
+  }
+  return out;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isNumberStart(c: number): boolean {
+  return isDigit(c) || c === 45 || c === 43 || c === 46;
+}
+
+/**
+ * Fixed-width fields of a Fortran record (`6E12.5`: width 12): numbers that touch
+ * (`-1.04758E+02-4.04261E+01`) are read by position. Blank fields are skipped; a field that is
+ * not a number is NaN.
+ */
+export function fixedWidthNumbers(text: string, width: number): number[] {
+  const out: number[] = [];
+  for (let at = 0; at < text.length; at += width) {
+    const field = text.slice(at, at + width).trim();
+    if (field === "") continue;
+    out.push(fortranNumber(field) ?? Number.NaN);
+  }
+  return out;
+}

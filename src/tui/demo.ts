@@ -46,7 +46,9 @@ SHRINK
 const scfDeck = (title: string) => `${title}\n${MGO_STRUCTURE}\nEND\n${STO3G_MGO_BASIS}\nEND\n`;
 const optDeck = (title: string) =>
   `${title}\n${MGO_STRUCTURE}\nOPTGEOM\nFULLOPTG\nENDOPT\nEND\n${STO3G_MGO_BASIS}\nEND\n`;
-const externalDeck = (title: string) => `${title}\nEXTERNAL\nEND\n${STO3G_MGO_BASIS}\nEND\n`;
+const elasticDeck = (title: string) => `${title}\nEXTERNAL\nELASTCON\nEND\nEND\n${STO3G_MGO_BASIS}\nEND\n`;
+const freqDeck = (title: string) =>
+  `${title}\n${MGO_STRUCTURE}\nFREQCALC\nINTENS\nEND\nEND\n${STO3G_MGO_BASIS}\nEND\n`;
 
 const README = `This is a crystal-tui DEMO project.
 
@@ -56,12 +58,35 @@ licences). Nothing here is computed: the energies, plots and failures you see ar
 recorded runs. To run real calculations, install CRYSTAL23 and point CRY23_EXEDIR at it.
 `;
 
-const WORKFLOW_YAML = `# the demo's small workflow: relax MgO, then a single point on the relaxed geometry
-name: mgo-relax-then-scf
+const WORKFLOW_YAML = `# the demo's small workflow: relax MgO, then its elastic constants at the relaxed geometry
+name: mgo-relax-then-elastic
 steps:
-  relax: {deck: relax.d12}
-  scf:   {deck: scf.d12, geometry_from: relax, after_ok: [relax]}
+  relax:   {deck: relax.d12}
+  elastic: {deck: elastic.d12, geometry_from: relax, after_ok: [relax]}
 `;
+
+/**
+ * Which recording each demo step replays, and why it is the right one (the recorded run computes
+ * what the step asks, on the same system): see fixtures/crystal-outputs/sources.json.
+ */
+const RECORDING = {
+  /** MgO STO-3G SCF (aiida-crystal17), whose wavefunction the DOS below was computed from. */
+  scf: "aiida-crystal17__mgo_sto3g_scf",
+  /** MgO STO-3G full optimisation (aiida-crystal17): E = -271.2596206888 Ha, a = 2.74666 Å. */
+  opt: "aiida-crystal17__mgo_sto3g_opt",
+  /** ELASTCON of MgO STO-3G at its optimised geometry (aiida-crystal-dft): E = -271.2596206819 Ha. */
+  elastic: "aiida-crystal-dft__mgo_sto3g_elastic",
+  /** FREQCALC + Raman of MgO (pycrystal) — MgO with that run's own basis and cell, not the STO-3G one. */
+  freq: "pycrystal__raman",
+  /** NiO AFM SCF that reaches MAXCYCLE (aiida-crystal17): a real failure. */
+  nio: "aiida-crystal17__nio_sto3g_afm_scf_maxcyc",
+} as const;
+
+/** The DOS of the MgO SCF (NEWK + DOSS, aiida-crystal17's .d3 of that run). */
+const MGO_DOS_DECK = "NEWK\n18 36\n1 0\nDOSS\n0 100 -1 -1 1 14 0\n-0.36749322 0.36749322\nEND\n";
+/** NaCl band structure and DOS (electronic-parsers' recording): its SCF is not among the recordings. */
+const NACL_BANDS_DECK =
+  "BAND\nNaCl\n4 0 60 1 18 2 1\nG X\nX W\nW L\nL G\nNEWK\n12 12\n1 0\nDOSS\n0 300 11 14 1 12 0\nEND\n";
 
 /** Puts the stand-in where a demo project's engine finds it (unless CRYSTAL was set up by hand). */
 export function installDemoStandin(projectDir: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -120,37 +145,62 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
     const nioGeometry = fs.readFileSync(
       path.join(RECORDINGS_DIR, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.gui"),
     );
+    const scf = store.jobs.create({
+      name: "mgo_scf",
+      input: scfDeck(`MgO bulk, single point (recording of a real run) [standin:${RECORDING.scf}]`),
+    });
     store.jobs.createMany([
-      { name: "mgo_scf", input: scfDeck("MgO bulk, single point [standin:aiida-crystal17__mgo_sto3g_scf]") },
       {
         name: "mgo_opt",
-        input: optDeck("MgO bulk, full optimisation [standin:aiida-crystal17__mgo_sto3g_opt]"),
+        input: optDeck(`MgO bulk, full optimisation (recording of a real run) [standin:${RECORDING.opt}]`),
       },
       {
         name: "nio_afm_scf",
         // a run that fails for real: the SCF does not converge within MAXCYCLE
-        input: nioDeck.replace(/^.*$/m, (t) => `${t} [standin:aiida-crystal17__nio_sto3g_afm_scf_maxcyc]`),
+        input: nioDeck.replace(/^.*$/m, (t) => `${t} [standin:${RECORDING.nio}]`),
         auxContents: { "nio_afm_scf.gui": nioGeometry },
       },
+      {
+        name: "mgo_freq",
+        input: freqDeck(
+          `MgO frequencies and Raman (recording of pycrystal's MgO run, its own basis) [standin:${RECORDING.freq}]`,
+        ),
+      },
+      {
+        // a properties run with a placeholder wavefunction: the recording is of a real NaCl run
+        name: "nacl_bands",
+        input: NACL_BANDS_DECK,
+        auxContents: {
+          "nacl_bands.f9": `crystal-tui demo placeholder for NaCl's wavefunction (fort.9): the stand-in replays a real properties run of NaCl and reads nothing from it.\n`,
+        },
+      },
     ]);
+    store.jobs.create({
+      name: "mgo_dos",
+      input: MGO_DOS_DECK,
+      dependencies: [{ dependsOn: scf.id, type: "after_ok" }],
+      inputsFrom: [{ jobId: scf.id, ext: ".f9" }],
+    });
     const workflows = new WorkflowRepository(store.db);
     const wf = workflows.create({
-      name: "mgo-relax-then-scf",
+      name: "mgo-relax-then-elastic",
       source: WORKFLOW_YAML,
       sourcePath: null,
       params: {},
     });
     const relax = store.jobs.create({
       name: "mgo_relax",
-      input: optDeck("MgO relax (workflow) [standin:aiida-crystal17__mgo_sto3g_opt]"),
+      input: optDeck(`MgO relax (workflow; recording of a real run) [standin:${RECORDING.opt}]`),
       workflowId: wf.id,
       workflowStep: "relax",
     });
     store.jobs.create({
-      name: "mgo_relaxed_scf",
-      input: externalDeck("MgO on the relaxed geometry (workflow) [standin:aiida-crystal17__mgo_sto3g_scf]"),
+      name: "mgo_relaxed_elastic",
+      input: elasticDeck(
+        `MgO elastic constants at the relaxed geometry (workflow; recording of a real ELASTCON run) [standin:${RECORDING.elastic}]`,
+      ),
       workflowId: wf.id,
-      workflowStep: "scf",
+      workflowStep: "elastic",
       dependencies: [{ dependsOn: relax.id, type: "after_ok" }],
       inputsFrom: [{ jobId: relax.id, ext: ".gui" }],
     });

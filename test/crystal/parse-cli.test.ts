@@ -15,6 +15,13 @@ describe("crystal-tui parse", () => {
     const json = JSON.parse(r.stdout);
     expect(Object.keys(json).sort()).toEqual(
       [
+        "program",
+        "scf_energy_hartree",
+        "geometry",
+        "mulliken",
+        "frequencies",
+        "elastic",
+        "properties",
         "crystal_version",
         "calc_type",
         "status",
@@ -46,8 +53,8 @@ describe("crystal-tui parse", () => {
     expect(r.stdout).toContain("CRYSTAL17 · single point (SCF) · failed (scf not converged)");
     expect(r.stdout).toMatch(/SCF +not converged after 10 cycles \(last -3128\.28216834 Ha\)/);
     const ok = cli(project, ["parse", path.join(FIXTURES, "aiida-crystal17__mgo_sto3g_opt.out")]);
-    expect(ok.stdout).toMatch(/final energy +-271\.2596206888 Ha/);
-    expect(ok.stdout).toMatch(/band gap +17\.4781 eV/);
+    expect(ok.stdout).toMatch(/Final energy +-271\.2596206888 Ha/);
+    expect(ok.stdout).toMatch(/Band gap +17\.4781 eV/);
   });
 
   it("reads the scheduler's stderr with --stderr", () => {
@@ -74,5 +81,40 @@ describe("crystal-tui parse", () => {
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect([json.status, json.calc_type, json.crystal_version]).toEqual(["incomplete", null, null]);
+  });
+});
+
+describe("crystal-tui parse on properties data files", () => {
+  it("--json gives the band structure of a fort.25 and the DOS of a DOSS.DAT", () => {
+    const f25 = JSON.parse(
+      cli(project, ["parse", path.join(FIXTURES, "electronic-parsers__NaCl.f25"), "--json"]).stdout,
+    );
+    expect(f25.kind).toBe("fort.25");
+    expect(f25.band_structure.bands).toHaveLength(18);
+    expect(f25.band_structure.k_path).toHaveLength(61);
+    expect(f25.dos.energies).toHaveLength(302);
+    const doss = cli(project, [
+      "parse",
+      path.join(FIXTURES, "aiida-crystal17__doss_mgo_sto3g_scf.DOSS.DAT"),
+      "--json",
+    ]);
+    expect(doss.code).toBe(0);
+    expect(JSON.parse(doss.stdout).dos.energies).toHaveLength(102);
+    const band = cli(project, ["parse", path.join(FIXTURES, "electronic-parsers__NaCl_dat.BAND")]);
+    expect(band.stdout).toMatch(/band structure +18 bands × 61 k points, 4 segments/);
+  });
+
+  it("a properties output reports its program, what it computed and the NEWK gap", () => {
+    const json = JSON.parse(
+      cli(project, ["parse", path.join(FIXTURES, "aiida-crystal17__doss_mgo_sto3g_scf.out"), "--json"])
+        .stdout,
+    );
+    expect([json.program, json.calc_type, json.status, json.band_gap_ev]).toEqual([
+      "properties",
+      "properties",
+      "completed",
+      12.6665,
+    ]);
+    expect(json.properties.kinds).toEqual(["NEWK", "DOSS"]);
   });
 });

@@ -166,14 +166,52 @@ describe("like CRYSTAL, at the process level", () => {
     expect(fs.readdirSync(rank1.cwd)).toEqual([]);
   });
 
-  it("as properties it needs fort.9 and replays nothing (no recording of a properties run exists)", () => {
-    const missing = run("NEWK\n8 8\n1 0\nEND\n", {}, { exe: "properties" });
+  it("as properties it needs fort.9, replays a real properties run and writes its data files", () => {
+    const dosDeck = fs.readFileSync(
+      path.join(RECORDINGS_DIR, "aiida-crystal17__doss_mgo_sto3g_scf.d3"),
+      "utf8",
+    );
+    const missing = run(dosDeck, {}, { exe: "properties" });
     expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain("fort.9 NOT FOUND");
     const dir = workdir();
     fs.writeFileSync(path.join(dir, "fort.9"), "x");
-    const r = run("NEWK\n8 8\n1 0\nEND\n", {}, { exe: "properties", cwd: dir });
+    const dos = run(dosDeck, {}, { exe: "properties", cwd: dir });
+    expect(dos.code).toBe(0);
+    expect(dos.stderr).toMatch(
+      /not CRYSTAL: as properties, replaying the real output aiida-crystal17__doss_mgo_sto3g_scf/,
+    );
+    const parsed = parseOutputText(dos.stdout);
+    expect([parsed.program, parsed.status, parsed.properties?.kinds]).toEqual([
+      "properties",
+      "completed",
+      ["NEWK", "DOSS"],
+    ]);
+    // the files that run wrote, byte for byte
+    for (const [name, recorded] of [
+      ["fort.25", "aiida-crystal17__doss_mgo_sto3g_scf.f25"],
+      ["DOSS.DAT", "aiida-crystal17__doss_mgo_sto3g_scf.DOSS.DAT"],
+    ] as const)
+      expect(fs.readFileSync(path.join(dir, name))).toEqual(
+        fs.readFileSync(path.join(RECORDINGS_DIR, recorded)),
+      );
+    const bandDir = workdir();
+    fs.writeFileSync(path.join(bandDir, "fort.9"), "x");
+    const bands = run(
+      "BAND\nNaCl\n4 0 60 1 18 2 1\nG X\nX W\nW L\nL G\nEND\n",
+      {},
+      { exe: "properties", cwd: bandDir },
+    );
+    expect(bands.code).toBe(0);
+    expect(parseOutputText(bands.stdout).properties?.kinds).toEqual(["BAND", "NEWK", "DOSS"]);
+    expect(fs.readdirSync(bandDir).sort()).toEqual(["BAND.DAT", "fort.25", "fort.9"]);
+  });
+
+  it("plays an elastic-constants run for ELASTCON", () => {
+    const r = run(`MgO elastic\n${MGO.replace("END\nBASISSET", "ELASTCON\nEND\nEND\nBASISSET")}`);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/no recorded properties output/);
+    const parsed = parseOutputText(r.stdout);
+    expect([parsed.calc_type, parsed.elastic?.bulk_modulus_gpa]).toEqual(["elastic", 470.57]);
   });
 
   it("runs as another user from a folder it can write", () => {

@@ -41,8 +41,8 @@ describe("job detail", () => {
     await m.press(KEY.tab, KEY.tab); // Log → Input → Results
     const f = await m.waitFor("SCF convergence");
     expect(f).toMatch(/Outcome\s+completed/);
-    expect(f).toMatch(/Final energy\s+-271\.21814375 Ha/);
-    expect(f).toMatch(/SCF\s+7 cycles, converged/);
+    expect(f).toMatch(/Final energy\s+-271\.2181437493 Ha/);
+    expect(f).toMatch(/SCF\s+converged in 7 cycles/);
     expect(f).toMatch(/1e-\d┤.*●/);
     expect(f).toContain("cycle");
     for (const l of f.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
@@ -56,8 +56,8 @@ describe("job detail", () => {
     await m.waitFor(`#${job.id} mgo_opt`);
     await m.press(KEY.left, KEY.left, KEY.left); // Log ← History ← Files ← Results
     const f = await m.waitFor("Optimisation — energy per step");
-    expect(f).toMatch(/Final energy\s+-271\.25962069 Ha/);
-    expect(f).toMatch(/Optimisation\s+\d+ steps, converged/);
+    expect(f).toMatch(/Final energy\s+-271\.2596206888 Ha/);
+    expect(f).toMatch(/Optimisation\s+converged after \d+ steps/);
     expect(f).toMatch(/Band gap\s+17\.478\d eV/);
     expect(f).toMatch(/-271\.2\d*┤/);
   });
@@ -77,8 +77,8 @@ describe("job detail", () => {
     let f = await m.waitFor("so far");
     expect(f).toMatch(/Outcome\s+incomplete \(so far/);
     fs.writeFileSync(out, text);
-    f = await m.waitFor(/SCF\s+7 cycles, converged/, 4000);
-    expect(f).toMatch(/Final energy\s+-271\.21814375/);
+    f = await m.waitFor(/SCF\s+converged in 7 cycles/, 4000);
+    expect(f).toMatch(/Final energy\s+-271\.2181437/);
   });
 
   test("Log follows the output while it grows; scrolling up stops following, G follows again", async () => {

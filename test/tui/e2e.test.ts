@@ -65,13 +65,13 @@ describe("crystal-tui in a real terminal", () => {
     expect(first).toMatch(/mgo_opt/);
     expect(first).toMatch(/nio_afm_scf/);
     // the jobs run: the MgO ones complete, NiO's SCF does not converge and says so
-    await screen.waitFor(/mgo_relaxed_scf\s+✔ COMPLETED/, 180_000);
+    await screen.waitFor(/mgo_relaxed_elastic\s+✔ COMPLETED/, 180_000);
     const done = await screen.waitFor(/nio_afm_scf\s+✖ FAILED/, 60_000);
     expect(done).toMatch(/mgo_opt\s+✔ COMPLETED/);
     screen.write("2");
-    const wf = await screen.waitFor("Steps of mgo-relax-then-scf");
+    const wf = await screen.waitFor("Steps of mgo-relax-then-elastic");
     expect(wf).toMatch(/✔ relax #\d+ COMPLETED/);
-    expect(wf).toMatch(/└─ ✔ scf #\d+ COMPLETED/);
+    expect(wf).toMatch(/└─ ✔ elastic #\d+ COMPLETED/);
     screen.write("q");
     expect((await screen.exited).exitCode).toBe(0);
     expect(fs.existsSync(path.join(dir, ".crystal_tui.db"))).toBe(true);

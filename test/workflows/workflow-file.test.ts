@@ -13,7 +13,13 @@ describe("reading workflow files", () => {
   it("reads the shipped examples", () => {
     const dir = path.join(ROOT, "examples/workflows");
     const names = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"));
-    expect(names.sort()).toEqual(["mgo-eos.yaml", "mgo-opt-freq.yaml", "mgo-shrink-convergence.yaml"]);
+    expect(names.sort()).toEqual([
+      "mgo-eos.yaml",
+      "mgo-opt-freq.yaml",
+      "mgo-opt-sp-bands-dos.yaml",
+      "mgo-scf-bands-dos.yaml",
+      "mgo-shrink-convergence.yaml",
+    ]);
     const optFreq = parseWorkflowFile(
       fs.readFileSync(path.join(dir, "mgo-opt-freq.yaml"), "utf8"),
       path.join(dir, "mgo-opt-freq.yaml"),

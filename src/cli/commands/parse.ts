@@ -1,30 +1,32 @@
-// crystal-tui parse FILE [--json] [--stderr FILE]: what a CRYSTAL output says — for people, or as JSON.
+// crystal-tui parse FILE [--json] [--stderr FILE]: what a CRYSTAL output says — for people, or as
+// JSON. A properties data file (fort.25, BAND.DAT, DOSS.DAT) gives its band structure or DOS.
 import fs from "node:fs";
 import type { Command } from "commander";
 import { type CrystalResult, parseOutputFile } from "../../crystal/output-parser.js";
+import { type DataFile, dataFileKind, readDataFile } from "../../crystal/properties-data.js";
+import { resultRows, TASK_NAMES } from "../../crystal/result-fields.js";
 import { UserError } from "../../domain/errors.js";
 import { printJson } from "../output.js";
-
-const TASKS: Record<string, string> = {
-  scf: "single point (SCF)",
-  opt: "geometry optimisation",
-  freq: "frequency calculation",
-  elastic: "elastic constants",
-  eos: "equation of state",
-  properties: "properties",
-};
 
 export function registerParseCommand(program: Command): void {
   program
     .command("parse")
-    .description("read a CRYSTAL output file: status, energies, gap, cell (never changes anything)")
-    .argument("<file>", "a CRYSTAL standard output (.out)")
+    .description(
+      "read a CRYSTAL output (status, energies, gap, structure, frequencies, elastic constants) or a properties data file (fort.25, BAND.DAT, DOSS.DAT); never changes anything",
+    )
+    .argument("<file>", "a CRYSTAL standard output (.out), or fort.25 / BAND.DAT / DOSS.DAT")
     .option("--json", "print JSON")
     .option(
       "--stderr <file>",
       "the run's scheduler/process stderr, to say why it stopped (time limit, memory, …)",
     )
     .action(async (file: string, opts: { json?: boolean; stderr?: string }) => {
+      const data = readIfDataFile(file);
+      if (data) {
+        if (opts.json) printJson(data);
+        else process.stdout.write(dataSummary(file, data));
+        return;
+      }
       let stderrText: string | undefined;
       if (opts.stderr) {
         try {
@@ -41,63 +43,60 @@ export function registerParseCommand(program: Command): void {
     });
 }
 
-function fixed(v: number | null, digits: number): string {
-  return v === null ? "—" : v.toFixed(digits);
+/** A data file is told by its first line; an output (or anything else) is left to the output parser. */
+function readIfDataFile(file: string): DataFile | null {
+  let head: string;
+  try {
+    const fd = fs.openSync(file, "r");
+    try {
+      const buffer = Buffer.alloc(256);
+      head = buffer.subarray(0, fs.readSync(fd, buffer, 0, 256, 0)).toString("latin1");
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null; // the output parser says why it cannot be read
+  }
+  if (dataFileKind(head) === null) return null;
+  return readDataFile(fs.readFileSync(file, "latin1"));
 }
 
-/** A short human summary of a parsed output. */
-export function summary(file: string, r: CrystalResult): string {
+function dataSummary(file: string, data: DataFile): string {
   const rows: [string, string][] = [];
+  const b = data.band_structure;
+  if (b)
+    rows.push([
+      "band structure",
+      `${b.bands.length} bands × ${b.k_path.length} k points, ${b.ticks.length - 1} segments (${b.ticks.map((t) => t.label).join(" → ")})${b.spin_polarized ? ", α and β" : ""}, ${b.unit}${b.unit === "eV" ? " from the Fermi level" : ""}`,
+    ]);
+  const d = data.dos;
+  if (d)
+    rows.push([
+      "density of states",
+      `${d.energies.length} energies from ${d.energies[0]?.toFixed(3)} to ${d.energies.at(-1)?.toFixed(3)} ${d.unit}, ${d.projections.length} block${d.projections.length === 1 ? "" : "s"}${d.spin_polarized ? ", α and β" : ""}`,
+    ]);
+  if (rows.length === 0) rows.push(["data", "no band structure or DOS block in this file"]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${file}\n  ${data.kind}\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n")}\n`;
+}
+
+/** A short human summary of a parsed output: a head line, then the result-field table's rows. */
+export function summary(file: string, r: CrystalResult): string {
   const head = [
-    r.crystal_version ? `CRYSTAL${r.crystal_version}` : "CRYSTAL (version not found)",
-    r.calc_type ? (TASKS[r.calc_type] ?? r.calc_type) : "task not recognised",
+    r.crystal_version
+      ? `${r.program === "properties" ? "properties, " : ""}CRYSTAL${r.crystal_version}`
+      : "CRYSTAL (version not found)",
+    r.calc_type ? (TASK_NAMES[r.calc_type] ?? r.calc_type) : "task not recognised",
     r.status + (r.error_kind ? ` (${r.error_kind.replace(/_/g, " ")})` : ""),
   ].join(" · ");
-  if (r.final_energy_hartree !== null)
-    rows.push([
-      "final energy",
-      `${fixed(r.final_energy_hartree, 10)} Ha  (${fixed(r.final_energy_ev, 6)} eV)`,
-    ]);
-  else rows.push(["final energy", "— (no converged energy)"]);
-  const cycles = `${r.scf.cycles} cycle${r.scf.cycles === 1 ? "" : "s"}`;
-  const lastScf = r.scf.energies_hartree.at(-1);
-  rows.push([
-    "SCF",
-    r.scf.converged
-      ? `converged in ${cycles}`
-      : r.scf.cycles > 0
-        ? `not converged after ${cycles}${lastScf !== undefined ? ` (last ${lastScf.toFixed(8)} Ha)` : ""}`
-        : "no SCF cycle",
-  ]);
-  if (r.opt)
-    rows.push([
-      "optimisation",
-      `${r.opt.converged ? "converged" : "not converged"} after ${r.opt.steps} step${r.opt.steps === 1 ? "" : "s"}`,
-    ]);
-  if (r.band_gap_ev !== null) rows.push(["band gap", `${fixed(r.band_gap_ev, 4)} eV`]);
-  if (r.band_gap_alpha_ev !== null || r.band_gap_beta_ev !== null)
-    rows.push([
-      "band gaps",
-      `alpha ${fixed(r.band_gap_alpha_ev, 4)} eV, beta ${fixed(r.band_gap_beta_ev, 4)} eV`,
-    ]);
-  if (r.zero_point_energy_ev !== null)
-    rows.push(["zero-point energy", `${fixed(r.zero_point_energy_ev, 6)} eV`]);
-  if (r.lattice) {
-    const l = r.lattice;
-    const len = (x: number | null) => (x === null ? "—" : x.toFixed(6));
-    rows.push([
-      "cell",
-      `a ${len(l.a)}  b ${len(l.b)}  c ${len(l.c)} Å   α ${l.alpha}  β ${l.beta}  γ ${l.gamma}°`,
-    ]);
-  }
-  if (r.n_atoms !== null)
-    rows.push([
-      "atoms",
-      `${r.n_atoms}${r.spin_polarized === null ? "" : r.spin_polarized ? " (spin-polarised)" : " (closed shell)"}`,
-    ]);
-  if (r.wall_time_s !== null) rows.push(["wall time", `${r.wall_time_s} s`]);
-  for (const e of r.errors) rows.push(["error", e]);
-  for (const w of r.warnings) rows.push(["warning", w]);
+  // version and failure are in the head line
+  const rows: [string, string][] = resultRows(r)
+    .filter((row) => row.key !== "crystal_version" && row.key !== "error_kind")
+    .map((row) => [row.label, row.value]);
+  if (r.final_energy_hartree === null && r.program !== "properties")
+    rows.unshift(["Final energy", "— (no converged energy)"]);
+  for (const e of r.errors) rows.push(["Error", e]);
+  for (const w of r.warnings) rows.push(["Warning", w]);
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${file}\n  ${head}\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join("\n")}\n`;
 }

@@ -2,18 +2,11 @@
 // keywords highlighted, the parsed results with their plots, the files, and the history.
 import { Text } from "ink";
 import type { ReactNode } from "react";
+import { resultRows } from "../../crystal/result-fields.js";
 import { STATUS_SYMBOL } from "../../domain/status.js";
 import type { JobEvent } from "../../domain/types.js";
 import type { LinkedJob } from "../../store/dependencies.js";
-import {
-  clip,
-  formatBytes,
-  formatDuration,
-  formatHartree,
-  formatTimestamp,
-  formatWhen,
-  printable,
-} from "../format.js";
+import { clip, formatBytes, formatTimestamp, formatWhen, printable } from "../format.js";
 import { highlightDeck, type SegmentKind } from "../highlight.js";
 import { energyChanges, plotSeries } from "../plots.js";
 import { STATUS_COLOR } from "../theme.js";
@@ -44,15 +37,12 @@ export function deckLines(deck: string, keywords: ReadonlySet<string>, color: Co
   ));
 }
 
-const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const numbers = (v: unknown): number[] =>
   Array.isArray(v) ? v.filter((x): x is number => typeof x === "number") : [];
 const obj = (v: unknown): Record<string, unknown> | null =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))) : [];
-
-const HARTREE_EV = 27.211386245988;
 
 function row(label: string, value: ReactNode, key: string, labelColor?: string): ReactNode {
   return (
@@ -63,54 +53,6 @@ function row(label: string, value: ReactNode, key: string, labelColor?: string):
       {value}
     </Text>
   );
-}
-
-function latticeText(lattice: unknown): string | null {
-  const l = obj(lattice);
-  if (!l) return null;
-  const f = (k: string, d: number) => (num(l[k]) === null ? null : num(l[k])!.toFixed(d));
-  const abc = ["a", "b", "c"].map((k) => f(k, 4));
-  const ang = ["alpha", "beta", "gamma"].map((k) => f(k, 2));
-  if (abc.every((x) => x !== null)) {
-    const angles = ang.every((x) => x !== null) ? `  α ${ang[0]} β ${ang[1]} γ ${ang[2]}°` : "";
-    return `a ${abc[0]} b ${abc[1]} c ${abc[2]} Å${angles}`;
-  }
-  return JSON.stringify(l);
-}
-
-const SHOWN = new Set([
-  "status",
-  "calc_type",
-  "final_energy_hartree",
-  "scf",
-  "opt",
-  "band_gap_ev",
-  "lattice",
-  "errors",
-  "warnings",
-  "scf_converged",
-  "opt_converged",
-  "scf_cycles",
-  "final_energy_ev",
-]);
-
-/** Names for the parser's other values (the rest show their key). */
-const LABELS: Record<string, string> = {
-  crystal_version: "CRYSTAL",
-  n_atoms: "Atoms",
-  spin_polarized: "Spin-polarised",
-  wall_time_s: "Wall time",
-  error_kind: "Failure",
-  band_gap_alpha_ev: "Gap α (eV)",
-  band_gap_beta_ev: "Gap β (eV)",
-  zero_point_energy_ev: "ZPE (eV)",
-};
-
-function otherValue(key: string, v: unknown): string {
-  if (key === "wall_time_s" && typeof v === "number") return formatDuration(v);
-  if (typeof v === "boolean") return v ? "yes" : "no";
-  if (typeof v === "number" && !Number.isInteger(v)) return String(Number(v.toFixed(6)));
-  return String(v);
 }
 
 /**
@@ -147,42 +89,14 @@ export function resultLines(
     ),
   );
   if (typeof results.calc_type === "string") out.push(row("Calculation", results.calc_type, "calc"));
-  const e = num(results.final_energy_hartree);
-  if (e !== null) {
-    out.push(row("Final energy", `${formatHartree(e)} Ha  (${(e * HARTREE_EV).toFixed(4)} eV)`, "energy"));
+  // the values, as the result-field table writes them (the same rows as `crystal-tui parse`)
+  for (const r of resultRows(results)) {
+    out.push(row(r.label, r.warn ? <Text color={color("red")}>{r.value}</Text> : r.value, r.key));
   }
   const scf = obj(results.scf);
   const scfEnergies = numbers(scf?.energies_hartree);
-  const scfCycles = num(scf?.cycles) ?? num(results.scf_cycles) ?? (scfEnergies.length || null);
-  const scfConv =
-    typeof (scf?.converged ?? results.scf_converged) === "boolean"
-      ? (scf?.converged ?? results.scf_converged)
-      : null;
-  if (scfCycles !== null || scfConv !== null) {
-    const conv = scfConv === null ? "" : scfConv ? ", converged" : ", NOT converged";
-    out.push(row("SCF", `${scfCycles ?? "?"} cycles${conv}`, "scf"));
-  }
   const opt = obj(results.opt);
   const optEnergies = numbers(opt?.energies_hartree);
-  const optSteps = num(opt?.steps) ?? (optEnergies.length || null);
-  const optConv =
-    typeof (opt?.converged ?? results.opt_converged) === "boolean"
-      ? (opt?.converged ?? results.opt_converged)
-      : null;
-  if (optSteps !== null || optConv !== null) {
-    const conv = optConv === null ? "" : optConv ? ", converged" : ", NOT converged";
-    out.push(row("Optimisation", `${optSteps ?? "?"} steps${conv}`, "opt"));
-  }
-  const gap = num(results.band_gap_ev);
-  if (gap !== null) out.push(row("Band gap", `${gap.toFixed(4)} eV`, "gap"));
-  const lattice = latticeText(results.lattice);
-  if (lattice) out.push(row("Lattice", lattice, "lattice"));
-  // everything else the parser found, so nothing it knows stays hidden
-  for (const [k, v] of Object.entries(results)) {
-    if (SHOWN.has(k) || v === null || v === undefined) continue;
-    if (typeof v === "object") continue;
-    out.push(row(LABELS[k] ?? k.replace(/_/g, " "), otherValue(k, v), `x-${k}`));
-  }
   for (const [i, w] of strings(results.warnings).entries()) {
     out.push(row(i === 0 ? "Warnings" : "", <Text color={color("yellow")}>{printable(w)}</Text>, `w${i}`));
   }
