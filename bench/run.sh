@@ -5,7 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent >/dev/null 2>&1 || echo "warning: build reported errors" >&2
 status=0
-if [ $# -gt 0 ]; then files=(); for n in "$@"; do files+=("bench/$n.bench.ts"); done; else files=(bench/*.bench.ts); fi
+# install.bench.ts (minutes, needs the npm registry) runs only when named: npm run bench -- install
+if [ $# -gt 0 ]; then files=(); for n in "$@"; do files+=("bench/$n.bench.ts"); done
+else files=(); for f in bench/*.bench.ts; do [ "$f" = bench/install.bench.ts ] || files+=("$f"); done; fi
 for f in "${files[@]}"; do
   echo "== $f"
   node --expose-gc --import tsx "$f" || { echo "benchmark $f did not finish" >&2; status=1; }

@@ -13,7 +13,14 @@
 # exits 0 once sshd answers, the node is idle and a job submitted THROUGH ssh
 # has completed.  Diagnostics go to stderr.
 #
-# Tunables (environment):
+# Two independent sets can run side by side (two state folders): everything a set uses is under its
+# STATE_DIR (sockets, PID files, munge key, MariaDB data, SLURM state and spool) except its TCP
+# ports, its SLURM node and cluster names — give the second set other ones (e.g. every port +100).
+# The first start of a folder records its settings in STATE_DIR/settings.env and later starts of
+# that folder reuse them, so a restart never drifts onto another set's ports; a port already taken
+# by anything but this set's own daemon is refused before anything starts.
+#
+# Tunables (environment; defaults from STATE_DIR/settings.env when it exists):
 #   SSH_PORT=2222  SSH_USER=jmtest (created if missing; "root" also works)
 #   CLIENT_USER=root    local user that should own the client key files
 #   SLURM_ACCOUNTING=dbd|none   dbd: MariaDB+slurmdbd, full sacct (default)
@@ -22,15 +29,26 @@
 #              run side by side and their stand-in jobs need almost no CPU, so a node that admits only
 #              nproc jobs would make one suite's jobs queue behind another's (the walltime test holds a
 #              CPU for a minute) and time out for no reason of their own
-#   SLURM_NODE_NAME=$(hostname -s)
+#   SLURM_NODE_NAME=$(hostname -s)  SLURM_CLUSTER_NAME=testcluster
 #   SLURMCTLD_PORT=6817 SLURMD_PORT=6818 SLURMDBD_PORT=6819 DB_PORT=3307
 #   INSTALL_PACKAGES=1  apt-get install whatever is missing
 #   SMOKE_TEST=1        final check: sbatch via ssh, poll until COMPLETED
+#   EXTRA_HOSTS=all     optional extra test hosts (scripts/infra.d/NAME.sh, see README there): all,
+#                       none, or a list of NAMEs; each is started after the daemons above and its
+#                       KEY=VALUE lines are added to infra.env
 set -euo pipefail
 
 T0_MS=$(( $(date +%s%N) / 1000000 ))
 elapsed() { local d=$(( $(date +%s%N) / 1000000 - T0_MS )); printf '%d.%02d' $((d / 1000)) $(( (d % 1000) / 10 )); }
 DIR=${1:-${CRYSTAL_TUI_INFRA_DIR:-/tmp/crystal-tui-infra}}
+HERE=$(cd "$(dirname "$0")" && pwd)
+# this folder's own settings, from its first start (the environment still wins)
+if [ -f "$DIR/settings.env" ]; then
+  while IFS='=' read -r k v; do
+    case "$k" in SSH_PORT|SSH_USER|SLURM_NODE_NAME|SLURM_CLUSTER_NAME|SLURMCTLD_PORT|SLURMD_PORT|SLURMDBD_PORT|DB_PORT|SLURM_ACCOUNTING)
+      [ -n "${!k:-}" ] || printf -v "$k" '%s' "$v";; esac
+  done < "$DIR/settings.env"
+fi
 SSH_PORT=${SSH_PORT:-2222}
 SSH_USER=${SSH_USER:-jmtest}
 CLIENT_USER=${CLIENT_USER:-root}
@@ -43,7 +61,8 @@ SLURMDBD_PORT=${SLURMDBD_PORT:-6819}
 DB_PORT=${DB_PORT:-3307}
 INSTALL_PACKAGES=${INSTALL_PACKAGES:-1}
 SMOKE_TEST=${SMOKE_TEST:-1}
-CLUSTER=testcluster
+EXTRA_HOSTS=${EXTRA_HOSTS:-all}
+CLUSTER=${SLURM_CLUSTER_NAME:-testcluster}
 
 log() { printf '[start-test-infra %6ss] %s\n' "$(elapsed)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -75,6 +94,17 @@ if [ $missing = 1 ]; then
 fi
 
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd); chmod 755 "$DIR"
+cat > "$DIR/settings.env" <<EOF
+SSH_PORT=$SSH_PORT
+SSH_USER=$SSH_USER
+SLURM_ACCOUNTING=$SLURM_ACCOUNTING
+SLURM_NODE_NAME=$SLURM_NODE_NAME
+SLURM_CLUSTER_NAME=$CLUSTER
+SLURMCTLD_PORT=$SLURMCTLD_PORT
+SLURMD_PORT=$SLURMD_PORT
+SLURMDBD_PORT=$SLURMDBD_PORT
+DB_PORT=$DB_PORT
+EOF
 S=$DIR/ssh M=$DIR/munge DB=$DIR/mysql SL=$DIR/slurm
 mkdir -p "$S" "$M" "$SL/state" "$SL/spool" "$SL/log"
 chmod 755 "$S" "$SL" "$SL/log"; chmod 711 "$M"     # munged insists on o+x for the socket dir
@@ -118,6 +148,33 @@ show_logs() {
   return 0
 }
 trap 'rc=$?; [ $rc = 0 ] || { log "FAILED (rc=$rc)"; show_logs; }' EXIT
+
+# ---------------------------------------------------------------- socket paths
+# Unix socket paths have at most 108 bytes; slurmd makes one per job step in its spool folder
+longest="$SL/spool/slurmd.$SLURM_NODE_NAME/${SLURM_NODE_NAME}_99999999.4294967291"
+[ ${#longest} -lt 108 ] || die "the state folder $DIR is too deep: SLURM's job sockets there would have ${#longest} bytes, more than the 108 a Unix socket path may have — use a shorter STATE_DIR"
+
+# ---------------------------------------------------------------- ports
+# A port may be held only by this set's own daemon: anything else there (another set, a system
+# daemon) would answer in its place. Checked for every port before anything starts.
+port_holders() { { ss -ltnpH "sport = :$1" 2>/dev/null || true; } | { grep -o 'pid=[0-9]*' || true; } | cut -d= -f2 | sort -u; }
+check_port() { # PORT PIDFILE WHAT
+  local holders own=""; holders=$(port_holders "$1")
+  [ -n "$holders" ] || return 0
+  [ -s "$2" ] && own=$(tr -dc 0-9 < "$2")
+  # the daemon itself or a child of it (sshd, mariadbd) holds it
+  for h in $holders; do
+    [ -n "$own" ] && { [ "$h" = "$own" ] || [ "$(ps -o ppid= -p "$h" 2>/dev/null | tr -d ' ')" = "$own" ]; } && continue
+    die "port $1 ($3) is taken by pid $h ($(readlink "/proc/$h/exe" 2>/dev/null || echo '?')), not by this set in $DIR — another test-infra set? give this one other ports (SSH_PORT, SLURMCTLD_PORT, SLURMD_PORT, SLURMDBD_PORT, DB_PORT)"
+  done
+}
+check_port "$SSH_PORT" "$DIR/ssh/sshd.pid" sshd
+check_port "$SLURMCTLD_PORT" "$DIR/slurm/slurmctld.pid" slurmctld
+check_port "$SLURMD_PORT" "$DIR/slurm/slurmd.$SLURM_NODE_NAME.pid" slurmd
+if [ "$SLURM_ACCOUNTING" = dbd ]; then
+  check_port "$SLURMDBD_PORT" "$DIR/slurm/slurmdbd.pid" slurmdbd
+  check_port "$DB_PORT" "$DIR/mysql/mysqld.pid" mariadbd
+fi
 
 # ---------------------------------------------------------------- test user
 if [ "$SSH_USER" != root ] && ! id "$SSH_USER" >/dev/null 2>&1; then
@@ -363,8 +420,27 @@ SLURM_PARTITIONS=debug,batch
 SLURM_NODE=$SLURM_NODE_NAME
 SLURM_CPUS=$SLURM_CPUS
 SLURM_JOBCOMP_FILE=$SL/log/jobcomp.txt
+SLURM_CLUSTER=$CLUSTER
+SLURMCTLD_PORT=$SLURMCTLD_PORT
+SLURMD_PORT=$SLURMD_PORT
+SLURMDBD_PORT=$SLURMDBD_PORT
+DB_PORT=$DB_PORT
 EOF
-# the OpenSSH transport's own test hosts (jump/login namespaces, TOTP, certificate, MaxSessions sshd's)
-bash "$(dirname "$0")/start-remote-hosts.sh" >&2 || { [ "${CI:-}" != true ] || die "start-remote-hosts.sh failed"; log "WARNING: start-remote-hosts.sh failed"; }
+
+# ---------------------------------------------------------------- optional extra hosts (hook)
+# scripts/infra.d/NAME.sh start STATE_DIR: starts one more test host (e.g. a jump host or an MFA
+# sshd in a network namespace), prints KEY=VALUE lines for infra.env on stdout; `stop STATE_DIR`
+# undoes it (stop-test-infra.sh calls it first). See scripts/infra.d/README.md.
+for hook in "$HERE"/infra.d/*.sh; do
+  [ -e "$hook" ] || continue
+  name=$(basename "$hook" .sh)
+  case " ${EXTRA_HOSTS//,/ } " in *" all "*|*" $name "*) ;; *) continue;; esac
+  log "extra host $name"
+  out=$(CRYSTAL_TUI_INFRA_ID=$DIR bash "$hook" start "$DIR") || die "extra host $name did not start (scripts/infra.d/$name.sh)"
+  printf '%s\n' "$out" | grep -E '^[A-Z_][A-Z0-9_]*=' >> "$DIR/infra.env" || true
+  echo "$name" >> "$DIR/extra-hosts"
+done
+sort -u -o "$DIR/extra-hosts" "$DIR/extra-hosts" 2>/dev/null || true
+
 cat "$DIR/infra.env"
 log "all ready in $(elapsed) s"

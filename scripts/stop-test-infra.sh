@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # stop-test-infra.sh [STATE_DIR] [--purge]
 #
-# Stops crystal-tui's test infrastructure (see start-test-infra.sh).
+# Stops crystal-tui's test infrastructure (see start-test-infra.sh), the set in STATE_DIR only.
 # Stops only what start-test-infra.sh started, identified by the PID files in
 # STATE_DIR (and checked against /proc/PID/exe so a recycled PID is never hit).
 # Never kills by process name.  Order: cancel jobs -> leftover slurmstepd
@@ -56,6 +56,20 @@ stop_pidfile() { # NAME PIDFILE EXE
   if pid=$(pid_from "$2" "$3"); then terminate "$1" "$pid"; else log "$1 not running"; fi
   rm -f "$2"
 }
+
+# 0. optional extra hosts (scripts/infra.d/NAME.sh, started last by start-test-infra.sh): first,
+#    newest first; each stops only what it started
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ -s "$DIR/extra-hosts" ]; then
+  for name in $(tac "$DIR/extra-hosts"); do
+    if [ -f "$HERE/infra.d/$name.sh" ]; then
+      bash "$HERE/infra.d/$name.sh" stop "$DIR" || { log "WARNING: extra host $name did not stop cleanly"; FAILED=1; }
+    else
+      log "WARNING: extra host $name was started, but scripts/infra.d/$name.sh is gone"
+    fi
+  done
+  rm -f "$DIR/extra-hosts"
+fi
 
 # 1. cancel every job of this cluster while slurmctld is still there
 if pid_from "$SL/slurmctld.pid" /usr/sbin/slurmctld >/dev/null 2>&1; then
@@ -121,6 +135,5 @@ done
 # shellcheck disable=SC2086
 [ -n "$orphans" ] && terminate "leftover processes marked $marker" $orphans
 
-bash "$(dirname "$0")/stop-remote-hosts.sh" $([ $PURGE = 1 ] && echo --purge) >/dev/null 2>&1 || true  # the transport's test hosts
 if [ $PURGE = 1 ]; then rm -rf "$DIR"; log "purged $DIR"; fi
 exit $FAILED

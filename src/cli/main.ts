@@ -13,6 +13,7 @@ import { registerStructureCommand } from "./commands/structure.js";
 import { registerTemplateCommands } from "./commands/template.js";
 import { registerTuiCommands } from "./commands/tui.js";
 import { registerWorkflowCommands } from "./commands/workflow.js";
+import { guardTerminalOutput } from "./output.js";
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -54,6 +55,9 @@ function applyExitOverride(cmd: Command): void {
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
+  // text from files and remote hosts never reaches the terminal as escapes, for the life of the
+  // process (an engine still writes after main returns); the TUI lifts it to draw
+  guardTerminalOutput();
   try {
     await program.parseAsync(argv);
     return 0;

@@ -7,6 +7,78 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Characters that act on a terminal instead of showing: C0 controls but tab and newline (a carriage
+ * return only when it does not end a line), DEL, C1 controls (U+009B is a one-byte CSI), the line
+ * and paragraph separators, and the bidirectional controls that reorder what a line seems to say.
+ */
+const UNSAFE =
+  /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * The one sanitiser for what the CLI prints from files and remote hosts (a CRYSTAL error line,
+ * a remote stderr, a job name): each unsafe character is shown as its `\uXXXX` escape, so
+ * `\e]0;…\a\e[2J` prints as `\u001b]0;…\u0007\u001b[2J` and changes neither title nor screen. The
+ * escape is JSON's own, and JSON.stringify leaves only characters that are legal raw inside JSON
+ * strings for it to escape, so --json output stays exact: it parses back to the same values.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+type Write = typeof process.stdout.write;
+let guarded: { stdout: Write; stderr: Write } | null = null;
+
+function safeWrite(original: Write, stream: NodeJS.WriteStream): Write {
+  return function write(this: unknown, chunk: unknown, ...rest: unknown[]) {
+    let safe = chunk;
+    if (typeof chunk === "string") safe = terminalSafe(chunk);
+    else if (chunk instanceof Uint8Array) {
+      const text = Buffer.from(chunk).toString("utf8");
+      const cleaned = terminalSafe(text);
+      if (cleaned !== text) safe = cleaned; // unchanged bytes are written as they came
+    }
+    return (original as (...a: unknown[]) => boolean).call(stream, safe, ...rest);
+  } as Write;
+}
+
+/**
+ * Routes everything the CLI writes to stdout and stderr through terminalSafe, so no command can
+ * forget it. Returns the release (also releaseTerminalGuard): the TUI draws with escapes of its own.
+ */
+export function guardTerminalOutput(): () => void {
+  if (!guarded) {
+    guarded = { stdout: process.stdout.write, stderr: process.stderr.write };
+    process.stdout.write = safeWrite(guarded.stdout, process.stdout);
+    process.stderr.write = safeWrite(guarded.stderr, process.stderr);
+  }
+  return releaseTerminalGuard;
+}
+
+/**
+ * A yes/no question on the terminal (readline draws the prompt with cursor escapes of its own, so
+ * the guard steps aside while it asks; the question itself is made safe first).
+ */
+export async function askYesNo(question: string): Promise<boolean> {
+  const wasGuarded = guarded !== null;
+  releaseTerminalGuard();
+  const readline = await import("node:readline/promises");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(terminalSafe(question))).trim());
+  } finally {
+    rl.close();
+    if (wasGuarded) guardTerminalOutput();
+  }
+}
+
+export function releaseTerminalGuard(): void {
+  if (!guarded) return;
+  process.stdout.write = guarded.stdout;
+  process.stderr.write = guarded.stderr;
+  guarded = null;
+}
+
 export function jobToJson(job: Job) {
   return {
     id: job.id,

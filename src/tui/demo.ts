@@ -1,6 +1,8 @@
-// crystal-tui demo: a project in a temporary folder with a few MgO jobs and a small workflow, run by
-// the CRYSTAL stand-in (a program that replays recorded outputs of real CRYSTAL runs). The project
-// is marked as a demo, so the screen always says that its results are replayed, not computed.
+// crystal-tui demo: a project with a few MgO jobs and a small workflow, run by the CRYSTAL stand-in
+// (a program that replays recorded outputs of real CRYSTAL runs). The project is marked as a demo,
+// so the screen always says that its results are replayed, not computed. There is one demo project,
+// in $XDG_STATE_HOME/crystal-tui/demo (~/.local/state/…): `npm start` reopens it rather than
+// leaving a new folder in the temp folder each time; `--fresh` starts it over.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,7 +10,7 @@ import { installStandin, RECORDINGS_DIR } from "../crystal/standin.js";
 import { UserError } from "../domain/errors.js";
 import { Store } from "../store/store.js";
 import { WorkflowRepository } from "../store/workflows.js";
-import { DEMO_MARKER } from "./launch-marker.js";
+import { DEMO_MARKER, isDemoProject } from "./launch-marker.js";
 
 export interface DemoProject {
   projectDir: string;
@@ -89,22 +91,47 @@ const NACL_BANDS_DECK =
 /** Puts the stand-in where a demo project's engine finds it (unless CRYSTAL was set up by hand). */
 export function installDemoStandin(projectDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const exedir = path.join(projectDir, STANDIN_DIR);
-  if (!fs.existsSync(path.join(exedir, "crystalOMP"))) installStandin(exedir);
+  // written each time: the wrappers name this checkout's stand-in, which may have moved since
+  installStandin(exedir);
   env.CRY23_EXEDIR = exedir;
   env.CRYSTAL_STANDIN_DELAY_MS ??= DEMO_DELAY_MS;
   return exedir;
 }
 
-export async function createDemoProject(opts: { dir?: string } = {}): Promise<DemoProject> {
-  let projectDir: string;
-  if (opts.dir) {
-    projectDir = path.resolve(opts.dir);
-    fs.mkdirSync(projectDir, { recursive: true });
-    if (fs.readdirSync(projectDir).length > 0) {
-      throw new UserError(`${projectDir} is not empty — give a new or empty folder to --dir`);
+/** Where the one demo project lives: $XDG_STATE_HOME/crystal-tui/demo, else ~/.local/state/…. */
+export function demoHome(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_STATE_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), ".local", "state");
+  return path.join(base, "crystal-tui", "demo");
+}
+
+/**
+ * The demo project to open: in `dir` (new or empty), else the one in demoHome(), reopened as it was
+ * left, or made anew when there is none or `fresh` asks for it (only a folder marked as a demo is
+ * ever removed).
+ */
+export async function openDemoProject(
+  opts: { dir?: string; fresh?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<DemoProject & { reused: boolean }> {
+  if (opts.dir) return { ...(await createDemoProject({ dir: opts.dir })), reused: false };
+  const home = demoHome(opts.env);
+  if (fs.existsSync(home) && fs.readdirSync(home).length > 0) {
+    if (!isDemoProject(home)) {
+      throw new UserError(
+        `${home} is not a crystal-tui demo project — move it away, or give the demo another folder with --dir`,
+      );
     }
-  } else {
-    projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "crystal-tui-demo-"));
+    if (!opts.fresh) return { projectDir: home, exedir: installDemoStandin(home), reused: true };
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+  return { ...(await createDemoProject({ dir: home })), reused: false };
+}
+
+export async function createDemoProject(opts: { dir?: string } = {}): Promise<DemoProject> {
+  const projectDir = path.resolve(opts.dir ?? demoHome());
+  fs.mkdirSync(projectDir, { recursive: true });
+  if (fs.readdirSync(projectDir).length > 0) {
+    throw new UserError(`${projectDir} is not empty — give a new or empty folder to --dir`);
   }
   fs.writeFileSync(path.join(projectDir, DEMO_MARKER), README);
   fs.writeFileSync(path.join(projectDir, "README-DEMO.txt"), README);

@@ -15,10 +15,10 @@ import { makePlaceholder } from "./sandbox.js";
 import type { SweepValue } from "./spec.js";
 import {
   checkTemplate,
-  findTemplate,
   renderTemplate,
   type Template,
   type TemplateFolders,
+  templateFinder,
   validateParams,
 } from "./templates.js";
 import {
@@ -177,6 +177,14 @@ export function planWorkflow(file: WorkflowFile, options: PlanOptions): Plan {
     ...options.templateFolders,
     ...(options.projectDir ? { projectDir: options.projectDir } : {}),
   };
+  const findTemplate = templateFinder(folders);
+  // the EOS fits over each step, found once (per step over all steps was quadratic)
+  const eosOver = new Map<string, StepDecl[]>();
+  for (const s of file.steps) {
+    if (s.aggregate?.type === "eos" && s.aggregate.volume) {
+      eosOver.set(s.aggregate.over, [...(eosOver.get(s.aggregate.over) ?? []), s]);
+    }
+  }
   const usedNames = new Set<string>();
   const steps: PlannedStep[] = [];
   for (const stepName of order) {
@@ -207,7 +215,7 @@ export function planWorkflow(file: WorkflowFile, options: PlanOptions): Plan {
       planDeckStep(planned, usedNames, problems);
       continue;
     }
-    const template = problems.guard(where, () => findTemplate(decl.template!, folders));
+    const template = problems.guard(where, () => findTemplate(decl.template!));
     if (!template) continue;
     const compiles = problems.guard(where, () => {
       checkTemplate(template);
@@ -215,7 +223,7 @@ export function planWorkflow(file: WorkflowFile, options: PlanOptions): Plan {
     });
     if (!compiles) continue;
     planned.template = template;
-    planTemplateStep(planned, template, params, label, usedNames, problems, file);
+    planTemplateStep(planned, template, params, label, usedNames, problems, eosOver);
   }
   problems.throwIfAny();
   return { file, params, steps };
@@ -281,7 +289,7 @@ function planTemplateStep(
   label: string,
   usedNames: Set<string>,
   problems: Problems,
-  file: WorkflowFile,
+  eosOver: ReadonlyMap<string, StepDecl[]>,
 ): void {
   const decl = planned.decl;
   const where = `step ${decl.name}`;
@@ -325,9 +333,7 @@ function planTemplateStep(
       );
     }
   }
-  const eosVolumes = file.steps.filter(
-    (s) => s.aggregate?.type === "eos" && s.aggregate.over === decl.name && s.aggregate.volume,
-  );
+  const eosVolumes = eosOver.get(decl.name) ?? [];
   const points = cartesian(decl.foreach);
   points.forEach((sweep, index) => {
     const at = `${where}${describePoint(sweep)}`;

@@ -1,66 +1,42 @@
 // The sandbox templates are rendered in. A template is text written by a user (or downloaded by
 // one), so rendering it must not be able to read files outside the template folders, include by
-// path traversal, or run code — nunjucks alone allows all three (e.g. `range.constructor("…")()`).
+// path traversal, run code, reveal code, or hang its caller — nunjucks alone allows all of these
+// (e.g. `range.constructor("…")()`, `{{ range | string }}`, nested `range(100000)` loops).
 //
-// Defence in depth, all at compile time plus two runtime guards:
-//  - the template's syntax tree is checked before it is compiled: names and attribute keys that
-//    lead to JavaScript internals (constructor, __proto__, prototype, call, …) are refused;
-//  - attribute keys that are computed at runtime (`x[k]`) go through a guard filter;
-//  - every `{{ … }}` goes through an output filter that writes numbers the CRYSTAL way and turns
-//    a missing value into an error naming the parameter and line;
-//  - includes are resolved only inside the template folders, by a loader that refuses absolute
-//    paths, `..`, and symlinks leading out, and only serves `.njk` partials.
+// Why nunjucks, checked, rather than another engine: decks are written in its (Jinja's) language
+// by chemists who know it from other tools, and the checks are small and tested against its syntax
+// tree. The price is that nunjucks compiles a template to JavaScript, so the check must know every
+// node the compiler sees: nunjucks is pinned exactly (package.json), the check refuses node types
+// it does not know, and test/workflows/sandbox-nunjucks.test.ts fails when nunjucks' node set or
+// the compiler API used here changes. The README's "Templates" paragraph says the same.
+//
+// Defence in depth: the syntax tree is checked and guarded before it is compiled
+// (sandbox-check.ts); the guards below run while it renders; includes are resolved only inside
+// the template folders, by a loader that refuses absolute paths, `..`, symlinks leading out, and
+// anything but `.njk` partials. Nothing here is module-global: each Sandbox holds its own
+// environment, and each render its own budget.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { formatCrystalNumber } from "./numbers.js";
+import {
+  type Any,
+  ATTRIBUTE_FILTERS,
+  forbiddenAttribute,
+  forbiddenName,
+  GUARD,
+  includeNameOk,
+  includeRefusal,
+  nunjucks,
+  type Origin,
+  secure,
+  TemplateProblem,
+} from "./sandbox-check.js";
 
-// nunjucks' parser, compiler and node classes are not in its type definitions
+export { TemplateProblem } from "./sandbox-check.js";
+
 const require = createRequire(import.meta.url);
-// biome-ignore lint/suspicious/noExplicitAny: untyped internals of nunjucks
-type Any = any;
-const nunjucks: Any = require("nunjucks");
 const transformer: Any = require("nunjucks/src/transformer");
-const nodes: Any = nunjucks.nodes;
-
-/** A problem found while compiling or rendering, located in a file (1-based line). */
-export class TemplateProblem extends Error {
-  override readonly name = "TemplateProblem";
-  constructor(
-    message: string,
-    readonly file: string | null,
-    readonly line: number | null,
-    /** The template parameter (or variable) the problem is about, when there is one. */
-    readonly param: string | null = null,
-  ) {
-    super(message);
-  }
-}
-
-/** Names that lead from a template value to JavaScript internals (and from there to Function). */
-const FORBIDDEN = new Set([
-  ...Object.getOwnPropertyNames(Object.prototype),
-  "prototype",
-  "constructor",
-  "caller",
-  "callee",
-  "arguments",
-  "apply",
-  "bind",
-  "call",
-]);
-
-function forbiddenName(name: unknown): boolean {
-  return typeof name === "string" && (FORBIDDEN.has(name) || name.startsWith("__"));
-}
-
-/**
- * nunjucks writes variable names into the JavaScript it compiles without escaping them, and its
- * lexer lets quotes and backslashes into a name (`a"b` is one symbol): only plain identifiers pass.
- */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Attribute keys end up in compiled code too (in call sites' names): no quotes, backslashes, controls. */
-const UNSAFE_KEY = /["\\\u0000-\u001f\u2028\u2029]/;
 
 /** A value standing in for a parent's result that does not exist yet (checking a deferred deck). */
 export const PLACEHOLDER = Symbol("crystal-tui placeholder");
@@ -85,246 +61,19 @@ function isPlaceholder(value: unknown): boolean {
   );
 }
 
-/** Renders are synchronous; a guard that fails leaves its problem here so the caller gets it whole. */
-let pendingProblem: TemplateProblem | null = null;
-
-function fail(problem: TemplateProblem): never {
-  pendingProblem = problem;
-  throw problem;
+/**
+ * What one render may cost. A deck renders in milliseconds and is at most a few hundred KB (a
+ * large inline basis set): the limits are two orders of magnitude above that, and far below a
+ * hang or an out-of-memory.
+ */
+export interface RenderLimits {
+  /** Wall-clock time of one render. */
+  timeMs: number;
+  /** Characters one render may write (and the longest string it may build). */
+  outputChars: number;
 }
 
-/** The name a reader would use for an expression in an error message. */
-function describe(node: Any): string {
-  if (!node) return "expression";
-  switch (node.typename) {
-    case "Symbol":
-      return String(node.value);
-    case "Literal":
-      return JSON.stringify(node.value);
-    case "LookupVal":
-      return node.val?.typename === "Literal" && typeof node.val.value === "string"
-        ? `${describe(node.target)}.${node.val.value}`
-        : `${describe(node.target)}[…]`;
-    case "Filter":
-      return `${describe(node.args?.children?.[0])} | ${node.name?.value}`;
-    case "FunCall":
-      return `${describe(node.name)}(…)`;
-    default:
-      return "expression";
-  }
-}
-
-function rootName(node: Any): string | null {
-  if (!node) return null;
-  if (node.typename === "Symbol") return String(node.value);
-  if (node.typename === "LookupVal") return rootName(node.target);
-  if (node.typename === "Filter") return rootName(node.args?.children?.[0]);
-  return null;
-}
-
-interface Origin {
-  /** The file errors point at. */
-  file: string;
-  /** Lines before the template text in that file (a deck body inside a YAML file). */
-  lineOffset: number;
-}
-
-function guardNode(lineno: number, colno: number, filter: string, args: Any[]): Any {
-  return new nodes.Filter(
-    lineno,
-    colno,
-    new nodes.Symbol(lineno, colno, filter),
-    new nodes.NodeList(lineno, colno, args),
-  );
-}
-
-/** Checks a parsed template and inserts the runtime guards. Throws TemplateProblem. */
-function secure(root: Any, origin: Origin, filterNames: Set<string>): void {
-  const lineOf = (node: Any) =>
-    typeof node?.lineno === "number" ? node.lineno + 1 + origin.lineOffset : null;
-  const refuse = (node: Any, what: string): never => {
-    throw new TemplateProblem(
-      `${what} is not allowed in a template (it reaches JavaScript internals) — use the template's parameters and filters`,
-      origin.file,
-      lineOf(node),
-    );
-  };
-  const visit = (node: Any): void => {
-    if (!(node instanceof nodes.Node)) return;
-    switch (node.typename) {
-      case "Symbol":
-        if (typeof node.value !== "string" || !IDENTIFIER.test(node.value)) {
-          throw new TemplateProblem(
-            `${JSON.stringify(String(node.value))} is not a name: names are letters, digits and _ (is a space or an operator missing?)`,
-            origin.file,
-            lineOf(node),
-          );
-        }
-        if (forbiddenName(node.value)) refuse(node, `the name \`${node.value}\``);
-        return;
-      case "LookupVal": {
-        visit(node.target);
-        if (node.val?.typename === "Literal") {
-          if (forbiddenName(node.val.value)) refuse(node, `the attribute \`${node.val.value}\``);
-          if (typeof node.val.value === "string" && UNSAFE_KEY.test(node.val.value)) {
-            refuse(
-              node,
-              `an attribute name with quotes, backslashes or control characters (${JSON.stringify(node.val.value)})`,
-            );
-          }
-        } else {
-          visit(node.val);
-          node.val = guardNode(node.lineno, node.colno, "__crystal_key", [
-            node.val,
-            new nodes.Literal(node.lineno, node.colno, lineOf(node)),
-            new nodes.Literal(node.lineno, node.colno, origin.file),
-          ]);
-        }
-        return;
-      }
-      case "Filter":
-      case "FilterAsync": {
-        const name = node.name?.value;
-        if (typeof name !== "string" || name.startsWith("__") || !filterNames.has(name)) {
-          throw new TemplateProblem(
-            `there is no filter \`${String(name)}\` — filters: ${[...filterNames]
-              .filter((f) => !f.startsWith("__"))
-              .sort()
-              .join(", ")}`,
-            origin.file,
-            lineOf(node),
-          );
-        }
-        visit(node.args);
-        if (ATTRIBUTE_FILTERS.includes(name)) {
-          // the attribute names these filters read are checked like `x.name`, with the line
-          const guard = (arg: Any) =>
-            guardNode(arg.lineno, arg.colno, "__crystal_attr", [
-              arg,
-              new nodes.Literal(arg.lineno, arg.colno, lineOf(node)),
-              new nodes.Literal(arg.lineno, arg.colno, origin.file),
-            ]);
-          const args: Any[] = node.args.children;
-          args.forEach((arg, i) => {
-            if (i === 0) return;
-            if (arg instanceof nodes.KeywordArgs) {
-              for (const pair of arg.children) pair.value = guard(pair.value);
-            } else args[i] = guard(arg);
-          });
-        }
-        return;
-      }
-      case "Output": {
-        const children: Any[] = node.children;
-        children.forEach((child, i) => {
-          if (child instanceof nodes.TemplateData) return;
-          visit(child);
-          children[i] = guardNode(child.lineno, child.colno, "__crystal_out", [
-            child,
-            new nodes.Literal(child.lineno, child.colno, describe(child)),
-            new nodes.Literal(child.lineno, child.colno, rootName(child)),
-            new nodes.Literal(child.lineno, child.colno, lineOf(child)),
-            new nodes.Literal(child.lineno, child.colno, origin.file),
-          ]);
-        });
-        return;
-      }
-      case "Include":
-      case "Extends":
-      case "Import":
-      case "FromImport": {
-        // a literal name is checked now, with its line; a computed one by the loader when used
-        if (node.template?.typename === "Literal" && !includeNameOk(node.template.value)) {
-          throw new TemplateProblem(includeRefusal(node.template.value), origin.file, lineOf(node));
-        }
-        node.iterFields((value: Any) => visit(value));
-        node.template = guardNode(node.lineno, node.colno, "__crystal_partial", [
-          node.template,
-          new nodes.Literal(node.lineno, node.colno, lineOf(node)),
-          new nodes.Literal(node.lineno, node.colno, origin.file),
-        ]);
-        return;
-      }
-      case "FunCall":
-        if (node.name?.typename === "Literal") refuse(node, "calling a literal value");
-        visit(node.name);
-        visit(node.args);
-        return;
-      case "CallExtension":
-      case "CallExtensionAsync":
-        refuse(node, "a template extension");
-        return;
-      default:
-        if (node instanceof nodes.NodeList) {
-          for (const child of node.children) visit(child);
-        } else {
-          node.iterFields((value: Any) => visit(value));
-        }
-    }
-  };
-  visit(root);
-}
-
-/** `{{ value }}`: numbers the CRYSTAL way; a missing or unprintable value is an error. */
-function outputFilter(
-  value: unknown,
-  expr: string,
-  param: string | null,
-  line: number | null,
-  file: string,
-): string {
-  if (value === undefined || value === null) {
-    fail(new TemplateProblem(`\`${expr}\` has no value`, file, line, param));
-  }
-  if (isPlaceholder(value)) return "1";
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) {
-      fail(new TemplateProblem(`\`${expr}\` is not a finite number (${value})`, file, line, param));
-    }
-    return formatCrystalNumber(value);
-  }
-  if (typeof value === "string") return value;
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (value instanceof nunjucks.runtime.SafeString) return String(value);
-  if (Array.isArray(value)) {
-    return value.map((v): string => outputFilter(v, `${expr}[…]`, param, line, file)).join(" ");
-  }
-  if (typeof value === "function") {
-    fail(new TemplateProblem(`\`${expr}\` is a function, not a value — call it`, file, line, param));
-  }
-  const keys = Object.keys(value as object);
-  fail(
-    new TemplateProblem(
-      `\`${expr}\` holds several values, not one — use one of its fields (${keys.slice(0, 8).join(", ")})`,
-      file,
-      line,
-      param,
-    ),
-  );
-}
-
-function keyFilter(key: unknown, line: number | null, file: string): unknown {
-  if (typeof key === "number") return key;
-  if (typeof key !== "string" || forbiddenName(key)) {
-    fail(
-      new TemplateProblem(
-        `the attribute ${JSON.stringify(String(key))} is not allowed in a template (it reaches JavaScript internals)`,
-        file,
-        line,
-      ),
-    );
-  }
-  return key;
-}
-
-function attrFilter(attr: unknown, line: number | null, file: string): unknown {
-  if (typeof attr === "string" && attr.split(".").some(forbiddenName)) {
-    fail(
-      new TemplateProblem(`the attribute ${JSON.stringify(attr)} is not allowed in a template`, file, line),
-    );
-  }
-  return attr;
-}
+export const RENDER_LIMITS: RenderLimits = { timeMs: 2_000, outputChars: 4 * 1024 * 1024 };
 
 /** `range` without the chance to allocate a billion-element list by accident. */
 const MAX_RANGE = 100_000;
@@ -344,63 +93,44 @@ function cappedRange(start: number, stop?: number, step?: number): number[] {
   return Array.from({ length: n }, (_, i) => from + i * by);
 }
 
-/** An include name: a relative path of plain segments, ending in .njk. */
-const INCLUDE_NAME = /^(?:[A-Za-z0-9_][A-Za-z0-9_.+-]*\/)*[A-Za-z0-9_][A-Za-z0-9_.+-]*\.njk$/;
+/** Filters whose numeric argument is a count of what they make (`center(1e9)`), and its most. */
+const COUNT_FILTERS: Record<string, "chars" | number> = {
+  center: "chars",
+  indent: "chars",
+  slice: MAX_RANGE,
+};
 
-function includeNameOk(name: unknown): boolean {
-  const text = String(name);
-  return INCLUDE_NAME.test(text) && !text.split("/").some((seg) => seg === "." || seg === "..");
-}
-
-function includeRefusal(name: unknown): string {
-  return `cannot include ${JSON.stringify(String(name))}: a template may only include .njk files of the template folders, by a relative name without '..'`;
-}
-
-function checkIncludeName(name: unknown): string {
-  if (!includeNameOk(name)) fail(new TemplateProblem(includeRefusal(name), null, null));
-  return String(name);
-}
-
-/** Filters that read an attribute named by a string ("a.b"): the same names are refused there. */
-const ATTRIBUTE_FILTERS = ["sum", "sort", "groupby", "selectattr", "rejectattr"];
-
-function guardAttributeFilter(filter: (...args: unknown[]) => unknown) {
-  return function (this: unknown, ...args: unknown[]) {
-    for (const arg of args.slice(1)) {
-      const names =
-        typeof arg === "string"
-          ? [arg]
-          : arg && typeof arg === "object"
-            ? Object.values(arg).filter((v) => typeof v === "string")
-            : [];
-      for (const attr of names as string[]) {
-        if (attr.split(".").some(forbiddenName)) {
-          fail(
-            new TemplateProblem(
-              `the attribute ${JSON.stringify(attr)} is not allowed in a template`,
-              null,
-              null,
-            ),
-          );
-        }
-      }
-    }
-    return filter.apply(this, args);
-  };
+/** One render's spending, against its limits. */
+interface Budget {
+  deadline: number;
+  chars: number;
+  limits: RenderLimits;
 }
 
 export interface SandboxOptions {
   /** Folders includes are looked up in, first match wins (project, user, built-in). */
   roots: string[];
+  /** What one render may cost (default RENDER_LIMITS). */
+  limits?: Partial<RenderLimits>;
+}
+
+export interface CompiledTemplate {
+  render(context: Record<string, unknown>): string;
 }
 
 export class Sandbox {
   readonly env: Any;
   private readonly roots: string[];
   private readonly filterNames: Set<string>;
+  private readonly limits: RenderLimits;
+  /** Renders are synchronous; a guard that fails leaves its problem here so the caller gets it whole. */
+  private pending: TemplateProblem | null = null;
+  /** The budget of the render under way (renders are synchronous: one at a time per sandbox). */
+  private budget: Budget | null = null;
 
   constructor(options: SandboxOptions) {
     this.roots = options.roots.filter((r) => fs.existsSync(r));
+    this.limits = { ...RENDER_LIMITS, ...options.limits };
     const sandbox = this;
     const loader = {
       cache: {},
@@ -420,16 +150,6 @@ export class Sandbox {
       cycler: this.env.globals.cycler,
       joiner: this.env.globals.joiner,
     });
-    this.env.addFilter("__crystal_out", outputFilter);
-    this.env.addFilter("__crystal_key", keyFilter);
-    this.env.addFilter("__crystal_attr", attrFilter);
-    this.env.addFilter("__crystal_partial", (name: unknown, line: number | null, file: string) => {
-      if (!includeNameOk(name)) fail(new TemplateProblem(includeRefusal(name), file, line));
-      if (!this.findPartial(String(name))) {
-        fail(new TemplateProblem(this.missingPartial(String(name)), file, line));
-      }
-      return name;
-    });
     this.env.addFilter("crystal", (v: unknown) => (typeof v === "number" ? formatCrystalNumber(v) : v));
     this.env.addFilter("decimals", (v: unknown, n: unknown) => {
       const digits = Math.max(0, Math.min(20, Math.trunc(Number(n) || 0)));
@@ -443,10 +163,209 @@ export class Sandbox {
         .map((part) => part.trim())
         .filter((part) => part !== ""),
     );
-    for (const name of ATTRIBUTE_FILTERS) {
-      this.env.addFilter(name, guardAttributeFilter(this.env.filters[name]));
+    for (const [name, from] of Object.entries(ATTRIBUTE_FILTERS)) {
+      this.env.addFilter(name, this.guardAttributes(this.env.filters[name], from));
+    }
+    for (const [name, most] of Object.entries(COUNT_FILTERS)) {
+      this.env.addFilter(name, this.guardCounts(this.env.filters[name], name, most));
     }
     this.filterNames = new Set(Object.keys(this.env.filters));
+    this.addGuards();
+  }
+
+  private fail(problem: TemplateProblem): never {
+    this.pending = problem;
+    throw problem;
+  }
+
+  /** Time and size of the render under way; a loop or macro that exceeds them stops here. */
+  private spend(chars: number, line: number | null, file: string): void {
+    const budget = this.budget;
+    if (!budget) return;
+    budget.chars += chars;
+    if (budget.chars > budget.limits.outputChars) {
+      this.fail(
+        new TemplateProblem(
+          `the deck would be longer than ${budget.limits.outputChars} characters, the most one template may write — does a loop here run more often than meant?`,
+          file,
+          line,
+        ),
+      );
+    }
+    if (Date.now() > budget.deadline) {
+      this.fail(
+        new TemplateProblem(
+          `rendering took longer than ${budget.limits.timeMs / 1000} s, the most one template may take — does a loop or macro here run more often than meant?`,
+          file,
+          line,
+        ),
+      );
+    }
+  }
+
+  /** The runtime guards sandbox-check.ts weaves into every template. */
+  private addGuards(): void {
+    const env = this.env;
+    // `{{ value }}`: numbers the CRYSTAL way; a missing or unprintable value is an error
+    const output = (
+      value: unknown,
+      expr: string,
+      param: string | null,
+      line: number | null,
+      file: string,
+    ) => {
+      const text = this.outputText(value, expr, param, line, file);
+      this.spend(text.length, line, file);
+      return text;
+    };
+    env.addFilter(GUARD.out, output);
+    env.addFilter(GUARD.value, (value: unknown, expr: string, line: number | null, file: string) => {
+      if (typeof value === "function") {
+        this.fail(
+          new TemplateProblem(
+            `\`${expr}\` is a function: a template may call it (${expr}(…)), not use it as a value`,
+            file,
+            line,
+          ),
+        );
+      }
+      return value;
+    });
+    env.addFilter(GUARD.key, (key: unknown, line: number | null, file: string) => {
+      if (typeof key === "number") return key;
+      if (typeof key !== "string" || forbiddenName(key)) {
+        this.fail(
+          new TemplateProblem(
+            `the attribute ${JSON.stringify(String(key))} is not allowed in a template (it reaches JavaScript internals)`,
+            file,
+            line,
+          ),
+        );
+      }
+      return key;
+    });
+    env.addFilter(GUARD.attr, (attr: unknown, line: number | null, file: string) => {
+      if (forbiddenAttribute(attr)) {
+        this.fail(
+          new TemplateProblem(
+            `the attribute ${JSON.stringify(attr)} is not allowed in a template`,
+            file,
+            line,
+          ),
+        );
+      }
+      return attr;
+    });
+    env.addFilter(GUARD.partial, (name: unknown, line: number | null, file: string) => {
+      if (!includeNameOk(name)) this.fail(new TemplateProblem(includeRefusal(name), file, line));
+      if (!this.findPartial(String(name))) {
+        this.fail(new TemplateProblem(this.missingPartial(String(name)), file, line));
+      }
+      return name;
+    });
+    env.addFilter(GUARD.tick, (_empty: string, chars: number, line: number | null, file: string) => {
+      this.spend(chars, line, file);
+      return "";
+    });
+    env.addFilter(GUARD.size, (value: unknown, expr: string, line: number | null, file: string) => {
+      const limit = this.budget?.limits.outputChars ?? this.limits.outputChars;
+      if (typeof value === "string" && value.length > limit) {
+        this.fail(
+          new TemplateProblem(
+            `\`${expr}\` grows longer than ${limit} characters, the most one template may write — is it added to itself in a loop?`,
+            file,
+            line,
+          ),
+        );
+      }
+      return value;
+    });
+  }
+
+  private outputText(
+    value: unknown,
+    expr: string,
+    param: string | null,
+    line: number | null,
+    file: string,
+  ): string {
+    if (value === undefined || value === null) {
+      this.fail(new TemplateProblem(`\`${expr}\` has no value`, file, line, param));
+    }
+    if (isPlaceholder(value)) return "1";
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) {
+        this.fail(new TemplateProblem(`\`${expr}\` is not a finite number (${value})`, file, line, param));
+      }
+      return formatCrystalNumber(value);
+    }
+    if (typeof value === "string") return value;
+    if (typeof value === "boolean") return value ? "true" : "false";
+    if (value instanceof nunjucks.runtime.SafeString) return String(value);
+    if (Array.isArray(value)) {
+      return value.map((v): string => this.outputText(v, `${expr}[…]`, param, line, file)).join(" ");
+    }
+    if (typeof value === "function") {
+      this.fail(new TemplateProblem(`\`${expr}\` is a function, not a value — call it`, file, line, param));
+    }
+    const keys = Object.keys(value as object);
+    this.fail(
+      new TemplateProblem(
+        `\`${expr}\` holds several values, not one — use one of its fields (${keys.slice(0, 8).join(", ")})`,
+        file,
+        line,
+        param,
+      ),
+    );
+  }
+
+  /** A filter that reads attributes named by its arguments from `from` on: the same names are refused. */
+  private guardAttributes(filter: (...args: unknown[]) => unknown, from: number) {
+    const sandbox = this;
+    return function (this: unknown, ...args: unknown[]) {
+      args.forEach((arg, i) => {
+        const names =
+          typeof arg === "string"
+            ? i >= from
+              ? [arg]
+              : []
+            : arg && typeof arg === "object" && !Array.isArray(arg) && i > 0
+              ? Object.values(arg).filter((v) => typeof v === "string")
+              : [];
+        for (const attr of names) {
+          if (forbiddenAttribute(attr)) {
+            sandbox.fail(
+              new TemplateProblem(
+                `the attribute ${JSON.stringify(attr)} is not allowed in a template`,
+                null,
+                null,
+              ),
+            );
+          }
+        }
+      });
+      return filter.apply(this, args);
+    };
+  }
+
+  /** A filter whose numeric arguments are counts of what it makes: no more than a deck can hold. */
+  private guardCounts(filter: (...args: unknown[]) => unknown, name: string, most: "chars" | number) {
+    const sandbox = this;
+    return function (this: unknown, ...args: unknown[]) {
+      const limit = most === "chars" ? sandbox.limits.outputChars : most;
+      for (const arg of args.slice(1)) {
+        if (typeof arg === "number" && !(Math.abs(arg) <= limit)) {
+          sandbox.fail(
+            new TemplateProblem(
+              `${name}(${arg}) asks for more than the ${limit} ${most === "chars" ? "characters one template may write" : "parts one template may make"}`,
+              null,
+              null,
+            ),
+          );
+        }
+      }
+      return filter.apply(this, args);
+    };
   }
 
   /**
@@ -469,7 +388,7 @@ export class Sandbox {
         continue;
       }
       if (!real.startsWith(fs.realpathSync(root) + path.sep)) {
-        fail(
+        this.fail(
           new TemplateProblem(
             `cannot include ${JSON.stringify(rel)}: it leads out of the template folder ${root}`,
             null,
@@ -495,9 +414,10 @@ export class Sandbox {
   private readonly partials = new Map<string, { stamp: string; props: Any }>();
 
   private loadPartial(name: string) {
-    const rel = checkIncludeName(name);
+    if (!includeNameOk(name)) this.fail(new TemplateProblem(includeRefusal(name), null, null));
+    const rel = String(name);
     const found = this.findPartial(rel);
-    if (!found) fail(new TemplateProblem(this.missingPartial(rel), null, null));
+    if (!found) this.fail(new TemplateProblem(this.missingPartial(rel), null, null));
     let cached = this.partials.get(found.real);
     if (cached?.stamp !== found.stamp) {
       const source = fs.readFileSync(found.real, "utf8");
@@ -544,36 +464,33 @@ export class Sandbox {
   }
 
   private render(template: Any, context: Record<string, unknown>, origin: Origin): string {
-    pendingProblem = null;
+    this.pending = null;
+    this.budget = { deadline: Date.now() + this.limits.timeMs, chars: 0, limits: this.limits };
     try {
       return template.render(context) as string;
     } catch (err) {
-      const problem = pendingProblem as TemplateProblem | null;
-      pendingProblem = null;
+      const problem = this.pending as TemplateProblem | null;
       if (problem) {
         // an include's problem is known only by the include's name: say which template asked
-        if (problem.file === null) return fail2(problem, origin, (err as Error).message);
+        if (problem.file === null) {
+          const loc = locate((err as Error).message, origin);
+          throw new TemplateProblem(problem.message, loc.file, loc.line, problem.param);
+        }
         throw problem;
       }
       throw fromNunjucksError(err as Error, origin);
+    } finally {
+      this.pending = null;
+      this.budget = null;
     }
   }
-}
-
-function fail2(problem: TemplateProblem, origin: Origin, nunjucksMessage: string): never {
-  const loc = locate(nunjucksMessage, origin);
-  throw new TemplateProblem(problem.message, loc.file, loc.line, problem.param);
-}
-
-export interface CompiledTemplate {
-  render(context: Record<string, unknown>): string;
 }
 
 function cleanMessage(message: string): string {
   return message
     .replace(/^\s*\([^)]*\)\s*/, "")
     .replace(/\[Line \d+, Column \d+\]\s*/g, "")
-    .replace(/^(Template render error|Error|TypeError):\s*/g, "")
+    .replace(/^(Template render error|Error|TypeError|RangeError):\s*/g, "")
     .replace(/\s+/g, " ")
     .trim();
 }
@@ -596,5 +513,7 @@ function fromNunjucksError(err: Error, origin: Origin): TemplateProblem {
   let text = cleanMessage(inner);
   const undefinedCall = /Unable to call `([^`]*)`, which is undefined or falsey/.exec(text);
   if (undefinedCall) text = `\`${undefinedCall[1]}\` is not something that can be called`;
+  if (/Maximum call stack size exceeded/.test(text))
+    text = "a macro or include calls itself without end — give its recursion a stop";
   return new TemplateProblem(text, loc.file, loc.line);
 }

@@ -11,12 +11,12 @@
 //     opt:  {template: optimise, params: {basis: "{{ params.basis }}"}}
 //     freq: {template: frequencies, geometry_from: opt, params: {basis: "{{ params.basis }}"}}
 import path from "node:path";
-import { parseDocument } from "yaml";
 import { DEPENDENCY_TYPES, type DependencyType } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { findCycle } from "../domain/graph.js";
 import type { Parallelism } from "../domain/types.js";
 import { parseNumber } from "./numbers.js";
+import { readYaml } from "./yaml-document.js";
 
 export const RECOVERY_TRIGGERS = ["scf_not_converged", "walltime", "geometry_not_converged"] as const;
 export type RecoveryTrigger = (typeof RECOVERY_TRIGGERS)[number];
@@ -463,12 +463,9 @@ function parseAggregate(s: Record<string, unknown>, where: string, problems: Pro
 export function parseWorkflowFile(text: string, sourcePath: string | null = null): WorkflowFile {
   const label = sourcePath ? path.basename(sourcePath) : "(text)";
   const problems = new Problems(label);
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    problems.add(
-      `not valid YAML${e.linePos?.[0] ? ` (line ${e.linePos[0].line})` : ""}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
-    );
+  const { doc, problem } = readYaml(text);
+  if (problem) {
+    problems.add(problem);
     problems.throwIfAny();
   }
   const data = doc.toJS() as Record<string, unknown> | null;

@@ -9,19 +9,13 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const CLI = path.join(ROOT, "bin/crystal-tui.js");
 export const FIXTURES = path.join(ROOT, "fixtures/crystal-outputs");
 
-const made: string[] = [];
-
-/** A fresh, empty project folder under the OS temp dir (removed at process exit). */
+/**
+ * A fresh, empty project folder in the temp folder — the test run's own (global-setup.ts), which
+ * the run removes whole at its end.
+ */
 export function tempProject(prefix = "ctui-"): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(dir);
-  return dir;
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
-
-process.on("exit", () => {
-  if (process.env.KEEP_TEST_PROJECTS) return;
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 export function openTempStore(): Store {
   return Store.open(tempProject());

@@ -13,8 +13,7 @@ export function standinExedir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ctui-standin-"));
   fs.chmodSync(dir, 0o755);
   installStandin(dir);
-  installed = dir;
-  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  installed = dir; // in the test run's temp folder, which the run removes (global-setup.ts)
   return dir;
 }
 

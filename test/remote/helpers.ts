@@ -47,7 +47,8 @@ export function remoteSetup(suite: string): RemoteSetup {
   fs.writeFileSync(counter, "");
   fs.chmodSync(counter, 0o666);
   // the remote side creates this one itself, as jmtest (a real remote folder is the user's own)
-  const remoteDir = `/tmp/ctui-remote-${suite}-${crypto.randomBytes(4).toString("hex")}`;
+  // in the test run's temp folder (global-setup.ts), so the run's end removes it too
+  const remoteDir = path.join(os.tmpdir(), `ctui-remote-${suite}-${crypto.randomBytes(4).toString("hex")}`);
   return { exedir, remoteDir, counter, shared };
 }
 

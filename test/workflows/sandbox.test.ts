@@ -172,12 +172,93 @@ describe("no code execution", () => {
     fc.assert(
       fc.property(fc.array(token, { maxLength: 14 }), (tokens) => {
         const source = tokens.join("");
-        attempt(sandbox, source, { x: { a: 1 }, k: "constructor" });
+        const out = attempt(sandbox, source, { x: { a: 1 }, k: "constructor" });
         expect(trapped).toEqual([]);
+        // nor is any function's source (or even its [native code] shell) ever written out
+        if (typeof out === "string") expect(out).not.toMatch(/function|native code|=>/);
         expect((globalThis as { pwned?: unknown }).pwned).toBeUndefined();
       }),
       { numRuns: Number(process.env.SANDBOX_FUZZ_RUNS ?? 3000) },
     );
+  });
+});
+
+describe("no function is ever revealed", () => {
+  const sandbox = new Sandbox({ roots: [] });
+  // each of these printed a function's source (or its `[native code]` shell) before
+  const LEAKS = [
+    '{{ [range] | join(",", "constructor") }}',
+    '{{ [1] | join(",", "constructor") }}',
+    "{{ range | string }}",
+    '{{ range ~ "" }}',
+    '{{ range + "" }}',
+    '{{ [range] | join(",") }}',
+    "{{ [range] | sort | join }}",
+    '{{ "".concat(range) }}',
+    '{% macro m() %}x{% endmacro %}{{ m ~ "" }}',
+    '{{ joiner() ~ "" }}',
+    '{{ (range or 1) ~ "" }}',
+    '{{ "abc".substr ~ "" }}',
+    "{{ {a: range} | dictsort | join }}",
+    "{{ [range] | first | string }}",
+    "{{ range | escape }}",
+    "{% set r = range %}{{ r | safe }}",
+    '{{ "%" | replace("%", range) }}',
+    '{{ x if false else range ~ "" }}',
+  ];
+
+  it.each(LEAKS)("%s is refused, naming the function", (payload) => {
+    const out = attempt(sandbox, payload, { x: { a: 1 } });
+    expect(out).toBeInstanceOf(TemplateProblem);
+    const message = (out as TemplateProblem).message;
+    expect(message).toMatch(/is a function: a template may call it|is not allowed in a template/);
+    expect(message).not.toMatch(/native code|cappedRange|=>/);
+    expect((out as TemplateProblem).file).toBe("attack.yaml");
+  });
+
+  it("still calls functions, and the filters still work on values", () => {
+    expect(attempt(sandbox, '{{ range(3) | join(",") }}')).toBe("0,1,2");
+    expect(attempt(sandbox, '{{ xs | join(",", "a") }}', { xs: [{ a: 1 }, { a: 2 }] })).toBe("1,2");
+    expect(
+      attempt(sandbox, '{% set sep = joiner("+") %}{% for i in range(3) %}{{ sep() }}{{ i }}{% endfor %}'),
+    ).toBe("0+1+2");
+    expect(attempt(sandbox, '{% set c = cycler("a", "b") %}{{ c.next() }}{{ c.next() }}{{ c.next() }}')).toBe(
+      "aba",
+    );
+    expect(
+      attempt(sandbox, "{% macro m(a, b=2) %}{{ a }}-{{ b }}{% endmacro %}{{ m(1) }} {{ m(1, b=3) }}"),
+    ).toBe("1-2 1-3");
+    expect(attempt(sandbox, '{{ "MgO" ~ " " ~ 4.21 }} {{ 1 + 2 }} {{ (x.a or 5) }}', { x: { a: 0 } })).toBe(
+      "MgO 4.21 3 5",
+    );
+  });
+});
+
+describe("names are checked wherever nunjucks writes them into code", () => {
+  // nunjucks writes these names unescaped into the JavaScript it compiles. The check used to skip
+  // fields holding plain lists, so a name in a set target, a comparison or a switch case ran the
+  // payload; the other places are here so that no new gap opens
+  const NAME = 'x"&Function`globalThis\\x2epwned\\x3d1```&"';
+  it.each([
+    `{% set ${NAME} = 1 %}`,
+    `{{ 1 == ${NAME} }}`,
+    `{{ 1 < 2 < ${NAME} }}`,
+    `{% switch 1 %}{% case ${NAME} %}a{% endswitch %}`,
+    `{% for ${NAME} in [1] %}{% endfor %}`,
+    `{% macro m(${NAME}) %}{% endmacro %}`,
+    `{% from "a.njk" import ${NAME} %}`,
+  ])("%s is refused before it is compiled", (payload) => {
+    const g = globalThis as { pwned?: unknown };
+    Object.defineProperty(Function.prototype, "constructor", realConstructor);
+    const out = attempt(new Sandbox({ roots: [] }), payload);
+    expect(g.pwned).toBeUndefined();
+    expect(out).toBeInstanceOf(TemplateProblem);
+    expect((out as TemplateProblem).message).toMatch(/is not a name/);
+  });
+
+  it("refuses a {% set %} of anything but a plain name", () => {
+    const out = attempt(new Sandbox({ roots: [] }), "{% set x.y = 1 %}", { x: {} });
+    expect((out as TemplateProblem).message).toMatch(/gives a value to a name/);
   });
 });
 

@@ -13,7 +13,7 @@ import type { Cluster } from "../../domain/types.js";
 import type { CheckResult } from "../../transport/cluster-check.js";
 import type { OpenSshMaster } from "../../transport/openssh/master.js";
 import { withStore } from "../context.js";
-import { printJson } from "../output.js";
+import { askYesNo, printJson } from "../output.js";
 
 /** The cluster's OpenSSH master, asking for one-time codes on this terminal. */
 async function masterFor(c: Cluster, persist?: string): Promise<OpenSshMaster> {
@@ -49,15 +49,6 @@ const MARK: Record<CheckResult["outcome"], string> = { ok: "✓", warning: "!", 
 function checkLine(c: CheckResult): string {
   const time = c.ms >= 10 ? ` (${(c.ms / 1000).toFixed(2)} s)` : "";
   return `  ${MARK[c.outcome]} ${c.name.padEnd(14)}${c.detail}${c.outcome === "ok" || c.outcome === "warning" ? time : ""}\n`;
-}
-
-async function askYesNo(question: string): Promise<boolean> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 export function registerClusterConnectCommands(cluster: Command): void {

@@ -1,8 +1,56 @@
-// crystal-tui doctor [--json]: is CRYSTAL here, and what to do about what is missing.
+// crystal-tui doctor [--json]: is CRYSTAL here, and what to do about what is missing. A binary that
+// is crystal-tui's own stand-in (bin/crystal-standin, which replays recorded outputs) is said to be
+// one, in words and in JSON: a ✓ next to it must not read as "CRYSTAL is installed".
+import fs from "node:fs";
 import type { Command } from "commander";
 import { type Discovery, discoverCrystal, type FoundBinary } from "../../crystal/environment.js";
 import { UserError } from "../../domain/errors.js";
 import { printJson } from "../output.js";
+
+/** The stand-in's own name: in its wrappers (which exec it) and in its first lines. */
+const STANDIN_NAME = "crystal-standin";
+
+/** Whether the executable at `file` is the stand-in or one of its wrappers (it reads the head only). */
+export function isStandin(file: string | null): boolean {
+  if (!file) return false;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, "r");
+    const head = Buffer.alloc(4096);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).toString("latin1").includes(STANDIN_NAME);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export interface DoctorReport extends Discovery {
+  /** True when the CRYSTAL that would run jobs is the stand-in: results would be replayed, not computed. */
+  standin: boolean;
+}
+
+export function doctorReport(found: Discovery): DoctorReport {
+  const mark = (b: FoundBinary) => ({ ...b, standin: isStandin(b.path) });
+  const report = {
+    ...found,
+    crystalOMP: mark(found.crystalOMP),
+    PcrystalOMP: mark(found.PcrystalOMP),
+    Pcrystal: mark(found.Pcrystal),
+    properties: mark(found.properties),
+    notes: [...found.notes],
+    standin: false,
+  };
+  const runs = report.crystalOMP.path ? report.crystalOMP : report.PcrystalOMP;
+  report.standin = runs.path !== null && runs.standin;
+  if (report.standin) {
+    report.notes.push(
+      `${runs.name} here is crystal-tui's CRYSTAL stand-in: it replays recorded outputs of real CRYSTAL runs and computes nothing — fine for trying workflows; install CRYSTAL23 for real results`,
+    );
+  }
+  return report;
+}
 
 export function registerDoctorCommand(program: Command): void {
   program
@@ -13,7 +61,7 @@ export function registerDoctorCommand(program: Command): void {
     .option("--json", "print JSON")
     .option("--exedir <dir>", "the folder holding CRYSTAL's binaries (searched before CRY23_EXEDIR)")
     .action((opts: { json?: boolean; exedir?: string }) => {
-      const found = discoverCrystal(opts.exedir ? { exedir: opts.exedir } : {});
+      const found = doctorReport(discoverCrystal(opts.exedir ? { exedir: opts.exedir } : {}));
       if (opts.json) printJson(found);
       else process.stdout.write(report(found));
       if (!found.usable)
@@ -23,14 +71,16 @@ export function registerDoctorCommand(program: Command): void {
     });
 }
 
-function binaryLine(b: FoundBinary, width: number): string {
-  return b.path
-    ? `  ✓ ${b.name.padEnd(width)}  ${b.path}${b.source === "PATH" ? "  (PATH)" : ""}`
-    : `  ✗ ${b.name.padEnd(width)}  ${b.fix}`;
+function binaryLine(b: FoundBinary & { standin?: boolean }, width: number): string {
+  if (!b.path) return `  ✗ ${b.name.padEnd(width)}  ${b.fix}`;
+  const where = `${b.path}${b.source === "PATH" ? "  (PATH)" : ""}`;
+  return b.standin
+    ? `  ~ ${b.name.padEnd(width)}  ${where}  (STAND-IN: replays recorded outputs, not CRYSTAL)`
+    : `  ✓ ${b.name.padEnd(width)}  ${where}`;
 }
 
 /** The doctor's report for people. */
-export function report(d: Discovery): string {
+export function report(d: Discovery | DoctorReport): string {
   const out: string[] = [];
   out.push(
     d.exedir

@@ -1,13 +1,16 @@
-// crystal-tui (no arguments) opens the TUI on the project; crystal-tui demo makes a demo project in
-// a temporary folder (MgO jobs and a small workflow run by the CRYSTAL stand-in) and opens it.
+// crystal-tui (no arguments) opens the TUI on the project; crystal-tui demo opens the demo project
+// (MgO jobs and a small workflow run by the CRYSTAL stand-in), made the first time it is asked for.
 // The TUI (Ink, React) is loaded only when asked for, so other commands start fast.
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
 import { projectDirOf } from "../context.js";
+import { releaseTerminalGuard } from "../output.js";
 
 /** Loads the TUI: React's production build (its development checks cost every key press). */
 async function loadTui() {
   process.env.NODE_ENV ??= "production";
+  // the TUI draws with terminal escapes of its own, and cleans what it shows (tui/format.ts)
+  releaseTerminalGuard();
   // Ink draws only the last frame when it believes it runs in CI (CI=true, as many containers and
   // CI shells export): a person at a terminal must see the live screen, so the TUI, which only ever
   // runs on a terminal (requireTerminal), does not pass that belief on to Ink
@@ -28,16 +31,17 @@ export function registerTuiCommands(program: Command): void {
   program
     .command("demo")
     .description(
-      "create a demo project in a temporary folder (CRYSTAL stand-in, MgO jobs, a workflow) and open it",
+      "open the demo project (CRYSTAL stand-in, MgO jobs, a workflow), made in $XDG_STATE_HOME/crystal-tui/demo the first time",
     )
-    .option("--dir <dir>", "make the demo project in this (new or empty) folder instead of a temporary one")
-    .option("--no-open", "only create the project and print its folder")
+    .option("--dir <dir>", "make a demo project in this (new or empty) folder instead")
+    .option("--fresh", "start the demo project over (it is removed and made anew)")
+    .option("--no-open", "only make or find the project and print its folder")
     .option("--no-engine", "do not run the jobs (open the TUI without an engine)")
     .allowExcessArguments(false)
-    .action(async (opts: { dir?: string; open: boolean; engine: boolean }) => {
+    .action(async (opts: { dir?: string; fresh?: boolean; open: boolean; engine: boolean }) => {
       if (opts.open) requireTerminal();
-      const { createDemoProject } = await import("../../tui/demo.js");
-      const demo = await createDemoProject({ dir: opts.dir });
+      const { openDemoProject } = await import("../../tui/demo.js");
+      const demo = await openDemoProject({ dir: opts.dir, fresh: opts.fresh });
       if (!opts.open) {
         process.stdout.write(`${demo.projectDir}\n`);
         return;
@@ -45,7 +49,9 @@ export function registerTuiCommands(program: Command): void {
       const { openTui } = await loadTui();
       await openTui(demo.projectDir, { hostEngine: opts.engine });
       process.stdout.write(
-        `demo project kept in ${demo.projectDir} — open it again with: crystal-tui --project ${demo.projectDir}\n`,
+        opts.dir
+          ? `demo project kept in ${demo.projectDir} — open it again with: crystal-tui --project ${demo.projectDir}\n`
+          : `demo project kept in ${demo.projectDir} — crystal-tui demo opens it again, crystal-tui demo --fresh starts it over\n`,
       );
     });
 
