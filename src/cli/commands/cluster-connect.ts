@@ -6,7 +6,6 @@
 // `cluster trust` use it too when CRYSTAL_TUI_TRANSPORT=openssh, or when the cluster is reached
 // through jump hosts (which only OpenSSH follows); otherwise the ssh2 pool, until the composition
 // root switches the runners over (see /work/notes/transport.md).
-import readline from "node:readline/promises";
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
 import type { Cluster } from "../../domain/types.js";
