@@ -10,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli, tempProject } from "../helpers/project.js";
 import { standinExedir } from "../helpers/standin.js";
 import { startTui } from "../tui/pty.js";
-import { logSince, logSize, requireRemoteHosts, shortTempDir, sshConfigFor, totp } from "./remote-hosts.js";
+import {
+  holdHosts,
+  logSince,
+  logSize,
+  requireRemoteHosts,
+  shortTempDir,
+  sshConfigFor,
+  totp,
+} from "./remote-hosts.js";
 
 const hosts = await requireRemoteHosts("transport: cluster connect CLI");
 const ACCEPTED = /Accepted keyboard-interactive\/pam for \S+ from/g;
@@ -32,7 +40,10 @@ describe.skipIf(!hosts)("crystal-tui cluster connect / disconnect / trust throug
   const run = (args: string[]) => cli(project, args, env);
   const mfaLog = path.join(h.logDir, "mfa.log");
 
-  beforeAll(() => {
+  // counts logins in the TOTP sshd's log and goes through the jump host: hold both meanwhile
+  let release = () => {};
+  beforeAll(async () => {
+    release = await holdHosts(h, ["jump", "mfa"]);
     const jumpLine = fs
       .readFileSync(h.knownHosts, "utf8")
       .split("\n")
@@ -76,6 +87,7 @@ describe.skipIf(!hosts)("crystal-tui cluster connect / disconnect / trust throug
     run(["cluster", "disconnect", "hpc"]);
     run(["cluster", "disconnect", "behind"]);
     fs.rmSync(tmp, { recursive: true, force: true });
+    release();
   });
 
   it("without a terminal and without a connection: one line saying to connect first", () => {

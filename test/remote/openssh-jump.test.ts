@@ -20,7 +20,14 @@ import {
 import type { OpenSshSettings } from "../../src/transport/openssh/master.js";
 import { OpenSshShell, type OpenSshShellOptions } from "../../src/transport/openssh/openssh-shell.js";
 import { trustHops } from "../../src/transport/openssh/trust-hops.js";
-import { logSince, logSize, requireRemoteHosts, shortTempDir, sshConfigFor } from "./remote-hosts.js";
+import {
+  holdHosts,
+  logSince,
+  logSize,
+  requireRemoteHosts,
+  shortTempDir,
+  sshConfigFor,
+} from "./remote-hosts.js";
 
 const hosts = await requireRemoteHosts("transport: OpenSSH through jump hosts");
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -52,7 +59,10 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
   const fingerprintOf = (pubFile: string) =>
     spawnSync("ssh-keygen", ["-lf", pubFile], { encoding: "utf8" }).stdout.split(" ")[1]!;
 
-  beforeAll(() => {
+  // this suite counts logins in the jump and login hosts' logs: no other suite may use them meanwhile
+  let release = () => {};
+  beforeAll(async () => {
+    release = await holdHosts(h, ["jump"]);
     fs.writeFileSync(
       configFile,
       sshConfigFor(
@@ -67,6 +77,7 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
       .catch(() => {});
     for (const s of shells) await s.master.disconnect().catch(() => {});
     fs.rmSync(tmp, { recursive: true, force: true });
+    release();
   });
 
   it("the login host cannot be reached directly, only through the jump host (ssh -J)", async () => {

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError } from "../../src/transport/errors.js";
 import type { OpenSshSettings } from "../../src/transport/openssh/master.js";
 import { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
-import { logSince, logSize, requireRemoteHosts, shortTempDir, sshConfigFor } from "./remote-hosts.js";
+import {
+  holdHosts,
+  logSince,
+  logSize,
+  requireRemoteHosts,
+  shortTempDir,
+  sshConfigFor,
+} from "./remote-hosts.js";
 
 const hosts = await requireRemoteHosts("transport: certificates and MaxSessions");
 
@@ -29,10 +36,16 @@ describe.skipIf(!hosts)("certificates and a one-session server", () => {
     shells.push(s);
     return s;
   };
-  beforeAll(() => fs.writeFileSync(configFile, sshConfigFor(h)));
+  // this suite counts connections in these sshd's logs: no other suite may use them meanwhile
+  let release = () => {};
+  beforeAll(async () => {
+    release = await holdHosts(h, ["cert", "maxsessions"]);
+    fs.writeFileSync(configFile, sshConfigFor(h));
+  });
   afterAll(async () => {
     for (const s of shells) await s.master.disconnect().catch(() => {});
     fs.rmSync(tmp, { recursive: true, force: true });
+    release();
   });
 
   it("logs in with a CA-signed user certificate (the plain key alone is not accepted there)", async () => {

@@ -11,7 +11,15 @@ import { OneTimeCodeError } from "../../src/transport/errors.js";
 import type { OpenSshSettings } from "../../src/transport/openssh/master.js";
 import { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import type { PromptBroker, PromptRequest } from "../../src/transport/openssh/prompt-broker.js";
-import { logSince, logSize, requireRemoteHosts, shortTempDir, sshConfigFor, totp } from "./remote-hosts.js";
+import {
+  holdHosts,
+  logSince,
+  logSize,
+  requireRemoteHosts,
+  shortTempDir,
+  sshConfigFor,
+  totp,
+} from "./remote-hosts.js";
 
 const hosts = await requireRemoteHosts("transport: one-time codes (TOTP sshd)");
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -61,10 +69,16 @@ describe.skipIf(!hosts)("one-time codes through the prompt broker", () => {
     for (let i = 0; i < ${commands}; i++) if ((await s.exec(["true"])).code === 0) ok++;
     console.log(JSON.stringify({ ok, connects: s.stats.connects }));`;
 
-  beforeAll(() => fs.writeFileSync(configFile, sshConfigFor(h)));
+  // this suite counts logins in the TOTP sshd's log: no other suite may use it meanwhile
+  let release = () => {};
+  beforeAll(async () => {
+    release = await holdHosts(h, ["mfa"]);
+    fs.writeFileSync(configFile, sshConfigFor(h));
+  });
   afterAll(async () => {
     for (const s of shells) await s.master.disconnect().catch(() => {});
     fs.rmSync(tmp, { recursive: true, force: true });
+    release();
   });
 
   it("one code, then 20 commands here and 10 from another process: exactly one authentication", async () => {

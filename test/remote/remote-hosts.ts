@@ -120,6 +120,58 @@ export function shortTempDir(prefix: string): string {
   return dir;
 }
 
+/**
+ * Holds one test host for this suite alone, across test processes (vitest runs files side by side):
+ * a suite that counts logins or connections in a host's log must not see another suite's. A lock
+ * folder with the holder's pid; a holder that died is replaced. Returns the release function.
+ */
+export type CountedHost = "jump" | "mfa" | "cert" | "maxsessions";
+const HOST_ORDER: readonly CountedHost[] = ["jump", "mfa", "cert", "maxsessions"];
+
+/** Several hosts, always taken in one order (so that two suites never wait for each other). */
+export async function holdHosts(h: RemoteHosts, hosts: readonly CountedHost[]): Promise<() => void> {
+  const releases: (() => void)[] = [];
+  for (const host of HOST_ORDER.filter((x) => hosts.includes(x))) releases.push(await holdHost(h, host));
+  return () => {
+    for (const release of releases.reverse()) release();
+  };
+}
+
+async function holdHost(h: RemoteHosts, host: CountedHost): Promise<() => void> {
+  const dir = path.join(h.dir, "locks");
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, host);
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, "pid"), String(process.pid));
+      return () => fs.rmSync(lock, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(path.join(lock, "pid"), "utf8").trim() || "0");
+    } catch {
+      // being made or removed right now: look again
+    }
+    if (holder > 0 && !alive(holder)) {
+      fs.rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 /** Lines of an sshd log added after `fromByte`. */
 export function logSince(file: string, fromByte: number): string {
   const buf = fs.readFileSync(file);
