@@ -104,14 +104,15 @@ export function resultLines(
     out.push(row(i === 0 ? "Errors" : "", <Text color={color("red")}>{printable(err)}</Text>, `e${i}`));
   }
   const plotWidth = Math.max(20, opts.width - 2);
-  if (scfEnergies.length >= 2) {
+  if (scfEnergies.length >= 1) {
     out.push(" ");
     out.push(
       <Text key="scf-title" bold>
         SCF convergence — |ΔE| per cycle (Ha, log scale)
       </Text>,
     );
-    for (const [i, l] of plotSeries(energyChanges(scfEnergies), {
+    const initial = typeof scf?.initial_energy_hartree === "number" ? scf.initial_energy_hartree : null;
+    for (const [i, l] of plotSeries(energyChanges(scfEnergies, initial), {
       width: plotWidth,
       height: opts.plotHeight,
       log: true,
