@@ -169,9 +169,10 @@ export const RESULT_FIELDS: readonly ResultField[] = [
     format: (v) => {
       const l = obj(v);
       if (!l) return null;
-      const len = (x: unknown) => (isNumber(x) ? x.toFixed(6) : "—");
-      const ang = (x: unknown) => (isNumber(x) ? String(Number(x.toFixed(4))) : "—");
-      return `a ${len(l.a)}  b ${len(l.b)}  c ${len(l.c)} Å   α ${ang(l.alpha)}  β ${ang(l.beta)}  γ ${ang(l.gamma)}°`;
+      const len = (x: unknown) => (isNumber(x) ? x.toFixed(5) : "—");
+      const ang = (x: unknown) => (isNumber(x) ? String(Number(x.toFixed(3))) : "—");
+      // one space between values: a triclinic cell fits an 80-column screen with its label
+      return `a ${len(l.a)} b ${len(l.b)} c ${len(l.c)} Å  α ${ang(l.alpha)} β ${ang(l.beta)} γ ${ang(l.gamma)}°`;
     },
   },
   {
