@@ -11,15 +11,23 @@ import { fixed, heading, type Line, line, span } from "./styled.js";
 export const FERMI_CHAR = "┄";
 export const K_LINE_CHAR = "│";
 
-/** The highest occupied and lowest empty energies (eV from E_F), when the bands have a gap. */
+/**
+ * The top of the valence bands and the bottom of the conduction bands (eV from E_F) when the bands
+ * have a gap; null for a metal (a band crosses E_F) or phonons. CRYSTAL puts E_F at the valence
+ * band top of an insulator: 1 meV of slack.
+ */
 export function bandEdges(b: BandStructure): { vbm: number; cbm: number } | null {
   if (b.unit !== "eV") return null;
   let vbm = Number.NEGATIVE_INFINITY;
   let cbm = Number.POSITIVE_INFINITY;
-  // CRYSTAL sets E_F at the top of the valence band of an insulator: 1 meV of slack
-  for (const e of [...b.bands, ...(b.bands_beta ?? [])].flat()) {
-    if (e <= 1e-3) vbm = Math.max(vbm, e);
-    else cbm = Math.min(cbm, e);
+  for (const band of [...b.bands, ...(b.bands_beta ?? [])]) {
+    const finite = band.filter(Number.isFinite);
+    if (finite.length === 0) continue;
+    const low = Math.min(...finite);
+    const high = Math.max(...finite);
+    if (low <= 1e-3 && high > 1e-3) return null;
+    if (high <= 1e-3) vbm = Math.max(vbm, high);
+    else cbm = Math.min(cbm, low);
   }
   return Number.isFinite(vbm) && Number.isFinite(cbm) && cbm - vbm > 0.01 ? { vbm, cbm } : null;
 }
@@ -67,8 +75,11 @@ export function bandLayout(b: BandStructure, opts: BandPlotOptions): { lines: Li
   // y labels: round energies, 0 (the Fermi level) first so it is always labelled
   const ticks = niceTicks(lo, hi, Math.max(2, Math.floor(rows / 2)));
   const step = ticks.length > 1 ? ticks[1]! - ticks[0]! : hi - lo;
-  const labels = [...(lo <= 0 && hi >= 0 && b.unit === "eV" ? [0] : []), ...ticks];
-  const labelWidth = Math.max(3, ...labels.map((v) => tickText(v, step).length));
+  const fermiShown = b.unit === "eV" && lo <= 0 && hi >= 0;
+  const labels = [...(fermiShown ? [0] : []), ...ticks];
+  // the Fermi level's row is labelled E_F (the band top of an insulator may hide its dashes)
+  const text = (v: number) => (fermiShown && v === 0 ? "E_F" : tickText(v, step));
+  const labelWidth = Math.max(3, ...labels.map((v) => text(v).length));
   const gap = spins === 2 ? 2 : 0;
   const plotCols = Math.max(8, Math.floor((opts.width - labelWidth - 1 - gap) / spins));
   const dotH = rows * 4;
@@ -81,12 +92,12 @@ export function bandLayout(b: BandStructure, opts: BandPlotOptions): { lines: Li
   const yLabel = new Map<number, string>();
   for (const v of labels) {
     const r = rowOf(v);
-    if (r >= 0 && r < rows && !yLabel.has(r)) yLabel.set(r, tickText(v, step));
+    if (r >= 0 && r < rows && !yLabel.has(r)) yLabel.set(r, text(v));
   }
   const tickCols = b.ticks.map((t) => Math.floor(dotX(t.position) / 2));
   const canvases = (b.bands_beta ? [b.bands, b.bands_beta] : [b.bands]).map((bands, s) => {
     const c = new BrailleCanvas(plotCols, rows);
-    const fermiRow = b.unit === "eV" && lo <= 0 && hi >= 0 ? rowOf(0) : -1;
+    const fermiRow = fermiShown ? rowOf(0) : -1;
     for (let col = 0; col < plotCols; col++) if (fermiRow >= 0) c.behind(col, fermiRow, FERMI_CHAR, "fermi");
     for (const col of tickCols.slice(1, -1))
       for (let r = 0; r < rows; r++) if (r !== fermiRow) c.behind(col, r, K_LINE_CHAR, "dim");
@@ -107,7 +118,7 @@ export function bandLayout(b: BandStructure, opts: BandPlotOptions): { lines: Li
     ...heading(
       b.unit === "eV" ? "Band structure" : "Phonon dispersion",
       b.unit === "eV"
-        ? `E − E_F (eV), ${FERMI_CHAR} Fermi level at 0${edges ? `, gap ${fixed(edges.cbm - edges.vbm, 2)} eV` : ", no gap"}`
+        ? `E − E_F (eV), ${FERMI_CHAR} Fermi level E_F = 0${edges ? `, gap ${fixed(edges.cbm - edges.vbm, 2)} eV` : ", no gap"}`
         : "(cm⁻¹)",
     ),
   );

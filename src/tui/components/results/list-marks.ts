@@ -28,12 +28,17 @@ export interface JobMarks {
 }
 
 /** The list's legend of the marks (the `?` help of the job list). */
-export const MARK_LEGEND: readonly { mark: string; means: string }[] = [
+export const MARK_LEGEND: readonly { mark: string; short: string; means: string }[] = [
   {
     mark: NOT_FINAL_MARK,
-    means: "after an energy: not a final energy (the run did not converge or did not finish)",
+    short: "energy not final",
+    means: "not a final energy: the run did not converge or did not finish",
   },
-  { mark: IMAGINARY_MARK, means: "after an energy: imaginary modes (the Results tab lists them)" },
+  {
+    mark: IMAGINARY_MARK,
+    short: "imaginary modes",
+    means: "the frequency calculation found imaginary modes (the Results tab lists them)",
+  },
 ];
 
 export function jobMarks(input: MarkInput): JobMarks {
