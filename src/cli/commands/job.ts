@@ -10,6 +10,7 @@ import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
 import type { Store } from "../../store/store.js";
+import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
 
@@ -277,7 +278,7 @@ export function registerJobCommands(program: Command): void {
           lines.push(
             `remote    ${remote.remoteHandle} in ${remote.workingDirectory}${remote.nodeList ? ` on ${remote.nodeList}` : ""}`,
           );
-        if (j.finalEnergy !== null) lines.push(`energy    ${formatEnergy(j.finalEnergy)} Ha`);
+        lines.push(...jobResultLines(j, store.jobs.folderOf(j)));
         if (deps.length)
           lines.push(
             `after     ${deps.map((d) => `${d.type} ${d.dependsOnJobId} (${d.otherName}, ${d.otherStatus})`).join("; ")}`,
