@@ -192,6 +192,22 @@ describe.each(SIZES)("Results tab at $columns×$rows", (size) => {
   });
 });
 
+describe.each(SIZES)("optimisation plot at $columns×$rows", (size) => {
+  test("the energy of every geometry point, steps 1 to 6, on round energy labels", async () => {
+    const store = makeStore();
+    const job = finishedJob(store, "mgo_opt", { file: "aiida-crystal17__mgo_sto3g_opt.out" });
+    const mounted = await openResults(store, job.id, size);
+    const f = await jumpTo(mounted, "Optimisation — energy per step");
+    fits(f, size);
+    const lines = f.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("Optimisation — energy per step"));
+    const rows = lines.slice(at + 1).filter((l) => l.includes("┤"));
+    expect(rows.join("").split("●").length - 1).toBe(6);
+    expect(rows.some((r) => /^-271\.2\d*┤/.test(r))).toBe(true);
+    expect(lines.find((l) => /^\s+1\s.*step.*\s6$/.test(l))).toBeDefined();
+  });
+});
+
 test("an optimisation that ran out of time: its energy is marked ~ in the header and the tab, never called final", async () => {
   const store = makeStore();
   const job = finishedJob(store, "nio_opt", { file: "aiida-crystal17__nio_sto3g_afm_opt_walltime.out" });
@@ -209,4 +225,25 @@ test("a properties job whose data files did not come back says so instead of plo
   const mounted = await openResults(store, job.id, { columns: 80, rows: 24 });
   const f = await mounted.waitFor("no fort.25, BAND.DAT or DOSS.DAT");
   expect(f).toContain("The run computed BAND and DOSS");
+});
+
+test("imaginary modes are drawn red (tone bad) and marked ⚠, so they read with and without colour", async () => {
+  const { parseOutputText } = await import("../../src/crystal/output-parser.js");
+  const { frequencyLines } = await import("../../src/tui/components/results/frequencies.js");
+  const { frequenciesOf } = await import("../../src/tui/components/results/sections.js");
+  const { renderLines } = await import("../../src/tui/components/results/render.js");
+  const f = frequenciesOf(parseOutputText(albiteWithImaginaryModes()).frequencies)!;
+  const lines = frequencyLines(f, { width: 80 });
+  // the table's rows that start with the mark (the title line says "⚠ 2 imaginary modes" too)
+  const flagged = lines.filter((l) => l[0]?.text.startsWith("⚠ "));
+  expect(flagged).toHaveLength(2);
+  for (const l of flagged) expect(l.every((s) => s.tone === "bad")).toBe(true);
+  const ok = lines.find((l) => l.some((s) => /^\s+6\s+77\.43/.test(s.text)))!;
+  expect(ok.some((s) => s.tone === "bad")).toBe(false);
+  // the renderer gives "bad" its colour when colour is on, none under NO_COLOR
+  type El = { props: { children: { props: { color?: string } }[] } };
+  const [colored] = renderLines([flagged[0]!], (c) => c) as unknown as El[];
+  expect(colored!.props.children[0]!.props.color).toBe("red");
+  const [plain] = renderLines([flagged[0]!], () => undefined) as unknown as El[];
+  expect(plain!.props.children[0]!.props.color).toBeUndefined();
 });
