@@ -82,3 +82,15 @@ describe("job show prints the results", () => {
     expect(out).toMatch(/^ {2}Optimisation\s+not converged after 19 steps$/m);
   });
 });
+
+test("job list (text) marks the energy of a run that did not converge with ~", () => {
+  const store = makeStore();
+  const ok = finishedJob(store, "mgo_opt", { file: "aiida-crystal17__mgo_sto3g_opt.out" });
+  const bad = finishedJob(store, "nio_opt", { file: "aiida-crystal17__nio_sto3g_afm_opt_walltime.out" });
+  const r = cli(store.projectDir, ["job", "list"]);
+  store.close();
+  expect(r.code, r.stderr).toBe(0);
+  const rowOf = (id: number) => r.stdout.split("\n").find((l) => l.startsWith(`${id} `))!;
+  expect(rowOf(ok.id)).toMatch(/-271\.25962069 /);
+  expect(rowOf(bad.id)).toMatch(/-3128\.31829419~/);
+});

@@ -6,6 +6,7 @@ import { readDeck } from "../../crystal/deck.js";
 import { stagedNameFor } from "../../crystal/files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UserError } from "../../domain/errors.js";
+import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
@@ -223,7 +224,7 @@ export function registerJobCommands(program: Command): void {
               j.name,
               statusLabel(j.status),
               j.clusterName ?? "local",
-              formatEnergy(j.finalEnergy),
+              `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}`,
               j.createdAt,
             ]);
           }

@@ -34,7 +34,9 @@ export function summaryLines({ results, jobStatus, live }: SummaryInput): Line[]
     if (r.key === "final_energy_hartree" && !standing.final) {
       // the energy of the last converged SCF, of a run that did not reach its goal (or not yet)
       const tone = live ? "warn" : "bad";
-      out.push(row("Last energy", span(`${r.value} ${NOT_FINAL_MARK}`, tone)));
+      // the table's own "~ not final" knows no job status: the reason is said below, with it
+      const value = r.value.split(` ${NOT_FINAL_MARK} `)[0]!;
+      out.push(row("Last energy", span(`${value} ${NOT_FINAL_MARK}`, tone)));
       out.push(row("", span(`${NOT_FINAL_MARK} not a final energy: ${standing.why}`, tone)));
       continue;
     }
