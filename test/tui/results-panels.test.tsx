@@ -157,8 +157,11 @@ describe.each(SIZES)("Results tab at $columns×$rows", (size) => {
     const mounted = await openResults(store, job.id, size);
     let f = await jumpTo(mounted, "Band structure");
     fits(f, size);
-    expect(f).toContain("E − E_F (eV), ┄ Fermi level E_F = 0, gap 14.30 eV");
-    expect(f).toMatch(/^\s+Γ\s+X\s+W\s+L\s+Γ\s*$/m);
+    expect(f).toMatch(/^\s+Γ\s+X\s+W\s+L\s+Γ(\s+DOS)?\s*$/m);
+    // wide enough, the total DOS is drawn beside the bands on their energy axis
+    if (size.columns >= 100)
+      expect(f).toContain("Band structure and DOS  E − E_F (eV), ┄ E_F = 0, gap 14.30 eV; DOS 0–5.16");
+    else expect(f).toContain("Band structure  E − E_F (eV), ┄ Fermi level E_F = 0, gap 14.30 eV");
     expect(f).toMatch(/^E_F┤[⠀-⣿┄]+/m);
     expect(f).toMatch(/└┴─+┴─+┴─+┴─+┴/);
     expect(f).toMatch(/[⠁-⣿]/); // braille dots

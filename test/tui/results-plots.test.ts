@@ -12,6 +12,7 @@ import {
   readFort25,
 } from "../../src/crystal/properties-data.js";
 import { bandLayout, bandWindow, FERMI_CHAR, K_LINE_CHAR } from "../../src/tui/components/results/bands.js";
+import { bandDosLayout } from "../../src/tui/components/results/bands-dos.js";
 import { BrailleCanvas } from "../../src/tui/components/results/braille.js";
 import { DOS_FERMI_CHAR, dosLayout } from "../../src/tui/components/results/dos.js";
 import {
@@ -352,5 +353,84 @@ describe("DOS plot", () => {
     expect(text.filter((l) => l.trim() === "atom 1")).toHaveLength(1);
     expect(text.filter((l) => l.trim() === "atom 2")).toHaveLength(1);
     expect(text.some((l) => l.includes("projection 3"))).toBe(false);
+  });
+});
+
+describe("band structure with the DOS beside it", () => {
+  const f25 = readFort25(read("electronic-parsers__NaCl.f25"));
+  const nacl = f25.band_structure!;
+  const dos = f25.dos!;
+
+  test("NaCl at 120 columns: one energy axis for both; every DOS point in the window on its dot", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 100, max: 220 }), fc.integer({ min: 6, max: 30 }), (width, height) => {
+        const { lines, layout } = bandDosLayout(nacl, dos, { width, height, deck: NACL_DECK });
+        const text = lines.map(plainText);
+        for (const l of text) expect([...l].length).toBeLessThanOrEqual(width);
+        const plot = cellsOf(
+          text.slice(layout.firstRow, layout.firstRow + height),
+          layout.dosLeft,
+          layout.dosCols,
+        );
+        const [lo, hi] = bandLayout(nacl, { width: width - layout.dosCols - 2, height, deck: NACL_DECK })
+          .layout.window;
+        dos.energies.forEach((e, i) => {
+          if (e < lo || e > hi) return;
+          // the oracle: density across from the left edge, energy down on the bands' own scale
+          const x = Math.round((dos.total[i]! / layout.top) * (layout.dosCols * 2 - 1));
+          const y = Math.round(((hi - e) / (hi - lo)) * (height * 4 - 1));
+          expect(bitsOf(plot[Math.floor(y / 4)]![Math.floor(x / 2)]) & bitOf(x % 2, y % 4)).not.toBe(0);
+        });
+        expect(text[layout.firstRow + height + 1]).toMatch(/Γ\s+X\s+W\s+L\s+Γ\s+DOS$/);
+        // the E_F row runs through both
+        const fermi = text[layout.firstRow + Math.floor(layout.dotY(0) / 4)]!;
+        expect(fermi.startsWith("E_F┤")).toBe(true);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  test("spin-polarised: α's density to the right of the middle, β's to the left, named under it", () => {
+    const band: BandStructure = {
+      unit: "eV",
+      spin_polarized: true,
+      fermi_energy_ev: -3,
+      k_path: [0, 1, 2],
+      ticks: [
+        { position: 0, label: "0 0 0" },
+        { position: 2, label: "4 0 0" },
+      ],
+      bands: [[-4, -1, 2]],
+      bands_beta: [[-3, 0, 3]],
+    };
+    const d: DensityOfStates = {
+      unit: "eV",
+      spin_polarized: true,
+      fermi_energy_ev: -3,
+      energies: [-4, -3, -2, -1, 0, 1, 2, 3],
+      total: [0, 1, 2, 4, 1, 0, 1, 0],
+      total_beta: [0, 0, 1, 1, 4, 2, 0, 1],
+      projections: [],
+    };
+    const height = 12;
+    const { lines, layout } = bandDosLayout(band, d, { width: 110, height });
+    const text = lines.map(plainText);
+    expect(text[layout.firstRow + height + 1]).toMatch(/β {2}DOS {2}α$/);
+    const plot = cellsOf(
+      text.slice(layout.firstRow, layout.firstRow + height),
+      layout.dosLeft,
+      layout.dosCols,
+    );
+    const zero = layout.dosCols; // the middle, in dots
+    d.energies.forEach((e, i) => {
+      const y = layout.dotY(e);
+      for (const [n, sign] of [
+        [d.total[i]!, 1],
+        [d.total_beta![i]!, -1],
+      ] as const) {
+        const x = Math.round(zero + (sign * n * (zero - 1)) / layout.top);
+        expect(bitsOf(plot[Math.floor(y / 4)]![Math.floor(x / 2)]) & bitOf(x % 2, y % 4)).not.toBe(0);
+      }
+    });
   });
 });

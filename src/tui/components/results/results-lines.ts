@@ -5,6 +5,7 @@
 import type { BandStructure, DensityOfStates } from "../../../crystal/properties-data.js";
 import type { JobStatus } from "../../../domain/status.js";
 import { bandLines } from "./bands.js";
+import { bandDosLines, SIDE_BY_SIDE_WIDTH } from "./bands-dos.js";
 import { optLines, scfLines } from "./convergence.js";
 import { dosLines } from "./dos.js";
 import { elasticLines } from "./elastic.js";
@@ -63,11 +64,16 @@ export function resultsView(input: ResultsInput, size: { width: number; height: 
   if (frequencies) add("Frequencies", frequencyLines(frequencies, { width }));
   const elastic = elasticOf(results?.elastic);
   if (elastic) add("Elastic constants", elasticLines(elastic));
-  if (data?.bands)
+  if (data?.bands) {
+    const bandOpts = { width, height: Math.max(6, Math.min(24, size.height - 6)), deck: input.deck };
+    // wide enough: the total DOS beside the bands, on their energy axis
     add(
       "Band structure",
-      bandLines(data.bands, { width, height: Math.max(6, Math.min(24, size.height - 6)), deck: input.deck }),
+      data.dos && width >= SIDE_BY_SIDE_WIDTH
+        ? bandDosLines(data.bands, data.dos, bandOpts)
+        : bandLines(data.bands, bandOpts),
     );
+  }
   if (data?.dos)
     add(
       "Density of states",
