@@ -250,3 +250,22 @@ test("imaginary modes are drawn red (tone bad) and marked ⚠, so they read with
   const [plain] = renderLines([flagged[0]!], () => undefined) as unknown as El[];
   expect(plain!.props.children[0]!.props.color).toBeUndefined();
 });
+
+test("a running properties job: its plots are promised for when its data files come back", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { FIXTURES } = await import("../helpers/project.js");
+  const { addJobs } = await import("./helpers.js");
+  const store = makeStore();
+  const [job] = addJobs(store, ["nacl_live"], "NEWK\n12 12\n1 0\nBAND\nNaCl\n1 0 20 1 18 1 0\nG X\nEND\n");
+  store.jobs.transition(job!.id, "RUNNING");
+  const text = fs.readFileSync(path.join(FIXTURES, "electronic-parsers__NaCl.out"), "latin1");
+  // the output up to the end of the BAND step, before DOSS
+  const cut = text.indexOf("TOTAL AND PROJECTED DENSITY OF STATES");
+  expect(cut).toBeGreaterThan(0);
+  fs.writeFileSync(path.join(store.jobs.folderOf(job!), "nacl_live.out"), text.slice(0, cut), "latin1");
+  const mounted = await openResults(store, job!.id, { columns: 80, rows: 24 });
+  const f = await mounted.waitFor("so far: the plots come when the run ends");
+  expect(f).toMatch(/Outcome\s+incomplete \(so far/);
+  expect(f).not.toContain("but no fort.25");
+});

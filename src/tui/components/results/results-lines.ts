@@ -92,10 +92,15 @@ export function resultsView(input: ResultsInput, size: { width: number; height: 
       lines.push(
         [],
         line(
-          span(
-            `The run computed ${wrote.join(" and ")}, but no fort.25, BAND.DAT or DOSS.DAT is in the job folder to plot.`,
-            "warn",
-          ),
+          input.live
+            ? span(
+                `${wrote.join(" and ")} so far: the plots come when the run ends and its fort.25 / BAND.DAT / DOSS.DAT are brought back.`,
+                "dim",
+              )
+            : span(
+                `The run computed ${wrote.join(" and ")}, but no fort.25, BAND.DAT or DOSS.DAT is in the job folder to plot.`,
+                "warn",
+              ),
         ),
       );
   }
