@@ -85,7 +85,8 @@ export function elasticLines(e: Elastic): Line[] {
   const what = n === 6 ? "" : n === 3 ? " of the slab" : n === 1 ? " of the polymer" : "";
   const units = e.units || "CRYSTAL's units";
   const out: Line[] = [...heading(`Elastic constants${what}`, `C (${units}, Voigt notation, symmetrized)`)];
-  const digits = Math.max(...e.constants.flat().map((v) => Math.abs(v))) >= 100 ? 2 : 3;
+  // CRYSTAL prints the constants with three decimals (F9.3), the compliance with four
+  const digits = 3;
   out.push(...matrixLines(e.constants, digits));
   out.push(line("  ", ...stabilityLine(e)));
   if (e.compliance) {
