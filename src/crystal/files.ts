@@ -31,6 +31,10 @@ export const KEPT_OUTPUTS: Readonly<Record<string, string>> = Object.freeze({
   "OPTINFO.DAT": ".optinfo",
   "FREQINFO.DAT": ".freqinfo",
   "fort.34": ".gui", // the optimised geometry, ready to be the EXTERNAL input of the next job
+  // properties: band structure and density of states, for plotting
+  "fort.25": ".f25",
+  "BAND.DAT": ".band.dat",
+  "DOSS.DAT": ".doss.dat",
 });
 
 /** Which CRYSTAL program reads a deck: `crystal` (.d12) or `properties` (.d3). */

@@ -289,6 +289,7 @@ export class Run {
         converged: scf.ended && scf.converged,
         cycles: scf.cycles,
         energies_hartree: scf.energiesOfLastScf(),
+        initial_energy_hartree: scf.initialEnergy,
       },
       opt,
       // a spin-polarised run has no single gap unless CRYSTAL printed one

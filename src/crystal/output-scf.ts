@@ -30,6 +30,8 @@ export class ScfTracker {
   private readonly energies: number[] = [];
   private energyCount = 0;
   private lastCycle = -1;
+  /** The last SCF's cycle-0 energy (the initial guess), so that the first cycle's change is known. */
+  initialEnergy: number | null = null;
   /** Bumped by every new SCF, so that what is printed after one can be tied to it. */
   number = 0;
   private readonly ending: EndLine = { howStart: 0, howEnd: 0, value: Number.NaN, count: Number.NaN };
@@ -63,6 +65,7 @@ export class ScfTracker {
     this.cycles = 0;
     this.energyCount = 0;
     this.lastCycle = -1;
+    this.initialEnergy = null;
     this.number++;
     this.onNewScf();
   }
@@ -91,7 +94,10 @@ export class ScfTracker {
     this.seen = true;
     this.lastCycle = cycle;
     this.cycles = cycle;
-    if (cycle > 0 && v.readNumber(q, r)) this.energies[this.energyCount++] = NUMBER_READ[0]!;
+    if (v.readNumber(q, r)) {
+      if (cycle > 0) this.energies[this.energyCount++] = NUMBER_READ[0]!;
+      else this.initialEnergy = NUMBER_READ[0]!;
+    }
     return true;
   }
 

@@ -172,15 +172,18 @@ function bandsFromFort25(blocks: Fort25Block[]): BandStructure | null {
   const k_path: number[] = [];
   const ticks: Tick[] = [];
   let start = 0;
-  for (const seg of segments) {
+  segments.forEach((seg, i) => {
     const from = seg.third.slice(0, 3).join(" ");
     const to = seg.third.slice(3, 6).join(" ");
     if (ticks.length === 0) ticks.push({ position: start, label: from });
-    // a segment begins where the one before ended (its first point is that k point)
-    for (let k = 0; k < seg.ncol; k++) k_path.push(start + k * step(seg));
-    start += (seg.ncol - 1) * step(seg);
+    // CRYSTAL writes a segment after the first without its starting point (the end of the one
+    // before): NaCl's path of "60 K-POINTS" is 20 + 10 + 14 + 17 = 61 points, W at 0.5895 + 10 DY
+    // as its BAND.DAT says. A file that does repeat the point (same energies) is read as it is.
+    const skipped = i > 0 && !repeatsLastPoint(segments[i - 1]!, seg, nbands) ? 1 : 0;
+    for (let k = 0; k < seg.ncol; k++) k_path.push(start + (k + skipped) * step(seg));
+    start += (seg.ncol - 1 + skipped) * step(seg);
     ticks.push({ position: start, label: to });
-  }
+  });
   const bandsOf = (part: Fort25Block[]) => {
     const bands = Array.from({ length: nbands }, () => [] as number[]);
     for (const seg of part)
@@ -197,6 +200,13 @@ function bandsFromFort25(blocks: Fort25Block[]): BandStructure | null {
     bands: bandsOf(segments),
     bands_beta: twoSpins ? bandsOf(blocks.slice(blocks.length / 2)) : null,
   };
+}
+
+/** The segment's first k point has the energies of the one before's last (it repeats that point). */
+function repeatsLastPoint(before: Fort25Block, seg: Fort25Block, nbands: number): boolean {
+  const last = (before.ncol - 1) * nbands;
+  for (let b = 0; b < nbands; b++) if (Math.abs(before.data[last + b]! - seg.data[b]!) > 1e-7) return false;
+  return true;
 }
 
 function dosFromFort25(blocks: Fort25Block[]): DensityOfStates | null {

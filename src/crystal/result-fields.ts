@@ -2,6 +2,7 @@
 // value is written. The CLI's `parse` text and the TUI's Results tab both draw their rows from this
 // table, so a new field is one entry here. Values come as stored (jobs.key_results may hold older
 // results), so every format checks what it is given and a missing value gives no row.
+import { energyStanding, NOT_FINAL_MARK } from "../domain/final-energy.js";
 import type { CrystalResult } from "./result.js";
 import { HARTREE_TO_EV } from "./result.js";
 
@@ -23,6 +24,13 @@ const obj = (v: unknown): Record<string, unknown> | null =>
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const fixed = (v: unknown, digits: number) => (isNumber(v) ? v.toFixed(digits) : "—");
 const signed = (v: number, digits: number) => `${v >= 0 ? "+" : ""}${v.toFixed(digits)}`;
+
+/** Why the result's energy is not final, by the result's own status; null when it is (or it does not say). */
+function notFinal(r: Partial<Record<keyof CrystalResult, unknown>>): string | null {
+  if (typeof r.status !== "string") return null;
+  const standing = energyStanding(null, r);
+  return standing.final ? null : standing.why;
+}
 
 export const TASK_NAMES: Record<string, string> = {
   scf: "single point (SCF)",
@@ -52,7 +60,14 @@ export const RESULT_FIELDS: readonly ResultField[] = [
     key: "final_energy_hartree",
     label: "Final energy",
     unit: "Ha",
-    format: (v) => (isNumber(v) ? `${v.toFixed(10)} Ha  (${(v * HARTREE_TO_EV).toFixed(6)} eV)` : null),
+    // a run that did not reach its goal still reports its last SCF's energy: never as if final
+    format: (v, r) => {
+      if (!isNumber(v)) return null;
+      const standing = notFinal(r);
+      const mark = standing ? ` ${NOT_FINAL_MARK} not final: ${standing}` : "";
+      return `${v.toFixed(10)} Ha  (${(v * HARTREE_TO_EV).toFixed(6)} eV)${mark}`;
+    },
+    warn: (v, r) => isNumber(v) && notFinal(r) !== null,
   },
   {
     key: "scf_energy_hartree",
@@ -169,9 +184,10 @@ export const RESULT_FIELDS: readonly ResultField[] = [
     format: (v) => {
       const l = obj(v);
       if (!l) return null;
-      const len = (x: unknown) => (isNumber(x) ? x.toFixed(6) : "—");
-      const ang = (x: unknown) => (isNumber(x) ? String(Number(x.toFixed(4))) : "—");
-      return `a ${len(l.a)}  b ${len(l.b)}  c ${len(l.c)} Å   α ${ang(l.alpha)}  β ${ang(l.beta)}  γ ${ang(l.gamma)}°`;
+      const len = (x: unknown) => (isNumber(x) ? x.toFixed(5) : "—");
+      const ang = (x: unknown) => (isNumber(x) ? String(Number(x.toFixed(3))) : "—");
+      // one space between values: a triclinic cell fits an 80-column screen with its label
+      return `a ${len(l.a)} b ${len(l.b)} c ${len(l.c)} Å  α ${ang(l.alpha)} β ${ang(l.beta)} γ ${ang(l.gamma)}°`;
     },
   },
   {

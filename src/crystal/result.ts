@@ -40,6 +40,11 @@ export interface ScfSummary {
   cycles: number;
   /** Total energy after each cycle of the last SCF (cycles 1…n; cycle 0 is the initial guess). */
   energies_hartree: number[];
+  /**
+   * The energy CRYSTAL printed for cycle 0 (the initial guess) of that SCF, so that the change of
+   * cycle 1 is known (plots draw every cycle); null when cycle 0 was not printed.
+   */
+  initial_energy_hartree: number | null;
 }
 
 export interface OptSummary {

@@ -36,6 +36,7 @@ export const SCREEN_KEYS: Readonly<Record<ScreenName, KeyHelp[]>> = {
     { keys: "↑↓ j k pgup pgdn", does: "scroll", footer: true },
     { keys: "g G", does: "top / bottom (G follows the log again)" },
     { keys: "F", does: "follow the log on / off", footer: true },
+    { keys: "] [", does: "next / previous section of the results (frequencies, bands, DOS, geometry…)" },
     { keys: "enter", does: "open the selected file (Files tab)" },
     { keys: "c", does: "cancel the job (asks)", footer: true },
     { keys: "r", does: "re-run as a new job", footer: true },

@@ -39,6 +39,10 @@ export interface JobListRow {
   createdAt: string;
   cancelRequested: boolean;
   workflowId: number | null;
+  /** What the stored result says of its run (`status`, `error_kind`) and its imaginary modes, for the list's marks. */
+  resultStatus: string | null;
+  errorKind: string | null;
+  imaginaryModes: number | null;
 }
 
 const statusOrder = `CASE j.status ${JOB_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} END`;
@@ -120,6 +124,10 @@ export function jobWindow(db: DB, q: JobListQuery, offset: number, limit: number
     Math.max(0, Math.floor(limit)),
     Math.max(0, Math.floor(offset)),
   ) as ListRow[];
+  const marks = resultMarks(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -132,7 +140,37 @@ export function jobWindow(db: DB, q: JobListQuery, offset: number, limit: number
     createdAt: r.created_at,
     cancelRequested: r.cancel_requested === 1,
     workflowId: r.workflow_id,
+    resultStatus: textOrNull(marks.get(r.id)?.result_status),
+    errorKind: textOrNull(marks.get(r.id)?.error_kind),
+    imaginaryModes: typeof marks.get(r.id)?.n_imaginary === "number" ? marks.get(r.id)!.n_imaginary : null,
   }));
+}
+
+const textOrNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+interface MarkRow {
+  id: number;
+  result_status: string | null;
+  error_kind: string | null;
+  n_imaginary: number | null;
+}
+
+/**
+ * The few result fields the list marks a row with, read for the rows on screen only: a JSON look-up
+ * in the window's SELECT would parse every job's results whenever the sort needs all rows (53 ms
+ * for 10,000 jobs sorted by name, measured), this costs the rows shown.
+ */
+function resultMarks(db: DB, ids: number[]): Map<number, MarkRow> {
+  if (ids.length === 0) return new Map();
+  const rows = prepared(
+    db,
+    `SELECT id,
+       CASE WHEN json_valid(key_results) THEN json_extract(key_results, '$.status') END AS result_status,
+       CASE WHEN json_valid(key_results) THEN json_extract(key_results, '$.error_kind') END AS error_kind,
+       CASE WHEN json_valid(key_results) THEN json_extract(key_results, '$.frequencies.n_imaginary') END AS n_imaginary
+     FROM jobs WHERE id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(ids)) as MarkRow[];
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /** How many jobs are in each status (for the status line). */

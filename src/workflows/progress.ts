@@ -8,6 +8,7 @@ import { type Workflow, WorkflowRepository } from "../store/workflows.js";
 import { type ConvergenceTable, convergenceTable } from "./convergence.js";
 import { cellVolume, type EosFit, EosFitError, fitBirchMurnaghan } from "./eos.js";
 import { latestAttempts, readStoredPlan, type StoredPlan, type StoredStep, type SweepValue } from "./spec.js";
+import { type SummaryJob, standingOf, type WorkflowSummary, workflowSummary } from "./summary.js";
 
 const FINISHED: readonly JobStatus[] = ["COMPLETED", "FAILED", "CANCELLED", "SKIPPED"];
 
@@ -177,6 +178,8 @@ export interface StepView {
     retry_of: number | null;
     sweep: Record<string, SweepValue>;
     final_energy: number | null;
+    /** False for the energy of a run that did not converge or finish (null: no energy). */
+    energy_is_final: boolean | null;
     latest: boolean;
   }[];
   result: AggregateResult | null;
@@ -186,6 +189,19 @@ export interface WorkflowView {
   workflow: Workflow;
   description: string;
   steps: StepView[];
+  /** Jobs completed and the lowest final energy (runs that did not converge left out). */
+  summary: WorkflowSummary;
+}
+
+function summaryJob(job: Job): SummaryJob {
+  return {
+    id: job.id,
+    name: job.name,
+    step: job.workflowStep,
+    status: job.status,
+    finalEnergy: job.finalEnergy,
+    verdict: job.keyResults,
+  };
 }
 
 export function workflowView(store: Store, id: number): WorkflowView {
@@ -218,12 +234,14 @@ export function workflowView(store: Store, id: number): WorkflowView {
           retry_of: j.retryOf,
           sweep: s.sweep,
           final_energy: j.finalEnergy,
+          energy_is_final: j.finalEnergy === null ? null : standingOf(summaryJob(j)).final,
           latest: latest.has(j.id),
         })),
       result,
     };
   });
-  return { workflow, description: plan.description, steps };
+  const latest = plan.steps.flatMap((step) => latestAttempts(step).flatMap((a) => jobs.get(a.id) ?? []));
+  return { workflow, description: plan.description, steps, summary: workflowSummary(latest.map(summaryJob)) };
 }
 
 /** Recomputes the aggregates of a workflow and stores them (workflows.results). */

@@ -85,6 +85,8 @@ describe("what else the real outputs say", () => {
     expect(scf.scf.energies_hartree).toHaveLength(7);
     expect(scf.scf.energies_hartree[0]).toBeCloseTo(-271.1666822111, 9);
     expect(scf.scf.energies_hartree.at(-1)).toBeCloseTo(-271.2181437493, 9);
+    // `CYC   0 ETOT(AU) -2.706739657077E+02` (line 405): the guess, so cycle 1's change is known
+    expect(scf.scf.initial_energy_hartree).toBeCloseTo(-270.6739657077, 9);
     const opt = parseOutputText(text("aiida-crystal17__mgo_sto3g_opt.out"));
     expect(opt.opt?.steps).toBe(6);
     expect(opt.opt?.energies_hartree).toHaveLength(6);

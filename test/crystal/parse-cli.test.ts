@@ -42,7 +42,12 @@ describe("crystal-tui parse", () => {
         "wall_time_s",
       ].sort(),
     );
-    expect(Object.keys(json.scf).sort()).toEqual(["converged", "cycles", "energies_hartree"]);
+    expect(Object.keys(json.scf).sort()).toEqual([
+      "converged",
+      "cycles",
+      "energies_hartree",
+      "initial_energy_hartree",
+    ]);
     expect(Object.keys(json.opt).sort()).toEqual(["converged", "energies_hartree", "steps"]);
     expect(json).toEqual(JSON.parse(JSON.stringify(await parseOutputFile(file))));
   });

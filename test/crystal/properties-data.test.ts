@@ -113,8 +113,13 @@ describe("fort.25 of real runs", () => {
     expect(dat.bands).toHaveLength(18);
     expect(dat.ticks.map((t) => t.position)).toEqual([0, 0.5895, 0.88426, 1.3011, 1.81162]);
     expect(dat.bands[0]![0]).toBeCloseTo(-104.36 * H, 1);
+    // the path's points where BAND.DAT puts them (it rounds to 5 digits): W is X + 10 DY, not 9
+    f25.ticks.forEach((t, i) => {
+      expect(Math.abs(t.position - dat.ticks[i]!.position)).toBeLessThan(2e-5);
+    });
+    expect(f25.k_path).toHaveLength(dat.k_path.length);
     for (let b = 0; b < 18; b++)
-      for (let k = 0; k < 20; k++) {
+      for (let k = 0; k < 61; k++) {
         // BAND.DAT keeps five significant digits (in Hartree)
         const tolerance = 1e-4 * Math.abs(f25.bands[b]![k]!) + 0.01;
         expect(Math.abs(dat.bands[b]![k]! - f25.bands[b]![k]!)).toBeLessThan(tolerance);
@@ -153,11 +158,22 @@ describe("fort.25 written from the format's description", () => {
       seg(0.01, [4, 0, 0], [4, 4, 0]);
     const b = readFort25(text).band_structure!;
     expect(b.spin_polarized).toBe(true);
-    expect(b.k_path).toEqual([0, 0.05, 0.1, 0.1, 0.15, 0.2].map((x) => expect.closeTo(x, 9)));
+    // the second segment starts one step after the first's end (CRYSTAL does not repeat it)
+    expect(b.k_path).toEqual([0, 0.05, 0.1, 0.15, 0.2, 0.25].map((x) => expect.closeTo(x, 9)));
     expect(b.ticks.map((t) => t.label)).toEqual(["0 0 0", "4 0 0", "4 4 0"]);
     expect(b.bands[0]![0]).toBeCloseTo((-0.5 - fermi) * H, 4);
     expect(b.bands[1]![1]).toBeCloseTo((0.2 - fermi) * H, 4);
     expect(b.bands_beta![0]![1]).toBeCloseTo((-0.39 - fermi) * H, 4);
+  });
+
+  it("a segment that repeats the point the one before ended at keeps it there (no step skipped)", () => {
+    const seg = (data: number[], from: number[], to: number[]) =>
+      block(0, "BAND", 1, 3, 0, 0.1, -0.2, [-1, 1], [...from, ...to], data);
+    const text =
+      seg([-0.5, -0.4, -0.3], [0, 0, 0], [4, 0, 0]) + seg([-0.3, -0.2, -0.1], [4, 0, 0], [4, 4, 0]);
+    const b = readFort25(text).band_structure!;
+    expect(b.k_path).toEqual([0, 0.1, 0.2, 0.2, 0.3, 0.4].map((x) => expect.closeTo(x, 9)));
+    expect(b.ticks.map((t) => t.position)).toEqual([0, 0.2, 0.4].map((x) => expect.closeTo(x, 9)));
   });
 
   it("numbers that fill their field and touch are read by position", () => {

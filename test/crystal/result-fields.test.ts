@@ -31,6 +31,24 @@ describe("result rows", () => {
     ]);
   });
 
+  it("mark the energy of a run that did not reach its goal as not final, with why", () => {
+    const [failure, row] = resultRows({
+      status: "incomplete",
+      error_kind: "walltime",
+      final_energy_hartree: -3128.3182941933,
+    });
+    expect(failure!.value).toBe("walltime");
+    expect(row).toEqual({
+      key: "final_energy_hartree",
+      label: "Final energy",
+      value: "-3128.3182941933 Ha  (-85125.877404 eV) ~ not final: the run reached its time limit",
+      warn: true,
+    });
+    const [done] = resultRows({ status: "completed", final_energy_hartree: -10 });
+    expect(done!.value).toBe("-10.0000000000 Ha  (-272.113862 eV)");
+    expect(done!.warn).toBe(false);
+  });
+
   it("give no row for what is absent (null is not 0)", () => {
     expect(
       resultRows({ band_gap_ev: null, final_energy_hartree: null, geometry: null, elastic: null }),

@@ -45,7 +45,7 @@ describe("workflows screen", () => {
     expect(f).toMatch(/├─ ▶ freq #2 RUNNING/);
     expect(f).toMatch(/└─ … bands #3 PENDING/);
     expect(f).toContain("1/3 steps completed");
-    expect(f).toContain("lowest energy -271.25962069 Ha (opt)");
+    expect(f).toContain("lowest energy -271.25962069 Ha (opt, job 1)");
     expect(f).toContain("eos: not enough points");
     for (const l of f.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
     await m.press(KEY.tab, "j", "j", KEY.enter);

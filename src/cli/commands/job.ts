@@ -6,10 +6,12 @@ import { readDeck } from "../../crystal/deck.js";
 import { stagedNameFor } from "../../crystal/files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UserError } from "../../domain/errors.js";
+import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
 import type { Store } from "../../store/store.js";
+import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
 
@@ -222,7 +224,7 @@ export function registerJobCommands(program: Command): void {
               j.name,
               statusLabel(j.status),
               j.clusterName ?? "local",
-              formatEnergy(j.finalEnergy),
+              `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}`,
               j.createdAt,
             ]);
           }
@@ -277,7 +279,7 @@ export function registerJobCommands(program: Command): void {
           lines.push(
             `remote    ${remote.remoteHandle} in ${remote.workingDirectory}${remote.nodeList ? ` on ${remote.nodeList}` : ""}`,
           );
-        if (j.finalEnergy !== null) lines.push(`energy    ${formatEnergy(j.finalEnergy)} Ha`);
+        lines.push(...jobResultLines(j, store.jobs.folderOf(j)));
         if (deps.length)
           lines.push(
             `after     ${deps.map((d) => `${d.type} ${d.dependsOnJobId} (${d.otherName}, ${d.otherStatus})`).join("; ")}`,

@@ -2,10 +2,12 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { UsageError, UserError } from "../../domain/errors.js";
+import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import { WorkflowRepository } from "../../store/workflows.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
 import type { AggregateResult } from "../../workflows/progress.js";
+import { summaryText } from "../../workflows/summary.js";
 import { collect, projectDirOf, withStore } from "../context.js";
 import { formatEnergy, printJson, statusLabel, table } from "../output.js";
 import { parseSets } from "./template.js";
@@ -183,6 +185,7 @@ export function registerWorkflowCommands(program: Command): void {
             params: w.params,
             created_at: w.createdAt,
             steps: view.steps,
+            summary: view.summary,
             results: Object.fromEntries(view.steps.filter((s) => s.result).map((s) => [s.name, s.result])),
           });
         }
@@ -210,7 +213,7 @@ export function registerWorkflowCommands(program: Command): void {
                 statusLabel(j.status),
                 String(j.attempt),
                 sweepText(j.sweep),
-                formatEnergy(j.final_energy),
+                `${formatEnergy(j.final_energy)}${j.energy_is_final === false ? NOT_FINAL_MARK : ""}`,
                 j.status_reason ?? "",
               ]);
             }
@@ -222,6 +225,7 @@ export function registerWorkflowCommands(program: Command): void {
           }
           if (s.result) lines.push(...aggregateLines(s.name, s.result));
         }
+        lines.push("", ...summaryText(view.summary, formatEnergy));
         process.stdout.write(`${lines.join("\n")}\n`);
       });
     });

@@ -3,6 +3,7 @@ import { Box, Text } from "ink";
 import { useKeys } from "../key-bus.js";
 import { GLOBAL_KEYS, type KeyHelp, SCREEN_KEYS, type ScreenName } from "../keys.js";
 import { useColor } from "../theme.js";
+import { MARK_LEGEND } from "./results/list-marks.js";
 
 export function Help({
   screen,
@@ -32,8 +33,24 @@ export function Help({
       </Box>
     )),
   ];
+  // the job list's marks say why a row is flagged (the detail says it in words); one line, so the
+  // whole help still fits 80×24
+  const marks =
+    screen === "jobs"
+      ? [
+          <Box key="marks">
+            <Box width={18} flexShrink={0}>
+              <Text bold>Marks</Text>
+            </Box>
+            <Text wrap="truncate-end">
+              {`${MARK_LEGEND.map((m) => `${m.mark} ${m.short}`).join("  ")}  (the job says why)`}
+            </Text>
+          </Box>,
+        ]
+      : [];
   const lines = [
     ...section(`Keys — ${screen.replace("-", " ")} screen`, SCREEN_KEYS[screen]),
+    ...marks,
     <Text key="gap"> </Text>,
     ...section("Everywhere", GLOBAL_KEYS),
   ];

@@ -2,9 +2,10 @@
 // with the sorted column marked and the cursor row in inverse video (readable without colour).
 import { Box, Text } from "ink";
 import { STATUS_SYMBOL } from "../../domain/status.js";
-import { clip, formatHartree, formatWhen, runtimeOf, whereOf } from "../format.js";
+import { clip, formatWhen, runtimeOf, whereOf } from "../format.js";
 import type { JobListRow, SortColumn } from "../queries.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
+import { jobMarks } from "./results/list-marks.js";
 
 type ColumnKey = SortColumn | "id";
 
@@ -78,19 +79,32 @@ export function JobTable({
           status: `${STATUS_SYMBOL[r.status]} ${r.status}${r.cancelRequested && !isDone(r.status) ? "!" : ""}`,
           where: whereOf(r),
           runtime: runtimeOf(r, now),
-          energy: formatHartree(r.finalEnergy),
+          // 14 columns of value and one for its mark (~ not final, ⚠ imaginary modes)
+          energy: "",
           created: formatWhen(r.createdAt, nowDate),
         };
         const selected = i === cursor;
         // three text runs per row (before, the status, after) rather than one per cell: Ink measures
         // every run on every frame, and a list of 40 rows redraws on each key press
+        const marks = jobMarks({
+          status: r.status,
+          finalEnergy: r.finalEnergy,
+          verdict: r.resultStatus === null ? null : { status: r.resultStatus, error_kind: r.errorKind },
+          imaginaryModes: r.imaginaryModes,
+        });
         const cells = columns.map((c) => cell(values[c.key], c));
         const at = columns.findIndex((c) => c.key === "status");
+        const en = columns.findIndex((c) => c.key === "energy");
+        const energyWidth = columns[en]!.width;
         return (
           <Text key={r.id} inverse={selected}>
             {`${selected ? "›" : " "}${cells.slice(0, at).join(" ")} `}
             <Text color={color(STATUS_COLOR[r.status])}>{cells[at]}</Text>
-            {` ${cells.slice(at + 1).join(" ")}`}
+            {` ${cells.slice(at + 1, en).join(" ")} ${clip(marks.energy, energyWidth - 1).padStart(energyWidth - 1)}`}
+            <Text color={color(marks.bad ? "red" : undefined)} bold={marks.bad}>
+              {marks.mark}
+            </Text>
+            {` ${cells.slice(en + 1).join(" ")}`}
           </Text>
         );
       })}

@@ -1,14 +1,12 @@
 // The content of the job detail's tabs as lines (the detail screen scrolls them): the deck with its
-// keywords highlighted, the parsed results with their plots, the files, and the history.
+// keywords highlighted, the files, and the history. The Results tab is components/results/.
 import { Text } from "ink";
 import type { ReactNode } from "react";
-import { resultRows } from "../../crystal/result-fields.js";
 import { STATUS_SYMBOL } from "../../domain/status.js";
 import type { JobEvent } from "../../domain/types.js";
 import type { LinkedJob } from "../../store/dependencies.js";
 import { clip, formatBytes, formatTimestamp, formatWhen, printable } from "../format.js";
 import { highlightDeck, type SegmentKind } from "../highlight.js";
-import { energyChanges, plotSeries } from "../plots.js";
 import { STATUS_COLOR } from "../theme.js";
 
 export type ColorFn = (name: string | undefined) => string | undefined;
@@ -35,115 +33,6 @@ export function deckLines(deck: string, keywords: ReadonlySet<string>, color: Co
       ))}
     </Text>
   ));
-}
-
-const numbers = (v: unknown): number[] =>
-  Array.isArray(v) ? v.filter((x): x is number => typeof x === "number") : [];
-const obj = (v: unknown): Record<string, unknown> | null =>
-  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-const strings = (v: unknown): string[] =>
-  Array.isArray(v) ? v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))) : [];
-
-function row(label: string, value: ReactNode, key: string, labelColor?: string): ReactNode {
-  return (
-    <Text key={key} wrap="truncate-end">
-      <Text bold color={labelColor}>
-        {`${label.padEnd(14)} `}
-      </Text>
-      {value}
-    </Text>
-  );
-}
-
-/**
- * The parser's JSON for a job as lines: a summary, then the SCF convergence plot (|ΔE| per cycle on
- * a log scale) and the optimisation energy trajectory. `live` marks values read from a running
- * job's output so far.
- */
-export function resultLines(
-  results: Record<string, unknown> | null,
-  opts: { width: number; plotHeight: number; live: boolean; color: ColorFn; note?: string },
-): ReactNode[] {
-  const { color } = opts;
-  const out: ReactNode[] = [];
-  if (opts.note)
-    out.push(
-      <Text key="note" dimColor wrap="truncate-end">
-        {opts.note}
-      </Text>,
-    );
-  if (!results) {
-    out.push("No results yet: they are read from the CRYSTAL output when the job runs and when it ends.");
-    return out;
-  }
-  const status = typeof results.status === "string" ? results.status : "";
-  const statusColor = status === "completed" ? "green" : status === "failed" ? "red" : "yellow";
-  out.push(
-    row(
-      "Outcome",
-      <Text color={color(statusColor)}>
-        {status || "unknown"}
-        {opts.live ? " (so far — the job is still running)" : ""}
-      </Text>,
-      "status",
-    ),
-  );
-  if (typeof results.calc_type === "string") out.push(row("Calculation", results.calc_type, "calc"));
-  // the values, as the result-field table writes them (the same rows as `crystal-tui parse`)
-  for (const r of resultRows(results)) {
-    out.push(row(r.label, r.warn ? <Text color={color("red")}>{r.value}</Text> : r.value, r.key));
-  }
-  const scf = obj(results.scf);
-  const scfEnergies = numbers(scf?.energies_hartree);
-  const opt = obj(results.opt);
-  const optEnergies = numbers(opt?.energies_hartree);
-  for (const [i, w] of strings(results.warnings).entries()) {
-    out.push(row(i === 0 ? "Warnings" : "", <Text color={color("yellow")}>{printable(w)}</Text>, `w${i}`));
-  }
-  for (const [i, err] of strings(results.errors).entries()) {
-    out.push(row(i === 0 ? "Errors" : "", <Text color={color("red")}>{printable(err)}</Text>, `e${i}`));
-  }
-  const plotWidth = Math.max(20, opts.width - 2);
-  if (scfEnergies.length >= 2) {
-    out.push(" ");
-    out.push(
-      <Text key="scf-title" bold>
-        SCF convergence — |ΔE| per cycle (Ha, log scale)
-      </Text>,
-    );
-    for (const [i, l] of plotSeries(energyChanges(scfEnergies), {
-      width: plotWidth,
-      height: opts.plotHeight,
-      log: true,
-      xLabel: "cycle",
-    }).entries()) {
-      out.push(
-        <Text key={`scf${i}`} color={color("cyan")}>
-          {l}
-        </Text>,
-      );
-    }
-  }
-  if (optEnergies.length >= 1) {
-    out.push(" ");
-    out.push(
-      <Text key="opt-title" bold>
-        Optimisation — energy per step (Ha)
-      </Text>,
-    );
-    for (const [i, l] of plotSeries(optEnergies, {
-      width: plotWidth,
-      height: opts.plotHeight,
-      xLabel: "step",
-    }).entries()) {
-      out.push(
-        <Text key={`opt${i}`} color={color("green")}>
-          {l}
-        </Text>,
-      );
-    }
-  }
-  return out;
 }
 
 export interface FileEntry {

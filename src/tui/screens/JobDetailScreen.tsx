@@ -9,19 +9,18 @@ import { outputFileName } from "../../crystal/files.js";
 import { isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
-import {
-  deckLines,
-  type FileEntry,
-  fileLines,
-  historyLines,
-  resultLines,
-} from "../components/detail-lines.js";
+import { deckLines, type FileEntry, fileLines, historyLines } from "../components/detail-lines.js";
 import { Lines, maxOffset } from "../components/Lines.js";
+import { jobMarks } from "../components/results/list-marks.js";
+import { renderLines } from "../components/results/render.js";
+import { resultsView } from "../components/results/results-lines.js";
+import { frequenciesOf } from "../components/results/sections.js";
 import { Tabs } from "../components/Tabs.js";
 import { checkDeck, DECK_KEYWORDS, LiveOutput } from "../crystal.js";
-import { clip, formatHartree, formatParallelism, runtimeOf, whereOf } from "../format.js";
+import { clip, formatParallelism, runtimeOf, whereOf } from "../format.js";
 import { type JobDetail, useJob } from "../hooks/use-job.js";
 import { readTail, useLog } from "../hooks/use-log.js";
+import { useResultFiles } from "../hooks/use-result-files.js";
 import { useKeys } from "../key-bus.js";
 import { runAction, useGlobalKeys, useNav } from "../nav.js";
 import { useNow, useProject } from "../store-watch.js";
@@ -121,6 +120,7 @@ export function JobDetailScreen({
   const log = useLog(outFile, tab === "Log");
   const files = useFolder(detail?.folder ?? null, tab === "Files");
   const { results, live } = useResults(detail, tab === "Results");
+  const resultFiles = useResultFiles(detail?.folder ?? null, job?.name ?? null, tab === "Results");
   const viewed = useMemo(
     () => (viewing && detail ? readTail(path.join(detail.folder, viewing)) : null),
     [viewing, detail],
@@ -141,6 +141,17 @@ export function JobDetailScreen({
   const deckReport = useMemo(
     () => (tab === "Input" && deckText ? checkDeck(deckText) : null),
     [tab, deckText],
+  );
+
+  const resultsShown = useMemo(
+    () =>
+      tab === "Results" && job
+        ? resultsView(
+            { results, jobStatus: job.status, live, data: resultFiles, deck: deckText || null },
+            { width, height: bodyHeight },
+          )
+        : null,
+    [tab, job, results, live, resultFiles, deckText, width, bodyHeight],
   );
 
   const lines: ReactNode[] = useMemo(() => {
@@ -175,12 +186,7 @@ export function JobDetailScreen({
         return [...msgs, ...deckLines(deckText, DECK_KEYWORDS, color)];
       }
       case "Results":
-        return resultLines(results, {
-          width,
-          plotHeight: Math.max(4, Math.min(10, Math.floor((bodyHeight - 4) / 2))),
-          live,
-          color,
-        });
+        return renderLines(resultsShown?.lines ?? [], color);
       case "Files":
         if (viewing) {
           if (!viewed?.exists) return [`${viewing} cannot be read.`];
@@ -225,10 +231,8 @@ export function JobDetailScreen({
     log,
     deckText,
     deckReport,
-    results,
-    live,
+    resultsShown,
     width,
-    bodyHeight,
     files,
     fileCursor,
     viewing,
@@ -280,7 +284,13 @@ export function JobDetailScreen({
       scrollTo(count);
       if (tab === "Log") setFollow(true);
     } else if (input === "F" && tab === "Log") setFollow(!follow);
-    else if (!job) return;
+    else if ((input === "]" || input === "[") && tab === "Results" && resultsShown) {
+      // the next (previous) section of the results: frequencies, bands, DOS, geometry, …
+      const starts = resultsShown.sections.map((x) => x.line);
+      const next =
+        input === "]" ? starts.find((l) => l > offset) : [...starts].reverse().find((l) => l < offset);
+      if (next !== undefined) scrollTo(next);
+    } else if (!job) return;
     else if (input === "c") {
       if (isTerminal(job.status)) nav.flash(`job ${job.id} is ${job.status} — nothing to cancel`, "error");
       else setPending("cancel");
@@ -315,9 +325,19 @@ export function JobDetailScreen({
   };
 
   const runtime = runtimeOf(job, now);
-  const energy = job.finalEnergy !== null ? `E ${formatHartree(job.finalEnergy)} Ha` : "";
-  const reason =
-    job.statusReason ?? (job.cancelRequested && !isTerminal(job.status) ? "cancel requested" : "");
+  const marks = jobMarks({
+    status: job.status,
+    finalEnergy: job.finalEnergy,
+    verdict: job.keyResults,
+    imaginaryModes: frequenciesOf(job.keyResults?.frequencies)?.n_imaginary ?? null,
+  });
+  const energy = marks.energy ? `E ${marks.energy} Ha${marks.mark.trim() ? ` ${marks.mark}` : ""}` : "";
+  const reason = [
+    ...marks.why,
+    job.statusReason ?? (job.cancelRequested && !isTerminal(job.status) ? "cancel requested" : ""),
+  ]
+    .filter(Boolean)
+    .join(" · ");
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Box height={1} width={width}>
@@ -332,7 +352,7 @@ export function JobDetailScreen({
           {"  "}
           {whereOf(job)}
           {runtime ? `  ${runtime}` : ""}
-          {energy ? `  ${energy}` : ""}
+          {energy ? <Text color={color(marks.bad ? "red" : undefined)}>{`  ${energy}`}</Text> : ""}
         </Text>
       </Box>
       <Box height={1} width={width}>

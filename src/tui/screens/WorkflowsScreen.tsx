@@ -2,7 +2,9 @@
 // the workflow recorded, plus counts, lowest energy and total run time of its jobs).
 import { Box, Text } from "ink";
 import { useState } from "react";
+import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { JOB_STATUSES, STATUS_SYMBOL } from "../../domain/status.js";
+import { type SummaryJob, standingOf, summaryText, workflowSummary } from "../../workflows/summary.js";
 import { clip, formatDuration, formatHartree, formatWhen, parseDbTime } from "../format.js";
 import { useWorkflowSteps, useWorkflows } from "../hooks/use-workflows.js";
 import { useKeys } from "../key-bus.js";
@@ -17,16 +19,29 @@ function countsText(w: WorkflowSummary): string {
     .join(" ");
 }
 
-/** What the steps add up to: lowest energy, run time summed over the jobs that ran. */
+/** A step row as the workflow summary counts it (its job's status says whether its energy is final). */
+const summaryJob = (s: WorkflowStepRow): SummaryJob => ({
+  id: s.id,
+  name: s.name,
+  step: s.step,
+  status: s.status,
+  finalEnergy: s.finalEnergy,
+  verdict: null,
+});
+
+/**
+ * What the steps add up to: jobs completed, the lowest final energy (a run that did not converge
+ * is left out, and said to be), run time summed over the jobs that ran.
+ */
 export function aggregate(steps: WorkflowStepRow[], now = Date.now()): string[] {
-  const out: string[] = [];
-  const done = steps.filter((s) => s.status === "COMPLETED").length;
-  out.push(`${done}/${steps.length} steps completed`);
-  const withEnergy = steps.filter((s) => s.finalEnergy !== null);
-  if (withEnergy.length > 0) {
-    const best = withEnergy.reduce((a, b) => (b.finalEnergy! < a.finalEnergy! ? b : a));
-    out.push(`lowest energy ${formatHartree(best.finalEnergy)} Ha (${best.step ?? best.name})`);
-  }
+  const summary = workflowSummary(steps.map(summaryJob));
+  const out = summaryText(summary, (e) => formatHartree(e), "steps").filter(
+    (l) => !l.startsWith("  left out"),
+  );
+  if (summary.not_final.length > 0)
+    out.push(
+      `${NOT_FINAL_MARK} not final, left out: ${summary.not_final.map((n) => `${n.step ?? n.name} #${n.job_id}`).join(", ")}`,
+    );
   let seconds = 0;
   for (const s of steps) {
     const a = parseDbTime(s.startedAt);
@@ -125,7 +140,9 @@ export function WorkflowsScreen({ width, height }: { width: number; height: numb
               {t.prefix}
               <Text color={color(STATUS_COLOR[s.status])}>{STATUS_SYMBOL[s.status]} </Text>
               <Text bold>{s.step ?? s.name}</Text> <Text dimColor>#{s.id}</Text> {s.status}
-              {s.finalEnergy !== null ? `  ${formatHartree(s.finalEnergy)} Ha` : ""}
+              {s.finalEnergy !== null
+                ? `  ${formatHartree(s.finalEnergy)} Ha${standingOf(summaryJob(s)).final ? "" : ` ${NOT_FINAL_MARK}`}`
+                : ""}
               {t.alsoAfter.length > 0 ? (
                 <Text dimColor>{`  (also after #${t.alsoAfter.join(", #")})`}</Text>
               ) : null}
