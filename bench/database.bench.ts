@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { databasePath, openDatabase } from "../src/store/database.js";
 import { V1_DDL } from "../src/store/migrations/v1-phase1.js";
 import { Store } from "../src/store/store.js";
+import { sql } from "../test/store/raw-sql.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ctui-bench-db-"));
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -82,7 +83,7 @@ function makeV1(dir: string, n: number): string {
   const t0 = process.hrtime.bigint();
   store.jobs.createMany(specs);
   const apiMs = ms(t0);
-  const edges = store.db.prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
+  const edges = sql(store).prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
   store.close();
 
   // baseline: the same rows (jobs + dependency rows + a deck file per job folder) with a bare

@@ -12,6 +12,7 @@ import { installStandin } from "../src/crystal/standin.js";
 import { Engine } from "../src/engine/engine.js";
 import type { Runner } from "../src/runners/types.js";
 import { Store } from "../src/store/store.js";
+import { sql } from "../test/store/raw-sql.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ctui-bench-engine-"));
@@ -113,7 +114,7 @@ for (const total of [1_000, 10_000]) {
   let statements = 0;
   const store = Store.open(project, { verbose: () => statements++ });
   // the blocker must not be claimed (it would leave the "waiting" set): no capacity locally
-  store.db.prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(blocker.id);
+  sql(store).prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(blocker.id);
   const engine = new Engine(store, { runnerFactory: () => idleRunner, watch: true, cores: 64, maxJobs: 64 });
   await engine.tick(); // warm-up: prepares statements, registers the engine
   const passes = 50;

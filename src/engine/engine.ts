@@ -1,38 +1,19 @@
 // The engine: a loop that claims runnable jobs, hands them to their runner, polls what runs, writes
 // every transition, and finishes jobs whose dependencies can never be met. Any number of engines
 // (several `crystal-tui run`, the TUI) can serve one project: they coordinate only through guarded
-// statements in the database (src/engine/statements.ts), never through memory.
+// statements in the database (src/store/engine-store.ts), never through memory.
 import fs from "node:fs";
 import path from "node:path";
 import { parseOutputFile } from "../crystal/output-parser.js";
 import { UserError } from "../domain/errors.js";
+import { ACTIVE_STATUSES } from "../domain/status.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { defaultCores, newToken } from "../runners/local.js";
 import type { RunHandle, Runner, RunnerFactory, RunState, SubmitContext } from "../runners/types.js";
 import type { Store } from "../store/store.js";
 import type { EngineHooks, ParsedResult } from "./hooks.js";
 import { decideOutcome, type ParsedOutcome } from "./outcome.js";
-import {
-  engineServing,
-  heartbeat,
-  liveEngines,
-  newEngineId,
-  registerEngine,
-  unregisterEngine,
-} from "./registry.js";
-import {
-  activeLoad,
-  adoptJob,
-  cancelRequests,
-  claimJobs,
-  countByStatus,
-  doomedQueuedJobs,
-  heldJobs,
-  orphanedJobs,
-  recordHandle,
-  skipDoomedJobs,
-  targetsWithPendingJobs,
-} from "./statements.js";
+import { engineServing, liveEngines, newEngineId, registerEngine } from "./registry.js";
 
 export interface EngineOptions {
   /** Keep serving when nothing is left to do (TUI, `run --watch`); otherwise stop when idle. */
@@ -66,7 +47,7 @@ interface Target {
   lastPoll: number;
 }
 
-const ACTIVE = ["QUEUED", "RUNNING"] as const;
+const ACTIVE = ACTIVE_STATUSES;
 
 export class Engine {
   readonly id = newEngineId();
@@ -140,7 +121,7 @@ export class Engine {
       }
     } finally {
       for (const t of this.targets.values()) await t.runner.close().catch(() => undefined);
-      unregisterEngine(this.store, this.id);
+      this.store.engine.unregister(this.id);
     }
     return this.summary;
   }
@@ -193,21 +174,21 @@ export class Engine {
    * may become runnable).
    */
   async tick(): Promise<boolean> {
-    heartbeat(this.store, this.id);
+    this.store.engine.heartbeat(this.id);
     const live = await this.adoptOrphans();
-    this.store.write(() => skipDoomedJobs(this.store));
+    this.store.engine.skipDoomed();
     await this.skipDoomedQueued();
     await this.handleCancelRequests();
     await this.pollHeld();
     await this.claimAndSubmit();
-    const held = heldJobs(this.store, this.id).length;
+    const held = this.store.engine.held(this.id).length;
     if (held > 0) return true;
     // a run whose launch is still settling after a crash (see adoptOrphans) is nobody's yet: wait for it
-    if (orphanedJobs(this.store, [...live, this.id]).length > 0) return true;
-    const pending = countByStatus(this.store, ["PENDING"]);
+    if (this.store.engine.orphaned([...live, this.id]).length > 0) return true;
+    const pending = this.store.engine.countByStatus(["PENDING"]);
     if (pending === 0) return false;
     // pending jobs remain: worth waiting only if someone is running what they wait for
-    const othersActive = countByStatus(this.store, ACTIVE) > 0;
+    const othersActive = this.store.engine.countByStatus(ACTIVE) > 0;
     if (othersActive) return true;
     const blocked = `${pending} job(s) still pending: nothing runnable (see \`crystal-tui job show ID\`)`;
     if (!this.summary.blocked.includes(blocked)) this.summary.blocked.push(blocked);
@@ -219,8 +200,8 @@ export class Engine {
   private async adoptOrphans(): Promise<string[]> {
     const live = liveEngines(this.store).map((e) => e.id);
     if (!live.includes(this.id)) registerEngine(this.store, this.id);
-    for (const job of orphanedJobs(this.store, [...live, this.id])) {
-      if (!adoptJob(this.store, job.id, job.claimedBy, this.id)) continue;
+    for (const job of this.store.engine.orphaned([...live, this.id])) {
+      if (!this.store.engine.adopt(job.id, job.claimedBy, this.id)) continue;
       const t = this.target(job.clusterId);
       const handle = job.runHandle as RunHandle | null;
       if (!t) {
@@ -229,10 +210,7 @@ export class Engine {
       }
       if (!handle) {
         // claimed but never handed to a runner: give it back
-        this.store.jobs.transition(job.id, "PENDING", {
-          from: ["QUEUED"],
-          reason: "engine restarted before launch",
-        });
+        this.store.engine.requeue(job.id, "engine restarted before launch", this.id);
         this.log(
           `job ${job.id} (${job.name}) was claimed by an engine that stopped before launching it; queued again`,
         );
@@ -243,9 +221,7 @@ export class Engine {
       } catch (err) {
         // the cluster cannot be reached (or refuses us) right now: leave the run as it is, unclaimed,
         // and ask again next pass — a connection problem never fails a job
-        this.store.db
-          .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
-          .run(job.id, this.id);
+        this.store.engine.release(job.id, this.id);
         this.warnOnce(
           `adopt:${job.clusterId}`,
           `${t.cluster?.name ?? "local"}: ${oneLineMessage(err)} — will retry`,
@@ -263,18 +239,10 @@ export class Engine {
       if (found) {
         this.recordSubmission(job, found);
       } else if (Date.now() - Number(handle.at ?? 0) > (this.options.launchGraceMs ?? 5000)) {
-        this.store.write(() => {
-          this.store.db.prepare("UPDATE jobs SET run_handle = NULL WHERE id = ?").run(job.id);
-          this.store.jobs.transition(job.id, "PENDING", {
-            from: ["QUEUED"],
-            reason: "engine restarted before launch",
-          });
-        });
+        this.store.engine.requeue(job.id, "engine restarted before launch", this.id);
       } else {
         // the launch may still be writing its PID: leave it to the next pass
-        this.store.db
-          .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
-          .run(job.id, this.id);
+        this.store.engine.release(job.id, this.id);
       }
       return;
     }
@@ -283,7 +251,7 @@ export class Engine {
   }
 
   private async skipDoomedQueued(): Promise<void> {
-    for (const { job, reason } of doomedQueuedJobs(this.store, this.id)) {
+    for (const { job, reason } of this.store.engine.doomedQueued(this.id)) {
       const t = this.target(job.clusterId);
       if (t && job.runHandle) {
         try {
@@ -292,13 +260,13 @@ export class Engine {
           continue; // could not reach the scheduler: try again next pass
         }
       }
-      this.store.jobs.transition(job.id, "SKIPPED", { from: ["QUEUED"], claimedBy: this.id, reason });
+      this.store.engine.skipQueued(job.id, this.id, reason);
       this.log(`job ${job.id} (${job.name}) skipped: ${reason}`);
     }
   }
 
   private async handleCancelRequests(): Promise<void> {
-    for (const id of cancelRequests(this.store, this.id)) {
+    for (const id of this.store.engine.cancelRequests(this.id)) {
       if (this.cancelling.has(id)) continue;
       const job = this.store.jobs.get(id);
       if (!job) continue;
@@ -319,7 +287,7 @@ export class Engine {
   }
 
   private async pollHeld(): Promise<void> {
-    const held = heldJobs(this.store, this.id);
+    const held = this.store.engine.held(this.id);
     const byTarget = new Map<number | null, Job[]>();
     for (const job of held) {
       if (!job.runHandle || typeof job.runHandle.launching === "string") continue;
@@ -363,18 +331,10 @@ export class Engine {
         return;
       case "running":
         if (job.status === "QUEUED") {
-          this.store.jobs.transition(job.id, "RUNNING", {
-            from: ["QUEUED"],
-            claimedBy: this.id,
-            ...(state.startedAt ? { set: { start_time: state.startedAt, started_at: state.startedAt } } : {}),
-          });
+          this.store.engine.markRunning(job.id, this.id, state.startedAt);
           this.log(`job ${job.id} (${job.name}) running`);
         }
-        if (state.nodeList) {
-          const remote = this.store.remoteJobs.getByJobId(job.id);
-          if (remote && remote.nodeList !== state.nodeList)
-            this.store.remoteJobs.update(remote.id, { nodeList: state.nodeList });
-        }
+        if (state.nodeList) this.store.engine.setNodeList(job.id, state.nodeList);
         return;
       case "lost":
         if (job.cancelRequested)
@@ -402,8 +362,8 @@ export class Engine {
           cancelRequested: job.cancelRequested,
         });
         this.finish(job, outcome.status, outcome.reason, parsed, {
-          ...(state.startedAt ? { start_time: state.startedAt } : {}),
-          ...(state.endedAt ? { end_time: state.endedAt } : {}),
+          ...(state.startedAt ? { startedAt: state.startedAt } : {}),
+          ...(state.endedAt ? { endedAt: state.endedAt } : {}),
         });
         await t.runner
           .cleanup?.(job, job.runHandle as RunHandle, { success: outcome.status === "COMPLETED" })
@@ -419,23 +379,21 @@ export class Engine {
     status: "COMPLETED" | "FAILED" | "CANCELLED",
     reason: string | null,
     parsed: ParsedResult,
-    times: { start_time?: string; end_time?: string } = {},
+    times: { startedAt?: string; endedAt?: string } = {},
   ): void {
-    const done = this.store.write(() => {
-      const moved = this.store.jobs.transition(job.id, status, {
-        from: [...ACTIVE],
-        claimedBy: this.id,
+    const done = this.store.engine.write(() => {
+      const moved = this.store.engine.finish({
+        jobId: job.id,
+        engineId: this.id,
+        status,
         reason,
-        set: { ...times },
+        result: parsed,
+        times,
       });
       if (!moved) return false;
-      if (parsed) {
-        const energy = parsed.final_energy_hartree;
-        this.store.jobs.storeResults(job.id, typeof energy === "number" ? energy : null, parsed);
-      }
       const after = this.store.jobs.require(job.id);
       for (const hook of this.options.hooks ?? []) hook.finished?.(this.store, after, parsed);
-      skipDoomedJobs(this.store);
+      this.store.engine.skipDoomedNow();
       return true;
     });
     if (!done) return;
@@ -445,10 +403,10 @@ export class Engine {
   }
 
   private capacity(): Map<number | null, { maxJobs: number; freeCores?: number; idle?: boolean }> {
-    const { perCluster, localCores } = activeLoad(this.store);
+    const { perCluster, localCores } = this.store.engine.activeLoad();
     const caps = new Map<number | null, { maxJobs: number; freeCores?: number; idle?: boolean }>();
     const cap = this.options.maxJobs ?? Number.POSITIVE_INFINITY;
-    for (const clusterId of targetsWithPendingJobs(this.store)) {
+    for (const clusterId of this.store.engine.pendingTargets()) {
       const active = perCluster.get(clusterId) ?? 0;
       if (clusterId === null) {
         const cores = this.options.cores ?? defaultCores();
@@ -479,13 +437,11 @@ export class Engine {
         if (!this.summary.blocked.includes(ready.message)) this.summary.blocked.push(ready.message);
         continue;
       }
-      const claimed = this.store.write(() =>
-        claimJobs(this.store, this.id, {
-          clusterId,
-          ...cap,
-          nativeDependencies: t.runner.supportsNativeDependencies === true,
-        }),
-      );
+      const claimed = this.store.engine.claim(this.id, {
+        clusterId,
+        ...cap,
+        ...(t.runner.supportsNativeDependencies ? { nativeDependencies: t.runner.kind } : {}),
+      });
       for (const job of claimed) await this.launch(t, job);
     }
   }
@@ -503,7 +459,11 @@ export class Engine {
       this.finish(job, "FAILED", oneLineMessage(err), null);
       return;
     }
-    recordHandle(this.store, job.id, this.id, { kind: t.runner.kind, launching: token, at: Date.now() });
+    this.store.engine.recordHandle(job.id, this.id, {
+      kind: t.runner.kind,
+      launching: token,
+      at: Date.now(),
+    });
     try {
       const submission = await t.runner.submit(job, ctx);
       this.recordSubmission(job, submission);
@@ -518,42 +478,24 @@ export class Engine {
           `submit:${t.cluster?.id}`,
           `${t.cluster?.name ?? "local"}: ${oneLineMessage(err)} — will retry`,
         );
-        this.store.db
-          .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
-          .run(job.id, this.id);
+        this.store.engine.release(job.id, this.id);
         return;
       }
-      this.store.write(() =>
-        this.store.db.prepare("UPDATE jobs SET run_handle = NULL WHERE id = ?").run(job.id),
-      );
+      this.store.engine.clearHandle(job.id, this.id);
       this.finish(job, "FAILED", oneLineMessage(err), null);
     }
   }
 
   private recordSubmission(job: Job, submission: Awaited<ReturnType<Runner["submit"]>>): void {
-    this.store.write(() => {
-      recordHandle(this.store, job.id, this.id, submission.handle);
-      this.store.jobs.setCommandLine(job.id, submission.commandLine);
-      if (submission.remote && job.clusterId !== null) {
-        this.store.remoteJobs.create({
-          jobId: job.id,
-          clusterId: job.clusterId,
-          remoteHandle: submission.remote.remoteHandle,
-          workingDirectory: submission.remote.workingDirectory,
-          stdoutPath: submission.remote.stdoutPath ?? null,
-          stderrPath: submission.remote.stderrPath ?? null,
-          queueName: submission.remote.queueName ?? null,
-          nodeList: submission.remote.nodeList ?? null,
-          metadata: submission.remote.metadata ?? {},
-        });
-      }
-      if (submission.state === "running") {
-        this.store.jobs.transition(job.id, "RUNNING", {
-          from: ["QUEUED"],
-          claimedBy: this.id,
-          ...(submission.pid !== undefined ? { set: { pid: submission.pid } } : {}),
-        });
-      }
+    this.store.engine.recordSubmission(job.id, this.id, {
+      handle: submission.handle,
+      commandLine: submission.commandLine,
+      ...(submission.remote && job.clusterId !== null
+        ? { remote: { ...submission.remote, clusterId: job.clusterId } }
+        : {}),
+      ...(submission.state === "running"
+        ? { running: submission.pid !== undefined ? { pid: submission.pid } : {} }
+        : {}),
     });
   }
 

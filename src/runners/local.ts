@@ -12,8 +12,8 @@ import { type Discovery, discoverCrystal } from "../crystal/environment.js";
 import { crystalExecutable, INPUT_NAME, outputFileName } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
-import { isSameProcess, processStartTime } from "../engine/process-identity.js";
 import { shellCommand, shellQuote } from "../transport/quote.js";
+import { isSameProcess, processStartTime } from "./process-identity.js";
 import { collectOutputs, stageInputs } from "./staging.js";
 import type { FetchedOutputs, RunHandle, Runner, RunState, Submission, SubmitContext } from "./types.js";
 

@@ -4,8 +4,12 @@ import type { Database } from "better-sqlite3";
 import { DEPENDENCY_RULES, DEPENDENCY_TYPES } from "../domain/dependencies.js";
 import { JOB_STATUSES, type JobStatus, TRANSITIONS, timestampsSetBy } from "../domain/status.js";
 
+/** A SQL string literal. */
+export const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+/** A parenthesised SQL list of string literals (`(NULL)` when empty, which matches nothing). */
 export const sqlList = (values: readonly string[]): string =>
-  values.length === 0 ? "(NULL)" : `(${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(",")})`;
+  values.length === 0 ? "(NULL)" : `(${values.map(sqlString).join(",")})`;
 
 export const STATUS_CHECK = `CHECK(status IN ${sqlList(JOB_STATUSES)})`;
 

@@ -1,11 +1,15 @@
 // The store: one project's database and its repositories. The single source of truth that the
-// CLI, the TUI and every engine share; they coordinate only through it.
+// CLI, the TUI and every engine share; they coordinate only through it. The database handle stays
+// inside: every statement crystal-tui runs is a method of one of these repositories.
 import { ClusterRepository } from "./clusters.js";
 import { type DB, databasePath, type OpenOptions, openDatabase, schemaVersion } from "./database.js";
 import { DependencyRepository } from "./dependencies.js";
+import { EngineStore } from "./engine-store.js";
 import { EventRepository } from "./events.js";
 import { JobRepository } from "./jobs.js";
 import { RemoteJobRepository } from "./remote-jobs.js";
+import { ViewStore } from "./views.js";
+import { WorkflowRepository } from "./workflows.js";
 
 export class Store {
   readonly jobs: JobRepository;
@@ -13,9 +17,12 @@ export class Store {
   readonly remoteJobs: RemoteJobRepository;
   readonly dependencies: DependencyRepository;
   readonly events: EventRepository;
+  readonly workflows: WorkflowRepository;
+  readonly engine: EngineStore;
+  readonly views: ViewStore;
 
-  constructor(
-    readonly db: DB,
+  private constructor(
+    private readonly db: DB,
     readonly projectDir: string,
   ) {
     this.jobs = new JobRepository(db, projectDir);
@@ -23,6 +30,9 @@ export class Store {
     this.remoteJobs = new RemoteJobRepository(db);
     this.dependencies = new DependencyRepository(db);
     this.events = new EventRepository(db);
+    this.workflows = new WorkflowRepository(db);
+    this.engine = new EngineStore(db, this.jobs);
+    this.views = new ViewStore(db);
   }
 
   static open(projectDir: string, options?: OpenOptions): Store {
@@ -33,8 +43,20 @@ export class Store {
     return databasePath(this.projectDir);
   }
 
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
   schemaVersion(): number {
     return schemaVersion(this.db);
+  }
+
+  /**
+   * A number that changes whenever another connection (another process) commits to the database:
+   * SQLite's `PRAGMA data_version`. The TUI probes it to know when to read again.
+   */
+  changeCounter(): number {
+    return this.db.pragma("data_version", { simple: true }) as number;
   }
 
   /** Runs `fn` in one IMMEDIATE transaction: all of it lands, or none of it. */

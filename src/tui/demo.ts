@@ -7,7 +7,6 @@ import path from "node:path";
 import { installStandin, RECORDINGS_DIR } from "../crystal/standin.js";
 import { UserError } from "../domain/errors.js";
 import { Store } from "../store/store.js";
-import { WorkflowRepository } from "../store/workflows.js";
 import { DEMO_MARKER } from "./launch-marker.js";
 
 export interface DemoProject {
@@ -106,7 +105,7 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
         auxContents: { "nio_afm_scf.gui": nioGeometry },
       },
     ]);
-    const workflows = new WorkflowRepository(store.db);
+    const workflows = store.workflows;
     const wf = workflows.create({
       name: "mgo-relax-then-scf",
       source: WORKFLOW_YAML,

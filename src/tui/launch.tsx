@@ -2,6 +2,7 @@
 // (unless another process serves the project), the alternate screen; and putting it all away again.
 import { render } from "ink";
 import { UserError } from "../domain/errors.js";
+import { ACTIVE_STATUSES } from "../domain/status.js";
 import { Store } from "../store/store.js";
 import { App } from "./app.js";
 import { installDemoStandin } from "./demo.js";
@@ -49,11 +50,7 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
     const hosted = engine.snapshot().mode === "hosting";
     await engine.stop();
     if (hosted) {
-      const active = (
-        store.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('QUEUED','RUNNING')").get() as {
-          n: number;
-        }
-      ).n;
+      const active = store.engine.countByStatus(ACTIVE_STATUSES);
       if (active > 0) {
         process.stderr.write(
           `crystal-tui: ${active} job(s) still running — the next engine follows them (\`crystal-tui run\`, or open the TUI again)\n`,

@@ -36,7 +36,7 @@ export class StoreWatcher {
 
   /** Checks now; returns whether something changed. */
   probe(): boolean {
-    if (!this.store.db.open) return false;
+    if (!this.store.isOpen) return false;
     const v = this.dataVersion();
     if (v === this.lastDataVersion) return false;
     this.lastDataVersion = v;
@@ -56,7 +56,7 @@ export class StoreWatcher {
   };
 
   private dataVersion(): number {
-    return this.store.db.pragma("data_version", { simple: true }) as number;
+    return this.store.changeCounter();
   }
 }
 

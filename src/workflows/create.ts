@@ -4,7 +4,7 @@ import fs from "node:fs";
 import type { DependencyType } from "../domain/dependencies.js";
 import type { InputFromParent, Job, NewJob } from "../domain/types.js";
 import type { Store } from "../store/store.js";
-import { type Workflow, WorkflowRepository } from "../store/workflows.js";
+import type { Workflow } from "../store/workflows.js";
 import type { Plan, PlannedStep } from "./plan.js";
 import type { StoredPlan, StoredStep } from "./spec.js";
 
@@ -72,7 +72,7 @@ function storedStep(step: PlannedStep, jobs: Job[]): StoredStep {
 }
 
 export function createWorkflow(store: Store, plan: Plan): CreatedWorkflow {
-  const repo = new WorkflowRepository(store.db);
+  const repo = store.workflows;
   const made: Job[] = [];
   try {
     return store.write(() => {

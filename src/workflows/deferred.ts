@@ -7,7 +7,6 @@ import { deckFileOf } from "../crystal/deck-file.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
 import type { Store } from "../store/store.js";
-import { WorkflowRepository } from "../store/workflows.js";
 import { firstDeckError } from "./deck-check.js";
 import { renderExpression } from "./expressions.js";
 import type { DeferredRender } from "./plan.js";
@@ -33,7 +32,7 @@ function isDeferredRender(spec: unknown): spec is StoredRender {
 export function renderDeferredJob(store: Store, job: Job): string | null {
   const spec = job.renderSpec;
   if (!isDeferredRender(spec)) return null;
-  const repo = new WorkflowRepository(store.db);
+  const repo = store.workflows;
   const workflow = repo.require(spec.workflow_id);
   const plan = readStoredPlan(workflow.spec);
   const jobs = new Map(repo.jobs(workflow.id).map((j) => [j.id, j]));

@@ -2,7 +2,6 @@
 // results), recovery policies when a job fails, and aggregate results kept up to date.
 import { UserError } from "../domain/errors.js";
 import type { EngineHooks } from "../engine/hooks.js";
-import { WorkflowRepository } from "../store/workflows.js";
 import { renderDeferredJob } from "./deferred.js";
 import { refreshResults } from "./progress.js";
 import { applyRecovery } from "./recovery.js";
@@ -16,16 +15,13 @@ export const workflowHooks: EngineHooks = {
     // in a savepoint of the engine's transaction: a recovery that cannot be made is undone and
     // said in the job's reason, and never keeps the engine from recording the job's status
     try {
-      store.db.transaction(() => applyRecovery(store, job, result))();
+      store.write(() => applyRecovery(store, job, result));
     } catch (err) {
       const why = err instanceof UserError ? err.message : `internal error: ${(err as Error).message}`;
-      new WorkflowRepository(store.db).setJobReason(
-        job.id,
-        `${job.statusReason ?? job.status} — not retried: ${why}`,
-      );
+      store.workflows.setJobReason(job.id, `${job.statusReason ?? job.status} — not retried: ${why}`);
     }
     try {
-      store.db.transaction(() => refreshResults(store, job.workflowId!))();
+      store.write(() => refreshResults(store, job.workflowId!));
     } catch {
       // aggregates are recomputed by `workflow show`; a failure here must not fail the job
     }

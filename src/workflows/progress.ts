@@ -4,7 +4,7 @@
 import type { JobStatus } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
 import type { Store } from "../store/store.js";
-import { type Workflow, WorkflowRepository } from "../store/workflows.js";
+import type { Workflow } from "../store/workflows.js";
 import { type ConvergenceTable, convergenceTable } from "./convergence.js";
 import { cellVolume, type EosFit, EosFitError, fitBirchMurnaghan } from "./eos.js";
 import { latestAttempts, readStoredPlan, type StoredPlan, type StoredStep, type SweepValue } from "./spec.js";
@@ -189,7 +189,7 @@ export interface WorkflowView {
 }
 
 export function workflowView(store: Store, id: number): WorkflowView {
-  const repo = new WorkflowRepository(store.db);
+  const repo = store.workflows;
   const workflow = repo.require(id);
   const plan = readStoredPlan(workflow.spec);
   const jobs = new Map(repo.jobs(id).map((j) => [j.id, j]));
@@ -228,7 +228,7 @@ export function workflowView(store: Store, id: number): WorkflowView {
 
 /** Recomputes the aggregates of a workflow and stores them (workflows.results). */
 export function refreshResults(store: Store, workflowId: number): Record<string, AggregateResult> {
-  const repo = new WorkflowRepository(store.db);
+  const repo = store.workflows;
   const workflow = repo.require(workflowId);
   const plan = readStoredPlan(workflow.spec);
   // most workflows have no aggregate: their finished jobs cost no look-up of all the others

@@ -13,7 +13,6 @@ import { timeLimitSeconds } from "../domain/parallelism.js";
 import type { InputFromParent, Job, Parallelism } from "../domain/types.js";
 import type { ParsedResult } from "../engine/hooks.js";
 import type { Store } from "../store/store.js";
-import { WorkflowRepository } from "../store/workflows.js";
 import {
   addOptgeomFlag,
   addScfFlag,
@@ -145,7 +144,7 @@ export function applyRecovery(store: Store, job: Job, result: ParsedResult): Job
   if (job.status !== "FAILED" || job.workflowId === null) return null;
   const trigger = recoverableFailure(result);
   if (!trigger) return null;
-  const repo = new WorkflowRepository(store.db);
+  const repo = store.workflows;
   const workflow = repo.get(job.workflowId);
   if (!workflow) return null;
   const plan = readStoredPlan(workflow.spec);

@@ -3,9 +3,10 @@
 // cores), and never hands the same job to two engines.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { claimJobs } from "../../src/engine/statements.js";
+
 import { Store } from "../../src/store/store.js";
 import { tempProject } from "../helpers/project.js";
+import { sql } from "../store/raw-sql.js";
 
 const deck = "MgO\nCRYSTAL\nEND\n";
 
@@ -22,10 +23,10 @@ describe("claims", () => {
       priority: 99,
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
-    const claimed = claimJobs(store, "E1", { clusterId: null, maxJobs: 3 });
+    const claimed = store.engine.claim("E1", { clusterId: null, maxJobs: 3 });
     expect(claimed.map((j) => j.name)).toEqual(["b", "d", "a"]);
     expect(claimed.every((j) => j.status === "QUEUED" && j.claimedBy === "E1")).toBe(true);
-    expect(claimJobs(store, "E1", { clusterId: null, maxJobs: 10 }).map((j) => j.id)).toEqual([c.id]);
+    expect(store.engine.claim("E1", { clusterId: null, maxJobs: 10 }).map((j) => j.id)).toEqual([c.id]);
     expect(b.id).toBeLessThan(d.id);
     store.close();
   });
@@ -35,18 +36,17 @@ describe("claims", () => {
     store.jobs.create({ name: "t2a", input: deck, parallelism: { threads_per_rank: 2 } });
     store.jobs.create({ name: "t2b", input: deck, parallelism: { threads_per_rank: 2 } });
     store.jobs.create({ name: "t1", input: deck });
-    expect(claimJobs(store, "E", { clusterId: null, maxJobs: 10, freeCores: 4 }).map((j) => j.name)).toEqual([
-      "t2a",
-      "t2b",
-    ]);
-    expect(claimJobs(store, "E", { clusterId: null, maxJobs: 10, freeCores: 0 })).toEqual([]);
+    expect(
+      store.engine.claim("E", { clusterId: null, maxJobs: 10, freeCores: 4 }).map((j) => j.name),
+    ).toEqual(["t2a", "t2b"]);
+    expect(store.engine.claim("E", { clusterId: null, maxJobs: 10, freeCores: 0 })).toEqual([]);
     const big = Store.open(tempProject());
     big.jobs.create({ name: "huge", input: deck, parallelism: { mpi_ranks: 8, threads_per_rank: 2 } });
     big.jobs.create({ name: "small", input: deck });
     expect(big.jobs.list()).toHaveLength(2);
-    expect(claimJobs(big, "E", { clusterId: null, maxJobs: 10, freeCores: 4, idle: false })).toEqual([]);
+    expect(big.engine.claim("E", { clusterId: null, maxJobs: 10, freeCores: 4, idle: false })).toEqual([]);
     expect(
-      claimJobs(big, "E", { clusterId: null, maxJobs: 10, freeCores: 4, idle: true }).map((j) => j.name),
+      big.engine.claim("E", { clusterId: null, maxJobs: 10, freeCores: 4, idle: true }).map((j) => j.name),
     ).toEqual(["huge"]);
     store.close();
     big.close();
@@ -57,9 +57,11 @@ describe("claims", () => {
     const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
     store.jobs.create({ name: "remote", input: deck, clusterId: hpc.id, runnerType: "slurm" });
     const local = store.jobs.create({ name: "local", input: deck });
-    store.db.prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(local.id);
-    expect(claimJobs(store, "E", { clusterId: null, maxJobs: 10 })).toEqual([]);
-    expect(claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10 }).map((j) => j.name)).toEqual(["remote"]);
+    sql(store).prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(local.id);
+    expect(store.engine.claim("E", { clusterId: null, maxJobs: 10 })).toEqual([]);
+    expect(store.engine.claim("E", { clusterId: hpc.id, maxJobs: 10 }).map((j) => j.name)).toEqual([
+      "remote",
+    ]);
     store.close();
   });
 
@@ -83,18 +85,24 @@ describe("claims", () => {
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
     expect(
-      claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true }).map((j) => j.name),
+      store.engine
+        .claim("E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: "slurm" })
+        .map((j) => j.name),
     ).toEqual(["a"]);
     // a is queued but its sbatch has not answered yet: b still waits
-    store.db
+    sql(store)
       .prepare("UPDATE jobs SET run_handle = ? WHERE id = ?")
       .run(JSON.stringify({ kind: "slurm", launching: "t" }), a.id);
-    expect(claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true })).toEqual([]);
-    store.db
+    expect(store.engine.claim("E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: "slurm" })).toEqual(
+      [],
+    );
+    sql(store)
       .prepare("UPDATE jobs SET run_handle = ? WHERE id = ?")
       .run(JSON.stringify({ kind: "slurm", jobId: "42" }), a.id);
     expect(
-      claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true }).map((j) => j.id),
+      store.engine
+        .claim("E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: "slurm" })
+        .map((j) => j.id),
     ).toEqual([b.id]);
     // a job whose deck is rendered from its parents' results waits for them to end
     const d = store.jobs.create({
@@ -105,10 +113,14 @@ describe("claims", () => {
       runnerType: "slurm",
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
-    expect(claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true })).toEqual([]);
+    expect(store.engine.claim("E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: "slurm" })).toEqual(
+      [],
+    );
     expect(store.jobs.require(d.id).status).toBe("PENDING");
     // across clusters the engine enforces the dependency itself
-    expect(claimJobs(store, "E", { clusterId: other.id, maxJobs: 10, nativeDependencies: true })).toEqual([]);
+    expect(
+      store.engine.claim("E", { clusterId: other.id, maxJobs: 10, nativeDependencies: "slurm" }),
+    ).toEqual([]);
     expect(store.jobs.require(c.id).status).toBe("PENDING");
     store.close();
   });
@@ -127,12 +139,12 @@ describe("claims", () => {
             const taken = new Map<number, string>();
             for (const [first, k] of turns) {
               const [store, id] = first ? [one, "E1"] : [two, "E2"];
-              for (const job of store.write(() => claimJobs(store, id, { clusterId: null, maxJobs: k }))) {
+              for (const job of store.write(() => store.engine.claim(id, { clusterId: null, maxJobs: k }))) {
                 expect(taken.has(job.id)).toBe(false);
                 taken.set(job.id, id);
               }
             }
-            const queued = one.db
+            const queued = sql(one)
               .prepare("SELECT id, claimed_by FROM jobs WHERE status = 'QUEUED'")
               .all() as {
               id: number;

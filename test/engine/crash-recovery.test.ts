@@ -7,11 +7,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Engine } from "../../src/engine/engine.js";
-import { processStartTime } from "../../src/engine/process-identity.js";
 import { makeRunnerFactory } from "../../src/runners/factory.js";
+import { processStartTime } from "../../src/runners/process-identity.js";
 import { Store } from "../../src/store/store.js";
 import { CLI, cli, tempProject } from "../helpers/project.js";
 import { standinDeck, standinEnv } from "../helpers/standin.js";
+import { sql } from "../store/raw-sql.js";
 
 const SCF = standinDeck("[standin:aiida-crystal17__mgo_sto3g_scf]");
 
@@ -26,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function statuses(project: string): Record<string, number> {
   const store = Store.open(project);
-  const rows = store.db.prepare("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").all() as {
+  const rows = sql(store).prepare("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").all() as {
     status: string;
     n: number;
   }[];
@@ -141,7 +142,7 @@ describe("crash recovery", () => {
     const folder = store.jobs.folderOf(job);
     fs.mkdirSync(path.join(folder, ".run"), { recursive: true });
     // the record says "pid X started at T", but PID X is now some other long-lived process (us)
-    store.db
+    sql(store)
       .prepare(
         "UPDATE jobs SET status = 'RUNNING', claimed_by = 'dead-engine', pid = ?, run_handle = ? WHERE id = ?",
       )

@@ -12,6 +12,7 @@ import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { SshPool } from "../../src/transport/pool.js";
 import { type Infra, isRoot, requireInfra, restartSshd } from "../helpers/infra.js";
 import { CLI, cli } from "../helpers/project.js";
+import { sql } from "../store/raw-sql.js";
 import {
   addCluster,
   addJob,
@@ -227,7 +228,7 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
     for (const [i, id] of ids.entries()) {
       const job = store.jobs.require(id);
       const token = `deadbeef000${i}`;
-      store.db
+      sql(store)
         .prepare(
           "UPDATE jobs SET status = 'QUEUED', claimed_by = 'crashed-engine', run_handle = ? WHERE id = ?",
         )

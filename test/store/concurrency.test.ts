@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
 import { ROOT, tempProject } from "../helpers/project.js";
+import { sql } from "./raw-sql.js";
 
 function writer(project: string, tag: string, n: number): Promise<{ code: number; stderr: string }> {
   const script = `
@@ -44,7 +45,7 @@ describe("concurrent writers", () => {
       const names = new Set(jobs.filter((j) => j.name.startsWith(tag)).map((j) => j.name));
       expect(names.size).toBe(1000);
     }
-    expect(store.db.prepare("SELECT COUNT(*) FROM job_events").pluck().get()).toBe(2000);
+    expect(sql(store).prepare("SELECT COUNT(*) FROM job_events").pluck().get()).toBe(2000);
     store.close();
   }, 120_000);
 });

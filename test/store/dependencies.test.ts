@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { JobStatus } from "../../src/domain/status.js";
 import type { Store } from "../../src/store/store.js";
 import { openTempStore } from "../helpers/project.js";
+import { sql } from "./raw-sql.js";
 
 const deck = "MgO\nCRYSTAL\nEND\n";
 
@@ -75,7 +76,7 @@ describe("dependencies", () => {
     const [a, b, c] = ["a", "b", "c"].map((n) => store.jobs.create({ name: n, input: deck }));
     store.dependencies.add(b!.id, a!.id);
     store.dependencies.add(c!.id, b!.id);
-    const count = () => store.db.prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
+    const count = () => sql(store).prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
     expect(count()).toBe(2);
     expect(() => store.dependencies.add(a!.id, a!.id)).toThrow(/cannot depend on itself/);
     expect(() => store.dependencies.add(a!.id, 999)).toThrow(/no such job/);

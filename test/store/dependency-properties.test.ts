@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { DependencyType } from "../../src/domain/dependencies.js";
 import type { JobStatus } from "../../src/domain/status.js";
 import { openTempStore } from "../helpers/project.js";
+import { sql } from "./raw-sql.js";
 
 const TYPES: DependencyType[] = ["after_ok", "after_any", "after_failed"];
 const OUTCOMES: JobStatus[] = ["PENDING", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "SKIPPED"];
@@ -128,7 +129,7 @@ describe("dependency properties", () => {
               expect(admitted).toBe(!wouldCycle && !duplicate);
               if (admitted) parents.get(child)!.add(parent);
             }
-            const stored = store.db.prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
+            const stored = sql(store).prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
             expect(stored).toBe([...parents.values()].reduce((s, p) => s + p.size, 0));
           } finally {
             store.close();

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canTransition, JOB_STATUSES, type JobStatus } from "../../src/domain/status.js";
 import { openTempStore } from "../helpers/project.js";
+import { sql } from "./raw-sql.js";
 
 describe("job status machine", () => {
   it("sets timestamps and logs every move with its reason", () => {
@@ -52,7 +53,7 @@ describe("job status machine", () => {
           expect(store.jobs.transition(job.id, to), `${from}→${to}`).toBe(true);
         } else {
           expect(() => store.jobs.transition(job.id, to), `${from}→${to}`).toThrow(/cannot become/);
-          expect(() => store.db.prepare("UPDATE jobs SET status = ? WHERE id = ?").run(to, job.id)).toThrow(
+          expect(() => sql(store).prepare("UPDATE jobs SET status = ? WHERE id = ?").run(to, job.id)).toThrow(
             /illegal job status transition/,
           );
           expect(store.jobs.require(job.id).status).toBe(from);
@@ -65,7 +66,7 @@ describe("job status machine", () => {
     const store = openTempStore();
     const job = store.jobs.create({ name: "a", input: "deck\n" });
     store.jobs.transition(job.id, "QUEUED");
-    store.db.prepare("UPDATE jobs SET claimed_by = 'engine-A' WHERE id = ?").run(job.id);
+    sql(store).prepare("UPDATE jobs SET claimed_by = 'engine-A' WHERE id = ?").run(job.id);
     expect(store.jobs.transition(job.id, "RUNNING", { claimedBy: "engine-B" })).toBe(false);
     expect(store.jobs.transition(job.id, "CANCELLED", { from: ["PENDING"] })).toBe(false);
     expect(store.jobs.require(job.id).status).toBe("QUEUED");

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { Store } from "../../src/store/store.js";
 import { CLI, cli, tempProject } from "../helpers/project.js";
 import { standinEnv } from "../helpers/standin.js";
+import { sql } from "../store/raw-sql.js";
 import { type Screen, startTui } from "./pty.js";
 
 let screen: Screen | null = null;
@@ -89,7 +90,7 @@ describe("crystal-tui in a real terminal", () => {
       const store = Store.open(project);
       try {
         for (let i = 0; i < 200; i++) {
-          const n = store.db.prepare("SELECT COUNT(*) AS n FROM engines").get() as { n: number };
+          const n = sql(store).prepare("SELECT COUNT(*) AS n FROM engines").get() as { n: number };
           if (n.n > 0) break;
           await new Promise((r) => setTimeout(r, 100));
         }

@@ -5,7 +5,6 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../src/domain/types.js";
 import { Store } from "../../src/store/store.js";
-import { WorkflowRepository } from "../../src/store/workflows.js";
 import { createWorkflow } from "../../src/workflows/create.js";
 import { renderDeferredJob } from "../../src/workflows/deferred.js";
 import { workflowHooks } from "../../src/workflows/engine-hooks.js";
@@ -82,10 +81,7 @@ describe("the EOS aggregate", () => {
             },
           });
         }
-        const stored = new WorkflowRepository(store.db).require(1).results as Record<
-          string,
-          { status: string }
-        >;
+        const stored = store.workflows.require(1).results as Record<string, { status: string }>;
         expect(stored.fit!.status).toBe(id < 7 ? "waiting" : "done");
       });
       const view = workflowView(store, 1);

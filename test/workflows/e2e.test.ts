@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installStandin } from "../../src/crystal/standin.js";
 import { Store } from "../../src/store/store.js";
 import { cli, cliJson, MGO_DECK, ROOT, tempProject, writeDeck } from "../helpers/project.js";
+import { sql } from "../store/raw-sql.js";
 
 const EXAMPLES = path.join(ROOT, "examples/workflows");
 let exedir = "";
@@ -324,7 +325,7 @@ describe("aggregates on the stand-in", () => {
     expect(text).toMatch(/converged from shrink = 4/);
     // stored for the TUI too
     withStore(dir, (s) => {
-      const row = s.db.prepare("SELECT results FROM workflows WHERE id = 1").get() as { results: string };
+      const row = sql(s).prepare("SELECT results FROM workflows WHERE id = 1").get() as { results: string };
       expect(JSON.parse(row.results).table.status).toBe("done");
     });
   });

@@ -4,8 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
-import { WorkflowRepository } from "../../src/store/workflows.js";
 import { cli, cliJson, ROOT, tempProject } from "../helpers/project.js";
+import { sql } from "../store/raw-sql.js";
 
 const EXAMPLES = path.join(ROOT, "examples/workflows");
 
@@ -21,8 +21,9 @@ function counts(dir: string) {
     const calc = path.join(dir, "calculations");
     return {
       jobs: store.jobs.count(),
-      workflows: new WorkflowRepository(store.db).count(),
-      dependencies: (store.db.prepare("SELECT COUNT(*) AS n FROM job_dependencies").get() as { n: number }).n,
+      workflows: store.workflows.count(),
+      dependencies: (sql(store).prepare("SELECT COUNT(*) AS n FROM job_dependencies").get() as { n: number })
+        .n,
       folders: fs.existsSync(calc) ? fs.readdirSync(calc).length : 0,
     };
   } finally {
@@ -237,7 +238,7 @@ describe("a valid workflow", () => {
         geometry: "external",
         intensities: "ir",
       });
-      const wf = new WorkflowRepository(store.db).require(1);
+      const wf = store.workflows.require(1);
       expect(wf.source).toBe(fs.readFileSync(file, "utf8"));
       expect(wf.sourcePath).toBe(file);
       expect(wf.params).toEqual({ basis: "STO-3G", method: "B3LYP", shrink: 8 });
@@ -301,7 +302,7 @@ describe("a valid workflow", () => {
     cliJson(dir, ["workflow", "run", path.join(EXAMPLES, "mgo-eos.yaml")], env);
     const store = Store.open(dir);
     try {
-      const wf = new WorkflowRepository(store.db).require(1);
+      const wf = store.workflows.require(1);
       const points = (
         wf.spec.steps as { name: string; jobs: { id: number; sweep: { a: number }; volume: number }[] }[]
       )[0]!;

@@ -3,7 +3,6 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
-import { WorkflowRepository } from "../../store/workflows.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
 import type { AggregateResult } from "../../workflows/progress.js";
 import { collect, projectDirOf, withStore } from "../context.js";
@@ -141,7 +140,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       await withStore(cmd, (store) => {
-        const list = new WorkflowRepository(store.db).list();
+        const list = store.workflows.list();
         if (opts.json) {
           return printJson(
             list.map((w) => ({

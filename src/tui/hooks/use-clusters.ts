@@ -12,15 +12,7 @@ export function useClusters(): ClusterRow[] {
   const version = useStoreVersion();
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
   return useMemo(() => {
-    const active = new Map<number, number>(
-      (
-        store.db
-          .prepare(
-            "SELECT cluster_id, COUNT(*) AS n FROM jobs WHERE cluster_id IS NOT NULL AND status IN ('QUEUED','RUNNING') GROUP BY cluster_id",
-          )
-          .all() as { cluster_id: number; n: number }[]
-      ).map((r) => [r.cluster_id, r.n]),
-    );
+    const active = store.views.activeJobsByCluster();
     return store.clusters.list().map((c) => ({ ...c, activeJobs: active.get(c.id) ?? 0 }));
   }, [store, version]);
 }

@@ -2,7 +2,7 @@
 // only when the project changed (or the window / query moved).
 import { useMemo } from "react";
 import type { JobStatus } from "../../domain/status.js";
-import { countJobs, type JobListQuery, type JobListRow, jobWindow, statusCounts } from "../queries.js";
+import type { JobListQuery, JobListRow } from "../queries.js";
 import { useProject, useStoreVersion } from "../store-watch.js";
 
 export interface JobsWindow {
@@ -17,9 +17,9 @@ export function useJobs(query: JobListQuery, offset: number, limit: number): Job
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
   return useMemo(
     () => ({
-      rows: jobWindow(store.db, query, offset, limit),
-      total: countJobs(store.db, query),
-      counts: statusCounts(store.db),
+      rows: store.views.jobWindow(query, offset, limit),
+      total: store.views.countJobs(query),
+      counts: store.views.statusCounts(),
     }),
     [store, version, query.status, query.search, query.sort, query.descending, offset, limit],
   );
@@ -30,5 +30,5 @@ export function useStatusCounts(): Record<JobStatus, number> {
   const { store } = useProject();
   const version = useStoreVersion();
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
-  return useMemo(() => statusCounts(store.db), [store, version]);
+  return useMemo(() => store.views.statusCounts(), [store, version]);
 }

@@ -1,13 +1,13 @@
 // Workflows with their steps, kept current.
 import { useMemo } from "react";
-import { listWorkflows, type WorkflowStepRow, type WorkflowSummary, workflowSteps } from "../queries.js";
+import type { WorkflowStepRow, WorkflowSummary } from "../queries.js";
 import { useProject, useStoreVersion } from "../store-watch.js";
 
 export function useWorkflows(): WorkflowSummary[] {
   const { store } = useProject();
   const version = useStoreVersion();
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
-  return useMemo(() => listWorkflows(store.db), [store, version]);
+  return useMemo(() => store.views.workflows(), [store, version]);
 }
 
 export function useWorkflowSteps(workflowId: number | null): WorkflowStepRow[] {
@@ -15,7 +15,7 @@ export function useWorkflowSteps(workflowId: number | null): WorkflowStepRow[] {
   const version = useStoreVersion();
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
   return useMemo(
-    () => (workflowId === null ? [] : workflowSteps(store.db, workflowId)),
+    () => (workflowId === null ? [] : store.views.workflowSteps(workflowId)),
     [store, workflowId, version],
   );
 }

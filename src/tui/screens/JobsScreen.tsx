@@ -10,7 +10,7 @@ import { clip } from "../format.js";
 import { useJobs } from "../hooks/use-jobs.js";
 import { useKeys } from "../key-bus.js";
 import { runAction, useGlobalKeys, useNav } from "../nav.js";
-import { type JobListQuery, positionOf, SORT_COLUMNS } from "../queries.js";
+import { type JobListQuery, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
 import { useColor } from "../theme.js";
 
@@ -64,7 +64,7 @@ export function JobsScreen({
 
   /** Changes the query and keeps the cursor on the same job when it is still listed. */
   const requery = (query: JobListQuery) => {
-    const at = selected ? positionOf(store.db, query, selected.id) : null;
+    const at = selected ? store.views.positionOf(query, selected.id) : null;
     const c = at ?? 0;
     const top = Math.max(0, c - Math.floor(listHeight / 2));
     setState({ ...state, query, cursor: c, top });
@@ -126,7 +126,7 @@ export function JobsScreen({
           (j) => `job ${job.id} re-run as job ${j.id}`,
         );
         if (made) {
-          const at = positionOf(store.db, state.query, made.id);
+          const at = store.views.positionOf(state.query, made.id);
           if (at !== null) moveTo(at);
         }
       }

@@ -1,0 +1,353 @@
+// What engines write and read, as store methods: each state change one guarded statement (it only
+// touches a job this engine holds, or one still in the status it expects) with its batched twin for
+// the hot path. Nothing else in crystal-tui writes a claim, a run handle or a final status.
+import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
+import type { Job } from "../domain/types.js";
+import type { DB } from "./database.js";
+import { JOB_SELECT, type JobRepository, type JobRow, rowToJob } from "./jobs.js";
+import {
+  type ClaimTarget,
+  CORES_SQL,
+  claimStatement,
+  doomedQueuedStatement,
+  skipDoomedStatement,
+} from "./scheduling.js";
+import { sqlList } from "./status-sql.js";
+
+export type { ClaimTarget };
+
+const ACTIVE = sqlList(ACTIVE_STATUSES);
+
+/** An engine as it registers itself (so others can tell a crashed one from a live one). */
+export interface EngineRecord {
+  id: string;
+  host: string;
+  pid: number;
+  procStart: string | null;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+interface EngineRow {
+  id: string;
+  host: string;
+  pid: number;
+  proc_start: string | null;
+  started_at: string;
+  heartbeat_at: string;
+}
+
+/** A final status to record for a job an engine holds. */
+export interface Finish {
+  jobId: number;
+  engineId: string;
+  status: Extract<JobStatus, "COMPLETED" | "FAILED" | "CANCELLED">;
+  reason: string | null;
+  /** The parsed output: its final energy and the whole result are stored with the status. */
+  result?: { final_energy_hartree?: unknown } | null;
+  /** The scheduler's (or wrapper's) own times of the run, which win over the engine's. */
+  times?: { startedAt?: string; endedAt?: string };
+}
+
+/** What a launch recorded: the runner's handle, the command line, the remote record. */
+export interface SubmissionRecord {
+  handle: Record<string, unknown>;
+  commandLine: string;
+  remote?: {
+    clusterId: number;
+    remoteHandle: string;
+    workingDirectory: string;
+    stdoutPath?: string | null;
+    stderrPath?: string | null;
+    queueName?: string | null;
+    nodeList?: string | null;
+    metadata?: Record<string, unknown>;
+  };
+  /** Set when the run already executes (not waiting in a queue). */
+  running?: { pid?: number };
+}
+
+export class EngineStore {
+  constructor(
+    private readonly db: DB,
+    private readonly jobs: JobRepository,
+  ) {}
+
+  // --- engines ---------------------------------------------------------------------------------
+
+  register(e: Omit<EngineRecord, "startedAt" | "heartbeatAt">, now = new Date().toISOString()): void {
+    this.db
+      .prepare(
+        "INSERT OR REPLACE INTO engines (id, host, pid, proc_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(e.id, e.host, e.pid, e.procStart, now, now);
+  }
+
+  heartbeat(id: string, now = new Date().toISOString()): void {
+    this.db.prepare("UPDATE engines SET heartbeat_at = ? WHERE id = ?").run(now, id);
+  }
+
+  unregister(id: string): void {
+    this.db.prepare("DELETE FROM engines WHERE id = ?").run(id);
+  }
+
+  /** Forgets the records of engines found dead. */
+  forget(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.db
+      .prepare("DELETE FROM engines WHERE id IN (SELECT value FROM json_each(?))")
+      .run(JSON.stringify(ids));
+  }
+
+  engines(): EngineRecord[] {
+    return (this.db.prepare("SELECT * FROM engines ORDER BY started_at").all() as EngineRow[]).map((r) => ({
+      id: r.id,
+      host: r.host,
+      pid: r.pid,
+      procStart: r.proc_start,
+      startedAt: r.started_at,
+      heartbeatAt: r.heartbeat_at,
+    }));
+  }
+
+  // --- reading what to do ----------------------------------------------------------------------
+
+  private jobsWhere(where: string, ...params: unknown[]): Job[] {
+    return (this.db.prepare(`${JOB_SELECT} WHERE ${where} ORDER BY j.id`).all(...params) as JobRow[]).map(
+      rowToJob,
+    );
+  }
+
+  /** The active jobs (QUEUED or RUNNING) an engine holds, in one query. */
+  held(engineId: string): Job[] {
+    return this.jobsWhere(`j.claimed_by = ? AND j.status IN ${ACTIVE}`, engineId);
+  }
+
+  /** Active jobs held by engines other than the live ones listed: their engine crashed. */
+  orphaned(liveEngineIds: readonly string[]): Job[] {
+    return this.jobsWhere(
+      `j.status IN ${ACTIVE} AND (j.claimed_by IS NULL OR j.claimed_by NOT IN (SELECT value FROM json_each(?)))`,
+      JSON.stringify(liveEngineIds),
+    );
+  }
+
+  /** Active jobs whose cancel was requested, among those an engine holds. */
+  cancelRequests(engineId: string): number[] {
+    return this.db
+      .prepare(`SELECT id FROM jobs WHERE claimed_by = ? AND cancel_requested = 1 AND status IN ${ACTIVE}`)
+      .pluck()
+      .all(engineId) as number[];
+  }
+
+  /** Active jobs per cluster (null = local), and the cores local jobs occupy — one query. */
+  activeLoad(): { perCluster: Map<number | null, number>; localCores: number } {
+    const rows = this.db
+      .prepare(
+        `SELECT j.cluster_id AS cluster_id, COUNT(*) AS n, SUM(${CORES_SQL}) AS cores FROM jobs j
+         WHERE j.status IN ${ACTIVE} GROUP BY j.cluster_id`,
+      )
+      .all() as { cluster_id: number | null; n: number; cores: number }[];
+    const perCluster = new Map<number | null, number>();
+    let localCores = 0;
+    for (const r of rows) {
+      perCluster.set(r.cluster_id, r.n);
+      if (r.cluster_id === null) localCores = r.cores;
+    }
+    return { perCluster, localCores };
+  }
+
+  /** Targets that have PENDING jobs at all (local = null), so idle clusters cost no claim statement. */
+  pendingTargets(): (number | null)[] {
+    return this.db.prepare("SELECT DISTINCT cluster_id FROM jobs WHERE status = 'PENDING'").pluck().all() as (
+      | number
+      | null
+    )[];
+  }
+
+  countByStatus(statuses: readonly JobStatus[]): number {
+    return this.db
+      .prepare(`SELECT COUNT(*) FROM jobs WHERE status IN ${sqlList(statuses)}`)
+      .pluck()
+      .get() as number;
+  }
+
+  // --- scheduling ------------------------------------------------------------------------------
+
+  /**
+   * Claims runnable jobs for this engine in one statement: highest priority first, equal priority
+   * oldest first. Returns the claimed jobs (now QUEUED, claimed_by = engine).
+   */
+  claim(engineId: string, target: ClaimTarget): Job[] {
+    const ids = this.db.transaction(() => claimStatement(this.db, engineId, target)).immediate();
+    if (ids.length === 0) return [];
+    return this.jobs.byIds(ids).sort((a, b) => b.priority - a.priority || a.id - b.id);
+  }
+
+  /** Finishes PENDING jobs that can never run (SKIPPED with the dependency named); returns how many. */
+  skipDoomed(): number {
+    return this.db.transaction(() => skipDoomedStatement(this.db)).immediate();
+  }
+
+  /** Jobs this engine holds that were handed to a scheduler with a dependency that can no longer be met. */
+  doomedQueued(engineId: string): { job: Job; reason: string }[] {
+    const doomed = doomedQueuedStatement(this.db, engineId);
+    const byId = new Map(this.jobs.byIds(doomed.map((d) => d.id)).map((j) => [j.id, j]));
+    return doomed.flatMap((d) => {
+      const job = byId.get(d.id);
+      return job ? [{ job, reason: d.reason }] : [];
+    });
+  }
+
+  // --- claims and launches ---------------------------------------------------------------------
+
+  /** Takes over an orphaned job; false when another engine was faster. */
+  adopt(jobId: number, from: string | null, engineId: string): boolean {
+    const guard = from === null ? "claimed_by IS NULL" : "claimed_by = @from";
+    return (
+      this.db
+        .prepare(
+          `UPDATE jobs SET claimed_by = @engineId WHERE id = @jobId AND ${guard} AND status IN ${ACTIVE}`,
+        )
+        .run({ jobId, from, engineId }).changes === 1
+    );
+  }
+
+  /** Gives up this engine's claim on an active job (the run goes on; the next pass adopts it again). */
+  release(jobId: number, engineId: string): boolean {
+    return (
+      this.db
+        .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
+        .run(jobId, engineId).changes === 1
+    );
+  }
+
+  /** Records the runner's handle (or a launch about to happen) of a job this engine holds. */
+  recordHandle(jobId: number, engineId: string, handle: Record<string, unknown>): boolean {
+    return (
+      this.db
+        .prepare("UPDATE jobs SET run_handle = ? WHERE id = ? AND claimed_by = ?")
+        .run(JSON.stringify(handle), jobId, engineId).changes === 1
+    );
+  }
+
+  /**
+   * Gives a QUEUED job back (its launch never happened): its handle is cleared and it is PENDING
+   * again, in one statement guarded by the claim when an engine is named.
+   */
+  requeue(jobId: number, reason: string, engineId?: string): boolean {
+    return this.db
+      .transaction(() => {
+        const guard = engineId === undefined ? "" : " AND claimed_by = @engineId";
+        const info = this.db
+          .prepare(
+            `UPDATE jobs SET status = 'PENDING', status_reason = @reason, run_handle = NULL, claimed_by = NULL
+             WHERE id = @jobId AND status = 'QUEUED'${guard}`,
+          )
+          .run({ jobId, reason, engineId });
+        return info.changes === 1;
+      })
+      .immediate();
+  }
+
+  /** Clears the handle of a launch that failed for good (the job is then finished as FAILED). */
+  clearHandle(jobId: number, engineId: string): void {
+    this.db.prepare("UPDATE jobs SET run_handle = NULL WHERE id = ? AND claimed_by = ?").run(jobId, engineId);
+  }
+
+  /** A launch, recorded in one transaction: handle, command line, remote record, RUNNING if it runs. */
+  recordSubmission(jobId: number, engineId: string, s: SubmissionRecord): boolean {
+    return this.db
+      .transaction(() => {
+        const held = this.db
+          .prepare("UPDATE jobs SET run_handle = ?, command_line = ? WHERE id = ? AND claimed_by = ?")
+          .run(JSON.stringify(s.handle), s.commandLine, jobId, engineId).changes;
+        if (held !== 1) return false;
+        if (s.remote) {
+          const r = s.remote;
+          this.db
+            .prepare(
+              `INSERT INTO remote_jobs (job_id, cluster_id, remote_handle, queue_name, node_list,
+                 working_directory, stdout_path, stderr_path, metadata)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              jobId,
+              r.clusterId,
+              r.remoteHandle,
+              r.queueName ?? null,
+              r.nodeList ?? null,
+              r.workingDirectory,
+              r.stdoutPath ?? null,
+              r.stderrPath ?? null,
+              JSON.stringify(r.metadata ?? {}),
+            );
+        }
+        if (s.running) {
+          this.jobs.transition(jobId, "RUNNING", {
+            from: ["QUEUED"],
+            claimedBy: engineId,
+            ...(s.running.pid !== undefined ? { set: { pid: s.running.pid } } : {}),
+          });
+        }
+        return true;
+      })
+      .immediate();
+  }
+
+  /** QUEUED → RUNNING for a job this engine holds, with the scheduler's start time when known. */
+  markRunning(jobId: number, engineId: string, startedAt?: string): boolean {
+    return this.jobs.transition(jobId, "RUNNING", {
+      from: ["QUEUED"],
+      claimedBy: engineId,
+      ...(startedAt ? { set: { start_time: startedAt, started_at: startedAt } } : {}),
+    });
+  }
+
+  /** Where a remote run executes (SLURM's node list), once known. */
+  setNodeList(jobId: number, nodeList: string): void {
+    this.db
+      .prepare(
+        `UPDATE remote_jobs SET node_list = ? WHERE id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = ?)
+           AND node_list IS NOT ?`,
+      )
+      .run(nodeList, jobId, nodeList);
+  }
+
+  /** QUEUED → SKIPPED for a job handed to a scheduler whose native dependency can never be met. */
+  skipQueued(jobId: number, engineId: string, reason: string): boolean {
+    return this.jobs.transition(jobId, "SKIPPED", { from: ["QUEUED"], claimedBy: engineId, reason });
+  }
+
+  /**
+   * Records a final status (and the results) of a job this engine holds, guarded by the claim: false
+   * when the job was not this engine's to finish. Runs inside the caller's transaction when there is
+   * one (the engine adds its hooks and the doomed dependents to the same transaction).
+   */
+  finish(f: Finish): boolean {
+    const moved = this.jobs.transition(f.jobId, f.status, {
+      from: [...ACTIVE_STATUSES],
+      claimedBy: f.engineId,
+      reason: f.reason,
+      set: {
+        ...(f.times?.startedAt ? { start_time: f.times.startedAt } : {}),
+        ...(f.times?.endedAt ? { end_time: f.times.endedAt } : {}),
+      },
+    });
+    if (!moved) return false;
+    if (f.result) {
+      const energy = f.result.final_energy_hartree;
+      this.jobs.storeResults(f.jobId, typeof energy === "number" ? energy : null, f.result);
+    }
+    return true;
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (the engine's finish with its hooks). */
+  write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Skips doomed PENDING jobs inside the caller's transaction. */
+  skipDoomedNow(): number {
+    return skipDoomedStatement(this.db);
+  }
+}

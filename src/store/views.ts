@@ -1,0 +1,262 @@
+// What the TUI's lists show, read in one place: the job list's window (only the rows on screen, with
+// a COUNT for the scrollbar, so 10,000 jobs cost what 20 do), the counts per status, the clusters
+// with their active jobs, the workflows with their steps. Statements are prepared once per SQL text:
+// a key press must not pay for parsing.
+import type { Statement } from "better-sqlite3";
+import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "../domain/status.js";
+import type { RunnerType } from "../domain/types.js";
+import type { DB } from "./database.js";
+import { parseJsonObject } from "./json.js";
+import { sqlList } from "./status-sql.js";
+
+/**
+ * The columns the list sorts by. Ids are handed out in creation order, so "created" sorts by id: the
+ * creation order at full resolution (created_at has whole seconds, and a workflow creates many jobs
+ * in one), and the primary key makes any page of it free to read.
+ */
+export const SORT_COLUMNS = ["created", "name", "status", "where", "runtime", "energy"] as const;
+export type SortColumn = (typeof SORT_COLUMNS)[number];
+
+export interface JobListQuery {
+  /** Only jobs in this status (null: all). */
+  status: JobStatus | null;
+  /** Part of the name, case-insensitive ("" = all). */
+  search: string;
+  sort: SortColumn;
+  descending: boolean;
+}
+
+export const DEFAULT_QUERY: JobListQuery = { status: null, search: "", sort: "created", descending: true };
+
+/** What one line of the job list shows; a job's full record is read only when it is opened. */
+export interface JobListRow {
+  id: number;
+  name: string;
+  status: JobStatus;
+  runnerType: RunnerType;
+  clusterName: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  finalEnergy: number | null;
+  createdAt: string;
+  cancelRequested: boolean;
+  workflowId: number | null;
+}
+
+export interface WorkflowListRow {
+  id: number;
+  name: string;
+  createdAt: string;
+  /** The workflow's own aggregate results (workflows.results), if any were recorded. */
+  results: Record<string, unknown> | null;
+  params: Record<string, unknown> | null;
+  counts: Partial<Record<JobStatus, number>>;
+  total: number;
+}
+
+export interface WorkflowStepRow {
+  id: number;
+  name: string;
+  step: string | null;
+  status: JobStatus;
+  statusReason: string | null;
+  finalEnergy: number | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  retryOf: number | null;
+  /** Ids of the jobs (of this workflow) this one waits for. */
+  parents: number[];
+}
+
+const statusOrder = `CASE j.status ${JOB_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} END`;
+
+const SORT_SQL: Readonly<Record<SortColumn, string>> = {
+  created: "j.id",
+  name: "j.name COLLATE NOCASE",
+  status: statusOrder,
+  where: "COALESCE(c.name, '')",
+  // jobs that never started sort as the shortest
+  runtime: "COALESCE(julianday(COALESCE(j.completed_at, 'now')) - julianday(j.started_at), -1)",
+  energy: "j.final_energy",
+};
+
+function whereClause(q: JobListQuery): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (q.status) {
+    parts.push("j.status = ?");
+    params.push(q.status);
+  }
+  if (q.search.trim() !== "") {
+    parts.push("j.name LIKE ? ESCAPE '\\'");
+    params.push(`%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
+}
+
+function orderBy(q: JobListQuery): string {
+  const dir = q.descending ? "DESC" : "ASC";
+  // empty energies last whichever way the list is sorted, and ties broken by id so paging is stable
+  const nulls = q.sort === "energy" ? "j.final_energy IS NULL, " : "";
+  return `ORDER BY ${nulls}${SORT_SQL[q.sort]} ${dir}, j.id ${dir}`;
+}
+
+interface ListRow {
+  id: number;
+  name: string;
+  status: JobStatus;
+  runner_type: RunnerType;
+  cluster_name: string | null;
+  started_at: string | null;
+  completed_at: string | null;
+  final_energy: number | null;
+  created_at: string;
+  cancel_requested: number;
+  workflow_id: number | null;
+}
+
+export class ViewStore {
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  constructor(private readonly db: DB) {}
+
+  private prepared(sql: string): Statement<unknown[]> {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<unknown[]>(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** How many jobs the list shows with this query. */
+  countJobs(q: JobListQuery): number {
+    const w = whereClause(q);
+    return (this.prepared(`SELECT COUNT(*) AS n FROM jobs j ${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  /** The rows from `offset` on, at most `limit` of them, in the list's order. */
+  jobWindow(q: JobListQuery, offset: number, limit: number): JobListRow[] {
+    const w = whereClause(q);
+    const sql = `SELECT j.id, j.name, j.status, j.runner_type, c.name AS cluster_name, j.started_at,
+        j.completed_at, j.final_energy, j.created_at, j.cancel_requested, j.workflow_id
+      FROM jobs j LEFT JOIN clusters c ON c.id = j.cluster_id ${w.sql} ${orderBy(q)} LIMIT ? OFFSET ?`;
+    const rows = this.prepared(sql).all(
+      ...w.params,
+      Math.max(0, Math.floor(limit)),
+      Math.max(0, Math.floor(offset)),
+    ) as ListRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      status: r.status,
+      runnerType: r.runner_type,
+      clusterName: r.cluster_name,
+      startedAt: r.started_at,
+      completedAt: r.completed_at,
+      finalEnergy: r.final_energy,
+      createdAt: r.created_at,
+      cancelRequested: r.cancel_requested === 1,
+      workflowId: r.workflow_id,
+    }));
+  }
+
+  /** How many jobs are in each status (for the status line). */
+  statusCounts(): Record<JobStatus, number> {
+    const counts = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+    const rows = this.prepared("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").all() as {
+      status: JobStatus;
+      n: number;
+    }[];
+    for (const r of rows) if (r.status in counts) counts[r.status] = r.n;
+    return counts;
+  }
+
+  /** A job's place in the list's order (to keep the cursor on it when the order changes), or null. */
+  positionOf(q: JobListQuery, id: number): number | null {
+    const w = whereClause(q);
+    const sql = `SELECT n FROM (SELECT j.id, ROW_NUMBER() OVER (${orderBy(q)}) - 1 AS n
+      FROM jobs j LEFT JOIN clusters c ON c.id = j.cluster_id ${w.sql}) WHERE id = ?`;
+    const row = this.prepared(sql).get(...w.params, id) as { n: number } | undefined;
+    return row ? row.n : null;
+  }
+
+  /** How many jobs are active (queued or running) on each cluster. */
+  activeJobsByCluster(): Map<number, number> {
+    const rows = this.prepared(
+      `SELECT cluster_id, COUNT(*) AS n FROM jobs WHERE cluster_id IS NOT NULL AND status IN ${sqlList(ACTIVE_STATUSES)}
+       GROUP BY cluster_id`,
+    ).all() as { cluster_id: number; n: number }[];
+    return new Map(rows.map((r) => [r.cluster_id, r.n]));
+  }
+
+  /** Workflows, newest first, with how many of their jobs are in each status. */
+  workflows(): WorkflowListRow[] {
+    const rows = this.prepared(
+      "SELECT id, name, created_at, results, params FROM workflows ORDER BY created_at DESC, id DESC",
+    ).all() as {
+      id: number;
+      name: string;
+      created_at: string;
+      results: string | null;
+      params: string | null;
+    }[];
+    const counts = this.prepared(
+      "SELECT workflow_id, status, COUNT(*) AS n FROM jobs WHERE workflow_id IS NOT NULL GROUP BY workflow_id, status",
+    ).all() as { workflow_id: number; status: JobStatus; n: number }[];
+    const byWorkflow = new Map<number, Partial<Record<JobStatus, number>>>();
+    for (const c of counts) {
+      const m = byWorkflow.get(c.workflow_id) ?? {};
+      m[c.status] = c.n;
+      byWorkflow.set(c.workflow_id, m);
+    }
+    return rows.map((r) => {
+      const c = byWorkflow.get(r.id) ?? {};
+      return {
+        id: r.id,
+        name: r.name,
+        createdAt: r.created_at,
+        results: parseJsonObject(r.results),
+        params: parseJsonObject(r.params),
+        counts: c,
+        total: Object.values(c).reduce((a, b) => a + (b ?? 0), 0),
+      };
+    });
+  }
+
+  /** The jobs of a workflow with the edges between them, in creation order. */
+  workflowSteps(workflowId: number): WorkflowStepRow[] {
+    const rows = this.prepared(
+      `SELECT id, name, workflow_step, status, status_reason, final_energy, started_at, completed_at, retry_of
+       FROM jobs WHERE workflow_id = ? ORDER BY id`,
+    ).all(workflowId) as {
+      id: number;
+      name: string;
+      workflow_step: string | null;
+      status: JobStatus;
+      status_reason: string | null;
+      final_energy: number | null;
+      started_at: string | null;
+      completed_at: string | null;
+      retry_of: number | null;
+    }[];
+    const edges = this.prepared(
+      `SELECT d.job_id, d.depends_on_job_id FROM job_dependencies d JOIN jobs j ON j.id = d.job_id
+       WHERE j.workflow_id = ?`,
+    ).all(workflowId) as { job_id: number; depends_on_job_id: number }[];
+    const parents = new Map<number, number[]>();
+    for (const e of edges) parents.set(e.job_id, [...(parents.get(e.job_id) ?? []), e.depends_on_job_id]);
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      step: r.workflow_step,
+      status: r.status,
+      statusReason: r.status_reason,
+      finalEnergy: r.final_energy,
+      startedAt: r.started_at,
+      completedAt: r.completed_at,
+      retryOf: r.retry_of,
+      parents: parents.get(r.id) ?? [],
+    }));
+  }
+}
