@@ -40,12 +40,12 @@ for (let round = 0; round < rounds; round++) {
   const store = project(`wf-${round}`);
   let t0 = process.hrtime.bigint();
   const plan = planWorkflow(parseWorkflowFile(WORKFLOW, null), {
-    store,
+    clusters: store.clusters.list(),
     templateFolders: { userDir: path.join(tmp, "no-user-templates") },
   });
   const planMs = ms(t0);
   t0 = process.hrtime.bigint();
-  const created = createWorkflow(store, plan);
+  const created = await createWorkflow(store, plan);
   const createMs = ms(t0);
   jobs = created.jobs.scan!.length;
   const decks = plan.steps[0]!.jobs.map((j) => ({ name: j.name, input: j.deck! }));

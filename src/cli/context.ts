@@ -1,5 +1,6 @@
 // What every command needs: the project it works on, opened once.
 import type { Command } from "commander";
+import type { ProjectStore } from "../store/port.js";
 import { resolveProjectDir } from "../store/project.js";
 import { Store } from "../store/store.js";
 
@@ -12,12 +13,12 @@ export function projectDirOf(cmd: Command): string {
 }
 
 /** Opens the project's store for the duration of `fn` and closes it afterwards. */
-export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = Store.open(projectDirOf(cmd));
+export async function withStore<T>(cmd: Command, fn: (store: ProjectStore) => T | Promise<T>): Promise<T> {
+  const store: ProjectStore = Store.open(projectDirOf(cmd));
   try {
     return await fn(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -87,6 +87,15 @@ export interface InputFromParent {
   optional?: boolean;
 }
 
+/**
+ * A job named by its id — or, among jobs created together in one batch (a workflow's jobs), by its
+ * place in that batch, since its id does not exist yet.
+ */
+export type JobRef = number | { batchIndex: number };
+
+/** A file a new job takes from a parent's results (see InputFromParent). */
+export type NewInputFromParent = Omit<InputFromParent, "jobId"> & { jobId: JobRef };
+
 export interface NewJob {
   name: string;
   /** The deck's content. */
@@ -99,12 +108,12 @@ export interface NewJob {
   runnerType?: RunnerType;
   parallelism?: Parallelism;
   priority?: number;
-  dependencies?: { dependsOn: number; type: DependencyType }[];
+  dependencies?: { dependsOn: JobRef; type: DependencyType }[];
   workflowId?: number | null;
   workflowStep?: string | null;
   retryOf?: number | null;
   attempt?: number;
-  inputsFrom?: InputFromParent[];
+  inputsFrom?: NewInputFromParent[];
   renderSpec?: Record<string, unknown> | null;
   /** Job status at creation; PENDING unless a Phase-1 caller says otherwise. */
   status?: JobStatus;

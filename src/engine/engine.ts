@@ -10,8 +10,8 @@ import { ACTIVE_STATUSES } from "../domain/status.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { defaultCores, newToken } from "../runners/local.js";
 import type { RunHandle, Runner, RunnerFactory, RunState, SubmitContext } from "../runners/types.js";
-import type { Store } from "../store/store.js";
-import type { EngineHooks, ParsedResult } from "./hooks.js";
+import type { ProjectStore } from "../store/port.js";
+import type { EngineHooks, FollowUp, ParsedResult } from "./hooks.js";
 import { decideOutcome, type ParsedOutcome } from "./outcome.js";
 import { engineServing, liveEngines, newEngineId, registerEngine } from "./registry.js";
 
@@ -61,7 +61,7 @@ export class Engine {
   private readonly warned = new Set<string>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ProjectStore,
     private readonly options: EngineOptions,
   ) {}
 
@@ -99,7 +99,7 @@ export class Engine {
   }
 
   private async runLoop(): Promise<EngineSummary> {
-    registerEngine(this.store, this.id);
+    await registerEngine(this.store, this.id);
     try {
       let failures = 0;
       for (;;) {
@@ -121,7 +121,7 @@ export class Engine {
       }
     } finally {
       for (const t of this.targets.values()) await t.runner.close().catch(() => undefined);
-      this.store.engine.unregister(this.id);
+      await this.store.engine.unregister(this.id);
     }
     return this.summary;
   }
@@ -153,10 +153,10 @@ export class Engine {
     });
   }
 
-  private target(clusterId: number | null): Target | null {
+  private async target(clusterId: number | null): Promise<Target | null> {
     const known = this.targets.get(clusterId);
     if (known) return known;
-    const cluster = clusterId === null ? null : (this.store.clusters.get(clusterId) ?? null);
+    const cluster = clusterId === null ? null : ((await this.store.clusters.get(clusterId)) ?? null);
     if (clusterId !== null && !cluster) return null;
     const runner = this.options.runnerFactory(cluster);
     runner.onWake = () => this.kick();
@@ -174,21 +174,21 @@ export class Engine {
    * may become runnable).
    */
   async tick(): Promise<boolean> {
-    this.store.engine.heartbeat(this.id);
+    await this.store.engine.heartbeat(this.id);
     const live = await this.adoptOrphans();
-    this.store.engine.skipDoomed();
+    await this.store.engine.skipDoomed();
     await this.skipDoomedQueued();
     await this.handleCancelRequests();
     await this.pollHeld();
     await this.claimAndSubmit();
-    const held = this.store.engine.held(this.id).length;
+    const held = (await this.store.engine.held(this.id)).length;
     if (held > 0) return true;
     // a run whose launch is still settling after a crash (see adoptOrphans) is nobody's yet: wait for it
-    if (this.store.engine.orphaned([...live, this.id]).length > 0) return true;
-    const pending = this.store.engine.countByStatus(["PENDING"]);
+    if ((await this.store.engine.orphaned([...live, this.id])).length > 0) return true;
+    const pending = await this.store.engine.countByStatus(["PENDING"]);
     if (pending === 0) return false;
     // pending jobs remain: worth waiting only if someone is running what they wait for
-    const othersActive = this.store.engine.countByStatus(ACTIVE) > 0;
+    const othersActive = (await this.store.engine.countByStatus(ACTIVE)) > 0;
     if (othersActive) return true;
     const blocked = `${pending} job(s) still pending: nothing runnable (see \`crystal-tui job show ID\`)`;
     if (!this.summary.blocked.includes(blocked)) this.summary.blocked.push(blocked);
@@ -198,19 +198,19 @@ export class Engine {
   /** Takes over runs whose engine died (kill -9, reboot), and starts over claims never launched. */
   /** Returns the ids of the live engines, which the rest of the pass reuses. */
   private async adoptOrphans(): Promise<string[]> {
-    const live = liveEngines(this.store).map((e) => e.id);
-    if (!live.includes(this.id)) registerEngine(this.store, this.id);
-    for (const job of this.store.engine.orphaned([...live, this.id])) {
-      if (!this.store.engine.adopt(job.id, job.claimedBy, this.id)) continue;
-      const t = this.target(job.clusterId);
+    const live = (await liveEngines(this.store)).map((e) => e.id);
+    if (!live.includes(this.id)) await registerEngine(this.store, this.id);
+    for (const job of await this.store.engine.orphaned([...live, this.id])) {
+      if (!(await this.store.engine.adopt(job.id, job.claimedBy, this.id))) continue;
+      const t = await this.target(job.clusterId);
       const handle = job.runHandle as RunHandle | null;
       if (!t) {
-        this.finish(job, "FAILED", "lost: its cluster was removed", null);
+        await this.finish(job, "FAILED", "lost: its cluster was removed", null);
         continue;
       }
       if (!handle) {
         // claimed but never handed to a runner: give it back
-        this.store.engine.requeue(job.id, "engine restarted before launch", this.id);
+        await this.store.engine.requeue(job.id, "engine restarted before launch", this.id);
         this.log(
           `job ${job.id} (${job.name}) was claimed by an engine that stopped before launching it; queued again`,
         );
@@ -221,7 +221,7 @@ export class Engine {
       } catch (err) {
         // the cluster cannot be reached (or refuses us) right now: leave the run as it is, unclaimed,
         // and ask again next pass — a connection problem never fails a job
-        this.store.engine.release(job.id, this.id);
+        await this.store.engine.release(job.id, this.id);
         this.warnOnce(
           `adopt:${job.clusterId}`,
           `${t.cluster?.name ?? "local"}: ${oneLineMessage(err)} — will retry`,
@@ -237,12 +237,12 @@ export class Engine {
     if (launching) {
       const found = await t.runner.findLaunch(job, launching, this.ctxFor(job, launching));
       if (found) {
-        this.recordSubmission(job, found);
+        await this.recordSubmission(job, found);
       } else if (Date.now() - Number(handle.at ?? 0) > (this.options.launchGraceMs ?? 5000)) {
-        this.store.engine.requeue(job.id, "engine restarted before launch", this.id);
+        await this.store.engine.requeue(job.id, "engine restarted before launch", this.id);
       } else {
         // the launch may still be writing its PID: leave it to the next pass
-        this.store.engine.release(job.id, this.id);
+        await this.store.engine.release(job.id, this.id);
       }
       return;
     }
@@ -251,8 +251,8 @@ export class Engine {
   }
 
   private async skipDoomedQueued(): Promise<void> {
-    for (const { job, reason } of this.store.engine.doomedQueued(this.id)) {
-      const t = this.target(job.clusterId);
+    for (const { job, reason } of await this.store.engine.doomedQueued(this.id)) {
+      const t = await this.target(job.clusterId);
       if (t && job.runHandle) {
         try {
           await t.runner.cancel(job, job.runHandle as RunHandle);
@@ -260,17 +260,17 @@ export class Engine {
           continue; // could not reach the scheduler: try again next pass
         }
       }
-      this.store.engine.skipQueued(job.id, this.id, reason);
+      await this.store.engine.skipQueued(job.id, this.id, reason);
       this.log(`job ${job.id} (${job.name}) skipped: ${reason}`);
     }
   }
 
   private async handleCancelRequests(): Promise<void> {
-    for (const id of this.store.engine.cancelRequests(this.id)) {
+    for (const id of await this.store.engine.cancelRequests(this.id)) {
       if (this.cancelling.has(id)) continue;
-      const job = this.store.jobs.get(id);
+      const job = await this.store.jobs.get(id);
       if (!job) continue;
-      const t = this.target(job.clusterId);
+      const t = await this.target(job.clusterId);
       const handle = job.runHandle as RunHandle | null;
       if (!handle || typeof handle.launching === "string" || !t) continue;
       this.cancelling.add(id);
@@ -287,7 +287,7 @@ export class Engine {
   }
 
   private async pollHeld(): Promise<void> {
-    const held = this.store.engine.held(this.id);
+    const held = await this.store.engine.held(this.id);
     const byTarget = new Map<number | null, Job[]>();
     for (const job of held) {
       if (!job.runHandle || typeof job.runHandle.launching === "string") continue;
@@ -297,7 +297,7 @@ export class Engine {
     }
     const now = Date.now();
     for (const [clusterId, jobs] of byTarget) {
-      const t = this.target(clusterId);
+      const t = await this.target(clusterId);
       if (!t) continue;
       if (
         now - t.lastPoll < t.runner.pollIntervalMs &&
@@ -331,15 +331,15 @@ export class Engine {
         return;
       case "running":
         if (job.status === "QUEUED") {
-          this.store.engine.markRunning(job.id, this.id, state.startedAt);
+          await this.store.engine.markRunning(job.id, this.id, state.startedAt);
           this.log(`job ${job.id} (${job.name}) running`);
         }
-        if (state.nodeList) this.store.engine.setNodeList(job.id, state.nodeList);
+        if (state.nodeList) await this.store.engine.setNodeList(job.id, state.nodeList);
         return;
       case "lost":
         if (job.cancelRequested)
-          this.finish(job, "CANCELLED", "cancelled by user (its processes were killed)", null);
-        else this.finish(job, "FAILED", state.reason, null);
+          await this.finish(job, "CANCELLED", "cancelled by user (its processes were killed)", null);
+        else await this.finish(job, "FAILED", state.reason, null);
         return;
       case "finished": {
         const ctx = this.ctxFor(job, String(job.runHandle?.token ?? ""));
@@ -361,7 +361,7 @@ export class Engine {
         const outcome = decideOutcome(state, parsed as unknown as ParsedOutcome | null, {
           cancelRequested: job.cancelRequested,
         });
-        this.finish(job, outcome.status, outcome.reason, parsed, {
+        await this.finish(job, outcome.status, outcome.reason, parsed, {
           ...(state.startedAt ? { startedAt: state.startedAt } : {}),
           ...(state.endedAt ? { endedAt: state.endedAt } : {}),
         });
@@ -373,40 +373,46 @@ export class Engine {
     }
   }
 
-  /** Records a final status and the results in one transaction, with the hooks (e.g. retries). */
-  private finish(
+  /**
+   * Records a final status and the results, with what the hooks plan to record along (a retry), in
+   * one change of the store; then tells the hooks it happened.
+   */
+  private async finish(
     job: Job,
     status: "COMPLETED" | "FAILED" | "CANCELLED",
     reason: string | null,
     parsed: ParsedResult,
     times: { startedAt?: string; endedAt?: string } = {},
-  ): void {
-    const done = this.store.engine.write(() => {
-      const moved = this.store.engine.finish({
-        jobId: job.id,
-        engineId: this.id,
-        status,
-        reason,
-        result: parsed,
-        times,
-      });
-      if (!moved) return false;
-      const after = this.store.jobs.require(job.id);
-      for (const hook of this.options.hooks ?? []) hook.finished?.(this.store, after, parsed);
-      this.store.engine.skipDoomedNow();
-      return true;
-    });
-    if (!done) return;
+  ): Promise<void> {
+    let followUp: FollowUp | null = null;
+    for (const hook of this.options.hooks ?? []) {
+      if (followUp || !hook.planFinish) continue;
+      try {
+        followUp = await hook.planFinish(this.store, job, { status, reason }, parsed);
+      } catch (err) {
+        // a plan that cannot be made never keeps the job's status from being recorded
+        const why = err instanceof UserError ? err.message : `internal error: ${(err as Error).message}`;
+        followUp = { reason: `${reason ?? status} — not retried: ${why}` };
+      }
+    }
+    const moved = await this.store.engine.finish([
+      { jobId: job.id, engineId: this.id, status, reason, result: parsed, times, followUp },
+    ]);
+    if (moved.length === 0) return;
     this.summary.finished++;
     this.summary.byStatus[status] = (this.summary.byStatus[status] ?? 0) + 1;
     this.log(`job ${job.id} (${job.name}) ${status}${reason ? `: ${reason}` : ""}`);
+    const after = await this.store.jobs.get(job.id);
+    for (const hook of this.options.hooks ?? []) if (after) await hook.finished?.(this.store, after, parsed);
   }
 
-  private capacity(): Map<number | null, { maxJobs: number; freeCores?: number; idle?: boolean }> {
-    const { perCluster, localCores } = this.store.engine.activeLoad();
+  private async capacity(): Promise<
+    Map<number | null, { maxJobs: number; freeCores?: number; idle?: boolean }>
+  > {
+    const { perCluster, localCores } = await this.store.engine.activeLoad();
     const caps = new Map<number | null, { maxJobs: number; freeCores?: number; idle?: boolean }>();
     const cap = this.options.maxJobs ?? Number.POSITIVE_INFINITY;
-    for (const clusterId of this.store.engine.pendingTargets()) {
+    for (const clusterId of await this.store.engine.pendingTargets()) {
       const active = perCluster.get(clusterId) ?? 0;
       if (clusterId === null) {
         const cores = this.options.cores ?? defaultCores();
@@ -417,7 +423,7 @@ export class Engine {
           idle: active === 0,
         });
       } else {
-        const cluster = this.store.clusters.get(clusterId);
+        const cluster = await this.store.clusters.get(clusterId);
         if (cluster?.status !== "active") continue;
         const limit = Math.min(cap, cluster.config.max_jobs ?? (cluster.type === "slurm" ? 100 : 4));
         caps.set(clusterId, { maxJobs: Math.max(0, limit - active) });
@@ -427,9 +433,9 @@ export class Engine {
   }
 
   private async claimAndSubmit(): Promise<void> {
-    for (const [clusterId, cap] of this.capacity()) {
+    for (const [clusterId, cap] of await this.capacity()) {
       if (cap.maxJobs <= 0) continue;
-      const t = this.target(clusterId);
+      const t = await this.target(clusterId);
       if (!t) continue;
       const ready = (await t.runner.available?.()) ?? { ok: true as const };
       if (!ready.ok) {
@@ -437,7 +443,7 @@ export class Engine {
         if (!this.summary.blocked.includes(ready.message)) this.summary.blocked.push(ready.message);
         continue;
       }
-      const claimed = this.store.engine.claim(this.id, {
+      const claimed = await this.store.engine.claim(this.id, {
         clusterId,
         ...cap,
         ...(t.runner.supportsNativeDependencies ? { nativeDependencies: t.runner.kind } : {}),
@@ -452,21 +458,21 @@ export class Engine {
     const ctx = this.ctxFor(job, token);
     try {
       for (const hook of this.options.hooks ?? []) await hook.prepare?.(this.store, job);
-      job = this.store.jobs.require(job.id);
-      this.copyInputsFromParents(job, ctx.jobFolder);
-      if (t.runner.supportsNativeDependencies) ctx.nativeDependencies = this.nativeDependencies(job);
+      job = await this.store.jobs.require(job.id);
+      await this.copyInputsFromParents(job, ctx.jobFolder);
+      if (t.runner.supportsNativeDependencies) ctx.nativeDependencies = await this.nativeDependencies(job);
     } catch (err) {
-      this.finish(job, "FAILED", oneLineMessage(err), null);
+      await this.finish(job, "FAILED", oneLineMessage(err), null);
       return;
     }
-    this.store.engine.recordHandle(job.id, this.id, {
+    await this.store.engine.recordHandle(job.id, this.id, {
       kind: t.runner.kind,
       launching: token,
       at: Date.now(),
     });
     try {
       const submission = await t.runner.submit(job, ctx);
-      this.recordSubmission(job, submission);
+      await this.recordSubmission(job, submission);
       this.summary.started++;
       this.log(
         `job ${job.id} (${job.name}) ${submission.state === "running" ? "started" : "queued"} on ${t.cluster?.name ?? "local"}`,
@@ -478,16 +484,16 @@ export class Engine {
           `submit:${t.cluster?.id}`,
           `${t.cluster?.name ?? "local"}: ${oneLineMessage(err)} — will retry`,
         );
-        this.store.engine.release(job.id, this.id);
+        await this.store.engine.release(job.id, this.id);
         return;
       }
-      this.store.engine.clearHandle(job.id, this.id);
-      this.finish(job, "FAILED", oneLineMessage(err), null);
+      await this.store.engine.clearHandle(job.id, this.id);
+      await this.finish(job, "FAILED", oneLineMessage(err), null);
     }
   }
 
-  private recordSubmission(job: Job, submission: Awaited<ReturnType<Runner["submit"]>>): void {
-    this.store.engine.recordSubmission(job.id, this.id, {
+  private async recordSubmission(job: Job, submission: Awaited<ReturnType<Runner["submit"]>>): Promise<void> {
+    await this.store.engine.recordSubmission(job.id, this.id, {
       handle: submission.handle,
       commandLine: submission.commandLine,
       ...(submission.remote && job.clusterId !== null
@@ -500,9 +506,9 @@ export class Engine {
   }
 
   /** Copies files a job takes from its parents' results (inputs_from) into its folder. */
-  private copyInputsFromParents(job: Job, jobFolder: string): void {
+  private async copyInputsFromParents(job: Job, jobFolder: string): Promise<void> {
     for (const input of job.inputsFrom) {
-      const parent = this.store.jobs.get(input.jobId);
+      const parent = await this.store.jobs.get(input.jobId);
       const src = parent ? path.join(this.store.jobs.folderOf(parent), `${parent.name}${input.ext}`) : null;
       if (!src || !fs.existsSync(src)) {
         if (input.optional) continue;
@@ -514,11 +520,11 @@ export class Engine {
     }
   }
 
-  private nativeDependencies(job: Job): SubmitContext["nativeDependencies"] {
+  private async nativeDependencies(job: Job): Promise<SubmitContext["nativeDependencies"]> {
     const out: NonNullable<SubmitContext["nativeDependencies"]> = [];
-    for (const dep of this.store.dependencies.dependenciesOf(job.id)) {
+    for (const dep of await this.store.dependencies.dependenciesOf(job.id)) {
       if (dep.otherStatus !== "QUEUED" && dep.otherStatus !== "RUNNING") continue;
-      const parent = this.store.jobs.get(dep.dependsOnJobId);
+      const parent = await this.store.jobs.get(dep.dependsOnJobId);
       if (!parent?.runHandle || parent.clusterId !== job.clusterId) continue;
       out.push({ handle: parent.runHandle as RunHandle, type: dep.type });
     }

@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import os from "node:os";
 import { isSameProcess, processStartTime } from "../runners/process-identity.js";
 import type { EngineRecord } from "../store/engine-store.js";
-import type { Store } from "../store/store.js";
+import type { ProjectStore } from "../store/port.js";
 
 export type { EngineRecord };
 
@@ -16,8 +16,8 @@ export function newEngineId(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
 }
 
-export function registerEngine(store: Store, id: string): void {
-  store.engine.register({
+export async function registerEngine(store: ProjectStore, id: string): Promise<void> {
+  await store.engine.register({
     id,
     host: os.hostname(),
     pid: process.pid,
@@ -31,14 +31,14 @@ export function isEngineAlive(e: EngineRecord, now = Date.now()): boolean {
 }
 
 /** Live engines, and forgets the records of dead ones. */
-export function liveEngines(store: Store): EngineRecord[] {
-  const all = store.engine.engines();
+export async function liveEngines(store: ProjectStore): Promise<EngineRecord[]> {
+  const all = await store.engine.engines();
   const live = all.filter((e) => isEngineAlive(e));
-  store.engine.forget(all.filter((e) => !live.includes(e)).map((e) => e.id));
+  await store.engine.forget(all.filter((e) => !live.includes(e)).map((e) => e.id));
   return live;
 }
 
 /** The live engine serving this project (other than `exceptId`), or null. */
-export function engineServing(store: Store, exceptId?: string): EngineRecord | null {
-  return liveEngines(store).find((e) => e.id !== exceptId) ?? null;
+export async function engineServing(store: ProjectStore, exceptId?: string): Promise<EngineRecord | null> {
+  return (await liveEngines(store)).find((e) => e.id !== exceptId) ?? null;
 }

@@ -13,6 +13,7 @@ import {
 } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonObject } from "./json.js";
+import type { ClusterStore } from "./port.js";
 
 interface ClusterRow {
   id: number;
@@ -80,7 +81,14 @@ export function checkClusterFields(c: {
   }
 }
 
-export class ClusterRepository {
+/** The error for a cluster name that is not registered. */
+export function noSuchCluster(name: string): UserError {
+  return new UserError(
+    `there is no cluster '${name}' — see \`crystal-tui cluster list\` or add it with \`crystal-tui cluster add\``,
+  );
+}
+
+export class ClusterRepository implements ClusterStore {
   constructor(private readonly db: DB) {}
 
   create(spec: NewCluster): Cluster {
@@ -124,11 +132,7 @@ export class ClusterRepository {
 
   requireByName(name: string): Cluster {
     const cluster = this.getByName(name);
-    if (!cluster) {
-      throw new UserError(
-        `there is no cluster '${name}' — see \`crystal-tui cluster list\` or add it with \`crystal-tui cluster add\``,
-      );
-    }
+    if (!cluster) throw noSuchCluster(name);
     return cluster;
   }
 

@@ -1,10 +1,12 @@
 // What engines write and read, as store methods: each state change one guarded statement (it only
 // touches a job this engine holds, or one still in the status it expects) with its batched twin for
 // the hot path. Nothing else in crystal-tui writes a claim, a run handle or a final status.
+import { UserError } from "../domain/errors.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
-import type { Job } from "../domain/types.js";
+import type { Job, NewJob } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { JOB_SELECT, type JobRepository, type JobRow, rowToJob } from "./jobs.js";
+import type { EngineStatements, StepJobEntry } from "./port.js";
 import {
   type ClaimTarget,
   CORES_SQL,
@@ -13,6 +15,7 @@ import {
   skipDoomedStatement,
 } from "./scheduling.js";
 import { sqlList } from "./status-sql.js";
+import type { WorkflowRepository } from "./workflows.js";
 
 export type { ClaimTarget };
 
@@ -47,6 +50,22 @@ export interface Finish {
   result?: { final_energy_hartree?: unknown } | null;
   /** The scheduler's (or wrapper's) own times of the run, which win over the engine's. */
   times?: { startedAt?: string; endedAt?: string };
+  /** What else to record with it (decided before, by the engine's hooks: a workflow's retry). */
+  followUp?: FollowUp | null;
+}
+
+/** What is recorded together with a final status. */
+export interface FollowUp {
+  /** The job's status reason instead of the engine's (e.g. "… — not retried: attempt 3 of 3"). */
+  reason?: string;
+  /** A job made in the same transaction that takes over the finished job's dependents. */
+  retry?: {
+    job: NewJob;
+    /** The finished job's reason once the retry exists; `{retry}` stands for the retry's id. */
+    reason: string;
+    /** The retry's entry in its workflow's stored plan. */
+    planEntry?: StepJobEntry;
+  };
 }
 
 /** What a launch recorded: the runner's handle, the command line, the remote record. */
@@ -67,10 +86,11 @@ export interface SubmissionRecord {
   running?: { pid?: number };
 }
 
-export class EngineStore {
+export class EngineStore implements EngineStatements {
   constructor(
     private readonly db: DB,
     private readonly jobs: JobRepository,
+    private readonly workflows: WorkflowRepository,
   ) {}
 
   // --- engines ---------------------------------------------------------------------------------
@@ -319,11 +339,24 @@ export class EngineStore {
   }
 
   /**
-   * Records a final status (and the results) of a job this engine holds, guarded by the claim: false
-   * when the job was not this engine's to finish. Runs inside the caller's transaction when there is
-   * one (the engine adds its hooks and the doomed dependents to the same transaction).
+   * Records final statuses of jobs this engine holds, with their results and follow-ups, as ONE
+   * transaction: each status change guarded by the claim (a job that was not this engine's to
+   * finish is left alone), then the jobs whose dependencies can now never be met are skipped.
+   * Returns the ids of the jobs it finished.
    */
-  finish(f: Finish): boolean {
+  finish(finishes: readonly Finish[]): number[] {
+    if (finishes.length === 0) return [];
+    return this.db
+      .transaction(() => {
+        const moved: number[] = [];
+        for (const f of finishes) if (this.finishOne(f)) moved.push(f.jobId);
+        if (moved.length > 0) skipDoomedStatement(this.db);
+        return moved;
+      })
+      .immediate();
+  }
+
+  private finishOne(f: Finish): boolean {
     const moved = this.jobs.transition(f.jobId, f.status, {
       from: [...ACTIVE_STATUSES],
       claimedBy: f.engineId,
@@ -338,16 +371,40 @@ export class EngineStore {
       const energy = f.result.final_energy_hartree;
       this.jobs.storeResults(f.jobId, typeof energy === "number" ? energy : null, f.result);
     }
+    const follow = f.followUp;
+    if (follow?.reason !== undefined) this.setReason(f.jobId, follow.reason);
+    if (follow?.retry) this.retry(f, follow.retry);
     return true;
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (the engine's finish with its hooks). */
-  write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  private setReason(jobId: number, reason: string): void {
+    this.db.prepare("UPDATE jobs SET status_reason = ? WHERE id = ?").run(reason, jobId);
   }
 
-  /** Skips doomed PENDING jobs inside the caller's transaction. */
-  skipDoomedNow(): number {
-    return skipDoomedStatement(this.db);
+  /**
+   * Creates the retry of a finished job and hands it the job's place: its PENDING dependents wait
+   * for the retry instead (rather than being skipped), and take their files from it. A retry that
+   * cannot be made is said in the job's reason, and never keeps its status from being recorded.
+   */
+  private retry(f: Finish, retry: NonNullable<FollowUp["retry"]>): void {
+    try {
+      this.db.transaction(() => {
+        const made = this.jobs.createMany([retry.job])[0]!;
+        this.db
+          .prepare(
+            `UPDATE job_dependencies SET depends_on_job_id = @retry WHERE depends_on_job_id = @job
+               AND job_id IN (SELECT id FROM jobs WHERE status = 'PENDING')`,
+          )
+          .run({ retry: made.id, job: f.jobId });
+        this.workflows.retargetInputs(f.jobId, made.id);
+        if (retry.planEntry && made.workflowId !== null) {
+          this.workflows.addStepJob(made.workflowId, retry.planEntry, made.id);
+        }
+        this.setReason(f.jobId, retry.reason.replaceAll("{retry}", String(made.id)));
+      })();
+    } catch (err) {
+      const why = err instanceof UserError ? err.message : `internal error: ${(err as Error).message}`;
+      this.setReason(f.jobId, `${f.reason ?? f.status} — not retried: ${why}`);
+    }
   }
 }

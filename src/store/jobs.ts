@@ -8,9 +8,10 @@ import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
 import { canTransition, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
-import type { InputFromParent, Job, NewJob, Parallelism, RunnerType } from "../domain/types.js";
+import type { InputFromParent, Job, JobRef, NewJob, Parallelism, RunnerType } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
+import type { JobStore } from "./port.js";
 import { sqlList } from "./status-sql.js";
 
 export const CALCULATIONS_DIR = "calculations";
@@ -122,7 +123,7 @@ export interface TransitionOptions {
   }>;
 }
 
-export class JobRepository {
+export class JobRepository implements JobStore {
   constructor(
     private readonly db: DB,
     private readonly projectDir: string,
@@ -141,7 +142,7 @@ export class JobRepository {
     return this.createMany([spec])[0]!;
   }
 
-  createMany(specs: NewJob[]): Job[] {
+  createMany(specs: readonly NewJob[]): Job[] {
     const prepared = specs.map((s) => this.prepare(s));
     const made: string[] = [];
     try {
@@ -163,25 +164,43 @@ export class JobRepository {
             "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
           );
           const created: number[] = [];
+          /** A job of this batch by its place in it (only earlier ones exist), or a job by id. */
+          const resolve = (ref: JobRef, what: string): number => {
+            if (typeof ref === "number") return ref;
+            const id = created[ref.batchIndex];
+            if (id === undefined)
+              throw new UserError(`${what}: job #${ref.batchIndex} of the batch is not made before it`);
+            return id;
+          };
           for (const p of prepared) {
             const id = next++;
             const workDir = jobFolderName(id, p.spec.name);
-            insert.run({ ...p.row, id, work_dir: workDir });
+            const inputsFrom = (p.spec.inputsFrom ?? []).map((i) => ({
+              ...i,
+              jobId: resolve(i.jobId, `job ${p.spec.name}`),
+            }));
+            insert.run({
+              ...p.row,
+              id,
+              work_dir: workDir,
+              inputs_from: inputsFrom.length ? JSON.stringify(inputsFrom) : null,
+            });
             const seen = new Set<number>();
             for (const dep of p.spec.dependencies ?? []) {
-              if (seen.has(dep.dependsOn)) {
+              const parent = resolve(dep.dependsOn, `job ${p.spec.name}`);
+              if (seen.has(parent)) {
                 throw new UserError(
-                  `job ${p.spec.name} lists job ${dep.dependsOn} twice as a dependency — keep one`,
+                  `job ${p.spec.name} lists job ${parent} twice as a dependency — keep one`,
                 );
               }
-              seen.add(dep.dependsOn);
-              if (parentStatus.get(dep.dependsOn) === undefined) {
+              seen.add(parent);
+              if (parentStatus.get(parent) === undefined) {
                 throw new UserError(
-                  `cannot depend on job ${dep.dependsOn}: there is no such job — see \`crystal-tui job list\``,
+                  `cannot depend on job ${parent}: there is no such job — see \`crystal-tui job list\``,
                 );
               }
               // a brand-new job has no dependents yet, so no edge into it can close a cycle
-              addDep.run(id, dep.dependsOn, dep.type);
+              addDep.run(id, parent, dep.type);
             }
             const folder = path.join(this.projectDir, workDir);
             if (fs.existsSync(folder)) {
@@ -264,7 +283,6 @@ export class JobRepository {
         workflow_step: spec.workflowStep ?? null,
         retry_of: spec.retryOf ?? null,
         attempt: spec.attempt ?? 1,
-        inputs_from: spec.inputsFrom?.length ? JSON.stringify(spec.inputsFrom) : null,
         render_spec: spec.renderSpec ? JSON.stringify(spec.renderSpec) : null,
       },
     };

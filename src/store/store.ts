@@ -30,8 +30,8 @@ export class Store {
     this.remoteJobs = new RemoteJobRepository(db);
     this.dependencies = new DependencyRepository(db);
     this.events = new EventRepository(db);
-    this.workflows = new WorkflowRepository(db);
-    this.engine = new EngineStore(db, this.jobs);
+    this.workflows = new WorkflowRepository(db, this.jobs);
+    this.engine = new EngineStore(db, this.jobs, this.workflows);
     this.views = new ViewStore(db);
   }
 

@@ -3,10 +3,11 @@
 // equation-of-state fits). A workflow's jobs point back at it (jobs.workflow_id, workflow_step).
 import { UserError } from "../domain/errors.js";
 import type { JobStatus } from "../domain/status.js";
-import type { InputFromParent, Job } from "../domain/types.js";
+import type { InputFromParent, Job, NewJob } from "../domain/types.js";
 import type { DB } from "./database.js";
-import { JOB_SELECT, type JobRow, rowToJob } from "./jobs.js";
+import { JOB_SELECT, type JobRepository, type JobRow, rowToJob } from "./jobs.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
+import type { StepJobEntry, WorkflowStore } from "./port.js";
 
 export interface Workflow {
   id: number;
@@ -61,10 +62,39 @@ function rowToWorkflow(r: WorkflowRow): Workflow {
   };
 }
 
-export class WorkflowRepository {
-  constructor(private readonly db: DB) {}
+export class WorkflowRepository implements WorkflowStore {
+  constructor(
+    private readonly db: DB,
+    private readonly jobRepository: JobRepository,
+  ) {}
 
-  create(w: NewWorkflow): Workflow {
+  /**
+   * A workflow with all its jobs and their dependencies, in one IMMEDIATE transaction: all of it
+   * exists afterwards, or none of it. The stored plan is made from the new jobs' ids by `planOf`.
+   */
+  create(
+    w: NewWorkflow,
+    jobs: readonly NewJob[],
+    planOf: (jobIds: number[]) => Record<string, unknown>,
+  ): { workflow: Workflow; jobs: Job[] } {
+    return this.db
+      .transaction(() => {
+        const workflow = this.insert(w);
+        const made = this.jobRepository.createMany(
+          jobs.map((j) => ({
+            ...j,
+            workflowId: workflow.id,
+            // a deck rendered when its job starts names the workflow whose results it uses
+            ...(j.renderSpec ? { renderSpec: { ...j.renderSpec, workflow_id: workflow.id } } : {}),
+          })),
+        );
+        this.setSpec(workflow.id, planOf(made.map((j) => j.id)));
+        return { workflow: this.require(workflow.id), jobs: made };
+      })
+      .immediate();
+  }
+
+  private insert(w: NewWorkflow): Workflow {
     const info = this.db
       .prepare("INSERT INTO workflows (name, source, source_path, params, spec) VALUES (?, ?, ?, ?, ?)")
       .run(
@@ -105,6 +135,25 @@ export class WorkflowRepository {
 
   count(): number {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM workflows").get() as { n: number }).n;
+  }
+
+  /** Adds a job (a retry) to a step of the stored plan: the entry, with the job's id. */
+  addStepJob(workflowId: number, e: StepJobEntry, jobId: number): void {
+    if (!Number.isInteger(e.stepIndex) || e.stepIndex < 0) throw new Error(`step index ${e.stepIndex}`);
+    const step = `$.steps[${e.stepIndex}]`;
+    this.db
+      .prepare(
+        `UPDATE workflows SET spec = json_insert(spec, @jobs, json_set(json(@entry), '$.id', @jobId))
+         WHERE id = @workflowId AND json_extract(spec, @name) = @stepName`,
+      )
+      .run({
+        jobs: `${step}.jobs[#]`,
+        name: `${step}.name`,
+        entry: JSON.stringify(e.entry),
+        jobId,
+        workflowId,
+        stepName: e.stepName,
+      });
   }
 
   setSpec(id: number, spec: Record<string, unknown>): void {

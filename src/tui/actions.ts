@@ -5,12 +5,12 @@ import path from "node:path";
 import { UserError } from "../domain/errors.js";
 import { isTerminal } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
-import type { Store } from "../store/store.js";
+import type { ProjectStore } from "../store/port.js";
 
 export const CANCELLED_BY = "user (TUI)";
 
-export function cancelJob(store: Store, id: number): string {
-  const outcome = store.jobs.requestCancel(id, CANCELLED_BY);
+export async function cancelJob(store: ProjectStore, id: number): Promise<string> {
+  const outcome = await store.jobs.requestCancel(id, CANCELLED_BY);
   switch (outcome) {
     case "cancelled":
       return `job ${id} cancelled`;
@@ -25,7 +25,7 @@ export function cancelJob(store: Store, id: number): string {
  * Re-runs a finished job as a NEW job with the same deck, auxiliary files, cluster and
  * parallelism; the old job and its history stay as they were.
  */
-export function rerunJob(store: Store, job: Job): Job {
+export async function rerunJob(store: ProjectStore, job: Job): Promise<Job> {
   if (!isTerminal(job.status)) {
     throw new UserError(
       `job ${job.id} is ${job.status} — only a finished job can be re-run (cancel it first to start over)`,
@@ -53,7 +53,7 @@ export function rerunJob(store: Store, job: Job): Job {
   });
 }
 
-export function deleteJob(store: Store, id: number): string {
-  const removed = store.jobs.delete(id);
+export async function deleteJob(store: ProjectStore, id: number): Promise<string> {
+  const removed = await store.jobs.delete(id);
   return `job ${id} (${removed.name}) deleted; its folder ${removed.workDir} was kept`;
 }

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { installStandin, RECORDINGS_DIR } from "../crystal/standin.js";
 import { UserError } from "../domain/errors.js";
+import type { ProjectStore } from "../store/port.js";
 import { Store } from "../store/store.js";
 import { DEMO_MARKER } from "./launch-marker.js";
 
@@ -83,7 +84,7 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
   fs.writeFileSync(path.join(projectDir, DEMO_MARKER), README);
   fs.writeFileSync(path.join(projectDir, "README-DEMO.txt"), README);
   const exedir = installDemoStandin(projectDir);
-  const store = Store.open(projectDir);
+  const store: ProjectStore = Store.open(projectDir);
   try {
     const nioDeck = fs.readFileSync(
       path.join(RECORDINGS_DIR, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.d12"),
@@ -92,7 +93,7 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
     const nioGeometry = fs.readFileSync(
       path.join(RECORDINGS_DIR, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.gui"),
     );
-    store.jobs.createMany([
+    await store.jobs.createMany([
       { name: "mgo_scf", input: scfDeck("MgO bulk, single point [standin:aiida-crystal17__mgo_sto3g_scf]") },
       {
         name: "mgo_opt",
@@ -105,29 +106,30 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
         auxContents: { "nio_afm_scf.gui": nioGeometry },
       },
     ]);
-    const workflows = store.workflows;
-    const wf = workflows.create({
-      name: "mgo-relax-then-scf",
-      source: WORKFLOW_YAML,
-      sourcePath: null,
-      params: {},
-    });
-    const relax = store.jobs.create({
-      name: "mgo_relax",
-      input: optDeck("MgO relax (workflow) [standin:aiida-crystal17__mgo_sto3g_opt]"),
-      workflowId: wf.id,
-      workflowStep: "relax",
-    });
-    store.jobs.create({
-      name: "mgo_relaxed_scf",
-      input: externalDeck("MgO on the relaxed geometry (workflow) [standin:aiida-crystal17__mgo_sto3g_scf]"),
-      workflowId: wf.id,
-      workflowStep: "scf",
-      dependencies: [{ dependsOn: relax.id, type: "after_ok" }],
-      inputsFrom: [{ jobId: relax.id, ext: ".gui" }],
-    });
+    // the relaxation and the single point after it: the second names the first by its place in the batch
+    const relax = { batchIndex: 0 };
+    await store.workflows.create(
+      { name: "mgo-relax-then-scf", source: WORKFLOW_YAML, sourcePath: null, params: {} },
+      [
+        {
+          name: "mgo_relax",
+          input: optDeck("MgO relax (workflow) [standin:aiida-crystal17__mgo_sto3g_opt]"),
+          workflowStep: "relax",
+        },
+        {
+          name: "mgo_relaxed_scf",
+          input: externalDeck(
+            "MgO on the relaxed geometry (workflow) [standin:aiida-crystal17__mgo_sto3g_scf]",
+          ),
+          workflowStep: "scf",
+          dependencies: [{ dependsOn: relax, type: "after_ok" }],
+          inputsFrom: [{ jobId: relax, ext: ".gui" }],
+        },
+      ],
+      () => ({}),
+    );
   } finally {
-    store.close();
+    await store.close();
   }
   return { projectDir, exedir };
 }

@@ -75,8 +75,8 @@ export class EngineHost implements EngineSource {
       (modules) => {
         if (this.stopped) return;
         this.modules = modules;
-        this.check();
-        this.timer = setInterval(() => this.check(), this.options.recheckMs ?? 5000);
+        void this.check();
+        this.timer = setInterval(() => void this.check(), this.options.recheckMs ?? 5000);
         this.timer.unref();
       },
       (err: Error) => this.set({ mode: "none", text: `no engine: it could not be loaded (${err.message})` }),
@@ -84,16 +84,22 @@ export class EngineHost implements EngineSource {
     return this;
   }
 
-  private check(): void {
-    if (this.stopped || !this.store || this.engine || !this.modules) return;
+  private checking = false;
+
+  private async check(): Promise<void> {
+    if (this.stopped || !this.store || this.engine || !this.modules || this.checking) return;
     const { engine: engineModule, hooks, factory } = this.modules;
-    let other: ReturnType<typeof engineModule.engineServing>;
+    let other: Awaited<ReturnType<typeof engineModule.engineServing>>;
+    this.checking = true;
     try {
-      other = engineModule.engineServing(this.store);
+      other = await engineModule.engineServing(this.store);
     } catch (err) {
       this.set({ mode: "none", text: `engine: cannot check (${(err as Error).message})` });
       return;
+    } finally {
+      this.checking = false;
     }
+    if (this.stopped || this.engine) return;
     if (other) {
       this.set({
         mode: "external",

@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import { topologicalOrder } from "../domain/graph.js";
 import { checkParallelism } from "../domain/parallelism.js";
-import type { Parallelism, RunnerType } from "../domain/types.js";
-import type { Store } from "../store/store.js";
+import type { Cluster, Parallelism, RunnerType } from "../domain/types.js";
+import { noSuchCluster } from "../store/clusters.js";
 import { checkDeck, firstDeckError } from "./deck-check.js";
 import { evaluateExpression, renderExpression } from "./expressions.js";
 import { formatCrystalNumber, parseNumber } from "./numbers.js";
@@ -82,8 +82,8 @@ export interface Plan {
 }
 
 export interface PlanOptions {
-  /** Cluster look-ups (and nothing else). */
-  store: Pick<Store, "clusters">;
+  /** The project's clusters, which steps name (planning reads nothing else). */
+  clusters: readonly Cluster[];
   /** Whose templates/ folder is searched first. */
   projectDir?: string;
   /** `--set name=value` for workflow parameters. */
@@ -195,7 +195,11 @@ export function planWorkflow(file: WorkflowFile, options: PlanOptions): Plan {
     steps.push(planned);
     if (decl.kind === "aggregate") continue;
     if (decl.cluster) {
-      const cluster = problems.guard(where, () => options.store.clusters.requireByName(decl.cluster!));
+      const cluster = problems.guard(where, () => {
+        const found = options.clusters.find((c) => c.name === decl.cluster);
+        if (!found) throw noSuchCluster(decl.cluster!);
+        return found;
+      });
       if (cluster) {
         planned.clusterId = cluster.id;
         planned.clusterName = cluster.name;

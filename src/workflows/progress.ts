@@ -3,7 +3,7 @@
 // `steps` a deferred deck sees (`{{ steps.opt.final_energy_hartree }}`).
 import type { JobStatus } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
-import type { Store } from "../store/store.js";
+import type { ProjectStore } from "../store/port.js";
 import type { Workflow } from "../store/workflows.js";
 import { type ConvergenceTable, convergenceTable } from "./convergence.js";
 import { cellVolume, type EosFit, EosFitError, fitBirchMurnaghan } from "./eos.js";
@@ -188,11 +188,10 @@ export interface WorkflowView {
   steps: StepView[];
 }
 
-export function workflowView(store: Store, id: number): WorkflowView {
-  const repo = store.workflows;
-  const workflow = repo.require(id);
+export async function workflowView(store: ProjectStore, id: number): Promise<WorkflowView> {
+  const workflow = await store.workflows.require(id);
   const plan = readStoredPlan(workflow.spec);
-  const jobs = new Map(repo.jobs(id).map((j) => [j.id, j]));
+  const jobs = new Map((await store.workflows.jobs(id)).map((j) => [j.id, j]));
   const steps = plan.steps.map((step): StepView => {
     const latest = new Set(latestAttempts(step).map((j) => j.id));
     const result = computeAggregate(plan, step, jobs);
@@ -227,18 +226,20 @@ export function workflowView(store: Store, id: number): WorkflowView {
 }
 
 /** Recomputes the aggregates of a workflow and stores them (workflows.results). */
-export function refreshResults(store: Store, workflowId: number): Record<string, AggregateResult> {
-  const repo = store.workflows;
-  const workflow = repo.require(workflowId);
+export async function refreshResults(
+  store: ProjectStore,
+  workflowId: number,
+): Promise<Record<string, AggregateResult>> {
+  const workflow = await store.workflows.require(workflowId);
   const plan = readStoredPlan(workflow.spec);
   // most workflows have no aggregate: their finished jobs cost no look-up of all the others
   if (!plan.steps.some((s) => s.aggregate)) return {};
-  const jobs = new Map(repo.jobs(workflowId).map((j) => [j.id, j]));
+  const jobs = new Map((await store.workflows.jobs(workflowId)).map((j) => [j.id, j]));
   const results: Record<string, AggregateResult> = {};
   for (const step of plan.steps) {
     const r = computeAggregate(plan, step, jobs);
     if (r) results[step.name] = r;
   }
-  if (Object.keys(results).length > 0) repo.setResults(workflowId, results);
+  if (Object.keys(results).length > 0) await store.workflows.setResults(workflowId, results);
   return results;
 }

@@ -6,13 +6,16 @@
 //    (EXTERNAL ← its fort.34) and Hessian (HESSOPT), with more optimisation steps when they ran out;
 //    a single point stopped by the walltime restarts from its wavefunction with twice the time.
 // The failed job's dependents are moved onto the retry, so they wait for it instead of being
-// skipped; its results feed them instead. Attempts are capped by the step's policy.
+// skipped; its results feed them instead. Attempts are capped by the step's policy. The retry is
+// planned before the failure is recorded and handed to the store's finish as data, which records
+// both in one transaction.
 import fs from "node:fs";
 import path from "node:path";
 import { timeLimitSeconds } from "../domain/parallelism.js";
 import type { InputFromParent, Job, Parallelism } from "../domain/types.js";
-import type { ParsedResult } from "../engine/hooks.js";
-import type { Store } from "../store/store.js";
+import type { FollowUp, ParsedResult } from "../engine/hooks.js";
+import type { Outcome } from "../engine/outcome.js";
+import type { ProjectStore } from "../store/port.js";
 import {
   addOptgeomFlag,
   addScfFlag,
@@ -137,33 +140,35 @@ function planChange(
 }
 
 /**
- * The recovery policy of a failed workflow job: creates its retry and moves its dependents onto
- * it. Runs inside the transaction that records the failure. Returns the retry, or null.
+ * The recovery policy of a failed workflow job: its retry (which takes over its dependents), or the
+ * reason it is not retried — as data the engine's finish records with the failure, in the same
+ * transaction. Reads only. Returns null when no policy applies.
  */
-export function applyRecovery(store: Store, job: Job, result: ParsedResult): Job | null {
-  if (job.status !== "FAILED" || job.workflowId === null) return null;
+export async function planRecovery(
+  store: ProjectStore,
+  job: Job,
+  outcome: Outcome,
+  result: ParsedResult,
+): Promise<FollowUp | null> {
+  if (outcome.status !== "FAILED" || job.workflowId === null) return null;
   const trigger = recoverableFailure(result);
   if (!trigger) return null;
-  const repo = store.workflows;
-  const workflow = repo.get(job.workflowId);
+  const workflow = await store.workflows.get(job.workflowId);
   if (!workflow) return null;
   const plan = readStoredPlan(workflow.spec);
   const found = stepOfJob(plan, job.id);
   if (!found?.step.recovery?.on.includes(trigger)) return null;
   const policy = found.step.recovery;
-  const reason = job.statusReason ?? trigger.replace(/_/g, " ");
+  const reason = outcome.reason ?? trigger.replace(/_/g, " ");
   if (job.attempt >= policy.max_attempts) {
-    repo.setJobReason(job.id, `${reason} — not retried: attempt ${job.attempt} of ${policy.max_attempts}`);
-    return null;
+    return { reason: `${reason} — not retried: attempt ${job.attempt} of ${policy.max_attempts}` };
   }
   const folder = store.jobs.folderOf(job);
   const change = planChange(job, trigger, found.job.values, folder);
   if (!change) {
-    repo.setJobReason(
-      job.id,
-      `${reason} — not retried: nothing in its deck could be changed for a ${trigger.replace(/_/g, " ")}`,
-    );
-    return null;
+    return {
+      reason: `${reason} — not retried: nothing in its deck could be changed for a ${trigger.replace(/_/g, " ")}`,
+    };
   }
   let deck = change.deck;
   const template = found.step.template;
@@ -194,42 +199,38 @@ export function applyRecovery(store: Store, job: Job, result: ParsedResult): Job
     .filter((name) => !replaced.has(name.slice(name.lastIndexOf(".")).toLowerCase()))
     .map((name) => path.join(folder, name))
     .filter((file) => fs.existsSync(file));
-  const retry = store.jobs.create({
-    name: job.name,
-    input: deck,
-    auxFiles,
-    clusterId: job.clusterId,
-    runnerType: job.runnerType,
-    parallelism: change.parallelism,
-    priority: job.priority,
-    dependencies: store.dependencies
-      .dependenciesOf(job.id)
-      .map((d) => ({ dependsOn: d.dependsOnJobId, type: d.type })),
-    workflowId: job.workflowId,
-    workflowStep: job.workflowStep,
-    retryOf: job.id,
-    attempt: job.attempt + 1,
-    inputsFrom: change.inputs,
-  });
-  for (const d of store.dependencies.dependentsOf(job.id)) {
-    if (d.otherStatus !== "PENDING") continue;
-    store.dependencies.remove(d.jobId, job.id);
-    store.dependencies.add(d.jobId, retry.id, d.type);
-  }
-  repo.retargetInputs(job.id, retry.id);
-  found.step.jobs.push({
-    id: retry.id,
-    point: found.job.point,
-    attempt: retry.attempt,
-    retry_of: job.id,
-    sweep: found.job.sweep,
-    values: change.values,
-    volume: found.job.volume,
-  });
-  repo.setSpec(workflow.id, plan as unknown as Record<string, unknown>);
-  repo.setJobReason(
-    job.id,
-    `${reason} — retried as job ${retry.id} (attempt ${retry.attempt} of ${policy.max_attempts}: ${change.what.join(", ")})`,
-  );
-  return retry;
+  const parents = await store.dependencies.dependenciesOf(job.id);
+  const attempt = job.attempt + 1;
+  return {
+    retry: {
+      job: {
+        name: job.name,
+        input: deck,
+        auxFiles,
+        clusterId: job.clusterId,
+        runnerType: job.runnerType,
+        parallelism: change.parallelism,
+        priority: job.priority,
+        dependencies: parents.map((d) => ({ dependsOn: d.dependsOnJobId, type: d.type })),
+        workflowId: job.workflowId,
+        workflowStep: job.workflowStep,
+        retryOf: job.id,
+        attempt,
+        inputsFrom: change.inputs,
+      },
+      reason: `${reason} — retried as job {retry} (attempt ${attempt} of ${policy.max_attempts}: ${change.what.join(", ")})`,
+      planEntry: {
+        stepIndex: plan.steps.indexOf(found.step),
+        stepName: found.step.name,
+        entry: {
+          point: found.job.point,
+          attempt,
+          retry_of: job.id,
+          sweep: found.job.sweep,
+          values: change.values,
+          volume: found.job.volume,
+        },
+      },
+    },
+  };
 }

@@ -96,7 +96,7 @@ describe("job list", () => {
     const store = makeStore();
     const [a, b] = addJobs(store, ["old", "new"]);
     m = mount(store);
-    await m.waitFor("new");
+    await m.waitFor((f) => rowOf(f, b!.id) !== "");
     await m.press("d");
     expect(m.lastFrame()).toContain(`Delete job ${b!.id} (new)?`);
     await m.press("y");

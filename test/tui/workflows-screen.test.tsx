@@ -17,10 +17,11 @@ describe("workflows screen", () => {
 
   test("a workflow's steps as a tree with statuses, energies and what they add up to; enter opens a step", async () => {
     const store = makeStore();
-    const wf = store.workflows.create({
-      name: "mgo-opt-freq",
-      source: "name: mgo-opt-freq\n",
-    });
+    const { workflow: wf } = store.workflows.create(
+      { name: "mgo-opt-freq", source: "name: mgo-opt-freq\n" },
+      [],
+      () => ({}),
+    );
     const step = (name: string, s: string, deps: number[] = []) =>
       store.jobs.create({
         name,

@@ -29,7 +29,7 @@ export function registerClusterConnectCommands(cluster: Command): void {
     .argument("<name>", "cluster name")
     .option("--json", "print JSON")
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+      const c = await withStore(cmd, async (store) => await store.clusters.requireByName(name));
       // ssh2 is loaded only by the commands that connect, keeping every other command quick to start
       const { targetForCluster } = await import("../../transport/target.js");
       const { checkCluster } = await import("../../transport/cluster-check.js");
@@ -84,7 +84,7 @@ export function registerClusterConnectCommands(cluster: Command): void {
         opts: { replace?: boolean; fingerprint?: string; yes?: boolean; json?: boolean },
         cmd: Command,
       ) => {
-        const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+        const c = await withStore(cmd, async (store) => await store.clusters.requireByName(name));
         const { targetForCluster } = await import("../../transport/target.js");
         const { trustHostKey } = await import("../../transport/trust.js");
         const target = targetForCluster(c);

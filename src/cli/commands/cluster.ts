@@ -97,7 +97,7 @@ export function registerClusterCommands(program: Command): Command {
     .option("--keep-remote", "keep each job's remote folder after its results are brought back")
     .option("--json", "print JSON")
     .action(async (name: string, opts: ClusterAddOptions, cmd: Command) => {
-      await withStore(cmd, (store) => {
+      await withStore(cmd, async (store) => {
         const port = positive("--port", opts.port);
         const config = clusterConfigFrom(opts);
         if (config.poll_interval !== undefined) checkPollInterval(config.poll_interval, opts.host);
@@ -105,7 +105,7 @@ export function registerClusterCommands(program: Command): Command {
         const alias = lookupSshConfig(opts.host);
         const isAlias = alias.hostName !== undefined || alias.user !== undefined || alias.port !== undefined;
         if (isAlias) config.ssh_alias = opts.host;
-        const created = store.clusters.create({
+        const created = await store.clusters.create({
           name,
           type: opts.type as ClusterType,
           hostname: opts.host,
@@ -130,8 +130,8 @@ export function registerClusterCommands(program: Command): Command {
     .description("registered clusters")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const clusters = store.clusters.list();
+      await withStore(cmd, async (store) => {
+        const clusters = await store.clusters.list();
         if (opts.json) return printJson(clusters.map(clusterToJson));
         if (clusters.length === 0) {
           return void process.stdout.write("no clusters — add one with `crystal-tui cluster add`\n");
@@ -149,8 +149,8 @@ export function registerClusterCommands(program: Command): Command {
     .argument("<name>", "cluster name")
     .option("--json", "print JSON")
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const c = store.clusters.requireByName(name);
+      await withStore(cmd, async (store) => {
+        const c = await store.clusters.requireByName(name);
         if (opts.json) return printJson(clusterToJson(c));
         const lines = [
           `cluster   ${c.name} (${c.type}, ${c.status})`,
@@ -169,15 +169,15 @@ export function registerClusterCommands(program: Command): Command {
     .argument("<name>", "cluster name")
     .option("--force", "remove even while jobs are queued or running there")
     .action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const c = store.clusters.requireByName(name);
-        const active = store.jobs.list({ clusterId: c.id, status: ["QUEUED", "RUNNING"] });
+      await withStore(cmd, async (store) => {
+        const c = await store.clusters.requireByName(name);
+        const active = await store.jobs.list({ clusterId: c.id, status: ["QUEUED", "RUNNING"] });
         if (active.length > 0 && !opts.force) {
           throw new UserError(
             `cluster ${name} has ${active.length} queued or running job(s) (${active.map((j) => j.id).join(", ")}) — cancel them first, or pass --force`,
           );
         }
-        store.clusters.delete(c.id);
+        await store.clusters.delete(c.id);
         process.stdout.write(`cluster ${name} removed\n`);
       });
     });

@@ -9,7 +9,7 @@ import { UserError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
-import type { Store } from "../../store/store.js";
+import type { ProjectStore } from "../../store/port.js";
 import { collect, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
 
@@ -86,9 +86,9 @@ export function readDeckFile(file: string): string {
   }
 }
 
-export function addJob(store: Store, name: string, opts: AddOptions): number {
+export async function addJob(store: ProjectStore, name: string, opts: AddOptions): Promise<number> {
   const input = readDeckFile(opts.input);
-  const cluster = opts.cluster ? store.clusters.requireByName(opts.cluster) : undefined;
+  const cluster = opts.cluster ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
   const ranks = wholeNumber("--ranks", opts.ranks);
   const threads = wholeNumber("--threads", opts.threads);
@@ -106,7 +106,7 @@ export function addJob(store: Store, name: string, opts: AddOptions): number {
     ["--wavefunction-from", opts.wavefunctionFrom, ".f9"],
   ] as const) {
     if (text === undefined) continue;
-    const parent = store.jobs.get(parseJobId(text));
+    const parent = await store.jobs.get(parseJobId(text));
     if (!parent) throw new UserError(`${flag} ${text}: there is no such job — see \`crystal-tui job list\``);
     inputsFrom.push({ jobId: parent.id, ext });
   }
@@ -132,7 +132,7 @@ export function addJob(store: Store, name: string, opts: AddOptions): number {
     if (!dependencies.some((d) => d.dependsOn === input.jobId))
       dependencies.push({ dependsOn: input.jobId, type: "after_ok" });
   }
-  const job = store.jobs.create({
+  const job = await store.jobs.create({
     name,
     input,
     auxFiles: opts.aux ?? [],
@@ -180,8 +180,8 @@ export function registerJobCommands(program: Command): void {
     .option("--no-check", "add the job even if the deck checker finds errors")
     .option("--json", "print JSON")
     .action(async (name: string, opts: AddOptions, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const id = addJob(store, name, opts);
+      await withStore(cmd, async (store) => {
+        const id = await addJob(store, name, opts);
         if (opts.json) printJson({ id });
         else process.stdout.write(`job ${id} added (${name}) — start it with \`crystal-tui run\`\n`);
       });
@@ -196,7 +196,7 @@ export function registerJobCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(
       async (opts: { status?: string; cluster?: string; limit?: string; json?: boolean }, cmd: Command) => {
-        await withStore(cmd, (store) => {
+        await withStore(cmd, async (store) => {
           const status = opts.status?.toUpperCase();
           if (status !== undefined && !isJobStatus(status)) {
             throw new UserError(
@@ -205,9 +205,10 @@ export function registerJobCommands(program: Command): void {
           }
           let clusterId: number | null | undefined;
           if (opts.cluster === "local") clusterId = null;
-          else if (opts.cluster !== undefined) clusterId = store.clusters.requireByName(opts.cluster).id;
+          else if (opts.cluster !== undefined)
+            clusterId = (await store.clusters.requireByName(opts.cluster)).id;
           const limit = wholeNumber("--limit", opts.limit);
-          const jobs = store.jobs.list({
+          const jobs = await store.jobs.list({
             ...(status ? { status } : {}),
             ...(clusterId !== undefined ? { clusterId } : {}),
             ...(limit !== undefined ? { limit } : {}),
@@ -238,12 +239,12 @@ export function registerJobCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
       const id = parseJobId(idText);
-      await withStore(cmd, (store) => {
-        const j = store.jobs.require(id);
-        const deps = store.dependencies.dependenciesOf(id);
-        const dependents = store.dependencies.dependentsOf(id);
-        const events = store.events.forJob(id);
-        const remote = store.remoteJobs.getByJobId(id);
+      await withStore(cmd, async (store) => {
+        const j = await store.jobs.require(id);
+        const deps = await store.dependencies.dependenciesOf(id);
+        const dependents = await store.dependencies.dependentsOf(id);
+        const events = await store.events.forJob(id);
+        const remote = await store.remoteJobs.getByJobId(id);
         if (opts.json) {
           return printJson({
             ...jobToJson(j),
@@ -261,7 +262,7 @@ export function registerJobCommands(program: Command): void {
               type: d.type,
               status: d.otherStatus,
             })),
-            can_run: j.status === "PENDING" ? store.dependencies.canJobRun(id) : null,
+            can_run: j.status === "PENDING" ? await store.dependencies.canJobRun(id) : null,
             remote: remote ?? null,
             history: events.map((e) => ({ at: e.at, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
           });
@@ -287,7 +288,7 @@ export function registerJobCommands(program: Command): void {
             `before    ${dependents.map((d) => `${d.jobId} (${d.otherName}, ${d.type})`).join("; ")}`,
           );
         if (j.status === "PENDING") {
-          const verdict = store.dependencies.canJobRun(id);
+          const verdict = await store.dependencies.canJobRun(id);
           lines.push(`can run   ${verdict.ok ? "yes" : `no — ${verdict.reasons.join("; ")}`}`);
         }
         lines.push("history");
@@ -304,13 +305,13 @@ export function registerJobCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
       const id = parseJobId(idText);
-      await withStore(cmd, (store) => {
-        const outcome = store.jobs.requestCancel(id, "user (job cancel)");
+      await withStore(cmd, async (store) => {
+        const outcome = await store.jobs.requestCancel(id, "user (job cancel)");
         if (opts.json) return printJson({ id, outcome });
         const text = {
           cancelled: `job ${id} cancelled`,
           requested: `job ${id}: cancel requested — its engine stops it within one poll interval`,
-          finished: `job ${id} has already finished (${store.jobs.require(id).status}); nothing to cancel`,
+          finished: `job ${id} has already finished (${(await store.jobs.require(id)).status}); nothing to cancel`,
         }[outcome];
         process.stdout.write(`${text}\n`);
       });
@@ -322,8 +323,8 @@ export function registerJobCommands(program: Command): void {
     .argument("<id>", "job id")
     .action(async (idText: string, _opts: unknown, cmd: Command) => {
       const id = parseJobId(idText);
-      await withStore(cmd, (store) => {
-        const removed = store.jobs.delete(id);
+      await withStore(cmd, async (store) => {
+        const removed = await store.jobs.delete(id);
         process.stdout.write(
           `job ${id} (${removed.name}) removed; its folder ${store.jobs.folderOf(removed)} was kept\n`,
         );

@@ -103,8 +103,12 @@ export function registerWorkflowCommands(program: Command): void {
         const { createWorkflow } = await import("../../workflows/create.js");
         const parsed = parseWorkflowFile(readWorkflowFile(file), file);
         const overrides = parseSets(opts.set);
-        await withStore(cmd, (store) => {
-          const plan = planWorkflow(parsed, { store, projectDir: projectDirOf(cmd), overrides });
+        await withStore(cmd, async (store) => {
+          const plan = planWorkflow(parsed, {
+            clusters: await store.clusters.list(),
+            projectDir: projectDirOf(cmd),
+            overrides,
+          });
           if (opts.dryRun) {
             const jobs = Object.fromEntries(
               plan.steps
@@ -120,7 +124,7 @@ export function registerWorkflowCommands(program: Command): void {
             }
             return void process.stdout.write(`${lines.join("\n")}\n`);
           }
-          const created = createWorkflow(store, plan);
+          const created = await createWorkflow(store, plan);
           if (opts.json) return printJson({ workflow_id: created.workflow.id, jobs: created.jobs });
           const total = Object.values(created.jobs).reduce((n, ids) => n + ids.length, 0);
           const lines = [
@@ -139,8 +143,8 @@ export function registerWorkflowCommands(program: Command): void {
     .description("workflows of the project, newest first")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const list = store.workflows.list();
+      await withStore(cmd, async (store) => {
+        const list = await store.workflows.list();
         if (opts.json) {
           return printJson(
             list.map((w) => ({
@@ -170,8 +174,8 @@ export function registerWorkflowCommands(program: Command): void {
     .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
       const id = parseWorkflowId(idText);
       const { workflowView } = await import("../../workflows/progress.js");
-      await withStore(cmd, (store) => {
-        const view = workflowView(store, id);
+      await withStore(cmd, async (store) => {
+        const view = await workflowView(store, id);
         const w = view.workflow;
         if (opts.json) {
           return printJson({

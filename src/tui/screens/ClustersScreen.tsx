@@ -194,7 +194,7 @@ function ClusterForm({
       return;
     }
     const c = checked.cluster;
-    const done = runAction(
+    void runAction(
       nav,
       () =>
         editing
@@ -207,8 +207,9 @@ function ClusterForm({
             })
           : store.clusters.create(c),
       (saved) => `cluster ${saved.name} ${editing ? "saved" : "added"} — press t to test the connection`,
-    );
-    if (done) onDone();
+    ).then((done) => {
+      if (done) onDone();
+    });
   };
 
   useKeys((input, key) => {
@@ -337,8 +338,8 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
     setPending(null);
     if (!yes || !p) return;
     if (p.kind === "delete") {
-      runAction(nav, () => {
-        store.clusters.delete(p.cluster.id);
+      void runAction(nav, async () => {
+        await store.clusters.delete(p.cluster.id);
         return `cluster ${p.cluster.name} removed; its jobs stay (they no longer have a cluster)`;
       });
       setCursor(Math.max(0, cursor - 1));

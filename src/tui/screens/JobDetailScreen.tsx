@@ -100,7 +100,8 @@ export function JobDetailScreen({
   const nav = useNav();
   const color = useColor();
   const { store } = useProject();
-  const detail = useJob(jobId);
+  const loaded = useJob(jobId);
+  const detail = loaded ?? null;
   const now = useNow(1000, detail !== null && !isTerminal(detail.job.status));
   const [tab, setTab] = useState<DetailTab>(initialTab);
   const [offsets, setOffsets] = useState<Record<DetailTab, number>>({
@@ -286,19 +287,24 @@ export function JobDetailScreen({
       else setPending("cancel");
     } else if (input === "d") setPending("delete");
     else if (input === "r") {
-      const made = runAction(
+      void runAction(
         nav,
         () => rerunJob(store, job),
         (j) => `job ${job.id} re-run as job ${j.id}`,
-      );
-      if (made) nav.showJob(made.id);
+      ).then((made) => {
+        if (made) nav.showJob(made.id);
+      });
     }
   }, pending === null);
 
   if (!detail || !job) {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <Text>Job {jobId} does not exist (any more) — esc goes back to the list.</Text>
+        <Text>
+          {loaded === undefined
+            ? `Reading job ${jobId}…`
+            : `Job ${jobId} does not exist (any more) — esc goes back to the list.`}
+        </Text>
       </Box>
     );
   }
@@ -307,10 +313,11 @@ export function JobDetailScreen({
     const p = pending;
     setPending(null);
     if (!yes) return;
-    if (p === "cancel") runAction(nav, () => cancelJob(store, job.id));
+    if (p === "cancel") void runAction(nav, () => cancelJob(store, job.id));
     else if (p === "delete") {
-      const ok = runAction(nav, () => deleteJob(store, job.id));
-      if (ok) nav.back();
+      void runAction(nav, () => deleteJob(store, job.id)).then((ok) => {
+        if (ok) nav.back();
+      });
     }
   };
 

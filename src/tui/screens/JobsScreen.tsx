@@ -64,10 +64,11 @@ export function JobsScreen({
 
   /** Changes the query and keeps the cursor on the same job when it is still listed. */
   const requery = (query: JobListQuery) => {
-    const at = selected ? store.views.positionOf(query, selected.id) : null;
-    const c = at ?? 0;
-    const top = Math.max(0, c - Math.floor(listHeight / 2));
-    setState({ ...state, query, cursor: c, top });
+    void Promise.resolve(selected ? store.views.positionOf(query, selected.id) : null).then((at) => {
+      const c = at ?? 0;
+      const top = Math.max(0, c - Math.floor(listHeight / 2));
+      setState({ ...state, query, cursor: c, top });
+    });
   };
 
   useKeys(
@@ -118,17 +119,16 @@ export function JobsScreen({
         } else nav.flash(`job ${selected.id} is ${selected.status} — nothing to cancel`, "error");
       } else if (input === "d") setPending({ kind: "delete", id: selected.id, name: selected.name });
       else if (input === "r") {
-        const job = store.jobs.get(selected.id);
-        if (!job) return;
-        const made = runAction(
+        const id = selected.id;
+        void runAction(
           nav,
-          () => rerunJob(store, job),
-          (j) => `job ${job.id} re-run as job ${j.id}`,
-        );
-        if (made) {
-          const at = store.views.positionOf(state.query, made.id);
+          async () => rerunJob(store, await store.jobs.require(id)),
+          (j) => `job ${id} re-run as job ${j.id}`,
+        ).then(async (made) => {
+          if (!made) return;
+          const at = await store.views.positionOf(state.query, made.id);
           if (at !== null) moveTo(at);
-        }
+        });
       }
     },
     !state.searching && pending === null,
@@ -138,8 +138,8 @@ export function JobsScreen({
     const p = pending;
     setPending(null);
     if (!yes || !p) return;
-    if (p.kind === "cancel") runAction(nav, () => cancelJob(store, p.id));
-    else runAction(nav, () => deleteJob(store, p.id));
+    if (p.kind === "cancel") void runAction(nav, () => cancelJob(store, p.id));
+    else void runAction(nav, () => deleteJob(store, p.id));
   };
 
   const filterText = state.query.status

@@ -343,12 +343,13 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
       nav.flash(`not created: ${firstError}`, "error");
       return;
     }
-    const job = runAction(
+    void runAction(
       nav,
       () => store.jobs.create(checked.job),
       (j) => `job ${j.id} (${j.name}) created — it starts when the engine picks it up`,
-    );
-    if (job) nav.showJob(job.id);
+    ).then((job) => {
+      if (job) nav.showJob(job.id);
+    });
   };
 
   const setValue = (fieldName: string, value: string) => {
