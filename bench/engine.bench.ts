@@ -12,6 +12,7 @@ import { installStandin } from "../src/crystal/standin.js";
 import { Engine } from "../src/engine/engine.js";
 import type { Runner } from "../src/runners/types.js";
 import { Store } from "../src/store/store.js";
+import { newJob, newJobs } from "../test/store/new-jobs.js";
 import { sql } from "../test/store/raw-sql.js";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -53,7 +54,10 @@ const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
   const project = path.join(tmp, "project");
   fs.mkdirSync(project);
   const store = Store.open(project);
-  store.jobs.createMany(Array.from({ length: n }, (_, i) => ({ name: `job${i}`, input: deck })));
+  newJobs(
+    store,
+    Array.from({ length: n }, (_, i) => ({ name: `job${i}`, input: deck })),
+  );
   store.close();
   const t1 = process.hrtime.bigint();
   const r = spawnSync(
@@ -92,17 +96,18 @@ for (const total of [1_000, 10_000]) {
   const setup = Store.open(project);
   // half the jobs finished, a quarter waiting on a running job, a quarter waiting on a pending one
   const specs = Array.from({ length: total / 2 }, (_, i) => ({ name: `done${i}`, input: deck }));
-  const done = setup.jobs.createMany(specs);
+  const done = newJobs(setup, specs);
   setup.write(() => {
     for (const j of done) {
       setup.jobs.transition(j.id, "RUNNING");
       setup.jobs.transition(j.id, "COMPLETED");
     }
   });
-  const blocker = setup.jobs.create({ name: "blocker", input: deck });
-  const running = setup.jobs.create({ name: "running", input: deck });
+  const blocker = newJob(setup, { name: "blocker", input: deck });
+  const running = newJob(setup, { name: "running", input: deck });
   setup.jobs.transition(running.id, "RUNNING");
-  setup.jobs.createMany(
+  newJobs(
+    setup,
     Array.from({ length: total / 2 - 2 }, (_, i) => ({
       name: `wait${i}`,
       input: deck,

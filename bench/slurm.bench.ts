@@ -16,6 +16,7 @@ import type { RunHandle } from "../src/runners/types.js";
 import { Store } from "../src/store/store.js";
 import { SshPool } from "../src/transport/pool.js";
 import { loadInfra, portOpen } from "../test/helpers/infra.js";
+import { jobFolder, newJob } from "../test/store/new-jobs.js";
 
 const N = 200;
 const ROUNDS = 10;
@@ -119,12 +120,12 @@ try {
   };
   const ours = async (round: number) => {
     const jobs = Array.from({ length: per }, (_, i) =>
-      store.jobs.create({ name: `j${round}-${i}`, input: deck, clusterId: cluster.id, runnerType: "slurm" }),
+      newJob(store, { name: `j${round}-${i}`, input: deck, clusterId: cluster.id, runnerType: "slurm" }),
     );
     for (const job of jobs) {
       const t0 = process.hrtime.bigint();
       const sub = await runner.submit(job, {
-        jobFolder: store.jobs.folderOf(job),
+        jobFolder: jobFolder(store, job),
         token: crypto.randomBytes(6).toString("hex"),
         nativeDependencies: [{ handle: gateHandle, type: "after_ok" }],
       });

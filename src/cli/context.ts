@@ -1,5 +1,7 @@
 // What every command needs: the project it works on, opened once.
 import type { Command } from "commander";
+import { ProjectFiles } from "../crystal/project-files.js";
+import type { Project } from "../engine/hooks.js";
 import type { ProjectStore } from "../store/port.js";
 import { resolveProjectDir } from "../store/project.js";
 import { Store } from "../store/store.js";
@@ -20,6 +22,11 @@ export async function withStore<T>(cmd: Command, fn: (store: ProjectStore) => T 
   } finally {
     await store.close();
   }
+}
+
+/** The project's store and its job folders for the duration of `fn`. */
+export function withProject<T>(cmd: Command, fn: (project: Project) => T | Promise<T>): Promise<T> {
+  return withStore(cmd, (store) => fn({ store, files: new ProjectFiles(store.projectDir) }));
 }
 
 /** Commander collector for repeatable options (--aux a --aux b, or --aux a b). */

@@ -39,6 +39,10 @@ export interface Job {
   /** Why the job is in its status (failure reason, who cancelled, which dependency cannot be met). */
   statusReason: string | null;
   createdAt: string;
+  /**
+   * When it started running and when it ended (one value each: the scheduler's when it said;
+   * src/domain/job-times.ts). How long it ran: runtimeSeconds(job).
+   */
   startedAt: string | null;
   completedAt: string | null;
   pid: number | null;
@@ -51,8 +55,6 @@ export interface Job {
   runnerType: RunnerType;
   parallelism: Parallelism;
   queueTime: string | null;
-  startTime: string | null;
-  endTime: string | null;
   priority: number;
   /** The exact command line the runner executed. */
   commandLine: string | null;
@@ -117,6 +119,17 @@ export interface NewJob {
   renderSpec?: Record<string, unknown> | null;
   /** Job status at creation; PENDING unless a Phase-1 caller says otherwise. */
   status?: JobStatus;
+}
+
+/**
+ * A new job as the store records it: its folder already made, with its deck and auxiliary files
+ * (src/crystal/project-files.ts). The store never touches files.
+ */
+export interface NewJobRecord extends Omit<NewJob, "auxFiles" | "auxContents"> {
+  /** The job folder, relative to the project. */
+  workDir: string;
+  /** The auxiliary input files in that folder, by name. */
+  auxFileNames: string[];
 }
 
 /** Connection and scheduler settings of a cluster (clusters.connection_config). Never a password. */

@@ -3,15 +3,15 @@
 // (several `crystal-tui run`, the TUI) can serve one project: they coordinate only through guarded
 // statements in the database (src/store/engine-store.ts), never through memory.
 import fs from "node:fs";
-import path from "node:path";
 import { parseOutputFile } from "../crystal/output-parser.js";
+import { ProjectFiles } from "../crystal/project-files.js";
 import { UserError } from "../domain/errors.js";
 import { ACTIVE_STATUSES } from "../domain/status.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { defaultCores, newToken } from "../runners/local.js";
 import type { RunHandle, Runner, RunnerFactory, RunState, SubmitContext } from "../runners/types.js";
 import type { ProjectStore } from "../store/port.js";
-import type { EngineHooks, FollowUp, ParsedResult } from "./hooks.js";
+import type { EngineHooks, FollowUp, ParsedResult, Project } from "./hooks.js";
 import { decideOutcome, type ParsedOutcome } from "./outcome.js";
 import { engineServing, liveEngines, newEngineId, registerEngine } from "./registry.js";
 
@@ -22,6 +22,8 @@ export interface EngineOptions {
   maxJobs?: number;
   /** Cores of this machine that local jobs may use (default: all). */
   cores?: number;
+  /** The project's job folders (default: those of the store's project folder). */
+  files?: ProjectFiles;
   /** Builds the runner of a cluster (null = local). */
   runnerFactory: RunnerFactory;
   hooks?: EngineHooks[];
@@ -60,10 +62,16 @@ export class Engine {
   private readonly summary: EngineSummary = { started: 0, finished: 0, byStatus: {}, blocked: [] };
   private readonly warned = new Set<string>();
 
+  private readonly files: ProjectFiles;
+  private readonly project: Project;
+
   constructor(
     private readonly store: ProjectStore,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    this.files = options.files ?? new ProjectFiles(store.projectDir);
+    this.project = { store, files: this.files };
+  }
 
   private log(line: string): void {
     this.options.log?.(line);
@@ -166,7 +174,7 @@ export class Engine {
   }
 
   private ctxFor(job: Job, token: string): SubmitContext {
-    return { jobFolder: this.store.jobs.folderOf(job), token };
+    return { jobFolder: this.files.folderOf(job), token };
   }
 
   /**
@@ -388,22 +396,25 @@ export class Engine {
     for (const hook of this.options.hooks ?? []) {
       if (followUp || !hook.planFinish) continue;
       try {
-        followUp = await hook.planFinish(this.store, job, { status, reason }, parsed);
+        followUp = await hook.planFinish(this.project, job, { status, reason }, parsed);
       } catch (err) {
         // a plan that cannot be made never keeps the job's status from being recorded
         const why = err instanceof UserError ? err.message : `internal error: ${(err as Error).message}`;
         followUp = { reason: `${reason ?? status} — not retried: ${why}` };
       }
     }
-    const moved = await this.store.engine.finish([
+    const done = await this.store.engine.finish([
       { jobId: job.id, engineId: this.id, status, reason, result: parsed, times, followUp },
     ]);
-    if (moved.length === 0) return;
+    // a retry's folder is made by its plan: it goes again when the retry was not recorded
+    if (followUp?.retry && !done.retries.has(job.id)) this.files.discard([followUp.retry.job]);
+    if (done.finished.length === 0) return;
     this.summary.finished++;
     this.summary.byStatus[status] = (this.summary.byStatus[status] ?? 0) + 1;
     this.log(`job ${job.id} (${job.name}) ${status}${reason ? `: ${reason}` : ""}`);
     const after = await this.store.jobs.get(job.id);
-    for (const hook of this.options.hooks ?? []) if (after) await hook.finished?.(this.store, after, parsed);
+    for (const hook of this.options.hooks ?? [])
+      if (after) await hook.finished?.(this.project, after, parsed);
   }
 
   private async capacity(): Promise<
@@ -457,9 +468,9 @@ export class Engine {
     const token = newToken();
     const ctx = this.ctxFor(job, token);
     try {
-      for (const hook of this.options.hooks ?? []) await hook.prepare?.(this.store, job);
+      for (const hook of this.options.hooks ?? []) await hook.prepare?.(this.project, job);
       job = await this.store.jobs.require(job.id);
-      await this.copyInputsFromParents(job, ctx.jobFolder);
+      await this.copyInputsFromParents(job);
       if (t.runner.supportsNativeDependencies) ctx.nativeDependencies = await this.nativeDependencies(job);
     } catch (err) {
       await this.finish(job, "FAILED", oneLineMessage(err), null);
@@ -506,17 +517,14 @@ export class Engine {
   }
 
   /** Copies files a job takes from its parents' results (inputs_from) into its folder. */
-  private async copyInputsFromParents(job: Job, jobFolder: string): Promise<void> {
+  private async copyInputsFromParents(job: Job): Promise<void> {
     for (const input of job.inputsFrom) {
       const parent = await this.store.jobs.get(input.jobId);
-      const src = parent ? path.join(this.store.jobs.folderOf(parent), `${parent.name}${input.ext}`) : null;
-      if (!src || !fs.existsSync(src)) {
-        if (input.optional) continue;
-        throw new UserError(
-          `job ${job.id} needs ${input.ext} from job ${input.jobId}${parent ? ` (${parent.name})` : ""}, which did not produce it`,
-        );
-      }
-      fs.copyFileSync(src, path.join(jobFolder, `${job.name}${input.ext}`));
+      if (parent && this.files.copyFromParent(job, parent, input.ext)) continue;
+      if (input.optional) continue;
+      throw new UserError(
+        `job ${job.id} needs ${input.ext} from job ${input.jobId}${parent ? ` (${parent.name})` : ""}, which did not produce it`,
+      );
     }
   }
 

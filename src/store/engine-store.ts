@@ -3,7 +3,7 @@
 // the hot path. Nothing else in crystal-tui writes a claim, a run handle or a final status.
 import { UserError } from "../domain/errors.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
-import type { Job, NewJob } from "../domain/types.js";
+import type { Job, NewJobRecord } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { JOB_SELECT, type JobRepository, type JobRow, rowToJob } from "./jobs.js";
 import type { EngineStatements, StepJobEntry } from "./port.js";
@@ -54,13 +54,20 @@ export interface Finish {
   followUp?: FollowUp | null;
 }
 
+/** What a finish recorded: the jobs it finished, and the retries it made (job id → retry id). */
+export interface Finished {
+  finished: number[];
+  retries: Map<number, number>;
+}
+
 /** What is recorded together with a final status. */
 export interface FollowUp {
   /** The job's status reason instead of the engine's (e.g. "… — not retried: attempt 3 of 3"). */
   reason?: string;
   /** A job made in the same transaction that takes over the finished job's dependents. */
   retry?: {
-    job: NewJob;
+    /** Its folder is made before (src/crystal/project-files.ts); if the retry is not made, it is not used. */
+    job: NewJobRecord;
     /** The finished job's reason once the retry exists; `{retry}` stands for the retry's id. */
     reason: string;
     /** The retry's entry in its workflow's stored plan. */
@@ -319,7 +326,7 @@ export class EngineStore implements EngineStatements {
     return this.jobs.transition(jobId, "RUNNING", {
       from: ["QUEUED"],
       claimedBy: engineId,
-      ...(startedAt ? { set: { start_time: startedAt, started_at: startedAt } } : {}),
+      ...(startedAt ? { set: { start_time: startedAt } } : {}),
     });
   }
 
@@ -344,19 +351,19 @@ export class EngineStore implements EngineStatements {
    * finish is left alone), then the jobs whose dependencies can now never be met are skipped.
    * Returns the ids of the jobs it finished.
    */
-  finish(finishes: readonly Finish[]): number[] {
-    if (finishes.length === 0) return [];
+  finish(finishes: readonly Finish[]): Finished {
+    const done: Finished = { finished: [], retries: new Map() };
+    if (finishes.length === 0) return done;
     return this.db
       .transaction(() => {
-        const moved: number[] = [];
-        for (const f of finishes) if (this.finishOne(f)) moved.push(f.jobId);
-        if (moved.length > 0) skipDoomedStatement(this.db);
-        return moved;
+        for (const f of finishes) if (this.finishOne(f, done)) done.finished.push(f.jobId);
+        if (done.finished.length > 0) skipDoomedStatement(this.db);
+        return done;
       })
       .immediate();
   }
 
-  private finishOne(f: Finish): boolean {
+  private finishOne(f: Finish, done: Finished): boolean {
     const moved = this.jobs.transition(f.jobId, f.status, {
       from: [...ACTIVE_STATUSES],
       claimedBy: f.engineId,
@@ -373,7 +380,10 @@ export class EngineStore implements EngineStatements {
     }
     const follow = f.followUp;
     if (follow?.reason !== undefined) this.setReason(f.jobId, follow.reason);
-    if (follow?.retry) this.retry(f, follow.retry);
+    if (follow?.retry) {
+      const retryId = this.retry(f, follow.retry);
+      if (retryId !== null) done.retries.set(f.jobId, retryId);
+    }
     return true;
   }
 
@@ -386,9 +396,9 @@ export class EngineStore implements EngineStatements {
    * for the retry instead (rather than being skipped), and take their files from it. A retry that
    * cannot be made is said in the job's reason, and never keeps its status from being recorded.
    */
-  private retry(f: Finish, retry: NonNullable<FollowUp["retry"]>): void {
+  private retry(f: Finish, retry: NonNullable<FollowUp["retry"]>): number | null {
     try {
-      this.db.transaction(() => {
+      return this.db.transaction(() => {
         const made = this.jobs.createMany([retry.job])[0]!;
         this.db
           .prepare(
@@ -401,10 +411,12 @@ export class EngineStore implements EngineStatements {
           this.workflows.addStepJob(made.workflowId, retry.planEntry, made.id);
         }
         this.setReason(f.jobId, retry.reason.replaceAll("{retry}", String(made.id)));
+        return made.id;
       })();
     } catch (err) {
       const why = err instanceof UserError ? err.message : `internal error: ${(err as Error).message}`;
       this.setReason(f.jobId, `${f.reason ?? f.status} — not retried: ${why}`);
+      return null;
     }
   }
 }

@@ -1,25 +1,15 @@
-// Jobs: creation (with the job folder, its deck and auxiliary files), reading, transition-checked
-// status changes, results, cancel requests, deletion.
-import fs from "node:fs";
-import path from "node:path";
-import { deckFileOf } from "../crystal/deck-file.js";
+// Jobs: their records (the folders are made before, by src/crystal/project-files.ts), reading,
+// transition-checked status changes, results, cancel requests, deletion.
 import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
 import { canTransition, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
-import type { InputFromParent, Job, JobRef, NewJob, Parallelism, RunnerType } from "../domain/types.js";
+import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerType } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
 import type { JobStore } from "./port.js";
 import { sqlList } from "./status-sql.js";
-
-export const CALCULATIONS_DIR = "calculations";
-
-/** `calculations/0042_mgo_opt`: the id first so folders sort in creation order. */
-export function jobFolderName(id: number, name: string): string {
-  return path.join(CALCULATIONS_DIR, `${String(id).padStart(4, "0")}_${name}`);
-}
 
 export interface JobRow {
   id: number;
@@ -67,8 +57,9 @@ export function rowToJob(r: JobRow): Job {
     status: (isJobStatus(r.status) ? r.status : "FAILED") as JobStatus,
     statusReason: r.status_reason,
     createdAt: r.created_at,
-    startedAt: r.started_at,
-    completedAt: r.completed_at,
+    // the one start and end (src/domain/job-times.ts); started_at/completed_at are their copies
+    startedAt: r.start_time,
+    completedAt: r.end_time,
     pid: r.pid,
     inputFile: r.input_file,
     finalEnergy: r.final_energy,
@@ -78,8 +69,6 @@ export function rowToJob(r: JobRow): Job {
     runnerType: (r.runner_type ?? "local") as RunnerType,
     parallelism: (parseJsonObject(r.parallelism_config) ?? {}) as Parallelism,
     queueTime: r.queue_time,
-    startTime: r.start_time,
-    endTime: r.end_time,
     priority: r.priority,
     commandLine: r.command_line,
     auxFiles: parseJsonArray(r.aux_files).map(String),
@@ -117,122 +106,81 @@ export interface TransitionOptions {
     run_handle: string | null;
     start_time: string | null;
     end_time: string | null;
-    started_at: string | null;
-    completed_at: string | null;
     cancel_requested: 0 | 1;
   }>;
 }
 
 export class JobRepository implements JobStore {
-  constructor(
-    private readonly db: DB,
-    private readonly projectDir: string,
-  ) {}
+  constructor(private readonly db: DB) {}
 
-  /** Absolute job folder (v1 rows may already hold an absolute path). */
-  folderOf(job: Pick<Job, "workDir">): string {
-    return path.isAbsolute(job.workDir) ? job.workDir : path.join(this.projectDir, job.workDir);
+  /** Records a job whose folder is made (src/crystal/project-files.ts). */
+  create(record: NewJobRecord): Job {
+    return this.createMany([record])[0]!;
   }
 
   /**
-   * Creates a job with its folder, deck and auxiliary files, and its dependencies, in one IMMEDIATE
-   * transaction; if anything fails (unknown parent, unreadable aux file) nothing is left behind.
+   * Records jobs and their dependencies in one IMMEDIATE transaction: all of them, or none (an
+   * unknown parent, a bad field). A job may name one made before it in the same batch
+   * (`{ batchIndex }`). Ids are the database's (AUTOINCREMENT), never predicted.
    */
-  create(spec: NewJob): Job {
-    return this.createMany([spec])[0]!;
-  }
-
-  createMany(specs: readonly NewJob[]): Job[] {
-    const prepared = specs.map((s) => this.prepare(s));
-    const made: string[] = [];
-    try {
-      const ids = this.db
-        .transaction(() => {
-          const seq = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").get() as
-            | { seq: number }
-            | undefined;
-          const maxId =
-            (this.db.prepare("SELECT MAX(id) AS m FROM jobs").get() as { m: number | null }).m ?? 0;
-          let next = Math.max(seq?.seq ?? 0, maxId) + 1;
-          const insert = this.db.prepare(`
-            INSERT INTO jobs (id, name, work_dir, status, input_file, cluster_id, runner_type, parallelism_config,
-                              priority, aux_files, workflow_id, workflow_step, retry_of, attempt, inputs_from, render_spec)
-            VALUES (@id, @name, @work_dir, @status, @input_file, @cluster_id, @runner_type, @parallelism_config,
-                    @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`);
-          const parentStatus = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck();
-          const addDep = this.db.prepare(
-            "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
-          );
-          const created: number[] = [];
-          /** A job of this batch by its place in it (only earlier ones exist), or a job by id. */
-          const resolve = (ref: JobRef, what: string): number => {
-            if (typeof ref === "number") return ref;
-            const id = created[ref.batchIndex];
-            if (id === undefined)
-              throw new UserError(`${what}: job #${ref.batchIndex} of the batch is not made before it`);
-            return id;
-          };
-          for (const p of prepared) {
-            const id = next++;
-            const workDir = jobFolderName(id, p.spec.name);
-            const inputsFrom = (p.spec.inputsFrom ?? []).map((i) => ({
-              ...i,
-              jobId: resolve(i.jobId, `job ${p.spec.name}`),
-            }));
-            insert.run({
-              ...p.row,
-              id,
-              work_dir: workDir,
-              inputs_from: inputsFrom.length ? JSON.stringify(inputsFrom) : null,
-            });
-            const seen = new Set<number>();
-            for (const dep of p.spec.dependencies ?? []) {
-              const parent = resolve(dep.dependsOn, `job ${p.spec.name}`);
-              if (seen.has(parent)) {
-                throw new UserError(
-                  `job ${p.spec.name} lists job ${parent} twice as a dependency — keep one`,
-                );
-              }
-              seen.add(parent);
-              if (parentStatus.get(parent) === undefined) {
-                throw new UserError(
-                  `cannot depend on job ${parent}: there is no such job — see \`crystal-tui job list\``,
-                );
-              }
-              // a brand-new job has no dependents yet, so no edge into it can close a cycle
-              addDep.run(id, parent, dep.type);
-            }
-            const folder = path.join(this.projectDir, workDir);
-            if (fs.existsSync(folder)) {
-              throw new UserError(
-                `job folder ${folder} already exists (left from another database?) — move it away and retry`,
-              );
-            }
-            fs.mkdirSync(folder, { recursive: true });
-            made.push(folder);
-            if (p.spec.input) {
-              fs.writeFileSync(
-                path.join(folder, deckFileOf({ name: p.spec.name, inputFile: p.spec.input })),
-                p.spec.input,
-              );
-            }
-            for (const [name, src] of p.auxCopies) fs.copyFileSync(src, path.join(folder, name));
-            for (const [name, content] of Object.entries(p.spec.auxContents ?? {})) {
-              fs.writeFileSync(path.join(folder, name), content);
-            }
-            created.push(id);
+  createMany(records: readonly NewJobRecord[]): Job[] {
+    const rows = records.map((r) => this.row(r));
+    const ids = this.db
+      .transaction(() => {
+        const insert = this.db.prepare(`
+          INSERT INTO jobs (name, work_dir, status, input_file, cluster_id, runner_type, parallelism_config,
+                            priority, aux_files, workflow_id, workflow_step, retry_of, attempt, inputs_from, render_spec)
+          VALUES (@name, @work_dir, @status, @input_file, @cluster_id, @runner_type, @parallelism_config,
+                  @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`);
+        const parentStatus = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck();
+        const addDep = this.db.prepare(
+          "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
+        );
+        const created: number[] = [];
+        /** A job of this batch by its place in it (only earlier ones exist), or a job by id. */
+        const resolve = (ref: JobRef, what: string): number => {
+          if (typeof ref === "number") return ref;
+          const id = created[ref.batchIndex];
+          if (id === undefined) {
+            throw new UserError(`${what}: job #${ref.batchIndex} of the batch is not made before it`);
           }
-          return created;
-        })
-        .immediate();
-      return this.byIds(ids);
-    } catch (err) {
-      for (const folder of made) fs.rmSync(folder, { recursive: true, force: true });
-      throw err;
-    }
+          return id;
+        };
+        for (const [i, record] of records.entries()) {
+          const inputsFrom = (record.inputsFrom ?? []).map((f) => ({
+            ...f,
+            jobId: resolve(f.jobId, `job ${record.name}`),
+          }));
+          const id = Number(
+            insert.run({ ...rows[i]!, inputs_from: inputsFrom.length ? JSON.stringify(inputsFrom) : null })
+              .lastInsertRowid,
+          );
+          const seen = new Set<number>();
+          for (const dep of record.dependencies ?? []) {
+            const parent = resolve(dep.dependsOn, `job ${record.name}`);
+            if (parent === id) throw new UserError(`job ${record.name} cannot depend on itself`);
+            if (seen.has(parent)) {
+              throw new UserError(`job ${record.name} lists job ${parent} twice as a dependency — keep one`);
+            }
+            seen.add(parent);
+            if (parentStatus.get(parent) === undefined) {
+              throw new UserError(
+                `cannot depend on job ${parent}: there is no such job — see \`crystal-tui job list\``,
+              );
+            }
+            // a brand-new job has no dependents yet, so no edge into it can close a cycle
+            addDep.run(id, parent, dep.type);
+          }
+          created.push(id);
+        }
+        return created;
+      })
+      .immediate();
+    return this.byIds(ids);
   }
 
-  private prepare(spec: NewJob) {
+  /** A record checked and turned into its row. */
+  private row(spec: NewJobRecord) {
     checkJobName(spec.name);
     if (!spec.renderSpec && (typeof spec.input !== "string" || spec.input.trim() === "")) {
       throw new UserError(`job ${spec.name}: the input deck is empty — give a CRYSTAL .d12 deck`);
@@ -245,46 +193,21 @@ export class JobRepository implements JobStore {
     for (const dep of spec.dependencies ?? []) {
       if (!DEPENDENCY_TYPES.includes(dep.type)) throw new UserError(`unknown dependency type ${dep.type}`);
     }
-    const auxCopies: [string, string][] = [];
-    for (const file of spec.auxFiles ?? []) {
-      let stat: fs.Stats;
-      try {
-        stat = fs.statSync(file);
-      } catch {
-        throw new UserError(`auxiliary file ${file} does not exist — check the path given to --aux`);
-      }
-      if (!stat.isFile()) throw new UserError(`auxiliary file ${file} is not a regular file`);
-      const base = path.basename(file);
-      if (base === `${spec.name}.d12` || base === `${spec.name}.d3`) {
-        throw new UserError(`auxiliary file ${base} would overwrite the deck — rename it`);
-      }
-      auxCopies.push([base, path.resolve(file)]);
-    }
-    const auxNames = [...auxCopies.map(([n]) => n), ...Object.keys(spec.auxContents ?? {})];
-    for (const n of auxNames) {
-      if (n.includes("/") || n === "." || n === ".." || n.includes("\0")) {
-        throw new UserError(`auxiliary file name ${JSON.stringify(n)} is not a plain file name`);
-      }
-    }
-    const status = spec.status ?? "PENDING";
     return {
-      spec,
-      auxCopies,
-      row: {
-        name: spec.name,
-        status,
-        input_file: spec.input || null,
-        cluster_id: spec.clusterId ?? null,
-        runner_type: runnerType,
-        parallelism_config: JSON.stringify(parallelism),
-        priority: spec.priority ?? 0,
-        aux_files: JSON.stringify(auxNames),
-        workflow_id: spec.workflowId ?? null,
-        workflow_step: spec.workflowStep ?? null,
-        retry_of: spec.retryOf ?? null,
-        attempt: spec.attempt ?? 1,
-        render_spec: spec.renderSpec ? JSON.stringify(spec.renderSpec) : null,
-      },
+      name: spec.name,
+      work_dir: spec.workDir,
+      status: spec.status ?? "PENDING",
+      input_file: spec.input || null,
+      cluster_id: spec.clusterId ?? null,
+      runner_type: runnerType,
+      parallelism_config: JSON.stringify(parallelism),
+      priority: spec.priority ?? 0,
+      aux_files: JSON.stringify(spec.auxFileNames),
+      workflow_id: spec.workflowId ?? null,
+      workflow_step: spec.workflowStep ?? null,
+      retry_of: spec.retryOf ?? null,
+      attempt: spec.attempt ?? 1,
+      render_spec: spec.renderSpec ? JSON.stringify(spec.renderSpec) : null,
     };
   }
 

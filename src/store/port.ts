@@ -12,9 +12,17 @@
 //    (`changeCounter`) refreshes (src/tui/hooks/cache.ts).
 import type { DependencyVerdict } from "../domain/dependencies.js";
 import type { JobStatus } from "../domain/status.js";
-import type { Cluster, Job, JobEvent, NewCluster, NewJob, NewRemoteJob, RemoteJob } from "../domain/types.js";
+import type {
+  Cluster,
+  Job,
+  JobEvent,
+  NewCluster,
+  NewJobRecord,
+  NewRemoteJob,
+  RemoteJob,
+} from "../domain/types.js";
 import type { LinkedJob } from "./dependencies.js";
-import type { ClaimTarget, EngineRecord, Finish, SubmissionRecord } from "./engine-store.js";
+import type { ClaimTarget, EngineRecord, Finish, Finished, SubmissionRecord } from "./engine-store.js";
 import type { ListJobsOptions } from "./jobs.js";
 import type { RemoteJobPatch } from "./remote-jobs.js";
 import type { JobListQuery, JobListRow, WorkflowListRow, WorkflowStepRow } from "./views.js";
@@ -24,11 +32,10 @@ import type { NewWorkflow, Workflow, WorkflowSummary } from "./workflows.js";
 export type Awaitable<T> = T | Promise<T>;
 
 export interface JobStore {
-  /** Absolute job folder (a path computation, no I/O). */
-  folderOf(job: Pick<Job, "workDir">): string;
-  create(spec: NewJob): Awaitable<Job>;
-  /** Creates jobs (and their dependencies) as a whole: all of them, or none. */
-  createMany(specs: readonly NewJob[]): Awaitable<Job[]>;
+  /** Records a job whose folder is already made (src/crystal/project-files.ts). */
+  create(record: NewJobRecord): Awaitable<Job>;
+  /** Records jobs (and their dependencies) as a whole: all of them, or none. */
+  createMany(records: readonly NewJobRecord[]): Awaitable<Job[]>;
   get(id: number): Awaitable<Job | undefined>;
   /** The job, or a UserError naming the id. */
   require(id: number): Awaitable<Job>;
@@ -95,7 +102,7 @@ export interface WorkflowStore {
    */
   create(
     workflow: NewWorkflow,
-    jobs: readonly NewJob[],
+    jobs: readonly NewJobRecord[],
     planOf: (jobIds: number[]) => Record<string, unknown>,
   ): Awaitable<{ workflow: Workflow; jobs: Job[] }>;
   get(id: number): Awaitable<Workflow | undefined>;
@@ -134,8 +141,8 @@ export interface EngineStatements {
   markRunning(jobId: number, engineId: string, startedAt?: string): Awaitable<boolean>;
   setNodeList(jobId: number, nodeList: string): Awaitable<void>;
   skipQueued(jobId: number, engineId: string, reason: string): Awaitable<boolean>;
-  /** Records final statuses (with results and follow-ups) as one transaction; the jobs it moved. */
-  finish(finishes: readonly Finish[]): Awaitable<number[]>;
+  /** Records final statuses (with results and follow-ups) as one transaction. */
+  finish(finishes: readonly Finish[]): Awaitable<Finished>;
 }
 
 /** What the TUI's lists show (src/store/views.ts). */

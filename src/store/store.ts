@@ -25,7 +25,7 @@ export class Store {
     private readonly db: DB,
     readonly projectDir: string,
   ) {
-    this.jobs = new JobRepository(db, projectDir);
+    this.jobs = new JobRepository(db);
     this.clusters = new ClusterRepository(db);
     this.remoteJobs = new RemoteJobRepository(db);
     this.dependencies = new DependencyRepository(db);

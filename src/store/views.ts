@@ -76,7 +76,7 @@ const SORT_SQL: Readonly<Record<SortColumn, string>> = {
   status: statusOrder,
   where: "COALESCE(c.name, '')",
   // jobs that never started sort as the shortest
-  runtime: "COALESCE(julianday(COALESCE(j.completed_at, 'now')) - julianday(j.started_at), -1)",
+  runtime: "COALESCE(julianday(COALESCE(j.end_time, 'now')) - julianday(j.start_time), -1)",
   energy: "j.final_energy",
 };
 
@@ -138,8 +138,8 @@ export class ViewStore {
   /** The rows from `offset` on, at most `limit` of them, in the list's order. */
   jobWindow(q: JobListQuery, offset: number, limit: number): JobListRow[] {
     const w = whereClause(q);
-    const sql = `SELECT j.id, j.name, j.status, j.runner_type, c.name AS cluster_name, j.started_at,
-        j.completed_at, j.final_energy, j.created_at, j.cancel_requested, j.workflow_id
+    const sql = `SELECT j.id, j.name, j.status, j.runner_type, c.name AS cluster_name, j.start_time AS started_at,
+        j.end_time AS completed_at, j.final_energy, j.created_at, j.cancel_requested, j.workflow_id
       FROM jobs j LEFT JOIN clusters c ON c.id = j.cluster_id ${w.sql} ${orderBy(q)} LIMIT ? OFFSET ?`;
     const rows = this.prepared(sql).all(
       ...w.params,
@@ -227,7 +227,8 @@ export class ViewStore {
   /** The jobs of a workflow with the edges between them, in creation order. */
   workflowSteps(workflowId: number): WorkflowStepRow[] {
     const rows = this.prepared(
-      `SELECT id, name, workflow_step, status, status_reason, final_energy, started_at, completed_at, retry_of
+      `SELECT id, name, workflow_step, status, status_reason, final_energy, start_time AS started_at,
+         end_time AS completed_at, retry_of
        FROM jobs WHERE workflow_id = ? ORDER BY id`,
     ).all(workflowId) as {
       id: number;

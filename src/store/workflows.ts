@@ -3,7 +3,7 @@
 // equation-of-state fits). A workflow's jobs point back at it (jobs.workflow_id, workflow_step).
 import { UserError } from "../domain/errors.js";
 import type { JobStatus } from "../domain/status.js";
-import type { InputFromParent, Job, NewJob } from "../domain/types.js";
+import type { InputFromParent, Job, NewJobRecord } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { JOB_SELECT, type JobRepository, type JobRow, rowToJob } from "./jobs.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
@@ -74,7 +74,7 @@ export class WorkflowRepository implements WorkflowStore {
    */
   create(
     w: NewWorkflow,
-    jobs: readonly NewJob[],
+    jobs: readonly NewJobRecord[],
     planOf: (jobIds: number[]) => Record<string, unknown>,
   ): { workflow: Workflow; jobs: Job[] } {
     return this.db

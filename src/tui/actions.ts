@@ -5,6 +5,7 @@ import path from "node:path";
 import { UserError } from "../domain/errors.js";
 import { isTerminal } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
+import type { Project } from "../engine/hooks.js";
 import type { ProjectStore } from "../store/port.js";
 
 export const CANCELLED_BY = "user (TUI)";
@@ -25,7 +26,7 @@ export async function cancelJob(store: ProjectStore, id: number): Promise<string
  * Re-runs a finished job as a NEW job with the same deck, auxiliary files, cluster and
  * parallelism; the old job and its history stay as they were.
  */
-export async function rerunJob(store: ProjectStore, job: Job): Promise<Job> {
+export async function rerunJob({ store, files }: Project, job: Job): Promise<Job> {
   if (!isTerminal(job.status)) {
     throw new UserError(
       `job ${job.id} is ${job.status} — only a finished job can be re-run (cancel it first to start over)`,
@@ -34,7 +35,7 @@ export async function rerunJob(store: ProjectStore, job: Job): Promise<Job> {
   if (!job.inputFile || job.inputFile.trim() === "") {
     throw new UserError(`job ${job.id} has no deck recorded (it never started) — create a new job instead`);
   }
-  const folder = store.jobs.folderOf(job);
+  const folder = files.folderOf(job);
   const auxFiles = job.auxFiles.map((name) => path.join(folder, name));
   const missing = auxFiles.find((f) => !fs.existsSync(f));
   if (missing) {
@@ -42,15 +43,21 @@ export async function rerunJob(store: ProjectStore, job: Job): Promise<Job> {
       `job ${job.id}'s auxiliary file ${missing} is gone — restore it, or create a new job with the form (n)`,
     );
   }
-  return store.jobs.create({
-    name: job.name,
-    input: job.inputFile,
-    auxFiles,
-    clusterId: job.clusterId,
-    runnerType: job.runnerType,
-    parallelism: job.parallelism,
-    priority: job.priority,
-  });
+  const [made] = await files.create(
+    [
+      {
+        name: job.name,
+        input: job.inputFile,
+        auxFiles,
+        clusterId: job.clusterId,
+        runnerType: job.runnerType,
+        parallelism: job.parallelism,
+        priority: job.priority,
+      },
+    ],
+    (records) => store.jobs.createMany(records),
+  );
+  return made!;
 }
 
 export async function deleteJob(store: ProjectStore, id: number): Promise<string> {

@@ -3,6 +3,7 @@
 // place, the last message).
 import { Box, Text, useApp } from "ink";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { ProjectFiles } from "../crystal/project-files.js";
 import type { ProjectStore } from "../store/port.js";
 import { Footer } from "./components/Footer.js";
 import { Header, type TopScreen } from "./components/Header.js";
@@ -58,6 +59,7 @@ export function App(props: AppProps) {
   const theme = useMemo<Theme>(() => ({ color: props.color ?? colorWanted() }), [props.color]);
   const bus = useMemo(() => new KeyBus(), []);
   const cache = useMemo(() => new ViewCache(props.watcher), [props.watcher]);
+  const files = useMemo(() => new ProjectFiles(props.store.projectDir), [props.store]);
   useEffect(() => {
     cache.start();
     return () => cache.stop();
@@ -66,7 +68,7 @@ export function App(props: AppProps) {
   return (
     <KeyBusContext.Provider value={bus}>
       <ThemeContext.Provider value={theme}>
-        <ProjectContext.Provider value={{ store: props.store, watcher: props.watcher, cache }}>
+        <ProjectContext.Provider value={{ store: props.store, files, watcher: props.watcher, cache }}>
           <TasksContext.Provider value={props.tasks ?? null}>
             <Shell {...props} />
           </TasksContext.Provider>

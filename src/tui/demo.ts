@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ProjectFiles } from "../crystal/project-files.js";
 import { installStandin, RECORDINGS_DIR } from "../crystal/standin.js";
 import { UserError } from "../domain/errors.js";
 import type { ProjectStore } from "../store/port.js";
@@ -85,6 +86,7 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
   fs.writeFileSync(path.join(projectDir, "README-DEMO.txt"), README);
   const exedir = installDemoStandin(projectDir);
   const store: ProjectStore = Store.open(projectDir);
+  const files = new ProjectFiles(projectDir);
   try {
     const nioDeck = fs.readFileSync(
       path.join(RECORDINGS_DIR, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.d12"),
@@ -93,23 +95,28 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
     const nioGeometry = fs.readFileSync(
       path.join(RECORDINGS_DIR, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.gui"),
     );
-    await store.jobs.createMany([
-      { name: "mgo_scf", input: scfDeck("MgO bulk, single point [standin:aiida-crystal17__mgo_sto3g_scf]") },
-      {
-        name: "mgo_opt",
-        input: optDeck("MgO bulk, full optimisation [standin:aiida-crystal17__mgo_sto3g_opt]"),
-      },
-      {
-        name: "nio_afm_scf",
-        // a run that fails for real: the SCF does not converge within MAXCYCLE
-        input: nioDeck.replace(/^.*$/m, (t) => `${t} [standin:aiida-crystal17__nio_sto3g_afm_scf_maxcyc]`),
-        auxContents: { "nio_afm_scf.gui": nioGeometry },
-      },
-    ]);
+    await files.create(
+      [
+        {
+          name: "mgo_scf",
+          input: scfDeck("MgO bulk, single point [standin:aiida-crystal17__mgo_sto3g_scf]"),
+        },
+        {
+          name: "mgo_opt",
+          input: optDeck("MgO bulk, full optimisation [standin:aiida-crystal17__mgo_sto3g_opt]"),
+        },
+        {
+          name: "nio_afm_scf",
+          // a run that fails for real: the SCF does not converge within MAXCYCLE
+          input: nioDeck.replace(/^.*$/m, (t) => `${t} [standin:aiida-crystal17__nio_sto3g_afm_scf_maxcyc]`),
+          auxContents: { "nio_afm_scf.gui": nioGeometry },
+        },
+      ],
+      (records) => store.jobs.createMany(records),
+    );
     // the relaxation and the single point after it: the second names the first by its place in the batch
     const relax = { batchIndex: 0 };
-    await store.workflows.create(
-      { name: "mgo-relax-then-scf", source: WORKFLOW_YAML, sourcePath: null, params: {} },
+    await files.create(
       [
         {
           name: "mgo_relax",
@@ -126,7 +133,12 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
           inputsFrom: [{ jobId: relax, ext: ".gui" }],
         },
       ],
-      () => ({}),
+      (records) =>
+        store.workflows.create(
+          { name: "mgo-relax-then-scf", source: WORKFLOW_YAML, sourcePath: null, params: {} },
+          records,
+          () => ({}),
+        ),
     );
   } finally {
     await store.close();

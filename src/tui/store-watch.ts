@@ -4,6 +4,7 @@
 // within a second, and the view cache (hooks/cache.ts) re-reads the store only when something
 // really changed.
 import { createContext, useContext, useEffect, useState } from "react";
+import type { ProjectFiles } from "../crystal/project-files.js";
 import type { ProjectStore } from "../store/port.js";
 import type { ViewCache } from "./hooks/cache.js";
 
@@ -67,6 +68,8 @@ export class StoreWatcher {
 
 export interface ProjectContextValue {
   store: ProjectStore;
+  /** The project's job folders. */
+  files: ProjectFiles;
   watcher: StoreWatcher;
   /** What the views show, read outside of rendering and refreshed on every change. */
   cache: ViewCache;

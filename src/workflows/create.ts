@@ -2,7 +2,7 @@
 // all of it exists afterwards, or none of it.
 import type { DependencyType } from "../domain/dependencies.js";
 import type { NewInputFromParent, NewJob } from "../domain/types.js";
-import type { ProjectStore } from "../store/port.js";
+import type { Project } from "../engine/hooks.js";
 import type { Workflow } from "../store/workflows.js";
 import type { Plan, PlannedStep } from "./plan.js";
 import type { StoredPlan, StoredStep } from "./spec.js";
@@ -75,7 +75,7 @@ function storedStep(step: PlannedStep, jobIds: number[]): StoredStep {
  * The workflow record, its jobs (in step order: a job's parents come before it in the batch) and
  * the stored plan, handed to the store as one change.
  */
-export async function createWorkflow(store: ProjectStore, plan: Plan): Promise<CreatedWorkflow> {
+export async function createWorkflow({ store, files }: Project, plan: Plan): Promise<CreatedWorkflow> {
   const specs: NewJob[] = [];
   const batchOf = new Map<string, number[]>();
   for (const step of plan.steps) {
@@ -115,15 +115,17 @@ export async function createWorkflow(store: ProjectStore, plan: Plan): Promise<C
     const spec: StoredPlan = { version: 1, description: plan.file.description, steps: stored };
     return spec as unknown as Record<string, unknown>;
   };
-  const created = await store.workflows.create(
-    {
-      name: plan.file.name,
-      source: plan.file.source,
-      sourcePath: plan.file.sourcePath,
-      params: plan.params,
-    },
-    specs,
-    planOf,
+  const created = await files.create(specs, (records) =>
+    store.workflows.create(
+      {
+        name: plan.file.name,
+        source: plan.file.source,
+        sourcePath: plan.file.sourcePath,
+        params: plan.params,
+      },
+      records,
+      planOf,
+    ),
   );
   const ids = created.jobs.map((j) => j.id);
   return {

@@ -1,12 +1,9 @@
 // Decks that use parents' results (`{{ steps.opt.final_energy_hartree }}`) are rendered when their
 // job starts, from the template as it was when the workflow was made. Any problem fails the job
 // with a message that names the template, the line and the parameter.
-import fs from "node:fs";
-import path from "node:path";
-import { deckFileOf } from "../crystal/deck-file.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
-import type { ProjectStore } from "../store/port.js";
+import type { Project } from "../engine/hooks.js";
 import { firstDeckError } from "./deck-check.js";
 import { renderExpression } from "./expressions.js";
 import type { DeferredRender } from "./plan.js";
@@ -29,7 +26,7 @@ function isDeferredRender(spec: unknown): spec is StoredRender {
 }
 
 /** Renders a job's deferred deck into the store and its folder. Jobs without one are left alone. */
-export async function renderDeferredJob(store: ProjectStore, job: Job): Promise<string | null> {
+export async function renderDeferredJob({ store, files }: Project, job: Job): Promise<string | null> {
   const spec = job.renderSpec;
   if (!isDeferredRender(spec)) return null;
   const workflowId = spec.workflow_id ?? job.workflowId;
@@ -62,9 +59,6 @@ export async function renderDeferredJob(store: ProjectStore, job: Job): Promise<
   }
   await store.workflows.setJobDeck(job.id, deck);
   // a properties deck is kept as .d3, a crystal deck as .d12 (src/crystal/deck-file.ts)
-  fs.writeFileSync(
-    path.join(store.jobs.folderOf(job), deckFileOf({ name: job.name, inputFile: deck })),
-    deck,
-  );
+  files.writeDeck(job, deck);
   return deck;
 }

@@ -6,16 +6,16 @@ import { refreshResults } from "./progress.js";
 import { planRecovery } from "./recovery.js";
 
 export const workflowHooks: EngineHooks = {
-  async prepare(store, job) {
-    if (job.renderSpec) await renderDeferredJob(store, job);
+  async prepare(project, job) {
+    if (job.renderSpec) await renderDeferredJob(project, job);
   },
-  planFinish(store, job, outcome, result) {
-    return planRecovery(store, job, outcome, result);
+  planFinish(project, job, outcome, result) {
+    return planRecovery(project, job, outcome, result);
   },
-  async finished(store, job) {
+  async finished(project, job) {
     if (job.workflowId === null) return;
     try {
-      await refreshResults(store, job.workflowId);
+      await refreshResults(project.store, job.workflowId);
     } catch {
       // aggregates are recomputed by `workflow show`; a failure here must not fail the job
     }

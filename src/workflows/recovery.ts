@@ -13,9 +13,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { timeLimitSeconds } from "../domain/parallelism.js";
 import type { InputFromParent, Job, Parallelism } from "../domain/types.js";
-import type { FollowUp, ParsedResult } from "../engine/hooks.js";
+import type { FollowUp, ParsedResult, Project } from "../engine/hooks.js";
 import type { Outcome } from "../engine/outcome.js";
-import type { ProjectStore } from "../store/port.js";
 import {
   addOptgeomFlag,
   addScfFlag,
@@ -145,7 +144,7 @@ function planChange(
  * transaction. Reads only. Returns null when no policy applies.
  */
 export async function planRecovery(
-  store: ProjectStore,
+  { store, files }: Project,
   job: Job,
   outcome: Outcome,
   result: ParsedResult,
@@ -163,7 +162,7 @@ export async function planRecovery(
   if (job.attempt >= policy.max_attempts) {
     return { reason: `${reason} — not retried: attempt ${job.attempt} of ${policy.max_attempts}` };
   }
-  const folder = store.jobs.folderOf(job);
+  const folder = files.folderOf(job);
   const change = planChange(job, trigger, found.job.values, folder);
   if (!change) {
     return {
@@ -201,9 +200,10 @@ export async function planRecovery(
     .filter((file) => fs.existsSync(file));
   const parents = await store.dependencies.dependenciesOf(job.id);
   const attempt = job.attempt + 1;
+  // the retry's folder is made now, before anything is recorded (the engine removes it if unused)
   return {
     retry: {
-      job: {
+      job: files.prepare({
         name: job.name,
         input: deck,
         auxFiles,
@@ -217,7 +217,7 @@ export async function planRecovery(
         retryOf: job.id,
         attempt,
         inputsFrom: change.inputs,
-      },
+      }),
       reason: `${reason} — retried as job {retry} (attempt ${attempt} of ${policy.max_attempts}: ${change.what.join(", ")})`,
       planEntry: {
         stepIndex: plan.steps.indexOf(found.step),

@@ -12,6 +12,7 @@ import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { SshPool } from "../../src/transport/pool.js";
 import { type Infra, isRoot, requireInfra, restartSshd } from "../helpers/infra.js";
 import { CLI, cli } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
 import { sql } from "../store/raw-sql.js";
 import {
   addCluster,
@@ -234,7 +235,7 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
         )
         .run(JSON.stringify({ kind: job.runnerType, launching: token, at: Date.now() }), id);
       const runner = factory(store.clusters.get(job.clusterId!)!);
-      await runner.submit(job, { jobFolder: store.jobs.folderOf(job), token });
+      await runner.submit(job, { jobFolder: jobFolder(store, job), token });
       await runner.close();
     }
     const run = cli(project, ["run"]);

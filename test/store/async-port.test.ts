@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ProjectFiles } from "../../src/crystal/project-files.js";
 import { defaultHooks } from "../../src/engine/default-hooks.js";
 import { Engine } from "../../src/engine/engine.js";
 import { makeRunnerFactory } from "../../src/runners/factory.js";
@@ -17,6 +18,7 @@ import { parseWorkflowFile } from "../../src/workflows/workflow-file.js";
 import { tempProject } from "../helpers/project.js";
 import { standinDeck, standinEnv } from "../helpers/standin.js";
 import { mount } from "../tui/helpers.js";
+import { newJob } from "./new-jobs.js";
 
 const later = <T>(fn: () => T): Promise<T> =>
   new Promise((resolve, reject) =>
@@ -91,16 +93,16 @@ describe("an asynchronous store behind the port", () => {
   it("the engine runs a chain with a doomed branch, every answer coming a turn later", async () => {
     const sqlite = Store.open(tempProject());
     const { store, calls } = asynchronous(sqlite);
-    const a = sqlite.jobs.create({
+    const a = newJob(sqlite, {
       name: "a",
       input: standinDeck("[standin:aiida-crystal17__mgo_sto3g_scf]"),
     });
-    const b = sqlite.jobs.create({
+    const b = newJob(sqlite, {
       name: "b",
       input: standinDeck("[standin:aiida-crystal17__mgo_sto3g_opt]"),
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
-    const rescue = sqlite.jobs.create({
+    const rescue = newJob(sqlite, {
       name: "rescue",
       input: standinDeck("[standin:aiida-crystal17__mgo_sto3g_scf]"),
       dependencies: [{ dependsOn: a.id, type: "after_failed" }],
@@ -142,7 +144,7 @@ describe("an asynchronous store behind the port", () => {
       projectDir: dir,
       templateFolders: { userDir: path.join(dir, "none") },
     });
-    const created = await createWorkflow(store, plan);
+    const created = await createWorkflow({ store, files: new ProjectFiles(store.projectDir) }, plan);
     expect(created.jobs).toEqual({ scf: [1], next: [2] });
     await withEnv(standinEnv(), async () => {
       const engine = new Engine(store, {
@@ -169,11 +171,11 @@ describe("an asynchronous store behind the port", () => {
   it("the TUI shows the list and follows a change, reading only through its cache", async () => {
     const sqlite = Store.open(tempProject());
     const { store, calls } = asynchronous(sqlite);
-    sqlite.jobs.create({ name: "first_job", input: standinDeck("[standin:aiida-crystal17__mgo_sto3g_scf]") });
+    newJob(sqlite, { name: "first_job", input: standinDeck("[standin:aiida-crystal17__mgo_sto3g_scf]") });
     const m = mount(store);
     try {
       await m.waitFor("first_job");
-      sqlite.jobs.create({ name: "second_job", input: standinDeck("x") });
+      newJob(sqlite, { name: "second_job", input: standinDeck("x") });
       m.watcher.touch();
       await m.waitFor("second_job");
       expect(calls.n).toBeGreaterThan(0);

@@ -7,11 +7,12 @@ import { databasePath } from "../../src/store/database.js";
 import { V1_DDL } from "../../src/store/migrations/v1-phase1.js";
 import { Store } from "../../src/store/store.js";
 import { tempProject } from "../helpers/project.js";
+import { newJob } from "./new-jobs.js";
 
 describe("backward compatibility", () => {
   it("Phase-1-style calls: create with name and deck, run with a pid, store results", () => {
     const store = Store.open(tempProject());
-    const job = store.jobs.create({ name: "mgo", input: "MgO\nCRYSTAL\nEND\n" });
+    const job = newJob(store, { name: "mgo", input: "MgO\nCRYSTAL\nEND\n" });
     expect(job).toMatchObject({ status: "PENDING", runnerType: "local", clusterId: null, parallelism: {} });
     store.jobs.transition(job.id, "RUNNING", { set: { pid: 12345 } });
     store.jobs.transition(job.id, "COMPLETED");
@@ -45,7 +46,7 @@ describe("backward compatibility", () => {
 
     const store = Store.open(dir);
     const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "login", username: "chem" });
-    const fresh = store.jobs.create({
+    const fresh = newJob(store, {
       name: "new_freq",
       input: "MgO\nEXTERNAL\nEND\n",
       clusterId: hpc.id,
@@ -68,7 +69,7 @@ describe("backward compatibility", () => {
     );
     // an old pending job runs like a new one
     store.jobs.transition(2, "RUNNING");
-    expect(store.jobs.require(2).startTime).not.toBeNull();
+    expect(store.jobs.require(2).startedAt).not.toBeNull();
     store.close();
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { DependencyType } from "../../src/domain/dependencies.js";
 import type { JobStatus } from "../../src/domain/status.js";
 import { openTempStore } from "../helpers/project.js";
+import { newJob } from "./new-jobs.js";
 import { sql } from "./raw-sql.js";
 
 const TYPES: DependencyType[] = ["after_ok", "after_any", "after_failed"];
@@ -63,7 +64,7 @@ describe("dependency properties", () => {
           try {
             const ids = Array.from(
               { length: n },
-              (_, i) => store.jobs.create({ name: `j${i}`, input: "deck\n" }).id,
+              (_, i) => newJob(store, { name: `j${i}`, input: "deck\n" }).id,
             );
             for (const e of edges) store.dependencies.add(ids[e.child]!, ids[e.back % e.child]!, e.type);
             for (const [i, s] of outcomes.entries()) moveTo(store, ids[i]!, s);
@@ -100,7 +101,7 @@ describe("dependency properties", () => {
           try {
             const ids = Array.from(
               { length: n },
-              (_, i) => store.jobs.create({ name: `j${i}`, input: "deck\n" }).id,
+              (_, i) => newJob(store, { name: `j${i}`, input: "deck\n" }).id,
             );
             const parents = new Map<number, Set<number>>(ids.map((id) => [id, new Set()]));
             const reaches = (from: number, to: number): boolean => {

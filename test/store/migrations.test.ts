@@ -11,6 +11,7 @@ import { LATEST_VERSION } from "../../src/store/migrations/index.js";
 import { V1_DDL } from "../../src/store/migrations/v1-phase1.js";
 import { Store } from "../../src/store/store.js";
 import { tempProject } from "../helpers/project.js";
+import { jobFolder, newJob } from "./new-jobs.js";
 import { sql } from "./raw-sql.js";
 
 /** A database exactly as the Phase-1 Python tool left it. */
@@ -79,7 +80,7 @@ describe("schema versions", () => {
     expect(job.finalEnergy).toBeCloseTo(-276.123456789, 9);
     expect(job.keyResults).toEqual({ scf_cycles: 1, gap: 7.1 });
     expect(job.workDir).toBe("/home/chem/calc/old1");
-    expect(store.jobs.folderOf(job)).toBe("/home/chem/calc/old1");
+    expect(jobFolder(store, job)).toBe("/home/chem/calc/old1");
     // indexes and foreign keys of every version exist
     const indexes = sql(store).prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
     for (const name of [
@@ -112,7 +113,7 @@ describe("schema versions", () => {
       sql(store).prepare("INSERT INTO jobs (name, work_dir, status) VALUES ('b', '/b', 'BOGUS')").run(),
     ).toThrow(/CHECK/);
     // new jobs never reuse ids
-    const created = store.jobs.create({ name: "new", input: "x\nEND\n" });
+    const created = newJob(store, { name: "new", input: "x\nEND\n" });
     expect(created.id).toBe(4);
     store.close();
   });
@@ -150,7 +151,7 @@ describe("schema versions", () => {
     expect(store.jobs.list()).toHaveLength(2);
     const c = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
     expect(
-      store.jobs.create({ name: "j", input: "deck\n", clusterId: c.id, runnerType: "slurm" }).clusterName,
+      newJob(store, { name: "j", input: "deck\n", clusterId: c.id, runnerType: "slurm" }).clusterName,
     ).toBe("hpc");
     store.close();
   });

@@ -1,6 +1,7 @@
 // The Workflows screen: each workflow as a tree of its steps with statuses and aggregate results.
 import { afterEach, describe, expect, test } from "vitest";
 import { MGO_DECK } from "../helpers/project.js";
+import { newJob } from "../store/new-jobs.js";
 import { KEY, type Mounted, makeStore, mount } from "./helpers.js";
 
 let m: Mounted | null = null;
@@ -23,7 +24,7 @@ describe("workflows screen", () => {
       () => ({}),
     );
     const step = (name: string, s: string, deps: number[] = []) =>
-      store.jobs.create({
+      newJob(store, {
         name,
         input: MGO_DECK,
         workflowId: wf.id,

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ProjectFiles } from "../../src/crystal/project-files.js";
 import type { Job } from "../../src/domain/types.js";
 import { Store } from "../../src/store/store.js";
 import { createWorkflow } from "../../src/workflows/create.js";
@@ -13,6 +14,7 @@ import { planWorkflow } from "../../src/workflows/plan.js";
 import { workflowView } from "../../src/workflows/progress.js";
 import { parseWorkflowFile } from "../../src/workflows/workflow-file.js";
 import { ROOT, tempProject } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
 
 const MGO = { V0: 18.6, E0: -275.1234, B0_GPa: 165, B0_prime: 4.2 };
 
@@ -24,7 +26,7 @@ function makeWorkflow(store: Store, dir: string, text: string) {
     projectDir: dir,
     templateFolders: { userDir: path.join(dir, "none") },
   });
-  return createWorkflow(store, plan);
+  return createWorkflow({ store, files: new ProjectFiles(store.projectDir) }, plan);
 }
 
 /** What the engine does when a run ends: status and results, then the hooks that follow a finish. */
@@ -38,7 +40,7 @@ async function finish(
   store.jobs.transition(id, status, { reason: status === "FAILED" ? "CRYSTAL reported a failure" : null });
   store.jobs.storeResults(id, (result.final_energy_hartree as number) ?? null, result);
   const job = store.jobs.require(id);
-  await workflowHooks.finished?.(store, job, result);
+  await workflowHooks.finished?.({ store, files: new ProjectFiles(store.projectDir) }, job, result);
   return job;
 }
 
@@ -97,14 +99,17 @@ describe("the EOS aggregate", () => {
       expect(result.fit.B0_prime).toBeCloseTo(MGO.B0_prime, 3);
       expect(view.steps.find((s) => s.name === "points")!.status).toBe("FAILED");
 
-      const deck = (await renderDeferredJob(store, store.jobs.require(8)))!;
+      const deck = (await renderDeferredJob(
+        { store, files: new ProjectFiles(store.projectDir) },
+        store.jobs.require(8),
+      ))!;
       const lines = deck.split("\n");
       expect(lines[0]).toMatch(/^MgO at V0 = 18\.6(0000\d*)? A\^3, B0 = 165\.0 GPa$/);
       expect(Number(lines[4])).toBeCloseTo((4 * MGO.V0) ** (1 / 3), 8);
       expect(store.jobs.require(8).inputFile).toBe(deck);
-      expect(
-        fs.readFileSync(path.join(store.jobs.folderOf(store.jobs.require(8)), "at_v0.d12"), "utf8"),
-      ).toBe(deck);
+      expect(fs.readFileSync(path.join(jobFolder(store, store.jobs.require(8)), "at_v0.d12"), "utf8")).toBe(
+        deck,
+      );
     } finally {
       store.close();
     }
@@ -146,7 +151,9 @@ describe("deferred decks", () => {
         "steps:\n  a: {template: single-point}\n  b:\n    template: single-point\n    after_any: [a]\n    params: {title: 'gap {{ steps.a.band_gap_ev }}'}\n",
       );
       await finish(store, 1, "FAILED", { status: "failed", error_kind: "input_error", band_gap_ev: null });
-      await expect(renderDeferredJob(store, store.jobs.require(2))).rejects.toThrow(
+      await expect(
+        renderDeferredJob({ store, files: new ProjectFiles(store.projectDir) }, store.jobs.require(2)),
+      ).rejects.toThrow(
         /^job 2 \(b\): parameter title: `steps\.a\.band_gap_ev` has no value in "gap \{\{ steps\.a\.band_gap_ev \}\}"$/,
       );
       expect(store.jobs.require(2).inputFile).toBeNull();

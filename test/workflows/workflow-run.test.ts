@@ -3,8 +3,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ProjectFiles } from "../../src/crystal/project-files.js";
 import { Store } from "../../src/store/store.js";
-import { cli, cliJson, ROOT, tempProject } from "../helpers/project.js";
+import { cli, cliJson, MGO_DECK, ROOT, tempProject } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
 import { sql } from "../store/raw-sql.js";
 
 const EXAMPLES = path.join(ROOT, "examples/workflows");
@@ -176,16 +178,34 @@ describe("an invalid workflow creates nothing", () => {
     expect(before).toEqual({ jobs: 0, workflows: 0, dependencies: 0, folders: 0 });
   });
 
-  it("rolls back everything when creating a later step fails inside the transaction", () => {
-    const { dir, env } = project();
-    // a stray folder where the second job's folder will go: its creation fails after the first job
-    fs.mkdirSync(path.join(dir, "calculations/0002_freq"), { recursive: true });
-    const r = cli(dir, ["workflow", "run", path.join(EXAMPLES, "mgo-opt-freq.yaml")], env);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/job folder .*0002_freq already exists/);
-    const after = counts(dir);
-    expect(after).toMatchObject({ jobs: 0, workflows: 0, dependencies: 0 });
-    expect(fs.readdirSync(path.join(dir, "calculations"))).toEqual(["0002_freq"]);
+  it("rolls back everything when creating a later step fails inside the transaction", async () => {
+    const { dir } = project();
+    const store = Store.open(dir);
+    const files = new ProjectFiles(dir);
+    try {
+      // the second job names a parent that does not exist: the store refuses it after the
+      // workflow and the first job were written, in the same transaction
+      await expect(
+        files.create(
+          [
+            { name: "opt", input: MGO_DECK, workflowStep: "opt" },
+            {
+              name: "freq",
+              input: MGO_DECK,
+              workflowStep: "freq",
+              dependencies: [
+                { dependsOn: { batchIndex: 0 }, type: "after_ok" },
+                { dependsOn: 999, type: "after_ok" },
+              ],
+            },
+          ],
+          (records) => store.workflows.create({ name: "wf", source: "steps: {}\n" }, records, () => ({})),
+        ),
+      ).rejects.toThrow(/cannot depend on job 999: there is no such job/);
+    } finally {
+      store.close();
+    }
+    expect(counts(dir)).toEqual({ jobs: 0, workflows: 0, dependencies: 0, folders: 0 });
   });
 
   it("--dry-run checks and lists the jobs without creating them", () => {
@@ -226,7 +246,7 @@ describe("a valid workflow", () => {
         status: "PENDING",
       });
       expect(opt.inputFile).toContain("OPTGEOM\nFULLOPTG\n");
-      expect(fs.readFileSync(path.join(store.jobs.folderOf(opt), "opt.d12"), "utf8")).toBe(opt.inputFile);
+      expect(fs.readFileSync(path.join(jobFolder(store, opt), "opt.d12"), "utf8")).toBe(opt.inputFile);
       expect(freq.inputsFrom).toEqual([{ jobId: 1, ext: ".gui" }]);
       expect(store.dependencies.dependenciesOf(2).map((d) => [d.dependsOnJobId, d.type])).toEqual([
         [1, "after_ok"],
@@ -369,7 +389,7 @@ describe("a valid workflow", () => {
     withDeps(dir, (s) => {
       expect(s.jobs.require(1).inputFile).toBe(fs.readFileSync(path.join(dir, "opt.d12"), "utf8"));
       expect(s.jobs.require(2).auxFiles).toEqual(["nio.gui"]);
-      expect(fs.existsSync(path.join(s.jobs.folderOf(s.jobs.require(2)), "nio.gui"))).toBe(true);
+      expect(fs.existsSync(path.join(jobFolder(s, s.jobs.require(2)), "nio.gui"))).toBe(true);
       const edges = (id: number) => s.dependencies.dependenciesOf(id).map((d) => [d.dependsOnJobId, d.type]);
       expect(edges(2)).toEqual([[1, "after_any"]]);
       expect(edges(3)).toEqual([[2, "after_failed"]]);

@@ -4,13 +4,14 @@ import path from "node:path";
 import type { Command } from "commander";
 import { readDeck } from "../../crystal/deck.js";
 import { stagedNameFor } from "../../crystal/files.js";
+import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UserError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
-import type { ProjectStore } from "../../store/port.js";
-import { collect, withStore } from "../context.js";
+import type { Project } from "../../engine/hooks.js";
+import { collect, withProject, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
 
 interface AddOptions {
@@ -86,7 +87,7 @@ export function readDeckFile(file: string): string {
   }
 }
 
-export async function addJob(store: ProjectStore, name: string, opts: AddOptions): Promise<number> {
+export async function addJob({ store, files }: Project, name: string, opts: AddOptions): Promise<number> {
   const input = readDeckFile(opts.input);
   const cluster = opts.cluster ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
@@ -132,18 +133,23 @@ export async function addJob(store: ProjectStore, name: string, opts: AddOptions
     if (!dependencies.some((d) => d.dependsOn === input.jobId))
       dependencies.push({ dependsOn: input.jobId, type: "after_ok" });
   }
-  const job = await store.jobs.create({
-    name,
-    input,
-    auxFiles: opts.aux ?? [],
-    clusterId: cluster?.id ?? null,
-    runnerType: (cluster?.type ?? "local") as RunnerType,
-    parallelism,
-    priority: wholeNumber("--priority", opts.priority) ?? 0,
-    dependencies,
-    inputsFrom,
-  });
-  return job.id;
+  const [job] = await files.create(
+    [
+      {
+        name,
+        input,
+        auxFiles: opts.aux ?? [],
+        clusterId: cluster?.id ?? null,
+        runnerType: (cluster?.type ?? "local") as RunnerType,
+        parallelism,
+        priority: wholeNumber("--priority", opts.priority) ?? 0,
+        dependencies,
+        inputsFrom,
+      },
+    ],
+    (records) => store.jobs.createMany(records),
+  );
+  return job!.id;
 }
 
 export function registerJobCommands(program: Command): void {
@@ -180,8 +186,8 @@ export function registerJobCommands(program: Command): void {
     .option("--no-check", "add the job even if the deck checker finds errors")
     .option("--json", "print JSON")
     .action(async (name: string, opts: AddOptions, cmd: Command) => {
-      await withStore(cmd, async (store) => {
-        const id = await addJob(store, name, opts);
+      await withProject(cmd, async (project) => {
+        const id = await addJob(project, name, opts);
         if (opts.json) printJson({ id });
         else process.stdout.write(`job ${id} added (${name}) — start it with \`crystal-tui run\`\n`);
       });
@@ -249,7 +255,7 @@ export function registerJobCommands(program: Command): void {
           return printJson({
             ...jobToJson(j),
             input_file: j.inputFile,
-            folder: store.jobs.folderOf(j),
+            folder: new ProjectFiles(store.projectDir).folderOf(j),
             dependencies: deps.map((d) => ({
               job_id: d.dependsOnJobId,
               name: d.otherName,
@@ -271,7 +277,7 @@ export function registerJobCommands(program: Command): void {
           `job ${j.id}  ${j.name}`,
           `status    ${statusLabel(j.status)}${j.statusReason ? ` — ${j.statusReason}` : ""}${j.cancelRequested && !["CANCELLED"].includes(j.status) ? " (cancel requested)" : ""}`,
           `runs on   ${j.clusterName ?? "local"} (${j.runnerType})${Object.keys(j.parallelism).length ? `  ${JSON.stringify(j.parallelism)}` : ""}`,
-          `folder    ${store.jobs.folderOf(j)}`,
+          `folder    ${new ProjectFiles(store.projectDir).folderOf(j)}`,
         ];
         if (j.commandLine) lines.push(`command   ${j.commandLine}`);
         if (remote)
@@ -326,7 +332,7 @@ export function registerJobCommands(program: Command): void {
       await withStore(cmd, async (store) => {
         const removed = await store.jobs.delete(id);
         process.stdout.write(
-          `job ${id} (${removed.name}) removed; its folder ${store.jobs.folderOf(removed)} was kept\n`,
+          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept\n`,
         );
       });
     });

@@ -1,6 +1,7 @@
 // crystal-tui workflow run | list | show — workflow files become jobs and dependencies.
 import fs from "node:fs";
 import type { Command } from "commander";
+import { ProjectFiles } from "../../crystal/project-files.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
@@ -124,7 +125,7 @@ export function registerWorkflowCommands(program: Command): void {
             }
             return void process.stdout.write(`${lines.join("\n")}\n`);
           }
-          const created = await createWorkflow(store, plan);
+          const created = await createWorkflow({ store, files: new ProjectFiles(store.projectDir) }, plan);
           if (opts.json) return printJson({ workflow_id: created.workflow.id, jobs: created.jobs });
           const total = Object.values(created.jobs).reduce((n, ids) => n + ids.length, 0);
           const lines = [

@@ -16,7 +16,7 @@ export interface JobDetail {
  * The job, or null once it is gone (deleted by somebody else); undefined until it was first read.
  */
 export function useJob(id: number): JobDetail | null | undefined {
-  const { store, cache } = useProject();
+  const { store, files, cache } = useProject();
   return useCached<JobDetail | null | undefined>(
     cache,
     `job:${id}`,
@@ -28,7 +28,7 @@ export function useJob(id: number): JobDetail | null | undefined {
         events: await store.events.forJob(id),
         dependencies: await store.dependencies.dependenciesOf(id),
         dependents: await store.dependencies.dependentsOf(id),
-        folder: store.jobs.folderOf(job),
+        folder: files.folderOf(job),
       };
     },
     undefined,

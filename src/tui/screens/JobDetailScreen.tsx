@@ -99,7 +99,7 @@ export function JobDetailScreen({
 }) {
   const nav = useNav();
   const color = useColor();
-  const { store } = useProject();
+  const { store, files: projectFiles } = useProject();
   const loaded = useJob(jobId);
   const detail = loaded ?? null;
   const now = useNow(1000, detail !== null && !isTerminal(detail.job.status));
@@ -289,7 +289,7 @@ export function JobDetailScreen({
     else if (input === "r") {
       void runAction(
         nav,
-        () => rerunJob(store, job),
+        () => rerunJob({ store, files: projectFiles }, job),
         (j) => `job ${job.id} re-run as job ${j.id}`,
       ).then((made) => {
         if (made) nav.showJob(made.id);

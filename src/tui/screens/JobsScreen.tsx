@@ -45,7 +45,7 @@ export function JobsScreen({
 }) {
   const nav = useNav();
   const color = useColor();
-  const { store } = useProject();
+  const { store, files } = useProject();
   const listHeight = Math.max(1, height - 2);
   const { rows, total } = useJobs(state.query, state.top, listHeight);
   const now = useNow(1000);
@@ -122,7 +122,7 @@ export function JobsScreen({
         const id = selected.id;
         void runAction(
           nav,
-          async () => rerunJob(store, await store.jobs.require(id)),
+          async () => rerunJob({ store, files }, await store.jobs.require(id)),
           (j) => `job ${id} re-run as job ${j.id}`,
         ).then(async (made) => {
           if (!made) return;

@@ -172,7 +172,7 @@ export function NewJobScreen({ width, height }: { width: number; height: number 
 function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: number; height: number }) {
   const nav = useNav();
   const color = useColor();
-  const { store } = useProject();
+  const { store, files } = useProject();
   const clusters = useClusters();
   const loaded = useMemo(
     () => lib.loadTemplateReport({ projectDir: store.projectDir }),
@@ -345,7 +345,7 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     }
     void runAction(
       nav,
-      () => store.jobs.create(checked.job),
+      async () => (await files.create([checked.job], (records) => store.jobs.createMany(records)))[0]!,
       (j) => `job ${j.id} (${j.name}) created — it starts when the engine picks it up`,
     ).then((job) => {
       if (job) nav.showJob(job.id);

@@ -2,8 +2,9 @@
 // the workflow recorded, plus counts, lowest energy and total run time of its jobs).
 import { Box, Text } from "ink";
 import { useState } from "react";
+import { runtimeSeconds } from "../../domain/job-times.js";
 import { JOB_STATUSES, STATUS_SYMBOL } from "../../domain/status.js";
-import { clip, formatDuration, formatHartree, formatWhen, parseDbTime } from "../format.js";
+import { clip, formatDuration, formatHartree, formatWhen } from "../format.js";
 import { useWorkflowSteps, useWorkflows } from "../hooks/use-workflows.js";
 import { useKeys } from "../key-bus.js";
 import { useGlobalKeys, useNav } from "../nav.js";
@@ -28,11 +29,7 @@ export function aggregate(steps: WorkflowStepRow[], now = Date.now()): string[] 
     out.push(`lowest energy ${formatHartree(best.finalEnergy)} Ha (${best.step ?? best.name})`);
   }
   let seconds = 0;
-  for (const s of steps) {
-    const a = parseDbTime(s.startedAt);
-    if (a === null) continue;
-    seconds += ((parseDbTime(s.completedAt) ?? now) - a) / 1000;
-  }
+  for (const s of steps) seconds += runtimeSeconds(s, now) ?? 0;
   if (seconds > 0) out.push(`run time ${formatDuration(seconds)}`);
   return out;
 }
