@@ -39,6 +39,8 @@ export interface Discovery {
   /** MPI build (older installations). */
   Pcrystal: FoundBinary;
   properties: FoundBinary;
+  /** MPI build of properties (a properties job asked to run on several ranks). */
+  Pproperties: FoundBinary;
   mpirun: FoundBinary;
   scratch: ScratchFolder;
   /** Cores this process may use. */
@@ -55,7 +57,7 @@ export interface DiscoverOptions {
   exedir?: string;
 }
 
-const CRYSTAL_BINARIES = ["crystalOMP", "PcrystalOMP", "Pcrystal", "properties"] as const;
+const CRYSTAL_BINARIES = ["crystalOMP", "PcrystalOMP", "Pcrystal", "properties", "Pproperties"] as const;
 
 function isExecutableFile(file: string): boolean {
   try {
@@ -183,6 +185,7 @@ export function discoverCrystal(opts: DiscoverOptions = {}): Discovery {
     PcrystalOMP: found.PcrystalOMP,
     Pcrystal: found.Pcrystal,
     properties: found.properties,
+    Pproperties: found.Pproperties,
     mpirun,
     scratch: scratchFolder(env.CRY23_SCRDIR || bashrcVars?.CRY23_SCRDIR || null),
     cores: os.availableParallelism(),
@@ -196,6 +199,8 @@ function missingFix(name: string, chosen: { dir: string; source: DiscoverySource
   if (name === "properties")
     return `properties not found${where} — needed for band structures and DOS; put it next to crystalOMP`;
   if (name === "Pcrystal") return `Pcrystal not found${where} — only older MPI installations have it`;
+  if (name === "Pproperties")
+    return `Pproperties not found${where} — needed only for properties jobs on several MPI ranks`;
   return `${name} not found${where} — set CRY23_EXEDIR to the folder holding it, or source cry23.bashrc`;
 }
 

@@ -7,9 +7,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { programOf } from "../crystal/deck-file.js";
+import { programOfJob } from "../crystal/deck-file.js";
 import { type Discovery, discoverCrystal } from "../crystal/environment.js";
-import { crystalExecutable, INPUT_NAME, outputFileName } from "../crystal/files.js";
+import { INPUT_NAME, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
 import { shellCommand, shellQuote } from "../transport/quote.js";
@@ -43,7 +43,7 @@ interface LocalHandle extends RunHandle {
   procStart?: string | null;
 }
 
-const RUN_DIR = ".run";
+const RUN_DIR = RUN_RECORDS_DIR;
 
 export class LocalRunner implements Runner {
   readonly kind = "local" as const;
@@ -89,10 +89,8 @@ export class LocalRunner implements Runner {
 
   /** argv of the CRYSTAL process and the environment it runs with. */
   commandFor(job: Job): { argv: string[]; env: Record<string, string> } {
-    const properties = programOf(job) === "properties";
-    const ranks = properties ? 1 : (job.parallelism.mpi_ranks ?? 1);
+    const { executable: exeName, ranks } = programOfJob(job);
     const threads = job.parallelism.threads_per_rank ?? 1;
-    const exeName = properties ? "properties" : crystalExecutable(ranks);
     const found = this.executables();
     const exe = found[exeName]?.path ?? null;
     if (!exe) {

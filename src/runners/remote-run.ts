@@ -8,7 +8,7 @@
 // about what a bare `sbatch` over the same connection does. Large files (wavefunctions) are streamed.
 import fs from "node:fs";
 import path from "node:path";
-import { KEPT_OUTPUTS, keptNameFor, outputFileName } from "../crystal/files.js";
+import { KEPT_OUTPUTS, keptNameFor, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import { isLoopbackHost, pollIntervalMsFor } from "../domain/poll-interval.js";
 import type { Cluster, Job } from "../domain/types.js";
@@ -207,7 +207,7 @@ export abstract class RemoteRunnerBase {
       wanted.push([crystalName, path.join(ctx.jobFolder, target)]);
       kept.push(target);
     }
-    const runDir = path.join(ctx.jobFolder, ".run");
+    const runDir = path.join(ctx.jobFolder, RUN_RECORDS_DIR);
     const stderrNames = this.stderrFiles(h).filter((n) => there.has(n));
     for (const n of stderrNames) wanted.push([n, path.join(runDir, n)]);
     fs.mkdirSync(runDir, { recursive: true });

@@ -6,11 +6,9 @@
 // Every value that comes from a user (module names, paths, environment values, the MPI launcher) is
 // checked here and reaches the shell through shellQuote / shellAssignment; a value with a line break
 // is refused outright, so nothing can add a line — a command or an #SBATCH directive — to a script.
-import { programOf } from "../crystal/deck-file.js";
+import { programOfJob } from "../crystal/deck-file.js";
 import {
   AUX_INPUTS,
-  type CrystalProgram,
-  crystalExecutable,
   INPUT_NAME,
   KEPT_OUTPUTS,
   outputFileName,
@@ -104,20 +102,8 @@ export function environmentLines(cluster: Pick<Cluster, "name" | "config">): str
 /** A job as the remote scripts see it (inputFile tells a properties deck from a crystal one). */
 export type ScriptJob = Pick<Job, "id" | "name" | "parallelism"> & { inputFile?: string | null };
 
-/**
- * The program and MPI ranks of a job: `properties` (always one process) for a properties deck,
- * else PcrystalOMP for several ranks, crystalOMP otherwise.
- */
-export function programFor(job: Pick<ScriptJob, "parallelism" | "inputFile">): {
-  program: CrystalProgram;
-  executable: string;
-  ranks: number;
-} {
-  const program = programOf({ inputFile: job.inputFile ?? null });
-  if (program === "properties") return { program, executable: "properties", ranks: 1 };
-  const ranks = Math.max(1, job.parallelism.mpi_ranks ?? 1);
-  return { program, executable: crystalExecutable(ranks), ranks };
-}
+/** The program and MPI ranks of a job (the one rule: crystal/files.ts programFor). */
+export const programFor = programOfJob;
 
 /** The CRYSTAL binary as a shell word: from $CRY23_EXEDIR when set (config or module), else PATH. */
 export function executableWord(job: Pick<ScriptJob, "parallelism" | "inputFile">): string {

@@ -4,7 +4,7 @@ import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
-import { canTransition, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
+import { canTransition, isActive, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
 import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerType } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
@@ -328,7 +328,7 @@ export class JobRepository implements JobStore {
           this.transition(id, "CANCELLED", { from: ["PENDING"], reason: `cancelled by ${by}` });
           return "cancelled";
         }
-        if (job.status === "QUEUED" || job.status === "RUNNING") {
+        if (isActive(job.status)) {
           this.db.prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(id);
           return "requested";
         }
@@ -345,7 +345,7 @@ export class JobRepository implements JobStore {
     return this.db
       .transaction(() => {
         const job = this.require(id);
-        if (job.status === "QUEUED" || job.status === "RUNNING") {
+        if (isActive(job.status)) {
           throw new UserError(
             `job ${id} is ${job.status} — cancel it first (\`crystal-tui job cancel ${id}\`)`,
           );

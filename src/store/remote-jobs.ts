@@ -1,8 +1,10 @@
 // Remote jobs: where a job lives on a remote machine (its PID or SLURM job id, its folder, its
 // output files). Enough to find it again after crystal-tui restarts.
+import { ACTIVE_STATUSES } from "../domain/status.js";
 import type { NewRemoteJob, RemoteJob } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonObject } from "./json.js";
+import { sqlList } from "./status-sql.js";
 
 interface RemoteJobRow {
   id: number;
@@ -106,7 +108,7 @@ export class RemoteJobRepository {
   listByCluster(clusterId: number, options: { activeOnly?: boolean } = {}): RemoteJob[] {
     const sql = options.activeOnly
       ? `SELECT r.* FROM remote_jobs r JOIN jobs j ON j.id = r.job_id
-         WHERE r.cluster_id = ? AND j.status IN ('QUEUED','RUNNING')
+         WHERE r.cluster_id = ? AND j.status IN ${sqlList(ACTIVE_STATUSES)}
            AND r.id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = r.job_id) ORDER BY r.id`
       : "SELECT * FROM remote_jobs WHERE cluster_id = ? ORDER BY id";
     return (this.db.prepare(sql).all(clusterId) as RemoteJobRow[]).map(rowToRemoteJob);

@@ -2,6 +2,7 @@
 // the deck validator, and the output parser following a running job's output.
 import fs from "node:fs";
 import { CRYSTAL_KEYWORDS, type DeckReport, readDeck } from "../crystal/deck.js";
+import { unprovidedInputs } from "../crystal/files.js";
 import { OutputParser } from "../crystal/output-parser.js";
 
 export interface DeckMessages {
@@ -18,6 +19,20 @@ export function deckMessages(report: Pick<DeckReport, "errors" | "warnings">): D
     errors: report.errors.map((m) => `line ${m.line}: ${m.message}`),
     warnings: report.warnings.map((m) => `line ${m.line}: ${m.message}`),
   };
+}
+
+/**
+ * The first file the deck reads that the form's auxiliary files do not provide (the rule:
+ * crystal/files.ts unprovidedInputs), as the form says it; null when all are there.
+ */
+export function unprovidedInput(deck: string, auxFiles: readonly string[]): string | null {
+  const report = readDeck(deck);
+  const program = report.kind === "properties" ? "properties" : "crystal";
+  const [missing] = unprovidedInputs(report.auxInputs, program, { auxFiles, fromParents: [] });
+  if (!missing) return null;
+  return missing.link
+    ? `the deck reads the ${missing.link.what} (${missing.file}) — give a ${missing.link.ext} file`
+    : `the deck reads ${missing.file} — give that file`;
 }
 
 /** The validator's messages for a crystal deck (.d12). */

@@ -4,7 +4,7 @@ import type { DependencyType } from "../domain/dependencies.js";
 import type { NewInputFromParent, NewJob } from "../domain/types.js";
 import type { Project } from "../engine/hooks.js";
 import type { Workflow } from "../store/workflows.js";
-import type { Plan, PlannedStep } from "./plan.js";
+import { linksGiven, type Plan, type PlannedStep } from "./plan.js";
 import type { StoredPlan, StoredStep } from "./spec.js";
 
 export interface CreatedWorkflow {
@@ -15,14 +15,9 @@ export interface CreatedWorkflow {
 
 /** Files a step takes from other steps' jobs (each of those steps has exactly one job). */
 function inputsOf(step: PlannedStep, batchOf: Map<string, number[]>): NewInputFromParent[] {
-  const links: [string | null, string, boolean][] = [
-    [step.decl.geometryFrom, ".gui", false],
-    [step.decl.wavefunctionFrom, ".f9", false],
-    [step.decl.hessianFrom, ".hessopt", true],
-  ];
   const inputs: NewInputFromParent[] = [];
-  for (const [from, ext, optional] of links) {
-    if (!from) continue;
+  for (const { link, from } of linksGiven(step.decl)) {
+    const { ext, optional } = link;
     const parent = batchOf.get(from)?.[0];
     if (parent !== undefined)
       inputs.push({ jobId: { batchIndex: parent }, ext, ...(optional ? { optional: true } : {}) });

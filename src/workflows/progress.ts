@@ -1,7 +1,7 @@
 // Where a workflow stands: each step's status from the latest attempt of each of its points, the
 // aggregates (convergence table, equation-of-state fit) computed from the results so far, and the
 // `steps` a deferred deck sees (`{{ steps.opt.final_energy_hartree }}`).
-import type { JobStatus } from "../domain/status.js";
+import { isActive, type JobStatus } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
 import type { ProjectStore } from "../store/port.js";
 import type { Workflow } from "../store/workflows.js";
@@ -66,7 +66,7 @@ function pointsOf(step: StoredStep, jobs: Map<number, Job>) {
 
 export function stepStatus(step: StoredStep, jobs: Map<number, Job>): StepStatus {
   const statuses = pointsOf(step, jobs).map((p) => p.job.status);
-  if (statuses.some((s) => s === "QUEUED" || s === "RUNNING")) return "RUNNING";
+  if (statuses.some(isActive)) return "RUNNING";
   if (statuses.some((s) => s === "PENDING"))
     return statuses.some((s) => s !== "PENDING") ? "RUNNING" : "PENDING";
   if (statuses.length > 0 && statuses.every((s) => s === "COMPLETED")) return "COMPLETED";

@@ -56,6 +56,10 @@ describe("CRYSTAL file names", () => {
             "HESSOPT.DAT": "HESSOPT.DAT",
             "OPTINFO.DAT": null,
             "FREQINFO.DAT": null,
+            // properties' band structure and DOS are kept for plots, never read by crystal
+            "fort.25": null,
+            "BAND.DAT": null,
+            "DOSS.DAT": null,
           };
           expect(staged).toBe(expectedStage[out]);
         },

@@ -3,6 +3,7 @@ import os from "node:os";
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
 import { checkPollInterval } from "../../domain/poll-interval.js";
+import { ACTIVE_STATUSES } from "../../domain/status.js";
 import type { ClusterConfig, ClusterType } from "../../domain/types.js";
 import { lookupSshConfig } from "../../transport/ssh-config.js";
 import { collect, withStore } from "../context.js";
@@ -171,7 +172,7 @@ export function registerClusterCommands(program: Command): Command {
     .action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
       await withStore(cmd, async (store) => {
         const c = await store.clusters.requireByName(name);
-        const active = await store.jobs.list({ clusterId: c.id, status: ["QUEUED", "RUNNING"] });
+        const active = await store.jobs.list({ clusterId: c.id, status: [...ACTIVE_STATUSES] });
         if (active.length > 0 && !opts.force) {
           throw new UserError(
             `cluster ${name} has ${active.length} queued or running job(s) (${active.map((j) => j.id).join(", ")}) — cancel them first, or pass --force`,

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { readDeck } from "../../crystal/deck.js";
-import { stagedNameFor } from "../../crystal/files.js";
+import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UserError } from "../../domain/errors.js";
@@ -55,19 +55,14 @@ export function checkDeckForJob(
     );
   }
   const program = report.kind === "properties" ? "properties" : "crystal";
-  const staged = new Set([
-    ...provided.auxFiles.map((f) => stagedNameFor(path.basename(f), program)),
-    ...provided.fromParents.map((ext) => stagedNameFor(`x${ext}`, program)),
-  ]);
-  for (const need of report.auxInputs) {
-    if (staged.has(need)) continue;
-    const how: Record<string, string> = {
-      "fort.34": "--aux FILE.gui or --geometry-from JOB_ID",
-      "fort.20": "--aux FILE.f9 or --wavefunction-from JOB_ID",
-      "fort.9": "--aux FILE.f9 or --wavefunction-from JOB_ID",
-    };
+  const [missing] = unprovidedInputs(report.auxInputs, program, provided);
+  if (missing) {
+    const link = missing.link;
+    const how = link
+      ? `--aux FILE${link.ext}${link.cliFlag ? ` or ${link.cliFlag} JOB_ID` : ""}`
+      : `--aux ${missing.file}`;
     throw new UserError(
-      `${deckLabel} reads ${need}, which nothing provides — give it with ${how[need] ?? "--aux FILE"} (or pass --no-check)`,
+      `${deckLabel} reads ${missing.file}, which nothing provides — give it with ${how} (or pass --no-check)`,
     );
   }
 }
@@ -102,10 +97,12 @@ export async function addJob({ store, files }: Project, name: string, opts: AddO
   }
   const dependencies: { dependsOn: number; type: DependencyType }[] = [];
   const inputsFrom: InputFromParent[] = [];
-  for (const [flag, text, ext] of [
-    ["--geometry-from", opts.geometryFrom, ".gui"],
-    ["--wavefunction-from", opts.wavefunctionFrom, ".f9"],
-  ] as const) {
+  const fromFlags: Record<string, string | undefined> = {
+    "--geometry-from": opts.geometryFrom,
+    "--wavefunction-from": opts.wavefunctionFrom,
+  };
+  for (const { cliFlag: flag, ext } of DATA_LINKS) {
+    const text = flag ? fromFlags[flag] : undefined;
     if (text === undefined) continue;
     const parent = await store.jobs.get(parseJobId(text));
     if (!parent) throw new UserError(`${flag} ${text}: there is no such job — see \`crystal-tui job list\``);

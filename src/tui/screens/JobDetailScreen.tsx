@@ -6,7 +6,7 @@ import path from "node:path";
 import { Box, Text } from "ink";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { outputFileName } from "../../crystal/files.js";
-import { isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
+import { isActive, isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
 import {
@@ -69,7 +69,7 @@ function useResults(
   detail: JobDetail | null,
   active: boolean,
 ): { results: Record<string, unknown> | null; live: boolean } {
-  const running = detail !== null && (detail.job.status === "RUNNING" || detail.job.status === "QUEUED");
+  const running = detail !== null && isActive(detail.job.status);
   const file = detail ? path.join(detail.folder, outputFileName(detail.job.name)) : null;
   const [live, setLive] = useState<Record<string, unknown> | null>(null);
   useEffect(() => {

@@ -1,7 +1,7 @@
 // The job list: every job of the project, fast with 10,000 of them (only the rows on screen are
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
-import { JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import { isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
 import { editText } from "../components/Form.js";
@@ -114,7 +114,7 @@ export function JobsScreen({
       } else if (!selected) {
         if ("crd".includes(input) && input !== "") nav.flash("no job selected", "error");
       } else if (input === "c") {
-        if (selected.status === "PENDING" || selected.status === "QUEUED" || selected.status === "RUNNING") {
+        if (!isTerminal(selected.status)) {
           setPending({ kind: "cancel", id: selected.id, name: selected.name });
         } else nav.flash(`job ${selected.id} is ${selected.status} — nothing to cancel`, "error");
       } else if (input === "d") setPending({ kind: "delete", id: selected.id, name: selected.name });

@@ -13,7 +13,7 @@ import type { Template } from "../../workflows/templates.js";
 import { deckLines } from "../components/detail-lines.js";
 import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
 import { Lines } from "../components/Lines.js";
-import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages } from "../crystal.js";
+import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages, unprovidedInput } from "../crystal.js";
 import { useClusters } from "../hooks/use-clusters.js";
 import { useKeys } from "../key-bus.js";
 import { runAction, useNav } from "../nav.js";
@@ -136,6 +136,8 @@ export function checkNewJob(
     .map((s) => path.resolve(input.projectDir, s));
   const missing = auxFiles.find((f) => !fs.existsSync(f));
   if (missing) errors.aux = `${missing} does not exist`;
+  const unprovided = deck ? unprovidedInput(deck, auxFiles) : null;
+  if (unprovided) errors.aux ??= unprovided;
   return {
     errors,
     deck,
