@@ -21,7 +21,7 @@ function schedulerRunner(states: (job: { id: number }) => RunState[]): Runner {
   return {
     kind: "local",
     pollIntervalMs: 1,
-    submit: async (job) => ({
+    submit: async () => ({
       handle: { kind: "local", token: "t" } as RunHandle,
       commandLine: "queued",
       state: "queued",

@@ -1,6 +1,5 @@
 // crystal-tui job add | list | show | cancel | rm
 import fs from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
 import { readDeck } from "../../crystal/deck.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
