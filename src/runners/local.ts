@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { programOfJob } from "../crystal/deck-file.js";
-import { type Discovery, discoverCrystal } from "../crystal/environment.js";
+import { type Discovery, discoverCrystal, OMP_STACKSIZE_DEFAULT } from "../crystal/environment.js";
 import { INPUT_NAME, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
@@ -98,7 +98,10 @@ export class LocalRunner implements Runner {
         `${exeName} was not found — set CRY23_EXEDIR to the folder holding CRYSTAL's binaries (see \`crystal-tui doctor\`)`,
       );
     }
-    const env = { OMP_NUM_THREADS: String(threads), OMP_STACKSIZE: this.env.OMP_STACKSIZE ?? "1G" };
+    const env = {
+      OMP_NUM_THREADS: String(threads),
+      OMP_STACKSIZE: this.env.OMP_STACKSIZE ?? OMP_STACKSIZE_DEFAULT,
+    };
     if (ranks <= 1) return { argv: [exe], env };
     const mpirun = this.options.mpirun ?? found.mpirun?.path ?? "mpirun";
     return { argv: [mpirun, "-np", String(ranks), exe], env };

@@ -11,12 +11,14 @@ import path from "node:path";
 import { KEPT_OUTPUTS, keptNameFor, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import { isLoopbackHost, pollIntervalMsFor } from "../domain/poll-interval.js";
+import type { SelfTest, SelfTestFindings } from "../domain/self-test.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { ConnectionError, RemoteFileError } from "../transport/errors.js";
 import { type ExecResult, type PoolOptions, SshPool } from "../transport/pool.js";
 import { download, listRemote, mkdirp, remoteHome, upload } from "../transport/sftp.js";
 import { remoteBaseDir, type TargetEnvironment, targetForCluster } from "../transport/target.js";
-import { checkRemoteConfig, environmentLines } from "./remote-script.js";
+import { checkRemoteConfig } from "./remote-script.js";
+import { selfTestFor } from "./self-test.js";
 import { stagingPlan } from "./staging.js";
 import type { FetchedOutputs, RunHandle, SubmitContext } from "./types.js";
 
@@ -249,14 +251,19 @@ export abstract class RemoteRunnerBase {
     }
   }
 
-  /** Shell lines a runner adds to the readiness check (their output goes to readinessProblem). */
-  protected readinessLines(): string[] {
+  /** Shell lines a scheduler adds to the self-test (its commands, its partitions). */
+  protected selfTestLines(): string[] {
     return [];
   }
 
-  /** What the readiness check's output says is missing, or null. */
-  protected readinessProblem(_out: string): string | null {
+  /** What the self-test's findings say the runner lacks, or null. */
+  protected readinessProblem(_found: SelfTestFindings): string | null {
     return null;
+  }
+
+  /** The cluster's self-test (shared with `crystal-tui cluster test`). */
+  selfTest(): SelfTest {
+    return selfTestFor(this.cluster, this.selfTestLines());
   }
 
   /**
@@ -267,19 +274,14 @@ export abstract class RemoteRunnerBase {
   async available(): Promise<{ ok: true } | { ok: false; message: string }> {
     const known = this.readiness;
     if (known && (known.result.ok || Date.now() - known.at < READINESS_RETRY_MS)) return known.result;
-    const script = [
-      ...environmentLines(this.cluster),
-      `if [ -n "\${CRY23_EXEDIR:-}" ]; then [ -x "$CRY23_EXEDIR/crystalOMP" ] && echo FOUND crystalOMP`,
-      "else command -v crystalOMP >/dev/null 2>&1 && echo FOUND crystalOMP; fi",
-      ...this.readinessLines(),
-      "",
-    ].join("\n");
+    const test = this.selfTest();
     let result: { ok: true } | { ok: false; message: string };
     try {
-      const out = (await this.pool.script(script)).stdout;
+      const found = test.read((await this.pool.script(test.script)).stdout);
+      const crystal = found.programs.has("crystalOMP") || found.programs.has("PcrystalOMP");
       const problem =
-        this.readinessProblem(out) ??
-        (/^FOUND crystalOMP$/m.test(out)
+        this.readinessProblem(found) ??
+        (crystal
           ? null
           : `${this.label}: crystalOMP was not found there — set --crystal-exedir or a --module that provides CRYSTAL (see \`crystal-tui cluster test ${this.cluster.name}\`)`);
       result = problem ? { ok: false, message: problem } : { ok: true };

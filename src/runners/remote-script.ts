@@ -7,6 +7,7 @@
 // checked here and reaches the shell through shellQuote / shellAssignment; a value with a line break
 // is refused outright, so nothing can add a line — a command or an #SBATCH directive — to a script.
 import { programOfJob } from "../crystal/deck-file.js";
+import { OMP_STACKSIZE_DEFAULT, remoteEnvironmentLines } from "../crystal/environment.js";
 import {
   AUX_INPUTS,
   INPUT_NAME,
@@ -16,7 +17,7 @@ import {
 } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import type { Cluster, ClusterConfig, Job } from "../domain/types.js";
-import { shellAssignment, shellCommand, shellQuote } from "../transport/quote.js";
+import { shellCommand, shellQuote } from "../transport/quote.js";
 
 /** Files a remote run leaves in its folder besides CRYSTAL's own. */
 export const RUN_FILES = {
@@ -70,33 +71,12 @@ export function checkRemoteConfig(cluster: Pick<Cluster, "name" | "config">): Cl
   return c;
 }
 
-/** A path for the shell: `~/x` becomes "$HOME"/'x', anything else is quoted as it is. */
-export function shellPath(p: string): string {
-  if (p === "~") return '"$HOME"';
-  if (p.startsWith("~/")) return `"$HOME"/${shellQuote(p.slice(2))}`;
-  return shellQuote(p);
-}
-
 /**
- * Lines that set up CRYSTAL's environment like the cluster's users do: modules, CRY23_EXEDIR,
- * the cluster's own variables. Modules are loaded through the login profile when `module` is not
- * yet a shell function (non-interactive shells often lack it).
+ * Lines that set up CRYSTAL's environment from the cluster's configuration (checked first): the
+ * one order of crystal/environment.ts, shared with readiness checks and `cluster test`.
  */
 export function environmentLines(cluster: Pick<Cluster, "name" | "config">): string[] {
-  const c = checkRemoteConfig(cluster);
-  const lines: string[] = [];
-  if (c.modules?.length) {
-    lines.push("command -v module >/dev/null 2>&1 || . /etc/profile >/dev/null 2>&1");
-    for (const m of c.modules) {
-      lines.push(
-        `module load ${shellQuote(m)} || echo ${shellQuote(`crystal-tui: module load ${m} failed`)} >&2`,
-      );
-    }
-  }
-  if (c.crystal_exedir) lines.push(`CRY23_EXEDIR=${shellPath(c.crystal_exedir)}; export CRY23_EXEDIR`);
-  for (const [name, value] of Object.entries(c.env ?? {}))
-    lines.push(`export ${shellAssignment(name, value)}`);
-  return lines;
+  return remoteEnvironmentLines(checkRemoteConfig(cluster));
 }
 
 /** A job as the remote scripts see it (inputFile tells a properties deck from a crystal one). */
@@ -175,7 +155,7 @@ export function runBody(o: RunBodyOptions): string[] {
     record(f.startedAt, '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'),
     ...environmentLines(o.cluster),
     `export OMP_NUM_THREADS=${o.threads}`,
-    `export OMP_STACKSIZE="\${OMP_STACKSIZE:-1G}"`,
+    `export OMP_STACKSIZE="\${OMP_STACKSIZE:-${OMP_STACKSIZE_DEFAULT}}"`,
     // CRYSTAL's scratch convention: run in $CRY23_SCRDIR when the cluster sets it, else in place
     "run_dir=$job_dir",
     `if [ -n "\${CRY23_SCRDIR:-}" ]; then`,

@@ -9,6 +9,7 @@
 // late, and reads the exit codes the batch scripts recorded. A job absent from squeue is never taken
 // as a success by itself: it needs a record that says how it ended.
 import { UserError } from "../domain/errors.js";
+import type { SelfTestFindings } from "../domain/self-test.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { ConnectionError } from "../transport/errors.js";
 import {
@@ -52,6 +53,14 @@ export interface SlurmHandle extends RemoteHandle {
 }
 
 const F = RUN_FILES;
+
+/** What a SLURM cluster's self-test adds: where its commands are, and its partitions. */
+export const SLURM_SELF_TEST_LINES = [
+  "for p in sbatch squeue sacct scancel; do",
+  '  if f=$(command -v "$p" 2>/dev/null); then echo "FOUND $p $f"; else echo "MISSING $p"; fi',
+  "done",
+  "if command -v sinfo >/dev/null 2>&1; then sinfo -h -o '%P' 2>/dev/null | sed 's/^/PARTITION /'; fi",
+];
 
 /**
  * SLURM's clients wait for an unreachable controller (a restart, an overload) rather than fail; a
@@ -117,16 +126,13 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
     super(cluster, options);
   }
 
-  protected override readinessLines(): string[] {
-    return [
-      "command -v sbatch >/dev/null 2>&1 && echo FOUND sbatch",
-      "sinfo -h -o '%P' 2>/dev/null | sed -n 's/^\\(.*\\)\\*$/DEFAULT \\1/p'",
-    ];
+  protected override selfTestLines(): string[] {
+    return SLURM_SELF_TEST_LINES;
   }
 
-  protected override readinessProblem(out: string): string | null {
-    this.defaultPartition = /^DEFAULT (\S+)$/m.exec(out)?.[1];
-    if (/^FOUND sbatch$/m.test(out)) return null;
+  protected override readinessProblem(found: SelfTestFindings): string | null {
+    this.defaultPartition = found.defaultPartition;
+    if (found.programs.has("sbatch")) return null;
     return `${this.label}: sbatch was not found there — is it a SLURM cluster? (see \`crystal-tui cluster test ${this.cluster.name}\`)`;
   }
 

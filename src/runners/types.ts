@@ -21,6 +21,11 @@ export type RunState =
       exitCode: number | null;
       signal?: string;
       schedulerState?: string;
+      /**
+       * The scheduler ended the run itself (time limit, memory, node failure, preemption, …): its
+       * verdict, in `reason`, stands whatever the output says. Set by the scheduler's own module.
+       */
+      stoppedByScheduler?: boolean;
       reason?: string;
       cancelled?: boolean;
       startedAt?: string;

@@ -11,6 +11,7 @@
 // both in one transaction.
 import fs from "node:fs";
 import path from "node:path";
+import { isRecoveryTrigger, type RecoveryTrigger } from "../domain/failures.js";
 import { timeLimitSeconds } from "../domain/parallelism.js";
 import type { InputFromParent, Job, Parallelism } from "../domain/types.js";
 import type { FollowUp, ParsedResult, Project } from "../engine/hooks.js";
@@ -27,7 +28,6 @@ import {
 } from "./deck-edit.js";
 import { readStoredPlan, stepOfJob } from "./spec.js";
 import { renderTemplate } from "./templates.js";
-import type { RecoveryTrigger } from "./workflow-file.js";
 
 /** CRYSTAL's own defaults, for decks that do not set them. */
 const CRYSTAL_DEFAULT_FMIXING = 0;
@@ -38,7 +38,7 @@ const CRYSTAL_DEFAULT_OPT_MAXCYCLE = 100;
 export function recoverableFailure(result: ParsedResult): RecoveryTrigger | null {
   if (!result) return null;
   const kind = result.error_kind;
-  if (kind === "scf_not_converged" || kind === "walltime" || kind === "geometry_not_converged") return kind;
+  if (isRecoveryTrigger(kind)) return kind;
   // the output just stops, or the process was killed mid-run (SIGTERM is how a batch system ends a
   // job at its time limit): the run was cut short, and can continue from where it got to
   if (result.status === "incomplete" && (kind === null || kind === undefined || kind === "killed"))

@@ -107,12 +107,10 @@ describe("sbatch scripts (golden files)", () => {
     expect(rendered.directives).toContain("--partition=debug");
   });
 
-  it("a properties deck runs `properties` as one process, whatever the ranks asked", () => {
+  it("a properties deck runs `properties` as one process unless ranks are asked, then Pproperties", () => {
+    const doss = "NEWK\n8 8\n1 0\nDOSS\n0 100 4 9 1 12 0\nEND\n";
     const rendered = renderSbatch({
-      job: {
-        ...job({ mpi_ranks: 8, threads_per_rank: 2 }),
-        inputFile: "NEWK\n8 8\n1 0\nDOSS\n0 100 4 9 1 12 0\nEND\n",
-      },
+      job: { ...job({ threads_per_rank: 2 }), inputFile: doss },
       cluster: cluster(),
       dir: DIR,
       token: TOKEN,
@@ -122,6 +120,16 @@ describe("sbatch scripts (golden files)", () => {
     expect(rendered.script).not.toContain("srun");
     expect(rendered.script).not.toContain("crystal_succeeded"); // the verdict check reads crystal outputs only
     expect(rendered.commandLine).toBe(`cd ${DIR} && properties < INPUT > mgo.out`);
+    const mpi = renderSbatch({
+      job: { ...job({ mpi_ranks: 8, threads_per_rank: 2 }), inputFile: doss },
+      cluster: cluster(),
+      dir: DIR,
+      token: TOKEN,
+    });
+    expect(mpi.directives).toContain("--ntasks=8");
+    expect(mpi.commandLine).toBe(
+      `cd ${DIR} && srun --ntasks=8 --cpus-per-task=2 Pproperties < INPUT > mgo.out`,
+    );
   });
 
   it("the SSH runner's wrapper: mpirun for several ranks, PID and exit code recorded", () => {
