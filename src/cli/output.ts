@@ -38,7 +38,8 @@ export function jobToJson(job: Job) {
     workflow_step: job.workflowStep,
     retry_of: job.retryOf,
     attempt: job.attempt,
-    key_results: job.keyResults,
+    // the stored results as they are: the parser's, or the Phase-1 tool's own
+    key_results: job.keyResults ?? job.legacyResults,
   };
 }
 

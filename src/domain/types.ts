@@ -1,6 +1,7 @@
 // The public types of crystal-tui, named in the user's words. The rest of the code reads as verbs
 // over these nouns.
 
+import type { CrystalResult } from "../crystal/result.js";
 import type { DependencyType } from "./dependencies.js";
 import type { JobStatus } from "./status.js";
 
@@ -49,7 +50,10 @@ export interface Job {
   /** The deck's content (.d12). */
   inputFile: string | null;
   finalEnergy: number | null;
-  keyResults: Record<string, unknown> | null;
+  /** The parsed CRYSTAL output of the run (the parser's result, as `crystal-tui parse --json` gives it). */
+  keyResults: CrystalResult | null;
+  /** Results recorded by the earlier Python tool (Phase 1), in that tool's own shape. */
+  legacyResults: Record<string, unknown> | null;
   clusterId: number | null;
   clusterName: string | null;
   runnerType: RunnerType;

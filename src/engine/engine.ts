@@ -12,7 +12,7 @@ import { defaultCores, newToken } from "../runners/local.js";
 import type { RunHandle, Runner, RunnerFactory, RunState, SubmitContext } from "../runners/types.js";
 import type { ProjectStore } from "../store/port.js";
 import type { EngineHooks, FollowUp, ParsedResult, Project } from "./hooks.js";
-import { decideOutcome, type ParsedOutcome } from "./outcome.js";
+import { decideOutcome } from "./outcome.js";
 import { engineServing, liveEngines, newEngineId, registerEngine } from "./registry.js";
 
 export interface EngineOptions {
@@ -357,16 +357,13 @@ export class Engine {
           const fetched = await t.runner.fetchOutputs(job, job.runHandle as RunHandle, ctx);
           stderr = fetched.stderr;
           if (fs.existsSync(fetched.outputFile)) {
-            parsed = (await parseOutputFile(
-              fetched.outputFile,
-              stderr ? { stderrText: stderr } : {},
-            )) as unknown as ParsedResult;
+            parsed = await parseOutputFile(fetched.outputFile, stderr ? { stderrText: stderr } : {});
           }
         } catch (err) {
           if (isTransient(err)) return; // connection trouble: bring results back next poll
           this.log(`job ${job.id}: could not bring its outputs back: ${(err as Error).message}`);
         }
-        const outcome = decideOutcome(state, parsed as unknown as ParsedOutcome | null, {
+        const outcome = decideOutcome(state, parsed, {
           cancelRequested: job.cancelRequested,
         });
         await this.finish(job, outcome.status, outcome.reason, parsed, {

@@ -3,6 +3,7 @@
 // inside a store transaction: what must be recorded together with a final status is returned as
 // data (a FollowUp) that the store's finish records in the same transaction.
 import type { ProjectFiles } from "../crystal/project-files.js";
+import type { CrystalResult } from "../crystal/result.js";
 import type { Job } from "../domain/types.js";
 import type { FollowUp } from "../store/engine-store.js";
 import type { ProjectStore } from "../store/port.js";
@@ -10,8 +11,8 @@ import type { Outcome } from "./outcome.js";
 
 export type { FollowUp };
 
-/** The parsed CRYSTAL output of a finished job (src/crystal/output-parser.ts CrystalResult), if any. */
-export type ParsedResult = Record<string, unknown> | null;
+/** The parsed CRYSTAL output of a finished job, if any. */
+export type ParsedResult = CrystalResult | null;
 
 /** What a hook works with: the project's records and its job folders. */
 export interface Project {

@@ -1,6 +1,7 @@
 // What engines write and read, as store methods: each state change one guarded statement (it only
 // touches a job this engine holds, or one still in the status it expects) with its batched twin for
 // the hot path. Nothing else in crystal-tui writes a claim, a run handle or a final status.
+import type { CrystalResult } from "../crystal/result.js";
 import { UserError } from "../domain/errors.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
 import type { Job, NewJobRecord } from "../domain/types.js";
@@ -47,7 +48,7 @@ export interface Finish {
   status: Extract<JobStatus, "COMPLETED" | "FAILED" | "CANCELLED">;
   reason: string | null;
   /** The parsed output: its final energy and the whole result are stored with the status. */
-  result?: { final_energy_hartree?: unknown } | null;
+  result?: CrystalResult | null;
   /** The scheduler's (or wrapper's) own times of the run, which win over the engine's. */
   times?: { startedAt?: string; endedAt?: string };
   /** What else to record with it (decided before, by the engine's hooks: a workflow's retry). */
@@ -375,8 +376,7 @@ export class EngineStore implements EngineStatements {
     });
     if (!moved) return false;
     if (f.result) {
-      const energy = f.result.final_energy_hartree;
-      this.jobs.storeResults(f.jobId, typeof energy === "number" ? energy : null, f.result);
+      this.jobs.storeResults(f.jobId, f.result.final_energy_hartree, f.result);
     }
     const follow = f.followUp;
     if (follow?.reason !== undefined) this.setReason(f.jobId, follow.reason);

@@ -1,5 +1,6 @@
 // Jobs: their records (the folders are made before, by src/crystal/project-files.ts), reading,
 // transition-checked status changes, results, cancel requests, deletion.
+import type { CrystalResult } from "../crystal/result.js";
 import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
@@ -49,6 +50,22 @@ export const JOB_SELECT = `
   SELECT j.*, c.name AS cluster_name
   FROM jobs j LEFT JOIN clusters c ON c.id = j.cluster_id`;
 
+const RUN_STATUSES: readonly string[] = ["completed", "failed", "incomplete"];
+
+/**
+ * The results column read once, at the boundary: the parser's result as a CrystalResult, or — for
+ * a row the Phase-1 tool wrote — that tool's own JSON, kept apart and untyped.
+ */
+function resultsOf(text: string | null): Pick<Job, "keyResults" | "legacyResults"> {
+  const stored = parseJsonObject(text);
+  if (stored === null) return { keyResults: null, legacyResults: null };
+  // the parser's result always says its status in its own words; the Phase-1 tool's never did
+  const parsed = typeof stored.status === "string" && RUN_STATUSES.includes(stored.status);
+  return parsed
+    ? { keyResults: stored as unknown as CrystalResult, legacyResults: null }
+    : { keyResults: null, legacyResults: stored };
+}
+
 export function rowToJob(r: JobRow): Job {
   return {
     id: r.id,
@@ -63,7 +80,7 @@ export function rowToJob(r: JobRow): Job {
     pid: r.pid,
     inputFile: r.input_file,
     finalEnergy: r.final_energy,
-    keyResults: parseJsonObject(r.key_results),
+    ...resultsOf(r.key_results),
     clusterId: r.cluster_id,
     clusterName: r.cluster_name,
     runnerType: (r.runner_type ?? "local") as RunnerType,
@@ -300,7 +317,7 @@ export class JobRepository implements JobStore {
   }
 
   /** Stores the parsed results of a run (final energy + key results JSON). */
-  storeResults(id: number, finalEnergy: number | null, keyResults: Record<string, unknown> | null): void {
+  storeResults(id: number, finalEnergy: number | null, keyResults: CrystalResult | null): void {
     const info = this.db
       .prepare("UPDATE jobs SET final_energy = ?, key_results = ? WHERE id = ?")
       .run(finalEnergy, keyResults === null ? null : JSON.stringify(keyResults), id);

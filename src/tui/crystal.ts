@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { CRYSTAL_KEYWORDS, type DeckReport, readDeck } from "../crystal/deck.js";
 import { unprovidedInputs } from "../crystal/files.js";
 import { OutputParser } from "../crystal/output-parser.js";
+import type { CrystalResult } from "../crystal/result.js";
 
 export interface DeckMessages {
   errors: string[];
@@ -50,7 +51,7 @@ export class LiveOutput {
 
   constructor(readonly file: string) {}
 
-  read(): Record<string, unknown> | null {
+  read(): CrystalResult | null {
     let fd: number;
     try {
       fd = fs.openSync(this.file, "r");
@@ -70,7 +71,7 @@ export class LiveOutput {
         this.parser.feed(buf.subarray(0, n));
         this.offset += n;
       }
-      return this.parser.snapshot() as unknown as Record<string, unknown>;
+      return this.parser.snapshot();
     } finally {
       fs.closeSync(fd);
     }

@@ -35,7 +35,7 @@ export type AggregateResult = ConvergenceResult | EosResult;
 /** A value from a parsed result by a dotted path ("final_energy_hartree", "scf.cycles"). */
 export function resultValue(job: Job, path: string): unknown {
   if (path === "final_energy_hartree" && job.finalEnergy !== null) return job.finalEnergy;
-  let v: unknown = job.keyResults;
+  let v: unknown = job.keyResults ?? job.legacyResults;
   for (const part of path.split(".")) {
     if (v === null || typeof v !== "object") return undefined;
     v = (v as Record<string, unknown>)[part];
@@ -49,11 +49,16 @@ function numberOrNull(v: unknown): number | null {
 
 /** The cell volume a finished job reports (from its parsed cell), Å³. */
 export function volumeFromResult(job: Job): number | null {
-  const lattice = job.keyResults?.lattice as Record<string, unknown> | null | undefined;
+  const lattice = job.keyResults?.lattice;
   if (!lattice) return null;
-  const [a, b, c, al, be, ga] = ["a", "b", "c", "alpha", "beta", "gamma"].map((k) =>
-    numberOrNull(lattice[k]),
-  );
+  const [a, b, c, al, be, ga] = [
+    lattice.a,
+    lattice.b,
+    lattice.c,
+    lattice.alpha,
+    lattice.beta,
+    lattice.gamma,
+  ].map(numberOrNull);
   if ([a, b, c, al, be, ga].some((x) => x === null)) return null;
   return cellVolume(a!, b!, c!, al!, be!, ga!);
 }
@@ -127,7 +132,7 @@ export function computeAggregate(
 /** What `{{ steps.NAME… }}` shows of a job: its parsed results plus who it is. */
 function jobView(job: Job, sweep: Record<string, SweepValue>): Record<string, unknown> {
   return {
-    ...(job.keyResults ?? {}),
+    ...(job.keyResults ?? job.legacyResults ?? {}),
     final_energy_hartree: job.finalEnergy ?? job.keyResults?.final_energy_hartree ?? null,
     job_id: job.id,
     name: job.name,

@@ -2,6 +2,7 @@
 // and a workflow's recovery policy accepts exactly the failures it can get past. The words and the
 // lists are written out here by hand, so a wrong table in src/domain/failures.ts fails a test.
 import { describe, expect, it } from "vitest";
+import type { CrystalResult } from "../../src/crystal/result.js";
 import { decideOutcome } from "../../src/engine/outcome.js";
 import { recoverableFailure } from "../../src/workflows/recovery.js";
 import { parseWorkflowFile } from "../../src/workflows/workflow-file.js";
@@ -31,7 +32,7 @@ describe("the failure vocabulary", () => {
   it("recovery policies take exactly the failures a retry can get past", () => {
     const recoverable = ["scf_not_converged", "walltime", "geometry_not_converged"];
     for (const kind of Object.keys(WORDS)) {
-      expect(recoverableFailure({ status: "failed", error_kind: kind }), kind).toBe(
+      expect(recoverableFailure({ status: "failed", error_kind: kind } as CrystalResult), kind).toBe(
         recoverable.includes(kind) ? kind : null,
       );
     }

@@ -3,6 +3,7 @@
 // migrated from a Phase-1 database with new cluster jobs lists, filters and reads them all.
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import type { CrystalResult } from "../../src/crystal/result.js";
 import { databasePath } from "../../src/store/database.js";
 import { V1_DDL } from "../../src/store/migrations/v1-phase1.js";
 import { Store } from "../../src/store/store.js";
@@ -16,10 +17,15 @@ describe("backward compatibility", () => {
     expect(job).toMatchObject({ status: "PENDING", runnerType: "local", clusterId: null, parallelism: {} });
     store.jobs.transition(job.id, "RUNNING", { set: { pid: 12345 } });
     store.jobs.transition(job.id, "COMPLETED");
-    store.jobs.storeResults(job.id, -275.44859113743, { scf_cycles: 7, band_gap_ev: 7.1237 });
+    // a result in another shape than the parser's (the Phase-1 tool's) is kept apart, as it is
+    store.jobs.storeResults(job.id, -275.44859113743, {
+      scf_cycles: 7,
+      band_gap_ev: 7.1237,
+    } as unknown as CrystalResult);
     const done = store.jobs.require(job.id);
     expect(done).toMatchObject({ status: "COMPLETED", pid: 12345, finalEnergy: -275.44859113743 });
-    expect(done.keyResults).toEqual({ scf_cycles: 7, band_gap_ev: 7.1237 });
+    expect(done.keyResults).toBeNull();
+    expect(done.legacyResults).toEqual({ scf_cycles: 7, band_gap_ev: 7.1237 });
     expect(done.startedAt).not.toBeNull();
     expect(done.completedAt).not.toBeNull();
     expect(store.jobs.list({ status: "COMPLETED" }).map((j) => j.id)).toEqual([job.id]);

@@ -78,7 +78,7 @@ describe("schema versions", () => {
     // the old jobs read through the API
     const job = store.jobs.require(1);
     expect(job.finalEnergy).toBeCloseTo(-276.123456789, 9);
-    expect(job.keyResults).toEqual({ scf_cycles: 1, gap: 7.1 });
+    expect(job.legacyResults).toEqual({ scf_cycles: 1, gap: 7.1 });
     expect(job.workDir).toBe("/home/chem/calc/old1");
     expect(jobFolder(store, job)).toBe("/home/chem/calc/old1");
     // indexes and foreign keys of every version exist

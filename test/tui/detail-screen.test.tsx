@@ -22,12 +22,12 @@ function finishedJob(store: Store, name: string, output: string) {
   const [job] = addJobs(store, [name]);
   const folder = jobFolder(store, job!);
   fs.copyFileSync(fixture(output), path.join(folder, `${name}.out`));
-  const result = parseOutputFileSync(fixture(output)) as unknown as Record<string, unknown>;
+  const result = parseOutputFileSync(fixture(output));
   store.jobs.transition(job!.id, "RUNNING");
   store.jobs.transition(job!.id, result.status === "completed" ? "COMPLETED" : "FAILED", {
     reason: result.status === "completed" ? null : "SCF did not converge",
   });
-  store.jobs.storeResults(job!.id, (result.final_energy_hartree as number | null) ?? null, result);
+  store.jobs.storeResults(job!.id, result.final_energy_hartree, result);
   return store.jobs.require(job!.id);
 }
 

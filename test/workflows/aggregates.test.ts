@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ProjectFiles } from "../../src/crystal/project-files.js";
+import type { CrystalResult } from "../../src/crystal/result.js";
 import type { Job } from "../../src/domain/types.js";
 import { Store } from "../../src/store/store.js";
 import { createWorkflow } from "../../src/workflows/create.js";
@@ -34,11 +35,13 @@ async function finish(
   store: Store,
   id: number,
   status: "COMPLETED" | "FAILED",
-  result: Record<string, unknown>,
+  partial: Record<string, unknown>,
 ): Promise<Job> {
+  // the parts of a parsed result the aggregates read
+  const result = partial as unknown as CrystalResult;
   store.jobs.transition(id, "RUNNING");
   store.jobs.transition(id, status, { reason: status === "FAILED" ? "CRYSTAL reported a failure" : null });
-  store.jobs.storeResults(id, (result.final_energy_hartree as number) ?? null, result);
+  store.jobs.storeResults(id, result.final_energy_hartree ?? null, result);
   const job = store.jobs.require(id);
   await workflowHooks.finished?.({ store, files: new ProjectFiles(store.projectDir) }, job, result);
   return job;

@@ -119,9 +119,11 @@ function otherValue(key: string, v: unknown): string {
  * job's output so far.
  */
 export function resultLines(
-  results: Record<string, unknown> | null,
+  parsed: object | null,
   opts: { width: number; plotHeight: number; live: boolean; color: ColorFn; note?: string },
 ): ReactNode[] {
+  // every key of the parser's result (or of a Phase-1 tool's) is shown, by name
+  const results: Record<string, unknown> | null = parsed ? Object.fromEntries(Object.entries(parsed)) : null;
   const { color } = opts;
   const out: ReactNode[] = [];
   if (opts.note)

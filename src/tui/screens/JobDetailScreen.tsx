@@ -6,6 +6,7 @@ import path from "node:path";
 import { Box, Text } from "ink";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { outputFileName } from "../../crystal/files.js";
+import type { CrystalResult } from "../../crystal/result.js";
 import { isActive, isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
@@ -68,10 +69,10 @@ function useFolder(folder: string | null, active: boolean): FileEntry[] {
 function useResults(
   detail: JobDetail | null,
   active: boolean,
-): { results: Record<string, unknown> | null; live: boolean } {
+): { results: CrystalResult | Record<string, unknown> | null; live: boolean } {
   const running = detail !== null && isActive(detail.job.status);
   const file = detail ? path.join(detail.folder, outputFileName(detail.job.name)) : null;
-  const [live, setLive] = useState<Record<string, unknown> | null>(null);
+  const [live, setLive] = useState<CrystalResult | null>(null);
   useEffect(() => {
     if (!running || !active || !file) return;
     const output = new LiveOutput(file);
@@ -83,7 +84,7 @@ function useResults(
   }, [running, active, file]);
   if (!detail) return { results: null, live: false };
   if (running) return { results: live, live: true };
-  return { results: detail.job.keyResults, live: false };
+  return { results: detail.job.keyResults ?? detail.job.legacyResults, live: false };
 }
 
 export function JobDetailScreen({
