@@ -1,10 +1,8 @@
 // What every command needs: the project it works on, opened once.
 import type { Command } from "commander";
-import { ProjectFiles } from "../crystal/project-files.js";
-import type { Project } from "../engine/hooks.js";
+import { openProject, type Project } from "../app/project.js";
 import type { ProjectStore } from "../store/port.js";
 import { resolveProjectDir } from "../store/project.js";
-import { Store } from "../store/store.js";
 
 export interface GlobalOptions {
   project?: string;
@@ -15,18 +13,18 @@ export function projectDirOf(cmd: Command): string {
 }
 
 /** Opens the project's store for the duration of `fn` and closes it afterwards. */
-export async function withStore<T>(cmd: Command, fn: (store: ProjectStore) => T | Promise<T>): Promise<T> {
-  const store: ProjectStore = Store.open(projectDirOf(cmd));
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
+export function withStore<T>(cmd: Command, fn: (store: ProjectStore) => T | Promise<T>): Promise<T> {
+  return withProject(cmd, (project) => fn(project.store));
 }
 
 /** The project's store and its job folders for the duration of `fn`. */
-export function withProject<T>(cmd: Command, fn: (project: Project) => T | Promise<T>): Promise<T> {
-  return withStore(cmd, (store) => fn({ store, files: new ProjectFiles(store.projectDir) }));
+export async function withProject<T>(cmd: Command, fn: (project: Project) => T | Promise<T>): Promise<T> {
+  const project = openProject(projectDirOf(cmd));
+  try {
+    return await fn(project);
+  } finally {
+    await project.close();
+  }
 }
 
 /** Commander collector for repeatable options (--aux a --aux b, or --aux a b). */

@@ -5,8 +5,8 @@
 import type { ProjectFiles } from "../crystal/project-files.js";
 import type { CrystalResult } from "../crystal/result.js";
 import type { Job } from "../domain/types.js";
-import type { FollowUp } from "../store/engine-store.js";
 import type { ProjectStore } from "../store/port.js";
+import type { FollowUp } from "../store/records.js";
 import type { Outcome } from "./outcome.js";
 
 export type { FollowUp };

@@ -4,8 +4,8 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { isSameProcess, processStartTime } from "../runners/process-identity.js";
-import type { EngineRecord } from "../store/engine-store.js";
 import type { ProjectStore } from "../store/port.js";
+import type { EngineRecord } from "../store/records.js";
 
 export type { EngineRecord };
 

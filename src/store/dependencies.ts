@@ -11,6 +11,7 @@ import { UserError } from "../domain/errors.js";
 import type { JobStatus } from "../domain/status.js";
 import type { Dependency } from "../domain/types.js";
 import type { DB } from "./database.js";
+import type { LinkedJob } from "./records.js";
 
 interface DependencyRow {
   id: number;
@@ -25,12 +26,6 @@ const toDependency = (r: DependencyRow): Dependency => ({
   dependsOnJobId: r.depends_on_job_id,
   type: r.dependency_type,
 });
-
-export interface LinkedJob extends Dependency {
-  /** The job at the other end of the edge. */
-  otherName: string;
-  otherStatus: JobStatus;
-}
 
 export class DependencyRepository {
   constructor(private readonly db: DB) {}

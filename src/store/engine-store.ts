@@ -1,36 +1,18 @@
 // What engines write and read, as store methods: each state change one guarded statement (it only
 // touches a job this engine holds, or one still in the status it expects) with its batched twin for
 // the hot path. Nothing else in crystal-tui writes a claim, a run handle or a final status.
-import type { CrystalResult } from "../crystal/result.js";
 import { UserError } from "../domain/errors.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
-import type { Job, NewJobRecord } from "../domain/types.js";
+import type { Job } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { JOB_SELECT, type JobRepository, type JobRow, rowToJob } from "./jobs.js";
-import type { EngineStatements, StepJobEntry } from "./port.js";
-import {
-  type ClaimTarget,
-  CORES_SQL,
-  claimStatement,
-  doomedQueuedStatement,
-  skipDoomedStatement,
-} from "./scheduling.js";
+import type { EngineStatements } from "./port.js";
+import type { ClaimTarget, EngineRecord, Finish, Finished, FollowUp, SubmissionRecord } from "./records.js";
+import { CORES_SQL, claimStatement, doomedQueuedStatement, skipDoomedStatement } from "./scheduling.js";
 import { sqlList } from "./status-sql.js";
 import type { WorkflowRepository } from "./workflows.js";
 
-export type { ClaimTarget };
-
 const ACTIVE = sqlList(ACTIVE_STATUSES);
-
-/** An engine as it registers itself (so others can tell a crashed one from a live one). */
-export interface EngineRecord {
-  id: string;
-  host: string;
-  pid: number;
-  procStart: string | null;
-  startedAt: string;
-  heartbeatAt: string;
-}
 
 interface EngineRow {
   id: string;
@@ -39,59 +21,6 @@ interface EngineRow {
   proc_start: string | null;
   started_at: string;
   heartbeat_at: string;
-}
-
-/** A final status to record for a job an engine holds. */
-export interface Finish {
-  jobId: number;
-  engineId: string;
-  status: Extract<JobStatus, "COMPLETED" | "FAILED" | "CANCELLED">;
-  reason: string | null;
-  /** The parsed output: its final energy and the whole result are stored with the status. */
-  result?: CrystalResult | null;
-  /** The scheduler's (or wrapper's) own times of the run, which win over the engine's. */
-  times?: { startedAt?: string; endedAt?: string };
-  /** What else to record with it (decided before, by the engine's hooks: a workflow's retry). */
-  followUp?: FollowUp | null;
-}
-
-/** What a finish recorded: the jobs it finished, and the retries it made (job id → retry id). */
-export interface Finished {
-  finished: number[];
-  retries: Map<number, number>;
-}
-
-/** What is recorded together with a final status. */
-export interface FollowUp {
-  /** The job's status reason instead of the engine's (e.g. "… — not retried: attempt 3 of 3"). */
-  reason?: string;
-  /** A job made in the same transaction that takes over the finished job's dependents. */
-  retry?: {
-    /** Its folder is made before (src/crystal/project-files.ts); if the retry is not made, it is not used. */
-    job: NewJobRecord;
-    /** The finished job's reason once the retry exists; `{retry}` stands for the retry's id. */
-    reason: string;
-    /** The retry's entry in its workflow's stored plan. */
-    planEntry?: StepJobEntry;
-  };
-}
-
-/** What a launch recorded: the runner's handle, the command line, the remote record. */
-export interface SubmissionRecord {
-  handle: Record<string, unknown>;
-  commandLine: string;
-  remote?: {
-    clusterId: number;
-    remoteHandle: string;
-    workingDirectory: string;
-    stdoutPath?: string | null;
-    stderrPath?: string | null;
-    queueName?: string | null;
-    nodeList?: string | null;
-    metadata?: Record<string, unknown>;
-  };
-  /** Set when the run already executes (not waiting in a queue). */
-  running?: { pid?: number };
 }
 
 export class EngineStore implements EngineStatements {

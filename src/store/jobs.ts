@@ -10,6 +10,7 @@ import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerTyp
 import type { DB } from "./database.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
 import type { JobStore } from "./port.js";
+import type { ListJobsOptions } from "./records.js";
 import { sqlList } from "./status-sql.js";
 
 export interface JobRow {
@@ -99,14 +100,6 @@ export function rowToJob(r: JobRow): Job {
     inputsFrom: parseJsonArray(r.inputs_from) as InputFromParent[],
     renderSpec: parseJsonObject(r.render_spec),
   };
-}
-
-export interface ListJobsOptions {
-  status?: JobStatus | JobStatus[];
-  clusterId?: number | null;
-  workflowId?: number;
-  limit?: number;
-  offset?: number;
 }
 
 export interface TransitionOptions {

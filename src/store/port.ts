@@ -21,12 +21,23 @@ import type {
   NewRemoteJob,
   RemoteJob,
 } from "../domain/types.js";
-import type { LinkedJob } from "./dependencies.js";
-import type { ClaimTarget, EngineRecord, Finish, Finished, SubmissionRecord } from "./engine-store.js";
-import type { ListJobsOptions } from "./jobs.js";
-import type { RemoteJobPatch } from "./remote-jobs.js";
-import type { JobListQuery, JobListRow, WorkflowListRow, WorkflowStepRow } from "./views.js";
-import type { NewWorkflow, Workflow, WorkflowSummary } from "./workflows.js";
+import type {
+  ClaimTarget,
+  EngineRecord,
+  Finish,
+  Finished,
+  JobListQuery,
+  JobListRow,
+  LinkedJob,
+  ListJobsOptions,
+  NewWorkflow,
+  RemoteJobPatch,
+  SubmissionRecord,
+  Workflow,
+  WorkflowListRow,
+  WorkflowStepRow,
+  WorkflowSummary,
+} from "./records.js";
 
 /** A value now, or later: callers always `await` it. */
 export type Awaitable<T> = T | Promise<T>;
@@ -83,15 +94,6 @@ export interface DependencyStore {
 
 export interface EventStore {
   forJob(jobId: number): Awaitable<JobEvent[]>;
-}
-
-/** A step's job added to a workflow's stored plan when a recovery policy retries a job. */
-export interface StepJobEntry {
-  /** Index and name of the step in the stored plan (the name guards against a changed plan). */
-  stepIndex: number;
-  stepName: string;
-  /** The entry; its `id` is set to the new job's id by the store. */
-  entry: Record<string, unknown>;
 }
 
 export interface WorkflowStore {

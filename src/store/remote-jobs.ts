@@ -4,6 +4,7 @@ import { ACTIVE_STATUSES } from "../domain/status.js";
 import type { NewRemoteJob, RemoteJob } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonObject } from "./json.js";
+import type { RemoteJobPatch } from "./records.js";
 import { sqlList } from "./status-sql.js";
 
 interface RemoteJobRow {
@@ -35,13 +36,6 @@ function rowToRemoteJob(r: RemoteJobRow): RemoteJob {
     metadata: parseJsonObject(r.metadata) ?? {},
   };
 }
-
-export type RemoteJobPatch = Partial<
-  Pick<
-    RemoteJob,
-    "remoteHandle" | "queueName" | "nodeList" | "workingDirectory" | "stdoutPath" | "stderrPath" | "metadata"
-  >
->;
 
 export class RemoteJobRepository {
   constructor(private readonly db: DB) {}

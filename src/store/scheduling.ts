@@ -6,28 +6,12 @@
 // never on the number of jobs.
 import { ACTIVE_STATUSES } from "../domain/status.js";
 import type { DB } from "./database.js";
+import type { ClaimTarget } from "./records.js";
 import { dependencyMetSql, dependencyNeverSql, sqlList, sqlString } from "./status-sql.js";
 
 /** Cores a job occupies on one machine (ranks × threads), as SQL over the jobs row `j`. */
 export const CORES_SQL = `(MAX(1, COALESCE(json_extract(j.parallelism_config, '$.mpi_ranks'), 1))
   * MAX(1, COALESCE(json_extract(j.parallelism_config, '$.threads_per_rank'), 1)))`;
-
-/** Which jobs a claim may take: one target = the local machine, or one cluster. */
-export interface ClaimTarget {
-  clusterId: number | null;
-  /** Jobs to take at most. */
-  maxJobs: number;
-  /** Local only: cores still free; jobs are taken while their cores fit (ranks × threads). */
-  freeCores?: number;
-  /** Local only: when nothing runs locally, the first job may take more cores than the machine has. */
-  idle?: boolean;
-  /**
-   * A batch scheduler's runner type (e.g. "slurm") when the target hands dependencies to the
-   * scheduler itself: a dependency on a job already handed to the same cluster then counts as met,
-   * so a chain is queued at once and progresses while crystal-tui is closed.
-   */
-  nativeDependencies?: string;
-}
 
 /** The jobs of a target that may start now (`j` = the candidate job). */
 export function runnableWhere(target: ClaimTarget): string {

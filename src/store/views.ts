@@ -7,6 +7,7 @@ import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "../domain/status.
 import type { RunnerType } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonObject } from "./json.js";
+import type { JobListQuery, JobListRow, SortColumn, WorkflowListRow, WorkflowStepRow } from "./records.js";
 import { sqlList } from "./status-sql.js";
 
 /**
@@ -14,59 +15,16 @@ import { sqlList } from "./status-sql.js";
  * creation order at full resolution (created_at has whole seconds, and a workflow creates many jobs
  * in one), and the primary key makes any page of it free to read.
  */
-export const SORT_COLUMNS = ["created", "name", "status", "where", "runtime", "energy"] as const;
-export type SortColumn = (typeof SORT_COLUMNS)[number];
-
-export interface JobListQuery {
-  /** Only jobs in this status (null: all). */
-  status: JobStatus | null;
-  /** Part of the name, case-insensitive ("" = all). */
-  search: string;
-  sort: SortColumn;
-  descending: boolean;
-}
+export const SORT_COLUMNS = [
+  "created",
+  "name",
+  "status",
+  "where",
+  "runtime",
+  "energy",
+] as const satisfies readonly SortColumn[];
 
 export const DEFAULT_QUERY: JobListQuery = { status: null, search: "", sort: "created", descending: true };
-
-/** What one line of the job list shows; a job's full record is read only when it is opened. */
-export interface JobListRow {
-  id: number;
-  name: string;
-  status: JobStatus;
-  runnerType: RunnerType;
-  clusterName: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  finalEnergy: number | null;
-  createdAt: string;
-  cancelRequested: boolean;
-  workflowId: number | null;
-}
-
-export interface WorkflowListRow {
-  id: number;
-  name: string;
-  createdAt: string;
-  /** The workflow's own aggregate results (workflows.results), if any were recorded. */
-  results: Record<string, unknown> | null;
-  params: Record<string, unknown> | null;
-  counts: Partial<Record<JobStatus, number>>;
-  total: number;
-}
-
-export interface WorkflowStepRow {
-  id: number;
-  name: string;
-  step: string | null;
-  status: JobStatus;
-  statusReason: string | null;
-  finalEnergy: number | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  retryOf: number | null;
-  /** Ids of the jobs (of this workflow) this one waits for. */
-  parents: number[];
-}
 
 const statusOrder = `CASE j.status ${JOB_STATUSES.map((s, i) => `WHEN '${s}' THEN ${i}`).join(" ")} END`;
 

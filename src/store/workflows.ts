@@ -7,36 +7,8 @@ import type { InputFromParent, Job, NewJobRecord } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { JOB_SELECT, type JobRepository, type JobRow, rowToJob } from "./jobs.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
-import type { StepJobEntry, WorkflowStore } from "./port.js";
-
-export interface Workflow {
-  id: number;
-  name: string;
-  /** The workflow file's text as it was run. */
-  source: string;
-  /** Where that file was, when it came from a file. */
-  sourcePath: string | null;
-  /** The workflow parameters it was run with (defaults and --set values). */
-  params: Record<string, unknown>;
-  /** The plan made of the file: steps, their jobs, sweeps, recovery policies (src/workflows/plan.ts). */
-  spec: Record<string, unknown>;
-  /** Aggregate results by step (convergence tables, EOS fits), once computed. */
-  results: Record<string, unknown> | null;
-  createdAt: string;
-}
-
-export interface NewWorkflow {
-  name: string;
-  source: string;
-  sourcePath?: string | null;
-  params?: Record<string, unknown>;
-  spec?: Record<string, unknown>;
-}
-
-export interface WorkflowSummary extends Workflow {
-  /** Jobs of the workflow by status (retries included). */
-  jobCounts: Partial<Record<JobStatus, number>>;
-}
+import type { WorkflowStore } from "./port.js";
+import type { NewWorkflow, StepJobEntry, Workflow, WorkflowSummary } from "./records.js";
 
 interface WorkflowRow {
   id: number;

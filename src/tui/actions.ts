@@ -2,6 +2,7 @@
 // sentence the status line shows; refusals are UserErrors with a message the chemist can act on.
 import fs from "node:fs";
 import path from "node:path";
+import { createJobs } from "../app/project.js";
 import { UserError } from "../domain/errors.js";
 import { isTerminal } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
@@ -43,20 +44,17 @@ export async function rerunJob({ store, files }: Project, job: Job): Promise<Job
       `job ${job.id}'s auxiliary file ${missing} is gone — restore it, or create a new job with the form (n)`,
     );
   }
-  const [made] = await files.create(
-    [
-      {
-        name: job.name,
-        input: job.inputFile,
-        auxFiles,
-        clusterId: job.clusterId,
-        runnerType: job.runnerType,
-        parallelism: job.parallelism,
-        priority: job.priority,
-      },
-    ],
-    (records) => store.jobs.createMany(records),
-  );
+  const [made] = await createJobs({ store, files }, [
+    {
+      name: job.name,
+      input: job.inputFile,
+      auxFiles,
+      clusterId: job.clusterId,
+      runnerType: job.runnerType,
+      parallelism: job.parallelism,
+      priority: job.priority,
+    },
+  ]);
   return made!;
 }
 

@@ -3,22 +3,14 @@
 // reach the views through `PRAGMA data_version` like any other process's. Every few seconds the host
 // looks again: if the other engine went away, this one takes over. The engine's modules are loaded
 // after the first frame, so the screen never waits for them.
-import type { Engine } from "../engine/engine.js";
-import { Store } from "../store/store.js";
+import type { Engine } from "../app/engine.js";
+import { type OpenProject, openProject } from "../app/project.js";
 
-type EngineModules = {
-  engine: typeof import("../engine/engine.js");
-  hooks: typeof import("../engine/default-hooks.js");
-  factory: typeof import("../runners/factory.js");
-};
+type EngineModules = typeof import("../app/engine.js");
 
-async function loadEngineModules(): Promise<EngineModules> {
-  const [engine, hooks, factory] = await Promise.all([
-    import("../engine/engine.js"),
-    import("../engine/default-hooks.js"),
-    import("../runners/factory.js"),
-  ]);
-  return { engine, hooks, factory };
+/** The engine's composition root (src/app/engine.ts), loaded after the first frame. */
+function loadEngineModules(): Promise<EngineModules> {
+  return import("../app/engine.js");
 }
 
 export type EngineMode = "hosting" | "external" | "none" | "starting";
@@ -44,7 +36,7 @@ export function fixedEngineSource(text: string, mode: EngineMode = "none"): Engi
 
 export class EngineHost implements EngineSource {
   private engine: Engine | null = null;
-  private store: Store | null = null;
+  private project: OpenProject | null = null;
   private timer: NodeJS.Timeout | null = null;
   private listeners = new Set<() => void>();
   private snap: EngineSnapshot = { mode: "starting", text: "engine: starting…", lastLog: null };
@@ -70,7 +62,7 @@ export class EngineHost implements EngineSource {
 
   /** Starts the engine here, or notes who serves the project; never blocks the UI. */
   start(): this {
-    this.store = Store.open(this.projectDir);
+    this.project = openProject(this.projectDir);
     loadEngineModules().then(
       (modules) => {
         if (this.stopped) return;
@@ -87,12 +79,12 @@ export class EngineHost implements EngineSource {
   private checking = false;
 
   private async check(): Promise<void> {
-    if (this.stopped || !this.store || this.engine || !this.modules || this.checking) return;
-    const { engine: engineModule, hooks, factory } = this.modules;
-    let other: Awaited<ReturnType<typeof engineModule.engineServing>>;
+    if (this.stopped || !this.project || this.engine || !this.modules || this.checking) return;
+    const app = this.modules;
+    let other: Awaited<ReturnType<typeof app.engineServing>>;
     this.checking = true;
     try {
-      other = await engineModule.engineServing(this.store);
+      other = await app.engineServing(this.project.store);
     } catch (err) {
       this.set({ mode: "none", text: `engine: cannot check (${(err as Error).message})` });
       return;
@@ -114,10 +106,8 @@ export class EngineHost implements EngineSource {
       });
       return;
     }
-    const engine = new engineModule.Engine(this.store, {
+    const engine = app.buildEngine(this.project, {
       watch: true,
-      runnerFactory: factory.makeRunnerFactory(),
-      hooks: hooks.defaultHooks(),
       log: (line) => this.set({ lastLog: line }),
     });
     this.engine = engine;
@@ -132,7 +122,7 @@ export class EngineHost implements EngineSource {
     const engine = this.engine;
     this.engine = null;
     if (engine) await engine.stop();
-    this.store?.close();
-    this.store = null;
+    await this.project?.close();
+    this.project = null;
   }
 }

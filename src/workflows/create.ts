@@ -3,7 +3,7 @@
 import type { DependencyType } from "../domain/dependencies.js";
 import type { NewInputFromParent, NewJob } from "../domain/types.js";
 import type { Project } from "../engine/hooks.js";
-import type { Workflow } from "../store/workflows.js";
+import type { Workflow } from "../store/records.js";
 import { linksGiven, type Plan, type PlannedStep } from "./plan.js";
 import type { StoredPlan, StoredStep } from "./spec.js";
 

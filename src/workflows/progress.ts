@@ -4,7 +4,7 @@
 import { isActive, type JobStatus } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
 import type { ProjectStore } from "../store/port.js";
-import type { Workflow } from "../store/workflows.js";
+import type { Workflow } from "../store/records.js";
 import { type ConvergenceTable, convergenceTable } from "./convergence.js";
 import { cellVolume, type EosFit, EosFitError, fitBirchMurnaghan } from "./eos.js";
 import { latestAttempts, readStoredPlan, type StoredPlan, type StoredStep, type SweepValue } from "./spec.js";

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultHooks } from "../../src/engine/default-hooks.js";
+import { defaultHooks } from "../../src/app/engine.js";
 import { Engine } from "../../src/engine/engine.js";
 import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { SshPool } from "../../src/transport/pool.js";

@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { defaultHooks } from "../../src/app/engine.js";
 import { ProjectFiles } from "../../src/crystal/project-files.js";
-import { defaultHooks } from "../../src/engine/default-hooks.js";
 import { Engine } from "../../src/engine/engine.js";
 import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { ProjectStore } from "../../src/store/port.js";

@@ -1,6 +1,7 @@
 // crystal-tui job add | list | show | cancel | rm
 import fs from "node:fs";
 import type { Command } from "commander";
+import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
@@ -129,22 +130,19 @@ export async function addJob({ store, files }: Project, name: string, opts: AddO
     if (!dependencies.some((d) => d.dependsOn === input.jobId))
       dependencies.push({ dependsOn: input.jobId, type: "after_ok" });
   }
-  const [job] = await files.create(
-    [
-      {
-        name,
-        input,
-        auxFiles: opts.aux ?? [],
-        clusterId: cluster?.id ?? null,
-        runnerType: (cluster?.type ?? "local") as RunnerType,
-        parallelism,
-        priority: wholeNumber("--priority", opts.priority) ?? 0,
-        dependencies,
-        inputsFrom,
-      },
-    ],
-    (records) => store.jobs.createMany(records),
-  );
+  const [job] = await createJobs({ store, files }, [
+    {
+      name,
+      input,
+      auxFiles: opts.aux ?? [],
+      clusterId: cluster?.id ?? null,
+      runnerType: (cluster?.type ?? "local") as RunnerType,
+      parallelism,
+      priority: wholeNumber("--priority", opts.priority) ?? 0,
+      dependencies,
+      inputsFrom,
+    },
+  ]);
   return job!.id;
 }
 

@@ -5,7 +5,6 @@
 // answer stays on screen until the next one arrives.
 import { useCallback, useRef, useSyncExternalStore } from "react";
 import type { Awaitable } from "../../store/port.js";
-import type { StoreWatcher } from "../store-watch.js";
 
 interface Entry {
   value: unknown;
@@ -25,11 +24,17 @@ function settle<T>(value: Awaitable<T>, then: (v: T) => void, fail: (err: unknow
   else then(value as T);
 }
 
+/** What tells the cache the project changed (the store watcher, src/tui/store-watch.ts). */
+export interface ChangeSource {
+  readonly version: number;
+  subscribe(fn: () => void): () => void;
+}
+
 export class ViewCache {
   private readonly entries = new Map<string, Entry>();
   private unwatch: (() => void) | null = null;
 
-  constructor(private readonly watcher: StoreWatcher) {}
+  constructor(private readonly watcher: ChangeSource) {}
 
   /** Follows the watcher: every key someone looks at is loaded again after each change. */
   start(): this {

@@ -1,6 +1,6 @@
 // One job's full record with its history and its links to other jobs, kept current by the view cache.
 import type { Job, JobEvent } from "../../domain/types.js";
-import type { LinkedJob } from "../../store/dependencies.js";
+import type { LinkedJob } from "../../store/records.js";
 import { useProject } from "../store-watch.js";
 import { useCached } from "./cache.js";
 

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useState } from "react";
+import { createJobs } from "../../app/project.js";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkJobName } from "../../domain/names.js";
 import { checkParallelism } from "../../domain/parallelism.js";
@@ -347,7 +348,7 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     }
     void runAction(
       nav,
-      async () => (await files.create([checked.job], (records) => store.jobs.createMany(records)))[0]!,
+      async () => (await createJobs({ store, files }, [checked.job]))[0]!,
       (j) => `job ${j.id} (${j.name}) created — it starts when the engine picks it up`,
     ).then((job) => {
       if (job) nav.showJob(job.id);
