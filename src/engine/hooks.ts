@@ -23,11 +23,11 @@ export interface Project {
 export interface EngineHooks {
   /**
    * Called right after a job is claimed and before it is handed to its runner. It may finish the
-   * job's deck (e.g. render a deferred template with its parents' results) through the store.
-   * Throwing fails the job with the error's message as the reason. Files listed in the job's
-   * inputs_from are copied by the engine itself after this hook.
+   * job's deck (e.g. render a deferred template with its parents' results) through the store, and
+   * then returns the job as it is now. Throwing fails the job with the error's message as the
+   * reason. Files listed in the job's inputs_from are copied by the engine itself after this hook.
    */
-  prepare?(project: Project, job: Job): void | Promise<void>;
+  prepare?(project: Project, job: Job): Promise<Job | undefined>;
   /**
    * Called before a job's final status is recorded, with that status: what to record with it (a
    * retry that takes over the job's dependents, a reason), or null. It reads the store and may make

@@ -244,14 +244,23 @@ export class LocalRunner implements Runner {
   async cleanup(_job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void> {
     const h = handle as LocalHandle;
     if (!outcome.success && this.options.keepScratchOnFailure !== false) return;
-    fs.rmSync(h.scratch, { recursive: true, force: true });
+    // in the background (the file system's threads, not the engine's): the next job need not wait
+    const removal: Promise<void> = fs.promises
+      .rm(h.scratch, { recursive: true, force: true })
+      .catch(() => undefined)
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
   }
+
+  private readonly removals = new Set<Promise<void>>();
 
   async reattach(): Promise<void> {
     // nothing to restore: the run's state lives in its files and its process
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await Promise.all(this.removals);
+  }
 }
 
 function readInt(file: string): number | null {

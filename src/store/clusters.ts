@@ -11,7 +11,7 @@ import {
   type ClusterType,
   type NewCluster,
 } from "../domain/types.js";
-import type { DB } from "./database.js";
+import { type DB, statement } from "./database.js";
 import { parseJsonObject } from "./json.js";
 import type { ClusterStore } from "./port.js";
 
@@ -95,20 +95,19 @@ export class ClusterRepository implements ClusterStore {
     checkClusterName(spec.name);
     checkClusterFields(spec);
     try {
-      const info = this.db
-        .prepare(
-          `INSERT INTO clusters (name, type, hostname, port, username, connection_config, status)
+      const info = statement(
+        this.db,
+        `INSERT INTO clusters (name, type, hostname, port, username, connection_config, status)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          spec.name,
-          spec.type,
-          spec.hostname,
-          spec.port ?? 22,
-          spec.username,
-          JSON.stringify(spec.config ?? {}),
-          spec.status ?? "active",
-        );
+      ).run(
+        spec.name,
+        spec.type,
+        spec.hostname,
+        spec.port ?? 22,
+        spec.username,
+        JSON.stringify(spec.config ?? {}),
+        spec.status ?? "active",
+      );
       return this.get(Number(info.lastInsertRowid))!;
     } catch (err) {
       if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
@@ -121,12 +120,14 @@ export class ClusterRepository implements ClusterStore {
   }
 
   get(id: number): Cluster | undefined {
-    const row = this.db.prepare("SELECT * FROM clusters WHERE id = ?").get(id) as ClusterRow | undefined;
+    const row = statement(this.db, "SELECT * FROM clusters WHERE id = ?").get(id) as ClusterRow | undefined;
     return row ? rowToCluster(row) : undefined;
   }
 
   getByName(name: string): Cluster | undefined {
-    const row = this.db.prepare("SELECT * FROM clusters WHERE name = ?").get(name) as ClusterRow | undefined;
+    const row = statement(this.db, "SELECT * FROM clusters WHERE name = ?").get(name) as
+      | ClusterRow
+      | undefined;
     return row ? rowToCluster(row) : undefined;
   }
 
@@ -137,12 +138,14 @@ export class ClusterRepository implements ClusterStore {
   }
 
   list(): Cluster[] {
-    return (this.db.prepare("SELECT * FROM clusters ORDER BY name").all() as ClusterRow[]).map(rowToCluster);
+    return (statement(this.db, "SELECT * FROM clusters ORDER BY name").all() as ClusterRow[]).map(
+      rowToCluster,
+    );
   }
 
   listActive(): Cluster[] {
     return (
-      this.db.prepare("SELECT * FROM clusters WHERE status = 'active' ORDER BY name").all() as ClusterRow[]
+      statement(this.db, "SELECT * FROM clusters WHERE status = 'active' ORDER BY name").all() as ClusterRow[]
     ).map(rowToCluster);
   }
 
@@ -156,20 +159,12 @@ export class ClusterRepository implements ClusterStore {
     if (!current) throw new UserError(`there is no cluster ${id}`);
     const next = { ...current, ...patch };
     try {
-      this.db
-        .prepare(
-          `UPDATE clusters SET name = ?, hostname = ?, port = ?, username = ?, connection_config = ?, status = ?,
-             updated_at = CURRENT_TIMESTAMP WHERE id = ?`,
-        )
-        .run(
-          next.name,
-          next.hostname,
-          next.port,
-          next.username,
-          JSON.stringify(next.config),
-          next.status,
-          id,
-        );
+      // updated_at to the millisecond: running engines see an edit by it (src/engine/targets.ts)
+      statement(
+        this.db,
+        `UPDATE clusters SET name = ?, hostname = ?, port = ?, username = ?, connection_config = ?, status = ?,
+             updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = ?`,
+      ).run(next.name, next.hostname, next.port, next.username, JSON.stringify(next.config), next.status, id);
     } catch (err) {
       if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
         throw new UserError(`a cluster named '${next.name}' already exists — pick another name`);
@@ -181,6 +176,6 @@ export class ClusterRepository implements ClusterStore {
 
   /** Removes a cluster; its remote-job records go with it, its jobs stay (with no cluster). */
   delete(id: number): boolean {
-    return this.db.prepare("DELETE FROM clusters WHERE id = ?").run(id).changes === 1;
+    return statement(this.db, "DELETE FROM clusters WHERE id = ?").run(id).changes === 1;
   }
 }

@@ -4,10 +4,19 @@
 import { UserError } from "../domain/errors.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
-import type { DB } from "./database.js";
+import { type DB, statement } from "./database.js";
 import { JOB_SELECT, type JobRepository, type JobRow, rowToJob } from "./jobs.js";
 import type { EngineStatements } from "./port.js";
-import type { ClaimTarget, EngineRecord, Finish, Finished, FollowUp, SubmissionRecord } from "./records.js";
+import type {
+  ClaimTarget,
+  EngineRecord,
+  Finish,
+  Finished,
+  FollowUp,
+  Load,
+  PassSummary,
+  SubmissionRecord,
+} from "./records.js";
 import { CORES_SQL, claimStatement, doomedQueuedStatement, skipDoomedStatement } from "./scheduling.js";
 import { sqlList } from "./status-sql.js";
 import type { WorkflowRepository } from "./workflows.js";
@@ -33,44 +42,45 @@ export class EngineStore implements EngineStatements {
   // --- engines ---------------------------------------------------------------------------------
 
   register(e: Omit<EngineRecord, "startedAt" | "heartbeatAt">, now = new Date().toISOString()): void {
-    this.db
-      .prepare(
-        "INSERT OR REPLACE INTO engines (id, host, pid, proc_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)",
-      )
-      .run(e.id, e.host, e.pid, e.procStart, now, now);
+    statement(
+      this.db,
+      "INSERT OR REPLACE INTO engines (id, host, pid, proc_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run(e.id, e.host, e.pid, e.procStart, now, now);
   }
 
   heartbeat(id: string, now = new Date().toISOString()): void {
-    this.db.prepare("UPDATE engines SET heartbeat_at = ? WHERE id = ?").run(now, id);
+    statement(this.db, "UPDATE engines SET heartbeat_at = ? WHERE id = ?").run(now, id);
   }
 
   unregister(id: string): void {
-    this.db.prepare("DELETE FROM engines WHERE id = ?").run(id);
+    statement(this.db, "DELETE FROM engines WHERE id = ?").run(id);
   }
 
   /** Forgets the records of engines found dead. */
   forget(ids: readonly string[]): void {
     if (ids.length === 0) return;
-    this.db
-      .prepare("DELETE FROM engines WHERE id IN (SELECT value FROM json_each(?))")
-      .run(JSON.stringify(ids));
+    statement(this.db, "DELETE FROM engines WHERE id IN (SELECT value FROM json_each(?))").run(
+      JSON.stringify(ids),
+    );
   }
 
   engines(): EngineRecord[] {
-    return (this.db.prepare("SELECT * FROM engines ORDER BY started_at").all() as EngineRow[]).map((r) => ({
-      id: r.id,
-      host: r.host,
-      pid: r.pid,
-      procStart: r.proc_start,
-      startedAt: r.started_at,
-      heartbeatAt: r.heartbeat_at,
-    }));
+    return (statement(this.db, "SELECT * FROM engines ORDER BY started_at").all() as EngineRow[]).map(
+      (r) => ({
+        id: r.id,
+        host: r.host,
+        pid: r.pid,
+        procStart: r.proc_start,
+        startedAt: r.started_at,
+        heartbeatAt: r.heartbeat_at,
+      }),
+    );
   }
 
   // --- reading what to do ----------------------------------------------------------------------
 
   private jobsWhere(where: string, ...params: unknown[]): Job[] {
-    return (this.db.prepare(`${JOB_SELECT} WHERE ${where} ORDER BY j.id`).all(...params) as JobRow[]).map(
+    return (statement(this.db, `${JOB_SELECT} WHERE ${where} ORDER BY j.id`).all(...params) as JobRow[]).map(
       rowToJob,
     );
   }
@@ -88,42 +98,54 @@ export class EngineStore implements EngineStatements {
     );
   }
 
-  /** Active jobs whose cancel was requested, among those an engine holds. */
-  cancelRequests(engineId: string): number[] {
-    return this.db
-      .prepare(`SELECT id FROM jobs WHERE claimed_by = ? AND cancel_requested = 1 AND status IN ${ACTIVE}`)
-      .pluck()
-      .all(engineId) as number[];
-  }
-
-  /** Active jobs per cluster (null = local), and the cores local jobs occupy — one query. */
-  activeLoad(): { perCluster: Map<number | null, number>; localCores: number } {
-    const rows = this.db
-      .prepare(
-        `SELECT j.cluster_id AS cluster_id, COUNT(*) AS n, SUM(${CORES_SQL}) AS cores FROM jobs j
-         WHERE j.status IN ${ACTIVE} GROUP BY j.cluster_id`,
-      )
-      .all() as { cluster_id: number | null; n: number; cores: number }[];
-    const perCluster = new Map<number | null, number>();
-    let localCores = 0;
+  /**
+   * What each target (a cluster, or null = this machine) has waiting and running, the cores local
+   * jobs occupy, and a stamp of the clusters' settings that changes when one is added, edited or
+   * removed — one query for a whole scheduling pass.
+   */
+  load(): Load {
+    const rows = statement(
+      this.db,
+      `SELECT 1 AS target, j.cluster_id AS cluster_id, SUM(j.status = 'PENDING') AS pending,
+                SUM(j.status IN ${ACTIVE}) AS active,
+                SUM(CASE WHEN j.status IN ${ACTIVE} THEN ${CORES_SQL} ELSE 0 END) AS cores, NULL AS stamp
+         FROM jobs j WHERE j.status = 'PENDING' OR j.status IN ${ACTIVE} GROUP BY j.cluster_id
+         UNION ALL
+         SELECT 0, NULL, 0, 0, 0, (SELECT COUNT(*) || '@' || COALESCE(MAX(updated_at), '') FROM clusters)`,
+    ).all() as {
+      target: number;
+      cluster_id: number | null;
+      pending: number;
+      active: number;
+      cores: number;
+      stamp: string | null;
+    }[];
+    const targets = new Map<number | null, { pending: number; active: number; cores: number }>();
+    let clustersStamp = "";
     for (const r of rows) {
-      perCluster.set(r.cluster_id, r.n);
-      if (r.cluster_id === null) localCores = r.cores;
+      if (r.target) targets.set(r.cluster_id, { pending: r.pending, active: r.active, cores: r.cores });
+      else clustersStamp = r.stamp ?? "";
     }
-    return { perCluster, localCores };
+    return { targets, clustersStamp };
   }
 
-  /** Targets that have PENDING jobs at all (local = null), so idle clusters cost no claim statement. */
-  pendingTargets(): (number | null)[] {
-    return this.db.prepare("SELECT DISTINCT cluster_id FROM jobs WHERE status = 'PENDING'").pluck().all() as (
-      | number
-      | null
-    )[];
+  /**
+   * What is left after a pass, in one query: the active jobs this engine holds, active jobs no live
+   * engine holds (a launch still settling after a crash), and how many jobs wait or run anywhere.
+   */
+  passSummary(engineId: string, liveEngineIds: readonly string[]): PassSummary {
+    return statement(
+      this.db,
+      `SELECT COALESCE(SUM(status IN ${ACTIVE} AND claimed_by = @engineId), 0) AS held,
+                COALESCE(SUM(status IN ${ACTIVE} AND (claimed_by IS NULL OR claimed_by NOT IN (SELECT value FROM json_each(@live)))), 0) AS orphaned,
+                COALESCE(SUM(status = 'PENDING'), 0) AS pending,
+                COALESCE(SUM(status IN ${ACTIVE}), 0) AS active
+         FROM jobs WHERE status = 'PENDING' OR status IN ${ACTIVE}`,
+    ).get({ engineId, live: JSON.stringify(liveEngineIds) }) as PassSummary;
   }
 
   countByStatus(statuses: readonly JobStatus[]): number {
-    return this.db
-      .prepare(`SELECT COUNT(*) FROM jobs WHERE status IN ${sqlList(statuses)}`)
+    return statement(this.db, `SELECT COUNT(*) FROM jobs WHERE status IN ${sqlList(statuses)}`)
       .pluck()
       .get() as number;
   }
@@ -135,14 +157,18 @@ export class EngineStore implements EngineStatements {
    * oldest first. Returns the claimed jobs (now QUEUED, claimed_by = engine).
    */
   claim(engineId: string, target: ClaimTarget): Job[] {
-    const ids = this.db.transaction(() => claimStatement(this.db, engineId, target)).immediate();
+    // one UPDATE … RETURNING: atomic by itself, so it needs no transaction of its own
+    const ids = claimStatement(this.db, engineId, target);
     if (ids.length === 0) return [];
     return this.jobs.byIds(ids).sort((a, b) => b.priority - a.priority || a.id - b.id);
   }
 
-  /** Finishes PENDING jobs that can never run (SKIPPED with the dependency named); returns how many. */
+  /**
+   * Finishes PENDING jobs that can never run (SKIPPED with the dependency named); returns how many.
+   * Each round is one guarded UPDATE, atomic by itself.
+   */
   skipDoomed(): number {
-    return this.db.transaction(() => skipDoomedStatement(this.db)).immediate();
+    return skipDoomedStatement(this.db);
   }
 
   /** Jobs this engine holds that were handed to a scheduler with a dependency that can no longer be met. */
@@ -161,29 +187,31 @@ export class EngineStore implements EngineStatements {
   adopt(jobId: number, from: string | null, engineId: string): boolean {
     const guard = from === null ? "claimed_by IS NULL" : "claimed_by = @from";
     return (
-      this.db
-        .prepare(
-          `UPDATE jobs SET claimed_by = @engineId WHERE id = @jobId AND ${guard} AND status IN ${ACTIVE}`,
-        )
-        .run({ jobId, from, engineId }).changes === 1
+      statement(
+        this.db,
+        `UPDATE jobs SET claimed_by = @engineId WHERE id = @jobId AND ${guard} AND status IN ${ACTIVE}`,
+      ).run({ jobId, from, engineId }).changes === 1
     );
   }
 
   /** Gives up this engine's claim on an active job (the run goes on; the next pass adopts it again). */
   release(jobId: number, engineId: string): boolean {
     return (
-      this.db
-        .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
-        .run(jobId, engineId).changes === 1
+      statement(this.db, "UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?").run(
+        jobId,
+        engineId,
+      ).changes === 1
     );
   }
 
   /** Records the runner's handle (or a launch about to happen) of a job this engine holds. */
   recordHandle(jobId: number, engineId: string, handle: Record<string, unknown>): boolean {
     return (
-      this.db
-        .prepare("UPDATE jobs SET run_handle = ? WHERE id = ? AND claimed_by = ?")
-        .run(JSON.stringify(handle), jobId, engineId).changes === 1
+      statement(this.db, "UPDATE jobs SET run_handle = ? WHERE id = ? AND claimed_by = ?").run(
+        JSON.stringify(handle),
+        jobId,
+        engineId,
+      ).changes === 1
     );
   }
 
@@ -195,12 +223,11 @@ export class EngineStore implements EngineStatements {
     return this.db
       .transaction(() => {
         const guard = engineId === undefined ? "" : " AND claimed_by = @engineId";
-        const info = this.db
-          .prepare(
-            `UPDATE jobs SET status = 'PENDING', status_reason = @reason, run_handle = NULL, claimed_by = NULL
+        const info = statement(
+          this.db,
+          `UPDATE jobs SET status = 'PENDING', status_reason = @reason, run_handle = NULL, claimed_by = NULL
              WHERE id = @jobId AND status = 'QUEUED'${guard}`,
-          )
-          .run({ jobId, reason, engineId });
+        ).run({ jobId, reason, engineId });
         return info.changes === 1;
       })
       .immediate();
@@ -208,36 +235,39 @@ export class EngineStore implements EngineStatements {
 
   /** Clears the handle of a launch that failed for good (the job is then finished as FAILED). */
   clearHandle(jobId: number, engineId: string): void {
-    this.db.prepare("UPDATE jobs SET run_handle = NULL WHERE id = ? AND claimed_by = ?").run(jobId, engineId);
+    statement(this.db, "UPDATE jobs SET run_handle = NULL WHERE id = ? AND claimed_by = ?").run(
+      jobId,
+      engineId,
+    );
   }
 
   /** A launch, recorded in one transaction: handle, command line, remote record, RUNNING if it runs. */
   recordSubmission(jobId: number, engineId: string, s: SubmissionRecord): boolean {
     return this.db
       .transaction(() => {
-        const held = this.db
-          .prepare("UPDATE jobs SET run_handle = ?, command_line = ? WHERE id = ? AND claimed_by = ?")
-          .run(JSON.stringify(s.handle), s.commandLine, jobId, engineId).changes;
+        const held = statement(
+          this.db,
+          "UPDATE jobs SET run_handle = ?, command_line = ? WHERE id = ? AND claimed_by = ?",
+        ).run(JSON.stringify(s.handle), s.commandLine, jobId, engineId).changes;
         if (held !== 1) return false;
         if (s.remote) {
           const r = s.remote;
-          this.db
-            .prepare(
-              `INSERT INTO remote_jobs (job_id, cluster_id, remote_handle, queue_name, node_list,
+          statement(
+            this.db,
+            `INSERT INTO remote_jobs (job_id, cluster_id, remote_handle, queue_name, node_list,
                  working_directory, stdout_path, stderr_path, metadata)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(
-              jobId,
-              r.clusterId,
-              r.remoteHandle,
-              r.queueName ?? null,
-              r.nodeList ?? null,
-              r.workingDirectory,
-              r.stdoutPath ?? null,
-              r.stderrPath ?? null,
-              JSON.stringify(r.metadata ?? {}),
-            );
+          ).run(
+            jobId,
+            r.clusterId,
+            r.remoteHandle,
+            r.queueName ?? null,
+            r.nodeList ?? null,
+            r.workingDirectory,
+            r.stdoutPath ?? null,
+            r.stderrPath ?? null,
+            JSON.stringify(r.metadata ?? {}),
+          );
         }
         if (s.running) {
           this.jobs.transition(jobId, "RUNNING", {
@@ -262,12 +292,11 @@ export class EngineStore implements EngineStatements {
 
   /** Where a remote run executes (SLURM's node list), once known. */
   setNodeList(jobId: number, nodeList: string): void {
-    this.db
-      .prepare(
-        `UPDATE remote_jobs SET node_list = ? WHERE id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = ?)
+    statement(
+      this.db,
+      `UPDATE remote_jobs SET node_list = ? WHERE id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = ?)
            AND node_list IS NOT ?`,
-      )
-      .run(nodeList, jobId, nodeList);
+    ).run(nodeList, jobId, nodeList);
   }
 
   /** QUEUED → SKIPPED for a job handed to a scheduler whose native dependency can never be met. */
@@ -317,7 +346,7 @@ export class EngineStore implements EngineStatements {
   }
 
   private setReason(jobId: number, reason: string): void {
-    this.db.prepare("UPDATE jobs SET status_reason = ? WHERE id = ?").run(reason, jobId);
+    statement(this.db, "UPDATE jobs SET status_reason = ? WHERE id = ?").run(reason, jobId);
   }
 
   /**
@@ -329,12 +358,11 @@ export class EngineStore implements EngineStatements {
     try {
       return this.db.transaction(() => {
         const made = this.jobs.createMany([retry.job])[0]!;
-        this.db
-          .prepare(
-            `UPDATE job_dependencies SET depends_on_job_id = @retry WHERE depends_on_job_id = @job
+        statement(
+          this.db,
+          `UPDATE job_dependencies SET depends_on_job_id = @retry WHERE depends_on_job_id = @job
                AND job_id IN (SELECT id FROM jobs WHERE status = 'PENDING')`,
-          )
-          .run({ retry: made.id, job: f.jobId });
+        ).run({ retry: made.id, job: f.jobId });
         this.workflows.retargetInputs(f.jobId, made.id);
         if (retry.planEntry && made.workflowId !== null) {
           this.workflows.addStepJob(made.workflowId, retry.planEntry, made.id);

@@ -7,7 +7,7 @@ import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
 import { canTransition, isActive, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
 import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerType } from "../domain/types.js";
-import type { DB } from "./database.js";
+import { type DB, statement } from "./database.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
 import type { JobStore } from "./port.js";
 import type { ListJobsOptions } from "./records.js";
@@ -137,13 +137,17 @@ export class JobRepository implements JobStore {
     const rows = records.map((r) => this.row(r));
     const ids = this.db
       .transaction(() => {
-        const insert = this.db.prepare(`
+        const insert = statement(
+          this.db,
+          `
           INSERT INTO jobs (name, work_dir, status, input_file, cluster_id, runner_type, parallelism_config,
                             priority, aux_files, workflow_id, workflow_step, retry_of, attempt, inputs_from, render_spec)
           VALUES (@name, @work_dir, @status, @input_file, @cluster_id, @runner_type, @parallelism_config,
-                  @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`);
-        const parentStatus = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck();
-        const addDep = this.db.prepare(
+                  @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`,
+        );
+        const parentStatus = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck();
+        const addDep = statement(
+          this.db,
           "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
         );
         const created: number[] = [];
@@ -223,15 +227,15 @@ export class JobRepository implements JobStore {
 
   /** Jobs by id, in the order given, in one query. */
   byIds(ids: readonly number[]): Job[] {
-    const rows = this.db
-      .prepare(`${JOB_SELECT} WHERE j.id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(ids)) as JobRow[];
+    const rows = statement(this.db, `${JOB_SELECT} WHERE j.id IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(ids),
+    ) as JobRow[];
     const byId = new Map(rows.map((r) => [r.id, rowToJob(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   get(id: number): Job | undefined {
-    const row = this.db.prepare(`${JOB_SELECT} WHERE j.id = ?`).get(id) as JobRow | undefined;
+    const row = statement(this.db, `${JOB_SELECT} WHERE j.id = ?`).get(id) as JobRow | undefined;
     return row ? rowToJob(row) : undefined;
   }
 
@@ -263,18 +267,19 @@ export class JobRepository implements JobStore {
     const sql = `${JOB_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY j.created_at DESC, j.id DESC ${options.limit !== undefined ? `LIMIT ${Math.floor(options.limit)}` : ""}
       ${options.offset !== undefined ? `OFFSET ${Math.floor(options.offset)}` : ""}`;
-    return (this.db.prepare(sql).all(...params) as JobRow[]).map(rowToJob);
+    return (statement(this.db, sql).all(...params) as JobRow[]).map(rowToJob);
   }
 
   count(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM jobs").get() as { n: number }).n;
+    return (statement(this.db, "SELECT COUNT(*) AS n FROM jobs").get() as { n: number }).n;
   }
 
   /** Statuses of many jobs in one query. Unknown ids are absent from the map. */
   statuses(ids: readonly number[]): Map<number, JobStatus> {
-    const rows = this.db
-      .prepare("SELECT id, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))")
-      .all(JSON.stringify(ids)) as { id: number; status: JobStatus }[];
+    const rows = statement(
+      this.db,
+      "SELECT id, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))",
+    ).all(JSON.stringify(ids)) as { id: number; status: JobStatus }[];
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
@@ -284,7 +289,7 @@ export class JobRepository implements JobStore {
    * that loses a race returns false and changes nothing.
    */
   transition(id: number, to: JobStatus, options: TransitionOptions = {}): boolean {
-    const current = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck().get(id) as
+    const current = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck().get(id) as
       | JobStatus
       | undefined;
     if (current === undefined) throw new UserError(`there is no job ${id} — see \`crystal-tui job list\``);
@@ -305,25 +310,27 @@ export class JobRepository implements JobStore {
       guard += " AND claimed_by = @claimedBy";
       params.claimedBy = options.claimedBy;
     }
-    const info = this.db.prepare(`UPDATE jobs SET ${sets.join(", ")} WHERE ${guard}`).run(params);
+    const info = statement(this.db, `UPDATE jobs SET ${sets.join(", ")} WHERE ${guard}`).run(params);
     return info.changes === 1;
   }
 
   /** Stores the parsed results of a run (final energy + key results JSON). */
   storeResults(id: number, finalEnergy: number | null, keyResults: CrystalResult | null): void {
-    const info = this.db
-      .prepare("UPDATE jobs SET final_energy = ?, key_results = ? WHERE id = ?")
-      .run(finalEnergy, keyResults === null ? null : JSON.stringify(keyResults), id);
+    const info = statement(this.db, "UPDATE jobs SET final_energy = ?, key_results = ? WHERE id = ?").run(
+      finalEnergy,
+      keyResults === null ? null : JSON.stringify(keyResults),
+      id,
+    );
     if (info.changes === 0) throw new UserError(`there is no job ${id} — see \`crystal-tui job list\``);
   }
 
   setCommandLine(id: number, commandLine: string): void {
-    this.db.prepare("UPDATE jobs SET command_line = ? WHERE id = ?").run(commandLine, id);
+    statement(this.db, "UPDATE jobs SET command_line = ? WHERE id = ?").run(commandLine, id);
   }
 
   setPriority(id: number, priority: number): void {
     this.require(id);
-    this.db.prepare("UPDATE jobs SET priority = ? WHERE id = ?").run(Math.trunc(priority), id);
+    statement(this.db, "UPDATE jobs SET priority = ? WHERE id = ?").run(Math.trunc(priority), id);
   }
 
   /**
@@ -339,7 +346,7 @@ export class JobRepository implements JobStore {
           return "cancelled";
         }
         if (isActive(job.status)) {
-          this.db.prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(id);
+          statement(this.db, "UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(id);
           return "requested";
         }
         return "finished";
@@ -360,7 +367,7 @@ export class JobRepository implements JobStore {
             `job ${id} is ${job.status} — cancel it first (\`crystal-tui job cancel ${id}\`)`,
           );
         }
-        this.db.prepare("DELETE FROM jobs WHERE id = ?").run(id);
+        statement(this.db, "DELETE FROM jobs WHERE id = ?").run(id);
         return job;
       })
       .immediate();

@@ -30,7 +30,9 @@ import type {
   JobListRow,
   LinkedJob,
   ListJobsOptions,
+  Load,
   NewWorkflow,
+  PassSummary,
   RemoteJobPatch,
   SubmissionRecord,
   Workflow,
@@ -127,9 +129,8 @@ export interface EngineStatements {
   engines(): Awaitable<EngineRecord[]>;
   held(engineId: string): Awaitable<Job[]>;
   orphaned(liveEngineIds: readonly string[]): Awaitable<Job[]>;
-  cancelRequests(engineId: string): Awaitable<number[]>;
-  activeLoad(): Awaitable<{ perCluster: Map<number | null, number>; localCores: number }>;
-  pendingTargets(): Awaitable<(number | null)[]>;
+  load(): Awaitable<Load>;
+  passSummary(engineId: string, liveEngineIds: readonly string[]): Awaitable<PassSummary>;
   countByStatus(statuses: readonly JobStatus[]): Awaitable<number>;
   claim(engineId: string, target: ClaimTarget): Awaitable<Job[]>;
   skipDoomed(): Awaitable<number>;

@@ -25,6 +25,22 @@ export interface ClaimTarget {
   nativeDependencies?: string;
 }
 
+/** What each target has waiting and running (see EngineStatements.load). */
+export interface Load {
+  /** By cluster id (null = this machine): jobs PENDING, jobs active, cores local active jobs use. */
+  targets: Map<number | null, { pending: number; active: number; cores: number }>;
+  /** Changes when a cluster is added, edited or removed. */
+  clustersStamp: string;
+}
+
+/** What is left after an engine's pass (see EngineStatements.passSummary). */
+export interface PassSummary {
+  held: number;
+  orphaned: number;
+  pending: number;
+  active: number;
+}
+
 /** An engine as it registers itself (so others can tell a crashed one from a live one). */
 export interface EngineRecord {
   id: string;

@@ -5,7 +5,7 @@
 // rules say. The number of statements in a scheduling pass depends on the number of clusters,
 // never on the number of jobs.
 import { ACTIVE_STATUSES } from "../domain/status.js";
-import type { DB } from "./database.js";
+import { type DB, statement } from "./database.js";
 import type { ClaimTarget } from "./records.js";
 import { dependencyMetSql, dependencyNeverSql, sqlList, sqlString } from "./status-sql.js";
 
@@ -50,11 +50,11 @@ export function claimStatement(db: DB, engineId: string, target: ClaimTarget): n
   } else {
     pick = `SELECT j.id FROM jobs j WHERE ${runnableWhere(target)} ORDER BY j.priority DESC, j.id LIMIT @limit`;
   }
-  return db
-    .prepare(
-      `UPDATE jobs SET status = 'QUEUED', claimed_by = @engineId, status_reason = NULL, run_handle = NULL
+  return statement(
+    db,
+    `UPDATE jobs SET status = 'QUEUED', claimed_by = @engineId, status_reason = NULL, run_handle = NULL
        WHERE id IN (${pick}) AND status = 'PENDING' RETURNING id`,
-    )
+  )
     .pluck()
     .all(params) as number[];
 }
@@ -71,11 +71,14 @@ const DOOM_REASON_SQL = (job: string) => `(
  * doom its own dependents: the number of rounds is the depth of the newly doomed chain.
  */
 export function skipDoomedStatement(db: DB): number {
-  const stmt = db.prepare(`
+  const stmt = statement(
+    db,
+    `
     UPDATE jobs SET status = 'SKIPPED', status_reason = ${DOOM_REASON_SQL("jobs")}
     WHERE status = 'PENDING' AND EXISTS (
       SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_job_id
-      WHERE d.job_id = jobs.id AND ${dependencyNeverSql("d", "p")})`);
+      WHERE d.job_id = jobs.id AND ${dependencyNeverSql("d", "p")})`,
+  );
   let total = 0;
   for (;;) {
     const n = stmt.run().changes;
@@ -86,10 +89,9 @@ export function skipDoomedStatement(db: DB): number {
 
 /** Ids (and reasons) of QUEUED jobs an engine holds whose native dependency can no longer be met. */
 export function doomedQueuedStatement(db: DB, engineId: string): { id: number; reason: string }[] {
-  return db
-    .prepare(
-      `SELECT id, doom AS reason FROM (SELECT j.id, ${DOOM_REASON_SQL("j")} AS doom
+  return statement(
+    db,
+    `SELECT id, doom AS reason FROM (SELECT j.id, ${DOOM_REASON_SQL("j")} AS doom
        FROM jobs j WHERE j.claimed_by = ? AND j.status = 'QUEUED') WHERE doom IS NOT NULL ORDER BY id`,
-    )
-    .all(engineId) as { id: number; reason: string }[];
+  ).all(engineId) as { id: number; reason: string }[];
 }

@@ -7,7 +7,9 @@ import { planRecovery } from "./recovery.js";
 
 export const workflowHooks: EngineHooks = {
   async prepare(project, job) {
-    if (job.renderSpec) await renderDeferredJob(project, job);
+    if (!job.renderSpec) return undefined;
+    await renderDeferredJob(project, job);
+    return project.store.jobs.require(job.id);
   },
   planFinish(project, job, outcome, result) {
     return planRecovery(project, job, outcome, result);
