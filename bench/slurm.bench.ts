@@ -15,6 +15,7 @@ import { SlurmRunner } from "../src/runners/slurm.js";
 import type { RunHandle } from "../src/runners/types.js";
 import { Store } from "../src/store/store.js";
 import { SshPool } from "../src/transport/pool.js";
+import { Ssh2Shell } from "../src/transport/ssh2-shell.js";
 import { loadInfra, portOpen } from "../test/helpers/infra.js";
 import { jobFolder, newJob } from "../test/store/new-jobs.js";
 
@@ -57,7 +58,7 @@ const pool = new SshPool({
   keyFiles: [infra.sshKey],
   knownHostsFile: infra.knownHosts,
 });
-const runner = new SlurmRunner(cluster, { pool });
+const runner = new SlurmRunner(cluster, { shell: new Ssh2Shell(pool, false) });
 const deck = fs.readFileSync(
   path.join(import.meta.dirname, "../fixtures/crystal-outputs/aiida-crystal17__mgo_sto3g_scf.d12"),
   "utf8",

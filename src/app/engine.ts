@@ -3,8 +3,8 @@
 // TUI's engine host alike.
 import { Engine, type EngineOptions } from "../engine/engine.js";
 import type { EngineHooks, Project } from "../engine/hooks.js";
-import { makeRunnerFactory, type RunnerFactoryOptions } from "../runners/factory.js";
 import { workflowHooks } from "../workflows/engine-hooks.js";
+import { type RunnersSetup, runnerFactory } from "./runners.js";
 
 export { engineServing } from "../engine/registry.js";
 export { Engine };
@@ -16,7 +16,7 @@ export function defaultHooks(): EngineHooks[] {
 
 export interface EngineSetup extends Omit<EngineOptions, "runnerFactory" | "hooks" | "files"> {
   /** Options of the runners (a shared SSH pool, a poll interval, …); default: their own. */
-  runners?: RunnerFactoryOptions;
+  runners?: RunnersSetup;
 }
 
 /** An engine serving `project` with every runner and every feature's hooks. */
@@ -25,7 +25,7 @@ export function buildEngine(project: Project, setup: EngineSetup = {}): Engine {
   return new Engine(project.store, {
     ...options,
     files: project.files,
-    runnerFactory: makeRunnerFactory(runners),
+    runnerFactory: runnerFactory(runners),
     hooks: defaultHooks(),
   });
 }

@@ -1,6 +1,7 @@
 // Which runner serves a job: the local runner for this machine, the SSH or SLURM runner for a cluster.
 import { UserError } from "../domain/errors.js";
 import type { Cluster } from "../domain/types.js";
+import type { RemoteShell } from "../transport/remote-shell.js";
 import { LocalRunner, type LocalRunnerOptions } from "./local.js";
 import type { RemoteRunnerOptions } from "./remote-run.js";
 import { SlurmRunner } from "./slurm.js";
@@ -9,18 +10,23 @@ import type { RunnerFactory } from "./types.js";
 
 export interface RunnerFactoryOptions {
   local?: LocalRunnerOptions;
-  /** Options of the SSH and SLURM runners (a shared pool, a poll interval, …). */
-  remote?: RemoteRunnerOptions;
+  /** The remote shell of a cluster: the composition root's choice of transport (src/app/runners.ts). */
+  shellFor?: (cluster: Cluster) => RemoteShell;
+  /** Options of the SSH and SLURM runners (a poll interval, a cancel grace, …). */
+  remote?: Omit<RemoteRunnerOptions, "shell">;
 }
 
 export function makeRunnerFactory(options: RunnerFactoryOptions = {}): RunnerFactory {
   return (cluster: Cluster | null) => {
     if (cluster === null) return new LocalRunner(options.local);
+    if (!options.shellFor) {
+      throw new UserError(`cluster '${cluster.name}' cannot be reached: this engine was given no transport`);
+    }
     switch (cluster.type) {
       case "ssh":
-        return new SshRunner(cluster, options.remote);
+        return new SshRunner(cluster, { ...options.remote, shell: options.shellFor(cluster) });
       case "slurm":
-        return new SlurmRunner(cluster, options.remote);
+        return new SlurmRunner(cluster, { ...options.remote, shell: options.shellFor(cluster) });
       default:
         throw new UserError(
           `cluster '${cluster.name}' has the unknown type ${JSON.stringify(cluster.type)} — use ssh or slurm`,

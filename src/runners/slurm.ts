@@ -122,7 +122,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
   /** When this runner first saw a job ended without a final accounting record. */
   private readonly endedSince = new Map<string, number>();
 
-  constructor(cluster: Cluster, options: RemoteRunnerOptions = {}) {
+  constructor(cluster: Cluster, options: RemoteRunnerOptions) {
     super(cluster, options);
   }
 
@@ -187,7 +187,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
     const rendered = renderSbatch({ job, cluster: this.cluster, dir, token: ctx.token, dependencies });
     await this.stage(job, ctx, dir, { [F.sbatch]: rendered.script });
     // exactly what a user types (the script's #SBATCH --chdir puts the job in its folder)
-    const r = await this.pool.exec(["sbatch", "--parsable", `${dir}/${F.sbatch}`]);
+    const r = await this.shell.exec(["sbatch", "--parsable", `${dir}/${F.sbatch}`]);
     const m = /^(\d+)(;\S*)?$/m.exec(r.stdout.trim());
     if (r.code !== 0 || !m) {
       const why = gist(r).replace(/^sbatch: error: /, "");
@@ -216,7 +216,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
 
   async findLaunch(job: Job, token: string): Promise<Submission | null> {
     const dir = await this.runDirFor(job, token);
-    const r = await this.pool.script(FIND, { args: [dir, token] });
+    const r = await this.shell.script(FIND, { args: [dir, token] });
     if (r.code !== 0) {
       throw new ConnectionError(
         `${this.label}: cannot tell whether job ${job.id} was submitted (${gist(r)}) — will ask again`,
@@ -240,7 +240,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
     this.pollStats.commands++;
     const sq = await this.orUnknown(
       () =>
-        this.pool.exec(["squeue", "-h", "-t", "all", "-j", ids.join(","), "-o", SQUEUE_FORMAT], {
+        this.shell.exec(["squeue", "-h", "-t", "all", "-j", ids.join(","), "-o", SQUEUE_FORMAT], {
           env: { SLURM_TIME_FORMAT },
           timeoutMs: COMMAND_TIMEOUT_MS,
         }),
@@ -273,7 +273,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
     });
     const r = await this.orUnknown(
       () =>
-        this.pool.script(ENDED, {
+        this.shell.script(ENDED, {
           args: [endedIds.join(","), unsure.join(","), ...ended.map((e) => `${e.handle.dir}/${F.exitCode}`)],
           env: { SLURM_TIME_FORMAT },
           timeoutMs: COMMAND_TIMEOUT_MS,
@@ -347,7 +347,7 @@ export class SlurmRunner extends RemoteRunnerBase implements Runner {
 
   async cancel(job: Job, handle: RunHandle): Promise<void> {
     const h = handle as SlurmHandle;
-    const r = await this.pool.exec(["scancel", h.jobId]);
+    const r = await this.shell.exec(["scancel", h.jobId]);
     if (r.code === 0 || /already completing or completed|Invalid job id/i.test(r.stderr)) return;
     throw new UserError(`job ${job.id}: scancel ${h.jobId} on ${this.cluster.name} failed: ${gist(r)}`);
   }

@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultHooks } from "../../src/app/engine.js";
+import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
-import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { SshPool } from "../../src/transport/pool.js";
 import { requireInfra } from "../helpers/infra.js";
 import { cli } from "../helpers/project.js";
@@ -172,7 +172,7 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
     const { project, store } = newProject();
     addCluster(project, infra!, setup, { name: "hpc", type: "slurm" });
     const id = addJob(project, "long", deck("scf", "MgO [standin:hang] [outside]"), ["--cluster", "hpc"]);
-    const engine = new Engine(store, { runnerFactory: makeRunnerFactory(), hooks: defaultHooks() });
+    const engine = new Engine(store, { runnerFactory: runnerFactory(), hooks: defaultHooks() });
     const done = engine.run();
     await waitFor("the job to run", () => statusOf(store, id) === "RUNNING", 60_000);
     await waitFor("the stand-in to start", () => starts(setup, "[outside]").length === 1);
@@ -189,7 +189,7 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
     const { project, store } = newProject();
     addCluster(project, infra!, setup, { name: "hpc", type: "slurm" });
     const id = addJob(project, "long", deck("scf", "MgO [standin:hang] [own-cancel]"), ["--cluster", "hpc"]);
-    const engine = new Engine(store, { runnerFactory: makeRunnerFactory(), hooks: defaultHooks() });
+    const engine = new Engine(store, { runnerFactory: runnerFactory(), hooks: defaultHooks() });
     const done = engine.run();
     await waitFor("the job to run", () => statusOf(store, id) === "RUNNING", 60_000);
     expect(cli(project, ["job", "cancel", String(id)]).code).toBe(0);

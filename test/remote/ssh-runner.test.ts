@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultHooks } from "../../src/app/engine.js";
+import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
-import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { SshPool } from "../../src/transport/pool.js";
 import { requireInfra } from "../helpers/infra.js";
 import { cli, cliJson } from "../helpers/project.js";
@@ -131,7 +131,7 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     addCluster(project, infra!, setup, { name: "box", type: "ssh" });
     const id = addJob(project, "stuck", deck("scf", "MgO [standin:hang] [cancel-me]"), ["--cluster", "box"]);
     const engine = new Engine(store, {
-      runnerFactory: makeRunnerFactory({ remote: { cancelGraceMs: 3000 } }),
+      runnerFactory: runnerFactory({ remote: { cancelGraceMs: 3000 } }),
       hooks: defaultHooks(),
     });
     const done = engine.run();
@@ -185,7 +185,7 @@ OMPI_COMM_WORLD_SIZE=$n OMPI_COMM_WORLD_RANK=0 "$@"; rc=$?; wait; exit $rc
     const err = fs.readFileSync(path.join(jobFolder(store, mpiJob), ".run", "stderr"), "utf8");
     expect(err).toMatch(/as PcrystalOMP \(2 MPI ranks\)/);
     // polling: one remote command answers for every run, whatever their number
-    const factory = makeRunnerFactory({ remote: { pool } });
+    const factory = runnerFactory({ pool });
     const runner = factory(store.clusters.requireByName("box"));
     const runs = ids.flatMap((id) => {
       const job = store.jobs.require(id);

@@ -11,7 +11,7 @@ import type { Cluster, Job } from "../../src/domain/types.js";
 import { renderSbatch } from "../../src/runners/sbatch.js";
 import { selfTestFor } from "../../src/runners/self-test.js";
 import { SLURM_SELF_TEST_LINES } from "../../src/runners/slurm.js";
-import { SshRunner } from "../../src/runners/ssh.js";
+import { wrapperScript } from "../../src/runners/ssh.js";
 
 const config: Cluster["config"] = {
   modules: ["intel/2021", "CRYSTAL/23"],
@@ -54,7 +54,7 @@ const ORDER = ["module intel/2021", "module CRYSTAL/23", "exedir", "env OMP_PROC
 
 describe("the cluster environment, in one order", () => {
   it("modules, then CRY23_EXEDIR, then the cluster's variables — in jobs, readiness and cluster test", () => {
-    const ssh = new SshRunner(cluster("ssh")).wrapperScript(job, "/scratch/chem/3-mgo-t", "t");
+    const ssh = wrapperScript(cluster("ssh"), job, "/scratch/chem/3-mgo-t", "t");
     const sbatch = renderSbatch({
       job,
       cluster: cluster("slurm"),

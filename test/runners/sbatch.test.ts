@@ -12,7 +12,7 @@ import type { Cluster, Job, Parallelism } from "../../src/domain/types.js";
 import { isLoopbackHost, pollIntervalMsFor } from "../../src/runners/remote-run.js";
 import { environmentLines } from "../../src/runners/remote-script.js";
 import { renderSbatch, type SbatchInput } from "../../src/runners/sbatch.js";
-import { SshRunner } from "../../src/runners/ssh.js";
+import { wrapperScript } from "../../src/runners/ssh.js";
 
 const GOLDEN = path.join(import.meta.dirname, "golden");
 
@@ -133,8 +133,8 @@ describe("sbatch scripts (golden files)", () => {
   });
 
   it("the SSH runner's wrapper: mpirun for several ranks, PID and exit code recorded", () => {
-    const runner = new SshRunner({ ...cluster({ mpirun: "mpirun --bind-to none" }), type: "ssh" });
-    const wrapper = runner.wrapperScript(
+    const wrapper = wrapperScript(
+      cluster({ mpirun: "mpirun --bind-to none" }),
       { ...job({ mpi_ranks: 4, threads_per_rank: 2 }), status: "QUEUED" } as Job,
       DIR,
       TOKEN,
