@@ -86,7 +86,11 @@ const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const idleRunner: Runner = {
   kind: "local",
   pollIntervalMs: 60_000,
-  submit: async () => ({ handle: { kind: "local" }, commandLine: "", state: "running" }),
+  submit: async () => ({
+    handle: { kind: "local", token: "t", runDir: "/", scratch: "/" },
+    commandLine: "",
+    state: "running",
+  }),
   poll: async () => new Map(),
   cancel: async () => {},
   fetchOutputs: async () => ({ outputFile: "", files: [] }),

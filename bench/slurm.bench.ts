@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { installStandin } from "../src/crystal/standin.js";
+import { batchHandle } from "../src/domain/run-handle.js";
 import type { Job } from "../src/domain/types.js";
 import { SlurmRunner } from "../src/runners/slurm.js";
 import type { RunHandle } from "../src/runners/types.js";
@@ -80,7 +81,7 @@ const gate = (
 ).stdout
   .trim()
   .split(";")[0]!;
-const gateHandle: RunHandle = { kind: "slurm", jobId: gate };
+const gateHandle: RunHandle = { kind: "slurm", token: "gate", dir: "/", jobId: gate, stdout: "", stderr: "" };
 const submitted: { job: Job; handle: RunHandle }[] = [];
 const baselineIds: string[] = [];
 
@@ -166,12 +167,12 @@ try {
     );
   };
   await cycle("all queued");
-  await pool.execOk(["scancel", ...submitted.map((s) => String(s.handle.jobId))]);
+  await pool.execOk(["scancel", ...submitted.map((s) => batchHandle(s.handle).jobId)]);
   await new Promise((r) => setTimeout(r, 1500));
   await cycle("all ended (cancelled)");
 } finally {
   await pool
-    .exec(["scancel", gate, ...baselineIds, ...submitted.map((s) => String(s.handle.jobId))])
+    .exec(["scancel", gate, ...baselineIds, ...submitted.map((s) => batchHandle(s.handle).jobId)])
     .catch(() => {});
   await pool.exec(["scancel", "-n", "bench-warm"]).catch(() => {});
   await pool.exec(["rm", "-rf", "--", remoteDir]).catch(() => {});

@@ -3,6 +3,7 @@
 // projects here, so another store (a research group's PostgreSQL) is chosen by changing this file.
 import { ProjectFiles } from "../crystal/project-files.js";
 import type { Project } from "../engine/hooks.js";
+import { RUNNER_KINDS } from "../runners/schedulers.js";
 import type { OpenOptions } from "../store/database.js";
 import type { ProjectStore } from "../store/port.js";
 import { Store } from "../store/store.js";
@@ -15,8 +16,12 @@ export interface OpenProject extends Project {
   close(): Promise<void>;
 }
 
-export function openProject(dir: string, options?: OpenOptions): OpenProject {
+/** The cluster and runner types this program knows, as the store records them. */
+const RUNNER_KIND_ROWS = RUNNER_KINDS.map((kind) => ({ kind, remote: kind !== "local" }));
+
+export async function openProject(dir: string, options?: OpenOptions): Promise<OpenProject> {
   const store: ProjectStore = Store.open(dir, options);
+  if (!options?.readonly) await store.registerRunnerKinds(RUNNER_KIND_ROWS);
   return {
     dir,
     store,

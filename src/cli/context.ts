@@ -19,7 +19,7 @@ export function withStore<T>(cmd: Command, fn: (store: ProjectStore) => T | Prom
 
 /** The project's store and its job folders for the duration of `fn`. */
 export async function withProject<T>(cmd: Command, fn: (project: Project) => T | Promise<T>): Promise<T> {
-  const project = openProject(projectDirOf(cmd));
+  const project = await openProject(projectDirOf(cmd));
   try {
     return await fn(project);
   } finally {

@@ -3,13 +3,17 @@
 
 import type { CrystalResult } from "../crystal/result.js";
 import type { DependencyType } from "./dependencies.js";
+import type { RunRecord } from "./run-handle.js";
 import type { JobStatus } from "./status.js";
 
-export type RunnerType = "local" | "ssh" | "slurm";
-export const RUNNER_TYPES: readonly RunnerType[] = ["local", "ssh", "slurm"];
+/**
+ * Where a job runs: "local" (this machine), "ssh" (a plain remote machine), or the kind of a batch
+ * scheduler — the registry of schedulers (src/runners/schedulers.ts) says which exist.
+ */
+export type RunnerType = string;
 
-export type ClusterType = "ssh" | "slurm";
-export const CLUSTER_TYPES: readonly ClusterType[] = ["ssh", "slurm"];
+/** A cluster's type: "ssh" or a batch scheduler's kind (src/runners/schedulers.ts). */
+export type ClusterType = string;
 
 export type ClusterStatus = "active" | "inactive" | "error";
 export const CLUSTER_STATUSES: readonly ClusterStatus[] = ["active", "inactive", "error"];
@@ -68,7 +72,7 @@ export interface Job {
   /** The engine that claimed the job (null while PENDING and after it ends). */
   claimedBy: string | null;
   /** What the runner needs to find this run again (pid and start time, SLURM id, remote folder). */
-  runHandle: Record<string, unknown> | null;
+  runHandle: RunRecord | null;
   workflowId: number | null;
   workflowStep: string | null;
   /** When this job is a retry or continuation of another (a recovery policy), the original's id. */

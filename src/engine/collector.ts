@@ -5,8 +5,9 @@
 import fs from "node:fs";
 import { parseOutputFile } from "../crystal/output-parser.js";
 import { UserError } from "../domain/errors.js";
+import { isRunHandle, type RunHandle } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
-import type { RunHandle, RunState } from "../runners/types.js";
+import type { RunState } from "../runners/types.js";
 import type { FollowUp, ParsedResult } from "./hooks.js";
 import { decideOutcome } from "./outcome.js";
 import { type EngineParts, type FinalStatus, isTransient } from "./parts.js";
@@ -32,7 +33,7 @@ export class Collector {
     const { e } = this;
     const byTarget = new Map<number | null, Job[]>();
     for (const job of held) {
-      if (!job.runHandle || typeof job.runHandle.launching === "string") continue;
+      if (!isRunHandle(job.runHandle)) continue;
       const list = byTarget.get(job.clusterId) ?? [];
       list.push(job);
       byTarget.set(job.clusterId, list);

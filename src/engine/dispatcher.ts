@@ -5,10 +5,11 @@
 // found again, never run twice), the launch, and its record.
 import { UserError } from "../domain/errors.js";
 import { coresOf } from "../domain/parallelism.js";
+import { isRunHandle } from "../domain/run-handle.js";
 import { isActive } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
 import { defaultCores, newToken } from "../runners/local.js";
-import type { RunHandle, Submission, SubmitContext } from "../runners/types.js";
+import type { Submission, SubmitContext } from "../runners/types.js";
 import type { Load } from "../store/records.js";
 import { type EngineParts, isTransient, oneLineMessage } from "./parts.js";
 import { isUnavailable, type Target } from "./targets.js";
@@ -167,8 +168,8 @@ export class Dispatcher {
     const out: NonNullable<SubmitContext["nativeDependencies"]> = [];
     for (const dep of deps) {
       const parent = parents.get(dep.dependsOnJobId);
-      if (!parent?.runHandle || parent.clusterId !== job.clusterId) continue;
-      out.push({ handle: parent.runHandle as RunHandle, type: dep.type });
+      if (!isRunHandle(parent?.runHandle) || parent.clusterId !== job.clusterId) continue;
+      out.push({ handle: parent.runHandle, type: dep.type });
     }
     return out;
   }

@@ -2,8 +2,9 @@
 // are taken over — re-attached, or a launch that was never recorded is found by its token or given
 // back —, jobs handed to a scheduler with a dependency that can no longer be met are taken out of
 // its queue and skipped, and cancels that users asked for are carried out.
+
+import { isLaunchMark, isRunHandle, type LaunchMark } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
-import type { RunHandle } from "../runners/types.js";
 import { recordSubmission } from "./dispatcher.js";
 import { type EngineParts, oneLineMessage } from "./parts.js";
 import { isUnavailable, type Target } from "./targets.js";
@@ -19,12 +20,17 @@ export class Reconciler {
     for (const job of await e.store.engine.orphaned(liveEngineIds)) {
       if (!(await e.store.engine.adopt(job.id, job.claimedBy, e.id))) continue;
       const t = await e.targets.get(job.clusterId);
-      const handle = job.runHandle as RunHandle | null;
+      const record = job.runHandle;
       if (!t) {
         await e.finish(job, "FAILED", "lost: its cluster was removed", null);
         continue;
       }
-      if (!handle) {
+      if (record?.kind === "unreadable") {
+        // never started again on a guess: a run may exist that this record would have found
+        await e.finish(job, "FAILED", "lost: its run record cannot be read", null);
+        continue;
+      }
+      if (!record) {
         // claimed but never handed to a runner: give it back
         await e.store.engine.requeue(job.id, "engine restarted before launch", e.id);
         e.log(
@@ -39,7 +45,11 @@ export class Reconciler {
         continue;
       }
       try {
-        await this.resume(t, job, handle);
+        if (isLaunchMark(record)) await this.settleLaunch(t, job, record);
+        else if (isRunHandle(record)) {
+          await t.runner.reattach(job, record);
+          e.log(`job ${job.id} (${job.name}) re-attached after a restart`);
+        }
       } catch (err) {
         // the cluster cannot be reached (or refuses us) right now: leave the run as it is, unclaimed,
         // and ask again next pass — a connection problem never fails a job
@@ -52,24 +62,17 @@ export class Reconciler {
     }
   }
 
-  /** Re-attaches to a run recorded by a dead engine, or settles a launch it never recorded. */
-  private async resume(t: Target, job: Job, handle: RunHandle): Promise<void> {
+  /** A launch a dead engine marked but never recorded: found by its token, or given back. */
+  private async settleLaunch(t: Target, job: Job, mark: LaunchMark): Promise<void> {
     const { e } = this;
-    const launching = typeof handle.launching === "string" ? handle.launching : null;
-    if (launching) {
-      const found = await t.runner.findLaunch(job, launching, e.ctxFor(job, launching));
-      if (found) {
-        await recordSubmission(e, job, found);
-      } else if (Date.now() - Number(handle.at ?? 0) > (e.options.launchGraceMs ?? 5000)) {
-        await e.store.engine.requeue(job.id, "engine restarted before launch", e.id);
-      } else {
-        // the launch may still be writing its PID: leave it to the next pass
-        await e.store.engine.release(job.id, e.id);
-      }
-      return;
+    const found = await t.runner.findLaunch(job, mark.launching, e.ctxFor(job, mark.launching));
+    if (found) await recordSubmission(e, job, found);
+    else if (Date.now() - mark.at > (e.options.launchGraceMs ?? 5000)) {
+      await e.store.engine.requeue(job.id, "engine restarted before launch", e.id);
+    } else {
+      // the launch may still be writing its PID: leave it to the next pass
+      await e.store.engine.release(job.id, e.id);
     }
-    await t.runner.reattach(job, handle);
-    e.log(`job ${job.id} (${job.name}) re-attached after a restart`);
   }
 
   /**
@@ -78,16 +81,12 @@ export class Reconciler {
    */
   async skipDoomedQueued(held: readonly Job[]): Promise<void> {
     const { e } = this;
-    if (
-      !held.some((j) => j.status === "QUEUED" && j.runHandle && typeof j.runHandle.launching !== "string")
-    ) {
-      return;
-    }
+    if (!held.some((j) => j.status === "QUEUED" && isRunHandle(j.runHandle))) return;
     for (const { job, reason } of await e.store.engine.doomedQueued(e.id)) {
       const t = await e.targets.get(job.clusterId);
-      if (t && !isUnavailable(t) && job.runHandle) {
+      if (t && !isUnavailable(t) && isRunHandle(job.runHandle)) {
         try {
-          await t.runner.cancel(job, job.runHandle as RunHandle);
+          await t.runner.cancel(job, job.runHandle);
         } catch {
           continue; // could not reach the scheduler: try again next pass
         }
@@ -102,8 +101,8 @@ export class Reconciler {
     const { e } = this;
     for (const job of held) {
       if (!job.cancelRequested || this.cancelling.has(job.id)) continue;
-      const handle = job.runHandle as RunHandle | null;
-      if (!handle || typeof handle.launching === "string") continue;
+      const handle = job.runHandle;
+      if (!isRunHandle(handle)) continue;
       const t = await e.targets.get(job.clusterId);
       if (!t || isUnavailable(t)) continue;
       this.cancelling.add(job.id);

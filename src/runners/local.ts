@@ -11,6 +11,7 @@ import { programOfJob } from "../crystal/deck-file.js";
 import { type Discovery, discoverCrystal, OMP_STACKSIZE_DEFAULT } from "../crystal/environment.js";
 import { INPUT_NAME, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
+import { type LocalHandle, localHandle } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
 import { shellCommand, shellQuote } from "../transport/quote.js";
 import { isSameProcess, processStartTime } from "./process-identity.js";
@@ -31,16 +32,6 @@ export interface LocalRunnerOptions {
   /** How often adopted runs (not children of this process) are polled. */
   pollIntervalMs?: number;
   env?: NodeJS.ProcessEnv;
-}
-
-interface LocalHandle extends RunHandle {
-  kind: "local";
-  token: string;
-  /** Bookkeeping folder: pid, exit_code, stderr. */
-  runDir: string;
-  scratch: string;
-  pid?: number;
-  procStart?: string | null;
 }
 
 const RUN_DIR = RUN_RECORDS_DIR;
@@ -185,7 +176,7 @@ export class LocalRunner implements Runner {
 
   async poll(runs: { job: Job; handle: RunHandle }[]): Promise<Map<number, RunState>> {
     const states = new Map<number, RunState>();
-    for (const { job, handle } of runs) states.set(job.id, this.stateOf(handle as LocalHandle));
+    for (const { job, handle } of runs) states.set(job.id, this.stateOf(localHandle(handle)));
     return states;
   }
 
@@ -212,7 +203,7 @@ export class LocalRunner implements Runner {
   }
 
   async cancel(_job: Job, handle: RunHandle): Promise<void> {
-    const h = handle as LocalHandle;
+    const h = localHandle(handle);
     const pid = h.pid ?? readInt(path.join(h.runDir, "pid"));
     if (pid === null || !isSameProcess(pid, h.pid === pid ? h.procStart : undefined)) return;
     signalGroup(pid, "SIGTERM");
@@ -226,7 +217,7 @@ export class LocalRunner implements Runner {
   }
 
   async fetchOutputs(job: Job, handle: RunHandle, ctx: SubmitContext): Promise<FetchedOutputs> {
-    const h = handle as LocalHandle;
+    const h = localHandle(handle);
     const files = fs.existsSync(h.scratch) ? collectOutputs(job, h.scratch, ctx.jobFolder) : [];
     let stderr: string | undefined;
     try {
@@ -242,7 +233,7 @@ export class LocalRunner implements Runner {
   }
 
   async cleanup(_job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void> {
-    const h = handle as LocalHandle;
+    const h = localHandle(handle);
     if (!outcome.success && this.options.keepScratchOnFailure !== false) return;
     // in the background (the file system's threads, not the engine's): the next job need not wait
     const removal: Promise<void> = fs.promises

@@ -13,6 +13,7 @@ import path from "node:path";
 import { KEPT_OUTPUTS, keptNameFor, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import { isLoopbackHost, pollIntervalMsFor } from "../domain/poll-interval.js";
+import type { RemoteHandle } from "../domain/run-handle.js";
 import type { SelfTest, SelfTestFindings } from "../domain/self-test.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { ConnectionError, RemoteFileError } from "../transport/errors.js";
@@ -34,13 +35,7 @@ export interface RemoteRunnerOptions {
   cancelGraceMs?: number;
 }
 
-/** A remote run as the handle records it. */
-export interface RemoteHandle extends RunHandle {
-  kind: "ssh" | "slurm";
-  token: string;
-  /** The run's folder on the remote side (absolute). */
-  dir: string;
-}
+export type { RemoteHandle };
 
 export { isLoopbackHost, pollIntervalMsFor };
 
@@ -132,10 +127,10 @@ export abstract class RemoteRunnerBase {
   }
 
   /** Files of the run's folder with scheduler / wrapper messages, brought back into `.run/`. */
-  protected abstract stderrFiles(handle: RemoteHandle): string[];
+  protected abstract stderrFiles(handle: RunHandle): string[];
 
   async fetchOutputs(job: Job, handle: RunHandle, ctx: SubmitContext): Promise<FetchedOutputs> {
-    const h = handle as RemoteHandle;
+    const h = handle as RunHandle & RemoteHandle;
     let entries: { name: string; stat: { size: number; isFile: boolean } }[];
     try {
       entries = await this.shell.list(h.dir);
@@ -181,7 +176,7 @@ export abstract class RemoteRunnerBase {
   /** Removes the run folder after a success, unless the cluster keeps remote folders. */
   async cleanup(_job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void> {
     if (!outcome.success || this.cluster.config.keep_remote) return;
-    const h = handle as RemoteHandle;
+    const h = handle as RunHandle & RemoteHandle;
     const base = await this.baseDir();
     // never anything but a run folder under the cluster's base
     if (!h.dir.startsWith(`${base}/`) || h.dir.includes("/../") || !h.dir.endsWith(`-${h.token}`)) return;

@@ -28,8 +28,8 @@ export const RUN_FILES = {
   stderr: "stderr",
   cancelled: "cancelled",
   wrapper: "run.sh",
-  sbatch: "job.sbatch",
-  slurmJobId: "slurm_job_id",
+  /** The batch scheduler's job id, written after the submission (for a launch found after a crash). */
+  batchJobId: "batch_job_id",
 } as const;
 
 // environment-module names: "CRYSTAL/23", "intel-oneapi-mpi/2021.9.0", "foss@2023a"

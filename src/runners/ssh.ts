@@ -6,9 +6,10 @@
 // after a crash. Cancel signals the wrapper's process group: SIGTERM, then SIGKILL after a grace.
 import { INPUT_NAME } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
+import { type SshHandle, sshHandle } from "../domain/run-handle.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { shellCommand } from "../transport/quote.js";
-import { gist, type RemoteHandle, RemoteRunnerBase, type RemoteRunnerOptions } from "./remote-run.js";
+import { gist, RemoteRunnerBase, type RemoteRunnerOptions } from "./remote-run.js";
 import {
   describeLaunch,
   executableShown,
@@ -20,12 +21,6 @@ import {
   type ScriptJob,
 } from "./remote-script.js";
 import type { RunHandle, Runner, RunState, Submission, SubmitContext } from "./types.js";
-
-export interface SshHandle extends RemoteHandle {
-  kind: "ssh";
-  /** PID of the wrapper = its process group and session. */
-  pid: number;
-}
 
 const F = RUN_FILES;
 
@@ -196,7 +191,7 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
   async poll(runs: { job: Job; handle: RunHandle }[]): Promise<Map<number, RunState>> {
     const states = new Map<number, RunState>();
     if (runs.length === 0) return states;
-    const dirs = runs.map((r) => (r.handle as SshHandle).dir);
+    const dirs = runs.map((r) => sshHandle(r.handle).dir);
     const result = await this.orUnknown(
       () => this.shell.script(POLL, { args: dirs, timeoutMs: 60_000 }),
       () => null,
@@ -216,7 +211,7 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
     }
     runs.forEach(({ job, handle }, index) => {
       const words = lines.get(index + 1);
-      const h = handle as SshHandle;
+      const h = sshHandle(handle);
       states.set(job.id, this.stateOf(words, h));
     });
     return states;
@@ -260,7 +255,7 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
   }
 
   async cancel(_job: Job, handle: RunHandle): Promise<void> {
-    const h = handle as SshHandle;
+    const h = sshHandle(handle);
     const grace = Math.max(1, Math.round((this.options.cancelGraceMs ?? 10_000) / 100));
     await this.shell.scriptOk(CANCEL, { args: [h.dir, String(grace)] });
   }

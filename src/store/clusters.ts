@@ -4,11 +4,9 @@ import { UserError } from "../domain/errors.js";
 import { checkClusterName } from "../domain/names.js";
 import {
   CLUSTER_STATUSES,
-  CLUSTER_TYPES,
   type Cluster,
   type ClusterConfig,
   type ClusterStatus,
-  type ClusterType,
   type NewCluster,
 } from "../domain/types.js";
 import { type DB, statement } from "./database.js";
@@ -32,7 +30,7 @@ function rowToCluster(r: ClusterRow): Cluster {
   return {
     id: r.id,
     name: r.name,
-    type: r.type as ClusterType,
+    type: r.type,
     hostname: r.hostname,
     port: r.port,
     username: r.username,
@@ -55,9 +53,6 @@ export function checkClusterFields(c: {
   config?: ClusterConfig;
   status?: string;
 }): void {
-  if (c.type !== undefined && !CLUSTER_TYPES.includes(c.type as ClusterType)) {
-    throw new UserError(`cluster type ${JSON.stringify(c.type)} is unknown — use ssh or slurm`);
-  }
   if (c.hostname !== undefined && !HOST.test(c.hostname)) {
     throw new UserError(`host ${JSON.stringify(c.hostname)} is not a host name or address`);
   }
@@ -91,8 +86,20 @@ export function noSuchCluster(name: string): UserError {
 export class ClusterRepository implements ClusterStore {
   constructor(private readonly db: DB) {}
 
+  /** The cluster types the program registered (runner_kinds), in the words of an error. */
+  private checkType(type: string): void {
+    const kinds = statement(this.db, "SELECT kind FROM runner_kinds WHERE remote = 1 ORDER BY rowid")
+      .pluck()
+      .all() as string[];
+    if (kinds.includes(type)) return;
+    const list =
+      kinds.length > 1 ? `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}` : kinds.join("");
+    throw new UserError(`cluster type ${JSON.stringify(type)} is unknown — use ${list}`);
+  }
+
   create(spec: NewCluster): Cluster {
     checkClusterName(spec.name);
+    this.checkType(spec.type);
     checkClusterFields(spec);
     try {
       const info = statement(

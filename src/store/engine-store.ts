@@ -2,6 +2,7 @@
 // touches a job this engine holds, or one still in the status it expects) with its batched twin for
 // the hot path. Nothing else in crystal-tui writes a claim, a run handle or a final status.
 import { UserError } from "../domain/errors.js";
+import type { LaunchMark, RunHandle } from "../domain/run-handle.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
 import { type DB, statement } from "./database.js";
@@ -205,7 +206,7 @@ export class EngineStore implements EngineStatements {
   }
 
   /** Records the runner's handle (or a launch about to happen) of a job this engine holds. */
-  recordHandle(jobId: number, engineId: string, handle: Record<string, unknown>): boolean {
+  recordHandle(jobId: number, engineId: string, handle: RunHandle | LaunchMark): boolean {
     return (
       statement(this.db, "UPDATE jobs SET run_handle = ? WHERE id = ? AND claimed_by = ?").run(
         JSON.stringify(handle),

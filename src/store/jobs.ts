@@ -5,6 +5,7 @@ import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
+import { readRunRecord } from "../domain/run-handle.js";
 import { canTransition, isActive, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
 import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerType } from "../domain/types.js";
 import { type DB, statement } from "./database.js";
@@ -92,7 +93,7 @@ export function rowToJob(r: JobRow): Job {
     auxFiles: parseJsonArray(r.aux_files).map(String),
     cancelRequested: r.cancel_requested === 1,
     claimedBy: r.claimed_by,
-    runHandle: parseJsonObject(r.run_handle),
+    runHandle: readRunRecord(r.run_handle),
     workflowId: r.workflow_id,
     workflowStep: r.workflow_step,
     retryOf: r.retry_of,

@@ -11,6 +11,7 @@
 //  - Nothing reads the store while the TUI renders: views read a cache that the change probe
 //    (`changeCounter`) refreshes (src/tui/hooks/cache.ts).
 import type { DependencyVerdict } from "../domain/dependencies.js";
+import type { LaunchMark, RunHandle } from "../domain/run-handle.js";
 import type { JobStatus } from "../domain/status.js";
 import type {
   Cluster,
@@ -137,7 +138,7 @@ export interface EngineStatements {
   doomedQueued(engineId: string): Awaitable<{ job: Job; reason: string }[]>;
   adopt(jobId: number, from: string | null, engineId: string): Awaitable<boolean>;
   release(jobId: number, engineId: string): Awaitable<boolean>;
-  recordHandle(jobId: number, engineId: string, handle: Record<string, unknown>): Awaitable<boolean>;
+  recordHandle(jobId: number, engineId: string, handle: RunHandle | LaunchMark): Awaitable<boolean>;
   requeue(jobId: number, reason: string, engineId?: string): Awaitable<boolean>;
   clearHandle(jobId: number, engineId: string): Awaitable<void>;
   recordSubmission(jobId: number, engineId: string, s: SubmissionRecord): Awaitable<boolean>;
@@ -174,6 +175,8 @@ export interface ProjectStore {
   readonly engine: EngineStatements;
   readonly views: ViewQueries;
   schemaVersion(): Awaitable<number>;
+  /** Makes the program's cluster and runner types (its registry of schedulers) acceptable. */
+  registerRunnerKinds(kinds: readonly { kind: string; remote: boolean }[]): Awaitable<void>;
   /** Changes whenever another process commits a change: the TUI's cue to read again. */
   changeCounter(): Awaitable<number>;
   close(): Awaitable<void>;

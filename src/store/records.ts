@@ -2,6 +2,7 @@
 // named once (in the manner of graphile-worker's interfaces.ts). The port (port.ts) and every
 // implementation import them from here; this module imports nothing of the store.
 import type { CrystalResult } from "../crystal/result.js";
+import type { RunHandle } from "../domain/run-handle.js";
 import type { JobStatus } from "../domain/status.js";
 import type { Dependency, NewJobRecord, RemoteJob, RunnerType } from "../domain/types.js";
 
@@ -88,7 +89,7 @@ export interface FollowUp {
 
 /** What a launch recorded: the runner's handle, the command line, the remote record. */
 export interface SubmissionRecord {
-  handle: Record<string, unknown>;
+  handle: RunHandle;
   commandLine: string;
   remote?: {
     clusterId: number;

@@ -59,6 +59,20 @@ export class Store {
     return this.db.pragma("data_version", { simple: true }) as number;
   }
 
+  /**
+   * Makes the cluster and runner types the program knows (its registry of schedulers) acceptable to
+   * the database; writes only when one is new.
+   */
+  registerRunnerKinds(kinds: readonly { kind: string; remote: boolean }[]): void {
+    const known = new Set(this.db.prepare("SELECT kind FROM runner_kinds").pluck().all() as string[]);
+    const missing = kinds.filter((k) => !known.has(k.kind));
+    if (missing.length === 0) return;
+    const insert = this.db.prepare("INSERT OR IGNORE INTO runner_kinds (kind, remote) VALUES (?, ?)");
+    this.db.transaction(() => {
+      for (const k of missing) insert.run(k.kind, k.remote ? 1 : 0);
+    })();
+  }
+
   /** Runs `fn` in one IMMEDIATE transaction: all of it lands, or none of it. */
   write<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();

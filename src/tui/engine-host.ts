@@ -62,10 +62,13 @@ export class EngineHost implements EngineSource {
 
   /** Starts the engine here, or notes who serves the project; never blocks the UI. */
   start(): this {
-    this.project = openProject(this.projectDir);
-    loadEngineModules().then(
-      (modules) => {
-        if (this.stopped) return;
+    Promise.all([openProject(this.projectDir), loadEngineModules()]).then(
+      ([project, modules]) => {
+        if (this.stopped) {
+          void project.close();
+          return;
+        }
+        this.project = project;
         this.modules = modules;
         void this.check();
         this.timer = setInterval(() => void this.check(), this.options.recheckMs ?? 5000);

@@ -28,7 +28,7 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
   const demo = isDemoProject(projectDir);
   // a demo project reopened later still runs on its stand-in, unless CRYSTAL was set up by hand
   if (demo && !process.env.CRY23_EXEDIR) installDemoStandin(projectDir);
-  const project = openProject(projectDir);
+  const project = await openProject(projectDir);
   const store = project.store;
   const watcher = new StoreWatcher(store).start();
   const engine = new EngineHost(projectDir, { host: options.hostEngine ?? true }).start();

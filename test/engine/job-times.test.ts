@@ -22,7 +22,7 @@ function schedulerRunner(states: (job: { id: number }) => RunState[]): Runner {
     kind: "local",
     pollIntervalMs: 1,
     submit: async () => ({
-      handle: { kind: "local", token: "t" } as RunHandle,
+      handle: { kind: "local", token: "t", runDir: "/nowhere", scratch: "/nowhere" },
       commandLine: "queued",
       state: "queued",
     }),
@@ -119,7 +119,7 @@ describe("one job-time rule", () => {
       "UPDATE jobs SET start_time = ?, end_time = ?, started_at = NULL, completed_at = '2026-01-01 11:00:00' WHERE id = ?",
     ).run(STARTED, ENDED, a.id);
     db.prepare("UPDATE jobs SET started_at = ?, completed_at = ? WHERE id = ?").run(STARTED, ENDED, b.id);
-    db.prepare("DELETE FROM schema_version WHERE version = 5").run();
+    db.prepare("DELETE FROM schema_version WHERE version >= 5").run();
     store.close();
     const again = Store.open(dir);
     for (const id of [a.id, b.id]) {

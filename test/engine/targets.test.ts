@@ -21,7 +21,11 @@ function finishingRunner(kind: "local" | "ssh", onSubmit: (jobId: number) => voi
     pollIntervalMs: 1,
     submit: async (job) => {
       onSubmit(job.id);
-      return { handle: { kind, token: "t" } as RunHandle, commandLine: "fake", state: "running" };
+      const handle: RunHandle =
+        kind === "local"
+          ? { kind, token: "t", runDir: "/x", scratch: "/x" }
+          : { kind, token: "t", dir: "/x", pid: 1 };
+      return { handle, commandLine: "fake", state: "running" };
     },
     poll: async (runs) =>
       new Map(runs.map(({ job }) => [job.id, { state: "finished", exitCode: 0 } as RunState])),

@@ -72,6 +72,7 @@ function asynchronous(inner: Store): Counted {
     engine: wrap(inner.engine),
     views: wrap(inner.views),
     schemaVersion: () => later(() => inner.schemaVersion()),
+    registerRunnerKinds: (kinds) => later(() => inner.registerRunnerKinds(kinds)),
     changeCounter: () => later(() => inner.changeCounter()),
     close: () => later(() => inner.close()),
   };

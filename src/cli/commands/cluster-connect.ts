@@ -34,12 +34,12 @@ export function registerClusterConnectCommands(cluster: Command): void {
       const { targetForCluster } = await import("../../transport/target.js");
       const { checkCluster } = await import("../../transport/cluster-check.js");
       const { selfTestFor } = await import("../../runners/self-test.js");
-      const { SLURM_SELF_TEST_LINES } = await import("../../runners/slurm.js");
+      const { schedulerOf } = await import("../../runners/schedulers.js");
       const t = targetForCluster(c);
       if (!opts.json)
         process.stdout.write(`cluster ${c.name} (${c.type}) — ${t.username}@${t.host}:${t.port}\n`);
       const report = await checkCluster(c, {
-        selfTest: selfTestFor(c, c.type === "slurm" ? SLURM_SELF_TEST_LINES : []),
+        selfTest: selfTestFor(c, schedulerOf(c.type)?.selfTestLines ?? []),
         onCheck: (check) => {
           if (!opts.json) process.stdout.write(checkLine(check));
         },

@@ -5,7 +5,8 @@ import { Box, Text } from "ink";
 import { createContext, useContext, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkClusterName } from "../../domain/names.js";
-import { CLUSTER_TYPES, type Cluster, type ClusterConfig, type ClusterType } from "../../domain/types.js";
+import type { Cluster, ClusterConfig, ClusterType } from "../../domain/types.js";
+import { CLUSTER_KINDS } from "../../runners/schedulers.js";
 import { checkClusterFields } from "../../store/clusters.js";
 import { Confirm } from "../components/Confirm.js";
 import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
@@ -178,7 +179,7 @@ function ClusterForm({
               name: k,
               label,
               value: values.type,
-              options: CLUSTER_TYPES,
+              options: CLUSTER_KINDS,
               error: checked.errors[k],
               hint,
             }
