@@ -163,6 +163,8 @@ export interface ClusterConfig {
   max_jobs?: number;
   /** Seconds between polls of the cluster (a minimum is enforced). */
   poll_interval?: number;
+  /** The site's own minimum between polls, in seconds (e.g. 120), when it asks for more than crystal-tui's. */
+  min_poll_interval?: number;
   /** MPI launcher on a plain SSH machine (SLURM uses srun). */
   mpirun?: string;
   /** Keep the remote job folder after results are brought back. */

@@ -20,9 +20,12 @@ interface Capacity {
   idle?: boolean;
 }
 
-/** Records a launch (its handle, command line, remote record, RUNNING when it already runs). */
-export async function recordSubmission(e: EngineParts, job: Job, submission: Submission): Promise<void> {
-  await e.store.engine.recordSubmission(job.id, e.id, {
+/**
+ * Records a launch (its handle, command line, remote record, RUNNING when it already runs); false
+ * when the job was no longer this engine's to launch (cancelled, its cluster removed, meanwhile).
+ */
+export async function recordSubmission(e: EngineParts, job: Job, submission: Submission): Promise<boolean> {
+  return e.store.engine.recordSubmission(job.id, e.id, {
     handle: submission.handle,
     commandLine: submission.commandLine,
     ...(submission.remote && job.clusterId !== null
@@ -120,7 +123,11 @@ export class Dispatcher {
     });
     try {
       const submission = await t.runner.submit(job, ctx);
-      await recordSubmission(e, job, submission);
+      if (!(await recordSubmission(e, job, submission))) {
+        // its job ended while it was launched: the run must not go on for nobody
+        await t.runner.cancel(job, submission.handle).catch(() => undefined);
+        return;
+      }
       e.summary.started++;
       e.log(
         `job ${job.id} (${job.name}) ${submission.state === "running" ? "started" : "queued"} on ${t.cluster?.name ?? "local"}`,

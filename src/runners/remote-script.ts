@@ -15,6 +15,7 @@ import {
   outputFileName,
   PROPERTIES_AUX_INPUTS,
 } from "../crystal/files.js";
+import { checkClusterConfig, checkOneLine } from "../domain/cluster-settings.js";
 import { UserError } from "../domain/errors.js";
 import type { Cluster, ClusterConfig, Job } from "../domain/types.js";
 import { shellCommand, shellQuote } from "../transport/quote.js";
@@ -32,43 +33,28 @@ export const RUN_FILES = {
   batchJobId: "batch_job_id",
 } as const;
 
-// environment-module names: "CRYSTAL/23", "intel-oneapi-mpi/2021.9.0", "foss@2023a"
-const MODULE = /^[A-Za-z0-9][A-Za-z0-9_.+/:@-]{0,127}$/;
-
 function where(cluster: Pick<Cluster, "name">): string {
   return `cluster '${cluster.name}'`;
 }
 
-/** Refuses a value that could start a new line of a script (or is not text at all). */
-export function checkOneLine(field: string, value: unknown): string {
-  if (typeof value !== "string" || /[\n\r\0]/.test(value)) {
-    throw new UserError(`${field} ${JSON.stringify(value)} is not valid — it must be one line of text`);
-  }
-  return value;
-}
+export { checkOneLine };
 
-/** The cluster's configuration checked for what goes into a script; errors name the field. */
-export function checkRemoteConfig(cluster: Pick<Cluster, "name" | "config">): ClusterConfig {
-  const c = cluster.config;
-  for (const m of c.modules ?? []) {
-    if (typeof m !== "string" || !MODULE.test(m)) {
-      throw new UserError(
-        `${where(cluster)}: module ${JSON.stringify(m)} is not a module name — use letters, digits and . _ + / : @ - (fix it with \`crystal-tui cluster add\`)`,
-      );
-    }
+/**
+ * The cluster's settings checked again before they go into a script (a record made before they
+ * were checked on every add and edit): the rule of src/domain/cluster-settings.ts, errors naming
+ * the cluster.
+ */
+export function checkRemoteConfig(
+  cluster: Pick<Cluster, "name" | "config"> & { hostname?: string },
+): ClusterConfig {
+  try {
+    return checkClusterConfig(cluster.config, cluster.hostname);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    throw new UserError(
+      `${where(cluster)}: ${err.message} (fix it with \`crystal-tui cluster edit ${cluster.name}\`)`,
+    );
   }
-  for (const [name, value] of Object.entries(c.env ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new UserError(
-        `${where(cluster)}: environment variable name ${JSON.stringify(name)} is not valid`,
-      );
-    }
-    checkOneLine(`${where(cluster)}: the value of environment variable ${name}`, value);
-  }
-  if (c.crystal_exedir !== undefined) checkOneLine(`${where(cluster)}: crystal_exedir`, c.crystal_exedir);
-  if (c.mpirun !== undefined) checkOneLine(`${where(cluster)}: mpirun`, c.mpirun);
-  if (c.remote_dir !== undefined) checkOneLine(`${where(cluster)}: remote_dir`, c.remote_dir);
-  return c;
 }
 
 /**

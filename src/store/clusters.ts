@@ -1,14 +1,10 @@
 // Clusters: remote machines reached over SSH, plain or running SLURM. Their connection settings are
 // JSON; a password is never one of them (keys and the ssh-agent only).
+
+import { checkClusterAddress, checkClusterConfig } from "../domain/cluster-settings.js";
 import { UserError } from "../domain/errors.js";
 import { checkClusterName } from "../domain/names.js";
-import {
-  CLUSTER_STATUSES,
-  type Cluster,
-  type ClusterConfig,
-  type ClusterStatus,
-  type NewCluster,
-} from "../domain/types.js";
+import type { Cluster, ClusterConfig, ClusterStatus, NewCluster } from "../domain/types.js";
 import { type DB, statement } from "./database.js";
 import { parseJsonObject } from "./json.js";
 import type { ClusterStore } from "./port.js";
@@ -41,40 +37,8 @@ function rowToCluster(r: ClusterRow): Cluster {
   };
 }
 
-const SECRET_KEYS = /pass(word|phrase)?|secret|token/i;
-const HOST = /^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$/;
-const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
-
-export function checkClusterFields(c: {
-  type?: string;
-  hostname?: string;
-  port?: number;
-  username?: string;
-  config?: ClusterConfig;
-  status?: string;
-}): void {
-  if (c.hostname !== undefined && !HOST.test(c.hostname)) {
-    throw new UserError(`host ${JSON.stringify(c.hostname)} is not a host name or address`);
-  }
-  if (c.port !== undefined && (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535)) {
-    throw new UserError(`port ${JSON.stringify(c.port)} must be a whole number from 1 to 65535`);
-  }
-  if (c.username !== undefined && !USER.test(c.username)) {
-    throw new UserError(`user ${JSON.stringify(c.username)} is not a valid login name`);
-  }
-  if (c.status !== undefined && !CLUSTER_STATUSES.includes(c.status as ClusterStatus)) {
-    throw new UserError(
-      `cluster status ${JSON.stringify(c.status)} is unknown — use active, inactive or error`,
-    );
-  }
-  for (const key of Object.keys(c.config ?? {})) {
-    if (SECRET_KEYS.test(key)) {
-      throw new UserError(
-        `cluster settings may not hold a ${key}: crystal-tui never stores secrets — use a key file or the ssh-agent`,
-      );
-    }
-  }
-}
+/** The address parts of a cluster the TUI's form checks as they are typed (src/domain/cluster-settings.ts). */
+export const checkClusterFields = checkClusterAddress;
 
 /** The error for a cluster name that is not registered. */
 export function noSuchCluster(name: string): UserError {
@@ -100,7 +64,8 @@ export class ClusterRepository implements ClusterStore {
   create(spec: NewCluster): Cluster {
     checkClusterName(spec.name);
     this.checkType(spec.type);
-    checkClusterFields(spec);
+    checkClusterAddress(spec);
+    checkClusterConfig(spec.config ?? {}, spec.hostname);
     try {
       const info = statement(
         this.db,
@@ -161,10 +126,11 @@ export class ClusterRepository implements ClusterStore {
     patch: Partial<Pick<Cluster, "hostname" | "port" | "username" | "config" | "status" | "name">>,
   ): Cluster {
     if (patch.name !== undefined) checkClusterName(patch.name);
-    checkClusterFields(patch);
+    checkClusterAddress(patch);
     const current = this.get(id);
     if (!current) throw new UserError(`there is no cluster ${id}`);
     const next = { ...current, ...patch };
+    checkClusterConfig(next.config, next.hostname);
     try {
       // updated_at to the millisecond: running engines see an edit by it (src/engine/targets.ts)
       statement(
@@ -179,6 +145,27 @@ export class ClusterRepository implements ClusterStore {
       throw err;
     }
     return this.get(id)!;
+  }
+
+  /**
+   * Removes a cluster with its unfinished jobs cancelled (with `reason`), in one transaction; its
+   * remote-job records go with it, its finished jobs stay (with no cluster). Returns the ids of the
+   * jobs it cancelled.
+   */
+  remove(id: number, reason: string): number[] {
+    return this.db
+      .transaction(() => {
+        const cancelled = statement(
+          this.db,
+          `UPDATE jobs SET status = 'CANCELLED', status_reason = ?, claimed_by = NULL
+           WHERE cluster_id = ? AND status IN ('PENDING','QUEUED','RUNNING') RETURNING id`,
+        )
+          .pluck()
+          .all(reason, id) as number[];
+        statement(this.db, "DELETE FROM clusters WHERE id = ?").run(id);
+        return cancelled.sort((a, b) => a - b);
+      })
+      .immediate();
   }
 
   /** Removes a cluster; its remote-job records go with it, its jobs stay (with no cluster). */

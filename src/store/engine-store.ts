@@ -248,7 +248,8 @@ export class EngineStore implements EngineStatements {
       .transaction(() => {
         const held = statement(
           this.db,
-          "UPDATE jobs SET run_handle = ?, command_line = ? WHERE id = ? AND claimed_by = ?",
+          // a job finished by someone else meanwhile (its cluster removed, say) is not recorded as launched
+          `UPDATE jobs SET run_handle = ?, command_line = ? WHERE id = ? AND claimed_by = ? AND status IN ${ACTIVE}`,
         ).run(JSON.stringify(s.handle), s.commandLine, jobId, engineId).changes;
         if (held !== 1) return false;
         if (s.remote) {

@@ -75,6 +75,8 @@ export interface ClusterStore {
     patch: Partial<Pick<Cluster, "hostname" | "port" | "username" | "config" | "status" | "name">>,
   ): Awaitable<Cluster>;
   delete(id: number): Awaitable<boolean>;
+  /** Removes a cluster with its unfinished jobs cancelled (with the reason), as a whole; their ids. */
+  remove(id: number, reason: string): Awaitable<number[]>;
 }
 
 export interface RemoteJobStore {

@@ -145,7 +145,7 @@ describe("crystal-tui CLI", () => {
           "2",
         ],
         1,
-        /--poll-interval 2 is below the minimum of 10 s/,
+        /poll interval 2 s is below the minimum of 10 s/,
       ],
       [["frobnicate"], 2, /unknown command/],
       [["job", "add", "x", "--input", badDeck], 1, /bad\.d12 line 13: SHRINK needs two integers/],

@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runtimeSeconds } from "../../src/domain/job-times.js";
 import { Engine } from "../../src/engine/engine.js";
-import type { RunHandle, Runner, RunState } from "../../src/runners/types.js";
+import type { Runner, RunState } from "../../src/runners/types.js";
 import { Store } from "../../src/store/store.js";
 import { cliJson, FIXTURES, tempProject } from "../helpers/project.js";
 import { jobFolder, newJob } from "../store/new-jobs.js";

@@ -3,6 +3,7 @@
 // so the screen never waits for a remote machine.
 import { Box, Text } from "ink";
 import { createContext, useContext, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { removeCluster } from "../../app/clusters.js";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkClusterName } from "../../domain/names.js";
 import type { Cluster, ClusterConfig, ClusterType } from "../../domain/types.js";
@@ -89,10 +90,7 @@ export function checkClusterForm(v: FormValues, base: ClusterConfig = {}) {
     if (m) errors[k] = m;
   };
   set("name", v.name.trim() === "" ? "a name is needed" : message(() => checkClusterName(v.name.trim())));
-  set(
-    "type",
-    message(() => checkClusterFields({ type: v.type })),
-  );
+  set("type", CLUSTER_KINDS.includes(v.type) ? null : `cluster type ${JSON.stringify(v.type)} is unknown`);
   set(
     "hostname",
     v.hostname.trim() === ""
@@ -340,8 +338,9 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
     if (!yes || !p) return;
     if (p.kind === "delete") {
       void runAction(nav, async () => {
-        await store.clusters.delete(p.cluster.id);
-        return `cluster ${p.cluster.name} removed; its jobs stay (they no longer have a cluster)`;
+        // refused while it has unfinished jobs (they would wait for ever): the message says so
+        await removeCluster(store, p.cluster.name);
+        return `cluster ${p.cluster.name} removed; its finished jobs stay`;
       });
       setCursor(Math.max(0, cursor - 1));
     } else if (tasks) {
