@@ -101,9 +101,13 @@ export async function addJob({ store, files }: Project, name: string, opts: AddO
     "--geometry-from": opts.geometryFrom,
     "--wavefunction-from": opts.wavefunctionFrom,
   };
-  for (const { cliFlag: flag, ext } of DATA_LINKS) {
+  // a properties deck with RDFMWF reads the formatted wavefunction (fort.98), not fort.9
+  const formatted = readDeck(input).auxInputs.includes("fort.98");
+  for (const link of DATA_LINKS) {
+    const flag = link.cliFlag;
     const text = flag ? fromFlags[flag] : undefined;
     if (text === undefined) continue;
+    const ext = flag === "--wavefunction-from" && formatted ? ".f98" : link.ext;
     const parent = await store.jobs.get(parseJobId(text));
     if (!parent) throw new UserError(`${flag} ${text}: there is no such job — see \`crystal-tui job list\``);
     inputsFrom.push({ jobId: parent.id, ext });
