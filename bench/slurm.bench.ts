@@ -10,12 +10,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { installStandin } from "../src/crystal/standin.js";
+import { batchHandle } from "../src/domain/run-handle.js";
 import type { Job } from "../src/domain/types.js";
 import { SlurmRunner } from "../src/runners/slurm.js";
 import type { RunHandle } from "../src/runners/types.js";
 import { Store } from "../src/store/store.js";
 import { SshPool } from "../src/transport/pool.js";
+import { Ssh2Shell } from "../src/transport/ssh2-shell.js";
 import { loadInfra, portOpen } from "../test/helpers/infra.js";
+import { jobFolder, newJob } from "../test/store/new-jobs.js";
 
 const N = 200;
 const ROUNDS = 10;
@@ -56,7 +59,7 @@ const pool = new SshPool({
   keyFiles: [infra.sshKey],
   knownHostsFile: infra.knownHosts,
 });
-const runner = new SlurmRunner(cluster, { pool });
+const runner = new SlurmRunner(cluster, { shell: new Ssh2Shell(pool, false) });
 const deck = fs.readFileSync(
   path.join(import.meta.dirname, "../fixtures/crystal-outputs/aiida-crystal17__mgo_sto3g_scf.d12"),
   "utf8",
@@ -78,7 +81,7 @@ const gate = (
 ).stdout
   .trim()
   .split(";")[0]!;
-const gateHandle: RunHandle = { kind: "slurm", jobId: gate };
+const gateHandle: RunHandle = { kind: "slurm", token: "gate", dir: "/", jobId: gate, stdout: "", stderr: "" };
 const submitted: { job: Job; handle: RunHandle }[] = [];
 const baselineIds: string[] = [];
 
@@ -119,12 +122,12 @@ try {
   };
   const ours = async (round: number) => {
     const jobs = Array.from({ length: per }, (_, i) =>
-      store.jobs.create({ name: `j${round}-${i}`, input: deck, clusterId: cluster.id, runnerType: "slurm" }),
+      newJob(store, { name: `j${round}-${i}`, input: deck, clusterId: cluster.id, runnerType: "slurm" }),
     );
     for (const job of jobs) {
       const t0 = process.hrtime.bigint();
       const sub = await runner.submit(job, {
-        jobFolder: store.jobs.folderOf(job),
+        jobFolder: jobFolder(store, job),
         token: crypto.randomBytes(6).toString("hex"),
         nativeDependencies: [{ handle: gateHandle, type: "after_ok" }],
       });
@@ -164,12 +167,12 @@ try {
     );
   };
   await cycle("all queued");
-  await pool.execOk(["scancel", ...submitted.map((s) => String(s.handle.jobId))]);
+  await pool.execOk(["scancel", ...submitted.map((s) => batchHandle(s.handle).jobId)]);
   await new Promise((r) => setTimeout(r, 1500));
   await cycle("all ended (cancelled)");
 } finally {
   await pool
-    .exec(["scancel", gate, ...baselineIds, ...submitted.map((s) => String(s.handle.jobId))])
+    .exec(["scancel", gate, ...baselineIds, ...submitted.map((s) => batchHandle(s.handle).jobId)])
     .catch(() => {});
   await pool.exec(["scancel", "-n", "bench-warm"]).catch(() => {});
   await pool.exec(["rm", "-rf", "--", remoteDir]).catch(() => {});

@@ -17,6 +17,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { Store } from "../src/store/store.js";
+import { sql } from "../test/store/raw-sql.js";
 
 process.env.NODE_ENV ??= "production";
 const React = (await import("react")).default;
@@ -59,11 +60,11 @@ fs.mkdirSync(projectDir);
     "FAILED",
     "CANCELLED",
   ];
-  const insert = store.db.prepare(
+  const insert = sql(store).prepare(
     `INSERT INTO jobs (name, work_dir, status, runner_type, cluster_id, created_at, started_at, completed_at, final_energy)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  store.db.transaction(() => {
+  sql(store).transaction(() => {
     for (let i = 1; i <= N; i++) {
       let status = statuses[i % statuses.length]!;
       if (i % 20 === 0) status = "SKIPPED";

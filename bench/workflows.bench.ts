@@ -7,10 +7,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ProjectFiles } from "../src/crystal/project-files.js";
 import { Store } from "../src/store/store.js";
 import { createWorkflow } from "../src/workflows/create.js";
 import { planWorkflow } from "../src/workflows/plan.js";
 import { parseWorkflowFile } from "../src/workflows/workflow-file.js";
+import { newJobs } from "../test/store/new-jobs.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ctui-bench-wf-"));
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -40,12 +42,12 @@ for (let round = 0; round < rounds; round++) {
   const store = project(`wf-${round}`);
   let t0 = process.hrtime.bigint();
   const plan = planWorkflow(parseWorkflowFile(WORKFLOW, null), {
-    store,
+    clusters: store.clusters.list(),
     templateFolders: { userDir: path.join(tmp, "no-user-templates") },
   });
   const planMs = ms(t0);
   t0 = process.hrtime.bigint();
-  const created = createWorkflow(store, plan);
+  const created = await createWorkflow({ store, files: new ProjectFiles(store.projectDir) }, plan);
   const createMs = ms(t0);
   jobs = created.jobs.scan!.length;
   const decks = plan.steps[0]!.jobs.map((j) => ({ name: j.name, input: j.deck! }));
@@ -54,7 +56,7 @@ for (let round = 0; round < rounds; round++) {
   global.gc?.();
   const floor = project(`floor-${round}`);
   t0 = process.hrtime.bigint();
-  floor.jobs.createMany(decks);
+  newJobs(floor, decks);
   const baselineMs = ms(t0);
   floor.close();
   best = {
@@ -90,7 +92,7 @@ function checkMs(text: string): number {
   const store = project(`check-${Math.random().toString(36).slice(2)}`);
   const t0 = process.hrtime.bigint();
   planWorkflow(parseWorkflowFile(text, null), {
-    store,
+    clusters: store.clusters.list(),
     templateFolders: { userDir: path.join(tmp, "no-user-templates") },
   });
   const elapsed = ms(t0);

@@ -1,7 +1,8 @@
 // What every command needs: the project it works on, opened once.
 import type { Command } from "commander";
+import { openProject, type Project } from "../app/project.js";
+import type { ProjectStore } from "../store/port.js";
 import { resolveProjectDir } from "../store/project.js";
-import { Store } from "../store/store.js";
 
 export interface GlobalOptions {
   project?: string;
@@ -12,12 +13,17 @@ export function projectDirOf(cmd: Command): string {
 }
 
 /** Opens the project's store for the duration of `fn` and closes it afterwards. */
-export async function withStore<T>(cmd: Command, fn: (store: Store) => T | Promise<T>): Promise<T> {
-  const store = Store.open(projectDirOf(cmd));
+export function withStore<T>(cmd: Command, fn: (store: ProjectStore) => T | Promise<T>): Promise<T> {
+  return withProject(cmd, (project) => fn(project.store));
+}
+
+/** The project's store and its job folders for the duration of `fn`. */
+export async function withProject<T>(cmd: Command, fn: (project: Project) => T | Promise<T>): Promise<T> {
+  const project = await openProject(projectDirOf(cmd));
   try {
-    return await fn(store);
+    return await fn(project);
   } finally {
-    store.close();
+    await project.close();
   }
 }
 

@@ -1,4 +1,6 @@
 // How commands speak: JSON for scripts (--json), short aligned text for people.
+
+import { runtimeSeconds } from "../domain/job-times.js";
 import type { JobStatus } from "../domain/status.js";
 import { STATUS_SYMBOL } from "../domain/status.js";
 import type { Cluster, Job } from "../domain/types.js";
@@ -93,8 +95,10 @@ export function jobToJson(job: Job) {
     started_at: job.startedAt,
     completed_at: job.completedAt,
     queue_time: job.queueTime,
-    start_time: job.startTime,
-    end_time: job.endTime,
+    // the same start and end under the v2 names (one value each: src/domain/job-times.ts)
+    start_time: job.startedAt,
+    end_time: job.completedAt,
+    runtime_s: runtimeSeconds(job),
     work_dir: job.workDir,
     pid: job.pid,
     priority: job.priority,
@@ -106,7 +110,8 @@ export function jobToJson(job: Job) {
     workflow_step: job.workflowStep,
     retry_of: job.retryOf,
     attempt: job.attempt,
-    key_results: job.keyResults,
+    // the stored results as they are: the parser's, or the Phase-1 tool's own
+    key_results: job.keyResults ?? job.legacyResults,
   };
 }
 

@@ -2,7 +2,13 @@
 // properties deck (NEWK, BAND, DOSS, … reading fort.9) is `<name>.d3` and runs `properties`;
 // everything else is `<name>.d12` and runs `crystal`.
 import { deckKind } from "./deck.js";
-import { type CrystalProgram, deckFileName, propertiesDeckFileName } from "./files.js";
+import {
+  type CrystalExecutable,
+  type CrystalProgram,
+  deckFileName,
+  programFor,
+  propertiesDeckFileName,
+} from "./files.js";
 
 export function programOf(job: { inputFile: string | null }): CrystalProgram {
   return job.inputFile && deckKind(job.inputFile) === "properties" ? "properties" : "crystal";
@@ -10,4 +16,13 @@ export function programOf(job: { inputFile: string | null }): CrystalProgram {
 
 export function deckFileOf(job: { name: string; inputFile: string | null }): string {
   return programOf(job) === "properties" ? propertiesDeckFileName(job.name) : deckFileName(job.name);
+}
+
+/** The program, binary and MPI ranks a job runs with (the rule is crystal/files.ts programFor). */
+export function programOfJob(job: { inputFile?: string | null; parallelism: { mpi_ranks?: number } }): {
+  program: CrystalProgram;
+  executable: CrystalExecutable;
+  ranks: number;
+} {
+  return programFor(programOf({ inputFile: job.inputFile ?? null }), job.parallelism);
 }

@@ -157,10 +157,12 @@ function calcTypeOf(calcs: string[]): string {
   return "scf";
 }
 
-/** Reads a properties (.d3) deck: keywords until END; it reads the wavefunction from fort.9. Never throws. */
+/**
+ * Reads a properties (.d3) deck: keywords until END; it reads the wavefunction from fort.9 — or,
+ * with RDFMWF, the formatted wavefunction from fort.98 (which it turns into fort.9). Never throws.
+ */
 export function readPropertiesDeck(text: string): DeckReport {
   const r = new DeckReader(text);
-  r.aux.add("fort.9");
   if (r.lines.every((l) => l.trim() === "")) {
     r.error(1, "the properties deck is empty — give keywords such as NEWK, BAND or DOSS, then END");
   } else {
@@ -172,7 +174,7 @@ export function readPropertiesDeck(text: string): DeckReport {
       if (rest >= 0) r.warn(r.i + rest + 1, "text after the deck's END — properties never reads it");
     }
   }
-  if (r.keywords.includes("RDFMWF")) r.aux.add("fort.98");
+  r.aux.add(r.keywords.includes("RDFMWF") ? "fort.98" : "fort.9");
   const band = r.calcs.includes("band");
   const dos = r.calcs.includes("dos");
   return {

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { shellAssignment, shellQuote } from "../transport/quote.js";
 
 /** Where a folder or binary was found. */
 export type DiscoverySource = "config" | "CRY23_EXEDIR" | "CRY23_ROOT" | "cry23.bashrc" | "PATH";
@@ -39,6 +40,8 @@ export interface Discovery {
   /** MPI build (older installations). */
   Pcrystal: FoundBinary;
   properties: FoundBinary;
+  /** MPI build of properties (a properties job asked to run on several ranks). */
+  Pproperties: FoundBinary;
   mpirun: FoundBinary;
   scratch: ScratchFolder;
   /** Cores this process may use. */
@@ -55,7 +58,7 @@ export interface DiscoverOptions {
   exedir?: string;
 }
 
-const CRYSTAL_BINARIES = ["crystalOMP", "PcrystalOMP", "Pcrystal", "properties"] as const;
+const CRYSTAL_BINARIES = ["crystalOMP", "PcrystalOMP", "Pcrystal", "properties", "Pproperties"] as const;
 
 function isExecutableFile(file: string): boolean {
   try {
@@ -183,6 +186,7 @@ export function discoverCrystal(opts: DiscoverOptions = {}): Discovery {
     PcrystalOMP: found.PcrystalOMP,
     Pcrystal: found.Pcrystal,
     properties: found.properties,
+    Pproperties: found.Pproperties,
     mpirun,
     scratch: scratchFolder(env.CRY23_SCRDIR || bashrcVars?.CRY23_SCRDIR || null),
     cores: os.availableParallelism(),
@@ -196,6 +200,8 @@ function missingFix(name: string, chosen: { dir: string; source: DiscoverySource
   if (name === "properties")
     return `properties not found${where} — needed for band structures and DOS; put it next to crystalOMP`;
   if (name === "Pcrystal") return `Pcrystal not found${where} — only older MPI installations have it`;
+  if (name === "Pproperties")
+    return `Pproperties not found${where} — needed only for properties jobs on several MPI ranks`;
   return `${name} not found${where} — set CRY23_EXEDIR to the folder holding it, or source cry23.bashrc`;
 }
 
@@ -228,4 +234,62 @@ function scratchFolder(dir: string | null): ScratchFolder {
         ? `CRY23_SCRDIR ${dir} is not writable by you — fix its permissions or point CRY23_SCRDIR elsewhere`
         : null,
   };
+}
+
+/** CRYSTAL's OpenMP stack size when neither the user nor the cluster sets one (its own scripts' value). */
+export const OMP_STACKSIZE_DEFAULT = "1G";
+
+/** What a cluster's settings say about CRYSTAL's environment there. */
+export interface RemoteEnvironment {
+  modules?: readonly string[];
+  crystal_exedir?: string;
+  env?: Readonly<Record<string, string>>;
+}
+
+/** A path for the shell: `~/x` becomes "$HOME"/'x', anything else is quoted as it is. */
+export function shellPath(p: string): string {
+  if (p === "~") return '"$HOME"';
+  if (p.startsWith("~/")) return `"$HOME"/${shellQuote(p.slice(2))}`;
+  return shellQuote(p);
+}
+
+/**
+ * Shell lines that set up CRYSTAL's environment on a remote machine like its users do, in ONE
+ * order for jobs, readiness checks and `cluster test`: the modules first (through the login profile
+ * when `module` is not a shell function yet — non-interactive shells often lack it), then
+ * CRY23_EXEDIR, then the cluster's own variables, last so that they win over what a module set.
+ * A module that fails to load is said on stderr and as a `MODULE-FAILED` line on stdout. The
+ * settings are checked when the cluster is added or edited; every value is quoted here anyway.
+ */
+export function remoteEnvironmentLines(e: RemoteEnvironment): string[] {
+  const lines: string[] = [];
+  if (e.modules?.length) {
+    lines.push("command -v module >/dev/null 2>&1 || . /etc/profile >/dev/null 2>&1");
+    for (const m of e.modules) {
+      lines.push(
+        `module load ${shellQuote(m)} >&2 || { echo ${shellQuote(`crystal-tui: module load ${m} failed`)} >&2; echo ${shellQuote(`MODULE-FAILED ${m}`)}; }`,
+      );
+    }
+  }
+  if (e.crystal_exedir) lines.push(`CRY23_EXEDIR=${shellPath(e.crystal_exedir)}; export CRY23_EXEDIR`);
+  for (const [name, value] of Object.entries(e.env ?? {}))
+    lines.push(`export ${shellAssignment(name, value)}`);
+  return lines;
+}
+
+/** The CRYSTAL programs a self-test looks for. */
+export const SELF_TEST_PROGRAMS = ["crystalOMP", "PcrystalOMP", "properties"] as const;
+
+/**
+ * Lines that report, after the environment lines, where each CRYSTAL program is: in $CRY23_EXEDIR
+ * when set (the cluster's crystal_exedir, or a module's), else on PATH.
+ */
+export function crystalSelfTestLines(): string[] {
+  return [
+    `for p in ${SELF_TEST_PROGRAMS.join(" ")}; do`,
+    '  if [ -n "$CRY23_EXEDIR" ]; then',
+    '    if [ -x "$CRY23_EXEDIR/$p" ]; then echo "FOUND $p $CRY23_EXEDIR/$p"; else echo "MISSING $p $CRY23_EXEDIR"; fi',
+    '  elif f=$(command -v "$p" 2>/dev/null); then echo "FOUND $p $f"; else echo "MISSING $p"; fi',
+    "done",
+  ];
 }

@@ -1,27 +1,107 @@
 // CRYSTAL's file conventions, written once: what the deck is called in the run folder, which job
-// files CRYSTAL reads under which Fortran names, and which of its outputs are worth keeping.
-// Everything that stages or collects files (runners, stand-in, templates) asks this module.
+// files CRYSTAL reads under which Fortran names, the data one job hands another (geometry,
+// wavefunction, Hessian, …), which of its outputs are worth keeping, and which program runs a job
+// with how many processes. Everything that stages, collects, checks or plans files (runners, the
+// CLI, the TUI's form, workflow planning, the stand-in) asks this module.
 
 /** CRYSTAL reads its deck from stdin; runners place it in the run folder under this name. */
 export const INPUT_NAME = "INPUT";
 
-/** Auxiliary inputs of `crystal`: job-file extension → the name CRYSTAL opens. */
-export const AUX_INPUTS: Readonly<Record<string, string>> = Object.freeze({
-  ".gui": "fort.34", // EXTERNAL geometry
-  ".f9": "fort.20", // GUESSP: wavefunction of a previous run
-  ".f98": "fort.98", // formatted wavefunction
-  ".hessopt": "HESSOPT.DAT", // HESSOPT: Hessian of a previous optimisation
-  ".born": "BORN.DAT", // Born charges for FREQCALC intensities
-});
+/**
+ * The folder inside a job folder where a run's own records are kept (the wrapper's pid and exit
+ * code locally; the scheduler's stdout/stderr brought back from a remote run).
+ */
+export const RUN_RECORDS_DIR = ".run";
+
+/** Which CRYSTAL program reads a deck: `crystal` (.d12) or `properties` (.d3). */
+export type CrystalProgram = "crystal" | "properties";
 
 /**
- * Auxiliary inputs of `properties` (d3 decks): it reads the wavefunction of the SCF run as fort.9,
- * not fort.20 as `crystal` does for GUESSP.
+ * Data a job takes from another job's results, in one table: what the parent keeps in its folder
+ * (`ext`), the name each program opens in its run folder (null: that program does not read it), the
+ * deck keyword that makes it read it, and how a user hands it over (the CLI's flag, the workflow
+ * file's key). Staging, the "every file the deck reads is provided" check and the links between
+ * jobs are all derived from it.
  */
-export const PROPERTIES_AUX_INPUTS: Readonly<Record<string, string>> = Object.freeze({
-  ".f9": "fort.9",
-  ".f98": "fort.98",
-});
+export interface DataLink {
+  /** What a chemist calls it. */
+  what: string;
+  /** The parent's kept output, by extension in its job folder (`<parent>.gui`). */
+  ext: string;
+  /** The name each program opens (null: not read by that program). */
+  reads: Readonly<Record<CrystalProgram, string | null>>;
+  /** The deck keyword that makes CRYSTAL read it. */
+  keyword: string;
+  /** `job add --geometry-from ID`, when a flag exists. */
+  cliFlag: string | null;
+  /** `geometry_from: <step>` in a workflow file, when a key exists. */
+  workflowKey: "geometry_from" | "wavefunction_from" | "hessian_from" | null;
+  /** A missing file is not an error (HESSOPT without a Hessian starts from a model Hessian). */
+  optional: boolean;
+}
+
+export const DATA_LINKS: readonly DataLink[] = Object.freeze([
+  {
+    what: "geometry",
+    ext: ".gui",
+    reads: { crystal: "fort.34", properties: null },
+    keyword: "EXTERNAL",
+    cliFlag: "--geometry-from",
+    workflowKey: "geometry_from",
+    optional: false,
+  },
+  {
+    what: "wavefunction",
+    ext: ".f9",
+    // properties reads the SCF's wavefunction as fort.9, crystal's GUESSP as fort.20
+    reads: { crystal: "fort.20", properties: "fort.9" },
+    keyword: "GUESSP",
+    cliFlag: "--wavefunction-from",
+    workflowKey: "wavefunction_from",
+    optional: false,
+  },
+  {
+    what: "formatted wavefunction",
+    ext: ".f98",
+    reads: { crystal: "fort.98", properties: "fort.98" },
+    keyword: "RDFMWF",
+    cliFlag: null,
+    workflowKey: null,
+    optional: false,
+  },
+  {
+    what: "Hessian",
+    ext: ".hessopt",
+    reads: { crystal: "HESSOPT.DAT", properties: null },
+    keyword: "HESSOPT",
+    cliFlag: null,
+    workflowKey: "hessian_from",
+    optional: true,
+  },
+  {
+    what: "Born charges",
+    ext: ".born",
+    reads: { crystal: "BORN.DAT", properties: null },
+    keyword: "BORN",
+    cliFlag: null,
+    workflowKey: null,
+    optional: false,
+  },
+]);
+
+function readsOf(program: CrystalProgram): Readonly<Record<string, string>> {
+  return Object.freeze(
+    Object.fromEntries(
+      DATA_LINKS.flatMap((l) => (l.reads[program] === null ? [] : [[l.ext, l.reads[program]!]])),
+    ),
+  );
+}
+
+/** Auxiliary inputs of `crystal`: job-file extension → the name CRYSTAL opens. */
+export const AUX_INPUTS: Readonly<Record<string, string>> = readsOf("crystal");
+
+/** Auxiliary inputs of `properties` (d3 decks). */
+export const PROPERTIES_AUX_INPUTS: Readonly<Record<string, string>> = readsOf("properties");
 
 /** Outputs of a CRYSTAL run worth bringing back: CRYSTAL name → job-file extension. */
 export const KEPT_OUTPUTS: Readonly<Record<string, string>> = Object.freeze({
@@ -36,9 +116,6 @@ export const KEPT_OUTPUTS: Readonly<Record<string, string>> = Object.freeze({
   "BAND.DAT": ".band.dat",
   "DOSS.DAT": ".doss.dat",
 });
-
-/** Which CRYSTAL program reads a deck: `crystal` (.d12) or `properties` (.d3). */
-export type CrystalProgram = "crystal" | "properties";
 
 /** The extension of a file name, with its dot, lower-cased ("MgO.GUI" → ".gui"); "" if none. */
 function extensionOf(fileName: string): string {
@@ -63,9 +140,67 @@ export function keptNameFor(crystalName: string, jobName: string): string | null
   return ext === undefined ? null : `${jobName}${ext}`;
 }
 
-/** The binary to run: the MPI build when more than one rank is asked for, else the OpenMP one. */
+/** What a job's folder will hand the program: its own auxiliary files, and files from its parents. */
+export interface ProvidedInputs {
+  /** Auxiliary files given with the job (paths or names; only the extension counts). */
+  auxFiles: readonly string[];
+  /** Extensions taken from parents' results (`inputs_from`, `--geometry-from`, `geometry_from:`). */
+  fromParents: readonly string[];
+}
+
+/**
+ * The rule "every file the deck reads must be provided": the files a deck reads (its reader's
+ * `auxInputs`, by CRYSTAL name) that nothing provides, each with the link that could provide it
+ * (null when no link does: only an aux file of that name could). Optional links are never missing.
+ */
+export function unprovidedInputs(
+  reads: readonly string[],
+  program: CrystalProgram,
+  provided: ProvidedInputs,
+): { file: string; link: DataLink | null }[] {
+  const staged = new Set(
+    [...provided.auxFiles, ...provided.fromParents.map((ext) => `x${ext}`)].map((f) =>
+      stagedNameFor(f, program),
+    ),
+  );
+  const out: { file: string; link: DataLink | null }[] = [];
+  for (const file of reads) {
+    if (staged.has(file)) continue;
+    const link = DATA_LINKS.find((l) => l.reads[program] === file) ?? null;
+    if (link?.optional) continue;
+    out.push({ file, link });
+  }
+  return out;
+}
+
+/** The data link a workflow key names (geometry_from → the geometry link). */
+export function linkForWorkflowKey(key: NonNullable<DataLink["workflowKey"]>): DataLink {
+  return DATA_LINKS.find((l) => l.workflowKey === key)!;
+}
+
+/** The binary of `crystal`: the MPI build when more than one rank is asked for, else the OpenMP one. */
 export function crystalExecutable(mpiRanks: number | undefined): "crystalOMP" | "PcrystalOMP" {
   return mpiRanks !== undefined && mpiRanks > 1 ? "PcrystalOMP" : "crystalOMP";
+}
+
+/** The CRYSTAL binaries a runner may start, by program and MPI or not. */
+export type CrystalExecutable = "crystalOMP" | "PcrystalOMP" | "properties" | "Pproperties";
+
+/**
+ * Which program runs a job and with how many MPI processes — the one rule, for every runner:
+ * a properties deck runs `properties` on one process unless the job asks for more ranks (then the
+ * MPI build `Pproperties`); a crystal deck runs `PcrystalOMP` for several ranks, `crystalOMP`
+ * otherwise.
+ */
+export function programFor(
+  program: CrystalProgram,
+  parallelism: { mpi_ranks?: number },
+): { program: CrystalProgram; executable: CrystalExecutable; ranks: number } {
+  const ranks = Math.max(1, parallelism.mpi_ranks ?? 1);
+  if (program === "properties") {
+    return { program, executable: ranks > 1 ? "Pproperties" : "properties", ranks };
+  }
+  return { program, executable: crystalExecutable(ranks), ranks };
 }
 
 /** The standard output of a job, kept in its folder. */

@@ -16,26 +16,33 @@ export function isLoopbackHost(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/** The least time between polls of a cluster: crystal-tui's own minimum, or the site's when higher. */
+export function minimumPollSeconds(host: string, siteMinimum?: number): number {
+  const own = isLoopbackHost(host) ? MIN_POLL_SECONDS_LOOPBACK : MIN_POLL_SECONDS;
+  return Math.max(own, siteMinimum ?? 0);
+}
+
 export function pollIntervalMsFor(
   cluster: Pick<Cluster, "config">,
   host: string,
   overrideMs?: number,
 ): number {
-  const min = isLoopbackHost(host) ? MIN_POLL_SECONDS_LOOPBACK : MIN_POLL_SECONDS;
+  const min = minimumPollSeconds(host, cluster.config.min_poll_interval);
   const asked =
     overrideMs !== undefined
       ? overrideMs / 1000
-      : Number(cluster.config.poll_interval ?? DEFAULT_POLL_SECONDS);
+      : Number(cluster.config.poll_interval ?? Math.max(DEFAULT_POLL_SECONDS, min));
   const seconds = Number.isFinite(asked) && asked > 0 ? asked : DEFAULT_POLL_SECONDS;
   return Math.round(Math.max(min, seconds) * 1000);
 }
 
-/** `cluster add --poll-interval S`: refused below the minimum, with the reason. */
-export function checkPollInterval(seconds: number, host: string): number {
-  const min = isLoopbackHost(host) ? MIN_POLL_SECONDS_LOOPBACK : MIN_POLL_SECONDS;
+/** A cluster's poll interval: refused below the minimum (the site's when it set one), with the reason. */
+export function checkPollInterval(seconds: number, host: string, siteMinimum?: number): number {
+  const min = minimumPollSeconds(host, siteMinimum);
   if (seconds < min) {
+    const whose = siteMinimum !== undefined && siteMinimum >= min ? "the site's minimum" : "the minimum";
     throw new UserError(
-      `--poll-interval ${seconds} is below the minimum of ${min} s for ${host} — HPC centres ask users not to poll the scheduler in tight loops`,
+      `poll interval ${seconds} s is below ${whose} of ${min} s for ${host} — HPC centres ask users not to poll the scheduler in tight loops`,
     );
   }
   return seconds;

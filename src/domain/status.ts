@@ -44,6 +44,11 @@ export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** Handed to a runner and not finished: it has (or may have) a process or a scheduler job. */
+export function isActive(status: JobStatus): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}
+
 export function canTransition(from: JobStatus, to: JobStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
@@ -51,26 +56,6 @@ export function canTransition(from: JobStatus, to: JobStatus): boolean {
 /** The statuses a job may be in for a move to `to` to be legal. */
 export function legalSources(to: JobStatus): JobStatus[] {
   return JOB_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
-}
-
-/**
- * Which timestamp columns a move into `to` sets. `started_at`/`completed_at` are the v1 names,
- * `start_time`/`end_time`/`queue_time` the v2 ones; both are kept filled so old readers stay right.
- */
-export function timestampsSetBy(to: JobStatus): string[] {
-  switch (to) {
-    case "QUEUED":
-      return ["queue_time"];
-    case "RUNNING":
-      return ["started_at", "start_time"];
-    case "COMPLETED":
-    case "FAILED":
-    case "CANCELLED":
-    case "SKIPPED":
-      return ["completed_at", "end_time"];
-    default:
-      return [];
-  }
 }
 
 /** A symbol per status, so the status reads without colour (NO_COLOR, screen readers, logs). */

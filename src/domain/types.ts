@@ -1,14 +1,19 @@
 // The public types of crystal-tui, named in the user's words. The rest of the code reads as verbs
 // over these nouns.
 
+import type { CrystalResult } from "../crystal/result.js";
 import type { DependencyType } from "./dependencies.js";
+import type { RunRecord } from "./run-handle.js";
 import type { JobStatus } from "./status.js";
 
-export type RunnerType = "local" | "ssh" | "slurm";
-export const RUNNER_TYPES: readonly RunnerType[] = ["local", "ssh", "slurm"];
+/**
+ * Where a job runs: "local" (this machine), "ssh" (a plain remote machine), or the kind of a batch
+ * scheduler — the registry of schedulers (src/runners/schedulers.ts) says which exist.
+ */
+export type RunnerType = string;
 
-export type ClusterType = "ssh" | "slurm";
-export const CLUSTER_TYPES: readonly ClusterType[] = ["ssh", "slurm"];
+/** A cluster's type: "ssh" or a batch scheduler's kind (src/runners/schedulers.ts). */
+export type ClusterType = string;
 
 export type ClusterStatus = "active" | "inactive" | "error";
 export const CLUSTER_STATUSES: readonly ClusterStatus[] = ["active", "inactive", "error"];
@@ -39,20 +44,25 @@ export interface Job {
   /** Why the job is in its status (failure reason, who cancelled, which dependency cannot be met). */
   statusReason: string | null;
   createdAt: string;
+  /**
+   * When it started running and when it ended (one value each: the scheduler's when it said;
+   * src/domain/job-times.ts). How long it ran: runtimeSeconds(job).
+   */
   startedAt: string | null;
   completedAt: string | null;
   pid: number | null;
   /** The deck's content (.d12). */
   inputFile: string | null;
   finalEnergy: number | null;
-  keyResults: Record<string, unknown> | null;
+  /** The parsed CRYSTAL output of the run (the parser's result, as `crystal-tui parse --json` gives it). */
+  keyResults: CrystalResult | null;
+  /** Results recorded by the earlier Python tool (Phase 1), in that tool's own shape. */
+  legacyResults: Record<string, unknown> | null;
   clusterId: number | null;
   clusterName: string | null;
   runnerType: RunnerType;
   parallelism: Parallelism;
   queueTime: string | null;
-  startTime: string | null;
-  endTime: string | null;
   priority: number;
   /** The exact command line the runner executed. */
   commandLine: string | null;
@@ -62,7 +72,7 @@ export interface Job {
   /** The engine that claimed the job (null while PENDING and after it ends). */
   claimedBy: string | null;
   /** What the runner needs to find this run again (pid and start time, SLURM id, remote folder). */
-  runHandle: Record<string, unknown> | null;
+  runHandle: RunRecord | null;
   workflowId: number | null;
   workflowStep: string | null;
   /** When this job is a retry or continuation of another (a recovery policy), the original's id. */
@@ -87,6 +97,15 @@ export interface InputFromParent {
   optional?: boolean;
 }
 
+/**
+ * A job named by its id — or, among jobs created together in one batch (a workflow's jobs), by its
+ * place in that batch, since its id does not exist yet.
+ */
+export type JobRef = number | { batchIndex: number };
+
+/** A file a new job takes from a parent's results (see InputFromParent). */
+export type NewInputFromParent = Omit<InputFromParent, "jobId"> & { jobId: JobRef };
+
 export interface NewJob {
   name: string;
   /** The deck's content. */
@@ -99,15 +118,26 @@ export interface NewJob {
   runnerType?: RunnerType;
   parallelism?: Parallelism;
   priority?: number;
-  dependencies?: { dependsOn: number; type: DependencyType }[];
+  dependencies?: { dependsOn: JobRef; type: DependencyType }[];
   workflowId?: number | null;
   workflowStep?: string | null;
   retryOf?: number | null;
   attempt?: number;
-  inputsFrom?: InputFromParent[];
+  inputsFrom?: NewInputFromParent[];
   renderSpec?: Record<string, unknown> | null;
   /** Job status at creation; PENDING unless a Phase-1 caller says otherwise. */
   status?: JobStatus;
+}
+
+/**
+ * A new job as the store records it: its folder already made, with its deck and auxiliary files
+ * (src/crystal/project-files.ts). The store never touches files.
+ */
+export interface NewJobRecord extends Omit<NewJob, "auxFiles" | "auxContents"> {
+  /** The job folder, relative to the project. */
+  workDir: string;
+  /** The auxiliary input files in that folder, by name. */
+  auxFileNames: string[];
 }
 
 /** Connection and scheduler settings of a cluster (clusters.connection_config). Never a password. */
@@ -133,6 +163,8 @@ export interface ClusterConfig {
   max_jobs?: number;
   /** Seconds between polls of the cluster (a minimum is enforced). */
   poll_interval?: number;
+  /** The site's own minimum between polls, in seconds (e.g. 120), when it asks for more than crystal-tui's. */
+  min_poll_interval?: number;
   /** MPI launcher on a plain SSH machine (SLURM uses srun). */
   mpirun?: string;
   /** Keep the remote job folder after results are brought back. */

@@ -1,97 +1,74 @@
-// The engine: a loop that claims runnable jobs, hands them to their runner, polls what runs, writes
-// every transition, and finishes jobs whose dependencies can never be met. Any number of engines
+// The engine: a loop around three parts — the reconciler (runs whose engine died, doomed queued
+// jobs, cancels), the collector (polls, outcomes, final statuses) and the dispatcher (claims and
+// launches) — over the targets it runs jobs on (src/engine/targets.ts). Any number of engines
 // (several `crystal-tui run`, the TUI) can serve one project: they coordinate only through guarded
-// statements in the database (src/engine/statements.ts), never through memory.
-import fs from "node:fs";
-import path from "node:path";
-import { parseOutputFile } from "../crystal/output-parser.js";
-import { UserError } from "../domain/errors.js";
-import type { Cluster, Job } from "../domain/types.js";
-import { defaultCores, newToken } from "../runners/local.js";
-import type { RunHandle, Runner, RunnerFactory, RunState, SubmitContext } from "../runners/types.js";
-import type { Store } from "../store/store.js";
-import type { EngineHooks, ParsedResult } from "./hooks.js";
-import { decideOutcome, type ParsedOutcome } from "./outcome.js";
-import {
-  engineServing,
-  heartbeat,
-  liveEngines,
-  newEngineId,
-  registerEngine,
-  unregisterEngine,
-} from "./registry.js";
-import {
-  activeLoad,
-  adoptJob,
-  cancelRequests,
-  claimJobs,
-  countByStatus,
-  doomedQueuedJobs,
-  heldJobs,
-  orphanedJobs,
-  recordHandle,
-  skipDoomedJobs,
-  targetsWithPendingJobs,
-} from "./statements.js";
+// statements in the database (src/store/engine-store.ts), never through memory. A pass costs a
+// number of statements that depends on the number of targets, never on the number of jobs.
+import { ProjectFiles } from "../crystal/project-files.js";
+import type { Job } from "../domain/types.js";
+import type { SubmitContext } from "../runners/types.js";
+import type { ProjectStore } from "../store/port.js";
+import { Collector } from "./collector.js";
+import { Dispatcher } from "./dispatcher.js";
+import type { ParsedResult, Project } from "./hooks.js";
+import type { EngineOptions, EngineParts, EngineSummary, FinalStatus } from "./parts.js";
+import { oneLineMessage } from "./parts.js";
+import { Reconciler } from "./reconciler.js";
+import { liveEngines, newEngineId, registerEngine } from "./registry.js";
+import { Targets } from "./targets.js";
 
-export interface EngineOptions {
-  /** Keep serving when nothing is left to do (TUI, `run --watch`); otherwise stop when idle. */
-  watch?: boolean;
-  /** At most this many jobs at once per cluster (and locally) for this engine. */
-  maxJobs?: number;
-  /** Cores of this machine that local jobs may use (default: all). */
-  cores?: number;
-  /** Builds the runner of a cluster (null = local). */
-  runnerFactory: RunnerFactory;
-  hooks?: EngineHooks[];
-  /** Progress lines ("job 3 (mgo) started") for `crystal-tui run`. */
-  log?: (line: string) => void;
-  /** Upper bound of the wait between ticks when nothing wakes the engine. */
-  maxIdleMs?: number;
-  /** A launch recorded more than this long ago without a PID file is taken as never started. */
-  launchGraceMs?: number;
-}
+export { isTransient } from "./parts.js";
+export type { EngineOptions, EngineSummary };
 
-export interface EngineSummary {
-  started: number;
-  finished: number;
-  byStatus: Record<string, number>;
-  /** Why the engine stopped while jobs were still pending, if it did. */
-  blocked: string[];
-}
-
-interface Target {
-  runner: Runner;
-  cluster: Cluster | null;
-  lastPoll: number;
-}
-
-const ACTIVE = ["QUEUED", "RUNNING"] as const;
-
-export class Engine {
+export class Engine implements EngineParts {
   readonly id = newEngineId();
-  private readonly targets = new Map<number | null, Target>();
-  private readonly cancelling = new Set<number>();
+  readonly files: ProjectFiles;
+  readonly project: Project;
+  readonly targets: Targets;
+  readonly summary: EngineSummary = { started: 0, finished: 0, byStatus: {}, blocked: [] };
+  private readonly reconciler: Reconciler;
+  private readonly collector: Collector;
+  private readonly dispatcher: Dispatcher;
   private stopping = false;
   private wake: (() => void) | null = null;
   private woken = false;
   private loop: Promise<EngineSummary> | null = null;
-  private readonly summary: EngineSummary = { started: 0, finished: 0, byStatus: {}, blocked: [] };
   private readonly warned = new Set<string>();
 
   constructor(
-    private readonly store: Store,
-    private readonly options: EngineOptions,
-  ) {}
+    readonly store: ProjectStore,
+    readonly options: EngineOptions,
+  ) {
+    this.files = options.files ?? new ProjectFiles(store.projectDir);
+    this.project = { store, files: this.files };
+    this.targets = new Targets(store, options.runnerFactory, () => this.kick());
+    this.reconciler = new Reconciler(this);
+    this.collector = new Collector(this);
+    this.dispatcher = new Dispatcher(this);
+  }
 
-  private log(line: string): void {
+  log(line: string): void {
     this.options.log?.(line);
   }
 
-  private warnOnce(key: string, line: string): void {
+  warnOnce(key: string, line: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
     this.log(line);
+  }
+
+  ctxFor(job: Job, token: string): SubmitContext {
+    return { jobFolder: this.files.folderOf(job), token };
+  }
+
+  finish(
+    job: Job,
+    status: FinalStatus,
+    reason: string | null,
+    parsed: ParsedResult,
+    times?: { startedAt?: string; endedAt?: string },
+  ): Promise<void> {
+    return this.collector.finish(job, status, reason, parsed, times);
   }
 
   /** Runs until idle (or until stop() in watch mode). */
@@ -112,13 +89,13 @@ export class Engine {
     if (this.loop) await this.loop.catch(() => undefined);
   }
 
-  private kick(): void {
+  kick(): void {
     this.woken = true;
     this.wake?.();
   }
 
   private async runLoop(): Promise<EngineSummary> {
-    registerEngine(this.store, this.id);
+    await registerEngine(this.store, this.id);
     try {
       let failures = 0;
       for (;;) {
@@ -139,8 +116,8 @@ export class Engine {
         await this.idle(this.nextWaitMs());
       }
     } finally {
-      for (const t of this.targets.values()) await t.runner.close().catch(() => undefined);
-      unregisterEngine(this.store, this.id);
+      await this.targets.closeAll();
+      await this.store.engine.unregister(this.id);
     }
     return this.summary;
   }
@@ -148,7 +125,7 @@ export class Engine {
   private nextWaitMs(): number {
     let wait = this.options.maxIdleMs ?? 1000;
     const now = Date.now();
-    for (const t of this.targets.values())
+    for (const t of this.targets.built())
       wait = Math.min(wait, Math.max(0, t.lastPoll + t.runner.pollIntervalMs - now));
     return Math.max(wait, 20);
   }
@@ -172,425 +149,42 @@ export class Engine {
     });
   }
 
-  private target(clusterId: number | null): Target | null {
-    const known = this.targets.get(clusterId);
-    if (known) return known;
-    const cluster = clusterId === null ? null : (this.store.clusters.get(clusterId) ?? null);
-    if (clusterId !== null && !cluster) return null;
-    const runner = this.options.runnerFactory(cluster);
-    runner.onWake = () => this.kick();
-    const t: Target = { runner, cluster, lastPoll: 0 };
-    this.targets.set(clusterId, t);
-    return t;
-  }
-
-  private ctxFor(job: Job, token: string): SubmitContext {
-    return { jobFolder: this.store.jobs.folderOf(job), token };
-  }
-
   /**
    * One pass. Returns whether there is still something to wait for (own runs, or pending jobs that
    * may become runnable).
    */
   async tick(): Promise<boolean> {
-    heartbeat(this.store, this.id);
-    const live = await this.adoptOrphans();
-    this.store.write(() => skipDoomedJobs(this.store));
-    await this.skipDoomedQueued();
-    await this.handleCancelRequests();
-    await this.pollHeld();
-    await this.claimAndSubmit();
-    const held = heldJobs(this.store, this.id).length;
-    if (held > 0) return true;
+    await this.store.engine.heartbeat(this.id);
+    const live = (await liveEngines(this.store)).map((e) => e.id);
+    if (!live.includes(this.id)) {
+      await registerEngine(this.store, this.id);
+      live.push(this.id);
+    }
+    await this.reconciler.adoptOrphans(live);
+    await this.store.engine.skipDoomed();
+    const held = await this.store.engine.held(this.id);
+    await this.reconciler.skipDoomedQueued(held);
+    await this.reconciler.carryOutCancels(held);
+    const ended = await this.collector.poll(held);
+    const load = await this.store.engine.load();
+    await this.targets.follow(load.clustersStamp);
+    // the next jobs start in the ended runs' places first; their results are brought back after
+    await this.dispatcher.dispatch(
+      load,
+      ended.map((x) => x.job),
+    );
+    await this.collector.collect(ended);
+    // what they ended may let their dependents start: one more pass at once (busy, below)
+    if (ended.length > 0) this.kick();
+    const left = await this.store.engine.passSummary(this.id, live);
+    if (left.held > 0 || ended.length > 0) return true;
     // a run whose launch is still settling after a crash (see adoptOrphans) is nobody's yet: wait for it
-    if (orphanedJobs(this.store, [...live, this.id]).length > 0) return true;
-    const pending = countByStatus(this.store, ["PENDING"]);
-    if (pending === 0) return false;
+    if (left.orphaned > 0) return true;
+    if (left.pending === 0) return false;
     // pending jobs remain: worth waiting only if someone is running what they wait for
-    const othersActive = countByStatus(this.store, ACTIVE) > 0;
-    if (othersActive) return true;
-    const blocked = `${pending} job(s) still pending: nothing runnable (see \`crystal-tui job show ID\`)`;
+    if (left.active > 0) return true;
+    const blocked = `${left.pending} job(s) still pending: nothing runnable (see \`crystal-tui job show ID\`)`;
     if (!this.summary.blocked.includes(blocked)) this.summary.blocked.push(blocked);
     return false;
   }
-
-  /** Takes over runs whose engine died (kill -9, reboot), and starts over claims never launched. */
-  /** Returns the ids of the live engines, which the rest of the pass reuses. */
-  private async adoptOrphans(): Promise<string[]> {
-    const live = liveEngines(this.store).map((e) => e.id);
-    if (!live.includes(this.id)) registerEngine(this.store, this.id);
-    for (const job of orphanedJobs(this.store, [...live, this.id])) {
-      if (!adoptJob(this.store, job.id, job.claimedBy, this.id)) continue;
-      const t = this.target(job.clusterId);
-      const handle = job.runHandle as RunHandle | null;
-      if (!t) {
-        this.finish(job, "FAILED", "lost: its cluster was removed", null);
-        continue;
-      }
-      if (!handle) {
-        // claimed but never handed to a runner: give it back
-        this.store.jobs.transition(job.id, "PENDING", {
-          from: ["QUEUED"],
-          reason: "engine restarted before launch",
-        });
-        this.log(
-          `job ${job.id} (${job.name}) was claimed by an engine that stopped before launching it; queued again`,
-        );
-        continue;
-      }
-      try {
-        await this.resume(t, job, handle);
-      } catch (err) {
-        // the cluster cannot be reached (or refuses us) right now: leave the run as it is, unclaimed,
-        // and ask again next pass — a connection problem never fails a job
-        this.store.db
-          .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
-          .run(job.id, this.id);
-        this.warnOnce(
-          `adopt:${job.clusterId}`,
-          `${t.cluster?.name ?? "local"}: ${oneLineMessage(err)} — will retry`,
-        );
-      }
-    }
-    return live;
-  }
-
-  /** Re-attaches to a run recorded by a dead engine, or settles a launch it never recorded. */
-  private async resume(t: Target, job: Job, handle: RunHandle): Promise<void> {
-    const launching = typeof handle.launching === "string" ? handle.launching : null;
-    if (launching) {
-      const found = await t.runner.findLaunch(job, launching, this.ctxFor(job, launching));
-      if (found) {
-        this.recordSubmission(job, found);
-      } else if (Date.now() - Number(handle.at ?? 0) > (this.options.launchGraceMs ?? 5000)) {
-        this.store.write(() => {
-          this.store.db.prepare("UPDATE jobs SET run_handle = NULL WHERE id = ?").run(job.id);
-          this.store.jobs.transition(job.id, "PENDING", {
-            from: ["QUEUED"],
-            reason: "engine restarted before launch",
-          });
-        });
-      } else {
-        // the launch may still be writing its PID: leave it to the next pass
-        this.store.db
-          .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
-          .run(job.id, this.id);
-      }
-      return;
-    }
-    await t.runner.reattach(job, handle);
-    this.log(`job ${job.id} (${job.name}) re-attached after a restart`);
-  }
-
-  private async skipDoomedQueued(): Promise<void> {
-    for (const { job, reason } of doomedQueuedJobs(this.store, this.id)) {
-      const t = this.target(job.clusterId);
-      if (t && job.runHandle) {
-        try {
-          await t.runner.cancel(job, job.runHandle as RunHandle);
-        } catch {
-          continue; // could not reach the scheduler: try again next pass
-        }
-      }
-      this.store.jobs.transition(job.id, "SKIPPED", { from: ["QUEUED"], claimedBy: this.id, reason });
-      this.log(`job ${job.id} (${job.name}) skipped: ${reason}`);
-    }
-  }
-
-  private async handleCancelRequests(): Promise<void> {
-    for (const id of cancelRequests(this.store, this.id)) {
-      if (this.cancelling.has(id)) continue;
-      const job = this.store.jobs.get(id);
-      if (!job) continue;
-      const t = this.target(job.clusterId);
-      const handle = job.runHandle as RunHandle | null;
-      if (!handle || typeof handle.launching === "string" || !t) continue;
-      this.cancelling.add(id);
-      this.log(`job ${id} (${job.name}) cancel requested: stopping it`);
-      // not awaited: a grace period must not hold up the other jobs
-      t.runner
-        .cancel(job, handle)
-        .catch((err) => this.log(`job ${id}: cancel failed (${(err as Error).message}); will retry`))
-        .finally(() => {
-          this.cancelling.delete(id);
-          this.kick();
-        });
-    }
-  }
-
-  private async pollHeld(): Promise<void> {
-    const held = heldJobs(this.store, this.id);
-    const byTarget = new Map<number | null, Job[]>();
-    for (const job of held) {
-      if (!job.runHandle || typeof job.runHandle.launching === "string") continue;
-      const list = byTarget.get(job.clusterId) ?? [];
-      list.push(job);
-      byTarget.set(job.clusterId, list);
-    }
-    const now = Date.now();
-    for (const [clusterId, jobs] of byTarget) {
-      const t = this.target(clusterId);
-      if (!t) continue;
-      if (
-        now - t.lastPoll < t.runner.pollIntervalMs &&
-        !jobs.some((j) => j.cancelRequested) &&
-        t.cluster !== null
-      ) {
-        continue;
-      }
-      t.lastPoll = now;
-      let states: Map<number, RunState>;
-      try {
-        states = await t.runner.poll(jobs.map((job) => ({ job, handle: job.runHandle as RunHandle })));
-      } catch (err) {
-        this.warnOnce(
-          `poll:${clusterId}`,
-          `could not poll ${t.cluster?.name ?? "local"}: ${(err as Error).message}`,
-        );
-        continue;
-      }
-      for (const job of jobs) {
-        const state = states.get(job.id);
-        if (state) await this.apply(t, job, state);
-      }
-    }
-  }
-
-  private async apply(t: Target, job: Job, state: RunState): Promise<void> {
-    switch (state.state) {
-      case "queued":
-      case "unknown":
-        return;
-      case "running":
-        if (job.status === "QUEUED") {
-          this.store.jobs.transition(job.id, "RUNNING", {
-            from: ["QUEUED"],
-            claimedBy: this.id,
-            ...(state.startedAt ? { set: { start_time: state.startedAt, started_at: state.startedAt } } : {}),
-          });
-          this.log(`job ${job.id} (${job.name}) running`);
-        }
-        if (state.nodeList) {
-          const remote = this.store.remoteJobs.getByJobId(job.id);
-          if (remote && remote.nodeList !== state.nodeList)
-            this.store.remoteJobs.update(remote.id, { nodeList: state.nodeList });
-        }
-        return;
-      case "lost":
-        if (job.cancelRequested)
-          this.finish(job, "CANCELLED", "cancelled by user (its processes were killed)", null);
-        else this.finish(job, "FAILED", state.reason, null);
-        return;
-      case "finished": {
-        const ctx = this.ctxFor(job, String(job.runHandle?.token ?? ""));
-        let parsed: ParsedResult = null;
-        let stderr: string | undefined;
-        try {
-          const fetched = await t.runner.fetchOutputs(job, job.runHandle as RunHandle, ctx);
-          stderr = fetched.stderr;
-          if (fs.existsSync(fetched.outputFile)) {
-            parsed = (await parseOutputFile(
-              fetched.outputFile,
-              stderr ? { stderrText: stderr } : {},
-            )) as unknown as ParsedResult;
-          }
-        } catch (err) {
-          if (isTransient(err)) return; // connection trouble: bring results back next poll
-          this.log(`job ${job.id}: could not bring its outputs back: ${(err as Error).message}`);
-        }
-        const outcome = decideOutcome(state, parsed as unknown as ParsedOutcome | null, {
-          cancelRequested: job.cancelRequested,
-        });
-        this.finish(job, outcome.status, outcome.reason, parsed, {
-          ...(state.startedAt ? { start_time: state.startedAt } : {}),
-          ...(state.endedAt ? { end_time: state.endedAt } : {}),
-        });
-        await t.runner
-          .cleanup?.(job, job.runHandle as RunHandle, { success: outcome.status === "COMPLETED" })
-          .catch(() => undefined);
-        return;
-      }
-    }
-  }
-
-  /** Records a final status and the results in one transaction, with the hooks (e.g. retries). */
-  private finish(
-    job: Job,
-    status: "COMPLETED" | "FAILED" | "CANCELLED",
-    reason: string | null,
-    parsed: ParsedResult,
-    times: { start_time?: string; end_time?: string } = {},
-  ): void {
-    const done = this.store.write(() => {
-      const moved = this.store.jobs.transition(job.id, status, {
-        from: [...ACTIVE],
-        claimedBy: this.id,
-        reason,
-        set: { ...times },
-      });
-      if (!moved) return false;
-      if (parsed) {
-        const energy = parsed.final_energy_hartree;
-        this.store.jobs.storeResults(job.id, typeof energy === "number" ? energy : null, parsed);
-      }
-      const after = this.store.jobs.require(job.id);
-      for (const hook of this.options.hooks ?? []) hook.finished?.(this.store, after, parsed);
-      skipDoomedJobs(this.store);
-      return true;
-    });
-    if (!done) return;
-    this.summary.finished++;
-    this.summary.byStatus[status] = (this.summary.byStatus[status] ?? 0) + 1;
-    this.log(`job ${job.id} (${job.name}) ${status}${reason ? `: ${reason}` : ""}`);
-  }
-
-  private capacity(): Map<number | null, { maxJobs: number; freeCores?: number; idle?: boolean }> {
-    const { perCluster, localCores } = activeLoad(this.store);
-    const caps = new Map<number | null, { maxJobs: number; freeCores?: number; idle?: boolean }>();
-    const cap = this.options.maxJobs ?? Number.POSITIVE_INFINITY;
-    for (const clusterId of targetsWithPendingJobs(this.store)) {
-      const active = perCluster.get(clusterId) ?? 0;
-      if (clusterId === null) {
-        const cores = this.options.cores ?? defaultCores();
-        const limit = Math.min(cap, cores);
-        caps.set(null, {
-          maxJobs: Math.max(0, limit - active),
-          freeCores: Math.max(0, cores - localCores),
-          idle: active === 0,
-        });
-      } else {
-        const cluster = this.store.clusters.get(clusterId);
-        if (cluster?.status !== "active") continue;
-        const limit = Math.min(cap, cluster.config.max_jobs ?? (cluster.type === "slurm" ? 100 : 4));
-        caps.set(clusterId, { maxJobs: Math.max(0, limit - active) });
-      }
-    }
-    return caps;
-  }
-
-  private async claimAndSubmit(): Promise<void> {
-    for (const [clusterId, cap] of this.capacity()) {
-      if (cap.maxJobs <= 0) continue;
-      const t = this.target(clusterId);
-      if (!t) continue;
-      const ready = (await t.runner.available?.()) ?? { ok: true as const };
-      if (!ready.ok) {
-        this.warnOnce(`unavailable:${clusterId}`, `${t.cluster?.name ?? "local"}: ${ready.message}`);
-        if (!this.summary.blocked.includes(ready.message)) this.summary.blocked.push(ready.message);
-        continue;
-      }
-      const claimed = this.store.write(() =>
-        claimJobs(this.store, this.id, {
-          clusterId,
-          ...cap,
-          nativeDependencies: t.runner.supportsNativeDependencies === true,
-        }),
-      );
-      for (const job of claimed) await this.launch(t, job);
-    }
-  }
-
-  private async launch(t: Target, claimed: Job): Promise<void> {
-    let job = claimed;
-    const token = newToken();
-    const ctx = this.ctxFor(job, token);
-    try {
-      for (const hook of this.options.hooks ?? []) await hook.prepare?.(this.store, job);
-      job = this.store.jobs.require(job.id);
-      this.copyInputsFromParents(job, ctx.jobFolder);
-      if (t.runner.supportsNativeDependencies) ctx.nativeDependencies = this.nativeDependencies(job);
-    } catch (err) {
-      this.finish(job, "FAILED", oneLineMessage(err), null);
-      return;
-    }
-    recordHandle(this.store, job.id, this.id, { kind: t.runner.kind, launching: token, at: Date.now() });
-    try {
-      const submission = await t.runner.submit(job, ctx);
-      this.recordSubmission(job, submission);
-      this.summary.started++;
-      this.log(
-        `job ${job.id} (${job.name}) ${submission.state === "running" ? "started" : "queued"} on ${t.cluster?.name ?? "local"}`,
-      );
-    } catch (err) {
-      if (isTransient(err)) {
-        // the launch may or may not have happened: the next pass asks findLaunch() before retrying
-        this.warnOnce(
-          `submit:${t.cluster?.id}`,
-          `${t.cluster?.name ?? "local"}: ${oneLineMessage(err)} — will retry`,
-        );
-        this.store.db
-          .prepare("UPDATE jobs SET claimed_by = NULL WHERE id = ? AND claimed_by = ?")
-          .run(job.id, this.id);
-        return;
-      }
-      this.store.write(() =>
-        this.store.db.prepare("UPDATE jobs SET run_handle = NULL WHERE id = ?").run(job.id),
-      );
-      this.finish(job, "FAILED", oneLineMessage(err), null);
-    }
-  }
-
-  private recordSubmission(job: Job, submission: Awaited<ReturnType<Runner["submit"]>>): void {
-    this.store.write(() => {
-      recordHandle(this.store, job.id, this.id, submission.handle);
-      this.store.jobs.setCommandLine(job.id, submission.commandLine);
-      if (submission.remote && job.clusterId !== null) {
-        this.store.remoteJobs.create({
-          jobId: job.id,
-          clusterId: job.clusterId,
-          remoteHandle: submission.remote.remoteHandle,
-          workingDirectory: submission.remote.workingDirectory,
-          stdoutPath: submission.remote.stdoutPath ?? null,
-          stderrPath: submission.remote.stderrPath ?? null,
-          queueName: submission.remote.queueName ?? null,
-          nodeList: submission.remote.nodeList ?? null,
-          metadata: submission.remote.metadata ?? {},
-        });
-      }
-      if (submission.state === "running") {
-        this.store.jobs.transition(job.id, "RUNNING", {
-          from: ["QUEUED"],
-          claimedBy: this.id,
-          ...(submission.pid !== undefined ? { set: { pid: submission.pid } } : {}),
-        });
-      }
-    });
-  }
-
-  /** Copies files a job takes from its parents' results (inputs_from) into its folder. */
-  private copyInputsFromParents(job: Job, jobFolder: string): void {
-    for (const input of job.inputsFrom) {
-      const parent = this.store.jobs.get(input.jobId);
-      const src = parent ? path.join(this.store.jobs.folderOf(parent), `${parent.name}${input.ext}`) : null;
-      if (!src || !fs.existsSync(src)) {
-        if (input.optional) continue;
-        throw new UserError(
-          `job ${job.id} needs ${input.ext} from job ${input.jobId}${parent ? ` (${parent.name})` : ""}, which did not produce it`,
-        );
-      }
-      fs.copyFileSync(src, path.join(jobFolder, `${job.name}${input.ext}`));
-    }
-  }
-
-  private nativeDependencies(job: Job): SubmitContext["nativeDependencies"] {
-    const out: NonNullable<SubmitContext["nativeDependencies"]> = [];
-    for (const dep of this.store.dependencies.dependenciesOf(job.id)) {
-      if (dep.otherStatus !== "QUEUED" && dep.otherStatus !== "RUNNING") continue;
-      const parent = this.store.jobs.get(dep.dependsOnJobId);
-      if (!parent?.runHandle || parent.clusterId !== job.clusterId) continue;
-      out.push({ handle: parent.runHandle as RunHandle, type: dep.type });
-    }
-    return out;
-  }
 }
-
-function oneLineMessage(err: unknown): string {
-  return (err as Error).message.split("\n")[0] ?? String(err);
-}
-
-/** Connection trouble that must not fail a job (the transport marks it). */
-export function isTransient(err: unknown): boolean {
-  return (err as { transient?: boolean })?.transient === true;
-}
-
-export { engineServing };

@@ -2,7 +2,8 @@
 // scheduler state) and the CRYSTAL output's own verdict together. A zero exit code alone never means
 // success (CRYSTAL can print its normal banner after "TOO MANY CYCLES"); a parsed "completed" output
 // never hides a non-zero exit.
-import os from "node:os";
+import { failureWords } from "../domain/failures.js";
+import { signalName, signalOfExitCode } from "../domain/signals.js";
 import type { JobStatus } from "../domain/status.js";
 import type { RunState } from "../runners/types.js";
 
@@ -18,31 +19,10 @@ export interface Outcome {
   reason: string | null;
 }
 
-/** The name of a signal number ("SIGSEGV" for 11), as this system numbers them. */
-export function signalName(n: number): string {
-  const hit = Object.entries(os.constants.signals).find(([, num]) => num === n);
-  return hit ? hit[0] : `signal ${n}`;
-}
-
-/** Exit codes above 128 are a shell's way of saying "killed by signal code − 128". */
-export function signalOfExitCode(code: number | null): string | null {
-  if (code === null || code <= 128 || code > 128 + 64) return null;
-  return signalName(code - 128);
-}
-
-const ERROR_KIND_WORDS: Record<string, string> = {
-  scf_not_converged: "SCF did not converge",
-  geometry_not_converged: "geometry optimisation did not converge",
-  input_error: "CRYSTAL rejected the input",
-  memory: "out of memory",
-  mpi_abort: "MPI aborted",
-  walltime: "walltime exceeded",
-  killed: "killed",
-  crashed: "crashed",
-};
+export { signalName, signalOfExitCode };
 
 function parsedReason(parsed: ParsedOutcome): string {
-  const kind = parsed.error_kind ? (ERROR_KIND_WORDS[parsed.error_kind] ?? parsed.error_kind) : null;
+  const kind = parsed.error_kind ? failureWords(parsed.error_kind) : null;
   const first = parsed.errors[0]?.trim();
   if (kind && first) return `${kind}: ${first}`;
   if (kind) return kind;
@@ -61,10 +41,10 @@ export function decideOutcome(
   if (run.cancelled || (options.cancelRequested && !completedAnyway)) {
     return { status: "CANCELLED", reason: run.reason ?? "cancelled by user" };
   }
-  // scheduler verdicts that say more than the output can (the output just stops)
-  if (run.schedulerState && !["COMPLETED", "FAILED"].includes(run.schedulerState)) {
+  // a scheduler that stopped the run itself says more than the output can (the output just stops)
+  if (run.stoppedByScheduler) {
     const detail = parsed && parsed.status !== "completed" ? ` (${parsedReason(parsed)})` : "";
-    return { status: "FAILED", reason: `${run.reason ?? run.schedulerState.toLowerCase()}${detail}` };
+    return { status: "FAILED", reason: `${run.reason ?? "stopped by the scheduler"}${detail}` };
   }
   const signal = run.signal ?? signalOfExitCode(run.exitCode);
   if (signal) {

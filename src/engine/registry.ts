@@ -3,58 +3,26 @@
 // TUI can tell whether another process already serves the project.
 import crypto from "node:crypto";
 import os from "node:os";
-import type { Store } from "../store/store.js";
-import { isSameProcess, processStartTime } from "./process-identity.js";
+import { isSameProcess, processStartTime } from "../runners/process-identity.js";
+import type { ProjectStore } from "../store/port.js";
+import type { EngineRecord } from "../store/records.js";
+
+export type { EngineRecord };
 
 /** An engine that has not beaten for this long is taken for dead (only for engines on other hosts). */
 export const HEARTBEAT_STALE_MS = 30_000;
-
-export interface EngineRecord {
-  id: string;
-  host: string;
-  pid: number;
-  procStart: string | null;
-  startedAt: string;
-  heartbeatAt: string;
-}
-
-interface EngineRow {
-  id: string;
-  host: string;
-  pid: number;
-  proc_start: string | null;
-  started_at: string;
-  heartbeat_at: string;
-}
-
-const toRecord = (r: EngineRow): EngineRecord => ({
-  id: r.id,
-  host: r.host,
-  pid: r.pid,
-  procStart: r.proc_start,
-  startedAt: r.started_at,
-  heartbeatAt: r.heartbeat_at,
-});
 
 export function newEngineId(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString("hex")}`;
 }
 
-export function registerEngine(store: Store, id: string): void {
-  const now = new Date().toISOString();
-  store.db
-    .prepare(
-      `INSERT OR REPLACE INTO engines (id, host, pid, proc_start, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)`,
-    )
-    .run(id, os.hostname(), process.pid, processStartTime(process.pid), now, now);
-}
-
-export function heartbeat(store: Store, id: string): void {
-  store.db.prepare("UPDATE engines SET heartbeat_at = ? WHERE id = ?").run(new Date().toISOString(), id);
-}
-
-export function unregisterEngine(store: Store, id: string): void {
-  store.db.prepare("DELETE FROM engines WHERE id = ?").run(id);
+export async function registerEngine(store: ProjectStore, id: string): Promise<void> {
+  await store.engine.register({
+    id,
+    host: os.hostname(),
+    pid: process.pid,
+    procStart: processStartTime(process.pid),
+  });
 }
 
 export function isEngineAlive(e: EngineRecord, now = Date.now()): boolean {
@@ -62,23 +30,15 @@ export function isEngineAlive(e: EngineRecord, now = Date.now()): boolean {
   return now - Date.parse(e.heartbeatAt) < HEARTBEAT_STALE_MS;
 }
 
-export function listEngines(store: Store): EngineRecord[] {
-  return (store.db.prepare("SELECT * FROM engines ORDER BY started_at").all() as EngineRow[]).map(toRecord);
-}
-
 /** Live engines, and forgets the records of dead ones. */
-export function liveEngines(store: Store): EngineRecord[] {
-  const all = listEngines(store);
+export async function liveEngines(store: ProjectStore): Promise<EngineRecord[]> {
+  const all = await store.engine.engines();
   const live = all.filter((e) => isEngineAlive(e));
-  const dead = all.filter((e) => !live.includes(e));
-  if (dead.length > 0) {
-    const del = store.db.prepare("DELETE FROM engines WHERE id = ?");
-    for (const e of dead) del.run(e.id);
-  }
+  await store.engine.forget(all.filter((e) => !live.includes(e)).map((e) => e.id));
   return live;
 }
 
 /** The live engine serving this project (other than `exceptId`), or null. */
-export function engineServing(store: Store, exceptId?: string): EngineRecord | null {
-  return liveEngines(store).find((e) => e.id !== exceptId) ?? null;
+export async function engineServing(store: ProjectStore, exceptId?: string): Promise<EngineRecord | null> {
+  return (await liveEngines(store)).find((e) => e.id !== exceptId) ?? null;
 }

@@ -7,13 +7,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { programOf } from "../crystal/deck-file.js";
-import { type Discovery, discoverCrystal } from "../crystal/environment.js";
-import { crystalExecutable, INPUT_NAME, outputFileName } from "../crystal/files.js";
+import { programOfJob } from "../crystal/deck-file.js";
+import { type Discovery, discoverCrystal, OMP_STACKSIZE_DEFAULT } from "../crystal/environment.js";
+import { INPUT_NAME, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
+import { type LocalHandle, localHandle } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
-import { isSameProcess, processStartTime } from "../engine/process-identity.js";
 import { shellCommand, shellQuote } from "../transport/quote.js";
+import { isSameProcess, processStartTime } from "./process-identity.js";
 import { collectOutputs, stageInputs } from "./staging.js";
 import type { FetchedOutputs, RunHandle, Runner, RunState, Submission, SubmitContext } from "./types.js";
 
@@ -33,17 +34,7 @@ export interface LocalRunnerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-interface LocalHandle extends RunHandle {
-  kind: "local";
-  token: string;
-  /** Bookkeeping folder: pid, exit_code, stderr. */
-  runDir: string;
-  scratch: string;
-  pid?: number;
-  procStart?: string | null;
-}
-
-const RUN_DIR = ".run";
+const RUN_DIR = RUN_RECORDS_DIR;
 
 export class LocalRunner implements Runner {
   readonly kind = "local" as const;
@@ -89,10 +80,8 @@ export class LocalRunner implements Runner {
 
   /** argv of the CRYSTAL process and the environment it runs with. */
   commandFor(job: Job): { argv: string[]; env: Record<string, string> } {
-    const properties = programOf(job) === "properties";
-    const ranks = properties ? 1 : (job.parallelism.mpi_ranks ?? 1);
+    const { executable: exeName, ranks } = programOfJob(job);
     const threads = job.parallelism.threads_per_rank ?? 1;
-    const exeName = properties ? "properties" : crystalExecutable(ranks);
     const found = this.executables();
     const exe = found[exeName]?.path ?? null;
     if (!exe) {
@@ -100,7 +89,10 @@ export class LocalRunner implements Runner {
         `${exeName} was not found — set CRY23_EXEDIR to the folder holding CRYSTAL's binaries (see \`crystal-tui doctor\`)`,
       );
     }
-    const env = { OMP_NUM_THREADS: String(threads), OMP_STACKSIZE: this.env.OMP_STACKSIZE ?? "1G" };
+    const env = {
+      OMP_NUM_THREADS: String(threads),
+      OMP_STACKSIZE: this.env.OMP_STACKSIZE ?? OMP_STACKSIZE_DEFAULT,
+    };
     if (ranks <= 1) return { argv: [exe], env };
     const mpirun = this.options.mpirun ?? found.mpirun?.path ?? "mpirun";
     return { argv: [mpirun, "-np", String(ranks), exe], env };
@@ -184,7 +176,7 @@ export class LocalRunner implements Runner {
 
   async poll(runs: { job: Job; handle: RunHandle }[]): Promise<Map<number, RunState>> {
     const states = new Map<number, RunState>();
-    for (const { job, handle } of runs) states.set(job.id, this.stateOf(handle as LocalHandle));
+    for (const { job, handle } of runs) states.set(job.id, this.stateOf(localHandle(handle)));
     return states;
   }
 
@@ -211,7 +203,7 @@ export class LocalRunner implements Runner {
   }
 
   async cancel(_job: Job, handle: RunHandle): Promise<void> {
-    const h = handle as LocalHandle;
+    const h = localHandle(handle);
     const pid = h.pid ?? readInt(path.join(h.runDir, "pid"));
     if (pid === null || !isSameProcess(pid, h.pid === pid ? h.procStart : undefined)) return;
     signalGroup(pid, "SIGTERM");
@@ -225,7 +217,7 @@ export class LocalRunner implements Runner {
   }
 
   async fetchOutputs(job: Job, handle: RunHandle, ctx: SubmitContext): Promise<FetchedOutputs> {
-    const h = handle as LocalHandle;
+    const h = localHandle(handle);
     const files = fs.existsSync(h.scratch) ? collectOutputs(job, h.scratch, ctx.jobFolder) : [];
     let stderr: string | undefined;
     try {
@@ -241,16 +233,25 @@ export class LocalRunner implements Runner {
   }
 
   async cleanup(_job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void> {
-    const h = handle as LocalHandle;
+    const h = localHandle(handle);
     if (!outcome.success && this.options.keepScratchOnFailure !== false) return;
-    fs.rmSync(h.scratch, { recursive: true, force: true });
+    // in the background (the file system's threads, not the engine's): the next job need not wait
+    const removal: Promise<void> = fs.promises
+      .rm(h.scratch, { recursive: true, force: true })
+      .catch(() => undefined)
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
   }
+
+  private readonly removals = new Set<Promise<void>>();
 
   async reattach(): Promise<void> {
     // nothing to restore: the run's state lives in its files and its process
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await Promise.all(this.removals);
+  }
 }
 
 function readInt(file: string): number | null {

@@ -1,29 +1,33 @@
-// What the SSH and SLURM runners share: the cluster's connection pool, the remote folder of each run
+// What the SSH and SLURM runners share: the cluster's remote shell, the remote folder of each run
 // (<remote_dir>/<job id>-<job name>-<launch token>, so a launch can be found again from its token),
 // staging the deck and auxiliary files under CRYSTAL's names, bringing outputs back, removing the
 // folder after success, and the poll interval with its minimum.
 //
-// A submission costs one remote command, the launch itself: the folder and the files are made over
-// the connection's SFTP channel (pipelined requests, no remote process), so submitting a job costs
-// about what a bare `sbatch` over the same connection does. Large files (wavefunctions) are streamed.
+// A submission costs one remote command, the launch itself: the folder and the files are made by the
+// shell's file operations (over ssh2's SFTP channel: pipelined requests, no remote process), so
+// submitting a job costs about what a bare `sbatch` over the same connection does. Large files
+// (wavefunctions) are streamed. The runners speak only RemoteShell (src/transport/remote-shell.ts):
+// which transport carries it is the composition root's choice (src/app/runners.ts).
 import fs from "node:fs";
 import path from "node:path";
-import { KEPT_OUTPUTS, keptNameFor, outputFileName } from "../crystal/files.js";
+import { KEPT_OUTPUTS, keptNameFor, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import { isLoopbackHost, pollIntervalMsFor } from "../domain/poll-interval.js";
+import type { RemoteHandle } from "../domain/run-handle.js";
+import type { SelfTest, SelfTestFindings } from "../domain/self-test.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { ConnectionError, RemoteFileError } from "../transport/errors.js";
-import { type ExecResult, type PoolOptions, SshPool } from "../transport/pool.js";
-import { download, listRemote, mkdirp, remoteHome, upload } from "../transport/sftp.js";
+import type { ExecResult, RemoteFileContent, RemoteShell } from "../transport/remote-shell.js";
 import { remoteBaseDir, type TargetEnvironment, targetForCluster } from "../transport/target.js";
-import { checkRemoteConfig, environmentLines } from "./remote-script.js";
+import { checkRemoteConfig } from "./remote-script.js";
+import { selfTestFor } from "./self-test.js";
 import { stagingPlan } from "./staging.js";
 import type { FetchedOutputs, RunHandle, SubmitContext } from "./types.js";
 
 export interface RemoteRunnerOptions {
-  /** Use this pool instead of the runner's own (shared by tests and benchmarks); close() leaves it open. */
-  pool?: SshPool;
-  poolOptions?: PoolOptions;
+  /** The cluster's remote shell; the runner closes it with itself. */
+  shell: RemoteShell;
+  /** Where ~/.ssh/config is read (for the address the poll-interval minimum depends on). */
   targetEnv?: TargetEnvironment;
   /** Overrides the cluster's poll_interval (milliseconds); the minimum still applies. */
   pollIntervalMs?: number;
@@ -31,39 +35,29 @@ export interface RemoteRunnerOptions {
   cancelGraceMs?: number;
 }
 
-/** A remote run as the handle records it. */
-export interface RemoteHandle extends RunHandle {
-  kind: "ssh" | "slurm";
-  token: string;
-  /** The run's folder on the remote side (absolute). */
-  dir: string;
-}
+export type { RemoteHandle };
 
 export { isLoopbackHost, pollIntervalMsFor };
 
 /** How long a failed readiness check is remembered before asking the cluster again. */
 const READINESS_RETRY_MS = 10_000;
 
-/** Inputs up to this size are written in one SFTP request chain; bigger ones are streamed. */
+/** Inputs up to this size are written with the folder in one flight; bigger ones are streamed. */
 const WRITE_MAX_BYTES = 1024 * 1024;
-/** Data that fits one SFTP WRITE request (ssh2 sends up to 256 KiB to OpenSSH, ~30 KiB to others). */
-const PIPELINED_WRITE_BYTES = 30 * 1024;
 
 export abstract class RemoteRunnerBase {
-  readonly pool: SshPool;
+  readonly shell: RemoteShell;
   readonly pollIntervalMs: number;
-  protected readonly ownPool: boolean;
   private base: Promise<string> | null = null;
   private readiness: { at: number; result: { ok: true } | { ok: false; message: string } } | null = null;
 
   constructor(
     readonly cluster: Cluster,
-    protected readonly options: RemoteRunnerOptions = {},
+    protected readonly options: RemoteRunnerOptions,
   ) {
     checkRemoteConfig(cluster);
     const target = targetForCluster(cluster, options.targetEnv);
-    this.ownPool = !options.pool;
-    this.pool = options.pool ?? new SshPool(target, options.poolOptions);
+    this.shell = options.shell;
     this.pollIntervalMs = pollIntervalMsFor(cluster, target.host, options.pollIntervalMs);
   }
 
@@ -77,7 +71,7 @@ export abstract class RemoteRunnerBase {
       this.base = (async () => {
         const configured = remoteBaseDir(this.cluster).replace(/\/+$/, "") || "/";
         if (configured.startsWith("/")) return configured;
-        const home = (await remoteHome(this.pool)).replace(/\/+$/, "");
+        const home = (await this.shell.home()).replace(/\/+$/, "");
         if (configured === "~") return home;
         return `${home}/${configured.replace(/^~\//, "")}`;
       })();
@@ -96,9 +90,9 @@ export abstract class RemoteRunnerBase {
   }
 
   /**
-   * Creates the run folder (its name carries the launch token) and puts the job's inputs there
-   * under CRYSTAL's names, plus `files` (wrapper, batch script). Everything goes over the connection's SFTP channel,
-   * pipelined — no remote process is started for it.
+   * Creates the run folder (its name carries the launch token) with the job's inputs under CRYSTAL's
+   * names, plus `files` (wrapper, batch script), in as few round trips as the shell allows; large
+   * inputs are streamed after.
    */
   protected async stage(
     job: Job,
@@ -106,72 +100,22 @@ export abstract class RemoteRunnerBase {
     dir: string,
     files: Record<string, string | Buffer>,
   ): Promise<void> {
-    const small: [string, Buffer][] = [];
+    const small: RemoteFileContent[] = [];
     const large: [string, string][] = [];
     for (const [crystalName, local] of stagingPlan(job, ctx.jobFolder)) {
       if (fs.statSync(local).size > WRITE_MAX_BYTES) large.push([crystalName, local]);
-      else small.push([crystalName, fs.readFileSync(local)]);
+      else small.push({ name: crystalName, data: fs.readFileSync(local) });
     }
-    for (const [name, content] of Object.entries(files)) small.push([name, Buffer.from(content)]);
-    if (!(await this.writeFresh(dir, small))) {
-      // the base folder is new (or the server answers out of order): the careful way
-      await mkdirp(this.pool, dir);
-      await Promise.all(small.map(([name, data]) => this.putFile(`${dir}/${name}`, data)));
-    }
-    for (const [crystalName, local] of large) await upload(this.pool, local, `${dir}/${crystalName}`);
+    for (const [name, content] of Object.entries(files)) small.push({ name, data: Buffer.from(content) });
+    await this.shell.writeFiles(dir, small);
+    for (const [crystalName, local] of large) await this.shell.upload(local, `${dir}/${crystalName}`);
   }
 
-  /**
-   * mkdir and the small files of a new run folder in two round trips: mkdir and every open are sent
-   * at once (OpenSSH's sftp-server answers requests in order, so the folder exists before the opens
-   * are served), then every write with its close. False when that did not work out (e.g. the base
-   * folder does not exist yet); nothing is left open then.
-   */
-  private async writeFresh(dir: string, files: [string, Buffer][]): Promise<boolean> {
-    return this.pool.withSftp(async (sftp) => {
-      const req = <T>(fn: (cb: (err?: Error | null, value?: T) => void) => void) =>
-        new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
-      const made = req<void>((cb) => sftp.mkdir(dir, cb));
-      const opened = files.map(([name]) =>
-        req<Buffer>((cb) => sftp.open(`${dir}/${name}`, "w", { mode: 0o644 }, cb)),
-      );
-      const [, ...handles] = await Promise.allSettled([made, ...opened]);
-      const ok = handles.filter((h): h is PromiseFulfilledResult<Buffer> => h.status === "fulfilled");
-      if (ok.length < handles.length) {
-        await Promise.all(ok.map((h) => req((cb) => sftp.close(h.value, cb)).catch(() => undefined)));
-        return false;
-      }
-      await Promise.all(
-        ok.map(async (h, i) => {
-          const data = files[i]![1];
-          const write = req((cb) => sftp.write(h.value, data, 0, data.length, 0, cb));
-          // one WRITE request: its CLOSE can follow at once; bigger data is written in several
-          if (data.length > PIPELINED_WRITE_BYTES) await write;
-          await Promise.all([write, req((cb) => sftp.close(h.value, cb))]);
-        }),
-      );
-      return true;
-    });
-  }
-
-  /**
-   * Writes a small file of a run folder nobody reads yet (open, write, close; no temporary name):
-   * a failure fails the submission, so a half-written file is never used.
-   */
-  protected putFile(remote: string, data: string | Buffer): Promise<void> {
-    return this.pool
-      .withSftp(
-        (sftp) =>
-          new Promise<void>((resolve, reject) =>
-            sftp.writeFile(remote, data, { mode: 0o644 }, (err) => (err ? reject(err) : resolve())),
-          ),
-      )
-      .catch((err) => {
-        if (err instanceof UserError) throw err;
-        throw new RemoteFileError(
-          `${this.label}: could not write ${remote} there: ${(err as Error).message}`,
-        );
-      });
+  /** Writes one small file into a run folder that exists (a background record, e.g. SLURM's id). */
+  protected putFile(remote: string, text: string): Promise<void> {
+    return this.shell
+      .scriptOk('printf \'%s\' "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"', { args: [remote, text] })
+      .then(() => undefined);
   }
 
   /** Work started in the background (e.g. recording a SLURM id), finished before close(). */
@@ -183,13 +127,13 @@ export abstract class RemoteRunnerBase {
   }
 
   /** Files of the run's folder with scheduler / wrapper messages, brought back into `.run/`. */
-  protected abstract stderrFiles(handle: RemoteHandle): string[];
+  protected abstract stderrFiles(handle: RunHandle): string[];
 
   async fetchOutputs(job: Job, handle: RunHandle, ctx: SubmitContext): Promise<FetchedOutputs> {
-    const h = handle as RemoteHandle;
+    const h = handle as RunHandle & RemoteHandle;
     let entries: { name: string; stat: { size: number; isFile: boolean } }[];
     try {
-      entries = await listRemote(this.pool, h.dir);
+      entries = await this.shell.list(h.dir);
     } catch (err) {
       if (err instanceof RemoteFileError && err.sftpCode === 2) {
         throw new UserError(`${this.label}: the run folder ${h.dir} is gone — nothing to bring back`);
@@ -207,11 +151,11 @@ export abstract class RemoteRunnerBase {
       wanted.push([crystalName, path.join(ctx.jobFolder, target)]);
       kept.push(target);
     }
-    const runDir = path.join(ctx.jobFolder, ".run");
+    const runDir = path.join(ctx.jobFolder, RUN_RECORDS_DIR);
     const stderrNames = this.stderrFiles(h).filter((n) => there.has(n));
     for (const n of stderrNames) wanted.push([n, path.join(runDir, n)]);
     fs.mkdirSync(runDir, { recursive: true });
-    await Promise.all(wanted.map(([remote, local]) => download(this.pool, `${h.dir}/${remote}`, local)));
+    await Promise.all(wanted.map(([remote, local]) => this.shell.download(`${h.dir}/${remote}`, local)));
     const stderr = stderrNames
       .map((n) => {
         try {
@@ -232,11 +176,11 @@ export abstract class RemoteRunnerBase {
   /** Removes the run folder after a success, unless the cluster keeps remote folders. */
   async cleanup(_job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void> {
     if (!outcome.success || this.cluster.config.keep_remote) return;
-    const h = handle as RemoteHandle;
+    const h = handle as RunHandle & RemoteHandle;
     const base = await this.baseDir();
     // never anything but a run folder under the cluster's base
     if (!h.dir.startsWith(`${base}/`) || h.dir.includes("/../") || !h.dir.endsWith(`-${h.token}`)) return;
-    await this.pool.execOk(["rm", "-rf", "--", h.dir]);
+    await this.shell.execOk(["rm", "-rf", "--", h.dir]);
   }
 
   /** Runs `fn`, turning connection trouble into `fallback` (the engine then changes nothing). */
@@ -249,14 +193,19 @@ export abstract class RemoteRunnerBase {
     }
   }
 
-  /** Shell lines a runner adds to the readiness check (their output goes to readinessProblem). */
-  protected readinessLines(): string[] {
+  /** Shell lines a scheduler adds to the self-test (its commands, its partitions). */
+  protected selfTestLines(): string[] {
     return [];
   }
 
-  /** What the readiness check's output says is missing, or null. */
-  protected readinessProblem(_out: string): string | null {
+  /** What the self-test's findings say the runner lacks, or null. */
+  protected readinessProblem(_found: SelfTestFindings): string | null {
     return null;
+  }
+
+  /** The cluster's self-test (shared with `crystal-tui cluster test`). */
+  selfTest(): SelfTest {
+    return selfTestFor(this.cluster, this.selfTestLines());
   }
 
   /**
@@ -267,19 +216,14 @@ export abstract class RemoteRunnerBase {
   async available(): Promise<{ ok: true } | { ok: false; message: string }> {
     const known = this.readiness;
     if (known && (known.result.ok || Date.now() - known.at < READINESS_RETRY_MS)) return known.result;
-    const script = [
-      ...environmentLines(this.cluster),
-      `if [ -n "\${CRY23_EXEDIR:-}" ]; then [ -x "$CRY23_EXEDIR/crystalOMP" ] && echo FOUND crystalOMP`,
-      "else command -v crystalOMP >/dev/null 2>&1 && echo FOUND crystalOMP; fi",
-      ...this.readinessLines(),
-      "",
-    ].join("\n");
+    const test = this.selfTest();
     let result: { ok: true } | { ok: false; message: string };
     try {
-      const out = (await this.pool.script(script)).stdout;
+      const found = test.read((await this.shell.script(test.script)).stdout);
+      const crystal = found.programs.has("crystalOMP") || found.programs.has("PcrystalOMP");
       const problem =
-        this.readinessProblem(out) ??
-        (/^FOUND crystalOMP$/m.test(out)
+        this.readinessProblem(found) ??
+        (crystal
           ? null
           : `${this.label}: crystalOMP was not found there — set --crystal-exedir or a --module that provides CRYSTAL (see \`crystal-tui cluster test ${this.cluster.name}\`)`);
       result = problem ? { ok: false, message: problem } : { ok: true };
@@ -298,7 +242,7 @@ export abstract class RemoteRunnerBase {
 
   async close(): Promise<void> {
     await Promise.all(this.background);
-    if (this.ownPool) await this.pool.close();
+    await this.shell.close();
   }
 }
 

@@ -6,19 +6,19 @@
 // Every value that comes from a user (module names, paths, environment values, the MPI launcher) is
 // checked here and reaches the shell through shellQuote / shellAssignment; a value with a line break
 // is refused outright, so nothing can add a line — a command or an #SBATCH directive — to a script.
-import { programOf } from "../crystal/deck-file.js";
+import { programOfJob } from "../crystal/deck-file.js";
+import { OMP_STACKSIZE_DEFAULT, remoteEnvironmentLines } from "../crystal/environment.js";
 import {
   AUX_INPUTS,
-  type CrystalProgram,
-  crystalExecutable,
   INPUT_NAME,
   KEPT_OUTPUTS,
   outputFileName,
   PROPERTIES_AUX_INPUTS,
 } from "../crystal/files.js";
+import { checkClusterConfig, checkOneLine } from "../domain/cluster-settings.js";
 import { UserError } from "../domain/errors.js";
 import type { Cluster, ClusterConfig, Job } from "../domain/types.js";
-import { shellAssignment, shellCommand, shellQuote } from "../transport/quote.js";
+import { shellCommand, shellQuote } from "../transport/quote.js";
 
 /** Files a remote run leaves in its folder besides CRYSTAL's own. */
 export const RUN_FILES = {
@@ -29,95 +29,47 @@ export const RUN_FILES = {
   stderr: "stderr",
   cancelled: "cancelled",
   wrapper: "run.sh",
-  sbatch: "job.sbatch",
-  slurmJobId: "slurm_job_id",
+  /** The batch scheduler's job id, written after the submission (for a launch found after a crash). */
+  batchJobId: "batch_job_id",
 } as const;
-
-// environment-module names: "CRYSTAL/23", "intel-oneapi-mpi/2021.9.0", "foss@2023a"
-const MODULE = /^[A-Za-z0-9][A-Za-z0-9_.+/:@-]{0,127}$/;
 
 function where(cluster: Pick<Cluster, "name">): string {
   return `cluster '${cluster.name}'`;
 }
 
-/** Refuses a value that could start a new line of a script (or is not text at all). */
-export function checkOneLine(field: string, value: unknown): string {
-  if (typeof value !== "string" || /[\n\r\0]/.test(value)) {
-    throw new UserError(`${field} ${JSON.stringify(value)} is not valid — it must be one line of text`);
-  }
-  return value;
-}
+export { checkOneLine };
 
-/** The cluster's configuration checked for what goes into a script; errors name the field. */
-export function checkRemoteConfig(cluster: Pick<Cluster, "name" | "config">): ClusterConfig {
-  const c = cluster.config;
-  for (const m of c.modules ?? []) {
-    if (typeof m !== "string" || !MODULE.test(m)) {
-      throw new UserError(
-        `${where(cluster)}: module ${JSON.stringify(m)} is not a module name — use letters, digits and . _ + / : @ - (fix it with \`crystal-tui cluster add\`)`,
-      );
-    }
+/**
+ * The cluster's settings checked again before they go into a script (a record made before they
+ * were checked on every add and edit): the rule of src/domain/cluster-settings.ts, errors naming
+ * the cluster.
+ */
+export function checkRemoteConfig(
+  cluster: Pick<Cluster, "name" | "config"> & { hostname?: string },
+): ClusterConfig {
+  try {
+    return checkClusterConfig(cluster.config, cluster.hostname);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    throw new UserError(
+      `${where(cluster)}: ${err.message} (fix it with \`crystal-tui cluster edit ${cluster.name}\`)`,
+    );
   }
-  for (const [name, value] of Object.entries(c.env ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new UserError(
-        `${where(cluster)}: environment variable name ${JSON.stringify(name)} is not valid`,
-      );
-    }
-    checkOneLine(`${where(cluster)}: the value of environment variable ${name}`, value);
-  }
-  if (c.crystal_exedir !== undefined) checkOneLine(`${where(cluster)}: crystal_exedir`, c.crystal_exedir);
-  if (c.mpirun !== undefined) checkOneLine(`${where(cluster)}: mpirun`, c.mpirun);
-  if (c.remote_dir !== undefined) checkOneLine(`${where(cluster)}: remote_dir`, c.remote_dir);
-  return c;
-}
-
-/** A path for the shell: `~/x` becomes "$HOME"/'x', anything else is quoted as it is. */
-export function shellPath(p: string): string {
-  if (p === "~") return '"$HOME"';
-  if (p.startsWith("~/")) return `"$HOME"/${shellQuote(p.slice(2))}`;
-  return shellQuote(p);
 }
 
 /**
- * Lines that set up CRYSTAL's environment like the cluster's users do: modules, CRY23_EXEDIR,
- * the cluster's own variables. Modules are loaded through the login profile when `module` is not
- * yet a shell function (non-interactive shells often lack it).
+ * Lines that set up CRYSTAL's environment from the cluster's configuration (checked first): the
+ * one order of crystal/environment.ts, shared with readiness checks and `cluster test`.
  */
 export function environmentLines(cluster: Pick<Cluster, "name" | "config">): string[] {
-  const c = checkRemoteConfig(cluster);
-  const lines: string[] = [];
-  if (c.modules?.length) {
-    lines.push("command -v module >/dev/null 2>&1 || . /etc/profile >/dev/null 2>&1");
-    for (const m of c.modules) {
-      lines.push(
-        `module load ${shellQuote(m)} || echo ${shellQuote(`crystal-tui: module load ${m} failed`)} >&2`,
-      );
-    }
-  }
-  if (c.crystal_exedir) lines.push(`CRY23_EXEDIR=${shellPath(c.crystal_exedir)}; export CRY23_EXEDIR`);
-  for (const [name, value] of Object.entries(c.env ?? {}))
-    lines.push(`export ${shellAssignment(name, value)}`);
-  return lines;
+  return remoteEnvironmentLines(checkRemoteConfig(cluster));
 }
 
 /** A job as the remote scripts see it (inputFile tells a properties deck from a crystal one). */
 export type ScriptJob = Pick<Job, "id" | "name" | "parallelism"> & { inputFile?: string | null };
 
-/**
- * The program and MPI ranks of a job: `properties` (always one process) for a properties deck,
- * else PcrystalOMP for several ranks, crystalOMP otherwise.
- */
-export function programFor(job: Pick<ScriptJob, "parallelism" | "inputFile">): {
-  program: CrystalProgram;
-  executable: string;
-  ranks: number;
-} {
-  const program = programOf({ inputFile: job.inputFile ?? null });
-  if (program === "properties") return { program, executable: "properties", ranks: 1 };
-  const ranks = Math.max(1, job.parallelism.mpi_ranks ?? 1);
-  return { program, executable: crystalExecutable(ranks), ranks };
-}
+/** The program and MPI ranks of a job (the one rule: crystal/files.ts programFor). */
+export const programFor = programOfJob;
 
 /** The CRYSTAL binary as a shell word: from $CRY23_EXEDIR when set (config or module), else PATH. */
 export function executableWord(job: Pick<ScriptJob, "parallelism" | "inputFile">): string {
@@ -189,7 +141,7 @@ export function runBody(o: RunBodyOptions): string[] {
     record(f.startedAt, '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'),
     ...environmentLines(o.cluster),
     `export OMP_NUM_THREADS=${o.threads}`,
-    `export OMP_STACKSIZE="\${OMP_STACKSIZE:-1G}"`,
+    `export OMP_STACKSIZE="\${OMP_STACKSIZE:-${OMP_STACKSIZE_DEFAULT}}"`,
     // CRYSTAL's scratch convention: run in $CRY23_SCRDIR when the cluster sets it, else in place
     "run_dir=$job_dir",
     `if [ -n "\${CRY23_SCRDIR:-}" ]; then`,

@@ -6,7 +6,7 @@
 // The rule that matters most: absence from squeue never means success by itself. A job that left
 // squeue is finished only when accounting (sacct), the controller (scontrol) or the job's own exit
 // record says how it ended.
-import { signalName } from "../engine/outcome.js";
+import { signalName } from "../domain/signals.js";
 import type { RunState } from "./types.js";
 
 /** The squeue format the runner asks for: one line per job, fields separated by `|`. */
@@ -310,6 +310,8 @@ export function runStateOf(record: SlurmRecord, ctx: MappingContext = {}): RunSt
             ? signalName(record.exitSignal)
             : undefined,
         schedulerState: record.state,
+        // COMPLETED and FAILED are the script's own ending; any other final state is SLURM's doing
+        stoppedByScheduler: record.state !== "COMPLETED" && record.state !== "FAILED" ? true : undefined,
         reason,
         cancelled: record.state === "CANCELLED" ? true : undefined,
         startedAt: record.start,

@@ -6,9 +6,10 @@
 // after a crash. Cancel signals the wrapper's process group: SIGTERM, then SIGKILL after a grace.
 import { INPUT_NAME } from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
+import { type SshHandle, sshHandle } from "../domain/run-handle.js";
 import type { Cluster, Job } from "../domain/types.js";
 import { shellCommand } from "../transport/quote.js";
-import { gist, type RemoteHandle, RemoteRunnerBase, type RemoteRunnerOptions } from "./remote-run.js";
+import { gist, RemoteRunnerBase, type RemoteRunnerOptions } from "./remote-run.js";
 import {
   describeLaunch,
   executableShown,
@@ -20,12 +21,6 @@ import {
   type ScriptJob,
 } from "./remote-script.js";
 import type { RunHandle, Runner, RunState, Submission, SubmitContext } from "./types.js";
-
-export interface SshHandle extends RemoteHandle {
-  kind: "ssh";
-  /** PID of the wrapper = its process group and session. */
-  pid: number;
-}
 
 const F = RUN_FILES;
 
@@ -109,39 +104,47 @@ function isoToDb(value: string | undefined): string | undefined {
   return Number.isNaN(t.getTime()) ? undefined : t.toISOString().slice(0, 19).replace("T", " ");
 }
 
+/** The command that starts CRYSTAL on a plain machine (mpirun -np N … for several ranks). */
+function launchOn(cluster: Pick<Cluster, "config">, job: ScriptJob, exe = executableWord(job)): string {
+  const { ranks } = programFor(job);
+  return ranks > 1 ? `${shellCommand([...mpirunWords(cluster.config), "-np", String(ranks)])} ${exe}` : exe;
+}
+
+/** The wrapper (run.sh) of a run. */
+export function wrapperScript(
+  cluster: Pick<Cluster, "name" | "config">,
+  job: Job,
+  dir: string,
+  token: string,
+): string {
+  const threads = job.parallelism.threads_per_rank ?? 1;
+  return [
+    "#!/bin/sh",
+    `# crystal-tui job ${job.id} (${job.name}), launch ${token}: CRYSTAL23 on ${cluster.name}`,
+    ...runBody({
+      job,
+      cluster,
+      dir,
+      launch: launchOn(cluster, job),
+      threads: String(threads),
+      recordPid: true,
+      verdict: false,
+    }),
+    "",
+  ].join("\n");
+}
+
 export class SshRunner extends RemoteRunnerBase implements Runner {
   readonly kind = "ssh" as const;
   onWake?: () => void;
 
-  constructor(cluster: Cluster, options: RemoteRunnerOptions = {}) {
+  constructor(cluster: Cluster, options: RemoteRunnerOptions) {
     super(cluster, options);
   }
 
   /** The command that starts CRYSTAL (mpirun -np N PcrystalOMP for several ranks). */
   launchFor(job: ScriptJob, exe = executableWord(job)): string {
-    const { ranks } = programFor(job);
-    return ranks > 1
-      ? `${shellCommand([...mpirunWords(this.cluster.config), "-np", String(ranks)])} ${exe}`
-      : exe;
-  }
-
-  /** The wrapper (run.sh) of a run. */
-  wrapperScript(job: Job, dir: string, token: string): string {
-    const threads = job.parallelism.threads_per_rank ?? 1;
-    return [
-      "#!/bin/sh",
-      `# crystal-tui job ${job.id} (${job.name}), launch ${token}: CRYSTAL23 on ${this.cluster.name}`,
-      ...runBody({
-        job,
-        cluster: this.cluster,
-        dir,
-        launch: this.launchFor(job),
-        threads: String(threads),
-        recordPid: true,
-        verdict: false,
-      }),
-      "",
-    ].join("\n");
+    return launchOn(this.cluster, job, exe);
   }
 
   private submission(job: Job, dir: string, token: string, pid: number): Submission {
@@ -166,9 +169,9 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
 
   async submit(job: Job, ctx: SubmitContext): Promise<Submission> {
     const dir = await this.runDirFor(job, ctx.token);
-    const wrapper = this.wrapperScript(job, dir, ctx.token);
+    const wrapper = wrapperScript(this.cluster, job, dir, ctx.token);
     await this.stage(job, ctx, dir, { [F.wrapper]: wrapper });
-    const r = await this.pool.script(LAUNCH, { cwd: dir });
+    const r = await this.shell.script(LAUNCH, { cwd: dir });
     const m = /^PID (\d+)$/m.exec(r.stdout);
     if (r.code !== 0 || !m) {
       throw new UserError(
@@ -180,7 +183,7 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
 
   async findLaunch(job: Job, token: string): Promise<Submission | null> {
     const dir = await this.runDirFor(job, token);
-    const r = await this.pool.scriptOk(FIND, { args: [dir] });
+    const r = await this.shell.scriptOk(FIND, { args: [dir] });
     const m = /^PID (\d+)$/m.exec(r.stdout);
     return m ? this.submission(job, dir, token, Number(m[1])) : null;
   }
@@ -188,9 +191,9 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
   async poll(runs: { job: Job; handle: RunHandle }[]): Promise<Map<number, RunState>> {
     const states = new Map<number, RunState>();
     if (runs.length === 0) return states;
-    const dirs = runs.map((r) => (r.handle as SshHandle).dir);
+    const dirs = runs.map((r) => sshHandle(r.handle).dir);
     const result = await this.orUnknown(
-      () => this.pool.script(POLL, { args: dirs, timeoutMs: 60_000 }),
+      () => this.shell.script(POLL, { args: dirs, timeoutMs: 60_000 }),
       () => null,
     );
     if (result?.code !== 0) {
@@ -208,7 +211,7 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
     }
     runs.forEach(({ job, handle }, index) => {
       const words = lines.get(index + 1);
-      const h = handle as SshHandle;
+      const h = sshHandle(handle);
       states.set(job.id, this.stateOf(words, h));
     });
     return states;
@@ -252,9 +255,9 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
   }
 
   async cancel(_job: Job, handle: RunHandle): Promise<void> {
-    const h = handle as SshHandle;
+    const h = sshHandle(handle);
     const grace = Math.max(1, Math.round((this.options.cancelGraceMs ?? 10_000) / 100));
-    await this.pool.scriptOk(CANCEL, { args: [h.dir, String(grace)] });
+    await this.shell.scriptOk(CANCEL, { args: [h.dir, String(grace)] });
   }
 
   protected stderrFiles(): string[] {

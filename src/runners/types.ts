@@ -1,12 +1,15 @@
 // The runner interface shared by the local, SSH and SLURM runners. The engine only speaks this; a
 // runner knows how to start a job somewhere, see how it is doing, stop it, and bring its results back.
+
+import type { RunHandle } from "../domain/run-handle.js";
 import type { Cluster, Job } from "../domain/types.js";
 
 /**
  * What a runner needs to find a run again, even after crystal-tui restarted: stored as JSON in
- * jobs.run_handle (and, for remote runs, mirrored in remote_jobs). Opaque to the engine.
+ * jobs.run_handle (and, for remote runs, mirrored in remote_jobs), read back by the store into the
+ * runner's own type (src/domain/run-handle.ts).
  */
-export type RunHandle = Record<string, unknown> & { kind: "local" | "ssh" | "slurm" };
+export type { RunHandle };
 
 export type RunState =
   /** Waiting in a scheduler's queue. */
@@ -21,6 +24,11 @@ export type RunState =
       exitCode: number | null;
       signal?: string;
       schedulerState?: string;
+      /**
+       * The scheduler ended the run itself (time limit, memory, node failure, preemption, …): its
+       * verdict, in `reason`, stands whatever the output says. Set by the scheduler's own module.
+       */
+      stoppedByScheduler?: boolean;
       reason?: string;
       cancelled?: boolean;
       startedAt?: string;
@@ -73,7 +81,8 @@ export interface SubmitContext {
 }
 
 export interface Runner {
-  readonly kind: "local" | "ssh" | "slurm";
+  /** The runner type of its jobs (jobs.runner_type): "local", "ssh", or a batch scheduler's. */
+  readonly kind: string;
   /** Stages the inputs and starts (or queues) the job. Throws a UserError-style message on failure. */
   submit(job: Job, ctx: SubmitContext): Promise<Submission>;
   /** The states of many runs in one call (one remote command per cluster for remote runners). */

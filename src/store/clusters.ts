@@ -1,18 +1,13 @@
 // Clusters: remote machines reached over SSH, plain or running SLURM. Their connection settings are
 // JSON; a password is never one of them (keys and the ssh-agent only).
+
+import { checkClusterAddress, checkClusterConfig } from "../domain/cluster-settings.js";
 import { UserError } from "../domain/errors.js";
 import { checkClusterName } from "../domain/names.js";
-import {
-  CLUSTER_STATUSES,
-  CLUSTER_TYPES,
-  type Cluster,
-  type ClusterConfig,
-  type ClusterStatus,
-  type ClusterType,
-  type NewCluster,
-} from "../domain/types.js";
-import type { DB } from "./database.js";
+import type { Cluster, ClusterConfig, ClusterStatus, NewCluster } from "../domain/types.js";
+import { type DB, statement } from "./database.js";
 import { parseJsonObject } from "./json.js";
+import type { ClusterStore } from "./port.js";
 
 interface ClusterRow {
   id: number;
@@ -31,7 +26,7 @@ function rowToCluster(r: ClusterRow): Cluster {
   return {
     id: r.id,
     name: r.name,
-    type: r.type as ClusterType,
+    type: r.type,
     hostname: r.hostname,
     port: r.port,
     username: r.username,
@@ -42,65 +37,49 @@ function rowToCluster(r: ClusterRow): Cluster {
   };
 }
 
-const SECRET_KEYS = /pass(word|phrase)?|secret|token/i;
-const HOST = /^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})$/;
-const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
+/** The address parts of a cluster the TUI's form checks as they are typed (src/domain/cluster-settings.ts). */
+export const checkClusterFields = checkClusterAddress;
 
-export function checkClusterFields(c: {
-  type?: string;
-  hostname?: string;
-  port?: number;
-  username?: string;
-  config?: ClusterConfig;
-  status?: string;
-}): void {
-  if (c.type !== undefined && !CLUSTER_TYPES.includes(c.type as ClusterType)) {
-    throw new UserError(`cluster type ${JSON.stringify(c.type)} is unknown — use ssh or slurm`);
-  }
-  if (c.hostname !== undefined && !HOST.test(c.hostname)) {
-    throw new UserError(`host ${JSON.stringify(c.hostname)} is not a host name or address`);
-  }
-  if (c.port !== undefined && (!Number.isInteger(c.port) || c.port < 1 || c.port > 65535)) {
-    throw new UserError(`port ${JSON.stringify(c.port)} must be a whole number from 1 to 65535`);
-  }
-  if (c.username !== undefined && !USER.test(c.username)) {
-    throw new UserError(`user ${JSON.stringify(c.username)} is not a valid login name`);
-  }
-  if (c.status !== undefined && !CLUSTER_STATUSES.includes(c.status as ClusterStatus)) {
-    throw new UserError(
-      `cluster status ${JSON.stringify(c.status)} is unknown — use active, inactive or error`,
-    );
-  }
-  for (const key of Object.keys(c.config ?? {})) {
-    if (SECRET_KEYS.test(key)) {
-      throw new UserError(
-        `cluster settings may not hold a ${key}: crystal-tui never stores secrets — use a key file or the ssh-agent`,
-      );
-    }
-  }
+/** The error for a cluster name that is not registered. */
+export function noSuchCluster(name: string): UserError {
+  return new UserError(
+    `there is no cluster '${name}' — see \`crystal-tui cluster list\` or add it with \`crystal-tui cluster add\``,
+  );
 }
 
-export class ClusterRepository {
+export class ClusterRepository implements ClusterStore {
   constructor(private readonly db: DB) {}
+
+  /** The cluster types the program registered (runner_kinds), in the words of an error. */
+  private checkType(type: string): void {
+    const kinds = statement(this.db, "SELECT kind FROM runner_kinds WHERE remote = 1 ORDER BY rowid")
+      .pluck()
+      .all() as string[];
+    if (kinds.includes(type)) return;
+    const list =
+      kinds.length > 1 ? `${kinds.slice(0, -1).join(", ")} or ${kinds[kinds.length - 1]}` : kinds.join("");
+    throw new UserError(`cluster type ${JSON.stringify(type)} is unknown — use ${list}`);
+  }
 
   create(spec: NewCluster): Cluster {
     checkClusterName(spec.name);
-    checkClusterFields(spec);
+    this.checkType(spec.type);
+    checkClusterAddress(spec);
+    checkClusterConfig(spec.config ?? {}, spec.hostname);
     try {
-      const info = this.db
-        .prepare(
-          `INSERT INTO clusters (name, type, hostname, port, username, connection_config, status)
+      const info = statement(
+        this.db,
+        `INSERT INTO clusters (name, type, hostname, port, username, connection_config, status)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          spec.name,
-          spec.type,
-          spec.hostname,
-          spec.port ?? 22,
-          spec.username,
-          JSON.stringify(spec.config ?? {}),
-          spec.status ?? "active",
-        );
+      ).run(
+        spec.name,
+        spec.type,
+        spec.hostname,
+        spec.port ?? 22,
+        spec.username,
+        JSON.stringify(spec.config ?? {}),
+        spec.status ?? "active",
+      );
       return this.get(Number(info.lastInsertRowid))!;
     } catch (err) {
       if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
@@ -113,32 +92,32 @@ export class ClusterRepository {
   }
 
   get(id: number): Cluster | undefined {
-    const row = this.db.prepare("SELECT * FROM clusters WHERE id = ?").get(id) as ClusterRow | undefined;
+    const row = statement(this.db, "SELECT * FROM clusters WHERE id = ?").get(id) as ClusterRow | undefined;
     return row ? rowToCluster(row) : undefined;
   }
 
   getByName(name: string): Cluster | undefined {
-    const row = this.db.prepare("SELECT * FROM clusters WHERE name = ?").get(name) as ClusterRow | undefined;
+    const row = statement(this.db, "SELECT * FROM clusters WHERE name = ?").get(name) as
+      | ClusterRow
+      | undefined;
     return row ? rowToCluster(row) : undefined;
   }
 
   requireByName(name: string): Cluster {
     const cluster = this.getByName(name);
-    if (!cluster) {
-      throw new UserError(
-        `there is no cluster '${name}' — see \`crystal-tui cluster list\` or add it with \`crystal-tui cluster add\``,
-      );
-    }
+    if (!cluster) throw noSuchCluster(name);
     return cluster;
   }
 
   list(): Cluster[] {
-    return (this.db.prepare("SELECT * FROM clusters ORDER BY name").all() as ClusterRow[]).map(rowToCluster);
+    return (statement(this.db, "SELECT * FROM clusters ORDER BY name").all() as ClusterRow[]).map(
+      rowToCluster,
+    );
   }
 
   listActive(): Cluster[] {
     return (
-      this.db.prepare("SELECT * FROM clusters WHERE status = 'active' ORDER BY name").all() as ClusterRow[]
+      statement(this.db, "SELECT * FROM clusters WHERE status = 'active' ORDER BY name").all() as ClusterRow[]
     ).map(rowToCluster);
   }
 
@@ -147,25 +126,18 @@ export class ClusterRepository {
     patch: Partial<Pick<Cluster, "hostname" | "port" | "username" | "config" | "status" | "name">>,
   ): Cluster {
     if (patch.name !== undefined) checkClusterName(patch.name);
-    checkClusterFields(patch);
+    checkClusterAddress(patch);
     const current = this.get(id);
     if (!current) throw new UserError(`there is no cluster ${id}`);
     const next = { ...current, ...patch };
+    checkClusterConfig(next.config, next.hostname);
     try {
-      this.db
-        .prepare(
-          `UPDATE clusters SET name = ?, hostname = ?, port = ?, username = ?, connection_config = ?, status = ?,
-             updated_at = CURRENT_TIMESTAMP WHERE id = ?`,
-        )
-        .run(
-          next.name,
-          next.hostname,
-          next.port,
-          next.username,
-          JSON.stringify(next.config),
-          next.status,
-          id,
-        );
+      // updated_at to the millisecond: running engines see an edit by it (src/engine/targets.ts)
+      statement(
+        this.db,
+        `UPDATE clusters SET name = ?, hostname = ?, port = ?, username = ?, connection_config = ?, status = ?,
+             updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = ?`,
+      ).run(next.name, next.hostname, next.port, next.username, JSON.stringify(next.config), next.status, id);
     } catch (err) {
       if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
         throw new UserError(`a cluster named '${next.name}' already exists — pick another name`);
@@ -175,8 +147,29 @@ export class ClusterRepository {
     return this.get(id)!;
   }
 
+  /**
+   * Removes a cluster with its unfinished jobs cancelled (with `reason`), in one transaction; its
+   * remote-job records go with it, its finished jobs stay (with no cluster). Returns the ids of the
+   * jobs it cancelled.
+   */
+  remove(id: number, reason: string): number[] {
+    return this.db
+      .transaction(() => {
+        const cancelled = statement(
+          this.db,
+          `UPDATE jobs SET status = 'CANCELLED', status_reason = ?, claimed_by = NULL
+           WHERE cluster_id = ? AND status IN ('PENDING','QUEUED','RUNNING') RETURNING id`,
+        )
+          .pluck()
+          .all(reason, id) as number[];
+        statement(this.db, "DELETE FROM clusters WHERE id = ?").run(id);
+        return cancelled.sort((a, b) => a - b);
+      })
+      .immediate();
+  }
+
   /** Removes a cluster; its remote-job records go with it, its jobs stay (with no cluster). */
   delete(id: number): boolean {
-    return this.db.prepare("DELETE FROM clusters WHERE id = ?").run(id).changes === 1;
+    return statement(this.db, "DELETE FROM clusters WHERE id = ?").run(id).changes === 1;
   }
 }

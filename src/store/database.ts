@@ -9,6 +9,27 @@ import { tableExists } from "./migrations/types.js";
 
 export type DB = Database.Database;
 
+const statements = new WeakMap<DB, Map<string, Database.Statement>>();
+
+/**
+ * The prepared statement for `sql` on `db`, prepared once per connection and text: a scheduling
+ * pass runs the same few statements over and over, and preparing one costs more than running it.
+ * (A call site that uses .pluck() uses it for its own text only.)
+ */
+export function statement(db: DB, sql: string): Database.Statement {
+  let byText = statements.get(db);
+  if (!byText) {
+    byText = new Map();
+    statements.set(db, byText);
+  }
+  let stmt = byText.get(sql);
+  if (!stmt) {
+    stmt = db.prepare(sql);
+    byText.set(sql, stmt);
+  }
+  return stmt;
+}
+
 export const DB_FILE_NAME = ".crystal_tui.db";
 /** Long enough that a writer in another process (a bulk insert, a migration) is waited for. */
 export const BUSY_TIMEOUT_MS = 15_000;

@@ -10,7 +10,8 @@ import {
 import { UserError } from "../domain/errors.js";
 import type { JobStatus } from "../domain/status.js";
 import type { Dependency } from "../domain/types.js";
-import type { DB } from "./database.js";
+import { type DB, statement } from "./database.js";
+import type { LinkedJob } from "./records.js";
 
 interface DependencyRow {
   id: number;
@@ -26,12 +27,6 @@ const toDependency = (r: DependencyRow): Dependency => ({
   type: r.dependency_type,
 });
 
-export interface LinkedJob extends Dependency {
-  /** The job at the other end of the edge. */
-  otherName: string;
-  otherStatus: JobStatus;
-}
-
 export class DependencyRepository {
   constructor(private readonly db: DB) {}
 
@@ -44,7 +39,7 @@ export class DependencyRepository {
     if (jobId === dependsOnJobId) throw new UserError(`job ${jobId} cannot depend on itself`);
     return this.db
       .transaction(() => {
-        const status = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck();
+        const status = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck();
         const own = status.get(jobId) as JobStatus | undefined;
         if (own === undefined) throw new UserError(`there is no job ${jobId} — see \`crystal-tui job list\``);
         if (status.get(dependsOnJobId) === undefined) {
@@ -57,8 +52,10 @@ export class DependencyRepository {
             `job ${jobId} is ${own}: dependencies only hold back jobs that have not started`,
           );
         }
-        const existing = this.db
-          .prepare("SELECT dependency_type FROM job_dependencies WHERE job_id = ? AND depends_on_job_id = ?")
+        const existing = statement(
+          this.db,
+          "SELECT dependency_type FROM job_dependencies WHERE job_id = ? AND depends_on_job_id = ?",
+        )
           .pluck()
           .get(jobId, dependsOnJobId) as string | undefined;
         if (existing !== undefined) {
@@ -71,15 +68,14 @@ export class DependencyRepository {
             `job ${jobId} cannot depend on job ${dependsOnJobId}: job ${dependsOnJobId} already waits (directly or not) for job ${jobId}, which would make a cycle`,
           );
         }
-        const info = this.db
-          .prepare(
-            "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
-          )
-          .run(jobId, dependsOnJobId, type);
+        const info = statement(
+          this.db,
+          "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
+        ).run(jobId, dependsOnJobId, type);
         return toDependency(
-          this.db
-            .prepare("SELECT * FROM job_dependencies WHERE id = ?")
-            .get(info.lastInsertRowid) as DependencyRow,
+          statement(this.db, "SELECT * FROM job_dependencies WHERE id = ?").get(
+            info.lastInsertRowid,
+          ) as DependencyRow,
         );
       })
       .immediate();
@@ -88,45 +84,43 @@ export class DependencyRepository {
   /** True when `from` waits, directly or through other jobs, for `target`. */
   private reaches(from: number, target: number): boolean {
     return (
-      this.db
-        .prepare(
-          `WITH RECURSIVE up(id) AS (
+      statement(
+        this.db,
+        `WITH RECURSIVE up(id) AS (
              SELECT depends_on_job_id FROM job_dependencies WHERE job_id = ?
              UNION
              SELECT d.depends_on_job_id FROM job_dependencies d JOIN up ON d.job_id = up.id
            ) SELECT 1 FROM up WHERE id = ? LIMIT 1`,
-        )
-        .get(from, target) !== undefined
+      ).get(from, target) !== undefined
     );
   }
 
   remove(jobId: number, dependsOnJobId: number): boolean {
     return (
-      this.db
-        .prepare("DELETE FROM job_dependencies WHERE job_id = ? AND depends_on_job_id = ?")
-        .run(jobId, dependsOnJobId).changes === 1
+      statement(this.db, "DELETE FROM job_dependencies WHERE job_id = ? AND depends_on_job_id = ?").run(
+        jobId,
+        dependsOnJobId,
+      ).changes === 1
     );
   }
 
   /** What a job waits for, with the parents' names and statuses. */
   dependenciesOf(jobId: number): LinkedJob[] {
-    const rows = this.db
-      .prepare(
-        `SELECT d.*, p.name AS other_name, p.status AS other_status FROM job_dependencies d
+    const rows = statement(
+      this.db,
+      `SELECT d.*, p.name AS other_name, p.status AS other_status FROM job_dependencies d
          JOIN jobs p ON p.id = d.depends_on_job_id WHERE d.job_id = ? ORDER BY d.depends_on_job_id`,
-      )
-      .all(jobId) as (DependencyRow & { other_name: string; other_status: JobStatus })[];
+    ).all(jobId) as (DependencyRow & { other_name: string; other_status: JobStatus })[];
     return rows.map((r) => ({ ...toDependency(r), otherName: r.other_name, otherStatus: r.other_status }));
   }
 
   /** The jobs that wait for this one. */
   dependentsOf(jobId: number): LinkedJob[] {
-    const rows = this.db
-      .prepare(
-        `SELECT d.*, c.name AS other_name, c.status AS other_status FROM job_dependencies d
+    const rows = statement(
+      this.db,
+      `SELECT d.*, c.name AS other_name, c.status AS other_status FROM job_dependencies d
          JOIN jobs c ON c.id = d.job_id WHERE d.depends_on_job_id = ? ORDER BY d.job_id`,
-      )
-      .all(jobId) as (DependencyRow & { other_name: string; other_status: JobStatus })[];
+    ).all(jobId) as (DependencyRow & { other_name: string; other_status: JobStatus })[];
     return rows.map((r) => ({ ...toDependency(r), otherName: r.other_name, otherStatus: r.other_status }));
   }
 

@@ -2,7 +2,7 @@
 // own trigger (src/store/status-sql.ts) so no code path can forget it.
 import type { JobStatus } from "../domain/status.js";
 import type { JobEvent } from "../domain/types.js";
-import type { DB } from "./database.js";
+import { type DB, statement } from "./database.js";
 
 interface EventRow {
   id: number;
@@ -18,7 +18,7 @@ export class EventRepository {
 
   forJob(jobId: number): JobEvent[] {
     return (
-      this.db.prepare("SELECT * FROM job_events WHERE job_id = ? ORDER BY id").all(jobId) as EventRow[]
+      statement(this.db, "SELECT * FROM job_events WHERE job_id = ? ORDER BY id").all(jobId) as EventRow[]
     ).map((r) => ({
       id: r.id,
       jobId: r.job_id,
@@ -31,6 +31,6 @@ export class EventRepository {
 
   /** The id of the newest event: a cheap "has anything changed?" probe for views that refresh. */
   lastId(): number {
-    return (this.db.prepare("SELECT COALESCE(MAX(id), 0) AS m FROM job_events").get() as { m: number }).m;
+    return (statement(this.db, "SELECT COALESCE(MAX(id), 0) AS m FROM job_events").get() as { m: number }).m;
   }
 }

@@ -1,24 +1,18 @@
-// Jobs: creation (with the job folder, its deck and auxiliary files), reading, transition-checked
-// status changes, results, cancel requests, deletion.
-import fs from "node:fs";
-import path from "node:path";
-import { deckFileOf } from "../crystal/deck-file.js";
+// Jobs: their records (the folders are made before, by src/crystal/project-files.ts), reading,
+// transition-checked status changes, results, cancel requests, deletion.
+import type { CrystalResult } from "../crystal/result.js";
 import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
-import { canTransition, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
-import type { InputFromParent, Job, NewJob, Parallelism, RunnerType } from "../domain/types.js";
-import type { DB } from "./database.js";
+import { readRunRecord } from "../domain/run-handle.js";
+import { canTransition, isActive, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
+import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerType } from "../domain/types.js";
+import { type DB, statement } from "./database.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
+import type { JobStore } from "./port.js";
+import type { ListJobsOptions } from "./records.js";
 import { sqlList } from "./status-sql.js";
-
-export const CALCULATIONS_DIR = "calculations";
-
-/** `calculations/0042_mgo_opt`: the id first so folders sort in creation order. */
-export function jobFolderName(id: number, name: string): string {
-  return path.join(CALCULATIONS_DIR, `${String(id).padStart(4, "0")}_${name}`);
-}
 
 export interface JobRow {
   id: number;
@@ -58,6 +52,22 @@ export const JOB_SELECT = `
   SELECT j.*, c.name AS cluster_name
   FROM jobs j LEFT JOIN clusters c ON c.id = j.cluster_id`;
 
+const RUN_STATUSES: readonly string[] = ["completed", "failed", "incomplete"];
+
+/**
+ * The results column read once, at the boundary: the parser's result as a CrystalResult, or — for
+ * a row the Phase-1 tool wrote — that tool's own JSON, kept apart and untyped.
+ */
+function resultsOf(text: string | null): Pick<Job, "keyResults" | "legacyResults"> {
+  const stored = parseJsonObject(text);
+  if (stored === null) return { keyResults: null, legacyResults: null };
+  // the parser's result always says its status in its own words; the Phase-1 tool's never did
+  const parsed = typeof stored.status === "string" && RUN_STATUSES.includes(stored.status);
+  return parsed
+    ? { keyResults: stored as unknown as CrystalResult, legacyResults: null }
+    : { keyResults: null, legacyResults: stored };
+}
+
 export function rowToJob(r: JobRow): Job {
   return {
     id: r.id,
@@ -66,25 +76,24 @@ export function rowToJob(r: JobRow): Job {
     status: (isJobStatus(r.status) ? r.status : "FAILED") as JobStatus,
     statusReason: r.status_reason,
     createdAt: r.created_at,
-    startedAt: r.started_at,
-    completedAt: r.completed_at,
+    // the one start and end (src/domain/job-times.ts); started_at/completed_at are their copies
+    startedAt: r.start_time,
+    completedAt: r.end_time,
     pid: r.pid,
     inputFile: r.input_file,
     finalEnergy: r.final_energy,
-    keyResults: parseJsonObject(r.key_results),
+    ...resultsOf(r.key_results),
     clusterId: r.cluster_id,
     clusterName: r.cluster_name,
     runnerType: (r.runner_type ?? "local") as RunnerType,
     parallelism: (parseJsonObject(r.parallelism_config) ?? {}) as Parallelism,
     queueTime: r.queue_time,
-    startTime: r.start_time,
-    endTime: r.end_time,
     priority: r.priority,
     commandLine: r.command_line,
     auxFiles: parseJsonArray(r.aux_files).map(String),
     cancelRequested: r.cancel_requested === 1,
     claimedBy: r.claimed_by,
-    runHandle: parseJsonObject(r.run_handle),
+    runHandle: readRunRecord(r.run_handle),
     workflowId: r.workflow_id,
     workflowStep: r.workflow_step,
     retryOf: r.retry_of,
@@ -92,14 +101,6 @@ export function rowToJob(r: JobRow): Job {
     inputsFrom: parseJsonArray(r.inputs_from) as InputFromParent[],
     renderSpec: parseJsonObject(r.render_spec),
   };
-}
-
-export interface ListJobsOptions {
-  status?: JobStatus | JobStatus[];
-  clusterId?: number | null;
-  workflowId?: number;
-  limit?: number;
-  offset?: number;
 }
 
 export interface TransitionOptions {
@@ -116,104 +117,85 @@ export interface TransitionOptions {
     run_handle: string | null;
     start_time: string | null;
     end_time: string | null;
-    started_at: string | null;
-    completed_at: string | null;
     cancel_requested: 0 | 1;
   }>;
 }
 
-export class JobRepository {
-  constructor(
-    private readonly db: DB,
-    private readonly projectDir: string,
-  ) {}
+export class JobRepository implements JobStore {
+  constructor(private readonly db: DB) {}
 
-  /** Absolute job folder (v1 rows may already hold an absolute path). */
-  folderOf(job: Pick<Job, "workDir">): string {
-    return path.isAbsolute(job.workDir) ? job.workDir : path.join(this.projectDir, job.workDir);
+  /** Records a job whose folder is made (src/crystal/project-files.ts). */
+  create(record: NewJobRecord): Job {
+    return this.createMany([record])[0]!;
   }
 
   /**
-   * Creates a job with its folder, deck and auxiliary files, and its dependencies, in one IMMEDIATE
-   * transaction; if anything fails (unknown parent, unreadable aux file) nothing is left behind.
+   * Records jobs and their dependencies in one IMMEDIATE transaction: all of them, or none (an
+   * unknown parent, a bad field). A job may name one made before it in the same batch
+   * (`{ batchIndex }`). Ids are the database's (AUTOINCREMENT), never predicted.
    */
-  create(spec: NewJob): Job {
-    return this.createMany([spec])[0]!;
-  }
-
-  createMany(specs: NewJob[]): Job[] {
-    const prepared = specs.map((s) => this.prepare(s));
-    const made: string[] = [];
-    try {
-      const ids = this.db
-        .transaction(() => {
-          const seq = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").get() as
-            | { seq: number }
-            | undefined;
-          const maxId =
-            (this.db.prepare("SELECT MAX(id) AS m FROM jobs").get() as { m: number | null }).m ?? 0;
-          let next = Math.max(seq?.seq ?? 0, maxId) + 1;
-          const insert = this.db.prepare(`
-            INSERT INTO jobs (id, name, work_dir, status, input_file, cluster_id, runner_type, parallelism_config,
-                              priority, aux_files, workflow_id, workflow_step, retry_of, attempt, inputs_from, render_spec)
-            VALUES (@id, @name, @work_dir, @status, @input_file, @cluster_id, @runner_type, @parallelism_config,
-                    @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`);
-          const parentStatus = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck();
-          const addDep = this.db.prepare(
-            "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
-          );
-          const created: number[] = [];
-          for (const p of prepared) {
-            const id = next++;
-            const workDir = jobFolderName(id, p.spec.name);
-            insert.run({ ...p.row, id, work_dir: workDir });
-            const seen = new Set<number>();
-            for (const dep of p.spec.dependencies ?? []) {
-              if (seen.has(dep.dependsOn)) {
-                throw new UserError(
-                  `job ${p.spec.name} lists job ${dep.dependsOn} twice as a dependency — keep one`,
-                );
-              }
-              seen.add(dep.dependsOn);
-              if (parentStatus.get(dep.dependsOn) === undefined) {
-                throw new UserError(
-                  `cannot depend on job ${dep.dependsOn}: there is no such job — see \`crystal-tui job list\``,
-                );
-              }
-              // a brand-new job has no dependents yet, so no edge into it can close a cycle
-              addDep.run(id, dep.dependsOn, dep.type);
-            }
-            const folder = path.join(this.projectDir, workDir);
-            if (fs.existsSync(folder)) {
-              throw new UserError(
-                `job folder ${folder} already exists (left from another database?) — move it away and retry`,
-              );
-            }
-            fs.mkdirSync(folder, { recursive: true });
-            made.push(folder);
-            if (p.spec.input) {
-              fs.writeFileSync(
-                path.join(folder, deckFileOf({ name: p.spec.name, inputFile: p.spec.input })),
-                p.spec.input,
-              );
-            }
-            for (const [name, src] of p.auxCopies) fs.copyFileSync(src, path.join(folder, name));
-            for (const [name, content] of Object.entries(p.spec.auxContents ?? {})) {
-              fs.writeFileSync(path.join(folder, name), content);
-            }
-            created.push(id);
+  createMany(records: readonly NewJobRecord[]): Job[] {
+    const rows = records.map((r) => this.row(r));
+    const ids = this.db
+      .transaction(() => {
+        const insert = statement(
+          this.db,
+          `
+          INSERT INTO jobs (name, work_dir, status, input_file, cluster_id, runner_type, parallelism_config,
+                            priority, aux_files, workflow_id, workflow_step, retry_of, attempt, inputs_from, render_spec)
+          VALUES (@name, @work_dir, @status, @input_file, @cluster_id, @runner_type, @parallelism_config,
+                  @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`,
+        );
+        const parentStatus = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck();
+        const addDep = statement(
+          this.db,
+          "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
+        );
+        const created: number[] = [];
+        /** A job of this batch by its place in it (only earlier ones exist), or a job by id. */
+        const resolve = (ref: JobRef, what: string): number => {
+          if (typeof ref === "number") return ref;
+          const id = created[ref.batchIndex];
+          if (id === undefined) {
+            throw new UserError(`${what}: job #${ref.batchIndex} of the batch is not made before it`);
           }
-          return created;
-        })
-        .immediate();
-      return this.byIds(ids);
-    } catch (err) {
-      for (const folder of made) fs.rmSync(folder, { recursive: true, force: true });
-      throw err;
-    }
+          return id;
+        };
+        for (const [i, record] of records.entries()) {
+          const inputsFrom = (record.inputsFrom ?? []).map((f) => ({
+            ...f,
+            jobId: resolve(f.jobId, `job ${record.name}`),
+          }));
+          const id = Number(
+            insert.run({ ...rows[i]!, inputs_from: inputsFrom.length ? JSON.stringify(inputsFrom) : null })
+              .lastInsertRowid,
+          );
+          const seen = new Set<number>();
+          for (const dep of record.dependencies ?? []) {
+            const parent = resolve(dep.dependsOn, `job ${record.name}`);
+            if (parent === id) throw new UserError(`job ${record.name} cannot depend on itself`);
+            if (seen.has(parent)) {
+              throw new UserError(`job ${record.name} lists job ${parent} twice as a dependency — keep one`);
+            }
+            seen.add(parent);
+            if (parentStatus.get(parent) === undefined) {
+              throw new UserError(
+                `cannot depend on job ${parent}: there is no such job — see \`crystal-tui job list\``,
+              );
+            }
+            // a brand-new job has no dependents yet, so no edge into it can close a cycle
+            addDep.run(id, parent, dep.type);
+          }
+          created.push(id);
+        }
+        return created;
+      })
+      .immediate();
+    return this.byIds(ids);
   }
 
-  private prepare(spec: NewJob) {
+  /** A record checked and turned into its row. */
+  private row(spec: NewJobRecord) {
     checkJobName(spec.name);
     if (!spec.renderSpec && (typeof spec.input !== "string" || spec.input.trim() === "")) {
       throw new UserError(`job ${spec.name}: the input deck is empty — give a CRYSTAL .d12 deck`);
@@ -226,61 +208,35 @@ export class JobRepository {
     for (const dep of spec.dependencies ?? []) {
       if (!DEPENDENCY_TYPES.includes(dep.type)) throw new UserError(`unknown dependency type ${dep.type}`);
     }
-    const auxCopies: [string, string][] = [];
-    for (const file of spec.auxFiles ?? []) {
-      let stat: fs.Stats;
-      try {
-        stat = fs.statSync(file);
-      } catch {
-        throw new UserError(`auxiliary file ${file} does not exist — check the path given to --aux`);
-      }
-      if (!stat.isFile()) throw new UserError(`auxiliary file ${file} is not a regular file`);
-      const base = path.basename(file);
-      if (base === `${spec.name}.d12` || base === `${spec.name}.d3`) {
-        throw new UserError(`auxiliary file ${base} would overwrite the deck — rename it`);
-      }
-      auxCopies.push([base, path.resolve(file)]);
-    }
-    const auxNames = [...auxCopies.map(([n]) => n), ...Object.keys(spec.auxContents ?? {})];
-    for (const n of auxNames) {
-      if (n.includes("/") || n === "." || n === ".." || n.includes("\0")) {
-        throw new UserError(`auxiliary file name ${JSON.stringify(n)} is not a plain file name`);
-      }
-    }
-    const status = spec.status ?? "PENDING";
     return {
-      spec,
-      auxCopies,
-      row: {
-        name: spec.name,
-        status,
-        input_file: spec.input || null,
-        cluster_id: spec.clusterId ?? null,
-        runner_type: runnerType,
-        parallelism_config: JSON.stringify(parallelism),
-        priority: spec.priority ?? 0,
-        aux_files: JSON.stringify(auxNames),
-        workflow_id: spec.workflowId ?? null,
-        workflow_step: spec.workflowStep ?? null,
-        retry_of: spec.retryOf ?? null,
-        attempt: spec.attempt ?? 1,
-        inputs_from: spec.inputsFrom?.length ? JSON.stringify(spec.inputsFrom) : null,
-        render_spec: spec.renderSpec ? JSON.stringify(spec.renderSpec) : null,
-      },
+      name: spec.name,
+      work_dir: spec.workDir,
+      status: spec.status ?? "PENDING",
+      input_file: spec.input || null,
+      cluster_id: spec.clusterId ?? null,
+      runner_type: runnerType,
+      parallelism_config: JSON.stringify(parallelism),
+      priority: spec.priority ?? 0,
+      aux_files: JSON.stringify(spec.auxFileNames),
+      workflow_id: spec.workflowId ?? null,
+      workflow_step: spec.workflowStep ?? null,
+      retry_of: spec.retryOf ?? null,
+      attempt: spec.attempt ?? 1,
+      render_spec: spec.renderSpec ? JSON.stringify(spec.renderSpec) : null,
     };
   }
 
   /** Jobs by id, in the order given, in one query. */
   byIds(ids: readonly number[]): Job[] {
-    const rows = this.db
-      .prepare(`${JOB_SELECT} WHERE j.id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(ids)) as JobRow[];
+    const rows = statement(this.db, `${JOB_SELECT} WHERE j.id IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(ids),
+    ) as JobRow[];
     const byId = new Map(rows.map((r) => [r.id, rowToJob(r)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   get(id: number): Job | undefined {
-    const row = this.db.prepare(`${JOB_SELECT} WHERE j.id = ?`).get(id) as JobRow | undefined;
+    const row = statement(this.db, `${JOB_SELECT} WHERE j.id = ?`).get(id) as JobRow | undefined;
     return row ? rowToJob(row) : undefined;
   }
 
@@ -312,18 +268,19 @@ export class JobRepository {
     const sql = `${JOB_SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY j.created_at DESC, j.id DESC ${options.limit !== undefined ? `LIMIT ${Math.floor(options.limit)}` : ""}
       ${options.offset !== undefined ? `OFFSET ${Math.floor(options.offset)}` : ""}`;
-    return (this.db.prepare(sql).all(...params) as JobRow[]).map(rowToJob);
+    return (statement(this.db, sql).all(...params) as JobRow[]).map(rowToJob);
   }
 
   count(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM jobs").get() as { n: number }).n;
+    return (statement(this.db, "SELECT COUNT(*) AS n FROM jobs").get() as { n: number }).n;
   }
 
   /** Statuses of many jobs in one query. Unknown ids are absent from the map. */
   statuses(ids: readonly number[]): Map<number, JobStatus> {
-    const rows = this.db
-      .prepare("SELECT id, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))")
-      .all(JSON.stringify(ids)) as { id: number; status: JobStatus }[];
+    const rows = statement(
+      this.db,
+      "SELECT id, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))",
+    ).all(JSON.stringify(ids)) as { id: number; status: JobStatus }[];
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
@@ -333,7 +290,7 @@ export class JobRepository {
    * that loses a race returns false and changes nothing.
    */
   transition(id: number, to: JobStatus, options: TransitionOptions = {}): boolean {
-    const current = this.db.prepare("SELECT status FROM jobs WHERE id = ?").pluck().get(id) as
+    const current = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck().get(id) as
       | JobStatus
       | undefined;
     if (current === undefined) throw new UserError(`there is no job ${id} — see \`crystal-tui job list\``);
@@ -354,25 +311,27 @@ export class JobRepository {
       guard += " AND claimed_by = @claimedBy";
       params.claimedBy = options.claimedBy;
     }
-    const info = this.db.prepare(`UPDATE jobs SET ${sets.join(", ")} WHERE ${guard}`).run(params);
+    const info = statement(this.db, `UPDATE jobs SET ${sets.join(", ")} WHERE ${guard}`).run(params);
     return info.changes === 1;
   }
 
   /** Stores the parsed results of a run (final energy + key results JSON). */
-  storeResults(id: number, finalEnergy: number | null, keyResults: Record<string, unknown> | null): void {
-    const info = this.db
-      .prepare("UPDATE jobs SET final_energy = ?, key_results = ? WHERE id = ?")
-      .run(finalEnergy, keyResults === null ? null : JSON.stringify(keyResults), id);
+  storeResults(id: number, finalEnergy: number | null, keyResults: CrystalResult | null): void {
+    const info = statement(this.db, "UPDATE jobs SET final_energy = ?, key_results = ? WHERE id = ?").run(
+      finalEnergy,
+      keyResults === null ? null : JSON.stringify(keyResults),
+      id,
+    );
     if (info.changes === 0) throw new UserError(`there is no job ${id} — see \`crystal-tui job list\``);
   }
 
   setCommandLine(id: number, commandLine: string): void {
-    this.db.prepare("UPDATE jobs SET command_line = ? WHERE id = ?").run(commandLine, id);
+    statement(this.db, "UPDATE jobs SET command_line = ? WHERE id = ?").run(commandLine, id);
   }
 
   setPriority(id: number, priority: number): void {
     this.require(id);
-    this.db.prepare("UPDATE jobs SET priority = ? WHERE id = ?").run(Math.trunc(priority), id);
+    statement(this.db, "UPDATE jobs SET priority = ? WHERE id = ?").run(Math.trunc(priority), id);
   }
 
   /**
@@ -387,8 +346,8 @@ export class JobRepository {
           this.transition(id, "CANCELLED", { from: ["PENDING"], reason: `cancelled by ${by}` });
           return "cancelled";
         }
-        if (job.status === "QUEUED" || job.status === "RUNNING") {
-          this.db.prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(id);
+        if (isActive(job.status)) {
+          statement(this.db, "UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(id);
           return "requested";
         }
         return "finished";
@@ -404,12 +363,12 @@ export class JobRepository {
     return this.db
       .transaction(() => {
         const job = this.require(id);
-        if (job.status === "QUEUED" || job.status === "RUNNING") {
+        if (isActive(job.status)) {
           throw new UserError(
             `job ${id} is ${job.status} — cancel it first (\`crystal-tui job cancel ${id}\`)`,
           );
         }
-        this.db.prepare("DELETE FROM jobs WHERE id = ?").run(id);
+        statement(this.db, "DELETE FROM jobs WHERE id = ?").run(id);
         return job;
       })
       .immediate();

@@ -1,8 +1,11 @@
 // Remote jobs: where a job lives on a remote machine (its PID or SLURM job id, its folder, its
 // output files). Enough to find it again after crystal-tui restarts.
+import { ACTIVE_STATUSES } from "../domain/status.js";
 import type { NewRemoteJob, RemoteJob } from "../domain/types.js";
-import type { DB } from "./database.js";
+import { type DB, statement } from "./database.js";
 import { parseJsonObject } from "./json.js";
+import type { RemoteJobPatch } from "./records.js";
+import { sqlList } from "./status-sql.js";
 
 interface RemoteJobRow {
   id: number;
@@ -34,48 +37,42 @@ function rowToRemoteJob(r: RemoteJobRow): RemoteJob {
   };
 }
 
-export type RemoteJobPatch = Partial<
-  Pick<
-    RemoteJob,
-    "remoteHandle" | "queueName" | "nodeList" | "workingDirectory" | "stdoutPath" | "stderrPath" | "metadata"
-  >
->;
-
 export class RemoteJobRepository {
   constructor(private readonly db: DB) {}
 
   create(spec: NewRemoteJob): RemoteJob {
-    const info = this.db
-      .prepare(
-        `INSERT INTO remote_jobs (job_id, cluster_id, remote_handle, submission_time, queue_name, node_list,
+    const info = statement(
+      this.db,
+      `INSERT INTO remote_jobs (job_id, cluster_id, remote_handle, submission_time, queue_name, node_list,
            working_directory, stdout_path, stderr_path, metadata)
          VALUES (?, ?, ?, COALESCE(?, CURRENT_TIMESTAMP), ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        spec.jobId,
-        spec.clusterId,
-        spec.remoteHandle,
-        spec.submissionTime ?? null,
-        spec.queueName ?? null,
-        spec.nodeList ?? null,
-        spec.workingDirectory,
-        spec.stdoutPath ?? null,
-        spec.stderrPath ?? null,
-        JSON.stringify(spec.metadata ?? {}),
-      );
+    ).run(
+      spec.jobId,
+      spec.clusterId,
+      spec.remoteHandle,
+      spec.submissionTime ?? null,
+      spec.queueName ?? null,
+      spec.nodeList ?? null,
+      spec.workingDirectory,
+      spec.stdoutPath ?? null,
+      spec.stderrPath ?? null,
+      JSON.stringify(spec.metadata ?? {}),
+    );
     return this.get(Number(info.lastInsertRowid))!;
   }
 
   get(id: number): RemoteJob | undefined {
-    const row = this.db.prepare("SELECT * FROM remote_jobs WHERE id = ?").get(id) as RemoteJobRow | undefined;
+    const row = statement(this.db, "SELECT * FROM remote_jobs WHERE id = ?").get(id) as
+      | RemoteJobRow
+      | undefined;
     return row ? rowToRemoteJob(row) : undefined;
   }
 
   /** The latest remote record of a job (a resubmission makes a new one). */
   getByJobId(jobId: number): RemoteJob | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM remote_jobs WHERE job_id = ? ORDER BY id DESC LIMIT 1")
-      .get(jobId) as RemoteJobRow | undefined;
+    const row = statement(this.db, "SELECT * FROM remote_jobs WHERE job_id = ? ORDER BY id DESC LIMIT 1").get(
+      jobId,
+    ) as RemoteJobRow | undefined;
     return row ? rowToRemoteJob(row) : undefined;
   }
 
@@ -98,7 +95,7 @@ export class RemoteJobRepository {
       values.push(key === "metadata" ? JSON.stringify(value) : value);
     }
     if (sets.length > 0)
-      this.db.prepare(`UPDATE remote_jobs SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
+      statement(this.db, `UPDATE remote_jobs SET ${sets.join(", ")} WHERE id = ?`).run(...values, id);
     return this.get(id)!;
   }
 
@@ -106,9 +103,9 @@ export class RemoteJobRepository {
   listByCluster(clusterId: number, options: { activeOnly?: boolean } = {}): RemoteJob[] {
     const sql = options.activeOnly
       ? `SELECT r.* FROM remote_jobs r JOIN jobs j ON j.id = r.job_id
-         WHERE r.cluster_id = ? AND j.status IN ('QUEUED','RUNNING')
+         WHERE r.cluster_id = ? AND j.status IN ${sqlList(ACTIVE_STATUSES)}
            AND r.id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = r.job_id) ORDER BY r.id`
       : "SELECT * FROM remote_jobs WHERE cluster_id = ? ORDER BY id";
-    return (this.db.prepare(sql).all(clusterId) as RemoteJobRow[]).map(rowToRemoteJob);
+    return (statement(this.db, sql).all(clusterId) as RemoteJobRow[]).map(rowToRemoteJob);
   }
 }

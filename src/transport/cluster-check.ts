@@ -2,6 +2,7 @@
 // needs it, each check reported as soon as it is done — the connection, the host key, the login,
 // the remote folder (writable), the CRYSTAL executables, and on a SLURM cluster sbatch/squeue and
 // the partition. A failed check says what to do; checks that depend on it are skipped.
+import type { SelfTest } from "../domain/self-test.js";
 import type { Cluster } from "../domain/types.js";
 import {
   AuthenticationError,
@@ -104,6 +105,11 @@ export interface ClusterCheckReport {
 }
 
 export interface ClusterCheckOptions {
+  /**
+   * The cluster's self-test (src/runners/self-test.ts): the environment set-up every job makes, in
+   * the same order, then where CRYSTAL's and the scheduler's programs are.
+   */
+  selfTest: SelfTest;
   env?: TargetEnvironment;
   /** Called as each check finishes. */
   onCheck?: (check: CheckResult) => void;
@@ -113,57 +119,7 @@ export interface ClusterCheckOptions {
   transport?: CheckTransport;
 }
 
-// Sets up what a job would have (modules, CRY23_EXEDIR), then reports where each program is.
-// $1 = CRYSTAL folder from the cluster's configuration (may be empty); the rest are modules.
-const FIND_PROGRAMS = `exedir=$1; shift
-if [ "$#" -gt 0 ]; then
-  command -v module >/dev/null 2>&1 || . /etc/profile >/dev/null 2>&1
-  for m in "$@"; do module load "$m" >/dev/null 2>&1 || echo "MODULE-FAILED $m"; done
-fi
-[ -n "$exedir" ] || exedir=\${CRY23_EXEDIR:-}
-case $exedir in "~") exedir=$HOME;; "~/"*) exedir=$HOME/\${exedir#"~/"};; esac
-for p in crystalOMP PcrystalOMP; do
-  if [ -n "$exedir" ]; then
-    if [ -x "$exedir/$p" ]; then echo "FOUND $p $exedir/$p"; else echo "MISSING $p $exedir"; fi
-  elif f=$(command -v "$p" 2>/dev/null); then echo "FOUND $p $f"; else echo "MISSING $p"; fi
-done
-for p in sbatch squeue sacct scancel; do
-  if f=$(command -v "$p" 2>/dev/null); then echo "FOUND $p $f"; else echo "MISSING $p"; fi
-done
-if command -v sinfo >/dev/null 2>&1; then
-  sinfo -h -o '%P' 2>/dev/null | sed 's/^/PARTITION /'
-fi
-`;
-
-interface Found {
-  programs: Map<string, string>;
-  missing: Set<string>;
-  modulesFailed: string[];
-  partitions: string[];
-  defaultPartition?: string;
-}
-
-function parseFound(stdout: string): Found {
-  const found: Found = { programs: new Map(), missing: new Set(), modulesFailed: [], partitions: [] };
-  for (const line of stdout.split("\n")) {
-    const [tag, name, ...rest] = line.split(" ");
-    if (!name) continue;
-    if (tag === "FOUND") found.programs.set(name, rest.join(" "));
-    else if (tag === "MISSING") found.missing.add(name);
-    else if (tag === "MODULE-FAILED") found.modulesFailed.push([name, ...rest].join(" "));
-    else if (tag === "PARTITION") {
-      const p = name.replace(/\*$/, "");
-      if (name.endsWith("*")) found.defaultPartition = p;
-      if (!found.partitions.includes(p)) found.partitions.push(p);
-    }
-  }
-  return found;
-}
-
-export async function checkCluster(
-  cluster: Cluster,
-  opts: ClusterCheckOptions = {},
-): Promise<ClusterCheckReport> {
+export async function checkCluster(cluster: Cluster, opts: ClusterCheckOptions): Promise<ClusterCheckReport> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const transport = opts.transport ?? ssh2Transport(cluster, opts.env, timeoutMs);
   const checks: CheckResult[] = [];
@@ -237,12 +193,8 @@ export async function checkCluster(
 
     // programs: CRYSTAL (and SLURM's commands), with the cluster's modules and environment
     t = performance.now();
-    const run = await transport.script(FIND_PROGRAMS, {
-      args: [cluster.config.crystal_exedir ?? "", ...(cluster.config.modules ?? [])],
-      ...(cluster.config.env ? { env: cluster.config.env } : {}),
-      timeoutMs,
-    });
-    const found = parseFound(run.stdout);
+    const run = await transport.script(opts.selfTest.script, { args: [], timeoutMs });
+    const found = opts.selfTest.read(run.stdout);
     const ms = performance.now() - t;
     const where = cluster.config.crystal_exedir
       ? `in ${cluster.config.crystal_exedir} (crystal_exedir)`

@@ -3,12 +3,14 @@
 // place, the last message).
 import { Box, Text, useApp } from "ink";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import type { Store } from "../store/store.js";
+import { ProjectFiles } from "../crystal/project-files.js";
+import type { ProjectStore } from "../store/port.js";
 import { Footer } from "./components/Footer.js";
 import { Header, type TopScreen } from "./components/Header.js";
 import { Help } from "./components/Help.js";
 import { type Flash, StatusLine } from "./components/StatusLine.js";
 import type { EngineSource } from "./engine-host.js";
+import { ViewCache } from "./hooks/cache.js";
 import { useStatusCounts } from "./hooks/use-jobs.js";
 import { type Size, useTerminalSize } from "./hooks/use-terminal-size.js";
 import { KeyBus, KeyBusContext, useKeyBusRoot } from "./key-bus.js";
@@ -32,7 +34,7 @@ export type View =
   | { name: "new"; from: View };
 
 export interface AppProps {
-  store: Store;
+  store: ProjectStore;
   watcher: StoreWatcher;
   engine: EngineSource;
   tasks?: Tasks;
@@ -56,11 +58,17 @@ export const DEMO_NOTICE_SHORT =
 export function App(props: AppProps) {
   const theme = useMemo<Theme>(() => ({ color: props.color ?? colorWanted() }), [props.color]);
   const bus = useMemo(() => new KeyBus(), []);
+  const cache = useMemo(() => new ViewCache(props.watcher), [props.watcher]);
+  const files = useMemo(() => new ProjectFiles(props.store.projectDir), [props.store]);
+  useEffect(() => {
+    cache.start();
+    return () => cache.stop();
+  }, [cache]);
   useKeyBusRoot(bus, props.onReady);
   return (
     <KeyBusContext.Provider value={bus}>
       <ThemeContext.Provider value={theme}>
-        <ProjectContext.Provider value={{ store: props.store, watcher: props.watcher }}>
+        <ProjectContext.Provider value={{ store: props.store, files, watcher: props.watcher, cache }}>
           <TasksContext.Provider value={props.tasks ?? null}>
             <Shell {...props} />
           </TasksContext.Provider>

@@ -2,7 +2,9 @@
 // the deck validator, and the output parser following a running job's output.
 import fs from "node:fs";
 import { CRYSTAL_KEYWORDS, type DeckReport, readDeck } from "../crystal/deck.js";
+import { unprovidedInputs } from "../crystal/files.js";
 import { OutputParser } from "../crystal/output-parser.js";
+import type { CrystalResult } from "../crystal/result.js";
 
 export interface DeckMessages {
   errors: string[];
@@ -20,6 +22,20 @@ export function deckMessages(report: Pick<DeckReport, "errors" | "warnings">): D
   };
 }
 
+/**
+ * The first file the deck reads that the form's auxiliary files do not provide (the rule:
+ * crystal/files.ts unprovidedInputs), as the form says it; null when all are there.
+ */
+export function unprovidedInput(deck: string, auxFiles: readonly string[]): string | null {
+  const report = readDeck(deck);
+  const program = report.kind === "properties" ? "properties" : "crystal";
+  const [missing] = unprovidedInputs(report.auxInputs, program, { auxFiles, fromParents: [] });
+  if (!missing) return null;
+  return missing.link
+    ? `the deck reads the ${missing.link.what} (${missing.file}) — give a ${missing.link.ext} file`
+    : `the deck reads ${missing.file} — give that file`;
+}
+
 /** The validator's messages for a crystal deck (.d12). */
 export function checkDeck(text: string): DeckMessages {
   return deckMessages(readDeck(text));
@@ -35,7 +51,7 @@ export class LiveOutput {
 
   constructor(readonly file: string) {}
 
-  read(): Record<string, unknown> | null {
+  read(): CrystalResult | null {
     let fd: number;
     try {
       fd = fs.openSync(this.file, "r");
@@ -55,7 +71,7 @@ export class LiveOutput {
         this.parser.feed(buf.subarray(0, n));
         this.offset += n;
       }
-      return this.parser.snapshot() as unknown as Record<string, unknown>;
+      return this.parser.snapshot();
     } finally {
       fs.closeSync(fd);
     }

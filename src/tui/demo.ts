@@ -6,10 +6,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ProjectFiles } from "../crystal/project-files.js";
 import { installStandin, RECORDINGS_DIR } from "../crystal/standin.js";
 import { UserError } from "../domain/errors.js";
+import type { ProjectStore } from "../store/port.js";
 import { Store } from "../store/store.js";
-import { WorkflowRepository } from "../store/workflows.js";
 import { DEMO_MARKER, isDemoProject } from "./launch-marker.js";
 
 export interface DemoProject {
@@ -136,7 +137,8 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
   fs.writeFileSync(path.join(projectDir, DEMO_MARKER), README);
   fs.writeFileSync(path.join(projectDir, "README-DEMO.txt"), README);
   const exedir = installDemoStandin(projectDir);
-  const store = Store.open(projectDir);
+  const store: ProjectStore = Store.open(projectDir);
+  const files = new ProjectFiles(projectDir);
   try {
     const nioDeck = fs.readFileSync(
       path.join(RECORDINGS_DIR, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.d12"),
@@ -145,67 +147,75 @@ export async function createDemoProject(opts: { dir?: string } = {}): Promise<De
     const nioGeometry = fs.readFileSync(
       path.join(RECORDINGS_DIR, "aiida-crystal17__nio_sto3g_afm_scf_maxcyc.gui"),
     );
-    const scf = store.jobs.create({
-      name: "mgo_scf",
-      input: scfDeck(`MgO bulk, single point (recording of a real run) [standin:${RECORDING.scf}]`),
-    });
-    store.jobs.createMany([
-      {
-        name: "mgo_opt",
-        input: optDeck(`MgO bulk, full optimisation (recording of a real run) [standin:${RECORDING.opt}]`),
-      },
-      {
-        name: "nio_afm_scf",
-        // a run that fails for real: the SCF does not converge within MAXCYCLE
-        input: nioDeck.replace(/^.*$/m, (t) => `${t} [standin:${RECORDING.nio}]`),
-        auxContents: { "nio_afm_scf.gui": nioGeometry },
-      },
-      {
-        name: "mgo_freq",
-        input: freqDeck(
-          `MgO frequencies and Raman (recording of pycrystal's MgO run, its own basis) [standin:${RECORDING.freq}]`,
-        ),
-      },
-      {
-        // a properties run with a placeholder wavefunction: the recording is of a real NaCl run
-        name: "nacl_bands",
-        input: NACL_BANDS_DECK,
-        auxContents: {
-          "nacl_bands.f9": `crystal-tui demo placeholder for NaCl's wavefunction (fort.9): the stand-in replays a real properties run of NaCl and reads nothing from it.\n`,
+    // one batch: a job names an earlier one of the batch by its place in it (ids are the database's)
+    const scf = { batchIndex: 0 };
+    await files.create(
+      [
+        {
+          name: "mgo_scf",
+          input: scfDeck(`MgO bulk, single point (recording of a real run) [standin:${RECORDING.scf}]`),
         },
-      },
-    ]);
-    store.jobs.create({
-      name: "mgo_dos",
-      input: MGO_DOS_DECK,
-      dependencies: [{ dependsOn: scf.id, type: "after_ok" }],
-      inputsFrom: [{ jobId: scf.id, ext: ".f9" }],
-    });
-    const workflows = new WorkflowRepository(store.db);
-    const wf = workflows.create({
-      name: "mgo-relax-then-elastic",
-      source: WORKFLOW_YAML,
-      sourcePath: null,
-      params: {},
-    });
-    const relax = store.jobs.create({
-      name: "mgo_relax",
-      input: optDeck(`MgO relax (workflow; recording of a real run) [standin:${RECORDING.opt}]`),
-      workflowId: wf.id,
-      workflowStep: "relax",
-    });
-    store.jobs.create({
-      name: "mgo_relaxed_elastic",
-      input: elasticDeck(
-        `MgO elastic constants at the relaxed geometry (workflow; recording of a real ELASTCON run) [standin:${RECORDING.elastic}]`,
-      ),
-      workflowId: wf.id,
-      workflowStep: "elastic",
-      dependencies: [{ dependsOn: relax.id, type: "after_ok" }],
-      inputsFrom: [{ jobId: relax.id, ext: ".gui" }],
-    });
+        {
+          name: "mgo_opt",
+          input: optDeck(`MgO bulk, full optimisation (recording of a real run) [standin:${RECORDING.opt}]`),
+        },
+        {
+          name: "nio_afm_scf",
+          // a run that fails for real: the SCF does not converge within MAXCYCLE
+          input: nioDeck.replace(/^.*$/m, (t) => `${t} [standin:${RECORDING.nio}]`),
+          auxContents: { "nio_afm_scf.gui": nioGeometry },
+        },
+        {
+          name: "mgo_freq",
+          input: freqDeck(
+            `MgO frequencies and Raman (recording of pycrystal's MgO run, its own basis) [standin:${RECORDING.freq}]`,
+          ),
+        },
+        {
+          // a properties run with a placeholder wavefunction: the recording is of a real NaCl run
+          name: "nacl_bands",
+          input: NACL_BANDS_DECK,
+          auxContents: {
+            "nacl_bands.f9": `crystal-tui demo placeholder for NaCl's wavefunction (fort.9): the stand-in replays a real properties run of NaCl and reads nothing from it.\n`,
+          },
+        },
+        {
+          name: "mgo_dos",
+          input: MGO_DOS_DECK,
+          dependencies: [{ dependsOn: scf, type: "after_ok" }],
+          inputsFrom: [{ jobId: scf, ext: ".f9" }],
+        },
+      ],
+      (records) => store.jobs.createMany(records),
+    );
+    // the relaxation and the elastic constants at its geometry, as a workflow
+    const relax = { batchIndex: 0 };
+    await files.create(
+      [
+        {
+          name: "mgo_relax",
+          input: optDeck(`MgO relax (workflow; recording of a real run) [standin:${RECORDING.opt}]`),
+          workflowStep: "relax",
+        },
+        {
+          name: "mgo_relaxed_elastic",
+          input: elasticDeck(
+            `MgO elastic constants at the relaxed geometry (workflow; recording of a real ELASTCON run) [standin:${RECORDING.elastic}]`,
+          ),
+          workflowStep: "elastic",
+          dependencies: [{ dependsOn: relax, type: "after_ok" }],
+          inputsFrom: [{ jobId: relax, ext: ".gui" }],
+        },
+      ],
+      (records) =>
+        store.workflows.create(
+          { name: "mgo-relax-then-elastic", source: WORKFLOW_YAML, sourcePath: null, params: {} },
+          records,
+          () => ({}),
+        ),
+    );
   } finally {
-    store.close();
+    await store.close();
   }
   return { projectDir, exedir };
 }

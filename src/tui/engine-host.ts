@@ -3,22 +3,14 @@
 // reach the views through `PRAGMA data_version` like any other process's. Every few seconds the host
 // looks again: if the other engine went away, this one takes over. The engine's modules are loaded
 // after the first frame, so the screen never waits for them.
-import type { Engine } from "../engine/engine.js";
-import { Store } from "../store/store.js";
+import type { Engine } from "../app/engine.js";
+import { type OpenProject, openProject } from "../app/project.js";
 
-type EngineModules = {
-  engine: typeof import("../engine/engine.js");
-  hooks: typeof import("../engine/default-hooks.js");
-  factory: typeof import("../runners/factory.js");
-};
+type EngineModules = typeof import("../app/engine.js");
 
-async function loadEngineModules(): Promise<EngineModules> {
-  const [engine, hooks, factory] = await Promise.all([
-    import("../engine/engine.js"),
-    import("../engine/default-hooks.js"),
-    import("../runners/factory.js"),
-  ]);
-  return { engine, hooks, factory };
+/** The engine's composition root (src/app/engine.ts), loaded after the first frame. */
+function loadEngineModules(): Promise<EngineModules> {
+  return import("../app/engine.js");
 }
 
 export type EngineMode = "hosting" | "external" | "none" | "starting";
@@ -44,7 +36,7 @@ export function fixedEngineSource(text: string, mode: EngineMode = "none"): Engi
 
 export class EngineHost implements EngineSource {
   private engine: Engine | null = null;
-  private store: Store | null = null;
+  private project: OpenProject | null = null;
   private timer: NodeJS.Timeout | null = null;
   private listeners = new Set<() => void>();
   private snap: EngineSnapshot = { mode: "starting", text: "engine: starting…", lastLog: null };
@@ -70,13 +62,16 @@ export class EngineHost implements EngineSource {
 
   /** Starts the engine here, or notes who serves the project; never blocks the UI. */
   start(): this {
-    this.store = Store.open(this.projectDir);
-    loadEngineModules().then(
-      (modules) => {
-        if (this.stopped) return;
+    Promise.all([openProject(this.projectDir), loadEngineModules()]).then(
+      ([project, modules]) => {
+        if (this.stopped) {
+          void project.close();
+          return;
+        }
+        this.project = project;
         this.modules = modules;
-        this.check();
-        this.timer = setInterval(() => this.check(), this.options.recheckMs ?? 5000);
+        void this.check();
+        this.timer = setInterval(() => void this.check(), this.options.recheckMs ?? 5000);
         this.timer.unref();
       },
       (err: Error) => this.set({ mode: "none", text: `no engine: it could not be loaded (${err.message})` }),
@@ -84,16 +79,22 @@ export class EngineHost implements EngineSource {
     return this;
   }
 
-  private check(): void {
-    if (this.stopped || !this.store || this.engine || !this.modules) return;
-    const { engine: engineModule, hooks, factory } = this.modules;
-    let other: ReturnType<typeof engineModule.engineServing>;
+  private checking = false;
+
+  private async check(): Promise<void> {
+    if (this.stopped || !this.project || this.engine || !this.modules || this.checking) return;
+    const app = this.modules;
+    let other: Awaited<ReturnType<typeof app.engineServing>>;
+    this.checking = true;
     try {
-      other = engineModule.engineServing(this.store);
+      other = await app.engineServing(this.project.store);
     } catch (err) {
       this.set({ mode: "none", text: `engine: cannot check (${(err as Error).message})` });
       return;
+    } finally {
+      this.checking = false;
     }
+    if (this.stopped || this.engine) return;
     if (other) {
       this.set({
         mode: "external",
@@ -108,10 +109,8 @@ export class EngineHost implements EngineSource {
       });
       return;
     }
-    const engine = new engineModule.Engine(this.store, {
+    const engine = app.buildEngine(this.project, {
       watch: true,
-      runnerFactory: factory.makeRunnerFactory(),
-      hooks: hooks.defaultHooks(),
       log: (line) => this.set({ lastLog: line }),
     });
     this.engine = engine;
@@ -126,7 +125,7 @@ export class EngineHost implements EngineSource {
     const engine = this.engine;
     this.engine = null;
     if (engine) await engine.stop();
-    this.store?.close();
-    this.store = null;
+    await this.project?.close();
+    this.project = null;
   }
 }

@@ -1,13 +1,8 @@
 // How values read on screen: durations, times, energies, and text cut to fit a column.
+import { parseDbTime, runtimeSeconds } from "../domain/job-times.js";
 import type { Parallelism } from "../domain/types.js";
 
-/** SQLite's CURRENT_TIMESTAMP is UTC without a zone ("2025-01-31 12:00:00"); ISO strings pass as is. */
-export function parseDbTime(text: string | null | undefined): number | null {
-  if (!text) return null;
-  const iso = /^\d{4}-\d\d-\d\d \d\d:\d\d/.test(text) ? `${text.replace(" ", "T")}Z` : text;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? null : ms;
-}
+export { parseDbTime };
 
 /** 8s, 12m05s, 3h07m, 2d04h. */
 export function formatDuration(seconds: number): string {
@@ -23,10 +18,8 @@ export function runtimeOf(
   job: { startedAt: string | null; completedAt: string | null },
   now: number = Date.now(),
 ): string {
-  const start = parseDbTime(job.startedAt);
-  if (start === null) return "";
-  const end = parseDbTime(job.completedAt) ?? now;
-  return formatDuration((end - start) / 1000);
+  const seconds = runtimeSeconds(job, now);
+  return seconds === null ? "" : formatDuration(seconds);
 }
 
 const pad = (n: number) => String(n).padStart(2, "0");

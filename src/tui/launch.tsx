@@ -1,8 +1,9 @@
 // Opening the TUI on a project in a real terminal: the store, the change probe, the engine host
 // (unless another process serves the project), the alternate screen; and putting it all away again.
 import { render } from "ink";
+import { openProject } from "../app/project.js";
 import { UserError } from "../domain/errors.js";
-import { Store } from "../store/store.js";
+import { ACTIVE_STATUSES } from "../domain/status.js";
 import { App } from "./app.js";
 import { installDemoStandin } from "./demo.js";
 import { EngineHost } from "./engine-host.js";
@@ -27,7 +28,8 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
   const demo = isDemoProject(projectDir);
   // a demo project reopened later still runs on its stand-in, unless CRYSTAL was set up by hand
   if (demo && !process.env.CRY23_EXEDIR) installDemoStandin(projectDir);
-  const store = Store.open(projectDir);
+  const project = await openProject(projectDir);
+  const store = project.store;
   const watcher = new StoreWatcher(store).start();
   const engine = new EngineHost(projectDir, { host: options.hostEngine ?? true }).start();
   const tasks = new Tasks(projectDir);
@@ -49,17 +51,13 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
     const hosted = engine.snapshot().mode === "hosting";
     await engine.stop();
     if (hosted) {
-      const active = (
-        store.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('QUEUED','RUNNING')").get() as {
-          n: number;
-        }
-      ).n;
+      const active = await store.engine.countByStatus(ACTIVE_STATUSES);
       if (active > 0) {
         process.stderr.write(
           `crystal-tui: ${active} job(s) still running — the next engine follows them (\`crystal-tui run\`, or open the TUI again)\n`,
         );
       }
     }
-    store.close();
+    await project.close();
   }
 }

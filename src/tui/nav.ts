@@ -49,12 +49,17 @@ export function useGlobalKeys(active: boolean): void {
 }
 
 /**
- * Runs an action of the user's: its sentence goes to the status line, a UserError's message too
- * (in red), and the views re-read the store.
+ * Runs an action of the user's (a change of the store, answered now or later): its sentence goes to
+ * the status line, a UserError's message too (in red), and the views re-read the store. Resolves to
+ * the action's value, or undefined when it failed.
  */
-export function runAction<T>(nav: Nav, fn: () => T, say?: (value: T) => string): T | undefined {
+export async function runAction<T>(
+  nav: Nav,
+  fn: () => T | Promise<T>,
+  say?: (value: T) => string,
+): Promise<T | undefined> {
   try {
-    const value = fn();
+    const value = await fn();
     nav.changed();
     const text = say ? say(value) : typeof value === "string" ? value : "";
     if (text) nav.flash(text);

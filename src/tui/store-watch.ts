@@ -1,9 +1,12 @@
-// Knowing when the project changed, cheaply. `PRAGMA data_version` changes whenever ANOTHER
-// connection (the CLI, an engine, a script) commits; our own writes bump the version by hand. The
-// probe runs every 250 ms, so what another process does shows within a second, and a view re-reads
-// the store only when something really changed.
-import { createContext, useContext, useEffect, useState, useSyncExternalStore } from "react";
-import type { Store } from "../store/store.js";
+// Knowing when the project changed, cheaply. The store's change counter (SQLite's `PRAGMA
+// data_version`) changes whenever ANOTHER connection (the CLI, an engine, a script) commits; our own
+// writes bump the version by hand. The probe runs every 250 ms, so what another process does shows
+// within a second, and the view cache (hooks/cache.ts) re-reads the store only when something
+// really changed.
+import { createContext, useContext, useEffect, useState } from "react";
+import type { ProjectFiles } from "../crystal/project-files.js";
+import type { ProjectStore } from "../store/port.js";
+import type { ViewCache } from "./hooks/cache.js";
 
 export class StoreWatcher {
   private listeners = new Set<() => void>();
@@ -12,7 +15,7 @@ export class StoreWatcher {
   private current = 0;
 
   constructor(
-    readonly store: Store,
+    readonly store: ProjectStore,
     private readonly intervalMs = 250,
   ) {}
 
@@ -23,8 +26,10 @@ export class StoreWatcher {
   /** Starts probing (idempotent). The timer does not keep the process alive. */
   start(): this {
     if (this.timer) return this;
-    this.lastDataVersion = this.dataVersion();
-    this.timer = setInterval(() => this.probe(), this.intervalMs);
+    void Promise.resolve(this.store.changeCounter()).then((v) => {
+      if (this.lastDataVersion === -1) this.lastDataVersion = v;
+    });
+    this.timer = setInterval(() => void this.probe(), this.intervalMs);
     this.timer.unref();
     return this;
   }
@@ -35,9 +40,14 @@ export class StoreWatcher {
   }
 
   /** Checks now; returns whether something changed. */
-  probe(): boolean {
-    if (!this.store.db.open) return false;
-    const v = this.dataVersion();
+  async probe(): Promise<boolean> {
+    if (!this.store.isOpen) return false;
+    let v: number;
+    try {
+      v = await this.store.changeCounter();
+    } catch {
+      return false; // closed under us (the TUI is exiting)
+    }
     if (v === this.lastDataVersion) return false;
     this.lastDataVersion = v;
     this.touch();
@@ -54,15 +64,15 @@ export class StoreWatcher {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   };
-
-  private dataVersion(): number {
-    return this.store.db.pragma("data_version", { simple: true }) as number;
-  }
 }
 
 export interface ProjectContextValue {
-  store: Store;
+  store: ProjectStore;
+  /** The project's job folders. */
+  files: ProjectFiles;
   watcher: StoreWatcher;
+  /** What the views show, read outside of rendering and refreshed on every change. */
+  cache: ViewCache;
 }
 
 export const ProjectContext = createContext<ProjectContextValue | null>(null);
@@ -71,12 +81,6 @@ export function useProject(): ProjectContextValue {
   const value = useContext(ProjectContext);
   if (!value) throw new Error("useProject() outside <ProjectContext.Provider>");
   return value;
-}
-
-/** A number that changes whenever the project's database changes. */
-export function useStoreVersion(): number {
-  const { watcher } = useProject();
-  return useSyncExternalStore(watcher.subscribe, () => watcher.version);
 }
 
 /** The current time, refreshed every `ms` (for runtimes of running jobs). */

@@ -1,11 +1,10 @@
-// A plan becomes a workflow record, every job and every dependency in ONE transaction: either all
-// of it exists afterwards, or none of it (job folders made before a failure are removed again).
-import fs from "node:fs";
+// A plan becomes a workflow record, every job and every dependency in ONE change of the store: either
+// all of it exists afterwards, or none of it.
 import type { DependencyType } from "../domain/dependencies.js";
-import type { InputFromParent, Job, NewJob } from "../domain/types.js";
-import type { Store } from "../store/store.js";
-import { type Workflow, WorkflowRepository } from "../store/workflows.js";
-import type { Plan, PlannedStep } from "./plan.js";
+import type { NewInputFromParent, NewJob } from "../domain/types.js";
+import type { Project } from "../engine/hooks.js";
+import type { Workflow } from "../store/records.js";
+import { linksGiven, type Plan, type PlannedStep } from "./plan.js";
 import type { StoredPlan, StoredStep } from "./spec.js";
 
 export interface CreatedWorkflow {
@@ -15,35 +14,31 @@ export interface CreatedWorkflow {
 }
 
 /** Files a step takes from other steps' jobs (each of those steps has exactly one job). */
-function inputsOf(step: PlannedStep, jobsByStep: Map<string, Job[]>): InputFromParent[] {
-  const links: [string | null, string, boolean][] = [
-    [step.decl.geometryFrom, ".gui", false],
-    [step.decl.wavefunctionFrom, ".f9", false],
-    [step.decl.hessianFrom, ".hessopt", true],
-  ];
-  const inputs: InputFromParent[] = [];
-  for (const [from, ext, optional] of links) {
-    if (!from) continue;
-    const parent = jobsByStep.get(from)?.[0];
-    if (parent) inputs.push({ jobId: parent.id, ext, ...(optional ? { optional: true } : {}) });
+function inputsOf(step: PlannedStep, batchOf: Map<string, number[]>): NewInputFromParent[] {
+  const inputs: NewInputFromParent[] = [];
+  for (const { link, from } of linksGiven(step.decl)) {
+    const { ext, optional } = link;
+    const parent = batchOf.get(from)?.[0];
+    if (parent !== undefined)
+      inputs.push({ jobId: { batchIndex: parent }, ext, ...(optional ? { optional: true } : {}) });
   }
   return inputs;
 }
 
 /** Edges to every job of the steps waited for; waiting for an aggregate is waiting for its points. */
-function dependenciesOf(step: PlannedStep, plan: Plan, jobsByStep: Map<string, Job[]>) {
+function dependenciesOf(step: PlannedStep, plan: Plan, batchOf: Map<string, number[]>) {
   const deps = new Map<number, DependencyType>();
   for (const edge of step.edges) {
     const target = plan.steps.find((s) => s.decl.name === edge.step)!;
     const over = target.decl.aggregate?.over;
-    const jobs = over ? (jobsByStep.get(over) ?? []) : (jobsByStep.get(edge.step) ?? []);
+    const jobs = over ? (batchOf.get(over) ?? []) : (batchOf.get(edge.step) ?? []);
     const type: DependencyType = over ? "after_any" : edge.type;
-    for (const j of jobs) if (!deps.has(j.id)) deps.set(j.id, type);
+    for (const j of jobs) if (!deps.has(j)) deps.set(j, type);
   }
-  return [...deps].map(([dependsOn, type]) => ({ dependsOn, type }));
+  return [...deps].map(([index, type]) => ({ dependsOn: { batchIndex: index }, type }));
 }
 
-function storedStep(step: PlannedStep, jobs: Job[]): StoredStep {
+function storedStep(step: PlannedStep, jobIds: number[]): StoredStep {
   const d = step.decl;
   return {
     name: d.name,
@@ -60,7 +55,7 @@ function storedStep(step: PlannedStep, jobs: Job[]): StoredStep {
     aggregate: d.aggregate,
     cluster: step.clusterName,
     jobs: step.jobs.map((p, i) => ({
-      id: jobs[i]!.id,
+      id: jobIds[i]!,
       point: p.point,
       attempt: 1,
       retry_of: null,
@@ -71,55 +66,65 @@ function storedStep(step: PlannedStep, jobs: Job[]): StoredStep {
   };
 }
 
-export function createWorkflow(store: Store, plan: Plan): CreatedWorkflow {
-  const repo = new WorkflowRepository(store.db);
-  const made: Job[] = [];
-  try {
-    return store.write(() => {
-      const wf = repo.create({
+/**
+ * The workflow record, its jobs (in step order: a job's parents come before it in the batch) and
+ * the stored plan, handed to the store as one change.
+ */
+export async function createWorkflow({ store, files }: Project, plan: Plan): Promise<CreatedWorkflow> {
+  const specs: NewJob[] = [];
+  const batchOf = new Map<string, number[]>();
+  for (const step of plan.steps) {
+    if (step.decl.kind === "aggregate") continue;
+    const dependencies = dependenciesOf(step, plan, batchOf);
+    const inputsFrom = inputsOf(step, batchOf);
+    const first = specs.length;
+    for (const j of step.jobs) {
+      specs.push({
+        name: j.name,
+        input: j.deck ?? "",
+        auxFiles: j.auxFiles,
+        clusterId: step.clusterId,
+        runnerType: step.runnerType,
+        parallelism: step.parallelism,
+        priority: step.decl.priority,
+        dependencies,
+        workflowStep: step.decl.name,
+        attempt: 1,
+        inputsFrom,
+        // the workflow's id is known to the store only: the deferred render finds it from the job
+        renderSpec: j.renderSpec ? { ...j.renderSpec } : null,
+      });
+    }
+    batchOf.set(
+      step.decl.name,
+      step.jobs.map((_, i) => first + i),
+    );
+  }
+  const planOf = (ids: number[]): Record<string, unknown> => {
+    const stored: StoredStep[] = plan.steps.map((step) =>
+      storedStep(
+        step,
+        (batchOf.get(step.decl.name) ?? []).map((i) => ids[i]!),
+      ),
+    );
+    const spec: StoredPlan = { version: 1, description: plan.file.description, steps: stored };
+    return spec as unknown as Record<string, unknown>;
+  };
+  const created = await files.create(specs, (records) =>
+    store.workflows.create(
+      {
         name: plan.file.name,
         source: plan.file.source,
         sourcePath: plan.file.sourcePath,
         params: plan.params,
-      });
-      const jobsByStep = new Map<string, Job[]>();
-      const stored: StoredStep[] = [];
-      for (const step of plan.steps) {
-        if (step.decl.kind === "aggregate") {
-          stored.push(storedStep(step, []));
-          continue;
-        }
-        const dependencies = dependenciesOf(step, plan, jobsByStep);
-        const inputsFrom = inputsOf(step, jobsByStep);
-        const specs: NewJob[] = step.jobs.map((j) => ({
-          name: j.name,
-          input: j.deck ?? "",
-          auxFiles: j.auxFiles,
-          clusterId: step.clusterId,
-          runnerType: step.runnerType,
-          parallelism: step.parallelism,
-          priority: step.decl.priority,
-          dependencies,
-          workflowId: wf.id,
-          workflowStep: step.decl.name,
-          attempt: 1,
-          inputsFrom,
-          renderSpec: j.renderSpec ? { ...j.renderSpec, workflow_id: wf.id } : null,
-        }));
-        const jobs = store.jobs.createMany(specs);
-        made.push(...jobs);
-        jobsByStep.set(step.decl.name, jobs);
-        stored.push(storedStep(step, jobs));
-      }
-      const spec: StoredPlan = { version: 1, description: plan.file.description, steps: stored };
-      repo.setSpec(wf.id, spec as unknown as Record<string, unknown>);
-      return {
-        workflow: repo.require(wf.id),
-        jobs: Object.fromEntries([...jobsByStep].map(([k, js]) => [k, js.map((j) => j.id)])),
-      };
-    });
-  } catch (err) {
-    for (const job of made) fs.rmSync(store.jobs.folderOf(job), { recursive: true, force: true });
-    throw err;
-  }
+      },
+      records,
+      planOf,
+    ),
+  );
+  const ids = created.jobs.map((j) => j.id);
+  return {
+    workflow: created.workflow,
+    jobs: Object.fromEntries([...batchOf].map(([k, idx]) => [k, idx.map((i) => ids[i]!)])),
+  };
 }

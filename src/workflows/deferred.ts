@@ -1,13 +1,9 @@
 // Decks that use parents' results (`{{ steps.opt.final_energy_hartree }}`) are rendered when their
 // job starts, from the template as it was when the workflow was made. Any problem fails the job
 // with a message that names the template, the line and the parameter.
-import fs from "node:fs";
-import path from "node:path";
-import { deckFileOf } from "../crystal/deck-file.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
-import type { Store } from "../store/store.js";
-import { WorkflowRepository } from "../store/workflows.js";
+import type { Project } from "../engine/hooks.js";
 import { firstDeckError } from "./deck-check.js";
 import { renderExpression } from "./expressions.js";
 import type { DeferredRender } from "./plan.js";
@@ -15,14 +11,14 @@ import { stepsContext } from "./progress.js";
 import { readStoredPlan } from "./spec.js";
 import { renderTemplate } from "./templates.js";
 
-type StoredRender = DeferredRender & { workflow_id: number };
+/** Workflows made before the store set jobs' workflow ids itself carried the id in the spec. */
+type StoredRender = DeferredRender & { workflow_id?: number };
 
 function isDeferredRender(spec: unknown): spec is StoredRender {
   const s = spec as Record<string, unknown> | null;
   return (
     s !== null &&
     typeof s === "object" &&
-    typeof s.workflow_id === "number" &&
     typeof s.template === "object" &&
     s.template !== null &&
     typeof s.param_exprs === "object"
@@ -30,13 +26,14 @@ function isDeferredRender(spec: unknown): spec is StoredRender {
 }
 
 /** Renders a job's deferred deck into the store and its folder. Jobs without one are left alone. */
-export function renderDeferredJob(store: Store, job: Job): string | null {
+export async function renderDeferredJob({ store, files }: Project, job: Job): Promise<string | null> {
   const spec = job.renderSpec;
   if (!isDeferredRender(spec)) return null;
-  const repo = new WorkflowRepository(store.db);
-  const workflow = repo.require(spec.workflow_id);
+  const workflowId = spec.workflow_id ?? job.workflowId;
+  if (workflowId === null) return null;
+  const workflow = await store.workflows.require(workflowId);
   const plan = readStoredPlan(workflow.spec);
-  const jobs = new Map(repo.jobs(workflow.id).map((j) => [j.id, j]));
+  const jobs = new Map((await store.workflows.jobs(workflow.id)).map((j) => [j.id, j]));
   const steps = stepsContext(plan, jobs, spec.refs);
   const raw: Record<string, unknown> = { ...spec.values };
   for (const [param, expr] of Object.entries(spec.param_exprs)) {
@@ -60,11 +57,8 @@ export function renderDeferredJob(store: Store, job: Job): string | null {
       `job ${job.id} (${job.name}): the deck rendered from template ${spec.template.name} is not valid: ${error}`,
     );
   }
-  repo.setJobDeck(job.id, deck);
+  await store.workflows.setJobDeck(job.id, deck);
   // a properties deck is kept as .d3, a crystal deck as .d12 (src/crystal/deck-file.ts)
-  fs.writeFileSync(
-    path.join(store.jobs.folderOf(job), deckFileOf({ name: job.name, inputFile: deck })),
-    deck,
-  );
+  files.writeDeck(job, deck);
   return deck;
 }

@@ -1,31 +1,23 @@
 // What workflows add to the engine: decks rendered when their job starts (they use parents'
 // results), recovery policies when a job fails, and aggregate results kept up to date.
-import { UserError } from "../domain/errors.js";
 import type { EngineHooks } from "../engine/hooks.js";
-import { WorkflowRepository } from "../store/workflows.js";
 import { renderDeferredJob } from "./deferred.js";
 import { refreshResults } from "./progress.js";
-import { applyRecovery } from "./recovery.js";
+import { planRecovery } from "./recovery.js";
 
 export const workflowHooks: EngineHooks = {
-  prepare(store, job) {
-    if (job.renderSpec) renderDeferredJob(store, job);
+  async prepare(project, job) {
+    if (!job.renderSpec) return undefined;
+    await renderDeferredJob(project, job);
+    return project.store.jobs.require(job.id);
   },
-  finished(store, job, result) {
+  planFinish(project, job, outcome, result) {
+    return planRecovery(project, job, outcome, result);
+  },
+  async finished(project, job) {
     if (job.workflowId === null) return;
-    // in a savepoint of the engine's transaction: a recovery that cannot be made is undone and
-    // said in the job's reason, and never keeps the engine from recording the job's status
     try {
-      store.db.transaction(() => applyRecovery(store, job, result))();
-    } catch (err) {
-      const why = err instanceof UserError ? err.message : `internal error: ${(err as Error).message}`;
-      new WorkflowRepository(store.db).setJobReason(
-        job.id,
-        `${job.statusReason ?? job.status} — not retried: ${why}`,
-      );
-    }
-    try {
-      store.db.transaction(() => refreshResults(store, job.workflowId!))();
+      await refreshResults(project.store, job.workflowId);
     } catch {
       // aggregates are recomputed by `workflow show`; a failure here must not fail the job
     }

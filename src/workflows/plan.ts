@@ -4,10 +4,11 @@
 // parameters use parents' results (`{{ steps.opt.final_energy_hartree }}`) are rendered once with
 // stand-in values to check the deck, and for real when the job starts (deferred.ts).
 import fs from "node:fs";
+import { type CrystalProgram, DATA_LINKS, type DataLink, unprovidedInputs } from "../crystal/files.js";
 import { topologicalOrder } from "../domain/graph.js";
 import { checkParallelism } from "../domain/parallelism.js";
-import type { Parallelism, RunnerType } from "../domain/types.js";
-import type { Store } from "../store/store.js";
+import type { Cluster, Parallelism, RunnerType } from "../domain/types.js";
+import { noSuchCluster } from "../store/clusters.js";
 import { checkDeck, firstDeckError } from "./deck-check.js";
 import { evaluateExpression, renderExpression } from "./expressions.js";
 import { formatCrystalNumber, parseNumber } from "./numbers.js";
@@ -82,8 +83,8 @@ export interface Plan {
 }
 
 export interface PlanOptions {
-  /** Cluster look-ups (and nothing else). */
-  store: Pick<Store, "clusters">;
+  /** The project's clusters, which steps name (planning reads nothing else). */
+  clusters: readonly Cluster[];
   /** Whose templates/ folder is searched first. */
   projectDir?: string;
   /** `--set name=value` for workflow parameters. */
@@ -163,6 +164,58 @@ function placeholderSteps(refs: string[]): Record<string, unknown> {
   return Object.fromEntries(refs.map((r) => [r, makePlaceholder(`steps.${r}`)]));
 }
 
+/** The step that provides each data link of a step (`geometry_from: opt` …), by link. */
+export function linksGiven(decl: PlannedStep["decl"]): { link: DataLink; from: string }[] {
+  const from: Record<NonNullable<DataLink["workflowKey"]>, string | null> = {
+    geometry_from: decl.geometryFrom,
+    wavefunction_from: decl.wavefunctionFrom,
+    hessian_from: decl.hessianFrom,
+  };
+  return DATA_LINKS.flatMap((link) => {
+    const step = link.workflowKey ? from[link.workflowKey] : null;
+    return step ? [{ link, from: step }] : [];
+  });
+}
+
+/**
+ * "Every file the deck reads must be provided" (crystal/files.ts), in the workflow file's words;
+ * with `unusedLinks`, also a link given to a deck that never reads what it brings.
+ */
+function inputProblems(
+  where: string,
+  reads: readonly string[],
+  program: CrystalProgram,
+  decl: PlannedStep["decl"],
+  auxFiles: readonly string[],
+  problems: Problems,
+  options: { unusedLinks?: boolean } = {},
+): void {
+  const given = linksGiven(decl);
+  const what = (link: DataLink, file: string) => `${link.keyword} (${file})`;
+  if (options.unusedLinks) {
+    for (const { link, from } of given) {
+      const file = link.reads[program];
+      if (link.optional || !file || reads.includes(file)) continue;
+      problems.add(
+        `${where}: it takes ${link.workflowKey} ${from}, but its deck does not read ${what(link, file)}`,
+      );
+    }
+  }
+  for (const { file, link } of unprovidedInputs(reads, program, {
+    auxFiles,
+    fromParents: given.map((g) => g.link.ext),
+  })) {
+    if (!link) problems.add(`${where}: its deck reads ${file} — give it as an aux file`);
+    else {
+      const key = link.workflowKey ? `${link.workflowKey}: <step>` : null;
+      const aux = auxFiles.length > 0 || options.unusedLinks ? `an aux ${link.ext} file` : null;
+      problems.add(
+        `${where}: its deck reads ${what(link, file)} — give ${[key, aux].filter(Boolean).join(" or ")}`,
+      );
+    }
+  }
+}
+
 export function planWorkflow(file: WorkflowFile, options: PlanOptions): Plan {
   const label = file.sourcePath ? file.sourcePath.split("/").pop()! : file.name;
   const problems = new Problems(label);
@@ -203,7 +256,11 @@ export function planWorkflow(file: WorkflowFile, options: PlanOptions): Plan {
     steps.push(planned);
     if (decl.kind === "aggregate") continue;
     if (decl.cluster) {
-      const cluster = problems.guard(where, () => options.store.clusters.requireByName(decl.cluster!));
+      const cluster = problems.guard(where, () => {
+        const found = options.clusters.find((c) => c.name === decl.cluster);
+        if (!found) throw noSuchCluster(decl.cluster!);
+        return found;
+      });
       if (cluster) {
         planned.clusterId = cluster.id;
         planned.clusterName = cluster.name;
@@ -248,28 +305,7 @@ function planDeckStep(planned: PlannedStep, usedNames: Set<string>, problems: Pr
   const report = checkDeck(deck, "crystal");
   const error = firstDeckError(report);
   if (error) problems.add(`${where}: the deck ${decl.deckFile} is not valid: ${error}`);
-  const reads = new Set(report.auxInputs);
-  const auxExts = new Set(decl.aux.map((a) => a.slice(a.lastIndexOf(".")).toLowerCase()));
-  if (decl.geometryFrom && !reads.has("fort.34")) {
-    problems.add(
-      `${where}: it takes geometry_from ${decl.geometryFrom}, but its deck does not read EXTERNAL (fort.34)`,
-    );
-  }
-  if (decl.wavefunctionFrom && !reads.has("fort.20")) {
-    problems.add(
-      `${where}: it takes wavefunction_from ${decl.wavefunctionFrom}, but its deck has no GUESSP (fort.20)`,
-    );
-  }
-  if (reads.has("fort.34") && !decl.geometryFrom && !auxExts.has(".gui")) {
-    problems.add(
-      `${where}: its deck reads EXTERNAL (fort.34) — give geometry_from: <step> or an aux .gui file`,
-    );
-  }
-  if (reads.has("fort.20") && !decl.wavefunctionFrom && !auxExts.has(".f9")) {
-    problems.add(
-      `${where}: its deck has GUESSP (fort.20) — give wavefunction_from: <step> or an aux .f9 file`,
-    );
-  }
+  inputProblems(where, report.auxInputs, "crystal", decl, decl.aux, problems, { unusedLinks: true });
   planned.jobs.push({
     name: jobNameFor(decl.name, {}, 0, usedNames),
     point: 0,
@@ -418,13 +454,8 @@ function planTemplateStep(
     if (rendered) {
       const error = firstDeckError(rendered.report);
       if (error) problems.add(`${at}: the deck rendered from template ${t.name} is not valid: ${error}`);
-      const reads = new Set(rendered.report.auxInputs);
-      if (!isProperties && reads.has("fort.34") && !decl.geometryFrom) {
-        problems.add(`${at}: its deck reads EXTERNAL (fort.34) — give geometry_from: <an optimisation step>`);
-      }
-      if (!isProperties && reads.has("fort.20") && !decl.wavefunctionFrom) {
-        problems.add(`${at}: its deck has GUESSP (fort.20) — give wavefunction_from: <a step>`);
-      }
+      // a properties template's wavefunction is asked for above, in the template's own words
+      if (!isProperties) inputProblems(at, rendered.report.auxInputs, "crystal", decl, [], problems);
     }
     planned.jobs.push(job);
   });

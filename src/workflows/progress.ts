@@ -1,10 +1,10 @@
 // Where a workflow stands: each step's status from the latest attempt of each of its points, the
 // aggregates (convergence table, equation-of-state fit) computed from the results so far, and the
 // `steps` a deferred deck sees (`{{ steps.opt.final_energy_hartree }}`).
-import type { JobStatus } from "../domain/status.js";
+import { isActive, type JobStatus } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
-import type { Store } from "../store/store.js";
-import { type Workflow, WorkflowRepository } from "../store/workflows.js";
+import type { ProjectStore } from "../store/port.js";
+import type { Workflow } from "../store/records.js";
 import { type ConvergenceTable, convergenceTable } from "./convergence.js";
 import { cellVolume, type EosFit, EosFitError, fitBirchMurnaghan } from "./eos.js";
 import { latestAttempts, readStoredPlan, type StoredPlan, type StoredStep, type SweepValue } from "./spec.js";
@@ -36,7 +36,7 @@ export type AggregateResult = ConvergenceResult | EosResult;
 /** A value from a parsed result by a dotted path ("final_energy_hartree", "scf.cycles"). */
 export function resultValue(job: Job, path: string): unknown {
   if (path === "final_energy_hartree" && job.finalEnergy !== null) return job.finalEnergy;
-  let v: unknown = job.keyResults;
+  let v: unknown = job.keyResults ?? job.legacyResults;
   for (const part of path.split(".")) {
     if (v === null || typeof v !== "object") return undefined;
     v = (v as Record<string, unknown>)[part];
@@ -50,11 +50,16 @@ function numberOrNull(v: unknown): number | null {
 
 /** The cell volume a finished job reports (from its parsed cell), Å³. */
 export function volumeFromResult(job: Job): number | null {
-  const lattice = job.keyResults?.lattice as Record<string, unknown> | null | undefined;
+  const lattice = job.keyResults?.lattice;
   if (!lattice) return null;
-  const [a, b, c, al, be, ga] = ["a", "b", "c", "alpha", "beta", "gamma"].map((k) =>
-    numberOrNull(lattice[k]),
-  );
+  const [a, b, c, al, be, ga] = [
+    lattice.a,
+    lattice.b,
+    lattice.c,
+    lattice.alpha,
+    lattice.beta,
+    lattice.gamma,
+  ].map(numberOrNull);
   if ([a, b, c, al, be, ga].some((x) => x === null)) return null;
   return cellVolume(a!, b!, c!, al!, be!, ga!);
 }
@@ -67,7 +72,7 @@ function pointsOf(step: StoredStep, jobs: Map<number, Job>) {
 
 export function stepStatus(step: StoredStep, jobs: Map<number, Job>): StepStatus {
   const statuses = pointsOf(step, jobs).map((p) => p.job.status);
-  if (statuses.some((s) => s === "QUEUED" || s === "RUNNING")) return "RUNNING";
+  if (statuses.some(isActive)) return "RUNNING";
   if (statuses.some((s) => s === "PENDING"))
     return statuses.some((s) => s !== "PENDING") ? "RUNNING" : "PENDING";
   if (statuses.length > 0 && statuses.every((s) => s === "COMPLETED")) return "COMPLETED";
@@ -128,7 +133,7 @@ export function computeAggregate(
 /** What `{{ steps.NAME… }}` shows of a job: its parsed results plus who it is. */
 function jobView(job: Job, sweep: Record<string, SweepValue>): Record<string, unknown> {
   return {
-    ...(job.keyResults ?? {}),
+    ...(job.keyResults ?? job.legacyResults ?? {}),
     final_energy_hartree: job.finalEnergy ?? job.keyResults?.final_energy_hartree ?? null,
     job_id: job.id,
     name: job.name,
@@ -204,11 +209,10 @@ function summaryJob(job: Job): SummaryJob {
   };
 }
 
-export function workflowView(store: Store, id: number): WorkflowView {
-  const repo = new WorkflowRepository(store.db);
-  const workflow = repo.require(id);
+export async function workflowView(store: ProjectStore, id: number): Promise<WorkflowView> {
+  const workflow = await store.workflows.require(id);
   const plan = readStoredPlan(workflow.spec);
-  const jobs = new Map(repo.jobs(id).map((j) => [j.id, j]));
+  const jobs = new Map((await store.workflows.jobs(id)).map((j) => [j.id, j]));
   const steps = plan.steps.map((step): StepView => {
     const latest = new Set(latestAttempts(step).map((j) => j.id));
     const result = computeAggregate(plan, step, jobs);
@@ -245,18 +249,20 @@ export function workflowView(store: Store, id: number): WorkflowView {
 }
 
 /** Recomputes the aggregates of a workflow and stores them (workflows.results). */
-export function refreshResults(store: Store, workflowId: number): Record<string, AggregateResult> {
-  const repo = new WorkflowRepository(store.db);
-  const workflow = repo.require(workflowId);
+export async function refreshResults(
+  store: ProjectStore,
+  workflowId: number,
+): Promise<Record<string, AggregateResult>> {
+  const workflow = await store.workflows.require(workflowId);
   const plan = readStoredPlan(workflow.spec);
   // most workflows have no aggregate: their finished jobs cost no look-up of all the others
   if (!plan.steps.some((s) => s.aggregate)) return {};
-  const jobs = new Map(repo.jobs(workflowId).map((j) => [j.id, j]));
+  const jobs = new Map((await store.workflows.jobs(workflowId)).map((j) => [j.id, j]));
   const results: Record<string, AggregateResult> = {};
   for (const step of plan.steps) {
     const r = computeAggregate(plan, step, jobs);
     if (r) results[step.name] = r;
   }
-  if (Object.keys(results).length > 0) repo.setResults(workflowId, results);
+  if (Object.keys(results).length > 0) await store.workflows.setResults(workflowId, results);
   return results;
 }

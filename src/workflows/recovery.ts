@@ -6,14 +6,16 @@
 //    (EXTERNAL ← its fort.34) and Hessian (HESSOPT), with more optimisation steps when they ran out;
 //    a single point stopped by the walltime restarts from its wavefunction with twice the time.
 // The failed job's dependents are moved onto the retry, so they wait for it instead of being
-// skipped; its results feed them instead. Attempts are capped by the step's policy.
+// skipped; its results feed them instead. Attempts are capped by the step's policy. The retry is
+// planned before the failure is recorded and handed to the store's finish as data, which records
+// both in one transaction.
 import fs from "node:fs";
 import path from "node:path";
+import { isRecoveryTrigger, type RecoveryTrigger } from "../domain/failures.js";
 import { timeLimitSeconds } from "../domain/parallelism.js";
 import type { InputFromParent, Job, Parallelism } from "../domain/types.js";
-import type { ParsedResult } from "../engine/hooks.js";
-import type { Store } from "../store/store.js";
-import { WorkflowRepository } from "../store/workflows.js";
+import type { FollowUp, ParsedResult, Project } from "../engine/hooks.js";
+import type { Outcome } from "../engine/outcome.js";
 import {
   addOptgeomFlag,
   addScfFlag,
@@ -26,7 +28,6 @@ import {
 } from "./deck-edit.js";
 import { readStoredPlan, stepOfJob } from "./spec.js";
 import { renderTemplate } from "./templates.js";
-import type { RecoveryTrigger } from "./workflow-file.js";
 
 /** CRYSTAL's own defaults, for decks that do not set them. */
 const CRYSTAL_DEFAULT_FMIXING = 0;
@@ -37,7 +38,7 @@ const CRYSTAL_DEFAULT_OPT_MAXCYCLE = 100;
 export function recoverableFailure(result: ParsedResult): RecoveryTrigger | null {
   if (!result) return null;
   const kind = result.error_kind;
-  if (kind === "scf_not_converged" || kind === "walltime" || kind === "geometry_not_converged") return kind;
+  if (isRecoveryTrigger(kind)) return kind;
   // the output just stops, or the process was killed mid-run (SIGTERM is how a batch system ends a
   // job at its time limit): the run was cut short, and can continue from where it got to
   if (result.status === "incomplete" && (kind === null || kind === undefined || kind === "killed"))
@@ -138,33 +139,35 @@ function planChange(
 }
 
 /**
- * The recovery policy of a failed workflow job: creates its retry and moves its dependents onto
- * it. Runs inside the transaction that records the failure. Returns the retry, or null.
+ * The recovery policy of a failed workflow job: its retry (which takes over its dependents), or the
+ * reason it is not retried — as data the engine's finish records with the failure, in the same
+ * transaction. Reads only. Returns null when no policy applies.
  */
-export function applyRecovery(store: Store, job: Job, result: ParsedResult): Job | null {
-  if (job.status !== "FAILED" || job.workflowId === null) return null;
+export async function planRecovery(
+  { store, files }: Project,
+  job: Job,
+  outcome: Outcome,
+  result: ParsedResult,
+): Promise<FollowUp | null> {
+  if (outcome.status !== "FAILED" || job.workflowId === null) return null;
   const trigger = recoverableFailure(result);
   if (!trigger) return null;
-  const repo = new WorkflowRepository(store.db);
-  const workflow = repo.get(job.workflowId);
+  const workflow = await store.workflows.get(job.workflowId);
   if (!workflow) return null;
   const plan = readStoredPlan(workflow.spec);
   const found = stepOfJob(plan, job.id);
   if (!found?.step.recovery?.on.includes(trigger)) return null;
   const policy = found.step.recovery;
-  const reason = job.statusReason ?? trigger.replace(/_/g, " ");
+  const reason = outcome.reason ?? trigger.replace(/_/g, " ");
   if (job.attempt >= policy.max_attempts) {
-    repo.setJobReason(job.id, `${reason} — not retried: attempt ${job.attempt} of ${policy.max_attempts}`);
-    return null;
+    return { reason: `${reason} — not retried: attempt ${job.attempt} of ${policy.max_attempts}` };
   }
-  const folder = store.jobs.folderOf(job);
+  const folder = files.folderOf(job);
   const change = planChange(job, trigger, found.job.values, folder);
   if (!change) {
-    repo.setJobReason(
-      job.id,
-      `${reason} — not retried: nothing in its deck could be changed for a ${trigger.replace(/_/g, " ")}`,
-    );
-    return null;
+    return {
+      reason: `${reason} — not retried: nothing in its deck could be changed for a ${trigger.replace(/_/g, " ")}`,
+    };
   }
   let deck = change.deck;
   const template = found.step.template;
@@ -195,42 +198,39 @@ export function applyRecovery(store: Store, job: Job, result: ParsedResult): Job
     .filter((name) => !replaced.has(name.slice(name.lastIndexOf(".")).toLowerCase()))
     .map((name) => path.join(folder, name))
     .filter((file) => fs.existsSync(file));
-  const retry = store.jobs.create({
-    name: job.name,
-    input: deck,
-    auxFiles,
-    clusterId: job.clusterId,
-    runnerType: job.runnerType,
-    parallelism: change.parallelism,
-    priority: job.priority,
-    dependencies: store.dependencies
-      .dependenciesOf(job.id)
-      .map((d) => ({ dependsOn: d.dependsOnJobId, type: d.type })),
-    workflowId: job.workflowId,
-    workflowStep: job.workflowStep,
-    retryOf: job.id,
-    attempt: job.attempt + 1,
-    inputsFrom: change.inputs,
-  });
-  for (const d of store.dependencies.dependentsOf(job.id)) {
-    if (d.otherStatus !== "PENDING") continue;
-    store.dependencies.remove(d.jobId, job.id);
-    store.dependencies.add(d.jobId, retry.id, d.type);
-  }
-  repo.retargetInputs(job.id, retry.id);
-  found.step.jobs.push({
-    id: retry.id,
-    point: found.job.point,
-    attempt: retry.attempt,
-    retry_of: job.id,
-    sweep: found.job.sweep,
-    values: change.values,
-    volume: found.job.volume,
-  });
-  repo.setSpec(workflow.id, plan as unknown as Record<string, unknown>);
-  repo.setJobReason(
-    job.id,
-    `${reason} — retried as job ${retry.id} (attempt ${retry.attempt} of ${policy.max_attempts}: ${change.what.join(", ")})`,
-  );
-  return retry;
+  const parents = await store.dependencies.dependenciesOf(job.id);
+  const attempt = job.attempt + 1;
+  // the retry's folder is made now, before anything is recorded (the engine removes it if unused)
+  return {
+    retry: {
+      job: files.prepare({
+        name: job.name,
+        input: deck,
+        auxFiles,
+        clusterId: job.clusterId,
+        runnerType: job.runnerType,
+        parallelism: change.parallelism,
+        priority: job.priority,
+        dependencies: parents.map((d) => ({ dependsOn: d.dependsOnJobId, type: d.type })),
+        workflowId: job.workflowId,
+        workflowStep: job.workflowStep,
+        retryOf: job.id,
+        attempt,
+        inputsFrom: change.inputs,
+      }),
+      reason: `${reason} — retried as job {retry} (attempt ${attempt} of ${policy.max_attempts}: ${change.what.join(", ")})`,
+      planEntry: {
+        stepIndex: plan.steps.indexOf(found.step),
+        stepName: found.step.name,
+        entry: {
+          point: found.job.point,
+          attempt,
+          retry_of: job.id,
+          sweep: found.job.sweep,
+          values: change.values,
+          volume: found.job.volume,
+        },
+      },
+    },
+  };
 }

@@ -13,13 +13,13 @@
 import path from "node:path";
 import { DEPENDENCY_TYPES, type DependencyType } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
+import { RECOVERY_TRIGGERS, type RecoveryTrigger } from "../domain/failures.js";
 import { findCycle } from "../domain/graph.js";
 import type { Parallelism } from "../domain/types.js";
 import { parseNumber } from "./numbers.js";
 import { readYaml } from "./yaml-document.js";
 
-export const RECOVERY_TRIGGERS = ["scf_not_converged", "walltime", "geometry_not_converged"] as const;
-export type RecoveryTrigger = (typeof RECOVERY_TRIGGERS)[number];
+export { RECOVERY_TRIGGERS, type RecoveryTrigger };
 
 export interface RecoveryPolicy {
   /** Attempts in all, the first run included. */
@@ -265,7 +265,7 @@ function parseRecovery(raw: unknown, where: string, problems: Problems): Recover
   if (raw === true) return { ...DEFAULT_RECOVERY, on: [...DEFAULT_RECOVERY.on] };
   if (typeof raw !== "object" || Array.isArray(raw)) {
     problems.add(
-      `${where}: recovery must be false, true, or {max_attempts: N, on: [scf_not_converged, walltime, geometry_not_converged]}`,
+      `${where}: recovery must be false, true, or {max_attempts: N, on: [${RECOVERY_TRIGGERS.join(", ")}]}`,
     );
     return undefined;
   }

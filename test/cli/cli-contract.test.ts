@@ -82,7 +82,8 @@ describe("crystal-tui CLI", () => {
     ]);
     expect((shown.can_run as { ok: boolean }).ok).toBe(false);
     // the job folder holds the deck and the auxiliary file
-    const folder = path.join(project, "calculations", `${String(a.id).padStart(4, "0")}_mgo_opt`);
+    const folder = cliJson<{ folder: string }>(project, ["job", "show", String(a.id)]).folder;
+    expect(path.dirname(folder)).toBe(path.join(project, "calculations"));
     expect(fs.readFileSync(path.join(folder, "mgo_opt.d12"), "utf8")).toBe(fs.readFileSync(deck, "utf8"));
     expect(fs.existsSync(path.join(folder, "start.gui"))).toBe(true);
     expect(cliJson<JobJson[]>(project, ["job", "list", "--status", "pending"])).toHaveLength(2);
@@ -144,7 +145,7 @@ describe("crystal-tui CLI", () => {
           "2",
         ],
         1,
-        /--poll-interval 2 is below the minimum of 10 s/,
+        /poll interval 2 s is below the minimum of 10 s/,
       ],
       [["frobnicate"], 2, /unknown command/],
       [["job", "add", "x", "--input", badDeck], 1, /bad\.d12 line 13: SHRINK needs two integers/],

@@ -529,7 +529,7 @@ describe("properties decks (.d3)", () => {
     );
     clean(labels);
     expect(labels.calcType).toBe("band_dos");
-    expect(readPropertiesDeck("RDFMWF\nNEWK\n8 8\n1 0\nEND\n").auxInputs).toEqual(["fort.9", "fort.98"]);
+    expect(readPropertiesDeck("RDFMWF\nNEWK\n8 8\n1 0\nEND\n").auxInputs).toEqual(["fort.98"]);
   });
 
   it("says what is wrong in BAND, DOSS and NEWK", () => {

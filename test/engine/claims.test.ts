@@ -3,50 +3,51 @@
 // cores), and never hands the same job to two engines.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { claimJobs } from "../../src/engine/statements.js";
+
 import { Store } from "../../src/store/store.js";
 import { tempProject } from "../helpers/project.js";
+import { newJob, newJobs } from "../store/new-jobs.js";
+import { sql } from "../store/raw-sql.js";
 
 const deck = "MgO\nCRYSTAL\nEND\n";
 
 describe("claims", () => {
   it("highest priority first, then oldest first; dependencies not met are left alone", () => {
     const store = Store.open(tempProject());
-    const a = store.jobs.create({ name: "a", input: deck });
-    const b = store.jobs.create({ name: "b", input: deck, priority: 5 });
-    const c = store.jobs.create({ name: "c", input: deck });
-    const d = store.jobs.create({ name: "d", input: deck, priority: 5 });
-    store.jobs.create({
+    const a = newJob(store, { name: "a", input: deck });
+    const b = newJob(store, { name: "b", input: deck, priority: 5 });
+    const c = newJob(store, { name: "c", input: deck });
+    const d = newJob(store, { name: "d", input: deck, priority: 5 });
+    newJob(store, {
       name: "waits",
       input: deck,
       priority: 99,
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
-    const claimed = claimJobs(store, "E1", { clusterId: null, maxJobs: 3 });
+    const claimed = store.engine.claim("E1", { clusterId: null, maxJobs: 3 });
     expect(claimed.map((j) => j.name)).toEqual(["b", "d", "a"]);
     expect(claimed.every((j) => j.status === "QUEUED" && j.claimedBy === "E1")).toBe(true);
-    expect(claimJobs(store, "E1", { clusterId: null, maxJobs: 10 }).map((j) => j.id)).toEqual([c.id]);
+    expect(store.engine.claim("E1", { clusterId: null, maxJobs: 10 }).map((j) => j.id)).toEqual([c.id]);
     expect(b.id).toBeLessThan(d.id);
     store.close();
   });
 
   it("local jobs are taken while their cores fit; a too-big job runs alone on an idle machine", () => {
     const store = Store.open(tempProject());
-    store.jobs.create({ name: "t2a", input: deck, parallelism: { threads_per_rank: 2 } });
-    store.jobs.create({ name: "t2b", input: deck, parallelism: { threads_per_rank: 2 } });
-    store.jobs.create({ name: "t1", input: deck });
-    expect(claimJobs(store, "E", { clusterId: null, maxJobs: 10, freeCores: 4 }).map((j) => j.name)).toEqual([
-      "t2a",
-      "t2b",
-    ]);
-    expect(claimJobs(store, "E", { clusterId: null, maxJobs: 10, freeCores: 0 })).toEqual([]);
-    const big = Store.open(tempProject());
-    big.jobs.create({ name: "huge", input: deck, parallelism: { mpi_ranks: 8, threads_per_rank: 2 } });
-    big.jobs.create({ name: "small", input: deck });
-    expect(big.jobs.list()).toHaveLength(2);
-    expect(claimJobs(big, "E", { clusterId: null, maxJobs: 10, freeCores: 4, idle: false })).toEqual([]);
+    newJob(store, { name: "t2a", input: deck, parallelism: { threads_per_rank: 2 } });
+    newJob(store, { name: "t2b", input: deck, parallelism: { threads_per_rank: 2 } });
+    newJob(store, { name: "t1", input: deck });
     expect(
-      claimJobs(big, "E", { clusterId: null, maxJobs: 10, freeCores: 4, idle: true }).map((j) => j.name),
+      store.engine.claim("E", { clusterId: null, maxJobs: 10, freeCores: 4 }).map((j) => j.name),
+    ).toEqual(["t2a", "t2b"]);
+    expect(store.engine.claim("E", { clusterId: null, maxJobs: 10, freeCores: 0 })).toEqual([]);
+    const big = Store.open(tempProject());
+    newJob(big, { name: "huge", input: deck, parallelism: { mpi_ranks: 8, threads_per_rank: 2 } });
+    newJob(big, { name: "small", input: deck });
+    expect(big.jobs.list()).toHaveLength(2);
+    expect(big.engine.claim("E", { clusterId: null, maxJobs: 10, freeCores: 4, idle: false })).toEqual([]);
+    expect(
+      big.engine.claim("E", { clusterId: null, maxJobs: 10, freeCores: 4, idle: true }).map((j) => j.name),
     ).toEqual(["huge"]);
     store.close();
     big.close();
@@ -55,11 +56,13 @@ describe("claims", () => {
   it("a cluster's jobs are claimed only for that cluster, cancelled requests never", () => {
     const store = Store.open(tempProject());
     const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
-    store.jobs.create({ name: "remote", input: deck, clusterId: hpc.id, runnerType: "slurm" });
-    const local = store.jobs.create({ name: "local", input: deck });
-    store.db.prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(local.id);
-    expect(claimJobs(store, "E", { clusterId: null, maxJobs: 10 })).toEqual([]);
-    expect(claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10 }).map((j) => j.name)).toEqual(["remote"]);
+    newJob(store, { name: "remote", input: deck, clusterId: hpc.id, runnerType: "slurm" });
+    const local = newJob(store, { name: "local", input: deck });
+    sql(store).prepare("UPDATE jobs SET cancel_requested = 1 WHERE id = ?").run(local.id);
+    expect(store.engine.claim("E", { clusterId: null, maxJobs: 10 })).toEqual([]);
+    expect(store.engine.claim("E", { clusterId: hpc.id, maxJobs: 10 }).map((j) => j.name)).toEqual([
+      "remote",
+    ]);
     store.close();
   });
 
@@ -67,15 +70,15 @@ describe("claims", () => {
     const store = Store.open(tempProject());
     const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
     const other = store.clusters.create({ name: "other", type: "slurm", hostname: "h", username: "u" });
-    const a = store.jobs.create({ name: "a", input: deck, clusterId: hpc.id, runnerType: "slurm" });
-    const b = store.jobs.create({
+    const a = newJob(store, { name: "a", input: deck, clusterId: hpc.id, runnerType: "slurm" });
+    const b = newJob(store, {
       name: "b",
       input: deck,
       clusterId: hpc.id,
       runnerType: "slurm",
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
-    const c = store.jobs.create({
+    const c = newJob(store, {
       name: "c",
       input: deck,
       clusterId: other.id,
@@ -83,21 +86,27 @@ describe("claims", () => {
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
     expect(
-      claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true }).map((j) => j.name),
+      store.engine
+        .claim("E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: "slurm" })
+        .map((j) => j.name),
     ).toEqual(["a"]);
     // a is queued but its sbatch has not answered yet: b still waits
-    store.db
+    sql(store)
       .prepare("UPDATE jobs SET run_handle = ? WHERE id = ?")
       .run(JSON.stringify({ kind: "slurm", launching: "t" }), a.id);
-    expect(claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true })).toEqual([]);
-    store.db
+    expect(store.engine.claim("E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: "slurm" })).toEqual(
+      [],
+    );
+    sql(store)
       .prepare("UPDATE jobs SET run_handle = ? WHERE id = ?")
       .run(JSON.stringify({ kind: "slurm", jobId: "42" }), a.id);
     expect(
-      claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true }).map((j) => j.id),
+      store.engine
+        .claim("E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: "slurm" })
+        .map((j) => j.id),
     ).toEqual([b.id]);
     // a job whose deck is rendered from its parents' results waits for them to end
-    const d = store.jobs.create({
+    const d = newJob(store, {
       name: "d",
       input: "",
       renderSpec: { template: "single-point" },
@@ -105,10 +114,14 @@ describe("claims", () => {
       runnerType: "slurm",
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
-    expect(claimJobs(store, "E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: true })).toEqual([]);
+    expect(store.engine.claim("E", { clusterId: hpc.id, maxJobs: 10, nativeDependencies: "slurm" })).toEqual(
+      [],
+    );
     expect(store.jobs.require(d.id).status).toBe("PENDING");
     // across clusters the engine enforces the dependency itself
-    expect(claimJobs(store, "E", { clusterId: other.id, maxJobs: 10, nativeDependencies: true })).toEqual([]);
+    expect(
+      store.engine.claim("E", { clusterId: other.id, maxJobs: 10, nativeDependencies: "slurm" }),
+    ).toEqual([]);
     expect(store.jobs.require(c.id).status).toBe("PENDING");
     store.close();
   });
@@ -123,16 +136,19 @@ describe("claims", () => {
           const one = Store.open(dir);
           const two = Store.open(dir); // a second connection, as another process would have
           try {
-            one.jobs.createMany(Array.from({ length: n }, (_, i) => ({ name: `j${i}`, input: deck })));
+            newJobs(
+              one,
+              Array.from({ length: n }, (_, i) => ({ name: `j${i}`, input: deck })),
+            );
             const taken = new Map<number, string>();
             for (const [first, k] of turns) {
               const [store, id] = first ? [one, "E1"] : [two, "E2"];
-              for (const job of store.write(() => claimJobs(store, id, { clusterId: null, maxJobs: k }))) {
+              for (const job of store.write(() => store.engine.claim(id, { clusterId: null, maxJobs: k }))) {
                 expect(taken.has(job.id)).toBe(false);
                 taken.set(job.id, id);
               }
             }
-            const queued = one.db
+            const queued = sql(one)
               .prepare("SELECT id, claimed_by FROM jobs WHERE status = 'QUEUED'")
               .all() as {
               id: number;

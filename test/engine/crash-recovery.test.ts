@@ -7,11 +7,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Engine } from "../../src/engine/engine.js";
-import { processStartTime } from "../../src/engine/process-identity.js";
 import { makeRunnerFactory } from "../../src/runners/factory.js";
+import { processStartTime } from "../../src/runners/process-identity.js";
 import { Store } from "../../src/store/store.js";
 import { CLI, cli, tempProject } from "../helpers/project.js";
 import { standinDeck, standinEnv } from "../helpers/standin.js";
+import { jobFolder, newJob } from "../store/new-jobs.js";
+import { sql } from "../store/raw-sql.js";
 
 const SCF = standinDeck("[standin:aiida-crystal17__mgo_sto3g_scf]");
 
@@ -26,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function statuses(project: string): Record<string, number> {
   const store = Store.open(project);
-  const rows = store.db.prepare("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").all() as {
+  const rows = sql(store).prepare("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").all() as {
     status: string;
     n: number;
   }[];
@@ -47,7 +49,7 @@ function makeJobs(project: string, n: number, chain = false): number[] {
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
     const deps = chain && i > 0 ? [{ dependsOn: ids[i - 1]!, type: "after_ok" as const }] : [];
-    ids.push(store.jobs.create({ name: `j${i}`, input: SCF, dependencies: deps }).id);
+    ids.push(newJob(store, { name: `j${i}`, input: SCF, dependencies: deps }).id);
   }
   store.close();
   return ids;
@@ -104,7 +106,7 @@ describe("crash recovery", () => {
       ...makeJobs(project, 1),
       (() => {
         const s = Store.open(project);
-        const id = s.jobs.create({ name: "hang", input: standinDeck("[standin:hang]") }).id;
+        const id = newJob(s, { name: "hang", input: standinDeck("[standin:hang]") }).id;
         s.close();
         return id;
       })(),
@@ -118,7 +120,7 @@ describe("crash recovery", () => {
     const hangPid = store.jobs.require(b!).pid!;
     process.kill(-hangPid, "SIGKILL");
     await waitFor(
-      () => fs.existsSync(path.join(store.jobs.folderOf(store.jobs.require(a!)), ".run", "exit_code")),
+      () => fs.existsSync(path.join(jobFolder(store, store.jobs.require(a!)), ".run", "exit_code")),
       20_000,
       "a to finish",
     );
@@ -138,10 +140,10 @@ describe("crash recovery", () => {
     const [id] = makeJobs(project, 1);
     const store = Store.open(project);
     const job = store.jobs.require(id!);
-    const folder = store.jobs.folderOf(job);
+    const folder = jobFolder(store, job);
     fs.mkdirSync(path.join(folder, ".run"), { recursive: true });
     // the record says "pid X started at T", but PID X is now some other long-lived process (us)
-    store.db
+    sql(store)
       .prepare(
         "UPDATE jobs SET status = 'RUNNING', claimed_by = 'dead-engine', pid = ?, run_handle = ? WHERE id = ?",
       )

@@ -61,6 +61,7 @@ describe("run outcome", () => {
         state: "finished",
         exitCode: 0,
         schedulerState: "TIMEOUT",
+        stoppedByScheduler: true,
         reason: "walltime exceeded (--time 00:01:00)",
       },
       out,

@@ -6,12 +6,14 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultHooks } from "../../src/engine/default-hooks.js";
+import { defaultHooks } from "../../src/app/engine.js";
+import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
-import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { SshPool } from "../../src/transport/pool.js";
 import { type Infra, isRoot, requireInfra, restartSshd } from "../helpers/infra.js";
 import { CLI, cli } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
+import { sql } from "../store/raw-sql.js";
 import {
   addCluster,
   addJob,
@@ -100,7 +102,7 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
     const shared = testPool(infra!, "shared");
     const log: string[] = [];
     const engine = new Engine(store, {
-      runnerFactory: makeRunnerFactory({ remote: { pool: shared } }),
+      runnerFactory: runnerFactory({ pool: shared }),
       hooks: defaultHooks(),
       log: (l) => log.push(l),
     });
@@ -146,7 +148,7 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
     ]);
     // every poll: when it started and ended, and what it reported
     const polls: { from: number; to: number; states: string[] }[] = [];
-    const factory = makeRunnerFactory();
+    const factory = runnerFactory();
     const engine = new Engine(store, {
       runnerFactory: (cluster) => {
         const runner = factory(cluster);
@@ -223,17 +225,17 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
       addJob(project, "h", deck("scf", "MgO [token-h]"), ["--cluster", "hpc"]),
     ];
     // what a crashed engine leaves: the job claimed, `launching` recorded, the run started, no handle
-    const factory = makeRunnerFactory();
+    const factory = runnerFactory();
     for (const [i, id] of ids.entries()) {
       const job = store.jobs.require(id);
       const token = `deadbeef000${i}`;
-      store.db
+      sql(store)
         .prepare(
           "UPDATE jobs SET status = 'QUEUED', claimed_by = 'crashed-engine', run_handle = ? WHERE id = ?",
         )
         .run(JSON.stringify({ kind: job.runnerType, launching: token, at: Date.now() }), id);
       const runner = factory(store.clusters.get(job.clusterId!)!);
-      await runner.submit(job, { jobFolder: store.jobs.folderOf(job), token });
+      await runner.submit(job, { jobFolder: jobFolder(store, job), token });
       await runner.close();
     }
     const run = cli(project, ["run"]);

@@ -6,12 +6,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultHooks } from "../../src/engine/default-hooks.js";
+import { defaultHooks } from "../../src/app/engine.js";
+import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
-import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { SshPool } from "../../src/transport/pool.js";
 import { requireInfra } from "../helpers/infra.js";
 import { cli } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
 import {
   addCluster,
   addJob,
@@ -157,7 +158,7 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
     expect(statusOf(store, onFail)).toBe("COMPLETED");
     const stderr = fs.readFileSync(
       path.join(
-        store.jobs.folderOf(p),
+        jobFolder(store, p),
         ".run",
         `slurm-${store.remoteJobs.getByJobId(parent)!.remoteHandle}.err`,
       ),
@@ -171,7 +172,7 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
     const { project, store } = newProject();
     addCluster(project, infra!, setup, { name: "hpc", type: "slurm" });
     const id = addJob(project, "long", deck("scf", "MgO [standin:hang] [outside]"), ["--cluster", "hpc"]);
-    const engine = new Engine(store, { runnerFactory: makeRunnerFactory(), hooks: defaultHooks() });
+    const engine = new Engine(store, { runnerFactory: runnerFactory(), hooks: defaultHooks() });
     const done = engine.run();
     await waitFor("the job to run", () => statusOf(store, id) === "RUNNING", 60_000);
     await waitFor("the stand-in to start", () => starts(setup, "[outside]").length === 1);
@@ -188,7 +189,7 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
     const { project, store } = newProject();
     addCluster(project, infra!, setup, { name: "hpc", type: "slurm" });
     const id = addJob(project, "long", deck("scf", "MgO [standin:hang] [own-cancel]"), ["--cluster", "hpc"]);
-    const engine = new Engine(store, { runnerFactory: makeRunnerFactory(), hooks: defaultHooks() });
+    const engine = new Engine(store, { runnerFactory: runnerFactory(), hooks: defaultHooks() });
     const done = engine.run();
     await waitFor("the job to run", () => statusOf(store, id) === "RUNNING", 60_000);
     expect(cli(project, ["job", "cancel", String(id)]).code).toBe(0);
@@ -227,7 +228,7 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
     const batchJob = store.jobs.require(inBatch);
     expect(batchJob.commandLine).toContain(`srun --ntasks=2 --cpus-per-task=1 ${setup.exedir}/PcrystalOMP`);
     const err = fs.readFileSync(
-      path.join(store.jobs.folderOf(batchJob), ".run", `slurm-${b.remoteHandle}.err`),
+      path.join(jobFolder(store, batchJob), ".run", `slurm-${b.remoteHandle}.err`),
       "utf8",
     );
     expect(err).toMatch(/as PcrystalOMP \(2 MPI ranks\)/);
@@ -235,7 +236,7 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
       expect.arrayContaining(["--ntasks=2", "--time=00:05:00", "--partition=batch"]),
     );
     // the optimisation ran in scratch: its geometry and restart files came back, scratch is gone
-    const optFolder = store.jobs.folderOf(store.jobs.require(inDebug));
+    const optFolder = jobFolder(store, store.jobs.require(inDebug));
     for (const f of ["dflt.gui", "dflt.optinfo", "dflt.f9"])
       expect(fs.existsSync(path.join(optFolder, f)), f).toBe(true);
     expect(starts(setup, "[part-debug]")[0]).toContain(`${scratch}/crystal-tui-${inDebug}-`);
@@ -259,8 +260,8 @@ describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL st
     expect(run.stdout).toMatch(/done: 2 finished \(2 COMPLETED\)/);
     expect(statusOf(store, scf)).toBe("COMPLETED");
     // the second took the first's optimised geometry (the stand-in stops without fort.34)
-    expect(fs.readFileSync(path.join(store.jobs.folderOf(store.jobs.require(scf)), "scf.gui"), "utf8")).toBe(
-      fs.readFileSync(path.join(store.jobs.folderOf(store.jobs.require(opt)), "opt.gui"), "utf8"),
+    expect(fs.readFileSync(path.join(jobFolder(store, store.jobs.require(scf)), "scf.gui"), "utf8")).toBe(
+      fs.readFileSync(path.join(jobFolder(store, store.jobs.require(opt)), "opt.gui"), "utf8"),
     );
     store.close();
   });

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SshPool } from "../../src/transport/pool.js";
 import { requireInfra } from "../helpers/infra.js";
+import { jobFolder } from "../store/new-jobs.js";
 import {
   addCluster,
   addJob,
@@ -54,7 +55,7 @@ describe.skipIf(!infra)("SLURM walltime (real SLURM)", () => {
     const remote = store.remoteJobs.getByJobId(id)!;
     // SLURM's own word, in the stderr brought back
     const err = fs.readFileSync(
-      path.join(store.jobs.folderOf(job), ".run", `slurm-${remote.remoteHandle}.err`),
+      path.join(jobFolder(store, job), ".run", `slurm-${remote.remoteHandle}.err`),
       "utf8",
     );
     expect(err).toMatch(/DUE TO TIME LIMIT/);

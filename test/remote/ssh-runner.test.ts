@@ -6,12 +6,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultHooks } from "../../src/engine/default-hooks.js";
+import { defaultHooks } from "../../src/app/engine.js";
+import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
-import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { SshPool } from "../../src/transport/pool.js";
 import { requireInfra } from "../helpers/infra.js";
 import { cli, cliJson } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
 import {
   addCluster,
   addJob,
@@ -68,13 +69,13 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     ]);
     const optJob = store.jobs.require(opt);
     expect(optJob.finalEnergy).toBeCloseTo(-271.2596206888, 6);
-    const optFolder = store.jobs.folderOf(optJob);
+    const optFolder = jobFolder(store, optJob);
     for (const f of ["opt.out", "opt.gui", "opt.f9", "opt.optinfo", "opt.hessopt"]) {
       expect(fs.existsSync(path.join(optFolder, f)), f).toBe(true);
     }
     // the second job got the first's geometry as fort.34 (the stand-in stops without it)
     expect(
-      fs.readFileSync(path.join(store.jobs.folderOf(store.jobs.require(scf)), "scf.out"), "utf8"),
+      fs.readFileSync(path.join(jobFolder(store, store.jobs.require(scf)), "scf.out"), "utf8"),
     ).not.toMatch(/NOT FOUND/);
     // remote_jobs: PID and folder; the folders are gone after success
     for (const id of [opt, scf]) {
@@ -117,7 +118,7 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     const job = store.jobs.require(id);
     expect(job.status).toBe("FAILED");
     expect(job.statusReason).toMatch(/^exit code 1/);
-    const stderr = fs.readFileSync(path.join(store.jobs.folderOf(job), ".run", "stderr"), "utf8");
+    const stderr = fs.readFileSync(path.join(jobFolder(store, job), ".run", "stderr"), "utf8");
     expect(stderr).toMatch(/^crystal-standin: .*exit code 1/m);
     const remote = store.remoteJobs.getByJobId(id)!;
     const kept = await pool.exec(["test", "-f", `${remote.workingDirectory}/INPUT`]);
@@ -130,7 +131,7 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     addCluster(project, infra!, setup, { name: "box", type: "ssh" });
     const id = addJob(project, "stuck", deck("scf", "MgO [standin:hang] [cancel-me]"), ["--cluster", "box"]);
     const engine = new Engine(store, {
-      runnerFactory: makeRunnerFactory({ remote: { cancelGraceMs: 3000 } }),
+      runnerFactory: runnerFactory({ remote: { cancelGraceMs: 3000 } }),
       hooks: defaultHooks(),
     });
     const done = engine.run();
@@ -181,10 +182,10 @@ OMPI_COMM_WORLD_SIZE=$n OMPI_COMM_WORLD_RANK=0 "$@"; rc=$?; wait; exit $rc
     expect(run.stdout).toMatch(/done: 2 finished \(2 COMPLETED\)/);
     const mpiJob = store.jobs.require(ids[0]!);
     expect(mpiJob.commandLine).toContain(`${mpirun} -np 2 ${setup.exedir}/PcrystalOMP`);
-    const err = fs.readFileSync(path.join(store.jobs.folderOf(mpiJob), ".run", "stderr"), "utf8");
+    const err = fs.readFileSync(path.join(jobFolder(store, mpiJob), ".run", "stderr"), "utf8");
     expect(err).toMatch(/as PcrystalOMP \(2 MPI ranks\)/);
     // polling: one remote command answers for every run, whatever their number
-    const factory = makeRunnerFactory({ remote: { pool } });
+    const factory = runnerFactory({ pool });
     const runner = factory(store.clusters.requireByName("box"));
     const runs = ids.flatMap((id) => {
       const job = store.jobs.require(id);

@@ -12,7 +12,7 @@ import type { Cluster, Job, Parallelism } from "../../src/domain/types.js";
 import { isLoopbackHost, pollIntervalMsFor } from "../../src/runners/remote-run.js";
 import { environmentLines } from "../../src/runners/remote-script.js";
 import { renderSbatch, type SbatchInput } from "../../src/runners/sbatch.js";
-import { SshRunner } from "../../src/runners/ssh.js";
+import { wrapperScript } from "../../src/runners/ssh.js";
 
 const GOLDEN = path.join(import.meta.dirname, "golden");
 
@@ -107,12 +107,10 @@ describe("sbatch scripts (golden files)", () => {
     expect(rendered.directives).toContain("--partition=debug");
   });
 
-  it("a properties deck runs `properties` as one process, whatever the ranks asked", () => {
+  it("a properties deck runs `properties` as one process unless ranks are asked, then Pproperties", () => {
+    const doss = "NEWK\n8 8\n1 0\nDOSS\n0 100 4 9 1 12 0\nEND\n";
     const rendered = renderSbatch({
-      job: {
-        ...job({ mpi_ranks: 8, threads_per_rank: 2 }),
-        inputFile: "NEWK\n8 8\n1 0\nDOSS\n0 100 4 9 1 12 0\nEND\n",
-      },
+      job: { ...job({ threads_per_rank: 2 }), inputFile: doss },
       cluster: cluster(),
       dir: DIR,
       token: TOKEN,
@@ -122,11 +120,21 @@ describe("sbatch scripts (golden files)", () => {
     expect(rendered.script).not.toContain("srun");
     expect(rendered.script).not.toContain("crystal_succeeded"); // the verdict check reads crystal outputs only
     expect(rendered.commandLine).toBe(`cd ${DIR} && properties < INPUT > mgo.out`);
+    const mpi = renderSbatch({
+      job: { ...job({ mpi_ranks: 8, threads_per_rank: 2 }), inputFile: doss },
+      cluster: cluster(),
+      dir: DIR,
+      token: TOKEN,
+    });
+    expect(mpi.directives).toContain("--ntasks=8");
+    expect(mpi.commandLine).toBe(
+      `cd ${DIR} && srun --ntasks=8 --cpus-per-task=2 Pproperties < INPUT > mgo.out`,
+    );
   });
 
   it("the SSH runner's wrapper: mpirun for several ranks, PID and exit code recorded", () => {
-    const runner = new SshRunner({ ...cluster({ mpirun: "mpirun --bind-to none" }), type: "ssh" });
-    const wrapper = runner.wrapperScript(
+    const wrapper = wrapperScript(
+      cluster({ mpirun: "mpirun --bind-to none" }),
       { ...job({ mpi_ranks: 4, threads_per_rank: 2 }), status: "QUEUED" } as Job,
       DIR,
       TOKEN,

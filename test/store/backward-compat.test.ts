@@ -3,22 +3,29 @@
 // migrated from a Phase-1 database with new cluster jobs lists, filters and reads them all.
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import type { CrystalResult } from "../../src/crystal/result.js";
 import { databasePath } from "../../src/store/database.js";
 import { V1_DDL } from "../../src/store/migrations/v1-phase1.js";
 import { Store } from "../../src/store/store.js";
 import { tempProject } from "../helpers/project.js";
+import { newJob } from "./new-jobs.js";
 
 describe("backward compatibility", () => {
   it("Phase-1-style calls: create with name and deck, run with a pid, store results", () => {
     const store = Store.open(tempProject());
-    const job = store.jobs.create({ name: "mgo", input: "MgO\nCRYSTAL\nEND\n" });
+    const job = newJob(store, { name: "mgo", input: "MgO\nCRYSTAL\nEND\n" });
     expect(job).toMatchObject({ status: "PENDING", runnerType: "local", clusterId: null, parallelism: {} });
     store.jobs.transition(job.id, "RUNNING", { set: { pid: 12345 } });
     store.jobs.transition(job.id, "COMPLETED");
-    store.jobs.storeResults(job.id, -275.44859113743, { scf_cycles: 7, band_gap_ev: 7.1237 });
+    // a result in another shape than the parser's (the Phase-1 tool's) is kept apart, as it is
+    store.jobs.storeResults(job.id, -275.44859113743, {
+      scf_cycles: 7,
+      band_gap_ev: 7.1237,
+    } as unknown as CrystalResult);
     const done = store.jobs.require(job.id);
     expect(done).toMatchObject({ status: "COMPLETED", pid: 12345, finalEnergy: -275.44859113743 });
-    expect(done.keyResults).toEqual({ scf_cycles: 7, band_gap_ev: 7.1237 });
+    expect(done.keyResults).toBeNull();
+    expect(done.legacyResults).toEqual({ scf_cycles: 7, band_gap_ev: 7.1237 });
     expect(done.startedAt).not.toBeNull();
     expect(done.completedAt).not.toBeNull();
     expect(store.jobs.list({ status: "COMPLETED" }).map((j) => j.id)).toEqual([job.id]);
@@ -45,7 +52,7 @@ describe("backward compatibility", () => {
 
     const store = Store.open(dir);
     const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "login", username: "chem" });
-    const fresh = store.jobs.create({
+    const fresh = newJob(store, {
       name: "new_freq",
       input: "MgO\nEXTERNAL\nEND\n",
       clusterId: hpc.id,
@@ -68,7 +75,7 @@ describe("backward compatibility", () => {
     );
     // an old pending job runs like a new one
     store.jobs.transition(2, "RUNNING");
-    expect(store.jobs.require(2).startTime).not.toBeNull();
+    expect(store.jobs.require(2).startedAt).not.toBeNull();
     store.close();
   });
 });

@@ -2,6 +2,7 @@
 // for (a cluster's remote-job records go with it; its jobs stay, with no cluster).
 import { describe, expect, it } from "vitest";
 import { openTempStore } from "../helpers/project.js";
+import { newJob } from "./new-jobs.js";
 
 describe("clusters", () => {
   it("create, get by id and name, list, list active, update", () => {
@@ -69,8 +70,8 @@ describe("clusters", () => {
     const store = openTempStore();
     const c = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
     const other = store.clusters.create({ name: "other", type: "slurm", hostname: "h", username: "u" });
-    const job = store.jobs.create({ name: "opt", input: "deck\n", clusterId: c.id, runnerType: "slurm" });
-    const keep = store.jobs.create({
+    const job = newJob(store, { name: "opt", input: "deck\n", clusterId: c.id, runnerType: "slurm" });
+    const keep = newJob(store, {
       name: "keep",
       input: "deck\n",
       clusterId: other.id,
@@ -102,8 +103,8 @@ describe("remote jobs", () => {
   it("create, get, get by job id, update, and list a cluster's jobs", () => {
     const store = openTempStore();
     const c = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
-    const j1 = store.jobs.create({ name: "a", input: "deck\n", clusterId: c.id, runnerType: "slurm" });
-    const j2 = store.jobs.create({ name: "b", input: "deck\n", clusterId: c.id, runnerType: "slurm" });
+    const j1 = newJob(store, { name: "a", input: "deck\n", clusterId: c.id, runnerType: "slurm" });
+    const j2 = newJob(store, { name: "b", input: "deck\n", clusterId: c.id, runnerType: "slurm" });
     const r1 = store.remoteJobs.create({
       jobId: j1.id,
       clusterId: c.id,
@@ -138,8 +139,8 @@ describe("remote jobs", () => {
   it("deleting a job removes its remote record and dependencies", () => {
     const store = openTempStore();
     const c = store.clusters.create({ name: "hpc", type: "ssh", hostname: "h", username: "u" });
-    const a = store.jobs.create({ name: "a", input: "deck\n", clusterId: c.id, runnerType: "ssh" });
-    const b = store.jobs.create({
+    const a = newJob(store, { name: "a", input: "deck\n", clusterId: c.id, runnerType: "ssh" });
+    const b = newJob(store, {
       name: "b",
       input: "deck\n",
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],

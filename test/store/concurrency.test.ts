@@ -4,13 +4,16 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
 import { ROOT, tempProject } from "../helpers/project.js";
+import { sql } from "./raw-sql.js";
 
 function writer(project: string, tag: string, n: number): Promise<{ code: number; stderr: string }> {
   const script = `
     const { Store } = await import(${JSON.stringify(path.join(ROOT, "dist/store/store.js"))});
+    const { ProjectFiles } = await import(${JSON.stringify(path.join(ROOT, "dist/crystal/project-files.js"))});
     const store = Store.open(${JSON.stringify(project)});
+    const files = new ProjectFiles(${JSON.stringify(project)});
     for (let i = 0; i < ${n}; i++) {
-      const job = store.jobs.create({ name: "${tag}" + i, input: "deck ${tag} " + i + "\\nEND\\n" });
+      const [job] = await files.create([{ name: "${tag}" + i, input: "deck ${tag} " + i + "\\nEND\\n" }], (r) => store.jobs.createMany(r));
       if (i % 50 === 49) store.dependencies.add(job.id, job.id - 1, "after_any");
     }
     store.close();`;
@@ -44,7 +47,7 @@ describe("concurrent writers", () => {
       const names = new Set(jobs.filter((j) => j.name.startsWith(tag)).map((j) => j.name));
       expect(names.size).toBe(1000);
     }
-    expect(store.db.prepare("SELECT COUNT(*) FROM job_events").pluck().get()).toBe(2000);
+    expect(sql(store).prepare("SELECT COUNT(*) FROM job_events").pluck().get()).toBe(2000);
     store.close();
   }, 120_000);
 });

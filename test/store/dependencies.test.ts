@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import type { JobStatus } from "../../src/domain/status.js";
 import type { Store } from "../../src/store/store.js";
 import { openTempStore } from "../helpers/project.js";
+import { newJob } from "./new-jobs.js";
+import { sql } from "./raw-sql.js";
 
 const deck = "MgO\nCRYSTAL\nEND\n";
 
@@ -21,8 +23,8 @@ function finishAs(store: Store, id: number, status: JobStatus): void {
 describe("dependencies", () => {
   it("after_ok waits for COMPLETED and can never be met after a failure", () => {
     const store = openTempStore();
-    const a = store.jobs.create({ name: "a", input: deck });
-    const b = store.jobs.create({ name: "b", input: deck });
+    const a = newJob(store, { name: "a", input: deck });
+    const b = newJob(store, { name: "b", input: deck });
     store.dependencies.add(b.id, a.id, "after_ok");
     let v = store.dependencies.canJobRun(b.id);
     expect(v.ok).toBe(false);
@@ -37,13 +39,13 @@ describe("dependencies", () => {
 
   it("after_any runs after any end; after_failed only after a failure", () => {
     const store = openTempStore();
-    const a = store.jobs.create({ name: "a", input: deck });
-    const any = store.jobs.create({
+    const a = newJob(store, { name: "a", input: deck });
+    const any = newJob(store, {
       name: "any",
       input: deck,
       dependencies: [{ dependsOn: a.id, type: "after_any" }],
     });
-    const onFail = store.jobs.create({
+    const onFail = newJob(store, {
       name: "rescue",
       input: deck,
       dependencies: [{ dependsOn: a.id, type: "after_failed" }],
@@ -57,7 +59,7 @@ describe("dependencies", () => {
 
   it("add, list both ways, remove", () => {
     const store = openTempStore();
-    const [a, b, c] = ["a", "b", "c"].map((n) => store.jobs.create({ name: n, input: deck }));
+    const [a, b, c] = ["a", "b", "c"].map((n) => newJob(store, { name: n, input: deck }));
     store.dependencies.add(c!.id, a!.id, "after_ok");
     store.dependencies.add(c!.id, b!.id, "after_any");
     expect(store.dependencies.dependenciesOf(c!.id).map((d) => [d.dependsOnJobId, d.type])).toEqual([
@@ -72,10 +74,10 @@ describe("dependencies", () => {
 
   it("refuses self, unknown jobs, duplicates, cycles and unknown types, changing nothing", () => {
     const store = openTempStore();
-    const [a, b, c] = ["a", "b", "c"].map((n) => store.jobs.create({ name: n, input: deck }));
+    const [a, b, c] = ["a", "b", "c"].map((n) => newJob(store, { name: n, input: deck }));
     store.dependencies.add(b!.id, a!.id);
     store.dependencies.add(c!.id, b!.id);
-    const count = () => store.db.prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
+    const count = () => sql(store).prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
     expect(count()).toBe(2);
     expect(() => store.dependencies.add(a!.id, a!.id)).toThrow(/cannot depend on itself/);
     expect(() => store.dependencies.add(a!.id, 999)).toThrow(/no such job/);
@@ -88,7 +90,7 @@ describe("dependencies", () => {
     // a job created with a dependency on a missing job is not created at all
     const before = store.jobs.count();
     expect(() =>
-      store.jobs.create({ name: "d", input: deck, dependencies: [{ dependsOn: 4242, type: "after_ok" }] }),
+      newJob(store, { name: "d", input: deck, dependencies: [{ dependsOn: 4242, type: "after_ok" }] }),
     ).toThrow(/no such job/);
     expect(store.jobs.count()).toBe(before);
   });
@@ -97,13 +99,13 @@ describe("dependencies", () => {
 describe("workflow scenarios", () => {
   it("linear chain a → b → c becomes runnable one step at a time", () => {
     const store = openTempStore();
-    const a = store.jobs.create({ name: "opt", input: deck });
-    const b = store.jobs.create({
+    const a = newJob(store, { name: "opt", input: deck });
+    const b = newJob(store, {
       name: "freq",
       input: deck,
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
-    const c = store.jobs.create({
+    const c = newJob(store, {
       name: "bands",
       input: deck,
       dependencies: [{ dependsOn: b.id, type: "after_ok" }],
@@ -121,15 +123,15 @@ describe("workflow scenarios", () => {
 
   it("fan-out: one optimisation feeds several calculations; fan-in: one waits for all", () => {
     const store = openTempStore();
-    const opt = store.jobs.create({ name: "opt", input: deck });
+    const opt = newJob(store, { name: "opt", input: deck });
     const kids = [4, 6, 8].map((k) =>
-      store.jobs.create({
+      newJob(store, {
         name: `shrink${k}`,
         input: deck,
         dependencies: [{ dependsOn: opt.id, type: "after_ok" }],
       }),
     );
-    const table = store.jobs.create({
+    const table = newJob(store, {
       name: "table",
       input: deck,
       dependencies: kids.map((k) => ({ dependsOn: k.id, type: "after_any" as const })),
@@ -149,21 +151,21 @@ describe("workflow scenarios", () => {
     const store = openTempStore();
     const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
     const box = store.clusters.create({ name: "box", type: "ssh", hostname: "b", username: "u" });
-    const a = store.jobs.create({
+    const a = newJob(store, {
       name: "opt",
       input: deck,
       clusterId: hpc.id,
       runnerType: "slurm",
       parallelism: { mpi_ranks: 64, nodes: 2, time: "12:00:00" },
     });
-    const b = store.jobs.create({
+    const b = newJob(store, {
       name: "freq",
       input: deck,
       clusterId: box.id,
       runnerType: "ssh",
       dependencies: [{ dependsOn: a.id, type: "after_ok" }],
     });
-    const c = store.jobs.create({
+    const c = newJob(store, {
       name: "plot",
       input: deck,
       dependencies: [{ dependsOn: b.id, type: "after_any" }],

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import type { DependencyType } from "../../src/domain/dependencies.js";
 import type { JobStatus } from "../../src/domain/status.js";
 import { openTempStore } from "../helpers/project.js";
+import { newJob } from "./new-jobs.js";
+import { sql } from "./raw-sql.js";
 
 const TYPES: DependencyType[] = ["after_ok", "after_any", "after_failed"];
 const OUTCOMES: JobStatus[] = ["PENDING", "QUEUED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "SKIPPED"];
@@ -62,7 +64,7 @@ describe("dependency properties", () => {
           try {
             const ids = Array.from(
               { length: n },
-              (_, i) => store.jobs.create({ name: `j${i}`, input: "deck\n" }).id,
+              (_, i) => newJob(store, { name: `j${i}`, input: "deck\n" }).id,
             );
             for (const e of edges) store.dependencies.add(ids[e.child]!, ids[e.back % e.child]!, e.type);
             for (const [i, s] of outcomes.entries()) moveTo(store, ids[i]!, s);
@@ -99,7 +101,7 @@ describe("dependency properties", () => {
           try {
             const ids = Array.from(
               { length: n },
-              (_, i) => store.jobs.create({ name: `j${i}`, input: "deck\n" }).id,
+              (_, i) => newJob(store, { name: `j${i}`, input: "deck\n" }).id,
             );
             const parents = new Map<number, Set<number>>(ids.map((id) => [id, new Set()]));
             const reaches = (from: number, to: number): boolean => {
@@ -128,7 +130,7 @@ describe("dependency properties", () => {
               expect(admitted).toBe(!wouldCycle && !duplicate);
               if (admitted) parents.get(child)!.add(parent);
             }
-            const stored = store.db.prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
+            const stored = sql(store).prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get();
             expect(stored).toBe([...parents.values()].reduce((s, p) => s + p.size, 0));
           } finally {
             store.close();

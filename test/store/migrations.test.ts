@@ -11,6 +11,8 @@ import { LATEST_VERSION } from "../../src/store/migrations/index.js";
 import { V1_DDL } from "../../src/store/migrations/v1-phase1.js";
 import { Store } from "../../src/store/store.js";
 import { tempProject } from "../helpers/project.js";
+import { jobFolder, newJob } from "./new-jobs.js";
+import { sql } from "./raw-sql.js";
 
 /** A database exactly as the Phase-1 Python tool left it. */
 function makeV1(dir: string, rows = 3): string {
@@ -47,12 +49,12 @@ describe("schema versions", () => {
     const dir = tempProject();
     const store = Store.open(dir);
     expect(store.schemaVersion()).toBe(LATEST_VERSION);
-    expect(store.db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(store.db.pragma("foreign_keys", { simple: true })).toBe(1);
-    expect(Number(store.db.pragma("busy_timeout", { simple: true }))).toBeGreaterThanOrEqual(5000);
-    expect(store.db.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
+    expect(sql(store).pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(sql(store).pragma("foreign_keys", { simple: true })).toBe(1);
+    expect(Number(sql(store).pragma("busy_timeout", { simple: true }))).toBeGreaterThanOrEqual(5000);
+    expect(sql(store).pragma("synchronous", { simple: true })).toBe(1); // NORMAL
     expect(fs.statSync(store.path).mode & 0o777).toBe(0o600);
-    const versions = store.db.prepare("SELECT version FROM schema_version ORDER BY version").pluck().all();
+    const versions = sql(store).prepare("SELECT version FROM schema_version ORDER BY version").pluck().all();
     expect(versions).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
     store.close();
   });
@@ -66,7 +68,7 @@ describe("schema versions", () => {
     >[];
     const store = Store.open(dir);
     expect(store.schemaVersion()).toBe(LATEST_VERSION);
-    const after = store.db.prepare("SELECT * FROM jobs ORDER BY id").all() as Record<string, unknown>[];
+    const after = sql(store).prepare("SELECT * FROM jobs ORDER BY id").all() as Record<string, unknown>[];
     expect(after).toHaveLength(5);
     for (const [i, row] of before.entries()) {
       for (const [key, value] of Object.entries(row)) expect(after[i]![key], key).toEqual(value);
@@ -76,11 +78,11 @@ describe("schema versions", () => {
     // the old jobs read through the API
     const job = store.jobs.require(1);
     expect(job.finalEnergy).toBeCloseTo(-276.123456789, 9);
-    expect(job.keyResults).toEqual({ scf_cycles: 1, gap: 7.1 });
+    expect(job.legacyResults).toEqual({ scf_cycles: 1, gap: 7.1 });
     expect(job.workDir).toBe("/home/chem/calc/old1");
-    expect(store.jobs.folderOf(job)).toBe("/home/chem/calc/old1");
+    expect(jobFolder(store, job)).toBe("/home/chem/calc/old1");
     // indexes and foreign keys of every version exist
-    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+    const indexes = sql(store).prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
     for (const name of [
       "idx_jobs_status",
       "idx_jobs_created",
@@ -94,9 +96,9 @@ describe("schema versions", () => {
     ]) {
       expect(indexes).toContain(name);
     }
-    const fks = store.db.prepare("PRAGMA foreign_key_list(jobs)").all() as { table: string }[];
+    const fks = sql(store).prepare("PRAGMA foreign_key_list(jobs)").all() as { table: string }[];
     expect(fks.map((f) => f.table)).toContain("clusters");
-    expect(store.db.pragma("foreign_key_check")).toEqual([]);
+    expect(sql(store).pragma("foreign_key_check")).toEqual([]);
     store.close();
   });
 
@@ -108,10 +110,10 @@ describe("schema versions", () => {
     expect(store.jobs.requestCancel(3)).toBe("cancelled");
     expect(store.jobs.require(3).status).toBe("CANCELLED");
     expect(() =>
-      store.db.prepare("INSERT INTO jobs (name, work_dir, status) VALUES ('b', '/b', 'BOGUS')").run(),
+      sql(store).prepare("INSERT INTO jobs (name, work_dir, status) VALUES ('b', '/b', 'BOGUS')").run(),
     ).toThrow(/CHECK/);
     // new jobs never reuse ids
-    const created = store.jobs.create({ name: "new", input: "x\nEND\n" });
+    const created = newJob(store, { name: "new", input: "x\nEND\n" });
     expect(created.id).toBe(4);
     store.close();
   });
@@ -125,7 +127,7 @@ describe("schema versions", () => {
     const rows1 = db1.prepare("SELECT * FROM schema_version").all();
     db1.close();
     const store = Store.open(dir);
-    expect(migrate(store.db)).toEqual([]);
+    expect(migrate(sql(store))).toEqual([]);
     store.close();
     const db2 = new Database(databasePath(dir));
     expect(db2.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY name").all()).toEqual(dump1);
@@ -149,7 +151,7 @@ describe("schema versions", () => {
     expect(store.jobs.list()).toHaveLength(2);
     const c = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
     expect(
-      store.jobs.create({ name: "j", input: "deck\n", clusterId: c.id, runnerType: "slurm" }).clusterName,
+      newJob(store, { name: "j", input: "deck\n", clusterId: c.id, runnerType: "slurm" }).clusterName,
     ).toBe("hpc");
     store.close();
   });

@@ -4,23 +4,32 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canTransition, JOB_STATUSES, type JobStatus } from "../../src/domain/status.js";
 import { openTempStore } from "../helpers/project.js";
+import { newJob } from "./new-jobs.js";
+import { sql } from "./raw-sql.js";
 
 describe("job status machine", () => {
   it("sets timestamps and logs every move with its reason", () => {
     const store = openTempStore();
-    const job = store.jobs.create({ name: "mgo", input: "deck\n" });
+    const job = newJob(store, { name: "mgo", input: "deck\n" });
     expect(store.jobs.transition(job.id, "QUEUED")).toBe(true);
     expect(store.jobs.require(job.id).queueTime).not.toBeNull();
     store.jobs.transition(job.id, "RUNNING", { set: { pid: 4321 } });
     let j = store.jobs.require(job.id);
     expect(j.startedAt).not.toBeNull();
-    expect(j.startTime).toBe(j.startedAt);
+    const times = () =>
+      sql(store)
+        .prepare("SELECT started_at, start_time, completed_at, end_time FROM jobs WHERE id = ?")
+        .get(job.id) as Record<string, string | null>;
+    // one start: the Phase-1 column is a copy of the v2 one
+    expect(times().started_at).toBe(times().start_time);
+    expect(times().start_time).toBe(j.startedAt);
     expect(j.pid).toBe(4321);
     expect(j.completedAt).toBeNull();
     store.jobs.transition(job.id, "FAILED", { reason: "SCF did not converge: TOO MANY CYCLES" });
     j = store.jobs.require(job.id);
     expect(j.completedAt).not.toBeNull();
-    expect(j.endTime).toBe(j.completedAt);
+    expect(times().completed_at).toBe(times().end_time);
+    expect(times().end_time).toBe(j.completedAt);
     expect(j.statusReason).toBe("SCF did not converge: TOO MANY CYCLES");
     const story = store.events.forJob(job.id).map((e) => [e.fromStatus, e.toStatus, e.reason]);
     expect(story).toEqual([
@@ -46,13 +55,13 @@ describe("job status machine", () => {
     for (const from of JOB_STATUSES) {
       for (const to of JOB_STATUSES) {
         if (from === to) continue;
-        const job = store.jobs.create({ name: `j${n++}`, input: "deck\n" });
+        const job = newJob(store, { name: `j${n++}`, input: "deck\n" });
         for (const s of pathTo[from]) store.jobs.transition(job.id, s);
         if (canTransition(from, to)) {
           expect(store.jobs.transition(job.id, to), `${from}→${to}`).toBe(true);
         } else {
           expect(() => store.jobs.transition(job.id, to), `${from}→${to}`).toThrow(/cannot become/);
-          expect(() => store.db.prepare("UPDATE jobs SET status = ? WHERE id = ?").run(to, job.id)).toThrow(
+          expect(() => sql(store).prepare("UPDATE jobs SET status = ? WHERE id = ?").run(to, job.id)).toThrow(
             /illegal job status transition/,
           );
           expect(store.jobs.require(job.id).status).toBe(from);
@@ -63,9 +72,9 @@ describe("job status machine", () => {
 
   it("a guarded move that loses a race changes nothing", () => {
     const store = openTempStore();
-    const job = store.jobs.create({ name: "a", input: "deck\n" });
+    const job = newJob(store, { name: "a", input: "deck\n" });
     store.jobs.transition(job.id, "QUEUED");
-    store.db.prepare("UPDATE jobs SET claimed_by = 'engine-A' WHERE id = ?").run(job.id);
+    sql(store).prepare("UPDATE jobs SET claimed_by = 'engine-A' WHERE id = ?").run(job.id);
     expect(store.jobs.transition(job.id, "RUNNING", { claimedBy: "engine-B" })).toBe(false);
     expect(store.jobs.transition(job.id, "CANCELLED", { from: ["PENDING"] })).toBe(false);
     expect(store.jobs.require(job.id).status).toBe("QUEUED");
@@ -77,7 +86,7 @@ describe("job status machine", () => {
       fc.property(fc.array(fc.constantFrom(...JOB_STATUSES), { maxLength: 12 }), (walk) => {
         const store = openTempStore();
         try {
-          const job = store.jobs.create({ name: "w", input: "deck\n" });
+          const job = newJob(store, { name: "w", input: "deck\n" });
           let current: JobStatus = "PENDING";
           let moves = 0;
           for (const to of walk) {
@@ -105,9 +114,9 @@ describe("job status machine", () => {
 
   it("cancel: a pending job at once, an active one by request, a finished one not at all", () => {
     const store = openTempStore();
-    const a = store.jobs.create({ name: "a", input: "deck\n" });
-    const b = store.jobs.create({ name: "b", input: "deck\n" });
-    const c = store.jobs.create({ name: "c", input: "deck\n" });
+    const a = newJob(store, { name: "a", input: "deck\n" });
+    const b = newJob(store, { name: "b", input: "deck\n" });
+    const c = newJob(store, { name: "c", input: "deck\n" });
     store.jobs.transition(b.id, "RUNNING");
     store.jobs.transition(c.id, "RUNNING");
     store.jobs.transition(c.id, "COMPLETED");

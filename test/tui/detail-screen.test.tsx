@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { parseOutputFileSync } from "../../src/crystal/output-parser.js";
 import type { Store } from "../../src/store/store.js";
 import { FIXTURES } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
 import { addJobs, KEY, type Mounted, makeStore, mount } from "./helpers.js";
 
 let m: Mounted | null = null;
@@ -19,14 +20,14 @@ const fixture = (name: string) => path.join(FIXTURES, name);
 /** A job that ran and finished with a real output and the parser's results, as the engine leaves it. */
 function finishedJob(store: Store, name: string, output: string) {
   const [job] = addJobs(store, [name]);
-  const folder = store.jobs.folderOf(job!);
+  const folder = jobFolder(store, job!);
   fs.copyFileSync(fixture(output), path.join(folder, `${name}.out`));
-  const result = parseOutputFileSync(fixture(output)) as unknown as Record<string, unknown>;
+  const result = parseOutputFileSync(fixture(output));
   store.jobs.transition(job!.id, "RUNNING");
   store.jobs.transition(job!.id, result.status === "completed" ? "COMPLETED" : "FAILED", {
     reason: result.status === "completed" ? null : "SCF did not converge",
   });
-  store.jobs.storeResults(job!.id, (result.final_energy_hartree as number | null) ?? null, result);
+  store.jobs.storeResults(job!.id, result.final_energy_hartree, result);
   return store.jobs.require(job!.id);
 }
 
@@ -68,7 +69,7 @@ describe("job detail", () => {
     const store = makeStore();
     const [job] = addJobs(store, ["live"]);
     store.jobs.transition(job!.id, "RUNNING");
-    const out = path.join(store.jobs.folderOf(job!), "live.out");
+    const out = path.join(jobFolder(store, job!), "live.out");
     const text = fs.readFileSync(fixture("aiida-crystal17__mgo_sto3g_scf.out"), "utf8");
     // the output up to the middle of the SCF
     const cut = text.indexOf("CYC   4");
@@ -89,7 +90,7 @@ describe("job detail", () => {
     const store = makeStore();
     const [job] = addJobs(store, ["tail"]);
     store.jobs.transition(job!.id, "RUNNING");
-    const out = path.join(store.jobs.folderOf(job!), "tail.out");
+    const out = path.join(jobFolder(store, job!), "tail.out");
     fs.writeFileSync(out, `${Array.from({ length: 100 }, (_, i) => `line ${i + 1}`).join("\n")}\n`);
     m = mount(store, { view: detail(job!.id) });
     let f = await m.waitFor("line 100");
@@ -109,7 +110,7 @@ describe("job detail", () => {
     const store = makeStore();
     const [job] = addJobs(store, ["ctl"]);
     store.jobs.transition(job!.id, "RUNNING");
-    fs.writeFileSync(path.join(store.jobs.folderOf(job!), "ctl.out"), "a\tb\u001b[2Jc\fd\r\n");
+    fs.writeFileSync(path.join(jobFolder(store, job!), "ctl.out"), "a\tb\u001b[2Jc\fd\r\n");
     m = mount(store, { view: detail(job!.id) });
     const f = await m.waitFor("a    b[2Jcd");
     expect(f).not.toContain("\u001b[2J");
@@ -136,7 +137,7 @@ describe("job detail", () => {
   test("Files lists the job folder; enter shows a file, esc goes back to the list", async () => {
     const store = makeStore();
     const job = finishedJob(store, "files", "aiida-crystal17__mgo_sto3g_scf.out");
-    fs.writeFileSync(path.join(store.jobs.folderOf(job), "notes.txt"), "hello from the notes\n");
+    fs.writeFileSync(path.join(jobFolder(store, job), "notes.txt"), "hello from the notes\n");
     m = mount(store, { view: detail(job.id) });
     await m.press(KEY.tab, KEY.tab, KEY.tab);
     let f = await m.waitFor("files.d12");

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { Store } from "../../src/store/store.js";
 import { CLI, cli, tempProject } from "../helpers/project.js";
 import { standinEnv } from "../helpers/standin.js";
+import { sql } from "../store/raw-sql.js";
 import { type Screen, startTui } from "./pty.js";
 
 let screen: Screen | null = null;
@@ -60,7 +61,11 @@ describe("crystal-tui in a real terminal", () => {
   test("crystal-tui demo: a project with MgO jobs and a workflow, said to be replayed by the stand-in", async () => {
     const dir = path.join(tempProject("ctui-demo-"), "demo");
     screen = startTui(["demo", "--dir", dir], { env: { CRYSTAL_STANDIN_DELAY_MS: "1", NO_COLOR: "1" } });
-    const first = await screen.waitFor("DEMO — results come from the CRYSTAL stand-in", 30_000);
+    // the notice at once, the list as soon as the view cache has read it
+    const first = await screen.waitFor(
+      /DEMO — results come from the CRYSTAL stand-in[\s\S]*nio_afm_scf/,
+      30_000,
+    );
     expect(first).toMatch(/mgo_scf/);
     expect(first).toMatch(/mgo_opt/);
     expect(first).toMatch(/nio_afm_scf/);
@@ -89,7 +94,7 @@ describe("crystal-tui in a real terminal", () => {
       const store = Store.open(project);
       try {
         for (let i = 0; i < 200; i++) {
-          const n = store.db.prepare("SELECT COUNT(*) AS n FROM engines").get() as { n: number };
+          const n = sql(store).prepare("SELECT COUNT(*) AS n FROM engines").get() as { n: number };
           if (n.n > 0) break;
           await new Promise((r) => setTimeout(r, 100));
         }

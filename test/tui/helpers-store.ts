@@ -2,11 +2,12 @@
 import type { Store } from "../../src/store/store.js";
 import { Store as StoreClass } from "../../src/store/store.js";
 import { MGO_DECK, tempProject } from "../helpers/project.js";
+import { newJob } from "../store/new-jobs.js";
 
 export function makeStore(): Store {
   return StoreClass.open(tempProject("ctui-tui-"));
 }
 
 export function addJobs(store: Store, names: string[], deck = MGO_DECK) {
-  return names.map((name) => store.jobs.create({ name, input: deck }));
+  return names.map((name) => newJob(store, { name, input: deck }));
 }

@@ -1,7 +1,7 @@
 // Helpers of the TUI tests: the App on a real project store, with a fixed size, and waiting for a
 // frame that shows what a user would look for.
 import { render } from "ink-testing-library";
-import type { Store } from "../../src/store/store.js";
+import type { ProjectStore } from "../../src/store/port.js";
 import { App, type View } from "../../src/tui/app.js";
 import { fixedEngineSource } from "../../src/tui/engine-host.js";
 import type { KeyBus } from "../../src/tui/key-bus.js";
@@ -28,7 +28,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export { addJobs, makeStore } from "./helpers-store.js";
 
 export interface Mounted {
-  store: Store;
+  store: ProjectStore;
   watcher: StoreWatcher;
   lastFrame: () => string;
   frames: string[];
@@ -42,7 +42,7 @@ export interface Mounted {
 }
 
 export function mount(
-  store: Store,
+  store: ProjectStore,
   opts: {
     columns?: number;
     rows?: number;

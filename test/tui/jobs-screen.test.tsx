@@ -1,6 +1,7 @@
 // The job list as a user sees it and drives it with keys, on a real project database.
 import { afterEach, describe, expect, test } from "vitest";
 import { Store } from "../../src/store/store.js";
+import { sql } from "../store/raw-sql.js";
 import { addJobs, KEY, type Mounted, makeStore, mount, sleep } from "./helpers.js";
 
 let m: Mounted | null = null;
@@ -95,7 +96,7 @@ describe("job list", () => {
     const store = makeStore();
     const [a, b] = addJobs(store, ["old", "new"]);
     m = mount(store);
-    await m.waitFor("new");
+    await m.waitFor((f) => rowOf(f, b!.id) !== "");
     await m.press("d");
     expect(m.lastFrame()).toContain(`Delete job ${b!.id} (new)?`);
     await m.press("y");
@@ -186,10 +187,10 @@ describe("job list", () => {
 
   test("10,000 jobs: only the visible rows are drawn; paging and G reach the end quickly", async () => {
     const store = makeStore();
-    const insert = store.db.prepare(
+    const insert = sql(store).prepare(
       "INSERT INTO jobs (name, work_dir, status, runner_type, created_at) VALUES (?, ?, 'PENDING', 'local', ?)",
     );
-    store.db.transaction(() => {
+    sql(store).transaction(() => {
       for (let i = 1; i <= 10_000; i++) {
         insert.run(
           `job${i}`,

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { jobFolder } from "../store/new-jobs.js";
 import { KEY, type Mounted, makeStore, mount } from "./helpers.js";
 
 let m: Mounted | null = null;
@@ -84,7 +85,7 @@ describe("new job form", () => {
     expect(job.parallelism).toEqual({ mpi_ranks: 4, threads_per_rank: 2 });
     expect(job.inputFile).toMatch(/^MgO bulk\nCRYSTAL\n/);
     expect(job.inputFile).toContain("B3LYP");
-    expect(fs.readFileSync(path.join(store.jobs.folderOf(job), "mgo_b3lyp.d12"), "utf8")).toBe(job.inputFile);
+    expect(fs.readFileSync(path.join(jobFolder(store, job), "mgo_b3lyp.d12"), "utf8")).toBe(job.inputFile);
   });
 
   test("a bad job name or thread count is refused: nothing is created", async () => {

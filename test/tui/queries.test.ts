@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Store } from "../../src/store/store.js";
-import { countJobs, DEFAULT_QUERY, jobWindow, positionOf, statusCounts } from "../../src/tui/queries.js";
+import { DEFAULT_QUERY } from "../../src/tui/queries.js";
 import { addJobs, makeStore } from "./helpers-store.js";
 
 let store: Store;
@@ -25,28 +25,30 @@ beforeAll(() => {
 
 describe("job list window", () => {
   test("newest first by default (creation order is id order); the window is the rows from the offset", () => {
-    const all = jobWindow(store.db, DEFAULT_QUERY, 0, 100);
+    const all = store.views.jobWindow(DEFAULT_QUERY, 0, 100);
     expect(all.map((r) => r.name)).toEqual([...NAMES].reverse());
-    expect(jobWindow(store.db, DEFAULT_QUERY, 2, 3).map((r) => r.name)).toEqual(
+    expect(store.views.jobWindow(DEFAULT_QUERY, 2, 3).map((r) => r.name)).toEqual(
       all.slice(2, 5).map((r) => r.name),
     );
-    expect(countJobs(store.db, DEFAULT_QUERY)).toBe(NAMES.length);
+    expect(store.views.countJobs(DEFAULT_QUERY)).toBe(NAMES.length);
   });
 
   test("filter by status", () => {
     const q = { ...DEFAULT_QUERY, status: "COMPLETED" as const };
     expect(
-      jobWindow(store.db, q, 0, 10)
+      store.views
+        .jobWindow(q, 0, 10)
         .map((r) => r.name)
         .sort(),
     ).toEqual(["mgo_opt", "mgo_scf"]);
-    expect(countJobs(store.db, q)).toBe(2);
-    expect(statusCounts(store.db)).toMatchObject({ COMPLETED: 2, FAILED: 1, CANCELLED: 1, PENDING: 3 });
+    expect(store.views.countJobs(q)).toBe(2);
+    expect(store.views.statusCounts()).toMatchObject({ COMPLETED: 2, FAILED: 1, CANCELLED: 1, PENDING: 3 });
   });
 
   test("search is by part of the name, case-insensitive, and % and _ are plain characters", () => {
     const names = (search: string) =>
-      jobWindow(store.db, { ...DEFAULT_QUERY, search }, 0, 100)
+      store.views
+        .jobWindow({ ...DEFAULT_QUERY, search }, 0, 100)
         .map((r) => r.name)
         .sort();
     expect(names("mgo")).toEqual(["MgO_freq", "mgo_opt", "mgo_scf"]);
@@ -56,19 +58,19 @@ describe("job list window", () => {
   });
 
   test("sort by energy puts jobs without one last, both ways", () => {
-    const asc = jobWindow(store.db, { ...DEFAULT_QUERY, sort: "energy", descending: false }, 0, 100);
+    const asc = store.views.jobWindow({ ...DEFAULT_QUERY, sort: "energy", descending: false }, 0, 100);
     expect(asc.slice(0, 2).map((r) => r.name)).toEqual(["mgo_opt", "mgo_scf"]);
     expect(asc.slice(2).every((r) => r.finalEnergy === null)).toBe(true);
-    const desc = jobWindow(store.db, { ...DEFAULT_QUERY, sort: "energy", descending: true }, 0, 100);
+    const desc = store.views.jobWindow({ ...DEFAULT_QUERY, sort: "energy", descending: true }, 0, 100);
     expect(desc.slice(0, 2).map((r) => r.name)).toEqual(["mgo_scf", "mgo_opt"]);
   });
 
   test("sort by name and by status", () => {
-    const byName = jobWindow(store.db, { ...DEFAULT_QUERY, sort: "name", descending: false }, 0, 100);
+    const byName = store.views.jobWindow({ ...DEFAULT_QUERY, sort: "name", descending: false }, 0, 100);
     expect(byName.map((r) => r.name)).toEqual(
       [...NAMES].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())),
     );
-    const byStatus = jobWindow(store.db, { ...DEFAULT_QUERY, sort: "status", descending: false }, 0, 100);
+    const byStatus = store.views.jobWindow({ ...DEFAULT_QUERY, sort: "status", descending: false }, 0, 100);
     expect(byStatus[0]!.status).toBe("PENDING");
     expect(byStatus[byStatus.length - 1]!.status).toBe("CANCELLED");
   });
@@ -77,11 +79,11 @@ describe("job list window", () => {
     for (const sort of ["created", "name", "energy", "status", "runtime", "where"] as const) {
       for (const descending of [true, false]) {
         const q = { ...DEFAULT_QUERY, sort, descending };
-        const rows = jobWindow(store.db, q, 0, 100);
-        for (const [i, r] of rows.entries()) expect(positionOf(store.db, q, r.id)).toBe(i);
+        const rows = store.views.jobWindow(q, 0, 100);
+        for (const [i, r] of rows.entries()) expect(store.views.positionOf(q, r.id)).toBe(i);
       }
     }
-    expect(positionOf(store.db, { ...DEFAULT_QUERY, status: "FAILED" }, 1)).toBeNull();
+    expect(store.views.positionOf({ ...DEFAULT_QUERY, status: "FAILED" }, 1)).toBeNull();
   });
 });
 
@@ -94,10 +96,10 @@ describe("windows tile the list (any offsets)", () => {
         fc.boolean(),
         (size, sort, descending) => {
           const q = { ...DEFAULT_QUERY, sort: sort as "name", descending };
-          const whole = jobWindow(store.db, q, 0, 1000).map((r) => r.id);
+          const whole = store.views.jobWindow(q, 0, 1000).map((r) => r.id);
           const tiled: number[] = [];
           for (let off = 0; off < whole.length; off += size)
-            tiled.push(...jobWindow(store.db, q, off, size).map((r) => r.id));
+            tiled.push(...store.views.jobWindow(q, off, size).map((r) => r.id));
           expect(tiled).toEqual(whole);
         },
       ),

@@ -1,8 +1,10 @@
 // Jobs for the results tests as the engine leaves them: a real CRYSTAL output in the job folder
 // (and the data files a properties run wrote), the parser's results stored, the status set.
+
 import fs from "node:fs";
 import path from "node:path";
 import { parseOutputFileSync, parseOutputText } from "../../src/crystal/output-parser.js";
+import { ProjectFiles } from "../../src/crystal/project-files.js";
 import type { Store } from "../../src/store/store.js";
 import { FIXTURES } from "../helpers/project.js";
 import { addJobs } from "./helpers-store.js";
@@ -17,19 +19,17 @@ export function finishedJob(
   opts: { deck?: string; files?: Record<string, string> } = {},
 ) {
   const [job] = addJobs(store, [name], opts.deck);
-  const folder = store.jobs.folderOf(job!);
+  const folder = new ProjectFiles(store.projectDir).folderOf(job!);
   const text = output.text ?? fs.readFileSync(fixture(output.file!), "latin1");
   fs.writeFileSync(path.join(folder, `${name}.out`), text, "latin1");
   for (const [target, source] of Object.entries(opts.files ?? {}))
     fs.copyFileSync(fixture(source), path.join(folder, target));
-  const result = (output.file
-    ? parseOutputFileSync(fixture(output.file))
-    : parseOutputText(text)) as unknown as Record<string, unknown>;
+  const result = output.file ? parseOutputFileSync(fixture(output.file)) : parseOutputText(text);
   store.jobs.transition(job!.id, "RUNNING");
   store.jobs.transition(job!.id, result.status === "completed" ? "COMPLETED" : "FAILED", {
     reason: result.status === "completed" ? null : "did not converge",
   });
-  store.jobs.storeResults(job!.id, (result.final_energy_hartree as number | null) ?? null, result);
+  store.jobs.storeResults(job!.id, result.final_energy_hartree, result);
   return store.jobs.require(job!.id);
 }
 

@@ -1,7 +1,9 @@
 // The job list marks what a chemist must not miss, with symbols that read without colour: `~` after
 // an energy that is not final (an optimisation out of time), `⚠` after the energy of a frequency
 // run with imaginary modes; `?` says what they mean, the detail says it in words.
+
 import { afterEach, expect, test } from "vitest";
+import { sql } from "../store/raw-sql.js";
 import { KEY, type Mounted, makeStore, mount } from "./helpers.js";
 import { albiteWithImaginaryModes, finishedJob } from "./results-helpers.js";
 
@@ -50,7 +52,9 @@ test("the list reads the marks of the rows on screen only (a broken key_results 
   const store = makeStore();
   const job = finishedJob(store, "nio_opt", { file: "aiida-crystal17__nio_sto3g_afm_opt_walltime.out" });
   // a result written by an earlier tool (no status of its own): a FAILED job's energy is not final
-  store.jobs.storeResults(job.id, -3128.3, { energy: -3128.3 });
+  sql(store)
+    .prepare("UPDATE jobs SET final_energy = ?, key_results = ? WHERE id = ?")
+    .run(-3128.3, JSON.stringify({ energy: -3128.3 }), job.id);
   m = mount(store, { columns: 80, rows: 24 });
   const f = await m.waitFor("nio_opt");
   expect(f.split("\n").find((l) => l.includes("nio_opt"))).toMatch(/-3128\.30000000~/);

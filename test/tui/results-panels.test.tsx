@@ -2,7 +2,9 @@
 // a symbol and counted), the elastic tensor and moduli (3D GPa, a slab in CRYSTAL's HARTREE), the
 // final geometry (scrolling), Mulliken charges and spins, the band structure with its k points and
 // Fermi level, the DOS, the SCF plot with every cycle — each read from what the screen shows.
+
 import { afterEach, describe, expect, test } from "vitest";
+import { ProjectFiles } from "../../src/crystal/project-files.js";
 import type { Store } from "../../src/store/store.js";
 import { KEY, type Mounted, makeStore, mount } from "./helpers.js";
 import { albiteWithImaginaryModes, finishedJob } from "./results-helpers.js";
@@ -264,7 +266,11 @@ test("a running properties job: its plots are promised for when its data files c
   // the output up to the end of the BAND step, before DOSS
   const cut = text.indexOf("TOTAL AND PROJECTED DENSITY OF STATES");
   expect(cut).toBeGreaterThan(0);
-  fs.writeFileSync(path.join(store.jobs.folderOf(job!), "nacl_live.out"), text.slice(0, cut), "latin1");
+  fs.writeFileSync(
+    path.join(new ProjectFiles(store.projectDir).folderOf(job!), "nacl_live.out"),
+    text.slice(0, cut),
+    "latin1",
+  );
   const mounted = await openResults(store, job!.id, { columns: 80, rows: 24 });
   const f = await mounted.waitFor("so far: the plots come when the run ends");
   expect(f).toMatch(/Outcome\s+incomplete \(so far/);

@@ -1,7 +1,7 @@
 // The Workflows screen: each workflow as a tree of its steps with statuses and aggregate results.
 import { afterEach, describe, expect, test } from "vitest";
-import { WorkflowRepository } from "../../src/store/workflows.js";
 import { MGO_DECK } from "../helpers/project.js";
+import { newJob } from "../store/new-jobs.js";
 import { KEY, type Mounted, makeStore, mount } from "./helpers.js";
 
 let m: Mounted | null = null;
@@ -18,12 +18,13 @@ describe("workflows screen", () => {
 
   test("a workflow's steps as a tree with statuses, energies and what they add up to; enter opens a step", async () => {
     const store = makeStore();
-    const wf = new WorkflowRepository(store.db).create({
-      name: "mgo-opt-freq",
-      source: "name: mgo-opt-freq\n",
-    });
+    const { workflow: wf } = store.workflows.create(
+      { name: "mgo-opt-freq", source: "name: mgo-opt-freq\n" },
+      [],
+      () => ({}),
+    );
     const step = (name: string, s: string, deps: number[] = []) =>
-      store.jobs.create({
+      newJob(store, {
         name,
         input: MGO_DECK,
         workflowId: wf.id,
@@ -37,7 +38,7 @@ describe("workflows screen", () => {
     store.jobs.transition(opt.id, "COMPLETED");
     store.jobs.storeResults(opt.id, -271.25962069, null);
     store.jobs.transition(freq.id, "RUNNING");
-    new WorkflowRepository(store.db).setResults(wf.id, { eos: "not enough points" });
+    store.workflows.setResults(wf.id, { eos: "not enough points" });
     m = mount(store, { view: { name: "workflows" }, columns: 80, rows: 24 });
     const f = await m.waitFor("Steps of mgo-opt-freq");
     expect(f).toMatch(/mgo-opt-freq\s+\d\d-\d\d \d\d:\d\d\s+… ?1 ▶1 ✔1|mgo-opt-freq.*▶1.*✔1/);

@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installStandin } from "../../src/crystal/standin.js";
 import { Store } from "../../src/store/store.js";
 import { cli, cliJson, MGO_DECK, ROOT, tempProject, writeDeck } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
+import { sql } from "../store/raw-sql.js";
 
 const EXAMPLES = path.join(ROOT, "examples/workflows");
 let exedir = "";
@@ -70,15 +72,15 @@ describe("opt → freq on the stand-in", () => {
       const opt = s.jobs.require(1);
       const freq = s.jobs.require(2);
       expect([opt.status, freq.status]).toEqual(["COMPLETED", "COMPLETED"]);
-      const optGui = path.join(s.jobs.folderOf(opt), "opt.gui");
-      const freqGui = path.join(s.jobs.folderOf(freq), "freq.gui");
+      const optGui = path.join(jobFolder(s, opt), "opt.gui");
+      const freqGui = path.join(jobFolder(s, freq), "freq.gui");
       // the optimisation's fort.34, kept as opt.gui, became the frequency job's input
       expect(fs.readFileSync(freqGui, "utf8")).toBe(fs.readFileSync(optGui, "utf8"));
       expect(fs.readFileSync(optGui, "utf8").length).toBeGreaterThan(50);
       // rendered at start, with the optimisation's energy in the title
       const energy = opt.finalEnergy!;
       expect(energy).toBeCloseTo(-271.2596206888, 6);
-      const deck = fs.readFileSync(path.join(s.jobs.folderOf(freq), "freq.d12"), "utf8");
+      const deck = fs.readFileSync(path.join(jobFolder(s, freq), "freq.d12"), "utf8");
       expect(deck).toBe(freq.inputFile);
       expect(deck.split("\n").slice(0, 3)).toEqual([
         `MgO frequencies at the optimised geometry, E(opt) = ${energy.toPrecision(12).replace(/0+$/, "")} Ha`,
@@ -111,9 +113,7 @@ describe("opt → freq on the stand-in", () => {
     withStore(dir, (s) => {
       const job = s.jobs.require(1);
       expect(job.status).toBe("FAILED");
-      expect(fs.readFileSync(path.join(s.jobs.folderOf(job), "ext.out"), "utf8")).toMatch(
-        /fort\.34 NOT FOUND/,
-      );
+      expect(fs.readFileSync(path.join(jobFolder(s, job), "ext.out"), "utf8")).toMatch(/fort\.34 NOT FOUND/);
     });
   });
 });
@@ -163,8 +163,8 @@ describe("recovery policies on the stand-in", () => {
       expect(second.inputsFrom).toEqual([{ jobId: 1, ext: ".f9" }]);
       expect(third.inputsFrom).toEqual([{ jobId: 3, ext: ".f9" }]);
       for (const j of [second, third]) {
-        expect(fs.existsSync(path.join(s.jobs.folderOf(j), "scf.f9"))).toBe(true);
-        expect(fs.readFileSync(path.join(s.jobs.folderOf(j), "scf.out"), "utf8")).not.toMatch(/NOT FOUND/);
+        expect(fs.existsSync(path.join(jobFolder(s, j), "scf.f9"))).toBe(true);
+        expect(fs.readFileSync(path.join(jobFolder(s, j), "scf.out"), "utf8")).not.toMatch(/NOT FOUND/);
       }
       expect(first.statusReason).toMatch(
         /— retried as job 3 \(attempt 2 of 3: GUESSP from its last wavefunction, FMIXING 50, MAXCYCLE 120\)/,
@@ -228,8 +228,8 @@ describe("recovery policies on the stand-in", () => {
       expect(again.status).toBe("COMPLETED");
       expect(again.inputsFrom).toEqual([{ jobId: 4, ext: ".f9" }]);
       expect(s.dependencies.dependenciesOf(3).map((d) => d.dependsOnJobId)).toEqual([4]);
-      expect(fs.readFileSync(path.join(s.jobs.folderOf(again), "again.f9"), "utf8")).toBe(
-        fs.readFileSync(path.join(s.jobs.folderOf(retry), "scf.f9"), "utf8"),
+      expect(fs.readFileSync(path.join(jobFolder(s, again), "again.f9"), "utf8")).toBe(
+        fs.readFileSync(path.join(jobFolder(s, retry), "scf.f9"), "utf8"),
       );
       // the band structure waited for the retry too
       expect(s.jobs.require(2).inputsFrom).toEqual([{ jobId: 4, ext: ".f9" }]);
@@ -265,11 +265,11 @@ describe("recovery policies on the stand-in", () => {
         { jobId: 1, ext: ".hessopt", optional: true },
       ]);
       // the stand-in read EXTERNAL's fort.34 (it stops without it) and replayed the same interrupted run
-      const out = fs.readFileSync(path.join(s.jobs.folderOf(second), "opt.out"), "utf8");
+      const out = fs.readFileSync(path.join(jobFolder(s, second), "opt.out"), "utf8");
       expect(out).not.toMatch(/NOT FOUND/);
       expect(second.keyResults?.status).toBe("incomplete");
-      expect(fs.readFileSync(path.join(s.jobs.folderOf(second), "opt.gui"), "utf8")).toBe(
-        fs.readFileSync(path.join(s.jobs.folderOf(first), "opt.gui"), "utf8"),
+      expect(fs.readFileSync(path.join(jobFolder(s, second), "opt.gui"), "utf8")).toBe(
+        fs.readFileSync(path.join(jobFolder(s, first), "opt.gui"), "utf8"),
       );
       expect(second.statusReason).toMatch(/not retried: attempt 2 of 2/);
       expect(s.jobs.count()).toBe(2);
@@ -324,7 +324,7 @@ describe("aggregates on the stand-in", () => {
     expect(text).toMatch(/converged from shrink = 4/);
     // stored for the TUI too
     withStore(dir, (s) => {
-      const row = s.db.prepare("SELECT results FROM workflows WHERE id = 1").get() as { results: string };
+      const row = sql(s).prepare("SELECT results FROM workflows WHERE id = 1").get() as { results: string };
       expect(JSON.parse(row.results).table.status).toBe("done");
     });
   });

@@ -29,7 +29,7 @@ describe("checking the steps of a workflow", () => {
         const file = parseWorkflowFile(separateSteps(steps), path.join(dir, "wf.yaml"));
         const spy = vi.spyOn(fs, "readFileSync");
         const plan = planWorkflow(file, {
-          store,
+          clusters: store.clusters.list(),
           projectDir: dir,
           templateFolders: { userDir: path.join(dir, "none") },
         });

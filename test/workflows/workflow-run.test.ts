@@ -3,9 +3,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ProjectFiles } from "../../src/crystal/project-files.js";
 import { Store } from "../../src/store/store.js";
-import { WorkflowRepository } from "../../src/store/workflows.js";
-import { cli, cliJson, ROOT, tempProject } from "../helpers/project.js";
+import { cli, cliJson, MGO_DECK, ROOT, tempProject } from "../helpers/project.js";
+import { jobFolder } from "../store/new-jobs.js";
+import { sql } from "../store/raw-sql.js";
 
 const EXAMPLES = path.join(ROOT, "examples/workflows");
 
@@ -21,8 +23,9 @@ function counts(dir: string) {
     const calc = path.join(dir, "calculations");
     return {
       jobs: store.jobs.count(),
-      workflows: new WorkflowRepository(store.db).count(),
-      dependencies: (store.db.prepare("SELECT COUNT(*) AS n FROM job_dependencies").get() as { n: number }).n,
+      workflows: store.workflows.count(),
+      dependencies: (sql(store).prepare("SELECT COUNT(*) AS n FROM job_dependencies").get() as { n: number })
+        .n,
       folders: fs.existsSync(calc) ? fs.readdirSync(calc).length : 0,
     };
   } finally {
@@ -175,16 +178,34 @@ describe("an invalid workflow creates nothing", () => {
     expect(before).toEqual({ jobs: 0, workflows: 0, dependencies: 0, folders: 0 });
   });
 
-  it("rolls back everything when creating a later step fails inside the transaction", () => {
-    const { dir, env } = project();
-    // a stray folder where the second job's folder will go: its creation fails after the first job
-    fs.mkdirSync(path.join(dir, "calculations/0002_freq"), { recursive: true });
-    const r = cli(dir, ["workflow", "run", path.join(EXAMPLES, "mgo-opt-freq.yaml")], env);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/job folder .*0002_freq already exists/);
-    const after = counts(dir);
-    expect(after).toMatchObject({ jobs: 0, workflows: 0, dependencies: 0 });
-    expect(fs.readdirSync(path.join(dir, "calculations"))).toEqual(["0002_freq"]);
+  it("rolls back everything when creating a later step fails inside the transaction", async () => {
+    const { dir } = project();
+    const store = Store.open(dir);
+    const files = new ProjectFiles(dir);
+    try {
+      // the second job names a parent that does not exist: the store refuses it after the
+      // workflow and the first job were written, in the same transaction
+      await expect(
+        files.create(
+          [
+            { name: "opt", input: MGO_DECK, workflowStep: "opt" },
+            {
+              name: "freq",
+              input: MGO_DECK,
+              workflowStep: "freq",
+              dependencies: [
+                { dependsOn: { batchIndex: 0 }, type: "after_ok" },
+                { dependsOn: 999, type: "after_ok" },
+              ],
+            },
+          ],
+          (records) => store.workflows.create({ name: "wf", source: "steps: {}\n" }, records, () => ({})),
+        ),
+      ).rejects.toThrow(/cannot depend on job 999: there is no such job/);
+    } finally {
+      store.close();
+    }
+    expect(counts(dir)).toEqual({ jobs: 0, workflows: 0, dependencies: 0, folders: 0 });
   });
 
   it("--dry-run checks and lists the jobs without creating them", () => {
@@ -225,7 +246,7 @@ describe("a valid workflow", () => {
         status: "PENDING",
       });
       expect(opt.inputFile).toContain("OPTGEOM\nFULLOPTG\n");
-      expect(fs.readFileSync(path.join(store.jobs.folderOf(opt), "opt.d12"), "utf8")).toBe(opt.inputFile);
+      expect(fs.readFileSync(path.join(jobFolder(store, opt), "opt.d12"), "utf8")).toBe(opt.inputFile);
       expect(freq.inputsFrom).toEqual([{ jobId: 1, ext: ".gui" }]);
       expect(store.dependencies.dependenciesOf(2).map((d) => [d.dependsOnJobId, d.type])).toEqual([
         [1, "after_ok"],
@@ -237,7 +258,7 @@ describe("a valid workflow", () => {
         geometry: "external",
         intensities: "ir",
       });
-      const wf = new WorkflowRepository(store.db).require(1);
+      const wf = store.workflows.require(1);
       expect(wf.source).toBe(fs.readFileSync(file, "utf8"));
       expect(wf.sourcePath).toBe(file);
       expect(wf.params).toEqual({ basis: "STO-3G", method: "B3LYP", shrink: 8 });
@@ -301,7 +322,7 @@ describe("a valid workflow", () => {
     cliJson(dir, ["workflow", "run", path.join(EXAMPLES, "mgo-eos.yaml")], env);
     const store = Store.open(dir);
     try {
-      const wf = new WorkflowRepository(store.db).require(1);
+      const wf = store.workflows.require(1);
       const points = (
         wf.spec.steps as { name: string; jobs: { id: number; sweep: { a: number }; volume: number }[] }[]
       )[0]!;
@@ -368,7 +389,7 @@ describe("a valid workflow", () => {
     withDeps(dir, (s) => {
       expect(s.jobs.require(1).inputFile).toBe(fs.readFileSync(path.join(dir, "opt.d12"), "utf8"));
       expect(s.jobs.require(2).auxFiles).toEqual(["nio.gui"]);
-      expect(fs.existsSync(path.join(s.jobs.folderOf(s.jobs.require(2)), "nio.gui"))).toBe(true);
+      expect(fs.existsSync(path.join(jobFolder(s, s.jobs.require(2)), "nio.gui"))).toBe(true);
       const edges = (id: number) => s.dependencies.dependenciesOf(id).map((d) => [d.dependsOnJobId, d.type]);
       expect(edges(2)).toEqual([[1, "after_any"]]);
       expect(edges(3)).toEqual([[2, "after_failed"]]);

@@ -57,10 +57,12 @@ export function registerClusterConnectCommands(cluster: Command): void {
     .argument("<name>", "cluster name")
     .option("--json", "print JSON")
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+      const c = await withStore(cmd, async (store) => await store.clusters.requireByName(name));
       // ssh2 is loaded only by the commands that connect, keeping every other command quick to start
       const { targetForCluster } = await import("../../transport/target.js");
       const { checkCluster, shellCheckTransport } = await import("../../transport/cluster-check.js");
+      const { selfTestFor } = await import("../../runners/self-test.js");
+      const { schedulerOf } = await import("../../runners/schedulers.js");
       const master = await masterFor(c);
       let transport: import("../../transport/cluster-check.js").CheckTransport | undefined;
       let shown: string;
@@ -86,6 +88,7 @@ export function registerClusterConnectCommands(cluster: Command): void {
       }
       if (!opts.json) process.stdout.write(`cluster ${c.name} (${c.type}) — ${shown}\n`);
       const report = await checkCluster(c, {
+        selfTest: selfTestFor(c, schedulerOf(c.type)?.selfTestLines ?? []),
         onCheck: (check) => {
           if (!opts.json) process.stdout.write(checkLine(check));
         },
@@ -134,7 +137,7 @@ export function registerClusterConnectCommands(cluster: Command): void {
         opts: { replace?: boolean; fingerprint?: string; yes?: boolean; json?: boolean },
         cmd: Command,
       ) => {
-        const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
+        const c = await withStore(cmd, async (store) => await store.clusters.requireByName(name));
         const interactive = !opts.yes && !opts.json && process.stdin.isTTY && process.stdout.isTTY;
         const master = await masterFor(c);
         if (await viaOpenSsh(master)) {

@@ -1,91 +1,31 @@
-// crystal-tui cluster add | list | show | rm   (test and trust come with the SSH transport)
-import os from "node:os";
+// crystal-tui cluster add | edit | list | show | rm   (test and trust come with the SSH transport)
+// Every setting is checked when it is given (src/app/clusters.ts), so a cluster that was added can
+// be used; an edit reaches engines that run already.
 import type { Command } from "commander";
-import { UserError } from "../../domain/errors.js";
-import { checkPollInterval } from "../../domain/poll-interval.js";
-import type { ClusterConfig, ClusterType } from "../../domain/types.js";
-import { lookupSshConfig } from "../../transport/ssh-config.js";
+import {
+  addCluster,
+  type ClusterSettings,
+  editCluster,
+  removeCluster,
+  UNSETTABLE,
+} from "../../app/clusters.js";
+import { CLUSTER_KINDS } from "../../runners/schedulers.js";
 import { collect, withStore } from "../context.js";
 import { clusterToJson, printJson, table } from "../output.js";
 
-export interface ClusterAddOptions {
-  type: string;
-  host: string;
-  port?: string;
-  user?: string;
-  key?: string;
-  knownHosts?: string;
-  remoteDir?: string;
-  crystalExedir?: string;
-  module?: string[];
-  env?: string[];
-  partition?: string;
-  account?: string;
-  qos?: string;
-  maxJobs?: string;
-  pollInterval?: string;
-  mpirun?: string;
-  keepRemote?: boolean;
-  json?: boolean;
-}
-
-function positive(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw new UserError(`${flag} must be a positive whole number, not ${JSON.stringify(value)}`);
-  }
-  return Number(value);
-}
-
-export function clusterConfigFrom(opts: ClusterAddOptions): ClusterConfig {
-  const config: ClusterConfig = {};
-  if (opts.key) config.key_path = opts.key;
-  if (opts.knownHosts) config.known_hosts = opts.knownHosts;
-  if (opts.remoteDir) config.remote_dir = opts.remoteDir;
-  if (opts.crystalExedir) config.crystal_exedir = opts.crystalExedir;
-  if (opts.module?.length) config.modules = opts.module;
-  if (opts.env?.length) {
-    config.env = {};
-    for (const pair of opts.env) {
-      const eq = pair.indexOf("=");
-      const key = pair.slice(0, eq);
-      if (eq < 1 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        throw new UserError(`--env ${JSON.stringify(pair)} must be NAME=VALUE with a shell variable name`);
-      }
-      config.env[key] = pair.slice(eq + 1);
-    }
-  }
-  if (opts.partition) config.partition = opts.partition;
-  if (opts.account) config.account = opts.account;
-  if (opts.qos) config.qos = opts.qos;
-  const maxJobs = positive("--max-jobs", opts.maxJobs);
-  if (maxJobs !== undefined) config.max_jobs = maxJobs;
-  const poll = positive("--poll-interval", opts.pollInterval);
-  if (poll !== undefined) config.poll_interval = poll;
-  if (opts.mpirun) config.mpirun = opts.mpirun;
-  if (opts.keepRemote) config.keep_remote = true;
-  return config;
-}
-
-export function registerClusterCommands(program: Command): Command {
-  const cluster = program.command("cluster").description("remote machines (SSH) and SLURM clusters");
-
-  cluster
-    .command("add")
-    .description("register a remote machine or a SLURM cluster")
-    .argument("<name>", "cluster name")
-    .requiredOption("--type <type>", "ssh (a plain remote machine) or slurm")
-    .requiredOption("--host <host>", "host name or address (or a Host alias of ~/.ssh/config)")
+/** The settings `cluster add` and `cluster edit` share. */
+function settingOptions(cmd: Command): Command {
+  return cmd
     .option("--port <port>", "SSH port (default 22)")
     .option("--user <user>", "login name (default: the alias's User in ~/.ssh/config, else yours)")
     .option("--key <path>", "private key file (default: the ssh-agent)")
     .option("--known-hosts <file>", "known_hosts file of this cluster (default ~/.ssh/known_hosts)")
-    .option("--remote-dir <dir>", "base folder for job folders on the cluster")
+    .option("--remote-dir <dir>", "base folder for job folders on the cluster (/path or ~/path)")
     .option("--crystal-exedir <dir>", "folder of crystalOMP / PcrystalOMP on the cluster")
-    .option("--module <m>", "environment module to load; repeatable", collect)
+    .option("--module <m>", "environment module to load; repeatable (an edit replaces the list)", collect)
     .option(
       "--env <NAME=VALUE>",
-      "environment variable to set, taken literally (no $ expansion); repeatable",
+      "environment variable to set, taken literally (no $ expansion); repeatable (an edit replaces them)",
       collect,
     )
     .option("--partition <p>", "default SLURM partition")
@@ -93,45 +33,71 @@ export function registerClusterCommands(program: Command): Command {
     .option("--qos <q>", "default SLURM QOS")
     .option("--max-jobs <n>", "jobs at once on this cluster")
     .option("--poll-interval <s>", "seconds between polls")
+    .option("--min-poll-interval <s>", "the site's own minimum between polls, in seconds (e.g. 120)")
     .option("--mpirun <cmd>", "MPI launcher on a plain SSH machine (default mpirun)")
     .option("--keep-remote", "keep each job's remote folder after its results are brought back")
-    .option("--json", "print JSON")
-    .action(async (name: string, opts: ClusterAddOptions, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const port = positive("--port", opts.port);
-        const config = clusterConfigFrom(opts);
-        if (config.poll_interval !== undefined) checkPollInterval(config.poll_interval, opts.host);
-        // `--host myhpc` where myhpc is a Host of ~/.ssh/config means what it means to `ssh myhpc`
-        const alias = lookupSshConfig(opts.host);
-        const isAlias = alias.hostName !== undefined || alias.user !== undefined || alias.port !== undefined;
-        if (isAlias) config.ssh_alias = opts.host;
-        const created = store.clusters.create({
-          name,
-          type: opts.type as ClusterType,
-          hostname: opts.host,
-          ...(port !== undefined
-            ? { port }
-            : isAlias && alias.port !== undefined
-              ? { port: alias.port }
-              : {}),
-          username: opts.user ?? alias.user ?? os.userInfo().username,
-          config,
-        });
-        if (opts.json) printJson(clusterToJson(created));
+    .option("--json", "print JSON");
+}
+
+export function registerClusterCommands(program: Command): Command {
+  const cluster = program.command("cluster").description("remote machines (SSH) and SLURM clusters");
+
+  settingOptions(
+    cluster
+      .command("add")
+      .description("register a remote machine or a SLURM cluster (every setting is checked at once)")
+      .argument("<name>", "cluster name")
+      .requiredOption("--type <type>", `${CLUSTER_KINDS.join(" or ")} (ssh: a plain remote machine)`)
+      .requiredOption("--host <host>", "host name or address (or a Host alias of ~/.ssh/config)"),
+  ).action(async (name: string, opts: ClusterSettings & { json?: boolean }, cmd: Command) => {
+    await withStore(cmd, async (store) => {
+      const created = await addCluster(store, name, opts);
+      if (opts.json) printJson(clusterToJson(created));
+      else
+        process.stdout.write(
+          `cluster ${created.name} added — check it with \`crystal-tui cluster test ${created.name}\`\n`,
+        );
+    });
+  });
+
+  settingOptions(
+    cluster
+      .command("edit")
+      .description(
+        "change a cluster's settings (checked at once; running engines use them for their next jobs)",
+      )
+      .argument("<name>", "cluster name")
+      .option("--host <host>", "host name or address (or a Host alias of ~/.ssh/config)")
+      .option("--rename <new>", "a new name for the cluster")
+      .option(
+        "--unset <setting>",
+        `remove a setting (${UNSETTABLE.map((k) => k.replace(/_/g, "-")).join(", ")}); repeatable`,
+        collect,
+      ),
+  ).action(
+    async (
+      name: string,
+      opts: ClusterSettings & { rename?: string; unset?: string[]; json?: boolean },
+      cmd: Command,
+    ) => {
+      await withStore(cmd, async (store) => {
+        const edited = await editCluster(store, name, opts);
+        if (opts.json) printJson(clusterToJson(edited));
         else
           process.stdout.write(
-            `cluster ${created.name} added — check it with \`crystal-tui cluster test ${created.name}\`\n`,
+            `cluster ${edited.name} changed — engines use the new settings for their next jobs\n`,
           );
       });
-    });
+    },
+  );
 
   cluster
     .command("list")
     .description("registered clusters")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const clusters = store.clusters.list();
+      await withStore(cmd, async (store) => {
+        const clusters = await store.clusters.list();
         if (opts.json) return printJson(clusters.map(clusterToJson));
         if (clusters.length === 0) {
           return void process.stdout.write("no clusters — add one with `crystal-tui cluster add`\n");
@@ -149,8 +115,8 @@ export function registerClusterCommands(program: Command): Command {
     .argument("<name>", "cluster name")
     .option("--json", "print JSON")
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const c = store.clusters.requireByName(name);
+      await withStore(cmd, async (store) => {
+        const c = await store.clusters.requireByName(name);
         if (opts.json) return printJson(clusterToJson(c));
         const lines = [
           `cluster   ${c.name} (${c.type}, ${c.status})`,
@@ -165,20 +131,23 @@ export function registerClusterCommands(program: Command): Command {
 
   cluster
     .command("rm")
-    .description("remove a cluster (its jobs stay, with no cluster)")
+    .description("remove a cluster (refused while it has unfinished jobs; its finished jobs stay)")
     .argument("<name>", "cluster name")
-    .option("--force", "remove even while jobs are queued or running there")
-    .action(async (name: string, opts: { force?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const c = store.clusters.requireByName(name);
-        const active = store.jobs.list({ clusterId: c.id, status: ["QUEUED", "RUNNING"] });
-        if (active.length > 0 && !opts.force) {
-          throw new UserError(
-            `cluster ${name} has ${active.length} queued or running job(s) (${active.map((j) => j.id).join(", ")}) — cancel them first, or pass --force`,
-          );
-        }
-        store.clusters.delete(c.id);
-        process.stdout.write(`cluster ${name} removed\n`);
+    .option(
+      "--force",
+      "remove it anyway: its unfinished jobs are cancelled (runs stopped first), with the reason",
+    )
+    .option("--json", "print JSON")
+    .action(async (name: string, opts: { force?: boolean; json?: boolean }, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const removal = await removeCluster(store, name, {
+          ...(opts.force ? { force: true, by: "cluster rm --force" } : {}),
+        });
+        if (opts.json) return printJson({ removed: name, cancelled: removal.cancelled });
+        const n = removal.cancelled.length;
+        process.stdout.write(
+          `cluster ${name} removed${n ? `; ${n} unfinished job(s) cancelled (${removal.cancelled.join(", ")})` : ""}\n`,
+        );
       });
     });
 

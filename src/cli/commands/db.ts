@@ -11,13 +11,13 @@ export function registerDbCommands(program: Command): void {
     .description("where the database is, its schema version, and how many jobs and clusters it holds")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
+      await withStore(cmd, async (store) => {
         const status = {
           path: store.path,
           schema_version: store.schemaVersion(),
           latest_schema_version: LATEST_VERSION,
-          jobs: store.jobs.count(),
-          clusters: store.clusters.list().length,
+          jobs: await store.jobs.count(),
+          clusters: (await store.clusters.list()).length,
         };
         if (opts.json) printJson(status);
         else
@@ -30,7 +30,7 @@ export function registerDbCommands(program: Command): void {
   db.command("migrate")
     .description("bring the database to the current schema version (opening it does this too)")
     .action(async (_opts: unknown, cmd: Command) => {
-      await withStore(cmd, (store) => {
+      await withStore(cmd, async (store) => {
         process.stdout.write(`${store.path} is at schema version ${store.schemaVersion()}\n`);
       });
     });

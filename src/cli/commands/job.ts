@@ -1,18 +1,19 @@
 // crystal-tui job add | list | show | cancel | rm
 import fs from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
+import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
-import { stagedNameFor } from "../../crystal/files.js";
+import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
+import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UserError } from "../../domain/errors.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
-import type { Store } from "../../store/store.js";
+import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
-import { collect, withStore } from "../context.js";
+import { collect, withProject, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
 
 interface AddOptions {
@@ -56,19 +57,14 @@ export function checkDeckForJob(
     );
   }
   const program = report.kind === "properties" ? "properties" : "crystal";
-  const staged = new Set([
-    ...provided.auxFiles.map((f) => stagedNameFor(path.basename(f), program)),
-    ...provided.fromParents.map((ext) => stagedNameFor(`x${ext}`, program)),
-  ]);
-  for (const need of report.auxInputs) {
-    if (staged.has(need)) continue;
-    const how: Record<string, string> = {
-      "fort.34": "--aux FILE.gui or --geometry-from JOB_ID",
-      "fort.20": "--aux FILE.f9 or --wavefunction-from JOB_ID",
-      "fort.9": "--aux FILE.f9 or --wavefunction-from JOB_ID",
-    };
+  const [missing] = unprovidedInputs(report.auxInputs, program, provided);
+  if (missing) {
+    const link = missing.link;
+    const how = link
+      ? `--aux FILE${link.ext}${link.cliFlag ? ` or ${link.cliFlag} JOB_ID` : ""}`
+      : `--aux ${missing.file}`;
     throw new UserError(
-      `${deckLabel} reads ${need}, which nothing provides — give it with ${how[need] ?? "--aux FILE"} (or pass --no-check)`,
+      `${deckLabel} reads ${missing.file}, which nothing provides — give it with ${how} (or pass --no-check)`,
     );
   }
 }
@@ -88,9 +84,9 @@ export function readDeckFile(file: string): string {
   }
 }
 
-export function addJob(store: Store, name: string, opts: AddOptions): number {
+export async function addJob({ store, files }: Project, name: string, opts: AddOptions): Promise<number> {
   const input = readDeckFile(opts.input);
-  const cluster = opts.cluster ? store.clusters.requireByName(opts.cluster) : undefined;
+  const cluster = opts.cluster ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
   const ranks = wholeNumber("--ranks", opts.ranks);
   const threads = wholeNumber("--threads", opts.threads);
@@ -103,12 +99,18 @@ export function addJob(store: Store, name: string, opts: AddOptions): number {
   }
   const dependencies: { dependsOn: number; type: DependencyType }[] = [];
   const inputsFrom: InputFromParent[] = [];
-  for (const [flag, text, ext] of [
-    ["--geometry-from", opts.geometryFrom, ".gui"],
-    ["--wavefunction-from", opts.wavefunctionFrom, ".f9"],
-  ] as const) {
+  const fromFlags: Record<string, string | undefined> = {
+    "--geometry-from": opts.geometryFrom,
+    "--wavefunction-from": opts.wavefunctionFrom,
+  };
+  // a properties deck with RDFMWF reads the formatted wavefunction (fort.98), not fort.9
+  const formatted = readDeck(input).auxInputs.includes("fort.98");
+  for (const link of DATA_LINKS) {
+    const flag = link.cliFlag;
+    const text = flag ? fromFlags[flag] : undefined;
     if (text === undefined) continue;
-    const parent = store.jobs.get(parseJobId(text));
+    const ext = flag === "--wavefunction-from" && formatted ? ".f98" : link.ext;
+    const parent = await store.jobs.get(parseJobId(text));
     if (!parent) throw new UserError(`${flag} ${text}: there is no such job — see \`crystal-tui job list\``);
     inputsFrom.push({ jobId: parent.id, ext });
   }
@@ -134,18 +136,20 @@ export function addJob(store: Store, name: string, opts: AddOptions): number {
     if (!dependencies.some((d) => d.dependsOn === input.jobId))
       dependencies.push({ dependsOn: input.jobId, type: "after_ok" });
   }
-  const job = store.jobs.create({
-    name,
-    input,
-    auxFiles: opts.aux ?? [],
-    clusterId: cluster?.id ?? null,
-    runnerType: (cluster?.type ?? "local") as RunnerType,
-    parallelism,
-    priority: wholeNumber("--priority", opts.priority) ?? 0,
-    dependencies,
-    inputsFrom,
-  });
-  return job.id;
+  const [job] = await createJobs({ store, files }, [
+    {
+      name,
+      input,
+      auxFiles: opts.aux ?? [],
+      clusterId: cluster?.id ?? null,
+      runnerType: (cluster?.type ?? "local") as RunnerType,
+      parallelism,
+      priority: wholeNumber("--priority", opts.priority) ?? 0,
+      dependencies,
+      inputsFrom,
+    },
+  ]);
+  return job!.id;
 }
 
 export function registerJobCommands(program: Command): void {
@@ -182,8 +186,8 @@ export function registerJobCommands(program: Command): void {
     .option("--no-check", "add the job even if the deck checker finds errors")
     .option("--json", "print JSON")
     .action(async (name: string, opts: AddOptions, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const id = addJob(store, name, opts);
+      await withProject(cmd, async (project) => {
+        const id = await addJob(project, name, opts);
         if (opts.json) printJson({ id });
         else process.stdout.write(`job ${id} added (${name}) — start it with \`crystal-tui run\`\n`);
       });
@@ -198,7 +202,7 @@ export function registerJobCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(
       async (opts: { status?: string; cluster?: string; limit?: string; json?: boolean }, cmd: Command) => {
-        await withStore(cmd, (store) => {
+        await withStore(cmd, async (store) => {
           const status = opts.status?.toUpperCase();
           if (status !== undefined && !isJobStatus(status)) {
             throw new UserError(
@@ -207,9 +211,10 @@ export function registerJobCommands(program: Command): void {
           }
           let clusterId: number | null | undefined;
           if (opts.cluster === "local") clusterId = null;
-          else if (opts.cluster !== undefined) clusterId = store.clusters.requireByName(opts.cluster).id;
+          else if (opts.cluster !== undefined)
+            clusterId = (await store.clusters.requireByName(opts.cluster)).id;
           const limit = wholeNumber("--limit", opts.limit);
-          const jobs = store.jobs.list({
+          const jobs = await store.jobs.list({
             ...(status ? { status } : {}),
             ...(clusterId !== undefined ? { clusterId } : {}),
             ...(limit !== undefined ? { limit } : {}),
@@ -240,17 +245,17 @@ export function registerJobCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
       const id = parseJobId(idText);
-      await withStore(cmd, (store) => {
-        const j = store.jobs.require(id);
-        const deps = store.dependencies.dependenciesOf(id);
-        const dependents = store.dependencies.dependentsOf(id);
-        const events = store.events.forJob(id);
-        const remote = store.remoteJobs.getByJobId(id);
+      await withStore(cmd, async (store) => {
+        const j = await store.jobs.require(id);
+        const deps = await store.dependencies.dependenciesOf(id);
+        const dependents = await store.dependencies.dependentsOf(id);
+        const events = await store.events.forJob(id);
+        const remote = await store.remoteJobs.getByJobId(id);
         if (opts.json) {
           return printJson({
             ...jobToJson(j),
             input_file: j.inputFile,
-            folder: store.jobs.folderOf(j),
+            folder: new ProjectFiles(store.projectDir).folderOf(j),
             dependencies: deps.map((d) => ({
               job_id: d.dependsOnJobId,
               name: d.otherName,
@@ -263,7 +268,7 @@ export function registerJobCommands(program: Command): void {
               type: d.type,
               status: d.otherStatus,
             })),
-            can_run: j.status === "PENDING" ? store.dependencies.canJobRun(id) : null,
+            can_run: j.status === "PENDING" ? await store.dependencies.canJobRun(id) : null,
             remote: remote ?? null,
             history: events.map((e) => ({ at: e.at, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
           });
@@ -272,14 +277,14 @@ export function registerJobCommands(program: Command): void {
           `job ${j.id}  ${j.name}`,
           `status    ${statusLabel(j.status)}${j.statusReason ? ` — ${j.statusReason}` : ""}${j.cancelRequested && !["CANCELLED"].includes(j.status) ? " (cancel requested)" : ""}`,
           `runs on   ${j.clusterName ?? "local"} (${j.runnerType})${Object.keys(j.parallelism).length ? `  ${JSON.stringify(j.parallelism)}` : ""}`,
-          `folder    ${store.jobs.folderOf(j)}`,
+          `folder    ${new ProjectFiles(store.projectDir).folderOf(j)}`,
         ];
         if (j.commandLine) lines.push(`command   ${j.commandLine}`);
         if (remote)
           lines.push(
             `remote    ${remote.remoteHandle} in ${remote.workingDirectory}${remote.nodeList ? ` on ${remote.nodeList}` : ""}`,
           );
-        lines.push(...jobResultLines(j, store.jobs.folderOf(j)));
+        lines.push(...jobResultLines(j, new ProjectFiles(store.projectDir).folderOf(j)));
         if (deps.length)
           lines.push(
             `after     ${deps.map((d) => `${d.type} ${d.dependsOnJobId} (${d.otherName}, ${d.otherStatus})`).join("; ")}`,
@@ -289,7 +294,7 @@ export function registerJobCommands(program: Command): void {
             `before    ${dependents.map((d) => `${d.jobId} (${d.otherName}, ${d.type})`).join("; ")}`,
           );
         if (j.status === "PENDING") {
-          const verdict = store.dependencies.canJobRun(id);
+          const verdict = await store.dependencies.canJobRun(id);
           lines.push(`can run   ${verdict.ok ? "yes" : `no — ${verdict.reasons.join("; ")}`}`);
         }
         lines.push("history");
@@ -306,13 +311,13 @@ export function registerJobCommands(program: Command): void {
     .option("--json", "print JSON")
     .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
       const id = parseJobId(idText);
-      await withStore(cmd, (store) => {
-        const outcome = store.jobs.requestCancel(id, "user (job cancel)");
+      await withStore(cmd, async (store) => {
+        const outcome = await store.jobs.requestCancel(id, "user (job cancel)");
         if (opts.json) return printJson({ id, outcome });
         const text = {
           cancelled: `job ${id} cancelled`,
           requested: `job ${id}: cancel requested — its engine stops it within one poll interval`,
-          finished: `job ${id} has already finished (${store.jobs.require(id).status}); nothing to cancel`,
+          finished: `job ${id} has already finished (${(await store.jobs.require(id)).status}); nothing to cancel`,
         }[outcome];
         process.stdout.write(`${text}\n`);
       });
@@ -324,10 +329,10 @@ export function registerJobCommands(program: Command): void {
     .argument("<id>", "job id")
     .action(async (idText: string, _opts: unknown, cmd: Command) => {
       const id = parseJobId(idText);
-      await withStore(cmd, (store) => {
-        const removed = store.jobs.delete(id);
+      await withStore(cmd, async (store) => {
+        const removed = await store.jobs.delete(id);
         process.stdout.write(
-          `job ${id} (${removed.name}) removed; its folder ${store.jobs.folderOf(removed)} was kept\n`,
+          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept\n`,
         );
       });
     });

@@ -1,7 +1,7 @@
 // crystal-tui run [--watch] [--max-jobs N]: the engine in the foreground.
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
-import { withStore } from "../context.js";
+import { withProject } from "../context.js";
 import { printJson } from "../output.js";
 
 export function registerRunCommand(program: Command): void {
@@ -29,16 +29,12 @@ export function registerRunCommand(program: Command): void {
         const maxJobs = positive("--max-jobs", opts.maxJobs);
         const cores = positive("--cores", opts.cores);
         // loaded on demand: the engine pulls in the runners and the parser, which other commands do not need
-        const { Engine } = await import("../../engine/engine.js");
-        const { defaultHooks } = await import("../../engine/default-hooks.js");
-        const { makeRunnerFactory } = await import("../../runners/factory.js");
-        await withStore(cmd, async (store) => {
-          const engine = new Engine(store, {
+        const { buildEngine } = await import("../../app/engine.js");
+        await withProject(cmd, async (project) => {
+          const engine = buildEngine(project, {
             watch: opts.watch ?? false,
             ...(maxJobs !== undefined ? { maxJobs } : {}),
             ...(cores !== undefined ? { cores } : {}),
-            runnerFactory: makeRunnerFactory(),
-            hooks: defaultHooks(),
             log: opts.quiet || opts.json ? undefined : (line) => process.stdout.write(`${line}\n`),
           });
           const stop = () => {

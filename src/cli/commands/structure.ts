@@ -1,11 +1,13 @@
 // crystal-tui structure ID|FILE --format cif|xyz|poscar|gui [--output FILE]: the final geometry of
 // a job (its CRYSTAL output, read through the store, never changed) or of an output file, written
 // for other programs.
+
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { outputFileName } from "../../crystal/files.js";
 import { parseOutputFile } from "../../crystal/output-parser.js";
+import { ProjectFiles } from "../../crystal/project-files.js";
 import { exportStructure, STRUCTURE_FORMATS, type StructureFormat } from "../../crystal/structure-export.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { withStore } from "../context.js";
@@ -40,9 +42,9 @@ export function registerStructureCommand(program: Command): void {
 
 /** The output file of job `id`, from its folder in the store (read only). */
 async function jobOutput(cmd: Command, id: number): Promise<{ file: string; name: string }> {
-  return withStore(cmd, (store) => {
-    const job = store.jobs.require(id);
-    const file = path.join(store.jobs.folderOf(job), outputFileName(job.name));
+  return withStore(cmd, async (store) => {
+    const job = await store.jobs.require(id);
+    const file = path.join(new ProjectFiles(store.projectDir).folderOf(job), outputFileName(job.name));
     if (!fs.existsSync(file))
       throw new UserError(
         `job ${id} (${job.name}) has no output yet (${file}) — run it first (crystal-tui run)`,

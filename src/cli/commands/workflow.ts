@@ -1,10 +1,10 @@
 // crystal-tui workflow run | list | show — workflow files become jobs and dependencies.
 import fs from "node:fs";
 import type { Command } from "commander";
+import { ProjectFiles } from "../../crystal/project-files.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
-import { WorkflowRepository } from "../../store/workflows.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
 import type { AggregateResult } from "../../workflows/progress.js";
 import { summaryText } from "../../workflows/summary.js";
@@ -106,8 +106,12 @@ export function registerWorkflowCommands(program: Command): void {
         const { createWorkflow } = await import("../../workflows/create.js");
         const parsed = parseWorkflowFile(readWorkflowFile(file), file);
         const overrides = parseSets(opts.set);
-        await withStore(cmd, (store) => {
-          const plan = planWorkflow(parsed, { store, projectDir: projectDirOf(cmd), overrides });
+        await withStore(cmd, async (store) => {
+          const plan = planWorkflow(parsed, {
+            clusters: await store.clusters.list(),
+            projectDir: projectDirOf(cmd),
+            overrides,
+          });
           if (opts.dryRun) {
             const jobs = Object.fromEntries(
               plan.steps
@@ -123,7 +127,7 @@ export function registerWorkflowCommands(program: Command): void {
             }
             return void process.stdout.write(`${lines.join("\n")}\n`);
           }
-          const created = createWorkflow(store, plan);
+          const created = await createWorkflow({ store, files: new ProjectFiles(store.projectDir) }, plan);
           if (opts.json) return printJson({ workflow_id: created.workflow.id, jobs: created.jobs });
           const total = Object.values(created.jobs).reduce((n, ids) => n + ids.length, 0);
           const lines = [
@@ -142,8 +146,8 @@ export function registerWorkflowCommands(program: Command): void {
     .description("workflows of the project, newest first")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withStore(cmd, (store) => {
-        const list = new WorkflowRepository(store.db).list();
+      await withStore(cmd, async (store) => {
+        const list = await store.workflows.list();
         if (opts.json) {
           return printJson(
             list.map((w) => ({
@@ -173,8 +177,8 @@ export function registerWorkflowCommands(program: Command): void {
     .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
       const id = parseWorkflowId(idText);
       const { workflowView } = await import("../../workflows/progress.js");
-      await withStore(cmd, (store) => {
-        const view = workflowView(store, id);
+      await withStore(cmd, async (store) => {
+        const view = await workflowView(store, id);
         const w = view.workflow;
         if (opts.json) {
           return printJson({

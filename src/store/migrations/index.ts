@@ -4,6 +4,8 @@ import { v1 } from "./v1-phase1.js";
 import { v2 } from "./v2-remote.js";
 import { v3 } from "./v3-status.js";
 import { v4 } from "./v4-workflows.js";
+import { v5 } from "./v5-job-times.js";
+import { v6 } from "./v6-runner-kinds.js";
 
-export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4, v5, v6];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -4,7 +4,7 @@ import { Text } from "ink";
 import type { ReactNode } from "react";
 import { STATUS_SYMBOL } from "../../domain/status.js";
 import type { JobEvent } from "../../domain/types.js";
-import type { LinkedJob } from "../../store/dependencies.js";
+import type { LinkedJob } from "../../store/records.js";
 import { clip, formatBytes, formatTimestamp, formatWhen, printable } from "../format.js";
 import { highlightDeck, type SegmentKind } from "../highlight.js";
 import { STATUS_COLOR } from "../theme.js";

@@ -1,26 +1,23 @@
-// Clusters with how many of each one's jobs are active, kept current.
-import { useMemo } from "react";
+// Clusters with how many of each one's jobs are active, kept current by the view cache.
 import type { Cluster } from "../../domain/types.js";
-import { useProject, useStoreVersion } from "../store-watch.js";
+import { useProject } from "../store-watch.js";
+import { useCached } from "./cache.js";
 
 export interface ClusterRow extends Cluster {
   activeJobs: number;
 }
 
+const NONE: ClusterRow[] = [];
+
 export function useClusters(): ClusterRow[] {
-  const { store } = useProject();
-  const version = useStoreVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
-  return useMemo(() => {
-    const active = new Map<number, number>(
-      (
-        store.db
-          .prepare(
-            "SELECT cluster_id, COUNT(*) AS n FROM jobs WHERE cluster_id IS NOT NULL AND status IN ('QUEUED','RUNNING') GROUP BY cluster_id",
-          )
-          .all() as { cluster_id: number; n: number }[]
-      ).map((r) => [r.cluster_id, r.n]),
-    );
-    return store.clusters.list().map((c) => ({ ...c, activeJobs: active.get(c.id) ?? 0 }));
-  }, [store, version]);
+  const { store, cache } = useProject();
+  return useCached(
+    cache,
+    "clusters",
+    async () => {
+      const active = await store.views.activeJobsByCluster();
+      return (await store.clusters.list()).map((c) => ({ ...c, activeJobs: active.get(c.id) ?? 0 }));
+    },
+    NONE,
+  );
 }

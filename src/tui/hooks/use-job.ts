@@ -1,8 +1,8 @@
-// One job's full record with its history and its links to other jobs, kept current.
-import { useMemo } from "react";
+// One job's full record with its history and its links to other jobs, kept current by the view cache.
 import type { Job, JobEvent } from "../../domain/types.js";
-import type { LinkedJob } from "../../store/dependencies.js";
-import { useProject, useStoreVersion } from "../store-watch.js";
+import type { LinkedJob } from "../../store/records.js";
+import { useProject } from "../store-watch.js";
+import { useCached } from "./cache.js";
 
 export interface JobDetail {
   job: Job;
@@ -12,20 +12,25 @@ export interface JobDetail {
   folder: string;
 }
 
-/** The job, or null once it is gone (deleted by somebody else). */
-export function useJob(id: number): JobDetail | null {
-  const { store } = useProject();
-  const version = useStoreVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
-  return useMemo(() => {
-    const job = store.jobs.get(id);
-    if (!job) return null;
-    return {
-      job,
-      events: store.events.forJob(id),
-      dependencies: store.dependencies.dependenciesOf(id),
-      dependents: store.dependencies.dependentsOf(id),
-      folder: store.jobs.folderOf(job),
-    };
-  }, [store, id, version]);
+/**
+ * The job, or null once it is gone (deleted by somebody else); undefined until it was first read.
+ */
+export function useJob(id: number): JobDetail | null | undefined {
+  const { store, files, cache } = useProject();
+  return useCached<JobDetail | null | undefined>(
+    cache,
+    `job:${id}`,
+    async () => {
+      const job = await store.jobs.get(id);
+      if (!job) return null;
+      return {
+        job,
+        events: await store.events.forJob(id),
+        dependencies: await store.dependencies.dependenciesOf(id),
+        dependents: await store.dependencies.dependentsOf(id),
+        folder: files.folderOf(job),
+      };
+    },
+    undefined,
+  );
 }

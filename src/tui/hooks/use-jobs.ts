@@ -1,9 +1,9 @@
-// The job list's data: the window of rows on screen, the total, and the counts per status, re-read
-// only when the project changed (or the window / query moved).
-import { useMemo } from "react";
-import type { JobStatus } from "../../domain/status.js";
-import { countJobs, type JobListQuery, type JobListRow, jobWindow, statusCounts } from "../queries.js";
-import { useProject, useStoreVersion } from "../store-watch.js";
+// The job list's data: the window of rows on screen, the total, and the counts per status — kept by
+// the view cache, which reads them again only when the project changed (or the window / query moved).
+import { JOB_STATUSES, type JobStatus } from "../../domain/status.js";
+import type { JobListQuery, JobListRow } from "../queries.js";
+import { useProject } from "../store-watch.js";
+import { useCached } from "./cache.js";
 
 export interface JobsWindow {
   rows: JobListRow[];
@@ -11,24 +11,26 @@ export interface JobsWindow {
   counts: Record<JobStatus, number>;
 }
 
+const NO_COUNTS = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
+const EMPTY: JobsWindow = { rows: [], total: 0, counts: NO_COUNTS };
+
 export function useJobs(query: JobListQuery, offset: number, limit: number): JobsWindow {
-  const { store } = useProject();
-  const version = useStoreVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
-  return useMemo(
-    () => ({
-      rows: jobWindow(store.db, query, offset, limit),
-      total: countJobs(store.db, query),
-      counts: statusCounts(store.db),
+  const { store, cache } = useProject();
+  const key = `jobs:${JSON.stringify([query.status, query.search, query.sort, query.descending, offset, limit])}`;
+  return useCached(
+    cache,
+    key,
+    async () => ({
+      rows: await store.views.jobWindow(query, offset, limit),
+      total: await store.views.countJobs(query),
+      counts: await store.views.statusCounts(),
     }),
-    [store, version, query.status, query.search, query.sort, query.descending, offset, limit],
+    EMPTY,
   );
 }
 
 /** Only the counts per status (for the status line of screens other than the job list). */
 export function useStatusCounts(): Record<JobStatus, number> {
-  const { store } = useProject();
-  const version = useStoreVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
-  return useMemo(() => statusCounts(store.db), [store, version]);
+  const { store, cache } = useProject();
+  return useCached(cache, "status-counts", () => store.views.statusCounts(), NO_COUNTS);
 }

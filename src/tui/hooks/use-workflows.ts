@@ -1,21 +1,22 @@
-// Workflows with their steps, kept current.
-import { useMemo } from "react";
-import { listWorkflows, type WorkflowStepRow, type WorkflowSummary, workflowSteps } from "../queries.js";
-import { useProject, useStoreVersion } from "../store-watch.js";
+// Workflows with their steps, kept current by the view cache.
+import type { WorkflowStepRow, WorkflowSummary } from "../queries.js";
+import { useProject } from "../store-watch.js";
+import { useCached } from "./cache.js";
+
+const NO_WORKFLOWS: WorkflowSummary[] = [];
+const NO_STEPS: WorkflowStepRow[] = [];
 
 export function useWorkflows(): WorkflowSummary[] {
-  const { store } = useProject();
-  const version = useStoreVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
-  return useMemo(() => listWorkflows(store.db), [store, version]);
+  const { store, cache } = useProject();
+  return useCached(cache, "workflows", () => store.views.workflows(), NO_WORKFLOWS);
 }
 
 export function useWorkflowSteps(workflowId: number | null): WorkflowStepRow[] {
-  const { store } = useProject();
-  const version = useStoreVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: version is the change signal of the store
-  return useMemo(
-    () => (workflowId === null ? [] : workflowSteps(store.db, workflowId)),
-    [store, workflowId, version],
+  const { store, cache } = useProject();
+  return useCached(
+    cache,
+    `workflow-steps:${workflowId}`,
+    () => (workflowId === null ? NO_STEPS : store.views.workflowSteps(workflowId)),
+    NO_STEPS,
   );
 }

@@ -3,9 +3,11 @@
 // so the screen never waits for a remote machine.
 import { Box, Text } from "ink";
 import { createContext, useContext, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { removeCluster } from "../../app/clusters.js";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkClusterName } from "../../domain/names.js";
-import { CLUSTER_TYPES, type Cluster, type ClusterConfig, type ClusterType } from "../../domain/types.js";
+import type { Cluster, ClusterConfig, ClusterType } from "../../domain/types.js";
+import { CLUSTER_KINDS } from "../../runners/schedulers.js";
 import { checkClusterFields } from "../../store/clusters.js";
 import { Confirm } from "../components/Confirm.js";
 import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
@@ -88,10 +90,7 @@ export function checkClusterForm(v: FormValues, base: ClusterConfig = {}) {
     if (m) errors[k] = m;
   };
   set("name", v.name.trim() === "" ? "a name is needed" : message(() => checkClusterName(v.name.trim())));
-  set(
-    "type",
-    message(() => checkClusterFields({ type: v.type })),
-  );
+  set("type", CLUSTER_KINDS.includes(v.type) ? null : `cluster type ${JSON.stringify(v.type)} is unknown`);
   set(
     "hostname",
     v.hostname.trim() === ""
@@ -178,7 +177,7 @@ function ClusterForm({
               name: k,
               label,
               value: values.type,
-              options: CLUSTER_TYPES,
+              options: CLUSTER_KINDS,
               error: checked.errors[k],
               hint,
             }
@@ -194,7 +193,7 @@ function ClusterForm({
       return;
     }
     const c = checked.cluster;
-    const done = runAction(
+    void runAction(
       nav,
       () =>
         editing
@@ -207,8 +206,9 @@ function ClusterForm({
             })
           : store.clusters.create(c),
       (saved) => `cluster ${saved.name} ${editing ? "saved" : "added"} — press t to test the connection`,
-    );
-    if (done) onDone();
+    ).then((done) => {
+      if (done) onDone();
+    });
   };
 
   useKeys((input, key) => {
@@ -337,9 +337,10 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
     setPending(null);
     if (!yes || !p) return;
     if (p.kind === "delete") {
-      runAction(nav, () => {
-        store.clusters.delete(p.cluster.id);
-        return `cluster ${p.cluster.name} removed; its jobs stay (they no longer have a cluster)`;
+      void runAction(nav, async () => {
+        // refused while it has unfinished jobs (they would wait for ever): the message says so
+        await removeCluster(store, p.cluster.name);
+        return `cluster ${p.cluster.name} removed; its finished jobs stay`;
       });
       setCursor(Math.max(0, cursor - 1));
     } else if (tasks) {

@@ -6,7 +6,8 @@ import path from "node:path";
 import { Box, Text } from "ink";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { outputFileName } from "../../crystal/files.js";
-import { isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
+import type { CrystalResult } from "../../crystal/result.js";
+import { isActive, isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
 import { deckLines, type FileEntry, fileLines, historyLines } from "../components/detail-lines.js";
@@ -67,10 +68,10 @@ function useFolder(folder: string | null, active: boolean): FileEntry[] {
 function useResults(
   detail: JobDetail | null,
   active: boolean,
-): { results: Record<string, unknown> | null; live: boolean } {
-  const running = detail !== null && (detail.job.status === "RUNNING" || detail.job.status === "QUEUED");
+): { results: CrystalResult | null; legacy: Record<string, unknown> | null; live: boolean } {
+  const running = detail !== null && isActive(detail.job.status);
   const file = detail ? path.join(detail.folder, outputFileName(detail.job.name)) : null;
-  const [live, setLive] = useState<Record<string, unknown> | null>(null);
+  const [live, setLive] = useState<CrystalResult | null>(null);
   useEffect(() => {
     if (!running || !active || !file) return;
     const output = new LiveOutput(file);
@@ -80,9 +81,9 @@ function useResults(
     t.unref?.();
     return () => clearInterval(t);
   }, [running, active, file]);
-  if (!detail) return { results: null, live: false };
-  if (running) return { results: live, live: true };
-  return { results: detail.job.keyResults, live: false };
+  if (!detail) return { results: null, legacy: null, live: false };
+  if (running) return { results: live, legacy: null, live: true };
+  return { results: detail.job.keyResults, legacy: detail.job.legacyResults, live: false };
 }
 
 export function JobDetailScreen({
@@ -98,8 +99,9 @@ export function JobDetailScreen({
 }) {
   const nav = useNav();
   const color = useColor();
-  const { store } = useProject();
-  const detail = useJob(jobId);
+  const { store, files: projectFiles } = useProject();
+  const loaded = useJob(jobId);
+  const detail = loaded ?? null;
   const now = useNow(1000, detail !== null && !isTerminal(detail.job.status));
   const [tab, setTab] = useState<DetailTab>(initialTab);
   const [offsets, setOffsets] = useState<Record<DetailTab, number>>({
@@ -119,7 +121,7 @@ export function JobDetailScreen({
   const outFile = detail ? path.join(detail.folder, outputFileName(detail.job.name)) : null;
   const log = useLog(outFile, tab === "Log");
   const files = useFolder(detail?.folder ?? null, tab === "Files");
-  const { results, live } = useResults(detail, tab === "Results");
+  const { results, legacy, live } = useResults(detail, tab === "Results");
   const resultFiles = useResultFiles(detail?.folder ?? null, job?.name ?? null, tab === "Results");
   const viewed = useMemo(
     () => (viewing && detail ? readTail(path.join(detail.folder, viewing)) : null),
@@ -147,11 +149,11 @@ export function JobDetailScreen({
     () =>
       tab === "Results" && job
         ? resultsView(
-            { results, jobStatus: job.status, live, data: resultFiles, deck: deckText || null },
+            { results, legacy, jobStatus: job.status, live, data: resultFiles, deck: deckText || null },
             { width, height: bodyHeight },
           )
         : null,
-    [tab, job, results, live, resultFiles, deckText, width, bodyHeight],
+    [tab, job, results, legacy, live, resultFiles, deckText, width, bodyHeight],
   );
 
   const lines: ReactNode[] = useMemo(() => {
@@ -296,19 +298,24 @@ export function JobDetailScreen({
       else setPending("cancel");
     } else if (input === "d") setPending("delete");
     else if (input === "r") {
-      const made = runAction(
+      void runAction(
         nav,
-        () => rerunJob(store, job),
+        () => rerunJob({ store, files: projectFiles }, job),
         (j) => `job ${job.id} re-run as job ${j.id}`,
-      );
-      if (made) nav.showJob(made.id);
+      ).then((made) => {
+        if (made) nav.showJob(made.id);
+      });
     }
   }, pending === null);
 
   if (!detail || !job) {
     return (
       <Box flexDirection="column" width={width} height={height}>
-        <Text>Job {jobId} does not exist (any more) — esc goes back to the list.</Text>
+        <Text>
+          {loaded === undefined
+            ? `Reading job ${jobId}…`
+            : `Job ${jobId} does not exist (any more) — esc goes back to the list.`}
+        </Text>
       </Box>
     );
   }
@@ -317,10 +324,11 @@ export function JobDetailScreen({
     const p = pending;
     setPending(null);
     if (!yes) return;
-    if (p === "cancel") runAction(nav, () => cancelJob(store, job.id));
+    if (p === "cancel") void runAction(nav, () => cancelJob(store, job.id));
     else if (p === "delete") {
-      const ok = runAction(nav, () => deleteJob(store, job.id));
-      if (ok) nav.back();
+      void runAction(nav, () => deleteJob(store, job.id)).then((ok) => {
+        if (ok) nav.back();
+      });
     }
   };
 

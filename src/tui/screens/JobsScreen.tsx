@@ -1,7 +1,7 @@
 // The job list: every job of the project, fast with 10,000 of them (only the rows on screen are
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
-import { JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import { isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
 import { editText } from "../components/Form.js";
@@ -10,7 +10,7 @@ import { clip } from "../format.js";
 import { useJobs } from "../hooks/use-jobs.js";
 import { useKeys } from "../key-bus.js";
 import { runAction, useGlobalKeys, useNav } from "../nav.js";
-import { type JobListQuery, positionOf, SORT_COLUMNS } from "../queries.js";
+import { type JobListQuery, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
 import { useColor } from "../theme.js";
 
@@ -45,7 +45,7 @@ export function JobsScreen({
 }) {
   const nav = useNav();
   const color = useColor();
-  const { store } = useProject();
+  const { store, files } = useProject();
   const listHeight = Math.max(1, height - 2);
   const { rows, total } = useJobs(state.query, state.top, listHeight);
   const now = useNow(1000);
@@ -64,10 +64,11 @@ export function JobsScreen({
 
   /** Changes the query and keeps the cursor on the same job when it is still listed. */
   const requery = (query: JobListQuery) => {
-    const at = selected ? positionOf(store.db, query, selected.id) : null;
-    const c = at ?? 0;
-    const top = Math.max(0, c - Math.floor(listHeight / 2));
-    setState({ ...state, query, cursor: c, top });
+    void Promise.resolve(selected ? store.views.positionOf(query, selected.id) : null).then((at) => {
+      const c = at ?? 0;
+      const top = Math.max(0, c - Math.floor(listHeight / 2));
+      setState({ ...state, query, cursor: c, top });
+    });
   };
 
   useKeys(
@@ -113,22 +114,21 @@ export function JobsScreen({
       } else if (!selected) {
         if ("crd".includes(input) && input !== "") nav.flash("no job selected", "error");
       } else if (input === "c") {
-        if (selected.status === "PENDING" || selected.status === "QUEUED" || selected.status === "RUNNING") {
+        if (!isTerminal(selected.status)) {
           setPending({ kind: "cancel", id: selected.id, name: selected.name });
         } else nav.flash(`job ${selected.id} is ${selected.status} — nothing to cancel`, "error");
       } else if (input === "d") setPending({ kind: "delete", id: selected.id, name: selected.name });
       else if (input === "r") {
-        const job = store.jobs.get(selected.id);
-        if (!job) return;
-        const made = runAction(
+        const id = selected.id;
+        void runAction(
           nav,
-          () => rerunJob(store, job),
-          (j) => `job ${job.id} re-run as job ${j.id}`,
-        );
-        if (made) {
-          const at = positionOf(store.db, state.query, made.id);
+          async () => rerunJob({ store, files }, await store.jobs.require(id)),
+          (j) => `job ${id} re-run as job ${j.id}`,
+        ).then(async (made) => {
+          if (!made) return;
+          const at = await store.views.positionOf(state.query, made.id);
           if (at !== null) moveTo(at);
-        }
+        });
       }
     },
     !state.searching && pending === null,
@@ -138,8 +138,8 @@ export function JobsScreen({
     const p = pending;
     setPending(null);
     if (!yes || !p) return;
-    if (p.kind === "cancel") runAction(nav, () => cancelJob(store, p.id));
-    else runAction(nav, () => deleteJob(store, p.id));
+    if (p.kind === "cancel") void runAction(nav, () => cancelJob(store, p.id));
+    else void runAction(nav, () => deleteJob(store, p.id));
   };
 
   const filterText = state.query.status

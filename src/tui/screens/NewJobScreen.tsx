@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useState } from "react";
+import { createJobs } from "../../app/project.js";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkJobName } from "../../domain/names.js";
 import { checkParallelism } from "../../domain/parallelism.js";
@@ -13,7 +14,7 @@ import type { Template } from "../../workflows/templates.js";
 import { deckLines } from "../components/detail-lines.js";
 import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
 import { Lines } from "../components/Lines.js";
-import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages } from "../crystal.js";
+import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages, unprovidedInput } from "../crystal.js";
 import { useClusters } from "../hooks/use-clusters.js";
 import { useKeys } from "../key-bus.js";
 import { runAction, useNav } from "../nav.js";
@@ -136,6 +137,8 @@ export function checkNewJob(
     .map((s) => path.resolve(input.projectDir, s));
   const missing = auxFiles.find((f) => !fs.existsSync(f));
   if (missing) errors.aux = `${missing} does not exist`;
+  const unprovided = deck ? unprovidedInput(deck, auxFiles) : null;
+  if (unprovided) errors.aux ??= unprovided;
   return {
     errors,
     deck,
@@ -172,7 +175,7 @@ export function NewJobScreen({ width, height }: { width: number; height: number 
 function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: number; height: number }) {
   const nav = useNav();
   const color = useColor();
-  const { store } = useProject();
+  const { store, files } = useProject();
   const clusters = useClusters();
   const loaded = useMemo(
     () => lib.loadTemplateReport({ projectDir: store.projectDir }),
@@ -343,12 +346,13 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
       nav.flash(`not created: ${firstError}`, "error");
       return;
     }
-    const job = runAction(
+    void runAction(
       nav,
-      () => store.jobs.create(checked.job),
+      async () => (await createJobs({ store, files }, [checked.job]))[0]!,
       (j) => `job ${j.id} (${j.name}) created — it starts when the engine picks it up`,
-    );
-    if (job) nav.showJob(job.id);
+    ).then((job) => {
+      if (job) nav.showJob(job.id);
+    });
   };
 
   const setValue = (fieldName: string, value: string) => {

@@ -3,9 +3,10 @@
 import { Box, Text } from "ink";
 import { useState } from "react";
 import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
+import { runtimeSeconds } from "../../domain/job-times.js";
 import { JOB_STATUSES, STATUS_SYMBOL } from "../../domain/status.js";
 import { type SummaryJob, standingOf, summaryText, workflowSummary } from "../../workflows/summary.js";
-import { clip, formatDuration, formatHartree, formatWhen, parseDbTime } from "../format.js";
+import { clip, formatDuration, formatHartree, formatWhen } from "../format.js";
 import { useWorkflowSteps, useWorkflows } from "../hooks/use-workflows.js";
 import { useKeys } from "../key-bus.js";
 import { useGlobalKeys, useNav } from "../nav.js";
@@ -43,11 +44,7 @@ export function aggregate(steps: WorkflowStepRow[], now = Date.now()): string[] 
       `${NOT_FINAL_MARK} not final, left out: ${summary.not_final.map((n) => `${n.step ?? n.name} #${n.job_id}`).join(", ")}`,
     );
   let seconds = 0;
-  for (const s of steps) {
-    const a = parseDbTime(s.startedAt);
-    if (a === null) continue;
-    seconds += ((parseDbTime(s.completedAt) ?? now) - a) / 1000;
-  }
+  for (const s of steps) seconds += runtimeSeconds(s, now) ?? 0;
   if (seconds > 0) out.push(`run time ${formatDuration(seconds)}`);
   return out;
 }

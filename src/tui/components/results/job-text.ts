@@ -2,6 +2,7 @@
 // lines — the energy (marked when it is not final), the same summary rows (gap, cell, SCF cycles,
 // convergence), the frequencies with their imaginary count, the elastic moduli and stability, and
 // what the band structure and DOS files hold. The panels are the TUI's own, printed without colour.
+import type { CrystalResult } from "../../../crystal/result.js";
 import type { JobStatus } from "../../../domain/status.js";
 import { readResultFiles } from "../../hooks/result-files.js";
 import { bandEdges } from "./bands.js";
@@ -17,7 +18,7 @@ export interface ShownJob {
   name: string;
   status: JobStatus;
   finalEnergy: number | null;
-  keyResults: Record<string, unknown> | null;
+  keyResults: CrystalResult | null;
   inputFile: string | null;
 }
 

@@ -2,7 +2,9 @@
 // frequency table or the elastic tensor, the band structure and the DOS (from the data files the
 // properties run wrote), the SCF and optimisation plots, the final geometry and the Mulliken
 // populations. A pure function of the result, the data files and the screen size.
+
 import type { BandStructure, DensityOfStates } from "../../../crystal/properties-data.js";
+import type { CrystalResult } from "../../../crystal/result.js";
 import type { JobStatus } from "../../../domain/status.js";
 import { bandLines } from "./bands.js";
 import { bandDosLines, SIDE_BY_SIDE_WIDTH } from "./bands-dos.js";
@@ -26,12 +28,14 @@ export interface ResultData {
 }
 
 export interface ResultsInput {
-  results: Record<string, unknown> | null;
+  results: CrystalResult | null;
   jobStatus: JobStatus | null;
   live: boolean;
   data?: ResultData | null;
   /** The job's deck (a properties deck names the k points and the projections). */
   deck?: string | null;
+  /** Results a Phase-1 tool recorded in its own shape (not the parser's): shown key by key. */
+  legacy?: Record<string, unknown> | null;
 }
 
 export interface ResultsView {
@@ -51,6 +55,12 @@ export function resultsView(input: ResultsInput, size: { width: number; height: 
   };
   const { results } = input;
   const data = input.data ?? null;
+  if (!results && input.legacy) {
+    lines.push(line("Results recorded by the earlier tool (not read by this parser):"));
+    for (const [key, value] of Object.entries(input.legacy))
+      lines.push(line(`  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`));
+    return { lines, sections };
+  }
   if (!results && !data?.bands && !data?.dos) {
     lines.push(
       line("No results yet: they are read from the CRYSTAL output when the job runs and when it ends."),

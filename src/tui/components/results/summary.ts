@@ -1,13 +1,14 @@
 // The top of the Results tab (and of `job show`'s results): how the run ended, what it computed,
 // and the rows of the result-field table (the same rows as `crystal-tui parse`), with the energy
 // marked when it is not a final one, then CRYSTAL's warnings and errors.
+import type { CrystalResult } from "../../../crystal/result.js";
 import { resultRows, TASK_NAMES } from "../../../crystal/result-fields.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../../domain/final-energy.js";
 import type { JobStatus } from "../../../domain/status.js";
 import { type Line, printable, row, span } from "./styled.js";
 
 export interface SummaryInput {
-  results: Record<string, unknown>;
+  results: CrystalResult;
   /** The job's status (null for an output read without a job). */
   jobStatus: JobStatus | null;
   /** Values read from a running job's output so far. */
