@@ -13,7 +13,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+// vitest calls a global setup for the run and again for each project (vitest.config.ts has two),
+// each time in a fresh copy of this module but in the same process: the first call builds and makes
+// the folder (and says so in the environment), the others find it there and leave it to the first's
+// teardown, which vitest runs once every project is done.
 export default function setup(): () => void {
+  const made = process.env.CRYSTAL_TUI_TEST_RUN_ROOT;
+  if (made && process.env.TMPDIR === made && fs.existsSync(made)) return () => {};
+  return prepareRun();
+}
+
+function prepareRun(): () => void {
   const root = path.resolve(import.meta.dirname, "../..");
   if (process.env.CRYSTAL_TUI_TEST_NO_BUILD !== "1") {
     // type errors are `npm run typecheck`'s business; tsc still emits, and the suites say what breaks
