@@ -313,6 +313,15 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
     ).stdout;
     const frozen = [...new Set([...theirs.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])))];
     expect(frozen.length).toBeGreaterThan(0);
+    // The peer is frozen while a command is in flight on the connection. Freezing first and then
+    // running the command raced the keepalives: on a loaded machine the master had already given up
+    // before the command was sent, so the command ran on a new master and succeeded (CI, once).
+    const marker = `${30 + Math.random()}`;
+    const inFlight = s.exec(["sleep", marker]).catch((e) => e);
+    const running = () =>
+      spawnSync("pgrep", ["-f", `^sleep ${marker.replace(/\./g, "\\.")}$`], { encoding: "utf8" }).status === 0;
+    for (let i = 0; i < 500 && !running(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(running()).toBe(true);
     for (const p of frozen) process.kill(p, "SIGSTOP");
     // SIGSTOP lands when the process is next scheduled: wait until both show as stopped
     const stopped = () =>
@@ -321,7 +330,7 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
     expect(stopped()).toBe(true);
     try {
       const t0 = Date.now();
-      const err = await s.exec(["sleep", "1"]).catch((e) => e);
+      const err = await inFlight;
       expect(err).toBeInstanceOf(ConnectionError);
       expect(err.message).toMatch(/dropped/);
       expect(Date.now() - t0).toBeLessThan(15_000);
