@@ -319,7 +319,8 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
     const marker = `${30 + Math.random()}`;
     const inFlight = s.exec(["sleep", marker]).catch((e) => e);
     const running = () =>
-      spawnSync("pgrep", ["-f", `^sleep ${marker.replace(/\./g, "\\.")}$`], { encoding: "utf8" }).status === 0;
+      spawnSync("pgrep", ["-f", `^sleep ${marker.replace(/\./g, "\\.")}$`], { encoding: "utf8" }).status ===
+      0;
     for (let i = 0; i < 500 && !running(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(running()).toBe(true);
     for (const p of frozen) process.kill(p, "SIGSTOP");
