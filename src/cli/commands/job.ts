@@ -5,6 +5,7 @@ import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
+import { STANDIN_MARK } from "../../crystal/standin-signature.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UserError } from "../../domain/errors.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
@@ -229,7 +230,7 @@ export function registerJobCommands(program: Command): void {
               j.name,
               statusLabel(j.status),
               j.clusterName ?? "local",
-              `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}`,
+              `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}${j.keyResults?.standin ? STANDIN_MARK : ""}`,
               j.createdAt,
             ]);
           }
