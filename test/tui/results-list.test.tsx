@@ -36,9 +36,7 @@ test("the list marks a not-final energy ~ and imaginary modes ⚠, in 80×24; ? 
     expect(rowOf(n)[created[0]! - 3]).toMatch(/\d/);
   await m.press("?");
   const help = await m.waitFor("Marks");
-  expect(help).toMatch(
-    /Marks\s+~ not final {2}⚠ imaginary modes {2}↺ stand-in {2}\(the job says why\)/,
-  );
+  expect(help).toMatch(/Marks\s+~ not final {2}⚠ imaginary modes {2}↺ stand-in {2}\(the job says why\)/);
   expect(help).toContain("ctrl+c"); // the whole help still fits
   await m.press("x"); // any key closes it
   await m.waitFor("albite_fq");
