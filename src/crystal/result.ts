@@ -2,7 +2,11 @@
 // the engine, the CLI's `parse --json` contract and the TUI. Types and constants only, no parsing, so
 // that every layer may import them without pulling in the parser.
 
-import type { StandinRun } from "./standin-signature.js";
+/** What is known of a result replayed by crystal-tui's CRYSTAL stand-in (standin-signature.ts). */
+export interface StandinRun {
+  /** The recording it replayed (a file of fixtures/crystal-outputs without `.out`), when it said. */
+  recording: string | null;
+}
 
 /** CODATA 2018, as the issue asks (CRYSTALpytools uses the same). */
 export const HARTREE_TO_EV = 27.211386245988;

@@ -10,11 +10,9 @@ const SIGNATURE = "crystal-standin: this is crystal-tui's CRYSTAL stand-in, not 
 /** The mark of a result the stand-in replayed, next to its energy in job lists (CLI and TUI). */
 export const STANDIN_MARK = "↺";
 
-/** What is known of a result replayed by the stand-in. */
-export interface StandinRun {
-  /** The recording it replayed (a file of fixtures/crystal-outputs without `.out`), when it said. */
-  recording: string | null;
-}
+import type { StandinRun } from "./result.js";
+
+export type { StandinRun };
 
 /** The stand-in's run, when `stderrText` is the stderr of one; null for anything else (real CRYSTAL). */
 export function standinRunIn(stderrText: string | undefined): StandinRun | null {

@@ -1,6 +1,7 @@
 // crystal-tui job add | list | show | cancel | rm
 import fs from "node:fs";
 import type { Command } from "commander";
+import { remoteJobView } from "../../app/job-output.js";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
@@ -16,6 +17,7 @@ import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
+import { registerJobLog } from "./job-log.js";
 
 interface AddOptions {
   input: string;
@@ -270,7 +272,7 @@ export function registerJobCommands(program: Command): void {
               status: d.otherStatus,
             })),
             can_run: j.status === "PENDING" ? await store.dependencies.canJobRun(id) : null,
-            remote: remote ?? null,
+            remote: remote ? remoteJobView(j, remote, j.clusterName) : null,
             history: events.map((e) => ({ at: e.at, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
           });
         }
@@ -281,10 +283,13 @@ export function registerJobCommands(program: Command): void {
           `folder    ${new ProjectFiles(store.projectDir).folderOf(j)}`,
         ];
         if (j.commandLine) lines.push(`command   ${j.commandLine}`);
-        if (remote)
+        if (remote) {
+          const v = remoteJobView(j, remote, j.clusterName);
           lines.push(
-            `remote    ${remote.remoteHandle} in ${remote.workingDirectory}${remote.nodeList ? ` on ${remote.nodeList}` : ""}`,
+            `remote    ${v.handle} in ${v.work_dir}${v.node_list ? ` on ${v.node_list}` : ""}${v.queue ? `  partition ${v.queue}` : ""}`,
           );
+          if (v.pending_reason) lines.push(`pending   ${v.pending_reason} (the scheduler's reason)`);
+        }
         lines.push(...jobResultLines(j, new ProjectFiles(store.projectDir).folderOf(j)));
         if (deps.length)
           lines.push(
@@ -304,6 +309,8 @@ export function registerJobCommands(program: Command): void {
         process.stdout.write(`${lines.join("\n")}\n`);
       });
     });
+
+  registerJobLog(job);
 
   job
     .command("cancel")
