@@ -136,23 +136,18 @@ describe("dependency properties", () => {
             for (const i of wantClaimed) status[i] = "QUEUED";
 
             // reference: skip PENDING jobs with an edge that can never be met, until nothing changes
-            const reason: (string | null)[] = Array.from({ length: n }, () => null);
             for (let changed = true; changed; ) {
               changed = false;
-              const round = status.map((s, i) => {
-                if (s !== "PENDING") return null;
-                const doomed = parentsOf(i)
-                  .filter((e) => reference([{ type: e.type, parent: status[e.parent]! }]).never)
-                  .sort((a, b) => a.parent - b.parent)[0];
-                return doomed ?? null;
-              });
-              for (const [i, d] of round.entries()) {
+              const doomed = status.map(
+                (s, i) =>
+                  s === "PENDING" &&
+                  parentsOf(i).some((e) => reference([{ type: e.type, parent: status[e.parent]! }]).never),
+              );
+              for (const [i, d] of doomed.entries()) {
                 if (!d) continue;
-                reason[i] =
-                  `dependency ${d.type} on job ${ids[d.parent]} (j${d.parent}) can never be met: it ended ${status[d.parent]}`;
+                status[i] = "SKIPPED";
                 changed = true;
               }
-              for (const [i, d] of round.entries()) if (d) status[i] = "SKIPPED";
             }
             const wantSkipped = status.flatMap((s, i) =>
               s === "SKIPPED" && outcomes[i] !== "SKIPPED" ? [i] : [],
@@ -161,7 +156,16 @@ describe("dependency properties", () => {
             for (let i = 0; i < n; i++) {
               const job = store.jobs.require(ids[i]!);
               expect(job.status, `j${i}`).toBe(status[i]);
-              if (wantSkipped.includes(i)) expect(job.statusReason).toBe(reason[i]);
+              if (!wantSkipped.includes(i)) continue;
+              // the reason names one of its dependencies that can never be met, as it ended (which
+              // one, when several are, depends on the order the database skips a chain in)
+              const named = parentsOf(i)
+                .filter((e) => reference([{ type: e.type, parent: status[e.parent]! }]).never)
+                .map(
+                  (e) =>
+                    `dependency ${e.type} on job ${ids[e.parent]} (j${e.parent}) can never be met: it ended ${status[e.parent]}`,
+                );
+              expect(named, `j${i}`).toContain(job.statusReason);
             }
           } finally {
             store.close();
