@@ -123,7 +123,7 @@ describe("crystal-tui CLI", () => {
       [["job", "add", "x", "--input", deck, "--ranks", "two"], 1, /whole number/],
       [["job", "add", "x", "--input", deck, "--time", "forever"], 1, /HH:MM:SS/],
       [["job", "add", "x", "--input", deck, "--partition", "debug;reboot"], 1, /partition/],
-      [["job", "add", "x"], 2, /required option/],
+      [["job", "add", "x"], 2, /give the deck with --input FILE, or the job to copy with --from ID/],
       [["job", "show", "abc"], 2, /not a job id/],
       [["job", "show", "12345"], 1, /no job 12345/],
       [["job", "list", "--status", "DONE"], 1, /unknown/],

@@ -1,12 +1,13 @@
 // crystal-tui job add | list | show | cancel | rm
 import fs from "node:fs";
 import type { Command } from "commander";
+import { SET_KEYS_TEXT } from "../../app/job-copy.js";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
-import { UserError } from "../../domain/errors.js";
+import { UsageError, UserError } from "../../domain/errors.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
@@ -15,9 +16,10 @@ import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
+import { addCopy, type CopyOptions } from "./job-copy.js";
 
 interface AddOptions {
-  input: string;
+  input?: string;
   aux?: string[];
   cluster?: string;
   ranks?: string;
@@ -84,7 +86,11 @@ export function readDeckFile(file: string): string {
   }
 }
 
-export async function addJob({ store, files }: Project, name: string, opts: AddOptions): Promise<number> {
+export async function addJob(
+  { store, files }: Project,
+  name: string,
+  opts: AddOptions & { input: string },
+): Promise<number> {
   const input = readDeckFile(opts.input);
   const cluster = opts.cluster ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
@@ -157,9 +163,14 @@ export function registerJobCommands(program: Command): void {
 
   job
     .command("add")
-    .description("add a calculation from a CRYSTAL deck (.d12); `crystal-tui run` starts it")
+    .description(
+      "add a calculation from a CRYSTAL deck (.d12), or a copy of a job (--from); `crystal-tui run` starts it",
+    )
     .argument("<name>", "job name (letters, digits, . _ + -)")
-    .requiredOption("-i, --input <deck>", "the CRYSTAL input deck (.d12)")
+    .option("-i, --input <deck>", "the CRYSTAL input deck (.d12); with --from, a new deck for the copy")
+    .option("--from <id>", "copy job ID: its deck, aux files, links to parents' files, cluster, resources")
+    .option("--edit", "with --from: edit the deck in $VISUAL / $EDITOR first (checked on return)")
+    .option("--set <key=value>", `with --from: change ${SET_KEYS_TEXT}; repeatable`, collect)
     .option("--aux <file>", "auxiliary input (e.g. .gui geometry, .f9 wavefunction); repeatable", collect)
     .option("--cluster <name>", "run on this cluster (default: this machine)")
     .option("--ranks <n>", "MPI ranks (> 1 runs PcrystalOMP under MPI)")
@@ -185,9 +196,16 @@ export function registerJobCommands(program: Command): void {
     )
     .option("--no-check", "add the job even if the deck checker finds errors")
     .option("--json", "print JSON")
-    .action(async (name: string, opts: AddOptions, cmd: Command) => {
+    .action(async (name: string, opts: AddOptions & Partial<CopyOptions>, cmd: Command) => {
       await withProject(cmd, async (project) => {
-        const id = await addJob(project, name, opts);
+        if (opts.from === undefined && (opts.edit || opts.set))
+          throw new UsageError(`${opts.edit ? "--edit" : "--set"} goes with --from ID (the job to copy)`);
+        if (opts.from === undefined && opts.input === undefined)
+          throw new UsageError("give the deck with --input FILE, or the job to copy with --from ID");
+        const id =
+          opts.from !== undefined
+            ? await addCopy(project, name, { ...opts, from: opts.from })
+            : await addJob(project, name, { ...opts, input: opts.input! });
         if (opts.json) printJson({ id });
         else process.stdout.write(`job ${id} added (${name}) — start it with \`crystal-tui run\`\n`);
       });
