@@ -3,7 +3,7 @@
 // OPTGEOM RESTART → OPTINFO.DAT, …) that nothing provides. The CLI prints them, the TUI lists them
 // beside the deck; neither creates a job while the list is not empty.
 import { readDeck } from "../crystal/deck.js";
-import { type ProvidedInputs, unprovidedInputs } from "../crystal/files.js";
+import { DATA_LINKS, type ProvidedInputs, unprovidedInputs } from "../crystal/files.js";
 
 export interface DeckProblem {
   /** 1-based line of the deck, or null for a file the whole deck needs. */
@@ -30,4 +30,21 @@ export function deckProblems(deck: string, provided: ProvidedInputs): DeckProble
 /** The problems in one line: `line 3: …; line 9: …; the deck reads fort.34, …`. */
 export function problemsText(problems: readonly DeckProblem[]): string {
   return problems.map((p) => (p.line === null ? p.message : `line ${p.line}: ${p.message}`)).join("; ");
+}
+
+/**
+ * Files handed to a deck that it will not read (a wavefunction given to a deck without GUESSP, a
+ * geometry to one without EXTERNAL): warnings, each with the keyword that would read it.
+ */
+export function unreadInputs(deck: string, fromParents: readonly string[]): string[] {
+  const report = readDeck(deck);
+  const program = report.kind === "properties" ? "properties" : "crystal";
+  const out: string[] = [];
+  for (const ext of fromParents) {
+    const link = DATA_LINKS.find((l) => l.ext === ext);
+    const file = link?.reads[program];
+    if (!link || !file || report.auxInputs.includes(file)) continue;
+    out.push(`the deck does not read the ${link.what} it is given (${file}): add ${link.keyword} to it`);
+  }
+  return out;
 }

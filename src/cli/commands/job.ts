@@ -1,6 +1,7 @@
 // crystal-tui job add | list | show | cancel | rm
 import fs from "node:fs";
 import type { Command } from "commander";
+import { unreadInputs } from "../../app/deck-problems.js";
 import { SET_KEYS_TEXT } from "../../app/job-copy.js";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
@@ -17,6 +18,7 @@ import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
+import { registerJobRestart } from "./job-restart.js";
 
 interface AddOptions {
   input?: string;
@@ -120,6 +122,11 @@ export async function addJob(
     if (!parent) throw new UserError(`${flag} ${text}: there is no such job — see \`crystal-tui job list\``);
     inputsFrom.push({ jobId: parent.id, ext });
   }
+  for (const warning of unreadInputs(
+    input,
+    inputsFrom.map((i) => i.ext),
+  ))
+    process.stderr.write(`warning: ${warning}\n`);
   if (opts.check !== false) {
     checkDeckForJob(opts.input, input, {
       auxFiles: opts.aux ?? [],
@@ -210,6 +217,8 @@ export function registerJobCommands(program: Command): void {
         else process.stdout.write(`job ${id} added (${name}) — start it with \`crystal-tui run\`\n`);
       });
     });
+
+  registerJobRestart(job);
 
   job
     .command("list")
