@@ -17,6 +17,7 @@ import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
+import { registerJobCompare } from "./job-compare.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
 import { registerJobRestart } from "./job-restart.js";
 
@@ -219,6 +220,7 @@ export function registerJobCommands(program: Command): void {
     });
 
   registerJobRestart(job);
+  registerJobCompare(job);
 
   job
     .command("list")
