@@ -126,7 +126,7 @@ describe("crystal-tui CLI", () => {
       [["job", "add", "x"], 2, /give the deck with --input FILE, or the job to copy with --from ID/],
       [["job", "show", "abc"], 2, /not a job id/],
       [["job", "show", "12345"], 1, /no job 12345/],
-      [["job", "list", "--status", "DONE"], 1, /unknown/],
+      [["job", "list", "--status", "DONE"], 2, /unknown/],
       [["cluster", "add", "hpc", "--type", "ssh", "--host", "h", "--user", "u"], 1, /already exists/],
       [["cluster", "add", "new", "--type", "pbs", "--host", "h", "--user", "u"], 1, /ssh or slurm/],
       [["cluster", "show", "nope"], 1, /no cluster 'nope'/],

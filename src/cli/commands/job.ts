@@ -9,16 +9,15 @@ import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UsageError, UserError } from "../../domain/errors.js";
-import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { parseJobId } from "../../domain/names.js";
-import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
 import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
-import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
+import { jobToJson, printJson, statusLabel } from "../output.js";
 import { registerJobCompare } from "./job-compare.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
+import { registerJobList } from "./job-list.js";
 import { registerJobRestart } from "./job-restart.js";
 
 interface AddOptions {
@@ -222,50 +221,7 @@ export function registerJobCommands(program: Command): void {
   registerJobRestart(job);
   registerJobCompare(job);
 
-  job
-    .command("list")
-    .description("jobs, newest first")
-    .option("--status <status>", `only jobs in this status (${JOB_STATUSES.join(", ")})`)
-    .option("--cluster <name>", "only jobs of this cluster ('local' for this machine)")
-    .option("--limit <n>", "at most N jobs")
-    .option("--json", "print JSON")
-    .action(
-      async (opts: { status?: string; cluster?: string; limit?: string; json?: boolean }, cmd: Command) => {
-        await withStore(cmd, async (store) => {
-          const status = opts.status?.toUpperCase();
-          if (status !== undefined && !isJobStatus(status)) {
-            throw new UserError(
-              `status ${JSON.stringify(opts.status)} is unknown — use one of ${JOB_STATUSES.join(", ")}`,
-            );
-          }
-          let clusterId: number | null | undefined;
-          if (opts.cluster === "local") clusterId = null;
-          else if (opts.cluster !== undefined)
-            clusterId = (await store.clusters.requireByName(opts.cluster)).id;
-          const limit = wholeNumber("--limit", opts.limit);
-          const jobs = await store.jobs.list({
-            ...(status ? { status } : {}),
-            ...(clusterId !== undefined ? { clusterId } : {}),
-            ...(limit !== undefined ? { limit } : {}),
-          });
-          if (opts.json) return printJson(jobs.map(jobToJson));
-          if (jobs.length === 0)
-            return void process.stdout.write("no jobs — add one with `crystal-tui job add`\n");
-          const rows = [["ID", "NAME", "STATUS", "WHERE", "ENERGY (Ha)", "CREATED"]];
-          for (const j of jobs) {
-            rows.push([
-              String(j.id),
-              j.name,
-              statusLabel(j.status),
-              j.clusterName ?? "local",
-              `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}`,
-              j.createdAt,
-            ]);
-          }
-          process.stdout.write(`${table(rows)}\n`);
-        });
-      },
-    );
+  registerJobList(job);
 
   job
     .command("show")
