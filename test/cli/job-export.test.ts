@@ -143,3 +143,45 @@ describe("job list filters and export", () => {
     expect(cli(project, ["job", "list", "--workflow", "999"]).code).toBe(1);
   });
 });
+
+describe("workflow show --format csv", () => {
+  it("the convergence table read back by Python's csv module gives the numbers of --json", () => {
+    const shown = cliJson<{
+      steps: { name: string; jobs: { id: number; final_energy: number | null }[] }[];
+      results: {
+        table: {
+          table: {
+            quantity: string;
+            rows: { value: unknown; job_id: number; quantity: number | null; delta_last: number | null }[];
+          };
+        };
+      };
+    }>(project, ["workflow", "show", String(workflowId)]);
+    const t = shown.results.table.table;
+    const r = cli(project, ["workflow", "show", String(workflowId), "--format", "csv"]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = pythonRead(r.stdout);
+    expect(rows).toHaveLength(t.rows.length);
+    expect(rows.length).toBe(5);
+    rows.forEach((row, i) => {
+      const j = t.rows[i]!;
+      expect(Number(row.shrink)).toBe(j.value);
+      expect(Number(row.job_id)).toBe(j.job_id);
+      expect(row[t.quantity] === "" ? null : Number(row[t.quantity])).toBe(j.quantity);
+      expect(row.delta_last === "" ? null : Number(row.delta_last)).toBe(j.delta_last);
+    });
+    // the sweep's jobs, by --step
+    const scan = pythonRead(
+      cli(project, ["workflow", "show", String(workflowId), "--format", "tsv", "--step", "scan"]).stdout,
+      "\t",
+    );
+    const jobs = shown.steps.find((s) => s.name === "scan")!.jobs;
+    expect(scan.map((row) => Number(row.job_id))).toEqual(jobs.map((j) => j.id));
+    expect(
+      scan.map((row) => (row.final_energy_hartree === "" ? null : Number(row.final_energy_hartree))),
+    ).toEqual(jobs.map((j) => j.final_energy));
+    expect(
+      cli(project, ["workflow", "show", String(workflowId), "--format", "csv", "--step", "nope"]).code,
+    ).toBe(2);
+  });
+});
