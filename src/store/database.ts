@@ -49,6 +49,8 @@ export interface OpenOptions {
   /** Apply missing migrations (default true). `db status` of a newer file still refuses. */
   migrate?: boolean;
   readonly?: boolean;
+  /** How long a statement waits for another process's write lock (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
   /** Called with the text of every SQL statement executed (benchmarks count statements with it). */
   verbose?: (sql: unknown) => void;
 }
@@ -65,7 +67,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
   let db: DB;
   try {
     db = new Database(file, {
-      timeout: BUSY_TIMEOUT_MS,
+      timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
       readonly: options.readonly ?? false,
       ...(options.verbose ? { verbose: options.verbose } : {}),
     });
