@@ -32,6 +32,12 @@ export class Reconciler {
         continue;
       }
       if (!record) {
+        if (job.status === "RUNNING") {
+          // running, says its record, but nothing tells where or how: no engine can ever follow it
+          if (job.cancelRequested) await e.finish(job, "CANCELLED", "cancelled by user", null);
+          else await e.finish(job, "FAILED", "lost: no record of its process to follow", null);
+          continue;
+        }
         // claimed but never handed to a runner: give it back
         await e.store.engine.requeue(job.id, "engine restarted before launch", e.id);
         e.log(
