@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { UserError } from "../domain/errors.js";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations/index.js";
 import { tableExists } from "./migrations/types.js";
+import { networkFsOf } from "./network-fs.js";
 
 export type DB = Database.Database;
 
@@ -51,6 +52,10 @@ export interface OpenOptions {
   readonly?: boolean;
   /** How long a statement waits for another process's write lock (default BUSY_TIMEOUT_MS). */
   busyTimeoutMs?: number;
+  /** The mount table the project folder is judged by (/proc/mounts form; default the machine's). */
+  mountsText?: string;
+  /** Where a one-line notice goes (a project on a network file system); default stderr. */
+  notice?: (line: string) => void;
   /** Called with the text of every SQL statement executed (benchmarks count statements with it). */
   verbose?: (sql: unknown) => void;
 }
@@ -100,8 +105,20 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
       } catch {
         // not ours to change (another user's project): SQLite's own permission check will speak
       }
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
+      const network = networkFsOf(dir, options.mountsText);
+      if (network === null) {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = NORMAL");
+      } else {
+        // WAL's shared memory does not work across the machines of a network file system
+        db.pragma("journal_mode = DELETE");
+        db.pragma("synchronous = FULL");
+        noticeOnce(
+          file,
+          `crystal-tui: ${dir} is on a network file system (${network}): its database uses SQLite's rollback journal instead of WAL (slower, safe across machines)`,
+          options.notice,
+        );
+      }
     }
     db.pragma("foreign_keys = ON");
     if (migrating) migrate(db);
@@ -117,6 +134,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
     if (code?.startsWith("SQLITE_CORRUPT")) throw damaged(file, (err as Error).message);
     throw err;
   }
+}
+
+const noticed = new Set<string>();
+
+function noticeOnce(file: string, line: string, notice?: (line: string) => void): void {
+  if (noticed.has(file)) return;
+  noticed.add(file);
+  (notice ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
 }
 
 /** A symbolic link (dangling or not) or anything but a regular file where the database belongs. */
