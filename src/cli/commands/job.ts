@@ -1,8 +1,8 @@
 // crystal-tui job add | list | show | cancel | rm
-import fs from "node:fs";
 import type { Command } from "commander";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
+import { readDeckFile } from "../../crystal/deck-file.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
@@ -74,14 +74,6 @@ function wholeNumber(flag: string, value: string | undefined): number | undefine
   if (!/^-?\d+$/.test(value.trim()))
     throw new UserError(`${flag} must be a whole number, not ${JSON.stringify(value)}`);
   return Number(value);
-}
-
-export function readDeckFile(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`deck file ${file} cannot be read — check the path given to --input`);
-  }
 }
 
 export async function addJob({ store, files }: Project, name: string, opts: AddOptions): Promise<number> {
