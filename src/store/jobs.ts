@@ -1,7 +1,6 @@
 // Jobs: their records (the folders are made before, by src/crystal/project-files.ts), reading,
 // transition-checked status changes, results, cancel requests, deletion.
 import type { CrystalResult } from "../crystal/result.js";
-import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
@@ -9,6 +8,7 @@ import { readRunRecord } from "../domain/run-handle.js";
 import { canTransition, isActive, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
 import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerType } from "../domain/types.js";
 import { type DB, statement } from "./database.js";
+import { insertDependency } from "./dependencies.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
 import type { JobStore } from "./port.js";
 import type { ListJobsOptions } from "./records.js";
@@ -147,10 +147,6 @@ export class JobRepository implements JobStore {
                   @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`,
         );
         const parentStatus = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck();
-        const addDep = statement(
-          this.db,
-          "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
-        );
         const created: number[] = [];
         /** A job of this batch by its place in it (only earlier ones exist), or a job by id. */
         const resolve = (ref: JobRef, what: string): number => {
@@ -170,21 +166,21 @@ export class JobRepository implements JobStore {
             insert.run({ ...rows[i]!, inputs_from: inputsFrom.length ? JSON.stringify(inputsFrom) : null })
               .lastInsertRowid,
           );
-          const seen = new Set<number>();
-          for (const dep of record.dependencies ?? []) {
-            const parent = resolve(dep.dependsOn, `job ${record.name}`);
-            if (parent === id) throw new UserError(`job ${record.name} cannot depend on itself`);
-            if (seen.has(parent)) {
-              throw new UserError(`job ${record.name} lists job ${parent} twice as a dependency — keep one`);
-            }
-            seen.add(parent);
-            if (parentStatus.get(parent) === undefined) {
+          for (const input of inputsFrom) {
+            if (input.jobId === id) throw new UserError(`job ${record.name} cannot take files from itself`);
+            if (parentStatus.get(input.jobId) === undefined) {
               throw new UserError(
-                `cannot depend on job ${parent}: there is no such job — see \`crystal-tui job list\``,
+                `job ${record.name} takes ${input.ext} from job ${input.jobId}: there is no such job — see \`crystal-tui job list\``,
               );
             }
-            // a brand-new job has no dependents yet, so no edge into it can close a cycle
-            addDep.run(id, parent, dep.type);
+          }
+          for (const dep of record.dependencies ?? []) {
+            const parentId = resolve(dep.dependsOn, `job ${record.name}`);
+            insertDependency(
+              this.db,
+              { jobId: id, parentId, type: dep.type, jobLabel: record.name },
+              { newJob: true },
+            );
           }
           created.push(id);
         }
@@ -204,9 +200,6 @@ export class JobRepository implements JobStore {
     const runnerType: RunnerType = spec.runnerType ?? "local";
     if (runnerType !== "local" && (spec.clusterId === undefined || spec.clusterId === null)) {
       throw new UserError(`job ${spec.name}: a ${runnerType} job needs a cluster — pass --cluster NAME`);
-    }
-    for (const dep of spec.dependencies ?? []) {
-      if (!DEPENDENCY_TYPES.includes(dep.type)) throw new UserError(`unknown dependency type ${dep.type}`);
     }
     return {
       name: spec.name,

@@ -96,6 +96,43 @@ describe("dependencies", () => {
   });
 });
 
+describe("one dependency check for every path (issue 14, item 7)", () => {
+  it("a new job can neither wait for itself nor take files from itself or from no job, by any path", () => {
+    const store = openTempStore();
+    const a = newJob(store, { name: "a", input: deck });
+    const next = a.id + 1; // the id the next job gets (AUTOINCREMENT, nothing deleted)
+    const count = () => sql(store).prepare("SELECT COUNT(*) FROM jobs").pluck().get();
+    expect(() =>
+      newJob(store, { name: "b", input: deck, dependencies: [{ dependsOn: next, type: "after_ok" }] }),
+    ).toThrow(/job b cannot depend on itself/);
+    expect(() =>
+      newJob(store, { name: "c", input: deck, inputsFrom: [{ jobId: next, ext: ".gui" }] }),
+    ).toThrow(/job c cannot take files from itself/);
+    expect(() =>
+      newJob(store, { name: "d", input: deck, inputsFrom: [{ jobId: 4242, ext: ".f9" }] }),
+    ).toThrow(/job d takes \.f9 from job 4242: there is no such job/);
+    expect(() =>
+      newJob(store, {
+        name: "e",
+        input: deck,
+        dependencies: [
+          { dependsOn: a.id, type: "after_ok" },
+          { dependsOn: a.id, type: "after_any" },
+        ],
+      }),
+    ).toThrow(/job e already depends on job \d+ \(after_ok\)/);
+    expect(() =>
+      newJob(store, {
+        name: "f",
+        input: deck,
+        dependencies: [{ dependsOn: a.id, type: "after_never" as never }],
+      }),
+    ).toThrow(/dependency type "after_never" is unknown/);
+    expect(count()).toBe(1);
+    expect(sql(store).prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get()).toBe(0);
+  });
+});
+
 describe("workflow scenarios", () => {
   it("linear chain a → b → c becomes runnable one step at a time", () => {
     const store = openTempStore();
