@@ -1,6 +1,7 @@
 // Jobs: their records (the folders are made before, by src/crystal/project-files.ts), reading,
 // transition-checked status changes, results, cancel requests, deletion.
 import type { CrystalResult } from "../crystal/result.js";
+import { type DependencyType, dependencyState, stateAfterRemoval } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
@@ -11,7 +12,7 @@ import { type DB, statement } from "./database.js";
 import { insertDependency } from "./dependencies.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
 import type { JobStore } from "./port.js";
-import type { ListJobsOptions } from "./records.js";
+import type { ListJobsOptions, RemovedJob } from "./records.js";
 import { sqlList } from "./status-sql.js";
 
 export interface JobRow {
@@ -350,9 +351,12 @@ export class JobRepository implements JobStore {
 
   /**
    * Deletes a job's record (its dependencies and remote records go with it). A job that is queued
-   * or running is refused: it must be cancelled first, or its process would be orphaned.
+   * or running is refused: it must be cancelled first, or its process would be orphaned. A job
+   * other pending jobs still wait for is refused too, unless `force`: then each dependent whose
+   * dependency can no longer be met once it is gone (domain/dependencies.ts stateAfterRemoval) is
+   * SKIPPED with the reason, in the same transaction — never left to run without what it needed.
    */
-  delete(id: number): Job {
+  delete(id: number, options: { force?: boolean } = {}): RemovedJob {
     return this.db
       .transaction(() => {
         const job = this.require(id);
@@ -361,8 +365,28 @@ export class JobRepository implements JobStore {
             `job ${id} is ${job.status} — cancel it first (\`crystal-tui job cancel ${id}\`)`,
           );
         }
+        const waiting = (
+          statement(
+            this.db,
+            `SELECT d.job_id AS id, c.name, d.dependency_type AS type FROM job_dependencies d
+               JOIN jobs c ON c.id = d.job_id
+              WHERE d.depends_on_job_id = ? AND c.status = 'PENDING' ORDER BY d.job_id`,
+          ).all(id) as { id: number; name: string; type: DependencyType }[]
+        ).filter((d) => dependencyState(d.type, job.status) === "waiting");
+        if (waiting.length > 0 && !options.force) {
+          const who = waiting.map((d) => `${d.id} (${d.name}, ${d.type})`).join(", ");
+          throw new UserError(
+            `job ${id} (${job.name}) is waited for by job${waiting.length > 1 ? "s" : ""} ${who} — remove ${waiting.length > 1 ? "them" : "it"} first, or pass --force to remove job ${id} and skip the jobs that needed it`,
+          );
+        }
+        const skipped: { id: number; name: string }[] = [];
+        for (const d of waiting) {
+          if (stateAfterRemoval(d.type, job.status) !== "never") continue;
+          const reason = `${d.type} job ${id} (${job.name}) can never be met: it was removed (job rm --force)`;
+          if (this.transition(d.id, "SKIPPED", { from: ["PENDING"], reason })) skipped.push(d);
+        }
         statement(this.db, "DELETE FROM jobs WHERE id = ?").run(id);
-        return job;
+        return { ...job, skippedDependents: skipped.map(({ id, name }) => ({ id, name })) };
       })
       .immediate();
   }

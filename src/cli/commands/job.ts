@@ -319,12 +319,14 @@ export function registerJobCommands(program: Command): void {
     .command("rm")
     .description("delete a job's record (its folder stays on disk)")
     .argument("<id>", "job id")
-    .action(async (idText: string, _opts: unknown, cmd: Command) => {
+    .option("--force", "remove it even if pending jobs wait for it; those that needed it are skipped")
+    .action(async (idText: string, opts: { force?: boolean }, cmd: Command) => {
       const id = parseJobId(idText);
       await withStore(cmd, async (store) => {
-        const removed = await store.jobs.delete(id);
+        const removed = await store.jobs.delete(id, { force: opts.force === true });
+        const skipped = removed.skippedDependents.map((d) => `${d.id} (${d.name})`).join(", ");
         process.stdout.write(
-          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept\n`,
+          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept${skipped ? `; skipped, as they needed it: ${skipped}` : ""}\n`,
         );
       });
     });
