@@ -11,11 +11,11 @@
 // - Authentication: key files, then the ssh-agent (where passphrase-protected keys live). Never a
 //   password: none is ever asked for, stored, or offered.
 
-import fs from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import type { AnyAuthMethod, Client, ClientChannel, ConnectConfig, SFTPWrapper } from "ssh2";
 import { UserError } from "../domain/errors.js";
+import { INPUT_LIMITS, readInputFile } from "../files/input-file.js";
 import {
   AuthenticationError,
   CommandTimeoutError,
@@ -154,9 +154,9 @@ function authMethods(t: SshTarget): AnyAuthMethod[] {
   for (const file of t.keyFiles) {
     let data: Buffer;
     try {
-      data = fs.readFileSync(file);
-    } catch {
-      problems.push(`key file ${file} cannot be read`);
+      data = readInputFile(file, { what: "key file", hint: "check --key", maxBytes: INPUT_LIMITS.key });
+    } catch (err) {
+      problems.push(err instanceof UserError ? err.message : `key file ${file} cannot be read`);
       continue;
     }
     const parsed = ssh2.utils.parseKey(data);

@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { INPUT_LIMITS, readInputText } from "../files/input-file.js";
 
 export interface SshHostConfig {
   hostName?: string;
@@ -67,7 +68,7 @@ function readLines(file: string, home: string, depth: number): string[] {
   if (depth > 16) return [];
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readInputText(file, { what: "ssh config file", maxBytes: INPUT_LIMITS.sshConfig });
   } catch {
     return [];
   }

@@ -1,17 +1,18 @@
 // crystal-tui job add | list | show | cancel | rm
-import fs from "node:fs";
 import type { Command } from "commander";
 import { unreadInputs } from "../../app/deck-problems.js";
 import { SET_KEYS_TEXT } from "../../app/job-copy.js";
 import { remoteJobView } from "../../app/job-output.js";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
+import { readDeckFile } from "../../crystal/deck-file.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
+import { PRIORITY_RANGE, wholeNumberIn } from "../../domain/whole-numbers.js";
 import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
@@ -75,20 +76,12 @@ export function checkDeckForJob(
   }
 }
 
-function wholeNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim()))
-    throw new UserError(`${flag} must be a whole number, not ${JSON.stringify(value)}`);
-  return Number(value);
+function wholeNumber(flag: string, value: string | undefined, range = COUNT_RANGE): number | undefined {
+  return value === undefined ? undefined : wholeNumberIn(flag, value, range);
 }
 
-export function readDeckFile(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`deck file ${file} cannot be read — check the path given to --input`);
-  }
-}
+/** ranks, threads, nodes: checkParallelism has the real bounds; this keeps the number a number. */
+const COUNT_RANGE = { min: 0, max: 1_000_000_000 };
 
 export async function addJob(
   { store, files }: Project,
@@ -96,7 +89,7 @@ export async function addJob(
   opts: AddOptions & { input: string },
 ): Promise<number> {
   const input = readDeckFile(opts.input);
-  const cluster = opts.cluster ? await store.clusters.requireByName(opts.cluster) : undefined;
+  const cluster = opts.cluster !== undefined ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
   const ranks = wholeNumber("--ranks", opts.ranks);
   const threads = wholeNumber("--threads", opts.threads);
@@ -159,7 +152,7 @@ export async function addJob(
       clusterId: cluster?.id ?? null,
       runnerType: (cluster?.type ?? "local") as RunnerType,
       parallelism,
-      priority: wholeNumber("--priority", opts.priority) ?? 0,
+      priority: wholeNumber("--priority", opts.priority, PRIORITY_RANGE) ?? 0,
       dependencies,
       inputsFrom,
     },
@@ -319,12 +312,14 @@ export function registerJobCommands(program: Command): void {
     .command("rm")
     .description("delete a job's record (its folder stays on disk)")
     .argument("<id>", "job id")
-    .action(async (idText: string, _opts: unknown, cmd: Command) => {
+    .option("--force", "remove it even if pending jobs wait for it; those that needed it are skipped")
+    .action(async (idText: string, opts: { force?: boolean }, cmd: Command) => {
       const id = parseJobId(idText);
       await withStore(cmd, async (store) => {
-        const removed = await store.jobs.delete(id);
+        const removed = await store.jobs.delete(id, { force: opts.force === true });
+        const skipped = removed.skippedDependents.map((d) => `${d.id} (${d.name})`).join(", ");
         process.stdout.write(
-          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept\n`,
+          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept${skipped ? `; skipped, as they needed it: ${skipped}` : ""}\n`,
         );
       });
     });
