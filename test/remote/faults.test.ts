@@ -10,7 +10,7 @@ import { defaultHooks } from "../../src/app/engine.js";
 import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
 import type { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
-import { type Infra, isRoot, requireInfra, restartSshd } from "../helpers/infra.js";
+import { type Infra, isRoot, masterClientPort, requireInfra, restartSshd } from "../helpers/infra.js";
 import { CLI, cli } from "../helpers/project.js";
 import { jobFolder } from "../store/new-jobs.js";
 import { sql } from "../store/raw-sql.js";
@@ -41,26 +41,6 @@ function daemonPid(pidFile: string, exe: string): number | null {
   } catch {
     return null;
   }
-}
-
-/** The local port of the TCP connection an OpenSSH master (found by its socket) holds to sshd. */
-function masterClientPort(controlPath: string, sshPort: number): number {
-  const check = spawnSync(
-    "ssh",
-    ["-F", "/dev/null", "-o", `ControlPath=${controlPath}`, "-O", "check", "x"],
-    {
-      encoding: "utf8",
-    },
-  );
-  const pid = Number(/pid=(\d+)/.exec(check.stderr)?.[1]);
-  if (!pid) throw new Error(`no master answers at ${controlPath}: ${check.stderr}`);
-  const ss = spawnSync("ss", ["-tnpH", "state", "established", `( dport = :${sshPort} )`], {
-    encoding: "utf8",
-  });
-  const line = ss.stdout.split("\n").find((l) => l.includes(`pid=${pid},`));
-  const port = Number(/:(\d+)\s+\S+:\d+\s/.exec(line ?? "")?.[1]);
-  if (!port) throw new Error(`the master (pid ${pid}) holds no connection to port ${sshPort}:\n${ss.stdout}`);
-  return port;
 }
 
 async function startSlurmctld(i: Infra, env: NodeJS.ProcessEnv): Promise<void> {
