@@ -19,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { UserError } from "../../domain/errors.js";
 import type { Cluster } from "../../domain/types.js";
+import { INPUT_LIMITS, readInputFile } from "../../files/input-file.js";
 import {
   type BackoffPolicy,
   type ConnectionEvent,
@@ -94,7 +95,12 @@ export function openSshSettingsForCluster(
     if (cluster.port !== 22) options.push(`Port=${cluster.port}`);
     options.push(`User=${cluster.username}`);
   } else defaults.push(`User ${cluster.username}`);
-  if (config.key_path) options.push(`IdentityFile=${expandTilde(config.key_path, home)}`);
+  if (config.key_path) {
+    const key = expandTilde(config.key_path, home);
+    // ssh would read whatever it is given (a device, a pipe): the one reading rule says first
+    readInputFile(key, { what: "key file", hint: "check --key", maxBytes: INPUT_LIMITS.key });
+    options.push(`IdentityFile=${key}`);
+  }
   return {
     label: cluster.name,
     destination: config.ssh_alias ?? cluster.hostname,
