@@ -9,6 +9,7 @@ import { makeRunnerFactory, type RunnerFactoryOptions } from "../runners/factory
 import type { RunnerFactory } from "../runners/types.js";
 import {
   type ClusterSshEnvironment,
+  checkClusterKeyFile,
   type MasterOptions,
   OpenSshMaster,
   type OpenSshSettings,
@@ -44,6 +45,7 @@ function masterFor(settings: OpenSshSettings, opts: MasterOptions): OpenSshMaste
 /** The remote shell of a cluster: a session on its shared OpenSSH master (or the shared test shell). */
 export function shellFor(cluster: Cluster, setup: RunnersSetup = {}): RemoteShell {
   if (setup.shell) return sharedShell(setup.shell);
+  checkClusterKeyFile(cluster, setup.sshEnv?.home);
   const settings = openSshSettingsForCluster(cluster, setup.sshEnv);
   const opts = setup.openSsh ?? {};
   return new OpenSshShell(settings, { ...opts, master: masterFor(settings, opts) });

@@ -67,13 +67,14 @@ describe("numbers, names and parameters that were changed silently", () => {
     }
   });
 
-  it("an over-long --limit is refused in words", () => {
+  it("an over-long --limit is refused in words (bad usage: exit 2)", () => {
     const dir = tempProject();
     expectRefused(
       cli(dir, ["job", "list", "--limit", "99999999999999999999"]),
       /--limit must be a whole number from 1/,
+      2,
     );
-    expectRefused(cli(dir, ["job", "list", "--limit", "0"]), /--limit must be a whole number from 1/);
+    expectRefused(cli(dir, ["job", "list", "--limit", "0"]), /--limit must be a whole number from 1/, 2);
   });
 
   it("the range checks agree with the numbers they name (oracle: the bounds written out)", () => {

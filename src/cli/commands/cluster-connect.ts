@@ -17,7 +17,10 @@ async function masterFor(
   c: Cluster,
   opts: { persist?: string; reconnectWindowMs?: number } = {},
 ): Promise<OpenSshMaster> {
-  const { OpenSshMaster, openSshSettingsForCluster } = await import("../../transport/openssh/master.js");
+  const { OpenSshMaster, checkClusterKeyFile, openSshSettingsForCluster } = await import(
+    "../../transport/openssh/master.js"
+  );
+  checkClusterKeyFile(c);
   const { terminalBroker } = await import("../../transport/openssh/terminal-prompt.js");
   return new OpenSshMaster(openSshSettingsForCluster(c), {
     broker: terminalBroker(),

@@ -78,6 +78,19 @@ export interface ClusterSshEnvironment {
   home?: string;
 }
 
+/**
+ * The cluster's own key file checked by the one reading rule before ssh is given it: ssh reads
+ * whatever it is named (a device, a pipe), so a bad --key is one line here, not a hang there.
+ */
+export function checkClusterKeyFile(cluster: Pick<Cluster, "config">, home = os.homedir()): void {
+  if (cluster.config.key_path)
+    readInputFile(expandTilde(cluster.config.key_path, home), {
+      what: "key file",
+      hint: "check --key",
+      maxBytes: INPUT_LIMITS.key,
+    });
+}
+
 export function openSshSettingsForCluster(
   cluster: Pick<Cluster, "name" | "hostname" | "port" | "username" | "config">,
   env: ClusterSshEnvironment = {},
@@ -95,12 +108,7 @@ export function openSshSettingsForCluster(
     if (cluster.port !== 22) options.push(`Port=${cluster.port}`);
     options.push(`User=${cluster.username}`);
   } else defaults.push(`User ${cluster.username}`);
-  if (config.key_path) {
-    const key = expandTilde(config.key_path, home);
-    // ssh would read whatever it is given (a device, a pipe): the one reading rule says first
-    readInputFile(key, { what: "key file", hint: "check --key", maxBytes: INPUT_LIMITS.key });
-    options.push(`IdentityFile=${key}`);
-  }
+  if (config.key_path) options.push(`IdentityFile=${expandTilde(config.key_path, home)}`);
   return {
     label: cluster.name,
     destination: config.ssh_alias ?? cluster.hostname,
