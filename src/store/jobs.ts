@@ -8,6 +8,7 @@ import { checkParallelism } from "../domain/parallelism.js";
 import { readRunRecord } from "../domain/run-handle.js";
 import { canTransition, isActive, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
 import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerType } from "../domain/types.js";
+import { checkPriority } from "../domain/whole-numbers.js";
 import { type DB, statement } from "./database.js";
 import { insertDependency } from "./dependencies.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
@@ -210,7 +211,7 @@ export class JobRepository implements JobStore {
       cluster_id: spec.clusterId ?? null,
       runner_type: runnerType,
       parallelism_config: JSON.stringify(parallelism),
-      priority: spec.priority ?? 0,
+      priority: checkPriority(spec.priority ?? 0, `job ${spec.name}: the priority`),
       aux_files: JSON.stringify(spec.auxFileNames),
       workflow_id: spec.workflowId ?? null,
       workflow_step: spec.workflowStep ?? null,
@@ -325,7 +326,7 @@ export class JobRepository implements JobStore {
 
   setPriority(id: number, priority: number): void {
     this.require(id);
-    statement(this.db, "UPDATE jobs SET priority = ? WHERE id = ?").run(Math.trunc(priority), id);
+    statement(this.db, "UPDATE jobs SET priority = ? WHERE id = ?").run(checkPriority(priority), id);
   }
 
   /**

@@ -16,6 +16,7 @@ import { UserError } from "../domain/errors.js";
 import { RECOVERY_TRIGGERS, type RecoveryTrigger } from "../domain/failures.js";
 import { findCycle } from "../domain/graph.js";
 import type { Parallelism } from "../domain/types.js";
+import { checkPriority } from "../domain/whole-numbers.js";
 import { parseNumber } from "./numbers.js";
 import { readYaml } from "./yaml-document.js";
 
@@ -385,9 +386,12 @@ function parseStep(
     else step.cluster = cluster;
   }
   const priority = s.priority ?? defaults.priority ?? 0;
-  if (typeof priority !== "number" || !Number.isInteger(priority))
-    problems.add(`${where}: priority must be a whole number`);
-  else step.priority = priority;
+  try {
+    step.priority = checkPriority(priority, `${where}: priority`);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    problems.add(err.message);
+  }
   const recovery = parseRecovery(s.recovery, where, problems);
   const defaultRecovery = parseRecovery(defaults.recovery, "defaults", problems);
   step.recovery =

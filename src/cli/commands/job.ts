@@ -11,6 +11,7 @@ import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { parseJobId } from "../../domain/names.js";
 import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
+import { LIST_LIMIT_RANGE, PRIORITY_RANGE, wholeNumberIn } from "../../domain/whole-numbers.js";
 import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
@@ -69,16 +70,16 @@ export function checkDeckForJob(
   }
 }
 
-function wholeNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim()))
-    throw new UserError(`${flag} must be a whole number, not ${JSON.stringify(value)}`);
-  return Number(value);
+function wholeNumber(flag: string, value: string | undefined, range = COUNT_RANGE): number | undefined {
+  return value === undefined ? undefined : wholeNumberIn(flag, value, range);
 }
+
+/** ranks, threads, nodes: checkParallelism has the real bounds; this keeps the number a number. */
+const COUNT_RANGE = { min: 0, max: 1_000_000_000 };
 
 export async function addJob({ store, files }: Project, name: string, opts: AddOptions): Promise<number> {
   const input = readDeckFile(opts.input);
-  const cluster = opts.cluster ? await store.clusters.requireByName(opts.cluster) : undefined;
+  const cluster = opts.cluster !== undefined ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
   const ranks = wholeNumber("--ranks", opts.ranks);
   const threads = wholeNumber("--threads", opts.threads);
@@ -136,7 +137,7 @@ export async function addJob({ store, files }: Project, name: string, opts: AddO
       clusterId: cluster?.id ?? null,
       runnerType: (cluster?.type ?? "local") as RunnerType,
       parallelism,
-      priority: wholeNumber("--priority", opts.priority) ?? 0,
+      priority: wholeNumber("--priority", opts.priority, PRIORITY_RANGE) ?? 0,
       dependencies,
       inputsFrom,
     },
@@ -205,7 +206,7 @@ export function registerJobCommands(program: Command): void {
           if (opts.cluster === "local") clusterId = null;
           else if (opts.cluster !== undefined)
             clusterId = (await store.clusters.requireByName(opts.cluster)).id;
-          const limit = wholeNumber("--limit", opts.limit);
+          const limit = wholeNumber("--limit", opts.limit, LIST_LIMIT_RANGE);
           const jobs = await store.jobs.list({
             ...(status ? { status } : {}),
             ...(clusterId !== undefined ? { clusterId } : {}),
