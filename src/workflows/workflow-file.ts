@@ -18,7 +18,7 @@ import { findCycle } from "../domain/graph.js";
 import type { Parallelism } from "../domain/types.js";
 import { checkPriority } from "../domain/whole-numbers.js";
 import { parseNumber } from "./numbers.js";
-import { readYaml } from "./yaml-document.js";
+import { readYaml, yamlValues } from "./yaml-document.js";
 
 export { RECOVERY_TRIGGERS, type RecoveryTrigger };
 
@@ -190,12 +190,15 @@ function isScalarValue(v: unknown): v is string | number | boolean {
 
 /** Values of a range {from, to, step} or {from, to, count}, both ends included, without float noise. */
 function rangeValues(spec: Record<string, unknown>, where: string, problems: Problems): number[] {
-  const num = (k: string) =>
-    typeof spec[k] === "number" ? (spec[k] as number) : parseNumber(String(spec[k] ?? ""));
+  // YAML's .nan and .inf are numbers too: a range of them has no points to give
+  const num = (k: string) => {
+    const v = typeof spec[k] === "number" ? (spec[k] as number) : parseNumber(String(spec[k] ?? ""));
+    return v !== null && Number.isFinite(v) ? v : null;
+  };
   const from = num("from");
   const to = num("to");
   if (from === null || to === null) {
-    problems.add(`${where}: a range needs numbers from and to (and step or count)`);
+    problems.add(`${where}: a range needs finite numbers from and to (and step or count), not .nan or .inf`);
     return [];
   }
   const tidy = (x: number) => Number(x.toPrecision(12));
@@ -472,7 +475,12 @@ export function parseWorkflowFile(text: string, sourcePath: string | null = null
     problems.add(problem);
     problems.throwIfAny();
   }
-  const data = doc.toJS() as Record<string, unknown> | null;
+  const values = yamlValues(doc);
+  if (values.problem) {
+    problems.add(values.problem);
+    problems.throwIfAny();
+  }
+  const data = values.data as Record<string, unknown> | null;
   if (!data || typeof data !== "object" || Array.isArray(data)) {
     problems.add("must be a YAML mapping with name, params and steps");
     problems.throwIfAny();
