@@ -150,6 +150,8 @@ export interface EngineStatements {
   recordSubmission(jobId: number, engineId: string, s: SubmissionRecord): Awaitable<boolean>;
   markRunning(jobId: number, engineId: string, startedAt?: string): Awaitable<boolean>;
   setNodeList(jobId: number, nodeList: string): Awaitable<void>;
+  /** Why the scheduler keeps a queued run waiting (SLURM's reason), or null once it runs. */
+  setPendingReason(jobId: number, reason: string | null): Awaitable<void>;
   skipQueued(jobId: number, engineId: string, reason: string): Awaitable<boolean>;
   /** Records final statuses (with results and follow-ups) as one transaction. */
   finish(finishes: readonly Finish[]): Awaitable<Finished>;

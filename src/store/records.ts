@@ -146,6 +146,8 @@ export interface JobListRow {
   resultStatus: string | null;
   errorKind: string | null;
   imaginaryModes: number | null;
+  /** Its result was replayed by the CRYSTAL stand-in. */
+  standin: boolean;
 }
 
 export interface WorkflowListRow {

@@ -14,6 +14,7 @@ import { noSuchCluster } from "../store/clusters.js";
 import { checkDeck, firstDeckError } from "./deck-check.js";
 import { evaluateExpression, renderExpression } from "./expressions.js";
 import { formatCrystalNumber, parseNumber } from "./numbers.js";
+import { Problems } from "./problems.js";
 import { makePlaceholder } from "./sandbox.js";
 import type { SweepValue } from "./spec.js";
 import {
@@ -27,7 +28,6 @@ import {
 import {
   edgesOf,
   isExpression,
-  Problems,
   type StepDecl,
   type StepEdge,
   stepRefsIn,

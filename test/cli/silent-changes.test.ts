@@ -92,11 +92,13 @@ describe("numbers, names and parameters that were changed silently", () => {
 
   it("an over-long --limit is refused in words", () => {
     const dir = tempProject();
+    // a bad filter of job list is bad usage (exit 2)
     expectRefused(
       cli(dir, ["job", "list", "--limit", "99999999999999999999"]),
       /--limit must be a whole number from 1/,
+      2,
     );
-    expectRefused(cli(dir, ["job", "list", "--limit", "0"]), /--limit must be a whole number from 1/);
+    expectRefused(cli(dir, ["job", "list", "--limit", "0"]), /--limit must be a whole number from 1/, 2);
   });
 
   it("the range checks agree with the numbers they name (oracle: the bounds written out)", () => {
