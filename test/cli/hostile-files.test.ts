@@ -46,6 +46,15 @@ describe("file inputs that are not regular files", () => {
     expect(fs.existsSync(path.join(dir, "calculations"))).toBe(false);
   });
 
+  it("job add --from refuses a device or a named pipe as the new deck (--input)", () => {
+    const dir = tempProject();
+    const id = cliJson<{ id: number }>(dir, ["job", "add", "src", "--input", writeDeck(dir)]).id;
+    const from = ["job", "add", "copy", "--from", String(id), "--input"];
+    expectRefused(cli(dir, [...from, "/dev/zero"]), /deck file \/dev\/zero is a device/);
+    expectRefused(cli(dir, [...from, fifo(dir)]), /deck file .*pipe is a named pipe/);
+    expect(jobCount(dir)).toBe(1);
+  });
+
   it("job add refuses a deck far larger than any deck, saying how large it is", () => {
     const dir = tempProject();
     const big = writeDeck(dir, "big.d12", `${MGO_DECK}${"0.0 0.0 0.0\n".repeat(800_000)}`);
