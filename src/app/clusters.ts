@@ -5,11 +5,13 @@
 // unfinished jobs, unless forced: then they are cancelled, with the reason, and the runs they have
 // are stopped first, so nothing is left running on a cluster crystal-tui no longer knows).
 import os from "node:os";
+import path from "node:path";
 import { checkClusterConfig } from "../domain/cluster-settings.js";
 import { UserError } from "../domain/errors.js";
 import { isRunHandle } from "../domain/run-handle.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
 import type { Cluster, ClusterConfig, NewCluster } from "../domain/types.js";
+import { checkLaterInputFile, INPUT_LIMITS } from "../files/input-file.js";
 import { CLUSTER_KINDS, clusterKindsText } from "../runners/schedulers.js";
 import type { ProjectStore } from "../store/port.js";
 import { lookupSshConfig } from "../transport/ssh-config.js";
@@ -63,11 +65,30 @@ function whole(what: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** A path as the transport will read it (`~/` is the home folder). */
+function homePath(p: string): string {
+  return p === "~" ? os.homedir() : p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : p;
+}
+
 /** The settings given, as a cluster's configuration (only what was given). */
 export function configFrom(s: ClusterSettings): ClusterConfig {
   const config: ClusterConfig = {};
-  if (s.key !== undefined) config.key_path = s.key;
-  if (s.knownHosts !== undefined) config.known_hosts = s.knownHosts;
+  if (s.key !== undefined) {
+    checkLaterInputFile(homePath(s.key), {
+      what: "key file",
+      hint: "check --key",
+      maxBytes: INPUT_LIMITS.key,
+    });
+    config.key_path = s.key;
+  }
+  if (s.knownHosts !== undefined) {
+    checkLaterInputFile(homePath(s.knownHosts), {
+      what: "known_hosts file",
+      hint: "check --known-hosts",
+      maxBytes: INPUT_LIMITS.knownHosts,
+    });
+    config.known_hosts = s.knownHosts;
+  }
   if (s.remoteDir !== undefined) config.remote_dir = s.remoteDir;
   if (s.crystalExedir !== undefined) config.crystal_exedir = s.crystalExedir;
   if (s.module?.length) config.modules = s.module;

@@ -20,8 +20,18 @@ export interface OpenProject extends Project {
 const RUNNER_KIND_ROWS = RUNNER_KINDS.map((kind) => ({ kind, remote: kind !== "local" }));
 
 export async function openProject(dir: string, options?: OpenOptions): Promise<OpenProject> {
-  const store: ProjectStore = Store.open(dir, options);
-  if (!options?.readonly) await store.registerRunnerKinds(RUNNER_KIND_ROWS);
+  let store: ProjectStore;
+  let readOnly = options?.readonly ?? false;
+  try {
+    store = Store.open(dir, options);
+  } catch (err) {
+    // a project that cannot be written can still be listed and shown (its writes are refused)
+    const copy = cannotOpenInPlace(err) ? Store.openReadOnlyCopy(dir) : null;
+    if (!copy) throw err;
+    store = copy;
+    readOnly = true;
+  }
+  if (!readOnly) await store.registerRunnerKinds(RUNNER_KIND_ROWS);
   return {
     dir,
     store,
@@ -30,6 +40,18 @@ export async function openProject(dir: string, options?: OpenOptions): Promise<O
       await store.close();
     },
   };
+}
+
+/** SQLite's and the filesystem's words for "this file cannot be opened for writing here". */
+function cannotOpenInPlace(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    typeof code === "string" &&
+    (code === "SQLITE_CANTOPEN" ||
+      code.startsWith("SQLITE_READONLY") ||
+      code === "EROFS" ||
+      code === "EACCES")
+  );
 }
 
 /** New jobs with their folders: the folders first, then the records (src/crystal/project-files.ts). */

@@ -1,7 +1,7 @@
 // The crystal-tui command line. Commands are thin: they parse, call the store or a service, print.
 // Exit codes: 0 success, 1 failure, 2 bad usage; every error is one line on stderr.
 import { Command, CommanderError } from "commander";
-import { oneLine, UserError } from "../domain/errors.js";
+import { environmentProblem, oneLine, UserError } from "../domain/errors.js";
 import { registerClusterCommands } from "./commands/cluster.js";
 import { registerClusterConnectCommands } from "./commands/cluster-connect.js";
 import { registerDbCommands } from "./commands/db.js";
@@ -76,6 +76,12 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (err instanceof UserError) {
       process.stderr.write(`crystal-tui: ${oneLine(err.message)}\n`);
       return err.exitCode;
+    }
+    const problem = environmentProblem(err);
+    if (problem) {
+      process.stderr.write(`crystal-tui: ${problem}\n`);
+      if (process.env.CRYSTAL_TUI_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+      return 1;
     }
     const e = err as Error;
     process.stderr.write(

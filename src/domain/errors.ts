@@ -15,3 +15,37 @@ export class UsageError extends UserError {
 export function oneLine(message: string): string {
   return message.trim().replace(/\s*\n\s*/g, " — ");
 }
+
+/**
+ * What the machine refused, not the program — a full disk, a read-only filesystem, a permission —
+ * in words, with what to do: "internal error … please report it" sends a chemist to the wrong
+ * door. Node's errno codes and SQLite's result codes alike; null for anything else (a real bug).
+ */
+export function environmentProblem(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return null;
+  const file = (err as { path?: unknown }).path;
+  const at = typeof file === "string" ? ` (${file})` : "";
+  if (code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL") {
+    return `the disk is full${at} — free some space (or ask for more quota), then run the command again; the database keeps what was there before`;
+  }
+  if (code === "EROFS" || code.startsWith("SQLITE_READONLY")) {
+    return `the project cannot be written${at}: its folder, its database or the filesystem is read-only — run this where the project can be written, or copy the project to a folder you own`;
+  }
+  if (code === "EACCES" || code === "EPERM" || code === "SQLITE_PERM" || code === "SQLITE_AUTH") {
+    return `permission denied${at} — check the owner and permissions of the project folder and of .crystal_tui.db in it`;
+  }
+  if (code === "SQLITE_CANTOPEN") {
+    return "the project database cannot be opened — check that you can write the project folder (SQLite keeps its journal beside the database, so a read-only folder or filesystem cannot hold one)";
+  }
+  if (code.startsWith("SQLITE_IOERR") || code === "EIO") {
+    // SQLite reports a full disk under its WAL as a failed write, not as SQLITE_FULL
+    return `the disk refused a write or read${at} — most often it is full (see df -h): free some space, or check the filesystem (dmesg); the database keeps what was there before`;
+  }
+  if (code === "EMFILE" || code === "ENFILE") {
+    return "too many files are open — raise the limit (ulimit -n 4096) and run the command again";
+  }
+  if (code === "ENOMEM" || code === "SQLITE_NOMEM")
+    return "the machine ran out of memory — free some and run the command again";
+  return null;
+}

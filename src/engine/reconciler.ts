@@ -10,6 +10,10 @@ import { type EngineParts, oneLineMessage } from "./parts.js";
 import { persist } from "./persist.js";
 import { isUnavailable, type Target } from "./targets.js";
 
+/** The history line of a launch that started no run (the job is queued again). */
+export const LAUNCH_INTERRUPTED =
+  "launch interrupted before CRYSTAL started (no run has its token); queued again";
+
 export class Reconciler {
   private readonly cancelling = new Set<number>();
 
@@ -100,7 +104,10 @@ export class Reconciler {
     }
   }
 
-  /** A launch a dead engine marked but never recorded: found by its token, or given back. */
+  /**
+   * A launch marked but never recorded — its engine stopped, or its connection dropped during the
+   * upload and the engine let the job go to retry: found by its token, or given back.
+   */
   private async settleLaunch(t: Target, job: Job, mark: LaunchMark): Promise<void> {
     const { e } = this;
     const found = await t.runner.findLaunch(job, mark.launching, e.ctxFor(job, mark.launching));
@@ -109,7 +116,10 @@ export class Reconciler {
         recordSubmission(e, job, found),
       );
     } else if (Date.now() - mark.at > (e.options.launchGraceMs ?? 5000)) {
-      await e.store.engine.requeue(job.id, "engine restarted before launch", e.id);
+      // no run has this token: whatever the launch staged (a dropped upload's half) goes, and the
+      // history says what happened — an interrupted launch, by this engine or one that stopped
+      await t.runner.discardLaunch?.(job, mark.launching).catch(() => undefined);
+      await e.store.engine.requeue(job.id, LAUNCH_INTERRUPTED, e.id);
     } else {
       // the launch may still be writing its PID: leave it to the next pass
       await e.store.engine.release(job.id, e.id);

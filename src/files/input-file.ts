@@ -87,6 +87,31 @@ export function openInputFile(file: string, f: InputFile): { fd: number; size: n
   }
 }
 
+/**
+ * Checks, without reading it, that a file named now and read later (a cluster's key, its
+ * known_hosts) is a regular file within its bound — so a device or a pipe is refused when it is
+ * given, not when a connection first needs it. A file that does not exist yet passes (a key may be
+ * made after the cluster is added; the connection says so then).
+ */
+export function checkLaterInputFile(file: string, f: InputFile & { maxBytes: number }): void {
+  if (!fs.existsSync(file) && !isDanglingLink(file)) return;
+  const { fd, size } = openInputFile(file, f);
+  fs.closeSync(fd);
+  if (size > f.maxBytes) {
+    throw new UserError(
+      `${f.what} ${file} is ${sizeText(size)}; a ${f.what} is at most ${sizeText(f.maxBytes)} — is it the right file?`,
+    );
+  }
+}
+
+function isDanglingLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /** A regular file read whole, refused when it is larger than `maxBytes`. */
 export function readInputFile(file: string, f: InputFile & { maxBytes: number }): Buffer {
   const { fd, size } = openInputFile(file, f);

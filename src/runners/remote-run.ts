@@ -136,6 +136,11 @@ export abstract class RemoteRunnerBase {
     return this.shell.exec(argv, { cwd: dir });
   }
 
+  /** The run folder of a launch that never started (an upload dropped halfway), removed. */
+  async discardLaunch(job: Job, token: string): Promise<void> {
+    await this.shell.remove(await this.runDirFor(job, token), { recursive: true });
+  }
+
   /** Writes one small file into a run folder that exists (a background record, e.g. SLURM's id). */
   protected putFile(remote: string, text: string): Promise<void> {
     return this.shell

@@ -98,6 +98,11 @@ export interface Runner {
    * token, or null when it was never started (the job then goes back to PENDING and runs once).
    */
   findLaunch(job: Job, token: string, ctx: SubmitContext): Promise<Submission | null>;
+  /**
+   * Removes what a launch that findLaunch() found never started left behind (a remote run folder
+   * half uploaded when the connection dropped), so no stale folder stays on the cluster.
+   */
+  discardLaunch?(job: Job, token: string): Promise<void>;
   /** Called once the outcome is recorded: e.g. remove the scratch folder of a successful run. */
   cleanup?(job: Job, handle: RunHandle, outcome: { success: boolean }): Promise<void>;
   /** Whether the runner can start jobs now (e.g. CRYSTAL found); a message says how to fix it if not. */

@@ -1,6 +1,9 @@
 // The store: one project's database and its repositories. The single source of truth that the
 // CLI, the TUI and every engine share; they coordinate only through it. The database handle stays
 // inside: every statement crystal-tui runs is a method of one of these repositories.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { ClusterRepository } from "./clusters.js";
 import { type DB, databasePath, type OpenOptions, openDatabase, schemaVersion } from "./database.js";
 import { DependencyRepository } from "./dependencies.js";
@@ -38,6 +41,40 @@ export class Store {
   static open(projectDir: string, options?: OpenOptions): Store {
     return new Store(openDatabase(databasePath(projectDir), options), projectDir);
   }
+
+  /**
+   * A project whose folder cannot be written (a read-only filesystem, a folder of another user's)
+   * can still be read: SQLite cannot open it in place — its WAL needs a shared-memory file beside
+   * the database — so a private copy of the file (and its WAL) is read instead, removed on close.
+   * Nothing can be written through it (SQLite refuses: the project cannot be written, in words).
+   * Null when the project can be written (any failure to open it is then the real one) or has no
+   * database to read.
+   */
+  static openReadOnlyCopy(projectDir: string): Store | null {
+    const file = databasePath(projectDir);
+    try {
+      fs.accessSync(projectDir, fs.constants.W_OK);
+      return null;
+    } catch {
+      // not writable: read a copy
+    }
+    if (!fs.existsSync(file)) return null;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "crystal-tui-read-"));
+    try {
+      const copy = path.join(dir, path.basename(file));
+      fs.copyFileSync(file, copy);
+      fs.chmodSync(copy, 0o600);
+      if (fs.existsSync(`${file}-wal`)) fs.copyFileSync(`${file}-wal`, `${copy}-wal`);
+      const store = new Store(openDatabase(copy, { readonly: true }), projectDir);
+      store.onClose = () => fs.rmSync(dir, { recursive: true, force: true });
+      return store;
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private onClose: (() => void) | null = null;
 
   get path(): string {
     return databasePath(this.projectDir);
@@ -80,5 +117,7 @@ export class Store {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.onClose?.();
+    this.onClose = null;
   }
 }

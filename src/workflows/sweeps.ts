@@ -19,12 +19,15 @@ export function isScalarValue(v: unknown): v is string | number | boolean {
 
 /** Values of a range {from, to, step} or {from, to, count}, both ends included, without float noise. */
 function rangeValues(spec: Record<string, unknown>, where: string, problems: Problems): number[] {
-  const num = (k: string) =>
-    typeof spec[k] === "number" ? (spec[k] as number) : parseNumber(String(spec[k] ?? ""));
+  // YAML's .nan and .inf are numbers too: a range of them has no points to give
+  const num = (k: string) => {
+    const v = typeof spec[k] === "number" ? (spec[k] as number) : parseNumber(String(spec[k] ?? ""));
+    return v !== null && Number.isFinite(v) ? v : null;
+  };
   const from = num("from");
   const to = num("to");
   if (from === null || to === null) {
-    problems.add(`${where}: a range needs numbers from and to (and step or count)`);
+    problems.add(`${where}: a range needs finite numbers from and to (and step or count), not .nan or .inf`);
     return [];
   }
   const tidy = (x: number) => Number(x.toPrecision(12));

@@ -12,6 +12,7 @@ import { INPUT_LIMITS, readInputText } from "../files/input-file.js";
 import { checkDeck, type DeckReport } from "./deck-check.js";
 import { checkParamDeclaration, type ParamError, type TemplateParam, validateParamValues } from "./params.js";
 import { type CompiledTemplate, Sandbox, TemplateProblem } from "./sandbox.js";
+import { yamlValues } from "./yaml-document.js";
 
 export type { DeckReport } from "./deck-check.js";
 export type { TemplateParam } from "./params.js";
@@ -102,7 +103,9 @@ export function readTemplateFile(
       message: `is not valid YAML${at ? ` (line ${at})` : ""}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
     };
   }
-  const data = doc.toJS() as Record<string, unknown> | null;
+  const values = yamlValues(doc);
+  if (values.problem) return { file, message: values.problem };
+  const data = values.data as Record<string, unknown> | null;
   if (!data || typeof data !== "object" || Array.isArray(data)) {
     return { file, message: "must be a YAML mapping with name, description, params and deck" };
   }

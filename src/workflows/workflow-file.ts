@@ -20,7 +20,7 @@ import type { Parallelism } from "../domain/types.js";
 import { checkPriority } from "../domain/whole-numbers.js";
 import { Problems } from "./problems.js";
 import { isScalarValue, parseForeach, type SweepVar } from "./sweeps.js";
-import { readYaml } from "./yaml-document.js";
+import { readYaml, yamlValues } from "./yaml-document.js";
 
 export { RECOVERY_TRIGGERS, type RecoveryTrigger };
 
@@ -365,7 +365,12 @@ export function parseWorkflowFile(text: string, sourcePath: string | null = null
     problems.add(problem);
     problems.throwIfAny();
   }
-  const data = doc.toJS() as Record<string, unknown> | null;
+  const values = yamlValues(doc);
+  if (values.problem) {
+    problems.add(values.problem);
+    problems.throwIfAny();
+  }
+  const data = values.data as Record<string, unknown> | null;
   if (!data || typeof data !== "object" || Array.isArray(data)) {
     problems.add("must be a YAML mapping with name, params and steps");
     problems.throwIfAny();

@@ -24,6 +24,24 @@ export function readYaml(text: string): { doc: Document; problem: string | null 
   return { doc, problem: null };
 }
 
+/**
+ * The document's values. Aliases (`*name`) that expand to far more than the file holds — a
+ * "billion laughs" of nested aliases — are refused by yaml as resource exhaustion: a problem of
+ * the file in words, not a crash.
+ */
+export function yamlValues(doc: Document): { data: unknown; problem: string | null } {
+  try {
+    return { data: doc.toJS(), problem: null };
+  } catch (err) {
+    if (!/alias/i.test((err as Error).message)) throw err;
+    return {
+      data: null,
+      problem:
+        "its YAML aliases (*name) expand to far more than the file holds — write the values out instead of nesting aliases",
+    };
+  }
+}
+
 /** Where the first mapping key that repeats an earlier key of the same mapping is, or null. */
 function duplicateKey(doc: Document): number | null {
   let at: number | null = null;

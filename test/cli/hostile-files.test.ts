@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/domain/errors.js";
 import { firstInvalidUtf8Line, readInputFile, readInputText } from "../../src/files/input-file.js";
 import { readKnownHosts } from "../../src/transport/known-hosts.js";
-import { cli, FIXTURES, MGO_DECK, tempProject, writeDeck } from "../helpers/project.js";
+import { cli, cliJson, FIXTURES, MGO_DECK, tempProject, writeDeck } from "../helpers/project.js";
 
 const OUTPUT = path.join(FIXTURES, "aiida-crystal17__mgo_sto3g_scf.out");
 
@@ -44,6 +44,15 @@ describe("file inputs that are not regular files", () => {
     expectRefused(cli(dir, ["job", "add", "c", "--input", folder]), /is a folder, not a regular file/);
     expect(jobCount(dir)).toBe(0);
     expect(fs.existsSync(path.join(dir, "calculations"))).toBe(false);
+  });
+
+  it("job add --from refuses a device or a named pipe as the new deck (--input)", () => {
+    const dir = tempProject();
+    const id = cliJson<{ id: number }>(dir, ["job", "add", "src", "--input", writeDeck(dir)]).id;
+    const from = ["job", "add", "copy", "--from", String(id), "--input"];
+    expectRefused(cli(dir, [...from, "/dev/zero"]), /deck file \/dev\/zero is a device/);
+    expectRefused(cli(dir, [...from, fifo(dir)]), /deck file .*pipe is a named pipe/);
+    expect(jobCount(dir)).toBe(1);
   });
 
   it("job add refuses a deck far larger than any deck, saying how large it is", () => {
@@ -94,14 +103,26 @@ describe("file inputs that are not regular files", () => {
     expect(JSON.parse(r.stdout).error_kind).toBe("walltime");
   });
 
-  it("cluster test names a key file that is a device instead of reading it", () => {
+  it("cluster add refuses a key or known_hosts that is a device or a pipe; a key not made yet passes", () => {
+    const dir = tempProject();
+    const env = { HOME: tempProject("ctui-home-") };
+    const add = ["cluster", "add", "box", "--type", "ssh", "--host", "127.0.0.1", "--user", "me"];
+    expectRefused(cli(dir, [...add, "--key", "/dev/zero"], env), /key file \/dev\/zero is a device/);
+    expectRefused(cli(dir, [...add, "--known-hosts", fifo(dir)], env), /known_hosts file .* is a named pipe/);
+    expect(cliJson<unknown[]>(dir, ["cluster", "list"], env)).toEqual([]);
+    expect(cli(dir, [...add, "--key", path.join(dir, "id_not_made_yet")], env).code).toBe(0);
+  });
+
+  it("cluster test names a key file that became a device instead of reading it", () => {
     const dir = tempProject();
     const home = tempProject("ctui-home-");
     const env = { HOME: home, SSH_AUTH_SOCK: "", CRYSTAL_TUI_TRANSPORT: "ssh2" };
     const key = path.join(dir, "id_test");
-    fs.symlinkSync("/dev/zero", key);
+    fs.writeFileSync(key, "not a key yet\n");
     const add = ["cluster", "add", "box", "--type", "ssh", "--host", "127.0.0.1", "--user", "me"];
     expect(cli(dir, [...add, "--port", "1", "--key", key], env).code).toBe(0);
+    fs.rmSync(key);
+    fs.symlinkSync("/dev/zero", key);
     const r = cli(dir, ["cluster", "test", "box"], env);
     expect(r.stdout + r.stderr).toMatch(/key file .*id_test is a device, not a regular file/);
     expect(r.code).toBe(1);

@@ -67,8 +67,32 @@ describe("numbers, names and parameters that were changed silently", () => {
     }
   });
 
+  it("cluster add refuses a poll interval of 1e21 or twenty digits", () => {
+    const dir = tempProject();
+    for (const v of ["1e21", "100000000000000000000"]) {
+      expectRefused(
+        cli(dir, [
+          "cluster",
+          "add",
+          "c",
+          "--type",
+          "ssh",
+          "--host",
+          "h",
+          "--user",
+          "u",
+          "--poll-interval",
+          v,
+        ]),
+        /the poll interval must be a positive whole number/,
+      );
+    }
+    expect(cliJson<unknown[]>(dir, ["cluster", "list"])).toEqual([]);
+  });
+
   it("an over-long --limit is refused in words (bad usage: exit 2)", () => {
     const dir = tempProject();
+    // a bad filter of job list is bad usage (exit 2)
     expectRefused(
       cli(dir, ["job", "list", "--limit", "99999999999999999999"]),
       /--limit must be a whole number from 1/,

@@ -246,4 +246,35 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
       expect(store.remoteJobs.getByJobId(id)!.metadata.token).toBe(`deadbeef000${ids.indexOf(id)}`);
     store.close();
   });
+
+  it("an upload dropped mid-launch: its half folder is removed, the job runs once, no false history (issue 14, item 17)", async () => {
+    const { project, store } = newProject();
+    addCluster(project, infra!, setup, { name: "box", type: "ssh" });
+    const id = addJob(project, "u", deck("scf", "MgO [dropped-upload]"), ["--cluster", "box"]);
+    // what a dropped upload leaves: the job let go to retry with `launching` recorded (no handle),
+    // and on the cluster a run folder with half of its inputs and no process
+    const token = "feedface0001";
+    sql(store)
+      .prepare("UPDATE jobs SET status = 'QUEUED', claimed_by = NULL, run_handle = ? WHERE id = ?")
+      .run(JSON.stringify({ kind: "ssh", launching: token, at: Date.now() - 60_000 }), id);
+    const runner = runnerFactory()(store.clusters.get(store.jobs.require(id).clusterId!)!) as unknown as {
+      runDirFor(job: { id: number; name: string }, token: string): Promise<string>;
+      close(): Promise<void>;
+    };
+    const stale = await runner.runDirFor(store.jobs.require(id), token);
+    await runner.close();
+    await pool.exec(["sh", "-c", 'mkdir -p "$1" && printf "MgO\\nCRYS" > "$1/INPUT"', "sh", stale]);
+    const run = cli(project, ["run"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/done: 1 finished \(1 COMPLETED\)/);
+    expect(starts(setup, "[dropped-upload]")).toHaveLength(1);
+    const gone = await pool.exec(["sh", "-c", 'test -e "$1" && echo present || echo gone', "sh", stale]);
+    expect(gone.stdout.trim()).toBe("gone");
+    const history = store.events.forJob(id).map((e) => e.reason ?? "");
+    expect(history.join("\n")).not.toMatch(/engine restarted/);
+    expect(history).toContain(
+      "launch interrupted before CRYSTAL started (no run has its token); queued again",
+    );
+    store.close();
+  });
 });
