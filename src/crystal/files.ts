@@ -79,6 +79,26 @@ export const DATA_LINKS: readonly DataLink[] = Object.freeze([
     optional: true,
   },
   {
+    what: "optimisation restart data",
+    ext: ".optinfo",
+    reads: { crystal: "OPTINFO.DAT", properties: null },
+    // OPTGEOM's RESTART: the optimisation goes on from the steps (and Hessian) of the run before
+    keyword: "RESTART",
+    cliFlag: null,
+    workflowKey: null,
+    optional: false,
+  },
+  {
+    what: "frequency restart data",
+    ext: ".freqinfo",
+    reads: { crystal: "FREQINFO.DAT", properties: null },
+    // FREQCALC's RESTART: the displacements already computed are not computed again
+    keyword: "RESTART",
+    cliFlag: null,
+    workflowKey: null,
+    optional: false,
+  },
+  {
     what: "Born charges",
     ext: ".born",
     reads: { crystal: "BORN.DAT", properties: null },

@@ -97,11 +97,16 @@ export function addScfFlag(deck: string, keyword: string): string | null {
 }
 
 function optgeomRange(lines: string[]): [number, number] | null {
-  const start = lines.findIndex((l) => word(l) === "OPTGEOM");
+  return blockRange(lines, "OPTGEOM");
+}
+
+/** The lines of a geometry-section block (OPTGEOM … ENDOPT, FREQCALC … END): its keyword and its end. */
+function blockRange(lines: string[], open: string): [number, number] | null {
+  const start = lines.findIndex((l) => word(l) === open);
   if (start < 0) return null;
   for (let i = start + 1; i < lines.length; i++) {
     const w = word(lines[i]!);
-    if (w === "ENDOPT" || w === "END") return [start, i];
+    if (w.startsWith("END")) return [start, i];
   }
   return null;
 }
@@ -143,9 +148,18 @@ export function setOptgeomKeyword(deck: string, keyword: string, value: string):
 
 /** Adds a keyword without a value (HESSOPT) inside OPTGEOM … ENDOPT. */
 export function addOptgeomFlag(deck: string, keyword: string): string | null {
+  return addBlockFlag(deck, "OPTGEOM", keyword);
+}
+
+/** Adds a keyword without a value (RESTART) inside FREQCALC … END. */
+export function addFreqcalcFlag(deck: string, keyword: string): string | null {
+  return addBlockFlag(deck, "FREQCALC", keyword);
+}
+
+function addBlockFlag(deck: string, block: string, keyword: string): string | null {
   const l = split(deck);
   if (!l) return null;
-  const range = optgeomRange(l.lines);
+  const range = blockRange(l.lines, block);
   if (!range) return null;
   const k = keyword.toUpperCase();
   for (let i = range[0] + 1; i < range[1]; i++) if (word(l.lines[i]!) === k) return join(l);

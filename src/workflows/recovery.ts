@@ -17,15 +17,13 @@ import type { InputFromParent, Job, Parallelism } from "../domain/types.js";
 import type { FollowUp, ParsedResult, Project } from "../engine/hooks.js";
 import type { Outcome } from "../engine/outcome.js";
 import {
-  addOptgeomFlag,
-  addScfFlag,
-  externalGeometry,
-  hasOptgeom,
-  optgeomValue,
-  scfValue,
-  setOptgeomKeyword,
-  setScfKeyword,
-} from "./deck-edit.js";
+  CannotContinue,
+  type Continuation,
+  continueOptimisation,
+  continueScf,
+  readContinuedOutputs,
+} from "./continuation.js";
+import { hasOptgeom, optgeomValue, scfValue, setOptgeomKeyword, setScfKeyword } from "./deck-edit.js";
 import { readStoredPlan, stepOfJob } from "./spec.js";
 import { renderTemplate } from "./templates.js";
 
@@ -63,6 +61,16 @@ function formatTime(seconds: number): string {
   return d > 0 ? `${d}-${hms}` : hms;
 }
 
+/** A continuation, or null when it cannot be made. */
+function possible(make: () => Continuation): Continuation | null {
+  try {
+    return make();
+  } catch (err) {
+    if (err instanceof CannotContinue) return null;
+    throw err;
+  }
+}
+
 /** Applies one edit that may not be possible (null): the deck stays as it was then. */
 function edit(deck: string, fn: (d: string) => string | null): string {
   return fn(deck) ?? deck;
@@ -76,26 +84,24 @@ function planChange(
 ): Change | null {
   const deck0 = job.inputFile;
   if (!deck0) return null;
-  const own = (ext: string) => fs.existsSync(path.join(folder, `${job.name}${ext}`));
   const inputs = job.inputsFrom.filter((i) => i.jobId !== job.id);
-  const replaceInput = (ext: string, optional = false) => {
-    const kept = inputs.filter((i) => i.ext !== ext);
-    kept.push({ jobId: job.id, ext, ...(optional ? { optional: true } : {}) });
-    inputs.splice(0, inputs.length, ...kept);
-  };
   const v = values ? { ...values } : null;
   const what: string[] = [];
   let deck = deck0;
   let parallelism: Parallelism = { ...job.parallelism };
   const isOpt = hasOptgeom(deck0);
 
+  // the continuations are the ones `job restart` makes (src/workflows/continuation.ts); one that
+  // cannot be made (no fort.9, an empty one) leaves the other changes to be tried
+  const take = (c: Continuation | null) => {
+    if (!c) return;
+    deck = c.deck;
+    inputs.splice(0, inputs.length, ...c.inputs);
+    what.push(...c.what);
+  };
   if (trigger === "scf_not_converged" || (trigger === "walltime" && !isOpt)) {
-    if (own(".f9")) {
-      deck = edit(deck, (d) => addScfFlag(d, "GUESSP"));
-      if (v && "guessp" in v) v.guessp = true;
-      replaceInput(".f9");
-      what.push("GUESSP from its last wavefunction");
-    }
+    take(possible(() => continueScf({ ...job, inputsFrom: inputs }, folder, deck)));
+    if (v && "guessp" in v && inputs.some((i) => i.jobId === job.id && i.ext === ".f9")) v.guessp = true;
   }
   if (trigger === "scf_not_converged") {
     const fmixing = Math.min(90, (scfValue(deck0, "FMIXING") ?? CRYSTAL_DEFAULT_FMIXING) + 20);
@@ -107,21 +113,15 @@ function planChange(
     what.push(`FMIXING ${fmixing}`, `MAXCYCLE ${maxcycle}`);
   }
   if ((trigger === "walltime" || trigger === "geometry_not_converged") && isOpt) {
-    if (own(".gui")) {
-      const external = externalGeometry(deck);
-      if (external) {
-        deck = external;
-        if (v && "geometry" in v) v.geometry = "external";
-        replaceInput(".gui");
-        what.push("the last geometry (EXTERNAL)");
-      }
-    }
-    if (own(".hessopt")) {
-      deck = edit(deck, (d) => addOptgeomFlag(d, "HESSOPT"));
-      if (v && "hessopt" in v) v.hessopt = true;
-      replaceInput(".hessopt", true);
-      what.push("its Hessian (HESSOPT)");
-    }
+    // a retry with more time or steps is worth it even when no step was completed
+    take(
+      possible(() =>
+        continueOptimisation({ ...job, inputsFrom: inputs }, folder, deck, { requireProgress: false }),
+      ),
+    );
+    const own = new Set(inputs.filter((i) => i.jobId === job.id).map((i) => i.ext));
+    if (v && "geometry" in v && own.has(".gui")) v.geometry = "external";
+    if (v && "hessopt" in v && own.has(".hessopt")) v.hessopt = true;
   }
   if (trigger === "geometry_not_converged" && isOpt) {
     const steps = Math.min(10_000, (optgeomValue(deck0, "MAXCYCLE") ?? CRYSTAL_DEFAULT_OPT_MAXCYCLE) * 2);
@@ -181,12 +181,10 @@ export async function planRecovery(
       if (wanted !== null && scfValue(deck, keyword) !== wanted)
         deck = edit(deck, (d) => setScfKeyword(d, keyword, String(wanted)));
     }
-    if (change.inputs.some((i) => i.jobId === job.id && i.ext === ".f9"))
-      deck = edit(deck, (d) => addScfFlag(d, "GUESSP"));
-    if (change.inputs.some((i) => i.jobId === job.id && i.ext === ".gui"))
-      deck = edit(deck, externalGeometry);
-    if (change.inputs.some((i) => i.jobId === job.id && i.ext === ".hessopt"))
-      deck = edit(deck, (d) => addOptgeomFlag(d, "HESSOPT"));
+    deck = readContinuedOutputs(
+      deck,
+      new Set(change.inputs.filter((i) => i.jobId === job.id).map((i) => i.ext)),
+    );
     const optSteps = optgeomValue(change.deck, "MAXCYCLE");
     if (optSteps !== null && optgeomValue(deck, "MAXCYCLE") !== optSteps) {
       deck = edit(deck, (d) => setOptgeomKeyword(d, "MAXCYCLE", String(optSteps)));

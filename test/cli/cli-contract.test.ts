@@ -115,7 +115,11 @@ describe("crystal-tui CLI", () => {
     const before = counts(project);
     const cases: [string[], number, RegExp][] = [
       [["job", "add", "x", "--input", deck, "--cluster", "nowhere"], 1, /no cluster 'nowhere'.*cluster list/],
-      [["job", "add", "x", "--input", path.join(project, "missing.d12")], 1, /cannot be read/],
+      [
+        ["job", "add", "x", "--input", path.join(project, "missing.d12")],
+        1,
+        /deck file .*missing\.d12 does not exist — check the path given to --input/,
+      ],
       [["job", "add", "x", "--input", deck, "--after-ok", "999"], 1, /no such job/],
       [["job", "add", "x", "--input", deck, "--after-ok", "abc"], 2, /not a job id/],
       [["job", "add", "../../etc/passwd", "--input", deck], 1, /not allowed/],
@@ -123,10 +127,10 @@ describe("crystal-tui CLI", () => {
       [["job", "add", "x", "--input", deck, "--ranks", "two"], 1, /whole number/],
       [["job", "add", "x", "--input", deck, "--time", "forever"], 1, /HH:MM:SS/],
       [["job", "add", "x", "--input", deck, "--partition", "debug;reboot"], 1, /partition/],
-      [["job", "add", "x"], 2, /required option/],
+      [["job", "add", "x"], 2, /give the deck with --input FILE, or the job to copy with --from ID/],
       [["job", "show", "abc"], 2, /not a job id/],
       [["job", "show", "12345"], 1, /no job 12345/],
-      [["job", "list", "--status", "DONE"], 1, /unknown/],
+      [["job", "list", "--status", "DONE"], 2, /unknown/],
       [["cluster", "add", "hpc", "--type", "ssh", "--host", "h", "--user", "u"], 1, /already exists/],
       [["cluster", "add", "new", "--type", "pbs", "--host", "h", "--user", "u"], 1, /ssh or slurm/],
       [["cluster", "show", "nope"], 1, /no cluster 'nope'/],

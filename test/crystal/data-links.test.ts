@@ -29,6 +29,8 @@ describe("the data links, by hand", () => {
       ".f9": "fort.20",
       ".f98": "fort.98",
       ".hessopt": "HESSOPT.DAT",
+      ".optinfo": "OPTINFO.DAT",
+      ".freqinfo": "FREQINFO.DAT",
       ".born": "BORN.DAT",
     });
     expect({ ...PROPERTIES_AUX_INPUTS }).toEqual({ ".f9": "fort.9", ".f98": "fort.98" });

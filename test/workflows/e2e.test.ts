@@ -259,9 +259,13 @@ describe("recovery policies on the stand-in", () => {
       expect(first.status).toBe("FAILED");
       expect(second).toMatchObject({ attempt: 2, retryOf: 1, parallelism: { time: "01:00:00" } });
       expect(second.inputFile!.split("\n").slice(1, 3)).toEqual(["EXTERNAL", "OPTGEOM"]);
-      expect(second.inputFile).toContain("\nHESSOPT\nENDOPT\n");
+      // the continuation `job restart` makes: OPTGEOM RESTART from OPTINFO.DAT, HESSOPT from HESSOPT.DAT
+      const optgeom = /\nOPTGEOM\n([\s\S]*?)\nENDOPT\n/.exec(second.inputFile!)?.[1]?.split("\n");
+      expect(optgeom).toContain("RESTART");
+      expect(optgeom).toContain("HESSOPT");
       expect(second.inputsFrom).toEqual([
         { jobId: 1, ext: ".gui" },
+        { jobId: 1, ext: ".optinfo" },
         { jobId: 1, ext: ".hessopt", optional: true },
       ]);
       // the stand-in read EXTERNAL's fort.34 (it stops without it) and replayed the same interrupted run

@@ -1,23 +1,30 @@
 // crystal-tui job add | list | show | cancel | rm
-import fs from "node:fs";
 import type { Command } from "commander";
+import { unreadInputs } from "../../app/deck-problems.js";
+import { SET_KEYS_TEXT } from "../../app/job-copy.js";
+import { remoteJobView } from "../../app/job-output.js";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
+import { readDeckFile } from "../../crystal/deck-file.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
-import { UserError } from "../../domain/errors.js";
-import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
+import { UsageError, UserError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
-import { isJobStatus, JOB_STATUSES } from "../../domain/status.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
+import { PRIORITY_RANGE, wholeNumberIn } from "../../domain/whole-numbers.js";
 import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
-import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
+import { jobToJson, printJson, statusLabel } from "../output.js";
+import { registerJobCompare } from "./job-compare.js";
+import { addCopy, type CopyOptions } from "./job-copy.js";
+import { registerJobList } from "./job-list.js";
+import { registerJobLog } from "./job-log.js";
+import { registerJobRestart } from "./job-restart.js";
 
 interface AddOptions {
-  input: string;
+  input?: string;
   aux?: string[];
   cluster?: string;
   ranks?: string;
@@ -69,24 +76,20 @@ export function checkDeckForJob(
   }
 }
 
-function wholeNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim()))
-    throw new UserError(`${flag} must be a whole number, not ${JSON.stringify(value)}`);
-  return Number(value);
+function wholeNumber(flag: string, value: string | undefined, range = COUNT_RANGE): number | undefined {
+  return value === undefined ? undefined : wholeNumberIn(flag, value, range);
 }
 
-export function readDeckFile(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`deck file ${file} cannot be read — check the path given to --input`);
-  }
-}
+/** ranks, threads, nodes: checkParallelism has the real bounds; this keeps the number a number. */
+const COUNT_RANGE = { min: 0, max: 1_000_000_000 };
 
-export async function addJob({ store, files }: Project, name: string, opts: AddOptions): Promise<number> {
+export async function addJob(
+  { store, files }: Project,
+  name: string,
+  opts: AddOptions & { input: string },
+): Promise<number> {
   const input = readDeckFile(opts.input);
-  const cluster = opts.cluster ? await store.clusters.requireByName(opts.cluster) : undefined;
+  const cluster = opts.cluster !== undefined ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
   const ranks = wholeNumber("--ranks", opts.ranks);
   const threads = wholeNumber("--threads", opts.threads);
@@ -114,6 +117,11 @@ export async function addJob({ store, files }: Project, name: string, opts: AddO
     if (!parent) throw new UserError(`${flag} ${text}: there is no such job — see \`crystal-tui job list\``);
     inputsFrom.push({ jobId: parent.id, ext });
   }
+  for (const warning of unreadInputs(
+    input,
+    inputsFrom.map((i) => i.ext),
+  ))
+    process.stderr.write(`warning: ${warning}\n`);
   if (opts.check !== false) {
     checkDeckForJob(opts.input, input, {
       auxFiles: opts.aux ?? [],
@@ -144,7 +152,7 @@ export async function addJob({ store, files }: Project, name: string, opts: AddO
       clusterId: cluster?.id ?? null,
       runnerType: (cluster?.type ?? "local") as RunnerType,
       parallelism,
-      priority: wholeNumber("--priority", opts.priority) ?? 0,
+      priority: wholeNumber("--priority", opts.priority, PRIORITY_RANGE) ?? 0,
       dependencies,
       inputsFrom,
     },
@@ -157,9 +165,14 @@ export function registerJobCommands(program: Command): void {
 
   job
     .command("add")
-    .description("add a calculation from a CRYSTAL deck (.d12); `crystal-tui run` starts it")
+    .description(
+      "add a calculation from a CRYSTAL deck (.d12), or a copy of a job (--from); `crystal-tui run` starts it",
+    )
     .argument("<name>", "job name (letters, digits, . _ + -)")
-    .requiredOption("-i, --input <deck>", "the CRYSTAL input deck (.d12)")
+    .option("-i, --input <deck>", "the CRYSTAL input deck (.d12); with --from, a new deck for the copy")
+    .option("--from <id>", "copy job ID: its deck, aux files, links to parents' files, cluster, resources")
+    .option("--edit", "with --from: edit the deck in $VISUAL / $EDITOR first (checked on return)")
+    .option("--set <key=value>", `with --from: change ${SET_KEYS_TEXT}; repeatable`, collect)
     .option("--aux <file>", "auxiliary input (e.g. .gui geometry, .f9 wavefunction); repeatable", collect)
     .option("--cluster <name>", "run on this cluster (default: this machine)")
     .option("--ranks <n>", "MPI ranks (> 1 runs PcrystalOMP under MPI)")
@@ -185,58 +198,25 @@ export function registerJobCommands(program: Command): void {
     )
     .option("--no-check", "add the job even if the deck checker finds errors")
     .option("--json", "print JSON")
-    .action(async (name: string, opts: AddOptions, cmd: Command) => {
+    .action(async (name: string, opts: AddOptions & Partial<CopyOptions>, cmd: Command) => {
       await withProject(cmd, async (project) => {
-        const id = await addJob(project, name, opts);
+        if (opts.from === undefined && (opts.edit || opts.set))
+          throw new UsageError(`${opts.edit ? "--edit" : "--set"} goes with --from ID (the job to copy)`);
+        if (opts.from === undefined && opts.input === undefined)
+          throw new UsageError("give the deck with --input FILE, or the job to copy with --from ID");
+        const id =
+          opts.from !== undefined
+            ? await addCopy(project, name, { ...opts, from: opts.from })
+            : await addJob(project, name, { ...opts, input: opts.input! });
         if (opts.json) printJson({ id });
         else process.stdout.write(`job ${id} added (${name}) — start it with \`crystal-tui run\`\n`);
       });
     });
 
-  job
-    .command("list")
-    .description("jobs, newest first")
-    .option("--status <status>", `only jobs in this status (${JOB_STATUSES.join(", ")})`)
-    .option("--cluster <name>", "only jobs of this cluster ('local' for this machine)")
-    .option("--limit <n>", "at most N jobs")
-    .option("--json", "print JSON")
-    .action(
-      async (opts: { status?: string; cluster?: string; limit?: string; json?: boolean }, cmd: Command) => {
-        await withStore(cmd, async (store) => {
-          const status = opts.status?.toUpperCase();
-          if (status !== undefined && !isJobStatus(status)) {
-            throw new UserError(
-              `status ${JSON.stringify(opts.status)} is unknown — use one of ${JOB_STATUSES.join(", ")}`,
-            );
-          }
-          let clusterId: number | null | undefined;
-          if (opts.cluster === "local") clusterId = null;
-          else if (opts.cluster !== undefined)
-            clusterId = (await store.clusters.requireByName(opts.cluster)).id;
-          const limit = wholeNumber("--limit", opts.limit);
-          const jobs = await store.jobs.list({
-            ...(status ? { status } : {}),
-            ...(clusterId !== undefined ? { clusterId } : {}),
-            ...(limit !== undefined ? { limit } : {}),
-          });
-          if (opts.json) return printJson(jobs.map(jobToJson));
-          if (jobs.length === 0)
-            return void process.stdout.write("no jobs — add one with `crystal-tui job add`\n");
-          const rows = [["ID", "NAME", "STATUS", "WHERE", "ENERGY (Ha)", "CREATED"]];
-          for (const j of jobs) {
-            rows.push([
-              String(j.id),
-              j.name,
-              statusLabel(j.status),
-              j.clusterName ?? "local",
-              `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}`,
-              j.createdAt,
-            ]);
-          }
-          process.stdout.write(`${table(rows)}\n`);
-        });
-      },
-    );
+  registerJobRestart(job);
+  registerJobCompare(job);
+
+  registerJobList(job);
 
   job
     .command("show")
@@ -269,7 +249,7 @@ export function registerJobCommands(program: Command): void {
               status: d.otherStatus,
             })),
             can_run: j.status === "PENDING" ? await store.dependencies.canJobRun(id) : null,
-            remote: remote ?? null,
+            remote: remote ? remoteJobView(j, remote, j.clusterName) : null,
             history: events.map((e) => ({ at: e.at, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
           });
         }
@@ -280,10 +260,13 @@ export function registerJobCommands(program: Command): void {
           `folder    ${new ProjectFiles(store.projectDir).folderOf(j)}`,
         ];
         if (j.commandLine) lines.push(`command   ${j.commandLine}`);
-        if (remote)
+        if (remote) {
+          const v = remoteJobView(j, remote, j.clusterName);
           lines.push(
-            `remote    ${remote.remoteHandle} in ${remote.workingDirectory}${remote.nodeList ? ` on ${remote.nodeList}` : ""}`,
+            `remote    ${v.handle} in ${v.work_dir}${v.node_list ? ` on ${v.node_list}` : ""}${v.queue ? `  partition ${v.queue}` : ""}`,
           );
+          if (v.pending_reason) lines.push(`pending   ${v.pending_reason} (the scheduler's reason)`);
+        }
         lines.push(...jobResultLines(j, new ProjectFiles(store.projectDir).folderOf(j)));
         if (deps.length)
           lines.push(
@@ -303,6 +286,8 @@ export function registerJobCommands(program: Command): void {
         process.stdout.write(`${lines.join("\n")}\n`);
       });
     });
+
+  registerJobLog(job);
 
   job
     .command("cancel")
@@ -327,12 +312,14 @@ export function registerJobCommands(program: Command): void {
     .command("rm")
     .description("delete a job's record (its folder stays on disk)")
     .argument("<id>", "job id")
-    .action(async (idText: string, _opts: unknown, cmd: Command) => {
+    .option("--force", "remove it even if pending jobs wait for it; those that needed it are skipped")
+    .action(async (idText: string, opts: { force?: boolean }, cmd: Command) => {
       const id = parseJobId(idText);
       await withStore(cmd, async (store) => {
-        const removed = await store.jobs.delete(id);
+        const removed = await store.jobs.delete(id, { force: opts.force === true });
+        const skipped = removed.skippedDependents.map((d) => `${d.id} (${d.name})`).join(", ");
         process.stdout.write(
-          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept\n`,
+          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept${skipped ? `; skipped, as they needed it: ${skipped}` : ""}\n`,
         );
       });
     });

@@ -1,16 +1,18 @@
 // crystal-tui workflow run | list | show — workflow files become jobs and dependencies.
-import fs from "node:fs";
 import type { Command } from "commander";
 import { ProjectFiles } from "../../crystal/project-files.js";
-import { UsageError, UserError } from "../../domain/errors.js";
+import { UsageError } from "../../domain/errors.js";
 import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import { INPUT_LIMITS, readInputText } from "../../files/input-file.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
 import type { AggregateResult } from "../../workflows/progress.js";
 import { summaryText } from "../../workflows/summary.js";
 import { collect, projectDirOf, withStore } from "../context.js";
+import { delimited } from "../delimited.js";
 import { formatEnergy, printJson, statusLabel, table } from "../output.js";
 import { parseSets } from "./template.js";
+import { workflowTable } from "./workflow-table.js";
 
 function parseWorkflowId(text: string): number {
   if (!/^\d{1,15}$/.test(text.trim()) || Number(text) < 1) {
@@ -20,11 +22,7 @@ function parseWorkflowId(text: string): number {
 }
 
 function readWorkflowFile(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`workflow file ${file} cannot be read — check the path`);
-  }
+  return readInputText(file, { what: "workflow file", maxBytes: INPUT_LIMITS.workflow, strict: true });
 }
 
 function countsText(counts: Partial<Record<JobStatus, number>>): string {
@@ -174,63 +172,77 @@ export function registerWorkflowCommands(program: Command): void {
     .description("a workflow's steps, their jobs and statuses, and its aggregate results")
     .argument("<id>", "workflow id")
     .option("--json", "print JSON")
-    .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
-      const id = parseWorkflowId(idText);
-      const { workflowView } = await import("../../workflows/progress.js");
-      await withStore(cmd, async (store) => {
-        const view = await workflowView(store, id);
-        const w = view.workflow;
-        if (opts.json) {
-          return printJson({
-            id: w.id,
-            name: w.name,
-            description: view.description,
-            source_path: w.sourcePath,
-            params: w.params,
-            created_at: w.createdAt,
-            steps: view.steps,
-            summary: view.summary,
-            results: Object.fromEntries(view.steps.filter((s) => s.result).map((s) => [s.name, s.result])),
-          });
-        }
-        const lines = [`workflow ${w.id}  ${w.name}${w.sourcePath ? `  (${w.sourcePath})` : ""}`];
-        if (view.description) lines.push(view.description);
-        if (Object.keys(w.params).length) {
-          lines.push(
-            `params    ${Object.entries(w.params)
-              .map(([k, v]) => `${k}=${String(v)}`)
-              .join(" ")}`,
+    .option("--format <format>", "text, json, csv or tsv (csv/tsv: one table, see --step)")
+    .option(
+      "--step <name>",
+      "with csv/tsv: this step's table (default: the first aggregate's, else every job)",
+    )
+    .action(
+      async (idText: string, opts: { json?: boolean; format?: string; step?: string }, cmd: Command) => {
+        const id = parseWorkflowId(idText);
+        const format = (opts.format ?? (opts.json ? "json" : "text")).toLowerCase();
+        if (!["text", "json", "csv", "tsv"].includes(format))
+          throw new UsageError(
+            `format ${JSON.stringify(opts.format)} is unknown — use text, json, csv or tsv`,
           );
-        }
-        for (const s of view.steps) {
-          const status = ["PENDING", "RUNNING", "COMPLETED", "FAILED"].includes(s.status)
-            ? statusLabel(s.status as JobStatus)
-            : s.status;
-          lines.push("", `${s.name}  ${status}  (${s.source})`);
-          if (s.jobs.length) {
-            const rows = [["", "JOB", "NAME", "STATUS", "ATTEMPT", "POINT", "ENERGY (Ha)", "WHY"]];
-            for (const j of s.jobs) {
-              rows.push([
-                j.latest ? " " : "·",
-                String(j.id),
-                j.name,
-                statusLabel(j.status),
-                String(j.attempt),
-                sweepText(j.sweep),
-                `${formatEnergy(j.final_energy)}${j.energy_is_final === false ? NOT_FINAL_MARK : ""}`,
-                j.status_reason ?? "",
-              ]);
-            }
+        const { workflowView } = await import("../../workflows/progress.js");
+        await withStore(cmd, async (store) => {
+          const view = await workflowView(store, id);
+          const w = view.workflow;
+          if (format === "csv" || format === "tsv")
+            return void process.stdout.write(delimited(format, workflowTable(view, opts.step)));
+          if (format === "json") {
+            return printJson({
+              id: w.id,
+              name: w.name,
+              description: view.description,
+              source_path: w.sourcePath,
+              params: w.params,
+              created_at: w.createdAt,
+              steps: view.steps,
+              summary: view.summary,
+              results: Object.fromEntries(view.steps.filter((s) => s.result).map((s) => [s.name, s.result])),
+            });
+          }
+          const lines = [`workflow ${w.id}  ${w.name}${w.sourcePath ? `  (${w.sourcePath})` : ""}`];
+          if (view.description) lines.push(view.description);
+          if (Object.keys(w.params).length) {
             lines.push(
-              ...table(rows)
-                .split("\n")
-                .map((l) => `  ${l}`),
+              `params    ${Object.entries(w.params)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(" ")}`,
             );
           }
-          if (s.result) lines.push(...aggregateLines(s.name, s.result));
-        }
-        lines.push("", ...summaryText(view.summary, formatEnergy));
-        process.stdout.write(`${lines.join("\n")}\n`);
-      });
-    });
+          for (const s of view.steps) {
+            const status = ["PENDING", "RUNNING", "COMPLETED", "FAILED"].includes(s.status)
+              ? statusLabel(s.status as JobStatus)
+              : s.status;
+            lines.push("", `${s.name}  ${status}  (${s.source})`);
+            if (s.jobs.length) {
+              const rows = [["", "JOB", "NAME", "STATUS", "ATTEMPT", "POINT", "ENERGY (Ha)", "WHY"]];
+              for (const j of s.jobs) {
+                rows.push([
+                  j.latest ? " " : "·",
+                  String(j.id),
+                  j.name,
+                  statusLabel(j.status),
+                  String(j.attempt),
+                  sweepText(j.sweep),
+                  `${formatEnergy(j.final_energy)}${j.energy_is_final === false ? NOT_FINAL_MARK : ""}`,
+                  j.status_reason ?? "",
+                ]);
+              }
+              lines.push(
+                ...table(rows)
+                  .split("\n")
+                  .map((l) => `  ${l}`),
+              );
+            }
+            if (s.result) lines.push(...aggregateLines(s.name, s.result));
+          }
+          lines.push("", ...summaryText(view.summary, formatEnergy));
+          process.stdout.write(`${lines.join("\n")}\n`);
+        });
+      },
+    );
 }

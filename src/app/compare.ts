@@ -1,0 +1,130 @@
+// Comparing jobs (`crystal-tui job compare`, the TUI's `=`): each job's energy, its difference to a
+// reference — a job the user chose, or the lowest final energy among them — in the unit asked for,
+// per cell or per atom, with the gap, the volume, the SCF cycles, the run time and the status. An
+// energy that is not final (an optimisation stopped early, a job still running) is shown, marked,
+// and never taken as the lowest (src/domain/final-energy.ts decides which are final).
+import { type EnergyUnit, fromHartree } from "../domain/energy-units.js";
+import { UserError } from "../domain/errors.js";
+import { energyStanding, lowestFinalEnergy } from "../domain/final-energy.js";
+import { runtimeSeconds } from "../domain/job-times.js";
+import type { JobStatus } from "../domain/status.js";
+import type { Job } from "../domain/types.js";
+import type { ProjectStore } from "../store/port.js";
+
+export type EnergyPer = "cell" | "atom";
+
+export interface CompareOptions {
+  unit?: EnergyUnit;
+  per?: EnergyPer;
+  /** The job the differences are taken to; default: the lowest final energy among them. */
+  relativeTo?: number;
+}
+
+export interface ComparedJob {
+  id: number;
+  name: string;
+  status: JobStatus;
+  /** The run's energy (whole cell), as CRYSTAL printed it. */
+  finalEnergyHartree: number | null;
+  /** Whether that energy is a final one; why not, when it is not. */
+  final: boolean;
+  notFinalWhy: string | null;
+  atoms: number | null;
+  /** The energy in the unit and per what was asked (null: none, or per atom with no atom count). */
+  energy: number | null;
+  /** energy − the reference's energy, in the same unit (null when either is missing). */
+  delta: number | null;
+  gapEv: number | null;
+  /** Å³ in 3D (Å² for a slab, Å for a polymer), as CRYSTAL prints VOLUME. */
+  volume: number | null;
+  scfCycles: number | null;
+  runtimeSeconds: number | null;
+}
+
+export interface Comparison {
+  unit: EnergyUnit;
+  per: EnergyPer;
+  /** The job the differences are taken to, and how it was chosen; null when no energy is final. */
+  reference: { id: number; chosen: boolean } | null;
+  jobs: ComparedJob[];
+}
+
+function atomsOf(job: Job): number | null {
+  const r = job.keyResults;
+  return r?.n_atoms ?? (r?.geometry?.atoms.length || null);
+}
+
+export async function compareJobs(
+  store: ProjectStore,
+  ids: readonly number[],
+  opts: CompareOptions = {},
+): Promise<Comparison> {
+  const unit = opts.unit ?? "Ha";
+  const per = opts.per ?? "cell";
+  if (ids.length === 0)
+    throw new UserError("name the jobs to compare by their ids (see `crystal-tui job list`)");
+  const wanted = [...new Set(opts.relativeTo !== undefined ? [...ids, opts.relativeTo] : ids)];
+  const found = new Map((await store.jobs.byIds(wanted)).map((j) => [j.id, j]));
+  const missing = wanted.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new UserError(`there is no job ${missing.join(", ")} — see \`crystal-tui job list\``);
+  }
+  // the reference is shown too, when it was not among the jobs named
+  const jobs = wanted.map((id) => found.get(id)!);
+  const energyOf = (job: Job): number | null => {
+    if (job.finalEnergy === null) return null;
+    const atoms = atomsOf(job);
+    if (per === "atom" && !atoms) return null;
+    return fromHartree(per === "atom" ? job.finalEnergy / atoms! : job.finalEnergy, unit);
+  };
+  const standing = (job: Job) => energyStanding(job.status, job.keyResults);
+  let reference: Comparison["reference"] = null;
+  let refEnergy: number | null = null;
+  if (opts.relativeTo !== undefined) {
+    const ref = found.get(opts.relativeTo)!;
+    const s = standing(ref);
+    refEnergy = energyOf(ref);
+    if (refEnergy === null) {
+      throw new UserError(
+        `job ${ref.id} has no energy${per === "atom" && ref.finalEnergy !== null ? " per atom (its atom count is not known)" : ""} to compare to — choose another with --relative-to`,
+      );
+    }
+    if (!s.final) {
+      throw new UserError(
+        `job ${ref.id}'s energy is not final (${s.why}) — choose another with --relative-to`,
+      );
+    }
+    reference = { id: ref.id, chosen: true };
+  } else {
+    const lowest = lowestFinalEnergy(jobs, energyOf, standing);
+    if (lowest) {
+      reference = { id: lowest.job.id, chosen: false };
+      refEnergy = lowest.energy;
+    }
+  }
+  return {
+    unit,
+    per,
+    reference,
+    jobs: jobs.map((job) => {
+      const s = standing(job);
+      const energy = energyOf(job);
+      const r = job.keyResults;
+      return {
+        id: job.id,
+        name: job.name,
+        status: job.status,
+        finalEnergyHartree: job.finalEnergy,
+        final: s.final,
+        notFinalWhy: s.final ? null : s.why,
+        atoms: atomsOf(job),
+        energy,
+        delta: energy !== null && refEnergy !== null ? energy - refEnergy : null,
+        gapEv: r?.band_gap_ev ?? null,
+        volume: r?.geometry?.volume ?? null,
+        scfCycles: r?.scf?.cycles ?? null,
+        runtimeSeconds: runtimeSeconds(job) ?? r?.wall_time_s ?? null,
+      };
+    }),
+  };
+}

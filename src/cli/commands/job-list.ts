@@ -1,0 +1,109 @@
+// crystal-tui job list — filters (--status a status or a group, --cluster, --workflow, --name GLOB)
+// and the export formats (--format text|csv|tsv|json, --columns), over src/app/job-list.ts.
+import type { Command } from "commander";
+import { columnsNamed, JOB_COLUMNS, listJobs } from "../../app/job-list.js";
+import { STANDIN_MARK } from "../../crystal/standin-signature.js";
+import { UsageError } from "../../domain/errors.js";
+import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
+import { JOB_STATUSES } from "../../domain/status.js";
+import { STATUS_GROUPS, statusesNamed } from "../../domain/status-groups.js";
+import { withStore } from "../context.js";
+import { delimited } from "../delimited.js";
+import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
+
+interface ListFlags {
+  status?: string;
+  cluster?: string;
+  workflow?: string;
+  name?: string;
+  limit?: string;
+  format?: string;
+  columns?: string;
+  json?: boolean;
+}
+
+const FORMATS = ["text", "csv", "tsv", "json"] as const;
+
+function whole(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value.trim()))
+    throw new UsageError(`${flag} must be a whole number, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function registerJobList(job: Command): void {
+  const groups = Object.keys(STATUS_GROUPS).join(", ");
+  job
+    .command("list")
+    .description("jobs, newest first; filters combine")
+    .option(
+      "--status <status>",
+      `only jobs in this status or group (${groups}; or ${JOB_STATUSES.join(", ")}); several with commas`,
+    )
+    .option("--cluster <name>", "only jobs of this cluster ('local' for this machine)")
+    .option("--workflow <id>", "only jobs of this workflow")
+    .option("--name <glob>", "only jobs whose name matches, e.g. 'scan-*'")
+    .option("--limit <n>", "at most N jobs")
+    .option("--format <format>", `${FORMATS.join(", ")} (default text)`)
+    .option("--columns <list>", `columns, comma-separated: ${JOB_COLUMNS.map((c) => c.name).join(", ")}`)
+    .option("--json", "print JSON (every field; --format json with --columns for chosen ones)")
+    .action(async (opts: ListFlags, cmd: Command) => {
+      const statuses = opts.status === undefined ? undefined : statusesNamed(opts.status);
+      if (statuses === null) {
+        throw new UsageError(
+          `status ${JSON.stringify(opts.status)} is unknown — use a group (${groups}) or one of ${JOB_STATUSES.join(", ")}`,
+        );
+      }
+      const format = opts.json ? "json" : (opts.format ?? "text").toLowerCase();
+      if (!(FORMATS as readonly string[]).includes(format))
+        throw new UsageError(`format ${JSON.stringify(opts.format)} is unknown — use ${FORMATS.join(", ")}`);
+      if (opts.json && opts.format !== undefined && opts.format.toLowerCase() !== "json")
+        throw new UsageError("--json and --format do not go together — choose one");
+      const columns =
+        opts.columns !== undefined || format === "csv" || format === "tsv"
+          ? columnsNamed(opts.columns)
+          : null;
+      const workflowId = whole("--workflow", opts.workflow);
+      const limit = whole("--limit", opts.limit);
+      if (opts.name !== undefined && opts.name.trim() === "")
+        throw new UsageError("--name needs a pattern, e.g. 'scan-*'");
+      await withStore(cmd, async (store) => {
+        const jobs = await listJobs(store, {
+          ...(statuses ? { statuses } : {}),
+          ...(opts.cluster !== undefined ? { cluster: opts.cluster } : {}),
+          ...(workflowId !== undefined ? { workflowId } : {}),
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        });
+        if (format === "json") {
+          if (!columns) return printJson(jobs.map(jobToJson));
+          return printJson(jobs.map((j) => Object.fromEntries(columns.map((c) => [c.name, c.value(j)]))));
+        }
+        if (format === "csv" || format === "tsv") {
+          const cols = columns!;
+          return void process.stdout.write(
+            delimited(format, [cols.map((c) => c.name), ...jobs.map((j) => cols.map((c) => c.value(j)))]),
+          );
+        }
+        if (jobs.length === 0)
+          return void process.stdout.write("no jobs — add one with `crystal-tui job add`\n");
+        if (columns) {
+          const rows = [columns.map((c) => c.name.toUpperCase())];
+          for (const j of jobs) rows.push(columns.map((c) => String(c.value(j) ?? "")));
+          return void process.stdout.write(`${table(rows)}\n`);
+        }
+        const rows = [["ID", "NAME", "STATUS", "WHERE", "ENERGY (Ha)", "CREATED"]];
+        for (const j of jobs) {
+          rows.push([
+            String(j.id),
+            j.name,
+            statusLabel(j.status),
+            j.clusterName ?? "local",
+            `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}${j.keyResults?.standin ? STANDIN_MARK : ""}`,
+            j.createdAt,
+          ]);
+        }
+        process.stdout.write(`${table(rows)}\n`);
+      });
+    });
+}

@@ -1,0 +1,184 @@
+// `job restart ID`: the continuation CRYSTAL users make by hand, from the files the run left — run on
+// the stand-in, which replays real CRYSTAL outputs (a NiO optimisation killed at its time limit, an
+// SCF that ran out of cycles, a frequency run) and leaves CRYSTAL's files in the run folder.
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, cliJson, FIXTURES, MGO_BODY, tempProject, writeDeck } from "../helpers/project.js";
+import { standinDeck, standinEnv } from "../helpers/standin.js";
+
+interface Shown {
+  id: number;
+  name: string;
+  status: string;
+  status_reason: string | null;
+  input_file: string;
+  folder: string;
+  dependencies: { job_id: number; type: string }[];
+}
+
+const WALLTIME = "aiida-crystal17__nio_sto3g_afm_opt_walltime";
+
+function show(project: string, id: number): Shown {
+  return cliJson<Shown>(project, ["job", "show", String(id)]);
+}
+
+function run(project: string): void {
+  const r = cli(project, ["run"], standinEnv());
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** The job's links to other jobs' files, as the store keeps them (job show --json has no field). */
+async function inputsFrom(project: string, id: number) {
+  const { openProject } = await import("../../src/app/project.js");
+  const p = await openProject(project);
+  try {
+    return (await p.store.jobs.require(id)).inputsFrom;
+  } finally {
+    await p.close();
+  }
+}
+
+describe("job restart", () => {
+  it("a walltime-killed optimisation continues with OPTGEOM RESTART from its last geometry", async () => {
+    const project = tempProject();
+    const deck = fs
+      .readFileSync(path.join(FIXTURES, `${WALLTIME}.d12`), "utf8")
+      .replace(/^.*\n/, `NiO [standin:${WALLTIME}]\n`);
+    const start = path.join(project, "start.gui");
+    fs.copyFileSync(path.join(FIXTURES, `${WALLTIME}.gui`), start);
+    const first = cliJson<{ id: number }>(project, [
+      "job",
+      "add",
+      "nio",
+      "--input",
+      writeDeck(project, "nio.d12", deck),
+      "--aux",
+      start,
+    ]);
+    run(project);
+    const killed = show(project, first.id);
+    expect(killed.status).toBe("FAILED");
+    const r = cli(project, ["job", "restart", String(first.id), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const { id } = JSON.parse(r.stdout) as { id: number };
+    expect(id).toBe(first.id + 1);
+    const restarted = show(project, id);
+    expect(restarted.status).toBe("PENDING");
+    // written out by hand: the deck CRYSTAL's manual asks for to continue an optimisation
+    const lines = restarted.input_file.split("\n");
+    expect(lines.slice(0, 7)).toEqual([
+      `NiO [standin:${WALLTIME}]`,
+      "EXTERNAL",
+      "OPTGEOM",
+      "FULLOPTG",
+      "RESTART",
+      "HESSOPT",
+      "ENDOPT",
+    ]);
+    expect(restarted.input_file.replace("RESTART\nHESSOPT\n", "")).toBe(deck);
+    expect(await inputsFrom(project, id)).toEqual([
+      { jobId: first.id, ext: ".gui" },
+      { jobId: first.id, ext: ".optinfo" },
+      { jobId: first.id, ext: ".hessopt", optional: true },
+    ]);
+    // the job it continues is not a dependency: it FAILED, and its files are all the restart needs
+    expect(restarted.dependencies).toEqual([]);
+    run(project);
+    const second = show(project, id);
+    // the last geometry was read (the stand-in stops with fort.34 NOT FOUND without it), and the
+    // OPTINFO.DAT and HESSOPT.DAT the first run left were staged beside it
+    const out = fs.readFileSync(path.join(second.folder, "nio.out"), "utf8");
+    expect(out).not.toMatch(/NOT FOUND/);
+    expect(fs.readFileSync(path.join(second.folder, "nio.optinfo"), "utf8")).toMatch(/OPTINFO\.DAT/);
+    // the stand-in replayed the same interrupted run: its geometry is the one it started from
+    expect(fs.readFileSync(path.join(second.folder, "nio.gui"), "utf8")).toBe(
+      fs.readFileSync(path.join(killed.folder, "nio.gui"), "utf8"),
+    );
+    const again = cli(project, ["job", "restart", String(id)]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/geometry did not change/);
+    expect(cliJson<{ jobs: number }>(project, ["db", "status"]).jobs).toBe(2);
+  });
+
+  it("an SCF continues with GUESSP from its fort.9; an empty fort.9 is refused", () => {
+    const project = tempProject();
+    const scf = cliJson<{ id: number }>(project, [
+      "job",
+      "add",
+      "scf",
+      "--input",
+      writeDeck(project, "scf.d12", standinDeck("[standin:aiida-crystal17__mgo_sto3g_scf]")),
+    ]);
+    run(project);
+    const made = cliJson<{ id: number }>(project, ["job", "restart", String(scf.id)]);
+    const restarted = show(project, made.id);
+    expect(restarted.input_file).toBe(
+      standinDeck("[standin:aiida-crystal17__mgo_sto3g_scf]").replace(
+        "TOLDEE\n8\nEND\n",
+        "TOLDEE\n8\nGUESSP\nEND\n",
+      ),
+    );
+    run(project);
+    expect(show(project, made.id).status).toBe("COMPLETED"); // the stand-in stops without fort.20
+    // a run stopped while writing its wavefunction leaves it empty
+    fs.writeFileSync(path.join(show(project, made.id).folder, "scf.f9"), "");
+    const refused = cli(project, ["job", "restart", String(made.id)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/fort\.9 is empty/);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+    expect(cliJson<{ jobs: number }>(project, ["db", "status"]).jobs).toBe(2);
+  });
+
+  it("a frequency run continues with FREQCALC RESTART and its FREQINFO.DAT", async () => {
+    const project = tempProject();
+    const body = MGO_BODY.replace("8 0.5 0.5 0.5\nEND\n", "8 0.5 0.5 0.5\nFREQCALC\nEND\nEND\n");
+    const freq = cliJson<{ id: number }>(project, [
+      "job",
+      "add",
+      "freq",
+      "--input",
+      writeDeck(project, "freq.d12", standinDeck("frequencies", body)),
+    ]);
+    run(project);
+    const made = cliJson<{ id: number }>(project, ["job", "restart", String(freq.id)]);
+    expect(show(project, made.id).input_file).toContain("\nFREQCALC\nRESTART\nEND\nEND\n");
+    expect(await inputsFrom(project, made.id)).toEqual([{ jobId: freq.id, ext: ".freqinfo" }]);
+  });
+
+  it("refuses what it cannot continue, with what to do instead", () => {
+    const project = tempProject();
+    const pending = cliJson<{ id: number }>(project, ["job", "add", "p", "--input", writeDeck(project)]);
+    const r = cli(project, ["job", "restart", String(pending.id)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is PENDING — a restart continues a finished run/);
+    expect(cli(project, ["job", "restart", "abc"]).code).toBe(2);
+    expect(cliJson<{ jobs: number }>(project, ["db", "status"]).jobs).toBe(1);
+  });
+
+  it("--wavefunction-from on a deck without GUESSP warns that the deck will not read it", () => {
+    const project = tempProject();
+    const scf = cliJson<{ id: number }>(project, ["job", "add", "scf", "--input", writeDeck(project)]);
+    const r = cli(project, [
+      "job",
+      "add",
+      "b",
+      "--input",
+      writeDeck(project),
+      "--wavefunction-from",
+      String(scf.id),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /warning: the deck does not read the wavefunction it is given \(fort\.20\): add GUESSP/,
+    );
+    const guessp = writeDeck(
+      project,
+      "g.d12",
+      `MgO\n${MGO_BODY.replace("TOLDEE\n8\n", "TOLDEE\n8\nGUESSP\n")}`,
+    );
+    const quiet = cli(project, ["job", "add", "c", "--input", guessp, "--wavefunction-from", String(scf.id)]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe("");
+  });
+});
