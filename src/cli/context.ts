@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { openProject, type Project } from "../app/project.js";
 import type { ProjectStore } from "../store/port.js";
 import { resolveProjectDir } from "../store/project.js";
+import { storeErrorInWords } from "../store/store-errors.js";
 
 export interface GlobalOptions {
   project?: string;
@@ -22,6 +23,9 @@ export async function withProject<T>(cmd: Command, fn: (project: Project) => T |
   const project = await openProject(projectDirOf(cmd));
   try {
     return await fn(project);
+  } catch (err) {
+    // a database that is damaged, full or held busy is the user's to fix, not a bug to report
+    throw storeErrorInWords(err, project.store.path) ?? err;
   } finally {
     await project.close();
   }

@@ -60,5 +60,6 @@ export function decideOutcome(
     return { status: "FAILED", reason: `exit code ${run.exitCode}${detail}` };
   }
   if (parsed.status === "completed") return { status: "COMPLETED", reason: null };
+  if (run.exitUnrecorded && run.reason) return { status: "FAILED", reason: run.reason };
   return { status: "FAILED", reason: parsedReason(parsed) };
 }

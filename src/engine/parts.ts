@@ -1,6 +1,7 @@
 // What the parts of an engine (reconciler, dispatcher, collector) share: the project, the engine's
 // identity and options, its targets, its summary and its voice. The loop (engine.ts) owns them.
 import type { ProjectFiles } from "../crystal/project-files.js";
+import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
 import type { SubmitContext } from "../runners/types.js";
 import type { ProjectStore } from "../store/port.js";
@@ -77,9 +78,10 @@ export function isTransient(err: unknown): boolean {
 }
 
 /**
- * The engine must stop, whatever its mode: going on would risk a wrong record (a launch it could not
+ * The engine must stop, whatever its mode (a UserError: what stops it is the user's to fix, a full
+ * disk or a database held by another process): going on would risk a wrong record (a launch it could not
  * write down). What it leaves in the database lets the next engine carry on.
  */
-export class EngineHalt extends Error {
+export class EngineHalt extends UserError {
   override readonly name = "EngineHalt";
 }

@@ -14,7 +14,7 @@ import { UserError } from "../domain/errors.js";
 import { type LocalHandle, localHandle } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
 import { shellCommand, shellQuote } from "../transport/quote.js";
-import { isSameProcess, processStartTime } from "./process-identity.js";
+import { isSameProcess, processGroupOf, processStartTime } from "./process-identity.js";
 import { collectOutputs, stageInputs } from "./staging.js";
 import type { FetchedOutputs, RunHandle, Runner, RunState, Submission, SubmitContext } from "./types.js";
 
@@ -109,18 +109,23 @@ export class LocalRunner implements Runner {
     stageInputs(job, ctx.jobFolder, scratch);
     const output = path.join(ctx.jobFolder, outputFileName(job.name));
     const q = shellQuote;
-    // The wrapper writes its PID first (so a crash right after spawn still finds the run), then the
-    // exit code through a rename (so a half-written file is never read).
+    // The wrapper writes its PID first (so a crash right after spawn still finds the run), then
+    // CRYSTAL's (so the run is followed even if someone kills the wrapper), then the exit code
+    // through a rename (so a half-written file is never read).
+    const file = (name: string) => q(path.join(runDir, name));
     const script = [
       // a trap (not an ignore: ignored signals would be inherited by CRYSTAL) keeps the wrapper alive
       // when cancel signals the process group, so it can still record CRYSTAL's exit code
       "trap : TERM INT HUP",
       // no CRYSTAL without its PID on disk (a full disk): a run nobody can find would be started again
-      `{ printf '%s\\n' "$$" > ${q(path.join(runDir, "pid.tmp"))} && mv ${q(path.join(runDir, "pid.tmp"))} ${q(path.join(runDir, "pid"))}; } || exit 96`,
+      `{ printf '%s\\n' "$$" > ${file("pid.tmp")} && mv ${file("pid.tmp")} ${file("pid")}; } || exit 96`,
       `cd ${q(scratch)} || exit 97`,
-      `${shellCommand(argv)} < ${q(INPUT_NAME)} > ${q(output)} 2> ${q(path.join(runDir, "stderr"))}`,
-      `rc=$?`,
-      `printf '%s\\n' "$rc" > ${q(path.join(runDir, "exit_code.tmp"))} && mv ${q(path.join(runDir, "exit_code.tmp"))} ${q(path.join(runDir, "exit_code"))}`,
+      `${shellCommand(argv)} < ${q(INPUT_NAME)} > ${q(output)} 2> ${file("stderr")} &`,
+      `cpid=$!`,
+      `printf '%s\\n' "$cpid" > ${file("crystal_pid.tmp")} && mv ${file("crystal_pid.tmp")} ${file("crystal_pid")}`,
+      // a trapped signal ends a wait early: wait again while CRYSTAL (even as a zombie) is there
+      `while :; do wait "$cpid"; rc=$?; kill -0 "$cpid" 2>/dev/null || break; done`,
+      `printf '%s\\n' "$rc" > ${file("exit_code.tmp")} && mv ${file("exit_code.tmp")} ${file("exit_code")}`,
       `exit $rc`,
     ].join("\n");
     const child = spawn("/bin/sh", ["-c", script], {
@@ -189,29 +194,49 @@ export class LocalRunner implements Runner {
     };
     const done = finished();
     if (done) return done;
-    const pid = h.pid ?? readInt(path.join(h.runDir, "pid"));
-    if (pid !== null && isSameProcess(pid, h.pid === pid ? h.procStart : undefined)) {
-      return { state: "running" };
-    }
-    // the process is gone: it may have written its exit code between the two looks
-    return (
-      finished() ?? {
-        state: "lost",
+    if (this.isAlive(h)) return { state: "running" };
+    // the processes are gone: they may have written the exit code between the two looks
+    const late = finished();
+    if (late) return late;
+    if (fs.existsSync(path.join(h.runDir, "crystal_pid"))) {
+      // CRYSTAL ran, but the wrapper that records its exit code did not see it end (it was killed):
+      // the output says how it went, and only a completed output counts
+      return {
+        state: "finished",
+        exitCode: null,
+        exitUnrecorded: true,
         reason:
-          "lost: the CRYSTAL process disappeared without recording an exit code (killed, or the machine rebooted)",
-      }
-    );
+          "lost: CRYSTAL ended with no exit code recorded (its processes were killed, or the machine rebooted), and its output shows no normal end",
+      };
+    }
+    return {
+      state: "lost",
+      reason:
+        "lost: the CRYSTAL process disappeared without recording an exit code (killed, or the machine rebooted)",
+    };
+  }
+
+  /**
+   * The run still runs: its wrapper (the PID and start time recorded), or CRYSTAL itself — the PID
+   * the wrapper wrote, still a member of the wrapper's process group — when the wrapper was killed.
+   */
+  private isAlive(h: LocalHandle): boolean {
+    const pid = h.pid ?? readInt(path.join(h.runDir, "pid"));
+    if (pid === null) return false;
+    if (isSameProcess(pid, h.pid === pid ? h.procStart : undefined)) return true;
+    const crystal = readInt(path.join(h.runDir, "crystal_pid"));
+    return crystal !== null && processGroupOf(crystal) === pid;
   }
 
   async cancel(_job: Job, handle: RunHandle): Promise<void> {
     const h = localHandle(handle);
     const pid = h.pid ?? readInt(path.join(h.runDir, "pid"));
-    if (pid === null || !isSameProcess(pid, h.pid === pid ? h.procStart : undefined)) return;
-    signalGroup(pid, "SIGTERM");
+    if (pid === null || !this.isAlive(h)) return;
+    signalGroup(pid, "SIGTERM"); // the group is the wrapper's PID, whether or not the wrapper lives
     const grace = this.options.cancelGraceMs ?? 5000;
     const deadline = Date.now() + grace;
     while (Date.now() < deadline) {
-      if (!isSameProcess(pid, h.procStart)) return;
+      if (!this.isAlive(h)) return;
       await sleep(50);
     }
     signalGroup(pid, "SIGKILL");

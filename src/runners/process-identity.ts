@@ -17,6 +17,21 @@ export function processStartTime(pid: number): string | null {
   return rest[19] ?? null; // field 22 overall = index 19 after pid and comm
 }
 
+/** The process group of a live process (field 5 of /proc/PID/stat), or null when there is none. */
+export function processGroupOf(pid: number): number | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  if (rest[0] === "Z" || rest[0] === "X") return null;
+  const group = Number(rest[2]);
+  return Number.isInteger(group) ? group : null;
+}
+
 /** True when the process `pid` is alive and is the one that started at `startTime`. */
 export function isSameProcess(pid: number, startTime: string | null | undefined): boolean {
   const now = processStartTime(pid);

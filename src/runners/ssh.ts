@@ -50,6 +50,7 @@ group_alive() {
 }`;
 
 // One line per run folder ("$@"): index, then E exit started ended | R | L [cancelled] | M.
+// R also while the wrapper is gone but CRYSTAL, in its process group, still runs.
 // A PID counts as the run only while it is alive AND its working folder is the run folder (a PID
 // reused after a reboot is not mistaken for the run).
 const POLL = `${ALIVE}
@@ -69,6 +70,8 @@ for d in "$@"; do
       [ "$(readlink /proc/$pid/cwd 2>/dev/null)" = "$(cd "$d" && pwd -P)" ] || alive=no
     fi
   fi
+  # the wrapper killed alone: CRYSTAL, in the wrapper's session and process group, may run on
+  if [ $alive = no ] && [ -n "$pid" ] && [ -f "$d/${F.startedAt}" ] && group_alive "$pid"; then alive=yes; fi
   if [ $alive = yes ]; then echo "$i R $(cat "$d/${F.startedAt}" 2>/dev/null || echo -)"
   elif [ -f "$d/${F.exitCode}" ]; then echo "$i A"
   else echo "$i L $([ -f "$d/${F.cancelled}" ] && echo cancelled || echo -)"; fi
@@ -246,7 +249,11 @@ export class SshRunner extends RemoteRunnerBase implements Runner {
         return rest[0] === "cancelled"
           ? { state: "finished", exitCode: null, signal: "SIGKILL", cancelled: true }
           : {
-              state: "lost",
+              // no exit code was recorded (the wrapper was killed, or everything was): the output,
+              // brought back, decides — only a completed one counts
+              state: "finished",
+              exitCode: null,
+              exitUnrecorded: true,
               reason: `lost: the CRYSTAL process (PID ${h.pid}) on ${this.cluster.name} disappeared without recording an exit code (killed from outside, or the machine rebooted)`,
             };
       default:

@@ -31,6 +31,11 @@ export type RunState =
       stoppedByScheduler?: boolean;
       reason?: string;
       cancelled?: boolean;
+      /**
+       * The exit code was never recorded (the local run's wrapper was killed while CRYSTAL went on):
+       * only a completed output makes it a success; otherwise `reason` stands.
+       */
+      exitUnrecorded?: boolean;
       startedAt?: string;
       endedAt?: string;
     }

@@ -7,6 +7,7 @@ import { UserError } from "../domain/errors.js";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations/index.js";
 import { tableExists } from "./migrations/types.js";
 import { networkFsOf } from "./network-fs.js";
+import { damagedDatabase, storeErrorInWords } from "./store-errors.js";
 
 export type DB = Database.Database;
 
@@ -131,8 +132,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
         `${file} is not a crystal-tui database (not SQLite) — move it away or choose another --project`,
       );
     }
-    if (code?.startsWith("SQLITE_CORRUPT")) throw damaged(file, (err as Error).message);
-    throw err;
+    throw storeErrorInWords(err, file) ?? err;
   }
 }
 
@@ -162,18 +162,11 @@ function refuseUntrustedPath(file: string): void {
   }
 }
 
-/** How to get out of a damaged file, in one line. */
-function damaged(file: string, detail: string): UserError {
-  return new UserError(
-    `${file} is damaged (SQLite: ${detail}) — nothing was written to it. Recover what it holds with \`sqlite3 ${file} .recover | sqlite3 recovered.db\` and put recovered.db in its place, or restore a backup (${path.basename(file)}.*.bak beside it, kept before each schema migration)`,
-  );
-}
-
 /** SQLite's quick_check: the b-trees and their pages are sound (cheaper than integrity_check). */
 function checkIntact(db: DB, file: string): void {
   const rows = db.pragma("quick_check(1)", { simple: false }) as { quick_check: string }[];
   const first = rows[0]?.quick_check ?? "ok";
-  if (first !== "ok") throw damaged(file, first);
+  if (first !== "ok") throw damagedDatabase(file, first);
 }
 
 /**

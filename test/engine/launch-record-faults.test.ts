@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { UserError } from "../../src/domain/errors.js";
 import { Engine } from "../../src/engine/engine.js";
 import { makeRunnerFactory } from "../../src/runners/factory.js";
 import type { RunnerFactory } from "../../src/runners/types.js";
@@ -153,6 +154,7 @@ describe("a write that fails after a launch", () => {
           (err: Error) => err,
         ),
       );
+      expect(stopped).toBeInstanceOf(UserError); // said in one line by the CLI, not "internal error"
       expect(stopped?.message).toMatch(new RegExp(`job ${job.id}.*(full|disk)`, "i"));
       fs.rmSync(filler, { force: true });
       // the stopped engine says goodbye once the disk takes it (its process lives on here, like a TUI's)

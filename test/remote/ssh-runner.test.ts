@@ -159,6 +159,29 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     store.close();
   });
 
+  it("the remote wrapper killed alone: CRYSTAL runs on and the job completes with its results", async () => {
+    const { project, store } = newProject();
+    // about 4 s of output, long enough to kill the wrapper in the middle
+    addCluster(project, infra!, setup, { name: "box", type: "ssh", env: { CRYSTAL_STANDIN_DELAY_MS: "8" } });
+    const id = addJob(project, "orphan", deck("scf", "MgO [orphaned-run]"), ["--cluster", "box"]);
+    const engine = new Engine(store, {
+      runnerFactory: runnerFactory({ remote: { pollIntervalMs: 300 } }),
+      hooks: defaultHooks(),
+      maxIdleMs: 200,
+    });
+    const done = engine.run();
+    await waitFor("the job to run", () => statusOf(store, id) === "RUNNING");
+    await waitFor("the stand-in to start", () => starts(setup, "[orphaned-run]").length === 1);
+    const pid = store.remoteJobs.getByJobId(id)!.remoteHandle;
+    await pool.exec(["kill", "-KILL", pid]);
+    await done;
+    const job = store.jobs.require(id);
+    expect(job.status, job.statusReason ?? "").toBe("COMPLETED");
+    expect(job.finalEnergy).not.toBeNull();
+    expect(starts(setup, "[orphaned-run]")).toHaveLength(1);
+    store.close();
+  });
+
   it("several ranks run under the cluster's MPI launcher; one remote command polls all runs", async () => {
     const { project, store } = newProject();
     // a stand-in for mpirun: N copies of the program, with Open MPI's rank variables

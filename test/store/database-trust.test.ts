@@ -2,11 +2,12 @@
 // and never written; a copy of the file is kept before every schema migration; another
 // application's SQLite file is refused untouched (even by `db status`), and so is a symbolic link
 // at the database's place, dangling or not.
+import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { databasePath } from "../../src/store/database.js";
 import { V1_DDL } from "../../src/store/migrations/v1-phase1.js";
 import { Store } from "../../src/store/store.js";
@@ -139,4 +140,57 @@ describe("the database path is not trusted blindly", () => {
     const r = cli(v1, ["db", "status"]);
     expect(r.code, r.stderr).toBe(0);
   }, 60_000);
+});
+
+const mounted: string[] = [];
+afterAll(() => {
+  for (const m of mounted.reverse()) execFileSync("umount", ["-l", m]);
+});
+
+describe("a database that cannot take a write", () => {
+  for (const when of ["at open", "while writing"] as const) {
+    it.skipIf(process.getuid?.() !== 0)(
+      `a full disk under the database (${when}): \`job add\` says so in one line, exit 1, and records nothing`,
+      () => {
+        const base = tempProject("ctui-full-");
+        const dir = path.join(base, "p");
+        fs.mkdirSync(dir);
+        fs.mkdirSync(path.join(base, "calculations"));
+        execFileSync("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", dir]);
+        mounted.push(dir);
+        fs.mkdirSync(path.join(dir, "calculations"));
+        execFileSync("mount", ["--bind", path.join(base, "calculations"), path.join(dir, "calculations")]);
+        mounted.push(path.join(dir, "calculations"));
+        Store.open(dir).close();
+        // another connection kept open keeps the WAL index in place: the open succeeds, the write fails
+        const other = when === "while writing" ? Store.open(dir) : null;
+        other?.jobs.count();
+        const filler = path.join(dir, "filler");
+        const fd = fs.openSync(filler, "w");
+        for (const size of [65536, 4096, 512, 1]) {
+          const chunk = Buffer.alloc(size, 1);
+          for (;;) {
+            try {
+              fs.writeSync(fd, chunk);
+            } catch {
+              break;
+            }
+          }
+        }
+        fs.closeSync(fd);
+        const deck = writeDeck(tempProject());
+        const add = cli(dir, ["job", "add", "new", "--input", deck]);
+        other?.close();
+        expect(add.code).toBe(1);
+        expect(add.stderr).not.toMatch(/internal error/);
+        expect(add.stderr).toMatch(/disk is full/);
+        expect(add.stderr.trim().split("\n")).toHaveLength(1);
+        fs.rmSync(filler);
+        const store = Store.open(dir);
+        expect(store.jobs.count()).toBe(0);
+        store.close();
+      },
+      60_000,
+    );
+  }
 });
