@@ -41,7 +41,6 @@ describe("crystal-tui parse", () => {
         "lattice",
         "zero_point_energy_ev",
         "wall_time_s",
-        "standin",
       ].sort(),
     );
     expect(Object.keys(json.scf).sort()).toEqual([
