@@ -18,7 +18,7 @@ import { jobToJson, printJson, statusLabel } from "../output.js";
 import { registerJobCompare } from "./job-compare.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
 import { registerJobList } from "./job-list.js";
-import { registerJobRestart } from "./job-restart.js";
+import { registerJobMany } from "./job-many.js";
 
 interface AddOptions {
   input?: string;
@@ -218,7 +218,7 @@ export function registerJobCommands(program: Command): void {
       });
     });
 
-  registerJobRestart(job);
+  registerJobMany(job);
   registerJobCompare(job);
 
   registerJobList(job);
@@ -286,25 +286,6 @@ export function registerJobCommands(program: Command): void {
         for (const e of events)
           lines.push(`  ${e.at}  ${e.fromStatus ?? "—"} → ${e.toStatus}${e.reason ? `  ${e.reason}` : ""}`);
         process.stdout.write(`${lines.join("\n")}\n`);
-      });
-    });
-
-  job
-    .command("cancel")
-    .description("stop a job: a pending one at once, a running one by its engine within one poll")
-    .argument("<id>", "job id")
-    .option("--json", "print JSON")
-    .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
-      const id = parseJobId(idText);
-      await withStore(cmd, async (store) => {
-        const outcome = await store.jobs.requestCancel(id, "user (job cancel)");
-        if (opts.json) return printJson({ id, outcome });
-        const text = {
-          cancelled: `job ${id} cancelled`,
-          requested: `job ${id}: cancel requested — its engine stops it within one poll interval`,
-          finished: `job ${id} has already finished (${(await store.jobs.require(id)).status}); nothing to cancel`,
-        }[outcome];
-        process.stdout.write(`${text}\n`);
       });
     });
 
