@@ -2,6 +2,7 @@
 // and the export formats (--format text|csv|tsv|json, --columns), over src/app/job-list.ts.
 import type { Command } from "commander";
 import { columnsNamed, JOB_COLUMNS, listJobs } from "../../app/job-list.js";
+import { pendingReasons } from "../../app/pending-reason.js";
 import { UsageError } from "../../domain/errors.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { JOB_STATUSES } from "../../domain/status.js";
@@ -75,7 +76,12 @@ export function registerJobList(job: Command): void {
           ...(limit !== undefined ? { limit } : {}),
         });
         if (format === "json") {
-          if (!columns) return printJson(jobs.map(jobToJson));
+          if (!columns) {
+            const why = await pendingReasons(store, jobs);
+            return printJson(
+              jobs.map((j) => ({ ...jobToJson(j), pending_reason: why.get(j.id)?.text ?? null })),
+            );
+          }
           return printJson(jobs.map((j) => Object.fromEntries(columns.map((c) => [c.name, c.value(j)]))));
         }
         if (format === "csv" || format === "tsv") {
@@ -91,7 +97,10 @@ export function registerJobList(job: Command): void {
           for (const j of jobs) rows.push(columns.map((c) => String(c.value(j) ?? "")));
           return void process.stdout.write(`${table(rows)}\n`);
         }
-        const rows = [["ID", "NAME", "STATUS", "WHERE", "ENERGY (Ha)", "CREATED"]];
+        const why = await pendingReasons(store, jobs);
+        const rows = [
+          ["ID", "NAME", "STATUS", "WHERE", "ENERGY (Ha)", "CREATED", ...(why.size ? ["WHY PENDING"] : [])],
+        ];
         for (const j of jobs) {
           rows.push([
             String(j.id),
@@ -100,6 +109,7 @@ export function registerJobList(job: Command): void {
             j.clusterName ?? "local",
             `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}`,
             j.createdAt,
+            ...(why.size ? [why.get(j.id)?.text ?? ""] : []),
           ]);
         }
         process.stdout.write(`${table(rows)}\n`);

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { unreadInputs } from "../../app/deck-problems.js";
 import { SET_KEYS_TEXT } from "../../app/job-copy.js";
+import { whyPending } from "../../app/pending-reason.js";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
@@ -254,6 +255,7 @@ export function registerJobCommands(program: Command): void {
               status: d.otherStatus,
             })),
             can_run: j.status === "PENDING" ? await store.dependencies.canJobRun(id) : null,
+            pending_reason: (await whyPending(store, j))?.text ?? null,
             remote: remote ?? null,
             history: events.map((e) => ({ at: e.at, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
           });
@@ -279,8 +281,9 @@ export function registerJobCommands(program: Command): void {
             `before    ${dependents.map((d) => `${d.jobId} (${d.otherName}, ${d.type})`).join("; ")}`,
           );
         if (j.status === "PENDING") {
-          const verdict = await store.dependencies.canJobRun(id);
-          lines.push(`can run   ${verdict.ok ? "yes" : `no — ${verdict.reasons.join("; ")}`}`);
+          // the one answer to "why has it not started" (src/app/pending-reason.ts)
+          const why = await whyPending(store, j);
+          if (why) lines.push(`${why.kind === "ready" ? "can run   yes — " : "waiting   "}${why.text}`);
         }
         lines.push("history");
         for (const e of events)
