@@ -139,4 +139,23 @@ describe("why pending", () => {
       store.close();
     }
   });
+
+  it("a run that fails before CRYSTAL starts gives the first line of its stderr as the reason", () => {
+    const dir = tempProject();
+    const exedir = path.join(dir, "broken-crystal");
+    fs.mkdirSync(exedir);
+    fs.writeFileSync(
+      path.join(exedir, "crystalOMP"),
+      "#!/bin/sh\necho 'crystalOMP: error while loading shared libraries: libmkl_core.so.2: cannot open shared object file' >&2\necho 'second line' >&2\nexit 127\n",
+      { mode: 0o755 },
+    );
+    const id = cliJson<{ id: number }>(dir, ["job", "add", "scf", "--input", writeDeck(dir)]).id;
+    cli(dir, ["run"], { CRY23_EXEDIR: exedir, CRY23_SCRDIR: "" });
+    const shown = cliJson<Shown>(dir, ["job", "show", String(id)]);
+    expect(shown.status).toBe("FAILED");
+    expect(shown.status_reason).toMatch(
+      /before CRYSTAL started: crystalOMP: error while loading shared libraries: libmkl_core\.so\.2/,
+    );
+    expect(shown.status_reason).not.toMatch(/second line/);
+  });
 });
