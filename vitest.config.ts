@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 // Suites that stop or restart the shared test daemons (sshd, slurmctld) run on their own, after all
 // the others: a restart in the middle of another suite's login reads as that suite's failure.
-const DISRUPTIVE = ["test/remote/faults.test.ts", "test/transport/pool.test.ts"];
+const DISRUPTIVE = ["test/remote/faults.test.ts", "test/transport/reconnect.test.ts"];
 
 export default defineConfig({
   test: {

@@ -15,8 +15,8 @@ import type { Job } from "../src/domain/types.js";
 import { SlurmRunner } from "../src/runners/slurm.js";
 import type { RunHandle } from "../src/runners/types.js";
 import { Store } from "../src/store/store.js";
-import { SshPool } from "../src/transport/pool.js";
-import { Ssh2Shell } from "../src/transport/ssh2-shell.js";
+import { openSshSettingsForCluster } from "../src/transport/openssh/master.js";
+import { OpenSshShell } from "../src/transport/openssh/openssh-shell.js";
 import { loadInfra, portOpen } from "../test/helpers/infra.js";
 import { jobFolder, newJob } from "../test/store/new-jobs.js";
 
@@ -51,15 +51,11 @@ const cluster = store.clusters.create({
     crystal_exedir: exedir,
   },
 });
-const pool = new SshPool({
-  label: "bench",
-  host: infra.sshHost,
-  port: infra.sshPort,
-  username: infra.sshUser,
-  keyFiles: [infra.sshKey],
-  knownHostsFile: infra.knownHosts,
+// the runner and the plain loop share one OpenSSH master (as every process of a user does)
+const pool = new OpenSshShell(openSshSettingsForCluster(cluster), {
+  controlDir: path.join(tmp, "c"),
 });
-const runner = new SlurmRunner(cluster, { shell: new Ssh2Shell(pool, false) });
+const runner = new SlurmRunner(cluster, { shell: pool });
 const deck = fs.readFileSync(
   path.join(import.meta.dirname, "../fixtures/crystal-outputs/aiida-crystal17__mgo_sto3g_scf.d12"),
   "utf8",
@@ -176,7 +172,7 @@ try {
     .catch(() => {});
   await pool.exec(["scancel", "-n", "bench-warm"]).catch(() => {});
   await pool.exec(["rm", "-rf", "--", remoteDir]).catch(() => {});
-  await pool.close();
+  await pool.master.disconnect();
   store.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 }

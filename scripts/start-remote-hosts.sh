@@ -120,6 +120,11 @@ ln -sfn /usr/sbin/sshd "$DIR/run/$PAM_SERVICE"
 
 slurm_env=""
 [ -f "$INFRA_DIR/slurm/slurm.conf" ] && slurm_env="SetEnv SLURM_CONF=$INFRA_DIR/slurm/slurm.conf"
+# checked before any sshd starts: hosts started without SLURM would be taken as up by the next run,
+# whose SLURM suites would then fail on a login host that has no SLURM_CONF
+if [ -z "$slurm_env" ] && [ "${CI:-}" = true ]; then
+  die "CI=true: the shared SLURM ($INFRA_DIR) must be up before the remote hosts (start-test-infra.sh)"
+fi
 sshd_conf() {   # NAME LISTEN PORT EXTRA...
   local name=$1 listen=$2 port=$3; shift 3
   cat > "$DIR/run/$name.conf" <<EOF
@@ -140,12 +145,21 @@ EOF
 }
 start_sshd() {  # NAME NS(or -) HOST PORT [PROGRAM]
   local name=$1 ns=$2 host=$3 port=$4 prog=${5:-/usr/sbin/sshd}
-  if pid_alive "$DIR/run/$name.pid"; then log "sshd $name already running"
+  if pid_alive "$DIR/run/$name.pid"; then
+    log "sshd $name already running"
+    # started with another config (e.g. before the shared SLURM was up): sshd re-reads it on SIGHUP
+    if ! cmp -s "$DIR/run/$name.conf" "$DIR/run/$name.conf.started"; then
+      /usr/sbin/sshd -t -f "$DIR/run/$name.conf" || die "sshd $name: bad config"
+      kill -HUP "$(cat "$DIR/run/$name.pid")"; sleep 0.5
+      cp "$DIR/run/$name.conf" "$DIR/run/$name.conf.started"
+      log "sshd $name: config changed, reloaded"
+    fi
   elif wait_port_once "$ns" "$host" "$port"; then die "$host:$port is taken by a process that is not ours (stale? see ss -ltnp)"
   else
     /usr/sbin/sshd -t -f "$DIR/run/$name.conf" || die "sshd $name: bad config"
     if [ "$ns" = - ]; then "$prog" -f "$DIR/run/$name.conf" -E "$DIR/log/$name.log"
     else ip netns exec "$ns" "$prog" -f "$DIR/run/$name.conf" -E "$DIR/log/$name.log"; fi
+    cp "$DIR/run/$name.conf" "$DIR/run/$name.conf.started"
   fi
   wait_port "$ns" "$host" "$port" || die "sshd $name does not answer on $host:$port"
   log "sshd $name on $host:$port"

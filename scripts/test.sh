@@ -25,7 +25,8 @@ CI=${CI:-}
 say() { printf '[test] %s\n' "$*" >&2; }
 
 # Does any selected suite use the daemons? Vitest's positional arguments filter test files by
-# substring; with none, every suite runs. Suites that need the daemons import test/helpers/infra.
+# substring; with none, every suite runs. Suites that need the daemons import test/helpers/infra (or
+# the namespaced test hosts of test/remote/remote-hosts, which sit on the shared SLURM).
 needs_infra() {
   local filters=() a f
   for a in "$@"; do case "$a" in -*) ;; *) filters+=("$a");; esac; done
@@ -34,7 +35,7 @@ needs_infra() {
       local hit=0; for a in "${filters[@]}"; do case "$f" in *"$a"*) hit=1;; esac; done
       [ $hit = 1 ] || continue
     fi
-    grep -q 'helpers/infra' "$f" && return 0
+    grep -qE 'helpers/infra|remote-hosts' "$f" && return 0
   done < <(find test -name '*.test.ts' -o -name '*.test.tsx' | sort)
   return 1
 }

@@ -12,10 +12,12 @@ const SRC = path.resolve(import.meta.dirname, "../src");
  * layer. Folders in one layer are independent of each other (crystal knows nothing of the store,
  * the store nothing of CRYSTAL's decks, transport nothing of either). A file named here has the
  * layer given to it, not its folder's: the result types and shell quoting are used everywhere.
+ * files/ is the one way a file a user names is read, below everything that reads one.
  */
 const LAYERS: readonly (readonly string[])[] = [
   ["crystal/result.ts", "transport/quote.ts"],
   ["domain"],
+  ["files"],
   ["crystal", "transport", "store"],
   ["runners"],
   ["engine"],

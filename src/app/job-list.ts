@@ -82,6 +82,11 @@ export const JOB_COLUMNS: readonly JobColumn[] = [
     what: "whether the energy is final",
     value: (j) => (j.finalEnergy === null ? null : energyStanding(j.status, j.keyResults).final),
   },
+  {
+    name: "standin",
+    what: "replayed by crystal-tui's CRYSTAL stand-in (not computed by CRYSTAL)",
+    value: (j) => Boolean(j.keyResults?.standin),
+  },
   { name: "gap_ev", what: "band gap, eV", value: (j) => j.keyResults?.band_gap_ev ?? null },
   { name: "volume", what: "cell volume, Å³", value: (j) => j.keyResults?.geometry?.volume ?? null },
   { name: "atoms", what: "atoms in the cell", value: (j) => j.keyResults?.n_atoms ?? null },

@@ -1,27 +1,68 @@
 // The runners an engine gets, with the transport that reaches clusters: the one place that picks
-// it. Today a cluster is reached through ssh2 (src/transport/ssh2-shell.ts over one SshPool per
-// cluster); an OpenSSH-backed RemoteShell replaces it by changing `shellFor` here, and nothing else.
+// it. Every SSH and SLURM cluster is reached through the system's own OpenSSH
+// (src/transport/openssh/): one ControlMaster per cluster, shared by every crystal-tui process of
+// the user, with whatever the user's ssh config says (jump hosts, certificates, one-time codes,
+// multiplexing). Host keys are always checked (StrictHostKeyChecking yes, the cluster's
+// known_hosts file when `cluster add --known-hosts` named one).
 import type { Cluster } from "../domain/types.js";
 import { makeRunnerFactory, type RunnerFactoryOptions } from "../runners/factory.js";
 import type { RunnerFactory } from "../runners/types.js";
-import { type PoolOptions, SshPool } from "../transport/pool.js";
+import {
+  type ClusterSshEnvironment,
+  checkClusterKeyFile,
+  type MasterOptions,
+  OpenSshMaster,
+  type OpenSshSettings,
+  openSshSettingsForCluster,
+} from "../transport/openssh/master.js";
+import { OpenSshShell } from "../transport/openssh/openssh-shell.js";
 import type { RemoteShell } from "../transport/remote-shell.js";
-import { Ssh2Shell } from "../transport/ssh2-shell.js";
-import { targetForCluster } from "../transport/target.js";
 
 export interface RunnersSetup extends Omit<RunnerFactoryOptions, "shellFor"> {
-  /** One connection shared by every cluster's runner, left open (tests and benchmarks). */
-  pool?: SshPool;
-  poolOptions?: PoolOptions;
+  /** One shell shared by every cluster's runner, left open (tests and benchmarks). */
+  shell?: RemoteShell;
+  /** How the OpenSSH masters behave (who is asked for one-time codes, the connection folder …). */
+  openSsh?: MasterOptions & { maxSessions?: number };
+  /** Where the ssh config is read when a cluster names none. */
+  sshEnv?: ClusterSshEnvironment;
 }
 
-/** The remote shell of a cluster: its own ssh2 connection (or the shared one). */
+// One master object per cluster connection in this process: every runner built for the cluster
+// (an engine builds one per pass, an edit builds a new one) sees the same connection state and
+// never races another object of this process to start the master.
+const masters = new Map<string, OpenSshMaster>();
+
+function masterFor(settings: OpenSshSettings, opts: MasterOptions): OpenSshMaster {
+  const key = JSON.stringify([settings, opts.controlDir ?? null]);
+  let master = masters.get(key);
+  if (!master) {
+    master = new OpenSshMaster(settings, opts);
+    masters.set(key, master);
+  }
+  return master;
+}
+
+/** The remote shell of a cluster: a session on its shared OpenSSH master (or the shared test shell). */
 export function shellFor(cluster: Cluster, setup: RunnersSetup = {}): RemoteShell {
-  if (setup.pool) return new Ssh2Shell(setup.pool, false);
-  return new Ssh2Shell(new SshPool(targetForCluster(cluster, setup.remote?.targetEnv), setup.poolOptions));
+  if (setup.shell) return sharedShell(setup.shell);
+  checkClusterKeyFile(cluster, setup.sshEnv?.home);
+  const settings = openSshSettingsForCluster(cluster, setup.sshEnv);
+  const opts = setup.openSsh ?? {};
+  return new OpenSshShell(settings, { ...opts, master: masterFor(settings, opts) });
+}
+
+/** A shell given to several runners: closing one runner must not close it for the others. */
+function sharedShell(shell: RemoteShell): RemoteShell {
+  return new Proxy(shell, {
+    get(target, prop, receiver) {
+      if (prop === "close") return async () => {};
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
 }
 
 export function runnerFactory(setup: RunnersSetup = {}): RunnerFactory {
-  const { pool: _pool, poolOptions: _options, ...options } = setup;
+  const { shell: _shell, openSsh: _openSsh, sshEnv: _sshEnv, ...options } = setup;
   return makeRunnerFactory({ ...options, shellFor: (cluster) => shellFor(cluster, setup) });
 }

@@ -112,6 +112,8 @@ export function jobToJson(job: Job) {
     attempt: job.attempt,
     // the stored results as they are: the parser's, or the Phase-1 tool's own
     key_results: job.keyResults ?? job.legacyResults,
+    // results replayed by crystal-tui's CRYSTAL stand-in, not computed by CRYSTAL
+    standin: Boolean(job.keyResults?.standin),
   };
 }
 

@@ -13,6 +13,7 @@
 // it against `grep -c CYC`.
 import fs from "node:fs";
 import { UserError } from "../domain/errors.js";
+import { openInputFile } from "../files/input-file.js";
 import { bytesStartWith, NUMBER_READ, fortranNumber as num, readPlainNumber } from "./output-bytes.js";
 import { MAX_LINE } from "./output-failures.js";
 import { LAST, type LineView, NOT_MINE } from "./output-line.js";
@@ -374,20 +375,14 @@ export function parseOutputFileSync(path: string, opts: ParseOptions = {}): Crys
   return parser.end(opts);
 }
 
+/** An output opened for streaming: a regular file of any size (input-file.ts refuses the rest). */
 function openOutput(path: string): number {
-  let fd: number;
   try {
-    fd = fs.openSync(path, "r");
+    if (fs.statSync(path).isDirectory()) throw Object.assign(new Error("directory"), { code: "EISDIR" });
   } catch (err) {
     throw new UserError(unreadable(path, err));
   }
-  try {
-    if (fs.fstatSync(fd).isDirectory()) throw Object.assign(new Error("directory"), { code: "EISDIR" });
-  } catch (err) {
-    fs.closeSync(fd);
-    throw new UserError(unreadable(path, err));
-  }
-  return fd;
+  return openInputFile(path, { what: "CRYSTAL output", hint: "give the path of a CRYSTAL output (.out)" }).fd;
 }
 
 function readOutput(fd: number, path: string, buffer: Buffer): number {

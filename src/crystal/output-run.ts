@@ -13,6 +13,7 @@ import { PropertiesState } from "./output-properties.js";
 import { ScfTracker } from "./output-scf.js";
 import type { CalcType, CrystalResult, ErrorKind, OptSummary, Program, RunStatus } from "./result.js";
 import { HARTREE_TO_EV } from "./result.js";
+import { standinRunIn } from "./standin-signature.js";
 
 export interface ParseOptions {
   /** The scheduler's or process's stderr, to say why a run stopped (time limit, OOM, MPI_Abort). */
@@ -181,7 +182,7 @@ export class Run {
 
   private assemble(opts: ParseOptions, wallTime: number | null): CrystalResult {
     const program = this.program();
-    const crystal = this.crystalResult(opts, wallTime);
+    const crystal = { ...this.crystalResult(opts, wallTime), standin: standinRunIn(opts.stderrText) };
     if (program !== "properties") return { ...crystal, program };
     const props = this.properties!.result();
     const f = this.properties!.failures;
@@ -304,6 +305,7 @@ export class Run {
       elastic: this.elastic.result(),
       properties: this.properties ? this.properties.result() : null,
       wall_time_s: wallTime,
+      standin: null, // set by assemble from the stderr
     };
   }
 }

@@ -5,6 +5,7 @@
 import { energyStanding, NOT_FINAL_MARK } from "../domain/final-energy.js";
 import type { CrystalResult } from "./result.js";
 import { HARTREE_TO_EV } from "./result.js";
+import { standinWords } from "./standin-signature.js";
 
 export interface ResultField {
   /** The result's key this row shows. */
@@ -42,6 +43,19 @@ export const TASK_NAMES: Record<string, string> = {
 };
 
 export const RESULT_FIELDS: readonly ResultField[] = [
+  {
+    key: "standin",
+    label: "Computed by",
+    unit: null,
+    // first, and as a warning: every number below is a recorded run's, not this deck's
+    format: (v) => {
+      const run = obj(v);
+      return run
+        ? standinWords({ recording: typeof run.recording === "string" ? run.recording : null })
+        : null;
+    },
+    warn: (v) => obj(v) !== null,
+  },
   {
     key: "crystal_version",
     label: "CRYSTAL",

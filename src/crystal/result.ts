@@ -2,6 +2,12 @@
 // the engine, the CLI's `parse --json` contract and the TUI. Types and constants only, no parsing, so
 // that every layer may import them without pulling in the parser.
 
+/** What is known of a result replayed by crystal-tui's CRYSTAL stand-in (standin-signature.ts). */
+export interface StandinRun {
+  /** The recording it replayed (a file of fixtures/crystal-outputs without `.out`), when it said. */
+  recording: string | null;
+}
+
 /** CODATA 2018, as the issue asks (CRYSTALpytools uses the same). */
 export const HARTREE_TO_EV = 27.211386245988;
 /** Bohr radius in Å (CODATA 2018). */
@@ -221,4 +227,9 @@ export interface CrystalResult {
   properties: PropertiesRun | null;
   /** Elapsed seconds at CRYSTAL's last timing line. */
   wall_time_s: number | null;
+  /**
+   * Set when the run was crystal-tui's CRYSTAL stand-in replaying a recording (known from the run's
+   * stderr, see standin-signature.ts): its numbers are a recorded run's, not computed for this deck.
+   */
+  standin: StandinRun | null;
 }

@@ -1,7 +1,7 @@
 // Dependency semantics, written once. The store builds its set-based SQL (claim runnable jobs, skip
 // jobs that can never run) from these tables, and canJobRun() evaluates the same tables in code.
 
-import type { JobStatus } from "./status.js";
+import { isTerminal, type JobStatus } from "./status.js";
 
 export const DEPENDENCY_TYPES = ["after_ok", "after_any", "after_failed"] as const;
 export type DependencyType = (typeof DEPENDENCY_TYPES)[number];
@@ -33,6 +33,15 @@ export function dependencyState(type: DependencyType, parentStatus: JobStatus): 
   if (rule.satisfiedBy.includes(parentStatus)) return "met";
   if (rule.neverAfter.includes(parentStatus)) return "never";
   return "waiting";
+}
+
+/**
+ * What becomes of a dependency when its parent's record is removed (`job rm --force`): a parent that
+ * finished keeps the state its end gave; one that never ran counts as cancelled — it will never
+ * complete nor fail — so after_ok and after_failed can never be met, and after_any is met.
+ */
+export function stateAfterRemoval(type: DependencyType, parentStatus: JobStatus): DependencyState {
+  return dependencyState(type, isTerminal(parentStatus) ? parentStatus : "CANCELLED");
 }
 
 /** SLURM's names for the same three relations (sbatch --dependency). */

@@ -57,8 +57,13 @@ export class Collector {
       }
       for (const job of jobs) {
         const state = states.get(job.id);
-        if (!state || state.state === "queued" || state.state === "unknown") continue;
+        if (!state || state.state === "unknown") continue;
+        if (state.state === "queued") {
+          if (job.clusterId !== null) await e.store.engine.setPendingReason(job.id, state.detail ?? null);
+          continue;
+        }
         if (state.state === "running") {
+          if (job.clusterId !== null) await e.store.engine.setPendingReason(job.id, null);
           if (job.status === "QUEUED") {
             await e.store.engine.markRunning(job.id, e.id, state.startedAt);
             e.log(`job ${job.id} (${job.name}) running`);

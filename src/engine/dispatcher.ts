@@ -12,6 +12,7 @@ import { defaultCores, newToken } from "../runners/local.js";
 import type { Submission, SubmitContext } from "../runners/types.js";
 import type { Load } from "../store/records.js";
 import { type EngineParts, isTransient, oneLineMessage } from "./parts.js";
+import { persist } from "./persist.js";
 import { isUnavailable, type Target } from "./targets.js";
 
 interface Capacity {
@@ -121,17 +122,9 @@ export class Dispatcher {
       launching: token,
       at: Date.now(),
     });
+    let submission: Submission;
     try {
-      const submission = await t.runner.submit(job, ctx);
-      if (!(await recordSubmission(e, job, submission))) {
-        // its job ended while it was launched: the run must not go on for nobody
-        await t.runner.cancel(job, submission.handle).catch(() => undefined);
-        return;
-      }
-      e.summary.started++;
-      e.log(
-        `job ${job.id} (${job.name}) ${submission.state === "running" ? "started" : "queued"} on ${t.cluster?.name ?? "local"}`,
-      );
+      submission = await t.runner.submit(job, ctx);
     } catch (err) {
       if (isTransient(err)) {
         // the launch may or may not have happened: the next pass asks findLaunch() before retrying
@@ -144,7 +137,22 @@ export class Dispatcher {
       }
       await e.store.engine.clearHandle(job.id, e.id);
       await e.finish(job, "FAILED", oneLineMessage(err), null);
+      return;
     }
+    // from here CRYSTAL may run: its record is written whatever it takes, or the engine stops with
+    // the launch mark in place — never cleared, never taken for a failed launch
+    const recorded = await persist(e, `job ${job.id} (${job.name}): its launch could not be recorded`, () =>
+      recordSubmission(e, job, submission),
+    );
+    if (!recorded) {
+      // its job ended while it was launched: the run must not go on for nobody
+      await t.runner.cancel(job, submission.handle).catch(() => undefined);
+      return;
+    }
+    e.summary.started++;
+    e.log(
+      `job ${job.id} (${job.name}) ${submission.state === "running" ? "started" : "queued"} on ${t.cluster?.name ?? "local"}`,
+    );
   }
 
   /** Copies files a job takes from its parents' results (inputs_from) into its folder. */

@@ -5,14 +5,18 @@
 // statements in the database (src/store/engine-store.ts), never through memory. A pass costs a
 // number of statements that depends on the number of targets, never on the number of jobs.
 import { ProjectFiles } from "../crystal/project-files.js";
+import { UserError } from "../domain/errors.js";
+import { isRunHandle } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
 import type { SubmitContext } from "../runners/types.js";
 import type { ProjectStore } from "../store/port.js";
+import { isTemporaryStoreError } from "../store/store-errors.js";
 import { Collector } from "./collector.js";
 import { Dispatcher } from "./dispatcher.js";
 import type { ParsedResult, Project } from "./hooks.js";
 import type { EngineOptions, EngineParts, EngineSummary, FinalStatus } from "./parts.js";
-import { oneLineMessage } from "./parts.js";
+import { EngineHalt, oneLineMessage } from "./parts.js";
+import { STORE_RETRY_MS } from "./persist.js";
 import { Reconciler } from "./reconciler.js";
 import { liveEngines, newEngineId, registerEngine } from "./registry.js";
 import { Targets } from "./targets.js";
@@ -98,28 +102,68 @@ export class Engine implements EngineParts {
     await registerEngine(this.store, this.id);
     try {
       let failures = 0;
+      let storeTroubleSince: number | null = null;
       for (;;) {
         if (this.stopping) break;
         let busy = true;
+        let pause: number | null = null;
         try {
           busy = await this.tick();
           failures = 0;
+          storeTroubleSince = null;
         } catch (err) {
+          if (err instanceof EngineHalt) throw err;
           // one bad pass (a database held busy too long, a runner's surprise) must not stop the
           // engine that serves the TUI; `crystal-tui run` gives up only when it keeps happening
-          failures++;
           this.log(`engine: ${oneLineMessage(err)} — retrying`);
-          if (!this.options.watch && failures >= 5) throw err;
+          if (isTemporaryStoreError(err)) {
+            // a database that cannot take writes for now (busy, full) is waited for, not counted
+            // as failures: its state is where the engine left it, and it ends no job
+            const now = Date.now();
+            storeTroubleSince ??= now;
+            const limit = this.options.storeRetryMs ?? STORE_RETRY_MS;
+            if (!this.options.watch && now - storeTroubleSince > limit) {
+              throw new UserError(
+                `the project database ${this.store.projectDir} cannot take writes (${oneLineMessage(err)}) for ${Math.round(limit / 1000)} s — free disk space or stop what holds it, then run again; runs already started go on and are found again`,
+              );
+            }
+            pause = Math.min(2000, 100 * 2 ** Math.min(5, failures));
+            failures++;
+          } else {
+            failures++;
+            if (!this.options.watch && failures >= 5) throw err;
+          }
         }
         if (!busy && !this.options.watch) break;
         if (this.stopping) break;
-        await this.idle(this.nextWaitMs());
+        await this.idle(pause ?? this.nextWaitMs());
       }
     } finally {
       await this.targets.closeAll();
-      await this.store.engine.unregister(this.id);
+      try {
+        await this.store.engine.unregister(this.id);
+      } catch {
+        this.unregisterLater();
+      }
     }
     return this.summary;
+  }
+
+  /**
+   * The database could not take the engine's farewell (full, busy): said again until it can, so
+   * that a process that lives on (the TUI) does not keep holding the runs this engine left — the
+   * next engine adopts them only once this one is gone. A process that exits is found dead anyway.
+   */
+  private unregisterLater(): void {
+    const timer = setInterval(() => {
+      Promise.resolve()
+        .then(() => this.store.engine.unregister(this.id))
+        .then(
+          () => clearInterval(timer),
+          () => undefined,
+        );
+    }, 1000);
+    timer.unref();
   }
 
   private nextWaitMs(): number {
@@ -162,7 +206,11 @@ export class Engine implements EngineParts {
     }
     await this.reconciler.adoptOrphans(live);
     await this.store.engine.skipDoomed();
-    const held = await this.store.engine.held(this.id);
+    let held = await this.store.engine.held(this.id);
+    if (held.some((j) => !isRunHandle(j.runHandle))) {
+      await this.reconciler.settleOwn(held);
+      held = await this.store.engine.held(this.id);
+    }
     await this.reconciler.skipDoomedQueued(held);
     await this.reconciler.carryOutCancels(held);
     const ended = await this.collector.poll(held);

@@ -25,6 +25,11 @@ export interface EngineOptions {
   maxIdleMs?: number;
   /** A launch recorded more than this long ago without a PID file is taken as never started. */
   launchGraceMs?: number;
+  /**
+   * How long a write that must not be lost (a launch's record) is retried while the database cannot
+   * take it (busy past its timeout, disk full) before the engine stops (default 10 minutes).
+   */
+  storeRetryMs?: number;
 }
 
 export interface EngineSummary {
@@ -69,4 +74,12 @@ export function oneLineMessage(err: unknown): string {
 /** Connection trouble that must not fail a job (the transport marks it). */
 export function isTransient(err: unknown): boolean {
   return (err as { transient?: boolean })?.transient === true;
+}
+
+/**
+ * The engine must stop, whatever its mode: going on would risk a wrong record (a launch it could not
+ * write down). What it leaves in the database lets the next engine carry on.
+ */
+export class EngineHalt extends Error {
+  override readonly name = "EngineHalt";
 }

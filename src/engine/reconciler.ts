@@ -7,6 +7,7 @@ import { isLaunchMark, isRunHandle, type LaunchMark } from "../domain/run-handle
 import type { Job } from "../domain/types.js";
 import { recordSubmission } from "./dispatcher.js";
 import { type EngineParts, oneLineMessage } from "./parts.js";
+import { persist } from "./persist.js";
 import { isUnavailable, type Target } from "./targets.js";
 
 export class Reconciler {
@@ -31,6 +32,12 @@ export class Reconciler {
         continue;
       }
       if (!record) {
+        if (job.status === "RUNNING") {
+          // running, says its record, but nothing tells where or how: no engine can ever follow it
+          if (job.cancelRequested) await e.finish(job, "CANCELLED", "cancelled by user", null);
+          else await e.finish(job, "FAILED", "lost: no record of its process to follow", null);
+          continue;
+        }
         // claimed but never handed to a runner: give it back
         await e.store.engine.requeue(job.id, "engine restarted before launch", e.id);
         e.log(
@@ -62,12 +69,46 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Jobs this engine holds whose launch a failed write left unfinished (the pass stopped between the
+   * claim and the record): one never handed to a runner is given back, a marked launch is settled
+   * like a dead engine's. No launch of this engine is in flight between passes.
+   */
+  async settleOwn(held: readonly Job[]): Promise<void> {
+    const { e } = this;
+    for (const job of held) {
+      const record = job.runHandle;
+      if (record === null) {
+        await e.store.engine.requeue(job.id, "its launch could not be recorded; queued again", e.id);
+        continue;
+      }
+      if (!isLaunchMark(record)) continue;
+      const t = await e.targets.get(job.clusterId);
+      if (!t || isUnavailable(t)) {
+        await e.store.engine.release(job.id, e.id); // adopted, and judged, like any orphan
+        continue;
+      }
+      try {
+        await this.settleLaunch(t, job, record);
+      } catch (err) {
+        await e.store.engine.release(job.id, e.id);
+        e.warnOnce(
+          `adopt:${job.clusterId}`,
+          `${t.cluster?.name ?? "local"}: ${oneLineMessage(err)} — will retry`,
+        );
+      }
+    }
+  }
+
   /** A launch a dead engine marked but never recorded: found by its token, or given back. */
   private async settleLaunch(t: Target, job: Job, mark: LaunchMark): Promise<void> {
     const { e } = this;
     const found = await t.runner.findLaunch(job, mark.launching, e.ctxFor(job, mark.launching));
-    if (found) await recordSubmission(e, job, found);
-    else if (Date.now() - mark.at > (e.options.launchGraceMs ?? 5000)) {
+    if (found) {
+      await persist(e, `job ${job.id} (${job.name}): its launch could not be recorded`, () =>
+        recordSubmission(e, job, found),
+      );
+    } else if (Date.now() - mark.at > (e.options.launchGraceMs ?? 5000)) {
       await e.store.engine.requeue(job.id, "engine restarted before launch", e.id);
     } else {
       // the launch may still be writing its PID: leave it to the next pass

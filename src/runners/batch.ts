@@ -119,12 +119,15 @@ export class BatchRunner extends RemoteRunnerBase implements Runner {
       token: ctx.token,
       dependencies,
     });
-    await this.stage(job, ctx, dir, { [this.scheduler.scriptName]: rendered.script });
-    const jobId = this.scheduler.readSubmit(
-      await this.shell.exec(this.scheduler.submitArgv(this.scriptPath(dir))),
+    // the folder, its files and the submission in one session: a submission costs one round trip
+    const answer = await this.stageAndExec(
       job,
-      this.cluster,
+      ctx,
+      dir,
+      { [this.scheduler.scriptName]: rendered.script },
+      this.scheduler.submitArgv(this.scriptPath(dir)),
     );
+    const jobId = this.scheduler.readSubmit(answer, job, this.cluster);
     // for findLaunch after a crash; not awaited: without the file, findLaunch asks the scheduler
     this.inBackground(this.putFile(`${dir}/${F.batchJobId}`, `${jobId}\n`));
     const handle = this.handleFor(job, dir, ctx.token, jobId);

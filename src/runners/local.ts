@@ -121,7 +121,8 @@ export class LocalRunner implements Runner {
       // a trap (not an ignore: ignored signals would be inherited by CRYSTAL) keeps the wrapper alive
       // when cancel signals the process group, so it can still record CRYSTAL's exit code
       "trap : TERM INT HUP",
-      `printf '%s\\n' "$$" > ${q(path.join(runDir, "pid.tmp"))} && mv ${q(path.join(runDir, "pid.tmp"))} ${q(path.join(runDir, "pid"))}`,
+      // no CRYSTAL without its PID on disk (a full disk): a run nobody can find would be started again
+      `{ printf '%s\\n' "$$" > ${q(path.join(runDir, "pid.tmp"))} && mv ${q(path.join(runDir, "pid.tmp"))} ${q(path.join(runDir, "pid"))}; } || exit 96`,
       `cd ${q(scratch)} || exit 97`,
       `${shellCommand(argv)} < ${q(INPUT_NAME)} > ${q(output)} 2> ${q(path.join(runDir, "stderr"))}`,
       `rc=$?`,

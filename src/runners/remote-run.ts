@@ -3,8 +3,8 @@
 // staging the deck and auxiliary files under CRYSTAL's names, bringing outputs back, removing the
 // folder after success, and the poll interval with its minimum.
 //
-// A submission costs one remote command, the launch itself: the folder and the files are made by the
-// shell's file operations (over ssh2's SFTP channel: pipelined requests, no remote process), so
+// A submission costs one remote command: the folder, its files and the launch travel in one session
+// (RemoteShell.writeFilesAndExec: a tar stream into the new folder, then the command), so
 // submitting a job costs about what a bare `sbatch` over the same connection does. Large files
 // (wavefunctions) are streamed. The runners speak only RemoteShell (src/transport/remote-shell.ts):
 // which transport carries it is the composition root's choice (src/app/runners.ts).
@@ -100,6 +100,17 @@ export abstract class RemoteRunnerBase {
     dir: string,
     files: Record<string, string | Buffer>,
   ): Promise<void> {
+    const { small, large } = this.plan(job, ctx, files);
+    await this.shell.writeFiles(dir, small);
+    for (const [crystalName, local] of large) await this.shell.upload(local, `${dir}/${crystalName}`);
+  }
+
+  /** The inputs under CRYSTAL's names and `files`: small ones go with the folder, large ones are streamed. */
+  private plan(
+    job: Job,
+    ctx: SubmitContext,
+    files: Record<string, string | Buffer>,
+  ): { small: RemoteFileContent[]; large: [string, string][] } {
     const small: RemoteFileContent[] = [];
     const large: [string, string][] = [];
     for (const [crystalName, local] of stagingPlan(job, ctx.jobFolder)) {
@@ -107,8 +118,22 @@ export abstract class RemoteRunnerBase {
       else small.push({ name: crystalName, data: fs.readFileSync(local) });
     }
     for (const [name, content] of Object.entries(files)) small.push({ name, data: Buffer.from(content) });
+    return { small, large };
+  }
+
+  /** Stages the run folder (see stage) and then runs `argv` there: one round trip when no input is large. */
+  protected async stageAndExec(
+    job: Job,
+    ctx: SubmitContext,
+    dir: string,
+    files: Record<string, string | Buffer>,
+    argv: readonly string[],
+  ): Promise<ExecResult> {
+    const { small, large } = this.plan(job, ctx, files);
+    if (large.length === 0) return this.shell.writeFilesAndExec(dir, small, argv);
     await this.shell.writeFiles(dir, small);
     for (const [crystalName, local] of large) await this.shell.upload(local, `${dir}/${crystalName}`);
+    return this.shell.exec(argv, { cwd: dir });
   }
 
   /** Writes one small file into a run folder that exists (a background record, e.g. SLURM's id). */

@@ -13,6 +13,7 @@ import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
 import type { Cluster, Parallelism } from "../domain/types.js";
+import type { BatchScript, BatchScriptInput } from "./batch-scheduler.js";
 import {
   checkOneLine,
   describeLaunch,
@@ -23,29 +24,9 @@ import {
   type ScriptJob,
 } from "./remote-script.js";
 
-export interface SbatchInput {
-  job: ScriptJob;
-  cluster: Pick<Cluster, "name" | "config">;
-  /** Absolute folder of the job on the cluster (its #SBATCH --output/--error go there). */
-  dir: string;
-  /** The launch token (goes into --comment so a launch can be found again). */
-  token: string;
-  /** Parent jobs on the same cluster, by SLURM job id, handed to SLURM as --dependency. */
-  dependencies?: { slurmJobId: string; type: DependencyType }[];
-}
-
-export interface RenderedSbatch {
-  script: string;
-  /** The #SBATCH options, in order (e.g. "--ntasks=4"). */
-  directives: string[];
-  /** The line that starts CRYSTAL, for jobs.command_line. */
-  commandLine: string;
-  /** Where SLURM writes the batch script's stdout / stderr (%j = the SLURM job id). */
-  stdoutPattern: string;
-  stderrPattern: string;
-  /** The resources as asked for (defaults from the cluster filled in). */
-  resources: Parallelism & { mpi_ranks: number; threads_per_rank: number };
-}
+/** A job's batch script input and what it renders to: the batch scheduler seam's own types. */
+export type SbatchInput = BatchScriptInput;
+export type RenderedSbatch = BatchScript;
 
 // a remote folder in an #SBATCH line: one word sbatch cannot misread
 const DIRECTIVE_PATH = /^\/[A-Za-z0-9_.+/-]*$/;
@@ -80,19 +61,17 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
-export function dependencyDirective(
-  deps: readonly { slurmJobId: string; type: DependencyType }[],
-): string | null {
+export function dependencyDirective(deps: readonly { jobId: string; type: DependencyType }[]): string | null {
   if (deps.length === 0) return null;
   const byType = new Map<string, string[]>();
   for (const d of deps) {
-    if (!SLURM_ID.test(d.slurmJobId)) {
-      throw new UserError(`SLURM job id ${JSON.stringify(d.slurmJobId)} of a parent is not a number`);
+    if (!SLURM_ID.test(d.jobId)) {
+      throw new UserError(`SLURM job id ${JSON.stringify(d.jobId)} of a parent is not a number`);
     }
     const kind = SLURM_DEPENDENCY[d.type];
     if (!kind) throw new UserError(`dependency type ${JSON.stringify(d.type)} is unknown`);
     const ids = byType.get(kind) ?? [];
-    if (!ids.includes(d.slurmJobId)) ids.push(d.slurmJobId);
+    if (!ids.includes(d.jobId)) ids.push(d.jobId);
     byType.set(kind, ids);
   }
   // "," = all of them must hold (SLURM's AND)

@@ -296,7 +296,11 @@ export function runStateOf(record: SlurmRecord, ctx: MappingContext = {}): RunSt
   const phase = phaseOf(record.state);
   switch (phase) {
     case "queued":
-      return { state: "queued", ...(record.reason ? { detail: record.reason } : {}) };
+      // squeue's %r is "None" while a pending job has no reason (yet)
+      return {
+        state: "queued",
+        ...(record.reason && record.reason !== "None" ? { detail: record.reason } : {}),
+      };
     case "running":
       return defined({ state: "running" as const, nodeList: record.nodeList, startedAt: record.start });
     case "finished": {

@@ -242,11 +242,7 @@ export const slurm: BatchScheduler = {
     if (found.programs.has("sbatch")) return null;
     return `cluster '${cluster.name}': sbatch was not found there — is it a SLURM cluster? (see \`crystal-tui cluster test ${cluster.name}\`)`;
   },
-  renderScript: (input) =>
-    renderSbatch({
-      ...input,
-      dependencies: (input.dependencies ?? []).map((d) => ({ slurmJobId: d.jobId, type: d.type })),
-    }),
+  renderScript: renderSbatch,
   // exactly what a user types (the script's #SBATCH --chdir puts the job in its folder)
   submitArgv: (scriptPath) => ["sbatch", "--parsable", scriptPath],
   readSubmit,

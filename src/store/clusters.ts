@@ -42,6 +42,12 @@ export const checkClusterFields = checkClusterAddress;
 
 /** The error for a cluster name that is not registered. */
 export function noSuchCluster(name: string): UserError {
+  if (name.trim() === "") {
+    // an empty name is not "this machine": leaving the cluster out is
+    return new UserError(
+      "a cluster name is empty — give a cluster's name, or leave it out to run on this machine",
+    );
+  }
   return new UserError(
     `there is no cluster '${name}' — see \`crystal-tui cluster list\` or add it with \`crystal-tui cluster add\``,
   );

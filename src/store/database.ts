@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { UserError } from "../domain/errors.js";
 import { LATEST_VERSION, MIGRATIONS } from "./migrations/index.js";
 import { tableExists } from "./migrations/types.js";
+import { networkFsOf } from "./network-fs.js";
 
 export type DB = Database.Database;
 
@@ -49,6 +50,12 @@ export interface OpenOptions {
   /** Apply missing migrations (default true). `db status` of a newer file still refuses. */
   migrate?: boolean;
   readonly?: boolean;
+  /** How long a statement waits for another process's write lock (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
+  /** The mount table the project folder is judged by (/proc/mounts form; default the machine's). */
+  mountsText?: string;
+  /** Where a one-line notice goes (a project on a network file system); default stderr. */
+  notice?: (line: string) => void;
   /** Called with the text of every SQL statement executed (benchmarks count statements with it). */
   verbose?: (sql: unknown) => void;
 }
@@ -58,14 +65,21 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
   if (!fs.existsSync(dir)) {
     throw new UserError(`project folder ${dir} does not exist — create it or pass --project DIR`);
   }
+  refuseUntrustedPath(file);
   if (!options.readonly && !fs.existsSync(file)) {
     // created before SQLite touches it, so it is never readable by others, not even for a moment
-    fs.closeSync(fs.openSync(file, "a", 0o600));
+    // ("wx": a file or link that appeared meanwhile is not followed)
+    try {
+      fs.closeSync(fs.openSync(file, "wx", 0o600));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      refuseUntrustedPath(file);
+    }
   }
   let db: DB;
   try {
     db = new Database(file, {
-      timeout: BUSY_TIMEOUT_MS,
+      timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
       readonly: options.readonly ?? false,
       ...(options.verbose ? { verbose: options.verbose } : {}),
     });
@@ -73,32 +87,134 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
     throw new UserError(`cannot open ${file}: ${(err as Error).message}`);
   }
   try {
+    // before anything is written: a damaged file is never made worse, another application's file
+    // never gets our tables
+    checkIntact(db, file);
+    refuseForeign(db, file);
     const found = schemaVersion(db);
     if (found > LATEST_VERSION) {
       throw new UserError(
         `${file} has schema version ${found}, newer than this crystal-tui understands (${LATEST_VERSION}) — upgrade crystal-tui; the file was not changed`,
       );
     }
+    const migrating = options.migrate !== false && !options.readonly;
+    if (migrating && found >= 1 && found < LATEST_VERSION) backupBeforeMigration(db, file, found);
     if (!options.readonly) {
       try {
         fs.chmodSync(file, 0o600);
       } catch {
         // not ours to change (another user's project): SQLite's own permission check will speak
       }
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
+      const network = networkFsOf(dir, options.mountsText);
+      if (network === null) {
+        db.pragma("journal_mode = WAL");
+        db.pragma("synchronous = NORMAL");
+      } else {
+        // WAL's shared memory does not work across the machines of a network file system
+        db.pragma("journal_mode = DELETE");
+        db.pragma("synchronous = FULL");
+        noticeOnce(
+          file,
+          `crystal-tui: ${dir} is on a network file system (${network}): its database uses SQLite's rollback journal instead of WAL (slower, safe across machines)`,
+          options.notice,
+        );
+      }
     }
     db.pragma("foreign_keys = ON");
-    if (options.migrate !== false && !options.readonly) migrate(db);
+    if (migrating) migrate(db);
     return db;
   } catch (err) {
     db.close();
-    if ((err as { code?: string }).code === "SQLITE_NOTADB") {
+    const code = (err as { code?: string }).code;
+    if (code === "SQLITE_NOTADB") {
       throw new UserError(
         `${file} is not a crystal-tui database (not SQLite) — move it away or choose another --project`,
       );
     }
+    if (code?.startsWith("SQLITE_CORRUPT")) throw damaged(file, (err as Error).message);
     throw err;
+  }
+}
+
+const noticed = new Set<string>();
+
+function noticeOnce(file: string, line: string, notice?: (line: string) => void): void {
+  if (noticed.has(file)) return;
+  noticed.add(file);
+  (notice ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+}
+
+/** A symbolic link (dangling or not) or anything but a regular file where the database belongs. */
+function refuseUntrustedPath(file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(file);
+  } catch {
+    return; // nothing there yet
+  }
+  if (stat.isSymbolicLink()) {
+    throw new UserError(
+      `${file} is a symbolic link — crystal-tui keeps its database only in a regular file of the project folder; remove the link (and move the file itself there, if it is one)`,
+    );
+  }
+  if (!stat.isFile()) {
+    throw new UserError(`${file} is not a regular file — move it away or choose another --project`);
+  }
+}
+
+/** How to get out of a damaged file, in one line. */
+function damaged(file: string, detail: string): UserError {
+  return new UserError(
+    `${file} is damaged (SQLite: ${detail}) — nothing was written to it. Recover what it holds with \`sqlite3 ${file} .recover | sqlite3 recovered.db\` and put recovered.db in its place, or restore a backup (${path.basename(file)}.*.bak beside it, kept before each schema migration)`,
+  );
+}
+
+/** SQLite's quick_check: the b-trees and their pages are sound (cheaper than integrity_check). */
+function checkIntact(db: DB, file: string): void {
+  const rows = db.pragma("quick_check(1)", { simple: false }) as { quick_check: string }[];
+  const first = rows[0]?.quick_check ?? "ok";
+  if (first !== "ok") throw damaged(file, first);
+}
+
+/**
+ * An SQLite file that is neither empty, nor crystal-tui's, nor the earlier tool's (a `jobs` table with
+ * its columns) belongs to another application: opening it would add our tables to it.
+ */
+function refuseForeign(db: DB, file: string): void {
+  if (tableExists(db, "schema_version")) return;
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  if (tables.length === 0) return;
+  if (tables.includes("jobs")) {
+    const columns = new Set(
+      (db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[]).map((c) => c.name),
+    );
+    if (["id", "name", "work_dir", "status"].every((c) => columns.has(c))) return;
+  }
+  const shown = tables.slice(0, 5).join(", ") + (tables.length > 5 ? ", …" : "");
+  throw new UserError(
+    `${file} is not a crystal-tui database (it holds the tables ${shown} of another application) — it was not changed; move it away or choose another --project`,
+  );
+}
+
+/**
+ * A copy of the file as it was (all its content, the WAL's too), private to its user, before a
+ * migration changes it: ".crystal_tui.db.v<version>-<time>.bak" beside it.
+ */
+function backupBeforeMigration(db: DB, file: string, version: number): void {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
+  let copy = `${file}.v${version}-${stamp}.bak`;
+  for (let n = 1; fs.existsSync(copy); n++) copy = `${file}.v${version}-${stamp}-${n}.bak`;
+  fs.closeSync(fs.openSync(copy, "wx", 0o600));
+  try {
+    db.prepare("VACUUM INTO ?").run(copy);
+  } catch (err) {
+    fs.rmSync(copy, { force: true });
+    throw new UserError(
+      `could not keep a copy of ${file} before migrating it (${(err as Error).message}) — nothing was changed; free some disk space and try again`,
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 // Dependencies between jobs: after_ok, after_any, after_failed (semantics in src/domain).
-// Adding an edge refuses self-dependencies, unknown jobs, duplicates and cycles.
+// Every edge is written by insertDependency, which refuses self-dependencies, unknown jobs,
+// duplicates and cycles.
 import {
   type DependencyType,
   type DependencyVerdict,
@@ -27,72 +28,89 @@ const toDependency = (r: DependencyRow): Dependency => ({
   type: r.dependency_type,
 });
 
+/** True when `from` waits, directly or through other jobs, for `target`. */
+function reaches(db: DB, from: number, target: number): boolean {
+  return (
+    statement(
+      db,
+      `WITH RECURSIVE up(id) AS (
+           SELECT depends_on_job_id FROM job_dependencies WHERE job_id = ?
+           UNION
+           SELECT d.depends_on_job_id FROM job_dependencies d JOIN up ON d.job_id = up.id
+         ) SELECT 1 FROM up WHERE id = ? LIMIT 1`,
+    ).get(from, target) !== undefined
+  );
+}
+
+/**
+ * The one way a dependency is written, inside the caller's transaction, and the one check before
+ * it — the single-edge add and every creation (job add, workflows, retries) come here: a known
+ * type, a job other than itself, a parent that exists, no second edge to the same parent, no
+ * cycle. A job being created has no dependents yet, so no edge from it can close a cycle: the walk
+ * up its parents is skipped for it (creating n jobs stays linear in n). Returns the edge's id.
+ */
+export function insertDependency(
+  db: DB,
+  edge: { jobId: number; parentId: number; type: DependencyType; jobLabel?: string },
+  opts: { newJob: boolean },
+): number {
+  const { jobId, parentId, type } = edge;
+  const job = `job ${edge.jobLabel ?? jobId}`;
+  if (!isDependencyType(type)) {
+    throw new UserError(
+      `dependency type ${JSON.stringify(type)} is unknown — use after_ok, after_any or after_failed`,
+    );
+  }
+  if (jobId === parentId) throw new UserError(`${job} cannot depend on itself`);
+  if (statement(db, "SELECT 1 FROM jobs WHERE id = ?").get(parentId) === undefined) {
+    throw new UserError(
+      `cannot depend on job ${parentId}: there is no such job — see \`crystal-tui job list\``,
+    );
+  }
+  const existing = statement(
+    db,
+    "SELECT dependency_type FROM job_dependencies WHERE job_id = ? AND depends_on_job_id = ?",
+  )
+    .pluck()
+    .get(jobId, parentId) as string | undefined;
+  if (existing !== undefined) {
+    throw new UserError(
+      `${job} already depends on job ${parentId} (${existing}) — keep one (remove it first to change its type)`,
+    );
+  }
+  if (!opts.newJob && reaches(db, parentId, jobId)) {
+    throw new UserError(
+      `${job} cannot depend on job ${parentId}: job ${parentId} already waits (directly or not) for ${job}, which would make a cycle`,
+    );
+  }
+  const info = statement(
+    db,
+    "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
+  ).run(jobId, parentId, type);
+  return Number(info.lastInsertRowid);
+}
+
 export class DependencyRepository {
   constructor(private readonly db: DB) {}
 
   add(jobId: number, dependsOnJobId: number, type: DependencyType = "after_ok"): Dependency {
-    if (!isDependencyType(type)) {
-      throw new UserError(
-        `dependency type ${JSON.stringify(type)} is unknown — use after_ok, after_any or after_failed`,
-      );
-    }
-    if (jobId === dependsOnJobId) throw new UserError(`job ${jobId} cannot depend on itself`);
     return this.db
       .transaction(() => {
-        const status = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck();
-        const own = status.get(jobId) as JobStatus | undefined;
+        const own = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck().get(jobId) as
+          | JobStatus
+          | undefined;
         if (own === undefined) throw new UserError(`there is no job ${jobId} — see \`crystal-tui job list\``);
-        if (status.get(dependsOnJobId) === undefined) {
-          throw new UserError(
-            `cannot depend on job ${dependsOnJobId}: there is no such job — see \`crystal-tui job list\``,
-          );
-        }
         if (own !== "PENDING") {
           throw new UserError(
             `job ${jobId} is ${own}: dependencies only hold back jobs that have not started`,
           );
         }
-        const existing = statement(
-          this.db,
-          "SELECT dependency_type FROM job_dependencies WHERE job_id = ? AND depends_on_job_id = ?",
-        )
-          .pluck()
-          .get(jobId, dependsOnJobId) as string | undefined;
-        if (existing !== undefined) {
-          throw new UserError(
-            `job ${jobId} already depends on job ${dependsOnJobId} (${existing}) — remove it first to change its type`,
-          );
-        }
-        if (this.reaches(dependsOnJobId, jobId)) {
-          throw new UserError(
-            `job ${jobId} cannot depend on job ${dependsOnJobId}: job ${dependsOnJobId} already waits (directly or not) for job ${jobId}, which would make a cycle`,
-          );
-        }
-        const info = statement(
-          this.db,
-          "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
-        ).run(jobId, dependsOnJobId, type);
+        const id = insertDependency(this.db, { jobId, parentId: dependsOnJobId, type }, { newJob: false });
         return toDependency(
-          statement(this.db, "SELECT * FROM job_dependencies WHERE id = ?").get(
-            info.lastInsertRowid,
-          ) as DependencyRow,
+          statement(this.db, "SELECT * FROM job_dependencies WHERE id = ?").get(id) as DependencyRow,
         );
       })
       .immediate();
-  }
-
-  /** True when `from` waits, directly or through other jobs, for `target`. */
-  private reaches(from: number, target: number): boolean {
-    return (
-      statement(
-        this.db,
-        `WITH RECURSIVE up(id) AS (
-             SELECT depends_on_job_id FROM job_dependencies WHERE job_id = ?
-             UNION
-             SELECT d.depends_on_job_id FROM job_dependencies d JOIN up ON d.job_id = up.id
-           ) SELECT 1 FROM up WHERE id = ? LIMIT 1`,
-      ).get(from, target) !== undefined
-    );
   }
 
   remove(jobId: number, dependsOnJobId: number): boolean {

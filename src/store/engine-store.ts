@@ -301,6 +301,18 @@ export class EngineStore implements EngineStatements {
     ).run(nodeList, jobId, nodeList);
   }
 
+  /** Why the scheduler keeps a queued run waiting (SLURM's Resources, Priority, Dependency …), or null. */
+  setPendingReason(jobId: number, reason: string | null): void {
+    // written only when it changes: a poll of a job that waits the same way writes nothing
+    statement(
+      this.db,
+      `UPDATE remote_jobs SET metadata = json_set(COALESCE(metadata, '{}'), '$.pending_reason', ?)
+         WHERE id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = ?)
+           AND json_valid(COALESCE(metadata, '{}'))
+           AND json_extract(COALESCE(metadata, '{}'), '$.pending_reason') IS NOT ?`,
+    ).run(reason, jobId, reason);
+  }
+
   /** QUEUED → SKIPPED for a job handed to a scheduler whose native dependency can never be met. */
   skipQueued(jobId: number, engineId: string, reason: string): boolean {
     return this.jobs.transition(jobId, "SKIPPED", { from: ["QUEUED"], claimedBy: engineId, reason });

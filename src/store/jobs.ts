@@ -1,17 +1,19 @@
 // Jobs: their records (the folders are made before, by src/crystal/project-files.ts), reading,
 // transition-checked status changes, results, cancel requests, deletion.
 import type { CrystalResult } from "../crystal/result.js";
-import { DEPENDENCY_TYPES } from "../domain/dependencies.js";
+import { type DependencyType, dependencyState, stateAfterRemoval } from "../domain/dependencies.js";
 import { UserError } from "../domain/errors.js";
 import { checkJobName } from "../domain/names.js";
 import { checkParallelism } from "../domain/parallelism.js";
 import { readRunRecord } from "../domain/run-handle.js";
 import { canTransition, isActive, isJobStatus, type JobStatus, legalSources } from "../domain/status.js";
 import type { InputFromParent, Job, JobRef, NewJobRecord, Parallelism, RunnerType } from "../domain/types.js";
+import { checkPriority } from "../domain/whole-numbers.js";
 import { type DB, statement } from "./database.js";
+import { insertDependency } from "./dependencies.js";
 import { parseJsonArray, parseJsonObject } from "./json.js";
 import type { JobStore } from "./port.js";
-import type { ListJobsOptions } from "./records.js";
+import type { ListJobsOptions, RemovedJob } from "./records.js";
 import { sqlList } from "./status-sql.js";
 
 export interface JobRow {
@@ -147,10 +149,6 @@ export class JobRepository implements JobStore {
                   @priority, @aux_files, @workflow_id, @workflow_step, @retry_of, @attempt, @inputs_from, @render_spec)`,
         );
         const parentStatus = statement(this.db, "SELECT status FROM jobs WHERE id = ?").pluck();
-        const addDep = statement(
-          this.db,
-          "INSERT INTO job_dependencies (job_id, depends_on_job_id, dependency_type) VALUES (?, ?, ?)",
-        );
         const created: number[] = [];
         /** A job of this batch by its place in it (only earlier ones exist), or a job by id. */
         const resolve = (ref: JobRef, what: string): number => {
@@ -170,21 +168,21 @@ export class JobRepository implements JobStore {
             insert.run({ ...rows[i]!, inputs_from: inputsFrom.length ? JSON.stringify(inputsFrom) : null })
               .lastInsertRowid,
           );
-          const seen = new Set<number>();
-          for (const dep of record.dependencies ?? []) {
-            const parent = resolve(dep.dependsOn, `job ${record.name}`);
-            if (parent === id) throw new UserError(`job ${record.name} cannot depend on itself`);
-            if (seen.has(parent)) {
-              throw new UserError(`job ${record.name} lists job ${parent} twice as a dependency — keep one`);
-            }
-            seen.add(parent);
-            if (parentStatus.get(parent) === undefined) {
+          for (const input of inputsFrom) {
+            if (input.jobId === id) throw new UserError(`job ${record.name} cannot take files from itself`);
+            if (parentStatus.get(input.jobId) === undefined) {
               throw new UserError(
-                `cannot depend on job ${parent}: there is no such job — see \`crystal-tui job list\``,
+                `job ${record.name} takes ${input.ext} from job ${input.jobId}: there is no such job — see \`crystal-tui job list\``,
               );
             }
-            // a brand-new job has no dependents yet, so no edge into it can close a cycle
-            addDep.run(id, parent, dep.type);
+          }
+          for (const dep of record.dependencies ?? []) {
+            const parentId = resolve(dep.dependsOn, `job ${record.name}`);
+            insertDependency(
+              this.db,
+              { jobId: id, parentId, type: dep.type, jobLabel: record.name },
+              { newJob: true },
+            );
           }
           created.push(id);
         }
@@ -205,9 +203,6 @@ export class JobRepository implements JobStore {
     if (runnerType !== "local" && (spec.clusterId === undefined || spec.clusterId === null)) {
       throw new UserError(`job ${spec.name}: a ${runnerType} job needs a cluster — pass --cluster NAME`);
     }
-    for (const dep of spec.dependencies ?? []) {
-      if (!DEPENDENCY_TYPES.includes(dep.type)) throw new UserError(`unknown dependency type ${dep.type}`);
-    }
     return {
       name: spec.name,
       work_dir: spec.workDir,
@@ -216,7 +211,7 @@ export class JobRepository implements JobStore {
       cluster_id: spec.clusterId ?? null,
       runner_type: runnerType,
       parallelism_config: JSON.stringify(parallelism),
-      priority: spec.priority ?? 0,
+      priority: checkPriority(spec.priority ?? 0, `job ${spec.name}: the priority`),
       aux_files: JSON.stringify(spec.auxFileNames),
       workflow_id: spec.workflowId ?? null,
       workflow_step: spec.workflowStep ?? null,
@@ -331,7 +326,7 @@ export class JobRepository implements JobStore {
 
   setPriority(id: number, priority: number): void {
     this.require(id);
-    statement(this.db, "UPDATE jobs SET priority = ? WHERE id = ?").run(Math.trunc(priority), id);
+    statement(this.db, "UPDATE jobs SET priority = ? WHERE id = ?").run(checkPriority(priority), id);
   }
 
   /**
@@ -357,9 +352,12 @@ export class JobRepository implements JobStore {
 
   /**
    * Deletes a job's record (its dependencies and remote records go with it). A job that is queued
-   * or running is refused: it must be cancelled first, or its process would be orphaned.
+   * or running is refused: it must be cancelled first, or its process would be orphaned. A job
+   * other pending jobs still wait for is refused too, unless `force`: then each dependent whose
+   * dependency can no longer be met once it is gone (domain/dependencies.ts stateAfterRemoval) is
+   * SKIPPED with the reason, in the same transaction — never left to run without what it needed.
    */
-  delete(id: number): Job {
+  delete(id: number, options: { force?: boolean } = {}): RemovedJob {
     return this.db
       .transaction(() => {
         const job = this.require(id);
@@ -368,8 +366,28 @@ export class JobRepository implements JobStore {
             `job ${id} is ${job.status} — cancel it first (\`crystal-tui job cancel ${id}\`)`,
           );
         }
+        const waiting = (
+          statement(
+            this.db,
+            `SELECT d.job_id AS id, c.name, d.dependency_type AS type FROM job_dependencies d
+               JOIN jobs c ON c.id = d.job_id
+              WHERE d.depends_on_job_id = ? AND c.status = 'PENDING' ORDER BY d.job_id`,
+          ).all(id) as { id: number; name: string; type: DependencyType }[]
+        ).filter((d) => dependencyState(d.type, job.status) === "waiting");
+        if (waiting.length > 0 && !options.force) {
+          const who = waiting.map((d) => `${d.id} (${d.name}, ${d.type})`).join(", ");
+          throw new UserError(
+            `job ${id} (${job.name}) is waited for by job${waiting.length > 1 ? "s" : ""} ${who} — remove ${waiting.length > 1 ? "them" : "it"} first, or pass --force to remove job ${id} and skip the jobs that needed it`,
+          );
+        }
+        const skipped: { id: number; name: string }[] = [];
+        for (const d of waiting) {
+          if (stateAfterRemoval(d.type, job.status) !== "never") continue;
+          const reason = `${d.type} job ${id} (${job.name}) can never be met: it was removed (job rm --force)`;
+          if (this.transition(d.id, "SKIPPED", { from: ["PENDING"], reason })) skipped.push(d);
+        }
         statement(this.db, "DELETE FROM jobs WHERE id = ?").run(id);
-        return job;
+        return { ...job, skippedDependents: skipped.map(({ id, name }) => ({ id, name })) };
       })
       .immediate();
   }

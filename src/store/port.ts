@@ -35,6 +35,7 @@ import type {
   NewWorkflow,
   PassSummary,
   RemoteJobPatch,
+  RemovedJob,
   SubmissionRecord,
   Workflow,
   WorkflowListRow,
@@ -60,8 +61,11 @@ export interface JobStore {
   setPriority(id: number, priority: number): Awaitable<void>;
   /** Cancels a job not yet handed to a runner at once; flags an active one for its engine. */
   requestCancel(id: number, by?: string): Awaitable<"cancelled" | "requested" | "finished">;
-  /** Deletes a job's record; refused while it is queued or running. */
-  delete(id: number): Awaitable<Job>;
+  /**
+   * Deletes a job's record; refused while it is queued or running, and while pending jobs wait for
+   * it unless `force` (then the dependents that needed it are SKIPPED with the reason).
+   */
+  delete(id: number, options?: { force?: boolean }): Awaitable<RemovedJob>;
 }
 
 export interface ClusterStore {
@@ -146,6 +150,8 @@ export interface EngineStatements {
   recordSubmission(jobId: number, engineId: string, s: SubmissionRecord): Awaitable<boolean>;
   markRunning(jobId: number, engineId: string, startedAt?: string): Awaitable<boolean>;
   setNodeList(jobId: number, nodeList: string): Awaitable<void>;
+  /** Why the scheduler keeps a queued run waiting (SLURM's reason), or null once it runs. */
+  setPendingReason(jobId: number, reason: string | null): Awaitable<void>;
   skipQueued(jobId: number, engineId: string, reason: string): Awaitable<boolean>;
   /** Records final statuses (with results and follow-ups) as one transaction. */
   finish(finishes: readonly Finish[]): Awaitable<Finished>;

@@ -4,7 +4,7 @@
 import type { CrystalResult } from "../crystal/result.js";
 import type { RunHandle } from "../domain/run-handle.js";
 import type { JobStatus } from "../domain/status.js";
-import type { Dependency, NewJobRecord, RemoteJob, RunnerType } from "../domain/types.js";
+import type { Dependency, Job, NewJobRecord, RemoteJob, RunnerType } from "../domain/types.js";
 
 /** The columns the job list sorts by (src/store/views.ts SORT_COLUMNS lists them in order). */
 export type SortColumn = "created" | "name" | "status" | "where" | "runtime" | "energy";
@@ -146,6 +146,8 @@ export interface JobListRow {
   resultStatus: string | null;
   errorKind: string | null;
   imaginaryModes: number | null;
+  /** Its result was replayed by the CRYSTAL stand-in. */
+  standin: boolean;
 }
 
 export interface WorkflowListRow {
@@ -215,4 +217,9 @@ export interface StepJobEntry {
   stepName: string;
   /** The entry; its `id` is set to the new job's id by the store. */
   entry: Record<string, unknown>;
+}
+
+/** A job whose record was removed, and the dependents skipped because they needed it. */
+export interface RemovedJob extends Job {
+  skippedDependents: { id: number; name: string }[];
 }

@@ -80,6 +80,7 @@ interface MarkRow {
   result_status: string | null;
   error_kind: string | null;
   n_imaginary: number | null;
+  standin: number | null;
 }
 
 export class ViewStore {
@@ -129,6 +130,7 @@ export class ViewStore {
       resultStatus: textOrNull(marks.get(r.id)?.result_status),
       errorKind: textOrNull(marks.get(r.id)?.error_kind),
       imaginaryModes: typeof marks.get(r.id)?.n_imaginary === "number" ? marks.get(r.id)!.n_imaginary : null,
+      standin: marks.get(r.id)?.standin === 1,
     }));
   }
 
@@ -143,7 +145,8 @@ export class ViewStore {
       `SELECT id,
          CASE WHEN json_valid(key_results) THEN json_extract(key_results, '$.status') END AS result_status,
          CASE WHEN json_valid(key_results) THEN json_extract(key_results, '$.error_kind') END AS error_kind,
-         CASE WHEN json_valid(key_results) THEN json_extract(key_results, '$.frequencies.n_imaginary') END AS n_imaginary
+         CASE WHEN json_valid(key_results) THEN json_extract(key_results, '$.frequencies.n_imaginary') END AS n_imaginary,
+         CASE WHEN json_valid(key_results) THEN json_type(key_results, '$.standin') = 'object' END AS standin
        FROM jobs WHERE id IN (SELECT value FROM json_each(?))`,
     ).all(JSON.stringify(ids)) as MarkRow[];
     return new Map(rows.map((r) => [r.id, r]));

@@ -11,12 +11,10 @@ import {
   HostKeyUnknownError,
   SshSettingsError,
 } from "./errors.js";
-import { type ExecResult, SshPool } from "./pool.js";
-import type { RemoteShell } from "./remote-shell.js";
-import { mkdirp, remoteHome, remotePath, removeRemote, writeRemoteFile } from "./sftp.js";
-import { remoteBaseDir, type TargetEnvironment, targetForCluster } from "./target.js";
+import { type ExecResult, type RemoteShell, remotePath } from "./remote-shell.js";
+import { remoteBaseDir } from "./target.js";
 
-/** What the checks need of a transport (ssh2's pool, or any RemoteShell such as OpenSSH's). */
+/** What the checks need of a transport (a RemoteShell and its own way of logging in). */
 export interface CheckTransport {
   /** user@host:port, or the ssh alias, for the report. */
   address: string;
@@ -31,39 +29,6 @@ export interface CheckTransport {
     opts: { args: string[]; env?: Record<string, string>; timeoutMs: number },
   ): Promise<ExecResult>;
   close(): Promise<void>;
-}
-
-function ssh2Transport(
-  cluster: Cluster,
-  env: TargetEnvironment | undefined,
-  timeoutMs: number,
-): CheckTransport {
-  const target = targetForCluster(cluster, env);
-  // a few seconds of retries ride out a blip (an sshd restarting); longer trouble is reported
-  const pool = new SshPool(target, {
-    reconnectWindowMs: 3_000,
-    connectTimeoutMs: Math.min(timeoutMs, 15_000),
-  });
-  return {
-    address: `${target.username}@${target.host}:${target.port}`,
-    connect: async () => {
-      const info = await pool.connect();
-      return {
-        hostKey: `${info.hostKey.type} ${info.hostKey.fingerprint} is trusted (${target.knownHostsFile})`,
-        where: `${target.host}:${target.port}`,
-        user: target.username,
-      };
-    },
-    mkdirp: (dir) => mkdirp(pool, dir),
-    probeWrite: async (dir) => {
-      const probe = `${remotePath(dir)}/.crystal-tui-probe-${process.pid}-${Date.now()}`;
-      await writeRemoteFile(pool, probe, "probe\n");
-      await removeRemote(pool, probe);
-    },
-    home: () => remoteHome(pool),
-    script: (text, opts) => pool.script(text, opts),
-    close: () => pool.close(),
-  };
 }
 
 /** The checks over a RemoteShell; `connect` is its own way of logging in (e.g. the OpenSSH master). */
@@ -110,18 +75,17 @@ export interface ClusterCheckOptions {
    * the same order, then where CRYSTAL's and the scheduler's programs are.
    */
   selfTest: SelfTest;
-  env?: TargetEnvironment;
   /** Called as each check finishes. */
   onCheck?: (check: CheckResult) => void;
   /** Limit for each remote step. */
   timeoutMs?: number;
-  /** The transport to check over (default: the ssh2 pool of the cluster's target). */
-  transport?: CheckTransport;
+  /** The transport to check over. */
+  transport: CheckTransport;
 }
 
 export async function checkCluster(cluster: Cluster, opts: ClusterCheckOptions): Promise<ClusterCheckReport> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const transport = opts.transport ?? ssh2Transport(cluster, opts.env, timeoutMs);
+  const transport = opts.transport;
   const checks: CheckResult[] = [];
   const report = (name: string, outcome: CheckOutcome, detail: string, ms = 0) => {
     const c = { name, outcome, detail, ms: Math.round(ms) };

@@ -6,6 +6,7 @@ import { createHash, createHmac } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { INPUT_LIMITS, readInputText } from "../files/input-file.js";
 
 export interface KnownHostEntry {
   /** 1-based line number in the file, for messages. */
@@ -63,14 +64,19 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
   return entries;
 }
 
+/** A known_hosts file's text (a regular file of bounded size); a missing one is empty. */
+function readKnownHostsText(file: string): string {
+  if (!fs.existsSync(file)) return "";
+  return readInputText(file, {
+    what: "known_hosts file",
+    hint: "check --known-hosts",
+    maxBytes: INPUT_LIMITS.knownHosts,
+  });
+}
+
 /** The entries of a known_hosts file; a missing file has none. */
 export function readKnownHosts(file: string): KnownHostEntry[] {
-  try {
-    return parseKnownHosts(fs.readFileSync(file, "utf8"));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
+  return parseKnownHosts(readKnownHostsText(file));
 }
 
 function globToRegExp(pattern: string): RegExp {
@@ -146,13 +152,8 @@ export function knownKeyTypes(entries: readonly KnownHostEntry[], host: string, 
 export function appendKnownHost(file: string, host: string, port: number, keyBlob: Buffer): string {
   const line = `${hostId(host, port)} ${keyTypeOf(keyBlob)} ${keyBlob.toString("base64")}`;
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  let prefix = "";
-  try {
-    const current = fs.readFileSync(file, "utf8");
-    if (current.length > 0 && !current.endsWith("\n")) prefix = "\n";
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
+  const current = readKnownHostsText(file);
+  const prefix = current.length > 0 && !current.endsWith("\n") ? "\n" : "";
   fs.appendFileSync(file, `${prefix}${line}\n`, { mode: 0o600 });
   return line;
 }
@@ -163,13 +164,8 @@ export function appendKnownHost(file: string, host: string, port: number, keyBlo
  * Returns the number of lines removed.
  */
 export function removeKnownHost(file: string, host: string, port: number): number {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
-    throw err;
-  }
+  if (!fs.existsSync(file)) return 0;
+  const text = readKnownHostsText(file);
   const name = hostId(host, port);
   const drop = new Set(
     parseKnownHosts(text)

@@ -1,13 +1,65 @@
 // The seam between the remote runners and whatever carries their commands and files to a cluster.
-// Runners (SSH, SLURM, and any other scheduler) speak only this interface; a transport implements
-// it: today ssh2 (src/transport/pool.ts + sftp.ts), next the system's own OpenSSH through one shared
-// master connection per cluster (so that whatever `ssh ALIAS` reaches — jump hosts, one-time codes,
-// certificates, multiplexing — crystal-tui reaches). Every argument arrives literally: commands are
-// argv vectors or the caller's own script text with user values passed as "$@", never pasted.
-import type { ExecOptions, ExecResult } from "./pool.js";
-import type { RemoteStat, TransferOptions, TransferResult } from "./sftp.js";
+// Runners (SSH, SLURM, and any other scheduler) speak only this interface; the transport is the
+// system's own OpenSSH through one shared master connection per cluster (src/transport/openssh/),
+// so that whatever `ssh ALIAS` reaches — jump hosts, one-time codes, certificates, multiplexing —
+// crystal-tui reaches. Every argument arrives literally: commands are argv vectors or the caller's
+// own script text with user values passed as "$@", never pasted.
 
-export type { ExecOptions, ExecResult, RemoteStat, TransferOptions, TransferResult };
+export interface ExecOptions {
+  /** Fed to the command's standard input (then EOF). Without it, stdin is closed at once. */
+  stdin?: string | Buffer;
+  /** Folder to run in (default: the login folder). */
+  cwd?: string;
+  /** Environment variables set for the command (quoted). */
+  env?: Record<string, string>;
+  /** Give up after this long: a CommandTimeoutError (transient) is thrown. */
+  timeoutMs?: number;
+  /** Output beyond this many bytes (each of stdout and stderr) is dropped; default 64 MiB. */
+  maxOutputBytes?: number;
+}
+
+export interface ExecResult {
+  /** The exit status; null when the command died from a signal. */
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** stdout exactly as received. */
+  stdoutBytes: Buffer;
+  /** The command line that was run (without the cd / environment prelude). */
+  command: string;
+}
+
+export interface TransferOptions {
+  /** Attempts in all before giving up (default 3). */
+  attempts?: number;
+  /** Called as bytes move: transferred so far, total, attempt number (from 1). */
+  onProgress?: (transferred: number, total: number, attempt: number) => void;
+  /** Permissions of an uploaded file (default 0644, or the local file's mode). */
+  mode?: number;
+  /** Size of the pieces read from the local file (default 256 KiB). */
+  chunkSize?: number;
+}
+
+export interface TransferResult {
+  bytes: number;
+  attempts: number;
+}
+
+export interface RemoteStat {
+  size: number;
+  mtime: number;
+  mode: number;
+  isDirectory: boolean;
+  isFile: boolean;
+}
+
+/** `~` and `~/x` as remote commands take them: relative to the login folder (where they start). */
+export function remotePath(p: string): string {
+  if (p === "" || p === "~" || p === "~/") return ".";
+  if (p.startsWith("~/")) return p.slice(2).replace(/^\/+/, "") || ".";
+  return p;
+}
 
 export interface ScriptOptions extends Omit<ExecOptions, "stdin"> {
   /** The script's "$@". */
@@ -57,6 +109,16 @@ export interface RemoteShell {
    * share one) and writes the files into it, in as few round trips as the transport allows.
    */
   writeFiles(remoteDir: string, files: readonly RemoteFileContent[]): Promise<void>;
+  /**
+   * writeFiles, then a command in that folder, in one round trip where the transport can (how a
+   * submission costs what a bare `sbatch` does). The command runs only if every file was written.
+   */
+  writeFilesAndExec(
+    remoteDir: string,
+    files: readonly RemoteFileContent[],
+    argv: readonly string[],
+    opts?: Omit<ExecOptions, "stdin" | "cwd">,
+  ): Promise<ExecResult>;
   readFile(remotePath: string, opts?: { maxBytes?: number }): Promise<Buffer>;
   /**
    * Bytes of a file from `offset` on (at most `maxBytes`), and the file's size now: how a live log

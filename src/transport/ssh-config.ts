@@ -2,10 +2,13 @@
 // IdentityFile, UserKnownHostsFile), so `--host myhpc` means the same to crystal-tui as to `ssh myhpc`.
 // OpenSSH's rules: the first value obtained wins; IdentityFile accumulates; Host patterns take
 // wildcards and negation; Include is followed. Match blocks other than `Match all`, `Match host`
-// and `Match originalhost` are skipped (never guessed). ProxyJump/ProxyCommand are not followed.
+// and `Match originalhost` are skipped (never guessed). This reader only answers what `cluster add`
+// records (is the host an alias, its user and port); connections are made by ssh itself, which
+// follows everything else the config says (ProxyJump, certificates, Match …: src/transport/openssh/).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { INPUT_LIMITS, readInputText } from "../files/input-file.js";
 
 export interface SshHostConfig {
   hostName?: string;
@@ -14,8 +17,6 @@ export interface SshHostConfig {
   identityFiles: string[];
   identitiesOnly?: boolean;
   userKnownHostsFiles?: string[];
-  /** Options this module does not follow (e.g. ProxyJump), so callers can say so. */
-  unsupported: string[];
 }
 
 export interface SshConfigOptions {
@@ -23,8 +24,6 @@ export interface SshConfigOptions {
   file?: string;
   home?: string;
 }
-
-const UNSUPPORTED = new Set(["proxyjump", "proxycommand", "hostkeyalias", "certificatefile"]);
 
 export function defaultSshConfigFile(home = os.homedir()): string {
   return process.env.CRYSTAL_TUI_SSH_CONFIG || path.join(home, ".ssh", "config");
@@ -67,7 +66,7 @@ function readLines(file: string, home: string, depth: number): string[] {
   if (depth > 16) return [];
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readInputText(file, { what: "ssh config file", maxBytes: INPUT_LIMITS.sshConfig });
   } catch {
     return [];
   }
@@ -104,7 +103,7 @@ function expandGlob(p: string): string[] {
 export function lookupSshConfig(alias: string, opts: SshConfigOptions = {}): SshHostConfig {
   const home = opts.home ?? os.homedir();
   const file = opts.file ?? defaultSshConfigFile(home);
-  const result: SshHostConfig = { identityFiles: [], unsupported: [] };
+  const result: SshHostConfig = { identityFiles: [] };
   let applies = true; // options before the first Host line apply to every host
   for (const line of readLines(file, home, 0)) {
     const t = tokens(line);
@@ -151,8 +150,6 @@ export function lookupSshConfig(alias: string, opts: SshConfigOptions = {}): Ssh
       case "userknownhostsfile":
         result.userKnownHostsFiles ??= t.args;
         break;
-      default:
-        if (UNSUPPORTED.has(t.key) && !result.unsupported.includes(t.key)) result.unsupported.push(t.key);
     }
   }
   return result;

@@ -1,5 +1,5 @@
 // Deciding about a host key the user asked to trust, and recording it: the same rules whichever
-// transport fetched the key (ssh2's handshake, or OpenSSH through jump hosts). A changed key is
+// hop's key was fetched through (OpenSSH, directly or through the jump hosts before it). A changed key is
 // replaced only when the user says so (--replace), a fingerprint given in advance must match, a
 // @revoked key is never trusted.
 import { UserError } from "../domain/errors.js";

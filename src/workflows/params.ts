@@ -31,6 +31,14 @@ export const RESERVED_NAMES = new Set(["steps", "attempt", "params", "workflow",
 
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Names every JavaScript object has (its prototype machinery): never a parameter's. */
+const OBJECT_NAMES = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Whether `name` can name a parameter: an identifier, and none of an object's own names. */
+export function isParamName(name: string): boolean {
+  return PARAM_NAME.test(name) && !OBJECT_NAMES.has(name);
+}
+
 const TRUE_WORDS = new Set(["true", "yes", "on", "1", "y"]);
 const FALSE_WORDS = new Set(["false", "no", "off", "0", "n"]);
 
@@ -40,7 +48,7 @@ export function checkParamDeclaration(p: Partial<TemplateParam>, index: number):
   const problems: string[] = [];
   if (typeof p.name !== "string" || !PARAM_NAME.test(p.name)) {
     problems.push(`${where}: name must be letters, digits and _ (starting with a letter or _)`);
-  } else if (RESERVED_NAMES.has(p.name) || p.name.startsWith("__")) {
+  } else if (RESERVED_NAMES.has(p.name) || OBJECT_NAMES.has(p.name) || p.name.startsWith("__")) {
     problems.push(`${where}: the name ${p.name} is reserved`);
   }
   if (!PARAM_TYPES.includes(p.type as ParamType)) {

@@ -4,7 +4,9 @@
 // parameters use parents' results (`{{ steps.opt.final_energy_hartree }}`) are rendered once with
 // stand-in values to check the deck, and for real when the job starts (deferred.ts).
 import fs from "node:fs";
+import { readDeckFile } from "../crystal/deck-file.js";
 import { type CrystalProgram, DATA_LINKS, type DataLink, unprovidedInputs } from "../crystal/files.js";
+import { UserError } from "../domain/errors.js";
 import { topologicalOrder } from "../domain/graph.js";
 import { checkParallelism } from "../domain/parallelism.js";
 import type { Cluster, Parallelism, RunnerType } from "../domain/types.js";
@@ -12,6 +14,7 @@ import { noSuchCluster } from "../store/clusters.js";
 import { checkDeck, firstDeckError } from "./deck-check.js";
 import { evaluateExpression, renderExpression } from "./expressions.js";
 import { formatCrystalNumber, parseNumber } from "./numbers.js";
+import { Problems } from "./problems.js";
 import { makePlaceholder } from "./sandbox.js";
 import type { SweepValue } from "./spec.js";
 import {
@@ -25,7 +28,6 @@ import {
 import {
   edgesOf,
   isExpression,
-  Problems,
   type StepDecl,
   type StepEdge,
   stepRefsIn,
@@ -291,11 +293,10 @@ function planDeckStep(planned: PlannedStep, usedNames: Set<string>, problems: Pr
   const where = `step ${decl.name}`;
   let deck: string;
   try {
-    deck = fs.readFileSync(decl.deckFile!, "utf8");
-  } catch {
-    problems.add(
-      `${where}: the deck file ${decl.deckFile} cannot be read — check the path (relative to the workflow file)`,
-    );
+    deck = readDeckFile(decl.deckFile!, "check the path (relative to the workflow file)");
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    problems.add(`${where}: ${err.message}`);
     return;
   }
   for (const aux of decl.aux) {

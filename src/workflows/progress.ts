@@ -206,6 +206,7 @@ function summaryJob(job: Job): SummaryJob {
     status: job.status,
     finalEnergy: job.finalEnergy,
     verdict: job.keyResults,
+    standin: Boolean(job.keyResults?.standin),
   };
 }
 

@@ -18,6 +18,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { INPUT_LIMITS, readInputText } from "../files/input-file.js";
 import { formatCrystalNumber } from "./numbers.js";
 import {
   type Any,
@@ -420,7 +421,11 @@ export class Sandbox {
     if (!found) this.fail(new TemplateProblem(this.missingPartial(rel), null, null));
     let cached = this.partials.get(found.real);
     if (cached?.stamp !== found.stamp) {
-      const source = fs.readFileSync(found.real, "utf8");
+      const source = readInputText(found.real, {
+        what: "template partial",
+        maxBytes: INPUT_LIMITS.template,
+        strict: true,
+      });
       cached = { stamp: found.stamp, props: this.compileProps(source, { file: found.real, lineOffset: 0 }) };
       this.partials.set(found.real, cached);
     }

@@ -18,6 +18,8 @@ export interface SummaryJob {
   finalEnergy: number | null;
   /** The stored result's own verdict (status, error_kind), when known. */
   verdict: RunVerdict | null;
+  /** Its result was replayed by crystal-tui's CRYSTAL stand-in (unknown: false). */
+  standin?: boolean;
 }
 
 export interface WorkflowSummary {
@@ -27,6 +29,8 @@ export interface WorkflowSummary {
   lowest_energy: { job_id: number; name: string; step: string | null; energy_hartree: number } | null;
   /** Jobs with an energy that is not final, left out of `lowest_energy`. */
   not_final: { job_id: number; name: string; step: string | null; energy_hartree: number; why: string }[];
+  /** How many of the jobs' results the CRYSTAL stand-in replayed (recorded runs, not computed). */
+  replayed_by_standin: number;
 }
 
 export function standingOf(job: SummaryJob): EnergyStanding {
@@ -48,6 +52,7 @@ export function workflowSummary(jobs: readonly SummaryJob[]): WorkflowSummary {
       ? { job_id: best.job.id, name: best.job.name, step: best.job.step, energy_hartree: best.energy }
       : null,
     not_final,
+    replayed_by_standin: jobs.filter((j) => j.standin).length,
   };
 }
 
@@ -64,6 +69,10 @@ export function summaryText(
       `lowest energy ${formatEnergy(s.lowest_energy.energy_hartree)} Ha (${s.lowest_energy.step ?? s.lowest_energy.name}, job ${s.lowest_energy.job_id})`,
     );
   else if (s.not_final.length > 0) out.push("lowest energy: none yet (no run has a final energy)");
+  if (s.replayed_by_standin > 0)
+    out.push(
+      `${s.replayed_by_standin}/${s.jobs} ${noun}' results replayed by crystal-tui's CRYSTAL stand-in — not computed by CRYSTAL`,
+    );
   for (const n of s.not_final)
     out.push(
       `  left out: job ${n.job_id} (${n.step ?? n.name}) ${formatEnergy(n.energy_hartree)} Ha ~ not final: ${n.why}`,

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument, Scalar } from "yaml";
 import { UserError } from "../domain/errors.js";
+import { INPUT_LIMITS, readInputText } from "../files/input-file.js";
 import { checkDeck, type DeckReport } from "./deck-check.js";
 import { checkParamDeclaration, type ParamError, type TemplateParam, validateParamValues } from "./params.js";
 import { type CompiledTemplate, Sandbox, TemplateProblem } from "./sandbox.js";
@@ -86,9 +87,10 @@ export function readTemplateFile(
 ): Template | TemplateFileProblem {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readInputText(file, { what: "template file", maxBytes: INPUT_LIMITS.template, strict: true });
   } catch (err) {
-    return { file, message: `cannot be read: ${(err as Error).message}` };
+    if (!(err instanceof UserError)) throw err;
+    return { file, message: `cannot be used: ${err.message}` };
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });

@@ -2,7 +2,8 @@
 // aggregation over another step; `after_ok` / `after_any` / `after_failed` edges; sweeps
 // (`foreach` over a list or a range); data passed between steps (geometry, wavefunction, Hessian,
 // results in parameters). This module reads and checks the file's own structure — nothing that
-// needs templates, clusters or the database; src/workflows/plan.ts does the rest.
+// needs templates, clusters or the database; src/workflows/plan.ts does the rest. A step's sweep
+// (`foreach`) is read by sweeps.ts; problems are collected by problems.ts.
 //
 //   name: mgo-opt-freq
 //   params: {basis: STO-3G}              # workflow parameters, `--set basis=POB-TZVP` overrides
@@ -16,7 +17,9 @@ import { UserError } from "../domain/errors.js";
 import { RECOVERY_TRIGGERS, type RecoveryTrigger } from "../domain/failures.js";
 import { findCycle } from "../domain/graph.js";
 import type { Parallelism } from "../domain/types.js";
-import { parseNumber } from "./numbers.js";
+import { checkPriority } from "../domain/whole-numbers.js";
+import { Problems } from "./problems.js";
+import { isScalarValue, parseForeach, type SweepVar } from "./sweeps.js";
 import { readYaml } from "./yaml-document.js";
 
 export { RECOVERY_TRIGGERS, type RecoveryTrigger };
@@ -46,11 +49,6 @@ export interface AggregateDecl {
   energy: string;
   /** eos: the cell volume of each point, as an expression of its sweep values (default: from the output's cell). */
   volume: string | null;
-}
-
-export interface SweepVar {
-  name: string;
-  values: (string | number | boolean)[];
 }
 
 export interface StepEdge {
@@ -97,7 +95,6 @@ export interface WorkflowFile {
 
 const STEP_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
 const WORKFLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
-const MAX_POINTS = 10_000;
 
 const STEP_KEYS = new Set([
   "template",
@@ -151,112 +148,9 @@ export function isExpression(value: unknown): value is string {
   return typeof value === "string" && (value.includes("{{") || value.includes("{%"));
 }
 
-/** Problems found while checking a workflow, reported together in one line. */
-export class Problems {
-  readonly list: string[] = [];
-  constructor(private readonly label: string) {}
-  add(message: string): void {
-    this.list.push(message);
-  }
-  /** Runs `fn`; a UserError it throws becomes a problem prefixed with `where`. */
-  guard<T>(where: string, fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      this.add(`${where}: ${err.message}`);
-      return undefined;
-    }
-  }
-  throwIfAny(): void {
-    if (this.list.length === 0) return;
-    const more =
-      this.list.length > 1
-        ? ` (and ${this.list.length - 1} more problem${this.list.length > 2 ? "s" : ""})`
-        : "";
-    throw new UserError(`workflow ${this.label}: ${this.list[0]}${more}`);
-  }
-}
-
 function asList(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
-}
-
-function isScalarValue(v: unknown): v is string | number | boolean {
-  return typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean";
-}
-
-/** Values of a range {from, to, step} or {from, to, count}, both ends included, without float noise. */
-function rangeValues(spec: Record<string, unknown>, where: string, problems: Problems): number[] {
-  const num = (k: string) =>
-    typeof spec[k] === "number" ? (spec[k] as number) : parseNumber(String(spec[k] ?? ""));
-  const from = num("from");
-  const to = num("to");
-  if (from === null || to === null) {
-    problems.add(`${where}: a range needs numbers from and to (and step or count)`);
-    return [];
-  }
-  const tidy = (x: number) => Number(x.toPrecision(12));
-  if (spec.count !== undefined) {
-    const count = num("count");
-    if (count === null || !Number.isInteger(count) || count < 1 || count > MAX_POINTS) {
-      problems.add(`${where}: count must be a whole number from 1 to ${MAX_POINTS}`);
-      return [];
-    }
-    if (count === 1) return [tidy(from)];
-    return Array.from({ length: count }, (_, i) => tidy(from + ((to - from) * i) / (count - 1)));
-  }
-  const step = num("step");
-  if (step === null || step === 0 || Math.sign(step) !== Math.sign(to - from || step)) {
-    problems.add(`${where}: step must be a non-zero number going from ${from} towards ${to}`);
-    return [];
-  }
-  const n = Math.floor((to - from) / step + 1e-9) + 1;
-  if (n > MAX_POINTS) {
-    problems.add(`${where}: the range has ${n} values, more than the ${MAX_POINTS} allowed`);
-    return [];
-  }
-  return Array.from({ length: n }, (_, i) => tidy(from + i * step));
-}
-
-function parseForeach(raw: unknown, where: string, problems: Problems): SweepVar[] {
-  if (raw === undefined || raw === null) return [];
-  if (typeof raw !== "object" || Array.isArray(raw)) {
-    problems.add(`${where}: foreach must map a parameter to its values, e.g. foreach: {shrink: [4, 6, 8]}`);
-    return [];
-  }
-  const vars: SweepVar[] = [];
-  for (const [name, spec] of Object.entries(raw as Record<string, unknown>)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || ["params", "steps", "item", "index"].includes(name)) {
-      problems.add(
-        `${where}: foreach variable ${JSON.stringify(name)} must be a parameter-like name (not params, steps, item, index)`,
-      );
-      continue;
-    }
-    let values: (string | number | boolean)[];
-    if (Array.isArray(spec)) {
-      if (!spec.every(isScalarValue)) {
-        problems.add(`${where}: foreach ${name} must list numbers, words or true/false`);
-        continue;
-      }
-      values = spec;
-    } else if (spec && typeof spec === "object") {
-      values = rangeValues(spec as Record<string, unknown>, `${where}: foreach ${name}`, problems);
-    } else {
-      problems.add(`${where}: foreach ${name} must be a list of values or a range {from, to, step | count}`);
-      continue;
-    }
-    if (values.length === 0) {
-      problems.add(`${where}: foreach ${name} has no values`);
-      continue;
-    }
-    vars.push({ name, values });
-  }
-  const total = vars.reduce((n, v) => n * v.values.length, 1);
-  if (total > MAX_POINTS)
-    problems.add(`${where}: foreach makes ${total} jobs, more than the ${MAX_POINTS} allowed`);
-  return vars;
 }
 
 function parseRecovery(raw: unknown, where: string, problems: Problems): RecoveryPolicy | null | undefined {
@@ -385,9 +279,12 @@ function parseStep(
     else step.cluster = cluster;
   }
   const priority = s.priority ?? defaults.priority ?? 0;
-  if (typeof priority !== "number" || !Number.isInteger(priority))
-    problems.add(`${where}: priority must be a whole number`);
-  else step.priority = priority;
+  try {
+    step.priority = checkPriority(priority, `${where}: priority`);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    problems.add(err.message);
+  }
   const recovery = parseRecovery(s.recovery, where, problems);
   const defaultRecovery = parseRecovery(defaults.recovery, "defaults", problems);
   step.recovery =

@@ -115,7 +115,11 @@ describe("crystal-tui CLI", () => {
     const before = counts(project);
     const cases: [string[], number, RegExp][] = [
       [["job", "add", "x", "--input", deck, "--cluster", "nowhere"], 1, /no cluster 'nowhere'.*cluster list/],
-      [["job", "add", "x", "--input", path.join(project, "missing.d12")], 1, /cannot be read/],
+      [
+        ["job", "add", "x", "--input", path.join(project, "missing.d12")],
+        1,
+        /deck file .*missing\.d12 does not exist — check the path given to --input/,
+      ],
       [["job", "add", "x", "--input", deck, "--after-ok", "999"], 1, /no such job/],
       [["job", "add", "x", "--input", deck, "--after-ok", "abc"], 2, /not a job id/],
       [["job", "add", "../../etc/passwd", "--input", deck], 1, /not allowed/],

@@ -21,7 +21,10 @@ describe("CRYSTAL file names", () => {
     expect(stagedNameFor("mgo.hessopt")).toBe("HESSOPT.DAT");
     expect(stagedNameFor("nio.born")).toBe("BORN.DAT");
     expect(stagedNameFor("/some/folder/NiO.AFM.GUI")).toBe("fort.34");
-    for (const name of ["mgo.d12", "mgo.out", "gui", ".gui", "mgo", "mgo.optinfo"])
+    // the restart data of OPTGEOM RESTART and FREQCALC RESTART (job restart, the recovery policies)
+    expect(stagedNameFor("mgo.optinfo")).toBe("OPTINFO.DAT");
+    expect(stagedNameFor("mgo.freqinfo")).toBe("FREQINFO.DAT");
+    for (const name of ["mgo.d12", "mgo.out", "gui", ".gui", "mgo", "mgo.optinf"])
       expect(stagedNameFor(name), name).toBeNull();
   });
 
@@ -54,8 +57,8 @@ describe("CRYSTAL file names", () => {
             "fort.9": "fort.20",
             "fort.98": "fort.98",
             "HESSOPT.DAT": "HESSOPT.DAT",
-            "OPTINFO.DAT": null,
-            "FREQINFO.DAT": null,
+            "OPTINFO.DAT": "OPTINFO.DAT",
+            "FREQINFO.DAT": "FREQINFO.DAT",
             // properties' band structure and DOS are kept for plots, never read by crystal
             "fort.25": null,
             "BAND.DAT": null,
@@ -67,7 +70,9 @@ describe("CRYSTAL file names", () => {
     );
     expect(Object.values(AUX_INPUTS).sort()).toEqual([
       "BORN.DAT",
+      "FREQINFO.DAT",
       "HESSOPT.DAT",
+      "OPTINFO.DAT",
       "fort.20",
       "fort.34",
       "fort.98",

@@ -30,6 +30,7 @@ describe("crystal-tui parse", () => {
         "warnings",
         "n_atoms",
         "spin_polarized",
+        "standin",
         "final_energy_hartree",
         "final_energy_ev",
         "scf",

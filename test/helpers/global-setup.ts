@@ -42,12 +42,37 @@ function prepareRun(): () => void {
   fs.chmodSync(runRoot, 0o1777);
   process.env.TMPDIR = runRoot;
   process.env.CRYSTAL_TUI_TEST_RUN_ROOT = runRoot;
+  // the OpenSSH masters every suite's clusters use live in the run's folder (not the user's own
+  // connection folder), and no suite reads the user's ~/.ssh/config or /etc/ssh/ssh_config unless
+  // it names a config file of its own
+  const controlDir = path.join(runRoot, "c");
+  process.env.CRYSTAL_TUI_CONTROL_DIR ??= controlDir;
+  const noConfig = path.join(runRoot, "ssh_config");
+  fs.writeFileSync(noConfig, "# the test run's ssh config: says nothing\n");
+  process.env.CRYSTAL_TUI_SSH_CONFIG ??= noConfig;
   return () => {
     process.env.TMPDIR = found;
+    stopMasters(controlDir);
     if (process.env.KEEP_TEST_PROJECTS) {
       process.stderr.write(`KEEP_TEST_PROJECTS: this run's temporary files are in ${runRoot}\n`);
       return;
     }
     fs.rmSync(runRoot, { recursive: true, force: true, maxRetries: 3 });
   };
+}
+
+/** Ends the OpenSSH masters the suites left (ControlPersist would keep them for minutes). */
+function stopMasters(dir: string): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!/^m-[0-9a-f]+$/.test(name)) continue;
+    spawnSync("ssh", ["-F", "/dev/null", "-o", `ControlPath=${path.join(dir, name)}`, "-O", "exit", "x"], {
+      timeout: 10_000,
+    });
+  }
 }

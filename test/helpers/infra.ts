@@ -278,3 +278,23 @@ export async function restartSshd(
     await startSshd(infra); // never leave the shared sshd down, whatever happened
   }
 }
+
+/** The local port of the TCP connection an OpenSSH master (found by its socket) holds to sshd. */
+export function masterClientPort(controlPath: string, sshPort: number): number {
+  const check = spawnSync(
+    "ssh",
+    ["-F", "/dev/null", "-o", `ControlPath=${controlPath}`, "-O", "check", "x"],
+    {
+      encoding: "utf8",
+    },
+  );
+  const pid = Number(/pid=(\d+)/.exec(check.stderr)?.[1]);
+  if (!pid) throw new Error(`no master answers at ${controlPath}: ${check.stderr}`);
+  const ss = spawnSync("ss", ["-tnpH", "state", "established", `( dport = :${sshPort} )`], {
+    encoding: "utf8",
+  });
+  const line = ss.stdout.split("\n").find((l) => l.includes(`pid=${pid},`));
+  const port = Number(/:(\d+)\s+\S+:\d+\s/.exec(line ?? "")?.[1]);
+  if (!port) throw new Error(`the master (pid ${pid}) holds no connection to port ${sshPort}:\n${ss.stdout}`);
+  return port;
+}

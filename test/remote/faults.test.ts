@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultHooks } from "../../src/app/engine.js";
 import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
-import type { SshPool } from "../../src/transport/pool.js";
-import { type Infra, isRoot, requireInfra, restartSshd } from "../helpers/infra.js";
+import type { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
+import { type Infra, isRoot, masterClientPort, requireInfra, restartSshd } from "../helpers/infra.js";
 import { CLI, cli } from "../helpers/project.js";
 import { jobFolder } from "../store/new-jobs.js";
 import { sql } from "../store/raw-sql.js";
@@ -24,7 +24,7 @@ import {
   remoteSetup,
   starts,
   statusOf,
-  testPool,
+  testShell,
   waitFor,
 } from "./helpers.js";
 
@@ -76,10 +76,10 @@ async function restartSlurmctld(i: Infra, downMs: number): Promise<void> {
 
 describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM)", () => {
   let setup: RemoteSetup;
-  let pool: SshPool;
+  let pool: OpenSshShell;
   beforeAll(() => {
     setup = remoteSetup("faults");
-    pool = testPool(infra!);
+    pool = testShell(infra!);
   });
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);
@@ -98,11 +98,11 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
       addJob(project, "h1", deck("scf", "MgO [sshd-h1]"), ["--cluster", "hpc"]),
       addJob(project, "h2", deck("scf", "MgO [sshd-h2]"), ["--cluster", "hpc"]),
     ];
-    // the engine's runners share this pool, so the test knows which connection to cut
-    const shared = testPool(infra!, "shared");
+    // the engine's runners share this shell, so the test knows which connection to cut
+    const shared = testShell(infra!, "shared");
     const log: string[] = [];
     const engine = new Engine(store, {
-      runnerFactory: runnerFactory({ pool: shared }),
+      runnerFactory: runnerFactory({ shell: shared }),
       hooks: defaultHooks(),
       log: (l) => log.push(l),
     });
@@ -119,7 +119,7 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
         store.remoteJobs.getByJobId(h2),
       60_000,
     );
-    const port = shared.connectionInfo()!.localPort;
+    const port = masterClientPort(await shared.master.ensure(), infra!.sshPort);
     await restartSshd(infra!, { dropClientPorts: [port], downMs: 1500 });
     const summary = await done;
     await shared.close();

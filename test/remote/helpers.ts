@@ -9,7 +9,8 @@ import path from "node:path";
 import { installStandin } from "../../src/crystal/standin.js";
 import type { Job } from "../../src/domain/types.js";
 import { Store } from "../../src/store/store.js";
-import { SshPool } from "../../src/transport/pool.js";
+import { openSshSettingsForCluster } from "../../src/transport/openssh/master.js";
+import { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import type { Infra } from "../helpers/infra.js";
 import { CLI, type CliResult, cli, FIXTURES, tempProject } from "../helpers/project.js";
 
@@ -155,16 +156,17 @@ export function statusOf(store: Store, id: number): Job["status"] {
   return store.jobs.require(id).status;
 }
 
-/** A pool logged in as the test user, for looking at the remote side the way a user would. */
-export function testPool(infra: Infra, label = "test"): SshPool {
-  return new SshPool({
-    label,
-    host: infra.sshHost,
-    port: infra.sshPort,
-    username: infra.sshUser,
-    keyFiles: [infra.sshKey],
-    knownHostsFile: infra.knownHosts,
-  });
+/** A shell logged in as the test user (OpenSSH), for looking at the remote side the way a user would. */
+export function testShell(infra: Infra, label = "test"): OpenSshShell {
+  return new OpenSshShell(
+    openSshSettingsForCluster({
+      name: label,
+      hostname: infra.sshHost,
+      port: infra.sshPort,
+      username: infra.sshUser,
+      config: { key_path: infra.sshKey, known_hosts: infra.knownHosts },
+    }),
+  );
 }
 
 /** `crystal-tui ARGS` in another process, like cli(), for commands that take longer than a minute. */

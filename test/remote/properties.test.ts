@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SshPool } from "../../src/transport/pool.js";
+import type { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import { requireInfra } from "../helpers/infra.js";
 import { cli, cliJson } from "../helpers/project.js";
 import { BANDS_D3, installFakeProperties } from "../runners/fake-properties.js";
@@ -17,20 +17,20 @@ import {
   newProject,
   type RemoteSetup,
   remoteSetup,
-  testPool,
+  testShell,
 } from "./helpers.js";
 
 const infra = await requireInfra("properties jobs over SSH and on SLURM");
 
 describe.skipIf(!infra)("properties jobs on remote machines (real sshd and SLURM)", () => {
   let setup: RemoteSetup;
-  let pool: SshPool;
+  let pool: OpenSshShell;
   let log: string;
   beforeAll(() => {
     setup = remoteSetup("props");
     log = path.join(setup.shared, "properties.log");
     installFakeProperties(setup.exedir, log);
-    pool = testPool(infra!);
+    pool = testShell(infra!);
   });
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);

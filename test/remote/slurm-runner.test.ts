@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultHooks } from "../../src/app/engine.js";
 import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
-import type { SshPool } from "../../src/transport/pool.js";
+import type { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import { requireInfra } from "../helpers/infra.js";
 import { cli } from "../helpers/project.js";
 import { jobFolder } from "../store/new-jobs.js";
@@ -24,7 +24,7 @@ import {
   remoteSetup,
   starts,
   statusOf,
-  testPool,
+  testShell,
   waitFor,
 } from "./helpers.js";
 
@@ -32,10 +32,10 @@ const infra = await requireInfra("SLURM runner against the real SLURM");
 
 describe.skipIf(!infra)("SLURM runner (real SLURM over the real sshd, CRYSTAL stand-in)", () => {
   let setup: RemoteSetup;
-  let pool: SshPool;
+  let pool: OpenSshShell;
   beforeAll(() => {
     setup = remoteSetup("slurm");
-    pool = testPool(infra!);
+    pool = testShell(infra!);
   });
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);

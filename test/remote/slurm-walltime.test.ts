@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SshPool } from "../../src/transport/pool.js";
+import type { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import { requireInfra } from "../helpers/infra.js";
 import { jobFolder } from "../store/new-jobs.js";
 import {
@@ -17,17 +17,17 @@ import {
   newProject,
   type RemoteSetup,
   remoteSetup,
-  testPool,
+  testShell,
 } from "./helpers.js";
 
 const infra = await requireInfra("SLURM walltime against the real SLURM");
 
 describe.skipIf(!infra)("SLURM walltime (real SLURM)", () => {
   let setup: RemoteSetup;
-  let pool: SshPool;
+  let pool: OpenSshShell;
   beforeAll(() => {
     setup = remoteSetup("walltime");
-    pool = testPool(infra!);
+    pool = testShell(infra!);
   });
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);

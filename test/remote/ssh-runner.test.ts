@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultHooks } from "../../src/app/engine.js";
 import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
-import type { SshPool } from "../../src/transport/pool.js";
+import type { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import { requireInfra } from "../helpers/infra.js";
 import { cli, cliJson } from "../helpers/project.js";
 import { jobFolder } from "../store/new-jobs.js";
@@ -24,7 +24,7 @@ import {
   remoteSetup,
   starts,
   statusOf,
-  testPool,
+  testShell,
   waitFor,
 } from "./helpers.js";
 
@@ -32,10 +32,10 @@ const infra = await requireInfra("SSH runner against the real sshd");
 
 describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
   let setup: RemoteSetup;
-  let pool: SshPool;
+  let pool: OpenSshShell;
   beforeAll(() => {
     setup = remoteSetup("ssh");
-    pool = testPool(infra!);
+    pool = testShell(infra!);
   });
   afterAll(async () => {
     await pool.exec(["rm", "-rf", "--", setup.remoteDir]).catch(() => undefined);
@@ -185,7 +185,7 @@ OMPI_COMM_WORLD_SIZE=$n OMPI_COMM_WORLD_RANK=0 "$@"; rc=$?; wait; exit $rc
     const err = fs.readFileSync(path.join(jobFolder(store, mpiJob), ".run", "stderr"), "utf8");
     expect(err).toMatch(/as PcrystalOMP \(2 MPI ranks\)/);
     // polling: one remote command answers for every run, whatever their number
-    const factory = runnerFactory({ pool });
+    const factory = runnerFactory({ shell: pool });
     const runner = factory(store.clusters.requireByName("box"));
     const runs = ids.flatMap((id) => {
       const job = store.jobs.require(id);

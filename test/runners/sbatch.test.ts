@@ -95,10 +95,10 @@ describe("sbatch scripts (golden files)", () => {
       dir: DIR,
       token: TOKEN,
       dependencies: [
-        { slurmJobId: "101", type: "after_ok" },
-        { slurmJobId: "102", type: "after_ok" },
-        { slurmJobId: "103", type: "after_any" },
-        { slurmJobId: "104", type: "after_failed" },
+        { jobId: "101", type: "after_ok" },
+        { jobId: "102", type: "after_ok" },
+        { jobId: "103", type: "after_any" },
+        { jobId: "104", type: "after_failed" },
       ],
     });
     golden("sbatch-dependencies", rendered.script);
@@ -189,7 +189,7 @@ describe("every value is validated, and the error names the field", () => {
     ["a job folder with a space", { dir: "/scratch/my runs/7-mgo" }, /remote_dir/],
     [
       "a parent id that is not a number",
-      { dependencies: [{ slurmJobId: "1;2", type: "after_ok" }] },
+      { dependencies: [{ jobId: "1;2", type: "after_ok" }] },
       /SLURM job id "1;2"/,
     ],
   ];

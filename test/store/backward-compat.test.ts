@@ -7,7 +7,8 @@ import type { CrystalResult } from "../../src/crystal/result.js";
 import { databasePath } from "../../src/store/database.js";
 import { V1_DDL } from "../../src/store/migrations/v1-phase1.js";
 import { Store } from "../../src/store/store.js";
-import { tempProject } from "../helpers/project.js";
+import { cli, tempProject } from "../helpers/project.js";
+import { standinEnv } from "../helpers/standin.js";
 import { newJob } from "./new-jobs.js";
 
 describe("backward compatibility", () => {
@@ -78,4 +79,50 @@ describe("backward compatibility", () => {
     expect(store.jobs.require(2).startedAt).not.toBeNull();
     store.close();
   });
+
+  it("a Phase-1 database with jobs left RUNNING and QUEUED: adopted as FAILED with the reason; run ends, rm acts", () => {
+    const dir = tempProject();
+    const raw = new Database(databasePath(dir));
+    raw.exec(V1_DDL); // no schema_version at all: as the earlier tool left it
+    const add = raw.prepare(
+      "INSERT INTO jobs (name, work_dir, status, created_at, started_at, pid) VALUES (?, ?, ?, '2023-05-01 09:00:00', ?, ?)",
+    );
+    add.run("old_running", `${dir}/old_running`, "RUNNING", "2023-05-01 09:01:00", 999_999);
+    add.run("old_queued", `${dir}/old_queued`, "QUEUED", null, null);
+    add.run("old_pending", `${dir}/old_pending`, "PENDING", null, null);
+    raw.close();
+
+    const started = Date.now();
+    const run = cli(dir, ["run", "--quiet"], standinEnv());
+    expect(Date.now() - started).toBeLessThan(50_000); // it ends (it hung for ever)
+    expect(run.stderr).not.toMatch(/internal error/);
+    const store = Store.open(dir);
+    for (const id of [1, 2]) {
+      const job = store.jobs.require(id);
+      expect(job.status).toBe("FAILED");
+      expect(job.statusReason).toBe("was running under the earlier tool; no record of its process");
+    }
+    store.close();
+    const rm = cli(dir, ["job", "rm", "1"]);
+    expect(rm.code, rm.stderr).toBe(0);
+    const after = Store.open(dir);
+    expect(after.jobs.get(1)).toBeUndefined();
+    after.close();
+  }, 90_000);
+
+  it("a job RUNNING with no record of its process (written by another tool): the engine ends it as lost, never hangs", () => {
+    const dir = tempProject();
+    const store = Store.open(dir);
+    const job = newJob(store, { name: "mgo", input: "MgO\nCRYSTAL\nEND\n" });
+    store.jobs.transition(job.id, "RUNNING", { set: { pid: 999_999 } });
+    store.close();
+    const started = Date.now();
+    const run = cli(dir, ["run", "--quiet"], standinEnv());
+    expect(Date.now() - started).toBeLessThan(50_000);
+    expect(run.stderr).not.toMatch(/internal error/);
+    const after = Store.open(dir);
+    expect(after.jobs.require(job.id)).toMatchObject({ status: "FAILED" });
+    expect(after.jobs.require(job.id).statusReason).toMatch(/^lost: no record of its process/);
+    after.close();
+  }, 90_000);
 });

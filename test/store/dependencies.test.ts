@@ -96,6 +96,97 @@ describe("dependencies", () => {
   });
 });
 
+describe("one dependency check for every path (issue 14, item 7)", () => {
+  it("a new job can neither wait for itself nor take files from itself or from no job, by any path", () => {
+    const store = openTempStore();
+    const a = newJob(store, { name: "a", input: deck });
+    const next = a.id + 1; // the id the next job gets (AUTOINCREMENT, nothing deleted)
+    const count = () => sql(store).prepare("SELECT COUNT(*) FROM jobs").pluck().get();
+    expect(() =>
+      newJob(store, { name: "b", input: deck, dependencies: [{ dependsOn: next, type: "after_ok" }] }),
+    ).toThrow(/job b cannot depend on itself/);
+    expect(() =>
+      newJob(store, { name: "c", input: deck, inputsFrom: [{ jobId: next, ext: ".gui" }] }),
+    ).toThrow(/job c cannot take files from itself/);
+    expect(() =>
+      newJob(store, { name: "d", input: deck, inputsFrom: [{ jobId: 4242, ext: ".f9" }] }),
+    ).toThrow(/job d takes \.f9 from job 4242: there is no such job/);
+    expect(() =>
+      newJob(store, {
+        name: "e",
+        input: deck,
+        dependencies: [
+          { dependsOn: a.id, type: "after_ok" },
+          { dependsOn: a.id, type: "after_any" },
+        ],
+      }),
+    ).toThrow(/job e already depends on job \d+ \(after_ok\)/);
+    expect(() =>
+      newJob(store, {
+        name: "f",
+        input: deck,
+        dependencies: [{ dependsOn: a.id, type: "after_never" as never }],
+      }),
+    ).toThrow(/dependency type "after_never" is unknown/);
+    expect(count()).toBe(1);
+    expect(sql(store).prepare("SELECT COUNT(*) FROM job_dependencies").pluck().get()).toBe(0);
+  });
+});
+
+describe("removing a job others wait for (issue 14, item 6)", () => {
+  it("is refused, changing nothing; with force the dependents that needed it are SKIPPED with the reason", () => {
+    const store = openTempStore();
+    const parent = newJob(store, { name: "parent", input: deck });
+    const needs = newJob(store, {
+      name: "needs",
+      input: deck,
+      dependencies: [{ dependsOn: parent.id, type: "after_ok" }],
+    });
+    const rescue = newJob(store, {
+      name: "rescue",
+      input: deck,
+      dependencies: [{ dependsOn: parent.id, type: "after_failed" }],
+    });
+    const anyway = newJob(store, {
+      name: "anyway",
+      input: deck,
+      dependencies: [{ dependsOn: parent.id, type: "after_any" }],
+    });
+    expect(() => store.jobs.delete(parent.id)).toThrow(
+      new RegExp(`waited for by jobs ${needs.id} \\(needs, after_ok\\), ${rescue.id} .*pass --force`),
+    );
+    expect(store.jobs.get(parent.id)).toBeDefined();
+    expect(store.dependencies.dependentsOf(parent.id)).toHaveLength(3);
+
+    const removed = store.jobs.delete(parent.id, { force: true });
+    expect(removed.skippedDependents.map((d) => d.name)).toEqual(["needs", "rescue"]);
+    expect(store.jobs.get(parent.id)).toBeUndefined();
+    for (const j of [needs, rescue]) {
+      const after = store.jobs.require(j.id);
+      expect(after.status).toBe("SKIPPED");
+      expect(after.statusReason).toMatch(
+        new RegExp(`job ${parent.id} \\(parent\\) can never be met: it was removed`),
+      );
+    }
+    // after_any waits for its parent to end in any way: a parent removed before it ran has ended
+    expect(store.jobs.require(anyway.id).status).toBe("PENDING");
+    expect(store.dependencies.canJobRun(anyway.id).ok).toBe(true);
+  });
+
+  it("a finished parent is removed without --force: nothing waits for it any more", () => {
+    const store = openTempStore();
+    const parent = newJob(store, { name: "parent", input: deck });
+    const child = newJob(store, {
+      name: "child",
+      input: deck,
+      dependencies: [{ dependsOn: parent.id, type: "after_ok" }],
+    });
+    finishAs(store, parent.id, "COMPLETED");
+    expect(store.jobs.delete(parent.id).skippedDependents).toEqual([]);
+    expect(store.jobs.require(child.id).status).toBe("PENDING");
+  });
+});
+
 describe("workflow scenarios", () => {
   it("linear chain a → b → c becomes runnable one step at a time", () => {
     const store = openTempStore();

@@ -2,10 +2,27 @@
 // the move; a finished job never moves again; the database itself refuses an illegal move.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { canTransition, JOB_STATUSES, type JobStatus } from "../../src/domain/status.js";
+import {
+  canTransition,
+  isActive,
+  isTerminal,
+  JOB_STATUSES,
+  type JobStatus,
+} from "../../src/domain/status.js";
 import { openTempStore } from "../helpers/project.js";
 import { newJob } from "./new-jobs.js";
 import { sql } from "./raw-sql.js";
+
+/** A path of legal moves from PENDING into each status (written by hand, not from the code's table). */
+const PATH_TO: Record<JobStatus, JobStatus[]> = {
+  PENDING: [],
+  QUEUED: ["QUEUED"],
+  RUNNING: ["RUNNING"],
+  COMPLETED: ["RUNNING", "COMPLETED"],
+  FAILED: ["RUNNING", "FAILED"],
+  CANCELLED: ["CANCELLED"],
+  SKIPPED: ["SKIPPED"],
+};
 
 describe("job status machine", () => {
   it("sets timestamps and logs every move with its reason", () => {
@@ -68,6 +85,51 @@ describe("job status machine", () => {
         }
       }
     }
+  });
+
+  it("the legal moves are exactly the specification's, written out here by hand", () => {
+    // The oracle is this literal matrix, not the code's table: making any move legal or illegal in
+    // src/domain/status.ts (e.g. COMPLETED → PENDING) must fail this test. Rows: from; columns: to,
+    // in the order PENDING QUEUED RUNNING COMPLETED FAILED CANCELLED SKIPPED.
+    const order: JobStatus[] = [
+      "PENDING",
+      "QUEUED",
+      "RUNNING",
+      "COMPLETED",
+      "FAILED",
+      "CANCELLED",
+      "SKIPPED",
+    ];
+    const legal: Record<JobStatus, string> = {
+      PENDING: "-110111", // claimed, started, or ended without running (failed to stage, cancelled, skipped)
+      QUEUED: "1-11111", // back to PENDING (a claim given back), started, or any end
+      RUNNING: "00-1110", // only an end: a running job is never re-queued nor skipped
+      COMPLETED: "000-000",
+      FAILED: "0000-00",
+      CANCELLED: "00000-0",
+      SKIPPED: "000000-",
+    };
+    expect([...JOB_STATUSES].sort()).toEqual([...order].sort());
+    const store = openTempStore();
+    let n = 0;
+    for (const from of order) {
+      for (const [k, to] of order.entries()) {
+        if (from === to) continue;
+        const want = legal[from][k] === "1";
+        expect(canTransition(from, to), `${from}→${to} in code`).toBe(want);
+        // and the database's guard agrees, for a job really in `from`
+        const job = newJob(store, { name: `m${n++}`, input: "deck\n" });
+        for (const s of PATH_TO[from])
+          sql(store).prepare("UPDATE jobs SET status = ? WHERE id = ?").run(s, job.id);
+        const move = () => sql(store).prepare("UPDATE jobs SET status = ? WHERE id = ?").run(to, job.id);
+        if (want) expect(move, `${from}→${to} in the database`).not.toThrow();
+        else expect(move, `${from}→${to} in the database`).toThrow(/illegal job status transition/);
+      }
+    }
+    // every terminal status has no exit, and every other status has one
+    for (const s of order) expect(isTerminal(s), s).toBe(!legal[s].includes("1"));
+    expect(order.filter(isActive)).toEqual(["QUEUED", "RUNNING"]);
+    store.close();
   });
 
   it("a guarded move that loses a race changes nothing", () => {

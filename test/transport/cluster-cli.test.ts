@@ -6,11 +6,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendKnownHost, fingerprint, readKnownHosts } from "../../src/transport/known-hosts.js";
-import { SshPool } from "../../src/transport/pool.js";
-import { removeRemote, statRemote } from "../../src/transport/sftp.js";
-import { requireInfra, testTarget } from "../helpers/infra.js";
+import { requireInfra } from "../helpers/infra.js";
 import { cli, cliJson, tempProject } from "../helpers/project.js";
 import { standinExedir } from "../helpers/standin.js";
+import { testShell } from "../remote/helpers.js";
 import { startTui } from "../tui/pty.js";
 
 const infra = await requireInfra("transport: cluster test / cluster trust CLI");
@@ -26,7 +25,7 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
   const home = tempProject("ctui-home-"); // no ~/.ssh of the machine's user leaks in
   const env = { HOME: home, SSH_AUTH_SOCK: "", CRYSTAL_TUI_SSH_CONFIG: path.join(home, "no-config") };
   const remoteBase = `ctui-cli-${process.pid}-${Date.now()}`;
-  const pool = infra ? new SshPool(testTarget(inf)) : (undefined as never);
+  const pool = infra ? testShell(inf) : (undefined as never);
   let hostFp = "";
   let n = 0;
 
@@ -69,7 +68,7 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
     hostFp = fingerprint(Buffer.from(fs.readFileSync(inf.hostPubKey, "utf8").split(" ")[1]!, "base64"));
   });
   afterAll(async () => {
-    await removeRemote(pool, remoteBase, { recursive: true });
+    await pool.remove(remoteBase, { recursive: true });
     await pool.close();
   });
 
@@ -88,7 +87,7 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
     const trust = run(["cluster", "trust", c.name]);
     expect(trust.code).toBe(0);
     expect(trust.stdout).toContain(hostFp);
-    expect(trust.stdout).toContain(`[${inf.sshHost}]:${inf.sshPort}`);
+    expect(trust.stdout).toContain(`login host ${inf.sshHost}:${inf.sshPort}: `);
     expect(readKnownHosts(c.knownHosts)).toHaveLength(1);
     // OpenSSH itself now accepts the server with that file
     const ssh = spawnSync("ssh", [
@@ -114,7 +113,7 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
     }
     expect(after.stdout).toMatch(new RegExp(`cluster ${c.name} is ready`));
     // the remote folder now exists, and the probe file is gone
-    const st = await statRemote(pool, c.remoteDir);
+    const st = await pool.stat(c.remoteDir);
     expect(st?.isDirectory).toBe(true);
     expect((await pool.execOk(["ls", "-A", c.remoteDir])).stdout).toBe("");
 
@@ -146,12 +145,13 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
     expect(wrongFp.stderr).toMatch(/nothing was trusted/);
     expect(readKnownHosts(kh).map((e) => e.key)).toEqual([otherBlob.toString("base64")]);
 
-    const replaced = cliJson<{ status: string; fingerprint: string; previousFingerprint: string }>(
+    const replaced = cliJson<{ status: string; fingerprint: string; previousFingerprint: string }[]>(
       project,
       ["cluster", "trust", c.name, "--replace", "--fingerprint", hostFp],
       env,
     );
-    expect(replaced).toMatchObject({
+    expect(replaced).toHaveLength(1); // no jump hosts: the login host alone
+    expect(replaced[0]).toMatchObject({
       status: "replaced",
       fingerprint: hostFp,
       previousFingerprint: fingerprint(otherBlob),
@@ -256,7 +256,7 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
     const test = run(["cluster", "test", "nowhere"]);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(test.code).toBe(1);
-    expect(test.stdout).toMatch(/✗ connection\s+.*127\.0\.0\.1:1 refused the connection/);
+    expect(test.stdout).toMatch(/✗ connection\s+.*127\.0\.0\.1:1 cannot be reached \(Connection refused\)/);
     expect(test.stdout).toMatch(/- partition\s+needs a connection/);
   });
 
@@ -287,8 +287,9 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
       CRYSTAL_TUI_SSH_CONFIG: cfg,
       PATH: process.env.PATH ?? "",
     });
-    expect(r.stdout).toContain(`${inf.sshUser}@${inf.sshHost}:${inf.sshPort}`);
-    expect(r.stdout).toMatch(/✓ login/);
+    // the alias names no User: the one given to `cluster add` is used
+    expect(r.stdout).toContain(`${inf.sshUser}@testhpc (${inf.sshHost}:${inf.sshPort})`);
+    expect(r.stdout).toMatch(new RegExp(`✓ login\\s+logged in as ${inf.sshUser}`));
     expect(r.stdout).toMatch(/✓ remote folder/);
   });
 });

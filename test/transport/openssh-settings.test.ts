@@ -102,7 +102,15 @@ describe("ssh settings as ssh itself resolves them", () => {
       systemConfig: false,
       options: ["Port=2200", "User=chem", "IdentityFile=/k"],
     });
-    const viaAlias = openSshSettingsForCluster({ ...base, config: { ssh_alias: "hpc" } }, { home: "/h" });
+    // the test run names its own config for every process (CRYSTAL_TUI_SSH_CONFIG): here, as a user
+    const runConfig = process.env.CRYSTAL_TUI_SSH_CONFIG;
+    delete process.env.CRYSTAL_TUI_SSH_CONFIG;
+    let viaAlias: ReturnType<typeof openSshSettingsForCluster>;
+    try {
+      viaAlias = openSshSettingsForCluster({ ...base, config: { ssh_alias: "hpc" } }, { home: "/h" });
+    } finally {
+      if (runConfig !== undefined) process.env.CRYSTAL_TUI_SSH_CONFIG = runConfig;
+    }
     expect(viaAlias).toMatchObject({
       destination: "hpc",
       configFile: "/h/.ssh/config",

@@ -3,9 +3,9 @@
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { SshPool } from "../../src/transport/pool.js";
 import { shellAssignment, shellCommand, shellQuote } from "../../src/transport/quote.js";
-import { requireInfra, testTarget } from "../helpers/infra.js";
+import { requireInfra } from "../helpers/infra.js";
+import { testShell } from "../remote/helpers.js";
 
 // Strings that shells treat specially, mixed with arbitrary unicode (no NUL: no argv can hold one).
 const nasty = fc.constantFrom(
@@ -106,7 +106,7 @@ describe("shellQuote with a local /bin/sh", () => {
 const infra = await requireInfra("transport: quoting against the real sshd");
 
 describe.skipIf(!infra)("quoting against the real sshd", () => {
-  const pool = infra ? new SshPool(testTarget(infra)) : (undefined as never);
+  const pool = infra ? testShell(infra) : (undefined as never);
   afterAll(() => pool?.close());
 
   it("arbitrary arguments of a remote command arrive byte-identical, as literal arguments", async () => {
@@ -119,7 +119,8 @@ describe.skipIf(!infra)("quoting against the real sshd", () => {
       }),
       { numRuns: 120 },
     );
-    expect(pool.stats.connects).toBe(1);
+    // one login for all of them (none when another suite's master for the same settings is up)
+    expect(pool.stats.connects).toBeLessThanOrEqual(1);
   });
 
   it('arguments of a script fed on stdin arrive as "$@" literally', async () => {

@@ -1,6 +1,6 @@
 // What every RemoteShell must do, as runners rely on it — written once, run against each transport
-// (the OpenSSH shell in openssh-shell.test.ts; the ssh2 adapter, src/transport/ssh2-shell.ts, joins
-// with one line when it lands). Against a real sshd only.
+// (the OpenSSH shell in openssh-shell.test.ts; another transport joins with one line). Against a
+// real sshd only.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";

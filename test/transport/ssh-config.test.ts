@@ -78,7 +78,7 @@ describe("~/.ssh/config", () => {
       path.join(home, ".ssh", "config"),
       "Include conf.d/*.conf\nMatch host login.*\n  Port 2201\nMatch originalhost login.*\n  Port 2202\nMatch all\n  User fromall\n",
     );
-    const c = lookupSshConfig("hpc", { home });
+    const c = lookupSshConfig("hpc", { home, file: path.join(home, ".ssh", "config") });
     expect(c.hostName).toBe("login.hpc.org");
     expect(c.port).toBe(2201); // `Match host` sees the HostName obtained above, not the alias
     expect(c.user).toBe("fromall");

@@ -16,7 +16,7 @@ export function finishedJob(
   store: Store,
   name: string,
   output: { file?: string; text?: string },
-  opts: { deck?: string; files?: Record<string, string> } = {},
+  opts: { deck?: string; files?: Record<string, string>; stderr?: string } = {},
 ) {
   const [job] = addJobs(store, [name], opts.deck);
   const folder = new ProjectFiles(store.projectDir).folderOf(job!);
@@ -24,7 +24,10 @@ export function finishedJob(
   fs.writeFileSync(path.join(folder, `${name}.out`), text, "latin1");
   for (const [target, source] of Object.entries(opts.files ?? {}))
     fs.copyFileSync(fixture(source), path.join(folder, target));
-  const result = output.file ? parseOutputFileSync(fixture(output.file)) : parseOutputText(text);
+  const parse = opts.stderr === undefined ? {} : { stderrText: opts.stderr };
+  const result = output.file
+    ? parseOutputFileSync(fixture(output.file), parse)
+    : parseOutputText(text, parse);
   store.jobs.transition(job!.id, "RUNNING");
   store.jobs.transition(job!.id, result.status === "completed" ? "COMPLETED" : "FAILED", {
     reason: result.status === "completed" ? null : "did not converge",

@@ -36,7 +36,7 @@ test("the list marks a not-final energy ~ and imaginary modes ⚠, in 80×24; ? 
     expect(rowOf(n)[created[0]! - 3]).toMatch(/\d/);
   await m.press("?");
   const help = await m.waitFor("Marks");
-  expect(help).toMatch(/Marks\s+~ energy not final {2}⚠ imaginary modes {2}\(the job says why\)/);
+  expect(help).toMatch(/Marks\s+~ not final {2}⚠ imaginary modes {2}↺ stand-in {2}\(the job says why\)/);
   expect(help).toContain("ctrl+c"); // the whole help still fits
   await m.press("x"); // any key closes it
   await m.waitFor("albite_fq");
@@ -58,4 +58,33 @@ test("the list reads the marks of the rows on screen only (a broken key_results 
   m = mount(store, { columns: 80, rows: 24 });
   const f = await m.waitFor("nio_opt");
   expect(f.split("\n").find((l) => l.includes("nio_opt"))).toMatch(/-3128\.30000000~/);
+});
+
+test("a result the CRYSTAL stand-in replayed is marked ↺ in the list, said in words in the detail and first in Results", async () => {
+  const store = makeStore();
+  const stderr =
+    "crystal-standin: this is crystal-tui's CRYSTAL stand-in, not CRYSTAL: as crystalOMP, replaying the real output aiida-crystal17__mgo_sto3g_scf\n";
+  finishedJob(store, "real_scf", { file: "aiida-crystal17__mgo_sto3g_scf.out" });
+  const replayed = finishedJob(
+    store,
+    "replayed_scf",
+    { file: "aiida-crystal17__mgo_sto3g_scf.out" },
+    { stderr },
+  );
+  m = mount(store, { columns: 80, rows: 24 });
+  const f = await m.waitFor("replayed_scf");
+  const rowOf = (name: string) => f.split("\n").find((l) => l.includes(name))!;
+  expect(rowOf("replayed_scf")).toMatch(/-271\.21814375↺/);
+  expect(rowOf("real_scf")).toMatch(/-271\.21814375 /);
+  m.unmount();
+  m = mount(store, {
+    columns: 80,
+    rows: 24,
+    view: { name: "detail", jobId: replayed.id, from: { name: "jobs" } },
+  });
+  const d = await m.waitFor("replayed by the CRYSTAL stand-in");
+  expect(d).toMatch(/E -271\.21814375 Ha ↺/);
+  await m.press(KEY.tab, KEY.tab); // Log → Input → Results
+  const r = await m.waitFor("Computed by");
+  expect(r).toMatch(/Computed by\s+crystal-tui's CRYSTAL stand-in replaying the recording/);
 });

@@ -27,7 +27,7 @@ describe("checking the steps of a workflow", () => {
     try {
       const reads = (steps: number) => {
         const file = parseWorkflowFile(separateSteps(steps), path.join(dir, "wf.yaml"));
-        const spy = vi.spyOn(fs, "readFileSync");
+        const spy = vi.spyOn(fs, "openSync"); // every file a user names is opened by src/files/input-file.ts;
         const plan = planWorkflow(file, {
           clusters: store.clusters.list(),
           projectDir: dir,

@@ -145,7 +145,7 @@ describe("an invalid workflow creates nothing", () => {
       "steps:\n  a: {deck: nothere.d12}\n",
       () => {},
       [],
-      /step a: the deck file .*nothere\.d12 cannot be read/,
+      /step a: deck file .*nothere\.d12 does not exist/,
     ],
     [
       "EXTERNAL without a geometry source",

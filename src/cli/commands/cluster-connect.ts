@@ -1,11 +1,9 @@
 // crystal-tui cluster test | trust | connect | disconnect — the commands that reach out to a
 // cluster over SSH.
 //
-// Transport: `cluster connect`/`disconnect` are the system OpenSSH's (src/transport/openssh/): one
-// shared, authenticated master per cluster that every later command reuses. `cluster test` and
-// `cluster trust` use it too when CRYSTAL_TUI_TRANSPORT=openssh, or when the cluster is reached
-// through jump hosts (which only OpenSSH follows); otherwise the ssh2 pool, until the composition
-// root switches the runners over (see /work/notes/transport.md).
+// Transport: the system OpenSSH's (src/transport/openssh/), as for the runners: one shared,
+// authenticated master per cluster that every later command reuses; `cluster trust` fetches each
+// hop's key through the hops before it, without logging in.
 import type { Command } from "commander";
 import { UserError } from "../../domain/errors.js";
 import type { Cluster } from "../../domain/types.js";
@@ -15,21 +13,20 @@ import { withStore } from "../context.js";
 import { askYesNo, printJson } from "../output.js";
 
 /** The cluster's OpenSSH master, asking for one-time codes on this terminal. */
-async function masterFor(c: Cluster, persist?: string): Promise<OpenSshMaster> {
-  const { OpenSshMaster, openSshSettingsForCluster } = await import("../../transport/openssh/master.js");
+async function masterFor(
+  c: Cluster,
+  opts: { persist?: string; reconnectWindowMs?: number } = {},
+): Promise<OpenSshMaster> {
+  const { OpenSshMaster, checkClusterKeyFile, openSshSettingsForCluster } = await import(
+    "../../transport/openssh/master.js"
+  );
+  checkClusterKeyFile(c);
   const { terminalBroker } = await import("../../transport/openssh/terminal-prompt.js");
   return new OpenSshMaster(openSshSettingsForCluster(c), {
     broker: terminalBroker(),
-    ...(persist ? { controlPersist: persist } : {}),
+    ...(opts.persist ? { controlPersist: opts.persist } : {}),
+    ...(opts.reconnectWindowMs !== undefined ? { reconnectWindowMs: opts.reconnectWindowMs } : {}),
   });
-}
-
-/** Whether this cluster goes through OpenSSH for test and trust. */
-async function viaOpenSsh(master: OpenSshMaster): Promise<boolean> {
-  if (process.env.CRYSTAL_TUI_TRANSPORT === "openssh") return true;
-  if (process.env.CRYSTAL_TUI_TRANSPORT === "ssh2") return false;
-  // a config OpenSSH cannot read is the ssh2 pool's to report, in its own words
-  return (await master.hops().catch(() => [])).length > 1;
 }
 
 /** ssh's ControlPersist: seconds, or a number with s/m/h/d, or "forever". */
@@ -58,41 +55,34 @@ export function registerClusterConnectCommands(cluster: Command): void {
     .option("--json", "print JSON")
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const c = await withStore(cmd, async (store) => await store.clusters.requireByName(name));
-      // ssh2 is loaded only by the commands that connect, keeping every other command quick to start
-      const { targetForCluster } = await import("../../transport/target.js");
+      // the transport is loaded only by the commands that connect, keeping every other command quick
       const { checkCluster, shellCheckTransport } = await import("../../transport/cluster-check.js");
       const { selfTestFor } = await import("../../runners/self-test.js");
       const { schedulerOf } = await import("../../runners/schedulers.js");
-      const master = await masterFor(c);
-      let transport: import("../../transport/cluster-check.js").CheckTransport | undefined;
-      let shown: string;
-      if (await viaOpenSsh(master)) {
-        const { OpenSshShell } = await import("../../transport/openssh/openssh-shell.js");
-        const { hopName } = await import("../../transport/openssh/ssh-config-resolve.js");
-        const shell = new OpenSshShell(master.settings, { master });
-        const hops = await master.hops().catch(() => []);
-        const route = hops.map((h) => `${h.user}@${hopName(h)}`).join(" → ");
-        shown = `${master.settings.destination}${route ? ` (${route})` : ""} via OpenSSH`;
-        transport = shellCheckTransport(shell, shown, async () => {
-          await master.ensure();
-          const last = (await master.hops()).at(-1)!;
-          return {
-            hostKey: `trusted by ssh (StrictHostKeyChecking, ${last.knownHostsFiles[0] ?? "known_hosts"})`,
-            where: hopName(last),
-            user: last.user,
-          };
-        });
-      } else {
-        const t = targetForCluster(c);
-        shown = `${t.username}@${t.host}:${t.port}`;
-      }
+      const { OpenSshShell } = await import("../../transport/openssh/openssh-shell.js");
+      const { hopName } = await import("../../transport/openssh/ssh-config-resolve.js");
+      // a few seconds of retries ride out a blip (an sshd restarting); longer trouble is reported
+      const master = await masterFor(c, { reconnectWindowMs: 3_000 });
+      const shell = new OpenSshShell(master.settings, { master });
+      const hops = await master.hops().catch(() => []);
+      const route = hops.map((h) => `${h.user}@${hopName(h)}`).join(" → ");
+      const shown = `${master.settings.destination}${route ? ` (${route})` : ""} via OpenSSH`;
+      const transport = shellCheckTransport(shell, shown, async () => {
+        await master.ensure();
+        const last = (await master.hops()).at(-1)!;
+        return {
+          hostKey: `trusted by ssh (StrictHostKeyChecking, ${last.knownHostsFiles[0] ?? "known_hosts"})`,
+          where: hopName(last),
+          user: last.user,
+        };
+      });
       if (!opts.json) process.stdout.write(`cluster ${c.name} (${c.type}) — ${shown}\n`);
       const report = await checkCluster(c, {
         selfTest: selfTestFor(c, schedulerOf(c.type)?.selfTestLines ?? []),
         onCheck: (check) => {
           if (!opts.json) process.stdout.write(checkLine(check));
         },
-        ...(transport ? { transport } : {}),
+        transport,
       });
       if (opts.json) printJson(report);
       const failed = report.checks.filter((x) => x.outcome === "failed");
@@ -140,65 +130,34 @@ export function registerClusterConnectCommands(cluster: Command): void {
         const c = await withStore(cmd, async (store) => await store.clusters.requireByName(name));
         const interactive = !opts.yes && !opts.json && process.stdin.isTTY && process.stdout.isTTY;
         const master = await masterFor(c);
-        if (await viaOpenSsh(master)) {
-          const { trustHops } = await import("../../transport/openssh/trust-hops.js");
-          const { hopName } = await import("../../transport/openssh/ssh-config-resolve.js");
-          const outcomes = await trustHops(master, {
-            ...(opts.replace ? { replace: true } : {}),
-            ...(opts.fingerprint ? { expectFingerprint: opts.fingerprint } : {}),
-            ...(interactive
-              ? {
-                  confirmHop: (hop, offered, loginHost) =>
-                    askYesNo(
-                      `${loginHost ? "login host" : "jump host"} ${hopName(hop)} offers ${offered.keyType} ${offered.fingerprint}\ntrust it for cluster ${c.name}? [y/N] `,
-                    ),
-                }
-              : {}),
-          });
-          if (opts.json) return printJson(outcomes);
-          for (const o of outcomes) {
-            const key = `${o.keyType} ${o.fingerprint}`;
-            process.stdout.write(
-              `${o.loginHost ? "login host" : "jump host"} ${o.hop}: ${key} ${
-                o.status === "already"
-                  ? "already trusted"
-                  : o.status === "replaced"
-                    ? `now trusted (replaced ${o.previousFingerprint})`
-                    : "trusted"
-              } — ${o.knownHostsFile}\n`,
-            );
-          }
-          if (outcomes.some((o) => o.status !== "already"))
-            process.stdout.write(`check the cluster with \`crystal-tui cluster test ${c.name}\`\n`);
-          return;
-        }
-        const { targetForCluster } = await import("../../transport/target.js");
-        const { trustHostKey } = await import("../../transport/trust.js");
-        const target = targetForCluster(c);
-        const outcome = await trustHostKey(target, {
+        const { trustHops } = await import("../../transport/openssh/trust-hops.js");
+        const { hopName } = await import("../../transport/openssh/ssh-config-resolve.js");
+        const outcomes = await trustHops(master, {
           ...(opts.replace ? { replace: true } : {}),
           ...(opts.fingerprint ? { expectFingerprint: opts.fingerprint } : {}),
           ...(interactive
             ? {
-                confirm: (offered, change) =>
+                confirmHop: (hop, offered, loginHost) =>
                   askYesNo(
-                    `${target.host}:${target.port} offers ${offered.keyType} ${offered.fingerprint}${
-                      change.previousFingerprint ? ` (replacing ${change.previousFingerprint})` : ""
-                    }\ntrust it for cluster ${c.name}? [y/N] `,
+                    `${loginHost ? "login host" : "jump host"} ${hopName(hop)} offers ${offered.keyType} ${offered.fingerprint}\ntrust it for cluster ${c.name}? [y/N] `,
                   ),
               }
             : {}),
         });
-        if (opts.json) return printJson(outcome);
-        const key = `${outcome.keyType} ${outcome.fingerprint}`;
-        process.stdout.write(
-          outcome.status === "already"
-            ? `${outcome.hostId} ${key} is already trusted in ${outcome.knownHostsFile}\n`
-            : outcome.status === "replaced"
-              ? `${outcome.hostId} ${key} now trusted in ${outcome.knownHostsFile} (replaced ${outcome.previousFingerprint})\n`
-              : `${outcome.hostId} ${key} trusted — recorded in ${outcome.knownHostsFile}\n`,
-        );
-        if (outcome.status !== "already")
+        if (opts.json) return printJson(outcomes);
+        for (const o of outcomes) {
+          const key = `${o.keyType} ${o.fingerprint}`;
+          process.stdout.write(
+            `${o.loginHost ? "login host" : "jump host"} ${o.hop}: ${key} ${
+              o.status === "already"
+                ? "already trusted"
+                : o.status === "replaced"
+                  ? `now trusted (replaced ${o.previousFingerprint})`
+                  : "trusted"
+            } — ${o.knownHostsFile}\n`,
+          );
+        }
+        if (outcomes.some((o) => o.status !== "already"))
           process.stdout.write(`check the cluster with \`crystal-tui cluster test ${c.name}\`\n`);
       },
     );
@@ -216,7 +175,7 @@ export function registerClusterConnectCommands(cluster: Command): void {
       async (name: string, opts: { persist: string; close?: boolean; json?: boolean }, cmd: Command) => {
         const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
         if (opts.close) return disconnect(c, opts.json);
-        const master = await masterFor(c, persistValue(opts.persist));
+        const master = await masterFor(c, { persist: persistValue(opts.persist) });
         const { reused } = await master.connect(persistValue(opts.persist));
         const state = master.state;
         if (opts.json)

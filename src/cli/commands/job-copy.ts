@@ -1,8 +1,8 @@
 // crystal-tui job add NAME --from ID [--edit] [--set KEY=VALUE…]: a copy of a job (src/app/job-copy.ts),
 // its deck optionally edited in $VISUAL/$EDITOR first and checked on return.
-import fs from "node:fs";
 import { discardEdit, type EditedDeck, editDeck } from "../../app/edit-deck.js";
 import { copyJob, DeckHasProblems } from "../../app/job-copy.js";
+import { readDeckFile } from "../../crystal/deck-file.js";
 import { UsageError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
 import type { Project } from "../../engine/hooks.js";
@@ -58,13 +58,8 @@ export async function addCopy(project: Project, name: string, opts: CopyOptions)
     ...(opts.set ?? []),
   ];
   let deck: string | undefined;
-  if (opts.input !== undefined) {
-    try {
-      deck = fs.readFileSync(opts.input, "utf8");
-    } catch {
-      throw new UsageError(`deck file ${opts.input} cannot be read — check the path given to --input`);
-    }
-  }
+  // the one reading rule for a deck a user names (regular file, bounded, valid UTF-8)
+  if (opts.input !== undefined) deck = readDeckFile(opts.input);
   let edit: EditedDeck | undefined;
   if (opts.edit) {
     const source = await project.store.jobs.require(sourceId);

@@ -3,10 +3,12 @@
 import type { Command } from "commander";
 import { columnsNamed, JOB_COLUMNS, listJobs } from "../../app/job-list.js";
 import { pendingReasons } from "../../app/pending-reason.js";
-import { UsageError } from "../../domain/errors.js";
+import { STANDIN_MARK } from "../../crystal/standin-signature.js";
+import { UsageError, UserError } from "../../domain/errors.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { JOB_STATUSES } from "../../domain/status.js";
 import { STATUS_GROUPS, statusesNamed } from "../../domain/status-groups.js";
+import { LIST_LIMIT_RANGE, wholeNumberIn } from "../../domain/whole-numbers.js";
 import { withStore } from "../context.js";
 import { delimited } from "../delimited.js";
 import { formatEnergy, jobToJson, printJson, statusLabel, table } from "../output.js";
@@ -24,11 +26,14 @@ interface ListFlags {
 
 const FORMATS = ["text", "csv", "tsv", "json"] as const;
 
+/** A count given on the command line: the one whole-number rule, a bad one being bad usage (exit 2). */
 function whole(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(value.trim()))
-    throw new UsageError(`${flag} must be a whole number, not ${JSON.stringify(value)}`);
-  return Number(value);
+  try {
+    return wholeNumberIn(flag, value, LIST_LIMIT_RANGE);
+  } catch (err) {
+    throw err instanceof UserError ? new UsageError(err.message) : err;
+  }
 }
 
 export function registerJobList(job: Command): void {
@@ -107,7 +112,7 @@ export function registerJobList(job: Command): void {
             j.name,
             statusLabel(j.status),
             j.clusterName ?? "local",
-            `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}`,
+            `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}${j.keyResults?.standin ? STANDIN_MARK : ""}`,
             j.createdAt,
             ...(why.size ? [why.get(j.id)?.text ?? ""] : []),
           ]);

@@ -1,17 +1,19 @@
 // crystal-tui job add | list | show | cancel | rm
-import fs from "node:fs";
 import type { Command } from "commander";
 import { unreadInputs } from "../../app/deck-problems.js";
 import { SET_KEYS_TEXT } from "../../app/job-copy.js";
+import { remoteJobView } from "../../app/job-output.js";
 import { whyPending } from "../../app/pending-reason.js";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
+import { readDeckFile } from "../../crystal/deck-file.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
 import type { InputFromParent, Parallelism, RunnerType } from "../../domain/types.js";
+import { PRIORITY_RANGE, wholeNumberIn } from "../../domain/whole-numbers.js";
 import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
@@ -19,6 +21,7 @@ import { jobToJson, printJson, statusLabel } from "../output.js";
 import { registerJobCompare } from "./job-compare.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
 import { registerJobList } from "./job-list.js";
+import { registerJobLog } from "./job-log.js";
 import { registerJobMany } from "./job-many.js";
 
 interface AddOptions {
@@ -74,20 +77,12 @@ export function checkDeckForJob(
   }
 }
 
-function wholeNumber(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value.trim()))
-    throw new UserError(`${flag} must be a whole number, not ${JSON.stringify(value)}`);
-  return Number(value);
+function wholeNumber(flag: string, value: string | undefined, range = COUNT_RANGE): number | undefined {
+  return value === undefined ? undefined : wholeNumberIn(flag, value, range);
 }
 
-export function readDeckFile(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`deck file ${file} cannot be read — check the path given to --input`);
-  }
-}
+/** ranks, threads, nodes: checkParallelism has the real bounds; this keeps the number a number. */
+const COUNT_RANGE = { min: 0, max: 1_000_000_000 };
 
 export async function addJob(
   { store, files }: Project,
@@ -95,7 +90,7 @@ export async function addJob(
   opts: AddOptions & { input: string },
 ): Promise<number> {
   const input = readDeckFile(opts.input);
-  const cluster = opts.cluster ? await store.clusters.requireByName(opts.cluster) : undefined;
+  const cluster = opts.cluster !== undefined ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
   const ranks = wholeNumber("--ranks", opts.ranks);
   const threads = wholeNumber("--threads", opts.threads);
@@ -158,7 +153,7 @@ export async function addJob(
       clusterId: cluster?.id ?? null,
       runnerType: (cluster?.type ?? "local") as RunnerType,
       parallelism,
-      priority: wholeNumber("--priority", opts.priority) ?? 0,
+      priority: wholeNumber("--priority", opts.priority, PRIORITY_RANGE) ?? 0,
       dependencies,
       inputsFrom,
     },
@@ -256,7 +251,7 @@ export function registerJobCommands(program: Command): void {
             })),
             can_run: j.status === "PENDING" ? await store.dependencies.canJobRun(id) : null,
             pending_reason: (await whyPending(store, j))?.text ?? null,
-            remote: remote ?? null,
+            remote: remote ? remoteJobView(j, remote, j.clusterName) : null,
             history: events.map((e) => ({ at: e.at, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
           });
         }
@@ -267,10 +262,13 @@ export function registerJobCommands(program: Command): void {
           `folder    ${new ProjectFiles(store.projectDir).folderOf(j)}`,
         ];
         if (j.commandLine) lines.push(`command   ${j.commandLine}`);
-        if (remote)
+        if (remote) {
+          const v = remoteJobView(j, remote, j.clusterName);
           lines.push(
-            `remote    ${remote.remoteHandle} in ${remote.workingDirectory}${remote.nodeList ? ` on ${remote.nodeList}` : ""}`,
+            `remote    ${v.handle} in ${v.work_dir}${v.node_list ? ` on ${v.node_list}` : ""}${v.queue ? `  partition ${v.queue}` : ""}`,
           );
+          if (v.pending_reason) lines.push(`pending   ${v.pending_reason} (the scheduler's reason)`);
+        }
         lines.push(...jobResultLines(j, new ProjectFiles(store.projectDir).folderOf(j)));
         if (deps.length)
           lines.push(
@@ -292,16 +290,20 @@ export function registerJobCommands(program: Command): void {
       });
     });
 
+  registerJobLog(job);
+
   job
     .command("rm")
     .description("delete a job's record (its folder stays on disk)")
     .argument("<id>", "job id")
-    .action(async (idText: string, _opts: unknown, cmd: Command) => {
+    .option("--force", "remove it even if pending jobs wait for it; those that needed it are skipped")
+    .action(async (idText: string, opts: { force?: boolean }, cmd: Command) => {
       const id = parseJobId(idText);
       await withStore(cmd, async (store) => {
-        const removed = await store.jobs.delete(id);
+        const removed = await store.jobs.delete(id, { force: opts.force === true });
+        const skipped = removed.skippedDependents.map((d) => `${d.id} (${d.name})`).join(", ");
         process.stdout.write(
-          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept\n`,
+          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept${skipped ? `; skipped, as they needed it: ${skipped}` : ""}\n`,
         );
       });
     });

@@ -7,7 +7,11 @@ import { type CrystalResult, parseOutputFile } from "../../crystal/output-parser
 import { type DataFile, dataFileKind, readDataFile } from "../../crystal/properties-data.js";
 import { resultRows, TASK_NAMES } from "../../crystal/result-fields.js";
 import { UserError } from "../../domain/errors.js";
+import { INPUT_LIMITS, openInputFile, readInputFile, readInputTail } from "../../files/input-file.js";
 import { printJson } from "../output.js";
+
+/** How much of a --stderr log is read: its end, where a scheduler or MPI says why a run stopped. */
+const STDERR_TAIL_BYTES = 256 * 1024;
 
 export function registerParseCommand(program: Command): void {
   program
@@ -35,13 +39,12 @@ export function registerParseCommand(program: Command): void {
       }
       let stderrText: string | undefined;
       if (opts.stderr) {
-        try {
-          stderrText = fs.readFileSync(opts.stderr, "utf8");
-        } catch (err) {
-          throw new UserError(
-            `${opts.stderr} could not be read (${(err as NodeJS.ErrnoException).code}) — check the --stderr path`,
-          );
-        }
+        // a log of any size: what says why a run stopped is at its end
+        stderrText = readInputTail(opts.stderr, {
+          what: "stderr file",
+          hint: "check the --stderr path",
+          maxBytes: STDERR_TAIL_BYTES,
+        });
       }
       const result = await parseOutputFile(file, stderrText === undefined ? {} : { stderrText });
       if (opts.json) printJson(result);
@@ -58,7 +61,7 @@ function isInputDeck(file: string): boolean {
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile() || stat.size > 1_000_000) return false;
-    text = fs.readFileSync(file, "latin1");
+    text = readInputFile(file, { what: "file", maxBytes: 1_000_000 }).toString("latin1");
   } catch {
     return false; // the output parser says why it cannot be read
   }
@@ -71,7 +74,7 @@ function isInputDeck(file: string): boolean {
 function readIfDataFile(file: string): DataFile | null {
   let head: string;
   try {
-    const fd = fs.openSync(file, "r");
+    const { fd } = openInputFile(file, { what: "file" });
     try {
       const buffer = Buffer.alloc(256);
       head = buffer.subarray(0, fs.readSync(fd, buffer, 0, 256, 0)).toString("latin1");
@@ -82,7 +85,8 @@ function readIfDataFile(file: string): DataFile | null {
     return null; // the output parser says why it cannot be read
   }
   if (dataFileKind(head) === null) return null;
-  return readDataFile(fs.readFileSync(file, "latin1"));
+  const what = { what: "properties data file", maxBytes: INPUT_LIMITS.dataFile };
+  return readDataFile(readInputFile(file, what).toString("latin1"));
 }
 
 function dataSummary(file: string, data: DataFile): string {

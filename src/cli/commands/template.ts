@@ -3,7 +3,7 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
-import type { TemplateParam } from "../../workflows/params.js";
+import { isParamName, type TemplateParam } from "../../workflows/params.js";
 import type { Template } from "../../workflows/templates.js";
 
 /** The template engine (nunjucks) is loaded only by the commands that use it. */
@@ -18,7 +18,14 @@ export function parseSets(pairs: readonly string[] | undefined): Record<string, 
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf("=");
     if (eq < 1) throw new UsageError(`--set ${JSON.stringify(pair)} must be NAME=VALUE`);
-    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+    const name = pair.slice(0, eq).trim();
+    // an object's own machinery, never a parameter: `out.__proto__ = v` would drop the value silently
+    if (!isParamName(name)) {
+      throw new UsageError(
+        `--set ${JSON.stringify(pair)}: ${JSON.stringify(name)} cannot be a parameter name — use letters, digits and _`,
+      );
+    }
+    out[name] = pair.slice(eq + 1);
   }
   return out;
 }

@@ -1,10 +1,10 @@
 // crystal-tui workflow run | list | show — workflow files become jobs and dependencies.
-import fs from "node:fs";
 import type { Command } from "commander";
 import { ProjectFiles } from "../../crystal/project-files.js";
-import { UsageError, UserError } from "../../domain/errors.js";
+import { UsageError } from "../../domain/errors.js";
 import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import { INPUT_LIMITS, readInputText } from "../../files/input-file.js";
 import { formatCrystalNumber } from "../../workflows/numbers.js";
 import type { AggregateResult } from "../../workflows/progress.js";
 import { summaryText } from "../../workflows/summary.js";
@@ -23,11 +23,7 @@ function parseWorkflowId(text: string): number {
 }
 
 function readWorkflowFile(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`workflow file ${file} cannot be read — check the path`);
-  }
+  return readInputText(file, { what: "workflow file", maxBytes: INPUT_LIMITS.workflow, strict: true });
 }
 
 function countsText(counts: Partial<Record<JobStatus, number>>): string {

@@ -19,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { UserError } from "../../domain/errors.js";
 import type { Cluster } from "../../domain/types.js";
+import { INPUT_LIMITS, readInputFile } from "../../files/input-file.js";
 import {
   type BackoffPolicy,
   type ConnectionEvent,
@@ -62,6 +63,11 @@ export interface OpenSshSettings {
   configOptional?: boolean;
   /** `-o` options for the destination only (the cluster's own port, user, key). */
   options: string[];
+  /**
+   * Settings for the destination that the user's config overrides (ssh takes the first value it
+   * reads): the login name recorded with a cluster added by alias, for an alias that names none.
+   */
+  defaults?: string[];
   /** A known_hosts file of the cluster's own, for every hop (else the config's). */
   knownHostsFile?: string;
 }
@@ -70,6 +76,19 @@ export interface ClusterSshEnvironment {
   /** The ssh config file (what `--ssh-config` names); default $CRYSTAL_TUI_SSH_CONFIG, else ~/.ssh/config. */
   sshConfigFile?: string;
   home?: string;
+}
+
+/**
+ * The cluster's own key file checked by the one reading rule before ssh is given it: ssh reads
+ * whatever it is named (a device, a pipe), so a bad --key is one line here, not a hang there.
+ */
+export function checkClusterKeyFile(cluster: Pick<Cluster, "config">, home = os.homedir()): void {
+  if (cluster.config.key_path)
+    readInputFile(expandTilde(cluster.config.key_path, home), {
+      what: "key file",
+      hint: "check --key",
+      maxBytes: INPUT_LIMITS.key,
+    });
 }
 
 export function openSshSettingsForCluster(
@@ -82,11 +101,13 @@ export function openSshSettingsForCluster(
   const configFile = expandTilde(explicit ?? path.join(home, ".ssh", "config"), home);
   const fromAlias = config.ssh_alias !== undefined;
   const options: string[] = [];
-  // an alias is the source of truth for where and as whom (src/transport/target.ts has the same rule)
+  const defaults: string[] = [];
+  // an alias is the source of truth for where and as whom (src/transport/target.ts has the same
+  // rule); the login name recorded with the cluster is used only when the alias names none
   if (!fromAlias) {
     if (cluster.port !== 22) options.push(`Port=${cluster.port}`);
     options.push(`User=${cluster.username}`);
-  }
+  } else defaults.push(`User ${cluster.username}`);
   if (config.key_path) options.push(`IdentityFile=${expandTilde(config.key_path, home)}`);
   return {
     label: cluster.name,
@@ -96,6 +117,7 @@ export function openSshSettingsForCluster(
     // only a file named for this cluster (--ssh-config) must exist; a default one may be absent
     configOptional: config.ssh_config === undefined,
     options,
+    ...(defaults.length ? { defaults } : {}),
     ...(config.known_hosts ? { knownHostsFile: expandTilde(config.known_hosts, home) } : {}),
   };
 }
@@ -256,6 +278,7 @@ export class OpenSshMaster {
       String(s.systemConfig),
       s.destination,
       ...s.options,
+      ...(s.defaults ?? []),
       s.knownHostsFile ?? "",
     ]);
     const wrapperFile = path.join(dir, `c-${key}.conf`);
@@ -269,6 +292,9 @@ export class OpenSshMaster {
       ...(s.knownHostsFile ? [`UserKnownHostsFile ${quoteConfigValue(s.knownHostsFile)}`] : []),
       ...(configThere ? [`Include ${quoteConfigValue(s.configFile)}`] : []),
       ...(s.systemConfig ? ["Include /etc/ssh/ssh_config"] : []),
+      ...(s.defaults?.length
+        ? [`Match originalhost ${s.destination}`, ...s.defaults.map((d) => `  ${d}`)]
+        : []),
       "Match all",
       `  ConnectTimeout ${this.opts.connectTimeoutSec ?? 15}`,
       "  ServerAliveInterval 15",

@@ -28,7 +28,7 @@ import type {
   TransferOptions,
   TransferResult,
 } from "../remote-shell.js";
-import { remotePath } from "../sftp.js";
+import { remotePath } from "../remote-shell.js";
 import { type MasterOptions, OpenSshMaster, type OpenSshSettings } from "./master.js";
 import { tarArchive } from "./tar.js";
 

@@ -91,6 +91,7 @@ export function JobTable({
           finalEnergy: r.finalEnergy,
           verdict: r.resultStatus === null ? null : { status: r.resultStatus, error_kind: r.errorKind },
           imaginaryModes: r.imaginaryModes,
+          standin: r.standin,
         });
         const cells = columns.map((c) => cell(values[c.key], c));
         const at = columns.findIndex((c) => c.key === "status");

@@ -247,11 +247,11 @@ type Pending =
  * loaded on first use; the network call is asynchronous, so the screen keeps answering).
  */
 async function offeredKey(c: Cluster): Promise<{ keyType: string; fingerprint: string }> {
-  const [{ fetchHostKey }, { targetForCluster }] = await Promise.all([
-    import("../../transport/trust.js"),
-    import("../../transport/target.js"),
-  ]);
-  const offered = await fetchHostKey(targetForCluster(c));
+  const { OpenSshMaster, openSshSettingsForCluster } = await import("../../transport/openssh/master.js");
+  const master = new OpenSshMaster(openSshSettingsForCluster(c));
+  const login = (await master.hops()).at(-1);
+  const offered = login ? await master.probeHostKey(login) : null;
+  if (!offered) throw new Error(`cluster '${c.name}': could not get the login host's key`);
   return { keyType: offered.keyType, fingerprint: offered.fingerprint };
 }
 

@@ -338,6 +338,7 @@ export function JobDetailScreen({
     finalEnergy: job.finalEnergy,
     verdict: job.keyResults,
     imaginaryModes: frequenciesOf(job.keyResults?.frequencies)?.n_imaginary ?? null,
+    standin: Boolean(job.keyResults?.standin),
   });
   const energy = marks.energy ? `E ${marks.energy} Ha${marks.mark.trim() ? ` ${marks.mark}` : ""}` : "";
   const reason = [

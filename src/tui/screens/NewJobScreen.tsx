@@ -6,6 +6,7 @@ import path from "node:path";
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useState } from "react";
 import { createJobs } from "../../app/project.js";
+import { readDeckFile } from "../../crystal/deck-file.js";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkJobName } from "../../domain/names.js";
 import { checkParallelism } from "../../domain/parallelism.js";
@@ -101,10 +102,10 @@ export function checkNewJob(
   } else {
     const file = path.resolve(input.projectDir, input.deckPath.trim());
     try {
-      deck = fs.readFileSync(file, "utf8");
+      deck = readDeckFile(file, "check the path");
       report = checkDeck(deck) ?? report;
-    } catch {
-      errors.deck = `${file} cannot be read`;
+    } catch (err) {
+      errors.deck = err instanceof UserError ? oneLine(err.message) : `${file} cannot be read`;
     }
   }
   const name = input.name.trim();

@@ -32,10 +32,11 @@ export function jobResultLines(job: ShownJob, folder: string | null): string[] {
     finalEnergy: job.finalEnergy,
     verdict: r,
     imaginaryModes: imaginary,
+    standin: Boolean(r?.standin),
   });
   if (marks.energy) {
-    const notFinal = marks.why.find((w) => !w.startsWith(IMAGINARY_MARK));
-    out.push(`energy    ${marks.energy} Ha${notFinal ? `  ${notFinal}` : ""}`);
+    const said = marks.why.filter((w) => !w.startsWith(IMAGINARY_MARK));
+    out.push(`energy    ${marks.energy} Ha${said.length ? `  ${said.join("; ")}` : ""}`);
   }
   const data = folder ? readResultFiles(folder, job.name, new Map()) : null;
   if (!r && !data) return out;

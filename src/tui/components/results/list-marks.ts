@@ -2,11 +2,15 @@
 // when the energy is not a final one (the run did not converge or did not finish), `⚠` when the
 // frequency calculation found imaginary modes. Symbols, not only colours (NO_COLOR), explained in
 // the `?` help and, in words, in the detail.
+
+import { STANDIN_MARK } from "../../../crystal/standin-signature.js";
 import { energyStanding, NOT_FINAL_MARK, type RunVerdict } from "../../../domain/final-energy.js";
 import type { JobStatus } from "../../../domain/status.js";
 import { formatHartree } from "../../format.js";
 import { IMAGINARY_MARK } from "./frequencies.js";
 import { plural } from "./styled.js";
+
+export { STANDIN_MARK };
 
 export interface MarkInput {
   status: JobStatus;
@@ -15,12 +19,14 @@ export interface MarkInput {
   verdict: RunVerdict | null;
   /** Imaginary modes the stored result lists (null: no frequency calculation). */
   imaginaryModes: number | null;
+  /** The result was replayed by crystal-tui's CRYSTAL stand-in, not computed by CRYSTAL. */
+  standin?: boolean;
 }
 
 export interface JobMarks {
   /** The energy with its mark, as the list writes it ("" when there is none). */
   energy: string;
-  /** One character: `~`, `⚠` or a blank. */
+  /** One character: `~`, `⚠`, `↺` or a blank. */
   mark: string;
   /** In words, for the detail's header: "~ not final: …", "⚠ 2 imaginary modes". */
   why: string[];
@@ -31,13 +37,18 @@ export interface JobMarks {
 export const MARK_LEGEND: readonly { mark: string; short: string; means: string }[] = [
   {
     mark: NOT_FINAL_MARK,
-    short: "energy not final",
+    short: "not final",
     means: "not a final energy: the run did not converge or did not finish",
   },
   {
     mark: IMAGINARY_MARK,
     short: "imaginary modes",
     means: "the frequency calculation found imaginary modes (the Results tab lists them)",
+  },
+  {
+    mark: STANDIN_MARK,
+    short: "stand-in",
+    means: "replayed by crystal-tui's CRYSTAL stand-in (a recorded run), not computed by CRYSTAL",
   },
 ];
 
@@ -55,6 +66,10 @@ export function jobMarks(input: MarkInput): JobMarks {
   if (n > 0) {
     if (mark === " ") mark = IMAGINARY_MARK;
     why.push(`${IMAGINARY_MARK} ${plural(n, "imaginary mode")}`);
+  }
+  if (input.standin) {
+    if (mark === " ") mark = STANDIN_MARK;
+    why.push(`${STANDIN_MARK} replayed by the CRYSTAL stand-in, not computed by CRYSTAL`);
   }
   return { energy: energyText(input.finalEnergy), mark, why, bad: why.length > 0 };
 }
