@@ -92,8 +92,12 @@ export class Collector {
         const handle = job.runHandle as RunHandle;
         const ctx = e.ctxFor(job, String(handle.token ?? ""));
         let parsed: ParsedResult = null;
+        let stderrBeforeStart: string | undefined;
         try {
           const fetched = await t.runner.fetchOutputs(job, handle, ctx);
+          // no output at all: the run stopped before CRYSTAL started; its stderr says why
+          const empty = !fs.existsSync(fetched.outputFile) || fs.statSync(fetched.outputFile).size === 0;
+          if (empty && fetched.stderr) stderrBeforeStart = fetched.stderr;
           if (fs.existsSync(fetched.outputFile)) {
             parsed = await parseOutputFile(
               fetched.outputFile,
@@ -104,7 +108,10 @@ export class Collector {
           if (isTransient(err)) return; // connection trouble: bring results back next poll
           e.log(`job ${job.id}: could not bring its outputs back: ${(err as Error).message}`);
         }
-        const outcome = decideOutcome(state, parsed, { cancelRequested: job.cancelRequested });
+        const outcome = decideOutcome(state, parsed, {
+          cancelRequested: job.cancelRequested,
+          ...(stderrBeforeStart !== undefined ? { stderrBeforeStart } : {}),
+        });
         await e.finish(job, outcome.status, outcome.reason, parsed, {
           ...(state.startedAt ? { startedAt: state.startedAt } : {}),
           ...(state.endedAt ? { endedAt: state.endedAt } : {}),

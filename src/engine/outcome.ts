@@ -32,10 +32,39 @@ function parsedReason(parsed: ParsedOutcome): string {
     : "CRYSTAL reported a failure";
 }
 
+export interface OutcomeOptions {
+  cancelRequested?: boolean;
+  /**
+   * The run's stderr when CRYSTAL wrote no output at all: the run failed before CRYSTAL started (a
+   * missing library, a launcher not found), and its first line is the reason a user needs.
+   */
+  stderrBeforeStart?: string;
+}
+
+/** The first line of a stderr that says something. */
+function firstLine(text: string | undefined): string | null {
+  const line = text
+    ?.split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== "");
+  return line ? (line.length > 300 ? `${line.slice(0, 300)}…` : line) : null;
+}
+
 export function decideOutcome(
   run: Extract<RunState, { state: "finished" }>,
   parsed: ParsedOutcome | null,
-  options: { cancelRequested?: boolean } = {},
+  options: OutcomeOptions = {},
+): Outcome {
+  const outcome = decideRunOutcome(run, parsed, options);
+  const early = firstLine(options.stderrBeforeStart);
+  if (outcome.status !== "FAILED" || !early) return outcome;
+  return { status: "FAILED", reason: `${outcome.reason ?? "failed"} before CRYSTAL started: ${early}` };
+}
+
+function decideRunOutcome(
+  run: Extract<RunState, { state: "finished" }>,
+  parsed: ParsedOutcome | null,
+  options: OutcomeOptions,
 ): Outcome {
   const completedAnyway = run.exitCode === 0 && !run.signal && parsed?.status === "completed";
   if (run.cancelled || (options.cancelRequested && !completedAnyway)) {

@@ -94,7 +94,13 @@ export class LocalRunner implements Runner {
       OMP_STACKSIZE: this.env.OMP_STACKSIZE ?? OMP_STACKSIZE_DEFAULT,
     };
     if (ranks <= 1) return { argv: [exe], env };
-    const mpirun = this.options.mpirun ?? found.mpirun?.path ?? "mpirun";
+    const mpirun = this.options.mpirun ?? found.mpirun?.path ?? null;
+    // never a bare "mpirun" that the shell cannot find (exit 127, the cause only in .run/stderr)
+    if (!mpirun) {
+      throw new UserError(
+        `mpirun was not found, and job ${job.id}'s ${ranks} MPI ranks need it — install an MPI or load its module, or run it with --ranks 1`,
+      );
+    }
     return { argv: [mpirun, "-np", String(ranks), exe], env };
   }
 

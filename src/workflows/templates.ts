@@ -316,7 +316,10 @@ export function renderTemplate(
   const checked = validateParams(t, values);
   if (checked.errors.length > 0) {
     const more = checked.errors.length > 1 ? ` (and ${checked.errors.length - 1} more)` : "";
-    throw new UserError(`template ${t.name}: ${checked.errors[0]!.message}${more}`);
+    const first = checked.errors[0]!.message;
+    // a message that names the template already is not prefixed with it again
+    const named = first.startsWith(`template ${t.name} `) ? first : `template ${t.name}: ${first}`;
+    throw new UserError(`${named}${more}`);
   }
   let text: string;
   try {

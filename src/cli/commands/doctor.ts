@@ -71,8 +71,12 @@ export function registerDoctorCommand(program: Command): void {
     });
 }
 
-function binaryLine(b: FoundBinary & { standin?: boolean }, width: number): string {
-  if (!b.path) return `  ✗ ${b.name.padEnd(width)}  ${b.fix}`;
+/** Missing, an optional item is a note ("–  … (optional)"), not a failure ("✗"). */
+function binaryLine(b: FoundBinary & { standin?: boolean }, width: number, optional = false): string {
+  if (!b.path)
+    return optional
+      ? `  – ${b.name.padEnd(width)}  (optional) ${b.fix}`
+      : `  ✗ ${b.name.padEnd(width)}  ${b.fix}`;
   const where = `${b.path}${b.source === "PATH" ? "  (PATH)" : ""}`;
   return b.standin
     ? `  ~ ${b.name.padEnd(width)}  ${where}  (STAND-IN: replays recorded outputs, not CRYSTAL)`
@@ -89,11 +93,16 @@ export function report(d: Discovery | DoctorReport): string {
   );
   const binaries = [d.crystalOMP, d.PcrystalOMP, d.Pcrystal, d.properties, d.mpirun];
   const width = Math.max(...binaries.map((b) => b.name.length));
-  for (const b of binaries) out.push(binaryLine(b, width));
+  // jobs run with crystalOMP or PcrystalOMP: one of the two is needed; the legacy Pcrystal, the
+  // properties program and mpirun only for some jobs
+  const optional = new Set<FoundBinary>([d.Pcrystal, d.properties, d.mpirun]);
+  if (d.crystalOMP.path) optional.add(d.PcrystalOMP);
+  if (d.PcrystalOMP.path) optional.add(d.crystalOMP);
+  for (const b of binaries) out.push(binaryLine(b, width, optional.has(b)));
   const s = d.scratch;
   out.push(
     s.path === null
-      ? `scratch  ✗ ${s.fix}`
+      ? `scratch  – (optional) ${s.fix}`
       : `scratch  ${s.exists && s.writable ? "✓" : "✗"} ${s.path}${s.exists ? (s.writable ? " (writable)" : "") : ""}${s.fix ? ` — ${s.fix}` : ""}`,
   );
   out.push(`cores    ${d.cores}`);

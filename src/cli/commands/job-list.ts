@@ -2,6 +2,7 @@
 // and the export formats (--format text|csv|tsv|json, --columns), over src/app/job-list.ts.
 import type { Command } from "commander";
 import { columnsNamed, JOB_COLUMNS, listJobs } from "../../app/job-list.js";
+import { pendingReasons } from "../../app/pending-reason.js";
 import { STANDIN_MARK } from "../../crystal/standin-signature.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
@@ -90,7 +91,12 @@ export function registerJobList(job: Command): void {
           ...(limit !== undefined ? { limit } : {}),
         });
         if (format === "json") {
-          if (!columns) return printJson(jobs.map(jobToJson));
+          if (!columns) {
+            const why = await pendingReasons(store, jobs);
+            return printJson(
+              jobs.map((j) => ({ ...jobToJson(j), pending_reason: why.get(j.id)?.text ?? null })),
+            );
+          }
           return printJson(jobs.map((j) => Object.fromEntries(columns.map((c) => [c.name, c.value(j)]))));
         }
         if (format === "csv" || format === "tsv") {
@@ -106,7 +112,10 @@ export function registerJobList(job: Command): void {
           for (const j of jobs) rows.push(columns.map((c) => String(c.value(j) ?? "")));
           return void process.stdout.write(`${table(rows)}\n`);
         }
-        const rows = [["ID", "NAME", "STATUS", "WHERE", "ENERGY (Ha)", "CREATED"]];
+        const why = await pendingReasons(store, jobs);
+        const rows = [
+          ["ID", "NAME", "STATUS", "WHERE", "ENERGY (Ha)", "CREATED", ...(why.size ? ["WHY PENDING"] : [])],
+        ];
         for (const j of jobs) {
           rows.push([
             String(j.id),
@@ -115,6 +124,7 @@ export function registerJobList(job: Command): void {
             j.clusterName ?? "local",
             `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}${j.keyResults?.standin ? STANDIN_MARK : ""}`,
             j.createdAt,
+            ...(why.size ? [why.get(j.id)?.text ?? ""] : []),
           ]);
         }
         process.stdout.write(`${table(rows)}\n`);

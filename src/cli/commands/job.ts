@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { unreadInputs } from "../../app/deck-problems.js";
 import { SET_KEYS_TEXT } from "../../app/job-copy.js";
 import { remoteJobView } from "../../app/job-output.js";
+import { whyPending } from "../../app/pending-reason.js";
 import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
 import { readDeckFile } from "../../crystal/deck-file.js";
@@ -21,7 +22,7 @@ import { registerJobCompare } from "./job-compare.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
 import { registerJobList } from "./job-list.js";
 import { registerJobLog } from "./job-log.js";
-import { registerJobRestart } from "./job-restart.js";
+import { registerJobMany } from "./job-many.js";
 
 interface AddOptions {
   input?: string;
@@ -213,7 +214,7 @@ export function registerJobCommands(program: Command): void {
       });
     });
 
-  registerJobRestart(job);
+  registerJobMany(job);
   registerJobCompare(job);
 
   registerJobList(job);
@@ -249,6 +250,7 @@ export function registerJobCommands(program: Command): void {
               status: d.otherStatus,
             })),
             can_run: j.status === "PENDING" ? await store.dependencies.canJobRun(id) : null,
+            pending_reason: (await whyPending(store, j))?.text ?? null,
             remote: remote ? remoteJobView(j, remote, j.clusterName) : null,
             history: events.map((e) => ({ at: e.at, from: e.fromStatus, to: e.toStatus, reason: e.reason })),
           });
@@ -277,8 +279,9 @@ export function registerJobCommands(program: Command): void {
             `before    ${dependents.map((d) => `${d.jobId} (${d.otherName}, ${d.type})`).join("; ")}`,
           );
         if (j.status === "PENDING") {
-          const verdict = await store.dependencies.canJobRun(id);
-          lines.push(`can run   ${verdict.ok ? "yes" : `no — ${verdict.reasons.join("; ")}`}`);
+          // the one answer to "why has it not started" (src/app/pending-reason.ts)
+          const why = await whyPending(store, j);
+          if (why) lines.push(`${why.kind === "ready" ? "can run   yes — " : "waiting   "}${why.text}`);
         }
         lines.push("history");
         for (const e of events)
@@ -288,25 +291,6 @@ export function registerJobCommands(program: Command): void {
     });
 
   registerJobLog(job);
-
-  job
-    .command("cancel")
-    .description("stop a job: a pending one at once, a running one by its engine within one poll")
-    .argument("<id>", "job id")
-    .option("--json", "print JSON")
-    .action(async (idText: string, opts: { json?: boolean }, cmd: Command) => {
-      const id = parseJobId(idText);
-      await withStore(cmd, async (store) => {
-        const outcome = await store.jobs.requestCancel(id, "user (job cancel)");
-        if (opts.json) return printJson({ id, outcome });
-        const text = {
-          cancelled: `job ${id} cancelled`,
-          requested: `job ${id}: cancel requested — its engine stops it within one poll interval`,
-          finished: `job ${id} has already finished (${(await store.jobs.require(id)).status}); nothing to cancel`,
-        }[outcome];
-        process.stdout.write(`${text}\n`);
-      });
-    });
 
   job
     .command("rm")

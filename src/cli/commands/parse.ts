@@ -2,9 +2,11 @@
 // JSON. A properties data file (fort.25, BAND.DAT, DOSS.DAT) gives its band structure or DOS.
 import fs from "node:fs";
 import type { Command } from "commander";
+import { readDeck } from "../../crystal/deck.js";
 import { type CrystalResult, parseOutputFile } from "../../crystal/output-parser.js";
 import { type DataFile, dataFileKind, readDataFile } from "../../crystal/properties-data.js";
 import { resultRows, TASK_NAMES } from "../../crystal/result-fields.js";
+import { UserError } from "../../domain/errors.js";
 import { INPUT_LIMITS, openInputFile, readInputFile, readInputTail } from "../../files/input-file.js";
 import { printJson } from "../output.js";
 
@@ -30,6 +32,11 @@ export function registerParseCommand(program: Command): void {
         else process.stdout.write(dataSummary(file, data));
         return;
       }
+      if (isInputDeck(file)) {
+        throw new UserError(
+          `${file} is an input deck, not an output — run it (crystal-tui job add NAME --input ${file}), then parse its .out`,
+        );
+      }
       let stderrText: string | undefined;
       if (opts.stderr) {
         // a log of any size: what says why a run stopped is at its end
@@ -43,6 +50,24 @@ export function registerParseCommand(program: Command): void {
       if (opts.json) printJson(result);
       else process.stdout.write(summary(file, result));
     });
+}
+
+/**
+ * Whether a file is a CRYSTAL input deck (a .d12 or .d3 read cleanly by the deck reader) rather
+ * than an output: an output read as a deck never gets through without errors.
+ */
+function isInputDeck(file: string): boolean {
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile() || stat.size > 1_000_000) return false;
+    text = readInputFile(file, { what: "file", maxBytes: 1_000_000 }).toString("latin1");
+  } catch {
+    return false; // the output parser says why it cannot be read
+  }
+  if (text.trim() === "") return false;
+  const report = readDeck(text);
+  return report.errors.length === 0 && (report.geometry !== null || report.kind === "properties");
 }
 
 /** A data file is told by its first line; an output (or anything else) is left to the output parser. */

@@ -31,11 +31,20 @@ export function registerRunCommand(program: Command): void {
         // loaded on demand: the engine pulls in the runners and the parser, which other commands do not need
         const { buildEngine } = await import("../../app/engine.js");
         await withProject(cmd, async (project) => {
+          // what the engine said already is not repeated in the summary
+          const logged: string[] = [];
+          const said = (reason: string) => logged.some((l) => l === reason || l.endsWith(`: ${reason}`));
           const engine = buildEngine(project, {
             watch: opts.watch ?? false,
             ...(maxJobs !== undefined ? { maxJobs } : {}),
             ...(cores !== undefined ? { cores } : {}),
-            log: opts.quiet || opts.json ? undefined : (line) => process.stdout.write(`${line}\n`),
+            log:
+              opts.quiet || opts.json
+                ? undefined
+                : (line) => {
+                    logged.push(line);
+                    process.stdout.write(`${line}\n`);
+                  },
           });
           const stop = () => {
             process.stderr.write(
@@ -54,10 +63,12 @@ export function registerRunCommand(program: Command): void {
             process.stdout.write(
               `done: ${summary.finished} finished${parts.length ? ` (${parts.join(", ")})` : ""}\n`,
             );
-            for (const b of summary.blocked) process.stdout.write(`${b}\n`);
+            for (const b of summary.blocked) if (!said(b)) process.stdout.write(`${b}\n`);
           }
           if (summary.blocked.length > 0 && summary.finished === 0 && summary.started === 0) {
-            throw new UserError(summary.blocked[0] ?? "nothing could run");
+            const first = summary.blocked[0] ?? "nothing could run";
+            // the reason is the error line (scripts read stderr), even when the engine said it as it happened
+            throw new UserError(first);
           }
         });
       },

@@ -11,6 +11,7 @@ import { summaryText } from "../../workflows/summary.js";
 import { collect, projectDirOf, withStore } from "../context.js";
 import { delimited } from "../delimited.js";
 import { formatEnergy, printJson, statusLabel, table } from "../output.js";
+import { registerWorkflowCancel } from "./job-many.js";
 import { parseSets } from "./template.js";
 import { workflowTable } from "./workflow-table.js";
 
@@ -86,6 +87,8 @@ export function registerWorkflowCommands(program: Command): void {
   const workflow = program
     .command("workflow")
     .description("workflows: chains and sweeps of calculations from a YAML file");
+
+  registerWorkflowCancel(workflow);
 
   workflow
     .command("run")

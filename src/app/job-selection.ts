@@ -1,0 +1,95 @@
+// Several jobs at once (`job cancel 3 4 5`, `job restart --status failed --workflow 2`, the TUI's
+// space-selected rows): the jobs named by their ids or by a filter, then the one action on each.
+// Every action on a job is its own transaction (a cancel, a restart); a job an action cannot be
+// taken on is reported with why, not silently left.
+import { UsageError, UserError } from "../domain/errors.js";
+import { STATUS_GROUPS } from "../domain/status-groups.js";
+import type { Job } from "../domain/types.js";
+import type { Project } from "../engine/hooks.js";
+import type { ProjectStore } from "../store/port.js";
+import { type JobFilter, listJobs } from "./job-list.js";
+import { restartJob } from "./job-restart.js";
+
+export interface Selection {
+  ids?: readonly number[];
+  filter?: JobFilter;
+}
+
+function hasFilter(f: JobFilter | undefined): boolean {
+  return f !== undefined && Object.values(f).some((v) => v !== undefined);
+}
+
+/** The jobs a selection names: by id (each must exist), or by a filter, newest first. */
+export async function selectJobs(store: ProjectStore, sel: Selection): Promise<Job[]> {
+  const ids = [...new Set(sel.ids ?? [])];
+  if (ids.length > 0 && hasFilter(sel.filter)) {
+    throw new UsageError("name the jobs by their ids or by a filter (--status, --name, …), not both");
+  }
+  if (ids.length === 0) {
+    if (!hasFilter(sel.filter))
+      throw new UsageError(
+        "name the jobs by their ids, or by a filter (--status, --name, --workflow, --cluster)",
+      );
+    return listJobs(store, sel.filter);
+  }
+  const found = new Map((await store.jobs.byIds(ids)).map((j) => [j.id, j]));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0)
+    throw new UserError(`there is no job ${missing.join(", ")} — see \`crystal-tui job list\``);
+  return ids.map((id) => found.get(id)!);
+}
+
+export type CancelOutcome = "cancelled" | "requested" | "finished";
+
+export interface CancelResult {
+  id: number;
+  name: string;
+  outcome: CancelOutcome;
+  /** The status it had already ended in (outcome finished). */
+  status: Job["status"];
+}
+
+/** Cancels each job: a pending one at once, an active one by its engine; a finished one is reported. */
+export async function cancelJobs(
+  store: ProjectStore,
+  jobs: readonly Job[],
+  by: string,
+): Promise<CancelResult[]> {
+  const out: CancelResult[] = [];
+  for (const job of jobs) {
+    const outcome = await store.jobs.requestCancel(job.id, by);
+    const status = outcome === "finished" ? (await store.jobs.require(job.id)).status : job.status;
+    out.push({ id: job.id, name: job.name, outcome, status });
+  }
+  return out;
+}
+
+/** Cancels every unfinished job of a workflow. */
+export async function cancelWorkflow(
+  store: ProjectStore,
+  workflowId: number,
+  by: string,
+): Promise<CancelResult[]> {
+  await store.workflows.require(workflowId);
+  const jobs = await listJobs(store, { workflowId, statuses: STATUS_GROUPS.active });
+  return cancelJobs(store, jobs, by);
+}
+
+export type RestartResult =
+  | { id: number; restartedAs: number; what: string[] }
+  | { id: number; refused: string };
+
+/** Restarts each job (src/app/job-restart.ts); one that cannot be restarted is reported with why. */
+export async function restartJobs(project: Project, jobs: readonly Job[]): Promise<RestartResult[]> {
+  const out: RestartResult[] = [];
+  for (const job of jobs) {
+    try {
+      const r = await restartJob(project, job.id);
+      out.push({ id: job.id, restartedAs: r.job.id, what: r.continuation.what });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      out.push({ id: job.id, refused: err.message });
+    }
+  }
+  return out;
+}
