@@ -11,9 +11,11 @@ const SRC = path.resolve(import.meta.dirname, "../src");
  * The layer order, lowest first. A module may import modules of its own folder and of any lower
  * layer. Folders in one layer are independent of each other (crystal knows nothing of the store,
  * the store nothing of CRYSTAL's decks, transport nothing of either). A file named here has the
- * layer given to it, not its folder's: the result types and shell quoting are used everywhere.
+ * layer given to it, not its folder's: the result types (with the one-line values they are partly
+ * derived from) and shell quoting are used everywhere.
  */
 const LAYERS: readonly (readonly string[])[] = [
+  ["crystal/output-values.ts"],
   ["crystal/result.ts", "transport/quote.ts"],
   ["domain"],
   ["crystal", "transport", "store"],
