@@ -15,7 +15,7 @@ export default {
   coverageAnalysis: "perTest",
   // mutants of module-level tables (static: every test runs for each) take most of the time on
   // this 2-core machine; the tables have their own tests with literal oracles (status matrix,
-  // dependency reference evaluator). `npm run mutate -- --ignoreStatic false` tests them too.
+  // dependency reference evaluator). Set it to false to test them too (about 3× longer).
   ignoreStatic: true,
   // 2 cores shared with other work
   concurrency: 2,

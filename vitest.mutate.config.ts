@@ -12,7 +12,7 @@ export default defineConfig({
     include: [
       "test/domain/*.test.ts",
       "test/store/{status-machine,dependencies,dependency-properties,migrations,runner-kinds,concurrency,backward-compat,async-port}.test.ts",
-      "test/engine/{outcome,failures,job-times,claims,targets}.test.ts",
+      "test/engine/{outcome,outcome-table,failures,job-times,claims,targets}.test.ts",
       "test/runners/slurm-states.test.ts",
       "test/tui/results-rules.test.ts",
       "test/crystal/result-fields.test.ts",

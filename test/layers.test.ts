@@ -11,10 +11,12 @@ const SRC = path.resolve(import.meta.dirname, "../src");
  * The layer order, lowest first. A module may import modules of its own folder and of any lower
  * layer. Folders in one layer are independent of each other (crystal knows nothing of the store,
  * the store nothing of CRYSTAL's decks, transport nothing of either). A file named here has the
- * layer given to it, not its folder's: the result types and shell quoting are used everywhere.
- * files/ is the one way a file a user names is read, below everything that reads one.
+ * layer given to it, not its folder's: the result types (with the one-line values they are partly
+ * derived from) and shell quoting are used everywhere. files/ is the one way a file a user names
+ * is read, below everything that reads one.
  */
 const LAYERS: readonly (readonly string[])[] = [
+  ["crystal/output-values.ts"],
   ["crystal/result.ts", "transport/quote.ts"],
   ["domain"],
   ["files"],

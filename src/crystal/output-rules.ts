@@ -5,6 +5,7 @@
 import { bytesStartWith, fortranNumber as num } from "./output-bytes.js";
 import type { LineView } from "./output-line.js";
 import type { Run } from "./output-run.js";
+import { LINE_VALUES, type LineValue } from "./output-values.js";
 import type { CalcType } from "./result.js";
 
 export interface LineRule {
@@ -77,6 +78,16 @@ function dimensionality(d: number): LineRule["read"] {
 }
 
 export const LINE_RULES: readonly LineRule[] = [
+  // the values CRYSTAL prints on a line of their own, declared in output-values.ts: the last wins
+  ...(LINE_VALUES as readonly LineValue[]).map(
+    (lv): LineRule => ({
+      prefix: lv.prefix,
+      read: (run, v, p, e) => {
+        const value = lv.read(v.text(p, e));
+        if (value !== null) run.lineValues.set(lv.key, value);
+      },
+    }),
+  ),
   // the SCF, read on every cycle
   {
     prefix: "CYC ",

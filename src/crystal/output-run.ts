@@ -11,6 +11,7 @@ import type { Block, LineView } from "./output-line.js";
 import { type MullikenData, MullikenReader } from "./output-mulliken.js";
 import { PropertiesState } from "./output-properties.js";
 import { ScfTracker } from "./output-scf.js";
+import { lineValuesOf } from "./output-values.js";
 import type { CalcType, CrystalResult, ErrorKind, OptSummary, Program, RunStatus } from "./result.js";
 import { HARTREE_TO_EV } from "./result.js";
 import { standinRunIn } from "./standin-signature.js";
@@ -39,6 +40,8 @@ export class Run {
   terminated = false;
   readonly failures = new Failures();
   nAtoms: number | null = null;
+  /** The one-line values of src/crystal/output-values.ts seen so far, by key (the last wins). */
+  readonly lineValues = new Map<string, number | null>();
   spin: boolean | null = null;
 
   readonly scf = new ScfTracker();
@@ -306,6 +309,7 @@ export class Run {
       properties: this.properties ? this.properties.result() : null,
       wall_time_s: wallTime,
       standin: null, // set by assemble from the stderr
+      ...lineValuesOf(this.lineValues),
     };
   }
 }

@@ -3,6 +3,7 @@
 // table, so a new field is one entry here. Values come as stored (jobs.key_results may hold older
 // results), so every format checks what it is given and a missing value gives no row.
 import { energyStanding, NOT_FINAL_MARK } from "../domain/final-energy.js";
+import { LINE_VALUES, type LineValue } from "./output-values.js";
 import type { CrystalResult } from "./result.js";
 import { HARTREE_TO_EV } from "./result.js";
 import { standinWords } from "./standin-signature.js";
@@ -248,6 +249,15 @@ export const RESULT_FIELDS: readonly ResultField[] = [
     unit: "s",
     format: (v) => (isNumber(v) ? `${v} s` : null),
   },
+  // the values CRYSTAL prints on a line of their own (src/crystal/output-values.ts)
+  ...(LINE_VALUES as readonly LineValue[]).map(
+    (lv): ResultField => ({
+      key: lv.key as keyof CrystalResult,
+      label: lv.label,
+      unit: lv.unit,
+      format: (v) => (isNumber(v) ? `${lv.format(v)}${lv.unit ? ` ${lv.unit}` : ""}` : null),
+    }),
+  ),
 ];
 
 export interface ResultRow {

@@ -1,6 +1,7 @@
 // What a parsed CRYSTAL output says: the result types shared by the parser, the store (jobs.key_results),
 // the engine, the CLI's `parse --json` contract and the TUI. Types and constants only, no parsing, so
 // that every layer may import them without pulling in the parser.
+import type { LineValues } from "./output-values.js";
 
 /** What is known of a result replayed by crystal-tui's CRYSTAL stand-in (standin-signature.ts). */
 export interface StandinRun {
@@ -184,7 +185,7 @@ export interface PropertiesRun {
 }
 
 /** The keys are part of the CLI's JSON contract (`crystal-tui parse --json`): snake_case, null where absent. */
-export interface CrystalResult {
+export interface CrystalResult extends LineValues {
   /** The program of the (first) run in the file; null when the file is not a CRYSTAL output. */
   program: Program | null;
   /** Major version from CRYSTAL's banner: "14", "17", "22", "23". */

@@ -134,6 +134,16 @@ describe("job times", () => {
     expect(parseDbTime("2026-01-02 03:04:05")).toBe(Date.UTC(2026, 0, 2, 3, 4, 5));
     expect(parseDbTime("2026-01-02 03:04:05.250")).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 250));
     expect(parseDbTime("2026-01-02T03:04:05+01:00")).toBe(Date.UTC(2026, 0, 2, 2, 4, 5));
+    // in any time zone: the database's times carry none and are UTC
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = "Asia/Kolkata";
+      expect(parseDbTime("2026-01-02 03:04:05")).toBe(Date.UTC(2026, 0, 2, 3, 4, 5));
+      expect(parseDbTime("2026-01-02 03:04")).toBe(Date.UTC(2026, 0, 2, 3, 4));
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
     expect(parseDbTime(null)).toBeNull();
     expect(parseDbTime("")).toBeNull();
     expect(parseDbTime("yesterday")).toBeNull();
