@@ -4,6 +4,7 @@
 import type { Key } from "ink";
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
+import type { Binding } from "../bindings.js";
 import { clip } from "../format.js";
 import { useColor } from "../theme.js";
 
@@ -43,6 +44,66 @@ export function editText(value: string, input: string, key: Key): string {
     else if (!/[\u0000-\u001f]/.test(ch)) out.push(ch);
   }
   return out.join("");
+}
+
+/** What a form's keys act on: the focused field, moving between fields, changing one, submitting. */
+export interface FormCtx {
+  fields: Field[];
+  focus: number;
+  setFocus: (i: number) => void;
+  /** Sets a field's value. */
+  change: (name: string, value: string) => void;
+  submit: () => void;
+  back: () => void;
+  /** Opens `?` (offered where a key does not type: on a choice or the button). */
+  help: () => void;
+}
+
+const focused = (c: FormCtx) => c.fields[Math.min(c.focus, c.fields.length - 1)]!;
+const step = (c: FormCtx, by: number) => c.setFocus((c.focus + by + c.fields.length) % c.fields.length);
+
+/** The keys of a form (the new-job and the cluster forms); `submit` names what ctrl+s does. */
+export function formBindings<C extends FormCtx>(submit: string, back: string, extra: Binding<C>[] = []) {
+  const table: Binding<C>[] = [
+    { on: ["down", "tab"], does: "next field", footer: "next", run: (c) => step(c, 1) },
+    { on: ["up", "shift+tab"], does: "previous field", run: (c) => step(c, -1) },
+    {
+      on: ["left", "right", "space"],
+      does: "change the choice",
+      footer: "change",
+      when: (c) => focused(c).kind === "choice",
+      run: (c, _input, key) => {
+        const f = focused(c);
+        if (f.kind === "choice") c.change(f.name, moveChoice(f.options, f.value, key.leftArrow ? -1 : 1));
+      },
+    },
+    { on: ["ctrl+s"], does: submit, footer: submit.split(" ")[0], run: (c) => c.submit() },
+    {
+      on: ["enter"],
+      does: `${submit} on the button; elsewhere: next field`,
+      run: (c) => (focused(c).kind === "button" ? c.submit() : step(c, 1)),
+    },
+    { on: ["esc"], does: back, footer: "back", run: (c) => c.back() },
+    ...extra,
+    {
+      on: ["?"],
+      does: "this help (on a choice or the button; in a text field ? is typed)",
+      footer: "help",
+      when: (c) => focused(c).kind !== "text",
+      run: (c) => c.help(),
+    },
+    {
+      on: ["text"],
+      does: "edit the field (backspace deletes)",
+      footer: "edit",
+      when: (c) => focused(c).kind === "text",
+      run: (c, input, key) => {
+        const f = focused(c);
+        if (f.kind === "text") c.change(f.name, editText(f.value, input, key));
+      },
+    },
+  ];
+  return table;
 }
 
 /** The next (+1) or previous (−1) option of a choice, wrapping around. */
