@@ -167,6 +167,31 @@ describe("job list", () => {
     expect(order(f)).toEqual(["bbb", "ccc", "aaa"]); // -10, -20, -30 Ha
   });
 
+  test("the cursor stays on its job when others add jobs above it (issue 13, defect 1)", async () => {
+    const store = makeStore();
+    const [, b] = addJobs(store, ["first", "second", "third"]);
+    m = mount(store);
+    await m.waitFor("third");
+    await m.press("j"); // newest first: third, second ← cursor, first
+    expect(rowOf(m.lastFrame(), b!.id)).toMatch(/^›/);
+    const other = Store.open(store.projectDir);
+    try {
+      addJobs(other, ["theirs-1", "theirs-2"]);
+      const f = await m.waitFor("theirs-2", 2000);
+      await m
+        .waitFor((fr) => rowOf(fr, b!.id).startsWith("›"), 2000)
+        .catch(() => {
+          throw new Error(`the cursor left job ${b!.id}:\n${m!.lastFrame()}`);
+        });
+      expect(f.split("\n").filter((l) => l.startsWith("›"))).toHaveLength(1);
+      // enter opens the job the cursor is on, not the one now on its old row
+      await m.press(KEY.enter);
+      await m.waitFor(`#${b!.id} second`);
+    } finally {
+      other.close();
+    }
+  });
+
   test("what another process does (a second connection) shows within a second", async () => {
     const store = makeStore();
     addJobs(store, ["mine"]);

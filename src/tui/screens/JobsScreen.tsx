@@ -1,7 +1,7 @@
 // The job list: every job of the project, fast with 10,000 of them (only the rows on screen are
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import type { Project } from "../../engine/hooks.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
@@ -11,7 +11,7 @@ import { editText } from "../components/Form.js";
 import { JobTable } from "../components/JobTable.js";
 import { MARK_LEGEND } from "../components/results/list-marks.js";
 import { clip } from "../format.js";
-import { useJobs } from "../hooks/use-jobs.js";
+import { useJobs, windowKey } from "../hooks/use-jobs.js";
 import { type Nav, runAction, useNav, useRemembered } from "../nav.js";
 import { DEFAULT_QUERY, type JobListQuery, type JobListRow, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
@@ -24,9 +24,20 @@ export interface JobsState {
   /** Index of the first row on screen. */
   top: number;
   searching: boolean;
+  /**
+   * The job the cursor is on: when jobs are added or removed above it (by an engine, the CLI, a
+   * workflow), the cursor follows the job, not the row. Null: take the job under the cursor.
+   */
+  jobId: number | null;
 }
 
-export const INITIAL_JOBS_STATE: JobsState = { query: DEFAULT_QUERY, cursor: 0, top: 0, searching: false };
+export const INITIAL_JOBS_STATE: JobsState = {
+  query: DEFAULT_QUERY,
+  cursor: 0,
+  top: 0,
+  searching: false,
+  jobId: null,
+};
 
 type Pending = { kind: "cancel" | "delete"; id: number; name: string } | null;
 
@@ -125,7 +136,7 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
     run: (c, input) => {
       const i = FILTERS.indexOf(c.state.query.status);
       const next = FILTERS[(i + (input === "f" ? 1 : -1) + FILTERS.length) % FILTERS.length] ?? null;
-      c.set({ ...c.state, query: { ...c.state.query, status: next }, cursor: 0, top: 0 });
+      c.set({ ...c.state, query: { ...c.state.query, status: next }, cursor: 0, top: 0, jobId: null });
     },
   },
   {
@@ -149,7 +160,13 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
     footer: "clear",
     when: filtered,
     run: (c) =>
-      c.set({ ...c.state, query: { ...c.state.query, search: "", status: null }, cursor: 0, top: 0 }),
+      c.set({
+        ...c.state,
+        query: { ...c.state.query, search: "", status: null },
+        cursor: 0,
+        top: 0,
+        jobId: null,
+      }),
   },
 ];
 
@@ -165,7 +182,14 @@ export const SEARCH_BINDINGS: readonly Binding<JobsCtx>[] = [
     does: "clear the search",
     footer: "clear",
     run: (c) =>
-      c.set({ ...c.state, searching: false, query: { ...c.state.query, search: "" }, cursor: 0, top: 0 }),
+      c.set({
+        ...c.state,
+        searching: false,
+        query: { ...c.state.query, search: "" },
+        cursor: 0,
+        top: 0,
+        jobId: null,
+      }),
   },
   {
     on: ["text"],
@@ -174,7 +198,7 @@ export const SEARCH_BINDINGS: readonly Binding<JobsCtx>[] = [
     run: (c, input, key) => {
       const search = editText(c.state.query.search, input, key);
       if (search !== c.state.query.search)
-        c.set({ ...c.state, query: { ...c.state.query, search }, cursor: 0, top: 0 });
+        c.set({ ...c.state, query: { ...c.state.query, search }, cursor: 0, top: 0, jobId: null });
     },
   },
 ];
@@ -187,17 +211,47 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   const [state, setState] = useRemembered<JobsState>("jobs", INITIAL_JOBS_STATE);
   const [pending, setPending] = useState<Pending>(null);
   const listHeight = Math.max(1, height - 2);
-  const { rows, total } = useJobs(state.query, state.top, listHeight);
+  const { rows, total, window } = useJobs(state.query, state.top, listHeight);
+  const fresh = window === windowKey(state.query, state.top, listHeight);
   const now = useNow(1000);
   const cursor = Math.min(state.cursor, Math.max(0, total - 1));
   const selected = rows[cursor - state.top] ?? null;
+
+  // the cursor follows its job when the list moves under it (rows added or removed above)
+  const underCursor = fresh ? (selected?.id ?? null) : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the job under the cursor changes
+  useEffect(() => {
+    if (underCursor === null || underCursor === state.jobId) return;
+    if (state.jobId === null) {
+      setState((s) => ({ ...s, jobId: underCursor }));
+      return;
+    }
+    const wanted = state.jobId;
+    let live = true;
+    void Promise.resolve(store.views.positionOf(state.query, wanted)).then((at) => {
+      if (!live) return;
+      setState((s) => {
+        if (s.jobId !== wanted) return s;
+        // gone (deleted, or no longer matching): the cursor stays on its row, with the job there now
+        if (at === null) return { ...s, jobId: null };
+        // scrolled only as far as needed to keep it in view
+        let top = s.top;
+        if (at < top) top = at;
+        if (at >= top + listHeight) top = at - listHeight + 1;
+        return { ...s, cursor: at, top };
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [underCursor, state.jobId]);
 
   const moveTo = (target: number) => {
     const c = Math.max(0, Math.min(target, total - 1));
     let top = state.top;
     if (c < top) top = c;
     if (c >= top + listHeight) top = c - listHeight + 1;
-    setState({ ...state, cursor: Math.max(0, c), top: Math.max(0, top) });
+    setState({ ...state, cursor: Math.max(0, c), top: Math.max(0, top), jobId: null });
   };
 
   /** Changes the query and keeps the cursor on the same job when it is still listed. */
