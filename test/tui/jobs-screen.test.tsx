@@ -192,6 +192,18 @@ describe("job list", () => {
     }
   });
 
+  test("a sorted column whose title is cut keeps its arrow (issue 13, defect 6)", async () => {
+    const store = makeStore();
+    addJobs(store, ["x"]);
+    m = mount(store, { columns: 80, rows: 24 });
+    await m.waitFor("CREATED");
+    await m.press("s", "s", "s", "s"); // name, status, where, runtime
+    const header = (await m.waitFor(/RUNTI?M?\S*[▲▼]/)).split("\n")[1]!;
+    expect(header).toMatch(/RUNT\S*▼/);
+    expect(header).not.toContain("…▼");
+    expect(header).not.toMatch(/RUNTIM…/);
+  });
+
   test("what another process does (a second connection) shows within a second", async () => {
     const store = makeStore();
     addJobs(store, ["mine"]);

@@ -154,4 +154,23 @@ describe("new job form", () => {
     await m.waitFor("No jobs yet");
     expect(store.jobs.count()).toBe(0);
   });
+
+  test("a long parameter name keeps a gap before its value (issue 13, defect 6)", async () => {
+    m = mount(makeStore(), { columns: 80, rows: 24 });
+    await openForm(m);
+    await m.press(KEY.right); // the next template
+    let f = m.lastFrame();
+    for (let i = 0; i < 10 && !f.includes("‹ optimise ›"); i++) {
+      await m.press(KEY.right);
+      f = m.lastFrame();
+    }
+    f = await m.waitFor("‹ optimise ›");
+    await focus(m, "opt_maxcycle");
+    const line = m
+      .lastFrame()
+      .split("\n")
+      .find((l) => l.startsWith("› opt_maxcycle"))!;
+    expect(line).toMatch(/^› opt_maxcycle\s+\d/);
+    expect(line).not.toMatch(/opt_maxcycle\d/);
+  });
 });

@@ -128,7 +128,11 @@ export function FormView({
   labelWidth?: number;
 }) {
   const color = useColor();
-  const valueWidth = Math.max(4, width - labelWidth - 2);
+  // the longest label and a gap (a template's parameter names are long: opt_maxcycle), at most
+  // half the form
+  const longest = Math.max(0, ...fields.map((f) => (f.kind === "button" ? 0 : [...f.label].length)));
+  const labelCols = Math.max(labelWidth, Math.min(longest + 3, Math.floor(width / 2)));
+  const valueWidth = Math.max(4, width - labelCols - 2);
   // each field takes one line, plus one for its error or (when focused) its hint
   const linesOf = (f: Field, i: number) => 1 + (f.error || (i === focus && f.hint) ? 1 : 0);
   let first = 0;
@@ -172,7 +176,7 @@ export function FormView({
     shown.push(
       <Box key={f.name} flexDirection="column">
         <Box>
-          <Box width={labelWidth} flexShrink={0}>
+          <Box width={labelCols} flexShrink={0}>
             <Text bold={focused} color={focused ? color("cyan") : undefined} wrap="truncate-end">
               {focused ? "› " : "  "}
               {f.kind === "button" ? "" : f.label}
