@@ -115,8 +115,14 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
         setFlash(null);
         setView({ name: screen } as View);
       },
+      // esc from a job goes back to where the user came from: the list, not another job or the
+      // form that just created it
       showJob: (id) =>
-        setView((v) => ({ name: "detail", jobId: id, from: v.name === "detail" ? v.from : v })),
+        setView((v) => ({
+          name: "detail",
+          jobId: id,
+          from: v.name === "detail" || v.name === "new" ? v.from : v,
+        })),
       newJob: () => setView((v) => ({ name: "new", from: v })),
       back: () => setView((v) => (v.name === "detail" || v.name === "new" ? v.from : { name: "jobs" })),
       help: () => setHelp(true),

@@ -12,6 +12,7 @@ import { checkParallelism } from "../../domain/parallelism.js";
 import type { Parallelism, RunnerType } from "../../domain/types.js";
 import type { Template } from "../../workflows/templates.js";
 import { type Binding, useBindings } from "../bindings.js";
+import { Confirm } from "../components/Confirm.js";
 import { deckLines } from "../components/detail-lines.js";
 import { type Field, type FormCtx, FormView, formBindings } from "../components/Form.js";
 import { Lines } from "../components/Lines.js";
@@ -361,6 +362,13 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     },
   ];
 
+  const [leaving, setLeaving] = useState(false);
+  const filled =
+    name !== null ||
+    deckPath !== "" ||
+    Object.keys(raws).length > 0 ||
+    Object.values(placement).some((v, i) => v !== ["local", "", "", "", ""][i]);
+
   const create = () => {
     const firstError = Object.values(checked.errors)[0] ?? checked.report.errors[0];
     if (firstError) {
@@ -393,12 +401,13 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     setFocus,
     change: setValue,
     submit: create,
-    back: () => nav.back(),
+    // a filled form is not dropped by one key: esc asks first
+    back: () => (filled ? setLeaving(true) : nav.back()),
     help: () => nav.help(),
     deckOffset,
     setDeckOffset,
   };
-  useBindings("new job", NEW_JOB_BINDINGS, ctx);
+  useBindings("new job", NEW_JOB_BINDINGS, ctx, { active: !leaving });
 
   const side = width >= 100;
   const formWidth = side ? Math.min(60, Math.floor(width * 0.5)) : width;
@@ -428,14 +437,24 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
   const problems = loaded.problems.length;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text bold wrap="truncate-end">
-        New job
-        {problems > 0 ? (
-          <Text
-            dimColor
-          >{`  (${problems} template file(s) could not be read: crystal-tui template list)`}</Text>
-        ) : null}
-      </Text>
+      {leaving ? (
+        <Confirm
+          question="Leave the form? What you typed is dropped."
+          onAnswer={(yes) => {
+            setLeaving(false);
+            if (yes) nav.back();
+          }}
+        />
+      ) : (
+        <Text bold wrap="truncate-end">
+          New job
+          {problems > 0 ? (
+            <Text
+              dimColor
+            >{`  (${problems} template file(s) could not be read: crystal-tui template list)`}</Text>
+          ) : null}
+        </Text>
+      )}
       <Box flexDirection={side ? "row" : "column"}>
         <FormView
           fields={fields}
