@@ -40,7 +40,7 @@ describe("help, layout, colour", () => {
     await m.waitFor("#1 x");
     await m.press("?");
     const f = await m.waitFor("Keys — detail screen");
-    for (const k of ["tab →", "shift+tab ←", "esc", "c", "r", "d"]) expect(keyRow(f, k), k).toBeTruthy();
+    for (const k of ["tab → l", "shift+tab ← h", "esc", "c", "r", "d"]) expect(keyRow(f, k), k).toBeTruthy();
   });
 
   test("every screen fits 80×24, and 1 2 3 switch screens", async () => {

@@ -21,8 +21,9 @@ export function Footer({ table, width }: { table: KeyTable | null; width: number
   return (
     <Box width={width} height={1} overflowY="hidden">
       <Text wrap="truncate-end">
-        {parts.map((k) => (
-          <Text key={`${k.keys} ${k.footer}`}>
+        {parts.map((k, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the footer is redrawn whole
+          <Text key={i}>
             <Text bold color={color("cyan")}>
               {k.keys}
             </Text>

@@ -119,8 +119,9 @@ const nextSection = (c: DetailCtx, down: boolean) =>
   down ? c.sections.find((l) => l > c.offset) : [...c.sections].reverse().find((l) => l < c.offset);
 
 export const DETAIL_BINDINGS: readonly Binding<DetailCtx>[] = [
-  { on: ["tab", "right"], does: "next tab", footer: "tab", run: (c) => turnTab(c, 1) },
-  { on: ["shift+tab", "left"], does: "previous tab", run: (c) => turnTab(c, -1) },
+  // l / h as in lazygit and k9s
+  { on: ["tab", "right", "l"], does: "next tab", footer: "tab", run: (c) => turnTab(c, 1) },
+  { on: ["shift+tab", "left", "h"], does: "previous tab", run: (c) => turnTab(c, -1) },
   {
     on: ["esc"],
     does: "back to the list of files",
@@ -128,7 +129,13 @@ export const DETAIL_BINDINGS: readonly Binding<DetailCtx>[] = [
     when: (c) => c.tab === "Files" && c.viewing !== null,
     run: (c) => c.setViewing(null),
   },
-  { on: ["esc"], does: "back to the list", footer: "back", run: (c) => c.nav.back() },
+  {
+    on: ["esc"],
+    does: "back to the list",
+    footer: "back",
+    when: (c) => !(c.tab === "Files" && c.viewing !== null),
+    run: (c) => c.nav.back(),
+  },
   {
     on: ["up", "down", "j", "k"],
     does: "choose a file",
