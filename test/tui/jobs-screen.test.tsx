@@ -204,6 +204,20 @@ describe("job list", () => {
     expect(header).not.toMatch(/RUNTIM…/);
   });
 
+  test("d on a running job offers to cancel it instead (issue 13, defect 8)", async () => {
+    const store = makeStore();
+    const [a] = addJobs(store, ["busy"]);
+    store.jobs.transition(a!.id, "RUNNING");
+    m = mount(store);
+    await m.waitFor("▶ RUNNING");
+    await m.press("d");
+    await m.waitFor(`[y/N] Job ${a!.id} (busy) is running and cannot be deleted — cancel it?`);
+    await m.press("y");
+    await m.waitFor("cancel of job");
+    expect(store.jobs.require(a!.id).cancelRequested).toBe(true);
+    expect(store.jobs.get(a!.id)).toBeDefined();
+  });
+
   test("what another process does (a second connection) shows within a second", async () => {
     const store = makeStore();
     addJobs(store, ["mine"]);

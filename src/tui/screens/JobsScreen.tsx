@@ -2,7 +2,7 @@
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
 import { useEffect, useState } from "react";
-import { isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import { isActive, isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import type { Project } from "../../engine/hooks.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { type Binding, useBindings } from "../bindings.js";
@@ -39,7 +39,7 @@ export const INITIAL_JOBS_STATE: JobsState = {
   jobId: null,
 };
 
-type Pending = { kind: "cancel" | "delete"; id: number; name: string } | null;
+type Pending = { kind: "cancel" | "delete" | "cancel-instead"; id: number; name: string } | null;
 
 const FILTERS: (JobStatus | null)[] = [null, ...JOB_STATUSES];
 
@@ -121,7 +121,11 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
     does: "delete the job's record (asks)",
     footer: "delete",
     when: withJob,
-    run: (c) => c.ask({ kind: "delete", id: c.selected!.id, name: c.selected!.name }),
+    // a running job cannot be deleted: what the user can do is cancel it, so that is what d offers
+    run: (c) => {
+      const j = c.selected!;
+      c.ask({ kind: isActive(j.status) ? "cancel-instead" : "delete", id: j.id, name: j.name });
+    },
   },
   {
     on: ["/"],
@@ -292,7 +296,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     const p = pending;
     setPending(null);
     if (!yes || !p) return;
-    if (p.kind === "cancel") void runAction(nav, () => cancelJob(store, p.id));
+    if (p.kind !== "delete") void runAction(nav, () => cancelJob(store, p.id));
     else void runAction(nav, () => deleteJob(store, p.id));
   };
 
@@ -325,7 +329,9 @@ export function JobsScreen({ width, height }: { width: number; height: number })
           question={
             pending.kind === "cancel"
               ? `Cancel job ${pending.id} (${pending.name})?`
-              : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
+              : pending.kind === "cancel-instead"
+                ? `Job ${pending.id} (${pending.name}) is running and cannot be deleted — cancel it?`
+                : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
           }
           onAnswer={answer}
         />
