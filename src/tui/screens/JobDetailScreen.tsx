@@ -31,7 +31,7 @@ import { STATUS_COLOR, useColor } from "../theme.js";
 export const DETAIL_TABS = ["Log", "Input", "Results", "Files", "History"] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
-type Pending = "cancel" | "delete" | null;
+type Pending = "cancel" | "delete" | "cancel-instead" | null;
 
 function listFolder(folder: string): FileEntry[] {
   let names: string[];
@@ -212,9 +212,9 @@ export const DETAIL_BINDINGS: readonly Binding<DetailCtx>[] = [
   },
   {
     on: ["d"],
-    does: "delete the job's record (asks)",
+    does: "delete the job's record (asks; a running job: cancel it)",
     when: (c) => c.job !== null,
-    run: (c) => c.ask("delete"),
+    run: (c) => c.ask(isActive(c.job!.status) ? "cancel-instead" : "delete"),
   },
 ];
 
@@ -439,7 +439,7 @@ export function JobDetailScreen({
     const p = pending;
     setPending(null);
     if (!yes) return;
-    if (p === "cancel") void runAction(nav, () => cancelJob(store, job.id));
+    if (p === "cancel" || p === "cancel-instead") void runAction(nav, () => cancelJob(store, job.id));
     else if (p === "delete") {
       void runAction(nav, () => deleteJob(store, job.id)).then((ok) => {
         if (ok) nav.back();
@@ -496,7 +496,9 @@ export function JobDetailScreen({
           question={
             pending === "cancel"
               ? `Cancel job ${job.id} (${job.name})?`
-              : `Delete job ${job.id} (${job.name})? Its record goes; its folder stays.`
+              : pending === "cancel-instead"
+                ? `Job ${job.id} (${job.name}) is running and cannot be deleted — cancel it?`
+                : `Delete job ${job.id} (${job.name})? Its record goes; its folder stays.`
           }
           onAnswer={answer}
         />
