@@ -30,7 +30,12 @@ const statusOrder = `CASE j.status ${JOB_STATUSES.map((s, i) => `WHEN '${s}' THE
 
 const SORT_SQL: Readonly<Record<SortColumn, string>> = {
   created: "j.id",
-  name: "j.name COLLATE NOCASE",
+  // a trailing number sorts as a number (scan-4 before scan-10), the rest case-insensitively
+  name: [
+    "rtrim(j.name, '0123456789') COLLATE NOCASE",
+    "CAST(substr(j.name, length(rtrim(j.name, '0123456789')) + 1) AS INTEGER)",
+    "j.name COLLATE NOCASE",
+  ].join(" {dir}, "),
   status: statusOrder,
   where: "COALESCE(c.name, '')",
   // jobs that never started sort as the shortest
@@ -56,7 +61,7 @@ function orderBy(q: JobListQuery): string {
   const dir = q.descending ? "DESC" : "ASC";
   // empty energies last whichever way the list is sorted, and ties broken by id so paging is stable
   const nulls = q.sort === "energy" ? "j.final_energy IS NULL, " : "";
-  return `ORDER BY ${nulls}${SORT_SQL[q.sort]} ${dir}, j.id ${dir}`;
+  return `ORDER BY ${nulls}${SORT_SQL[q.sort].replaceAll("{dir}", dir)} ${dir}, j.id ${dir}`;
 }
 
 interface ListRow {

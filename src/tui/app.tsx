@@ -5,8 +5,9 @@ import { Box, Text, useApp } from "ink";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { ProjectFiles } from "../crystal/project-files.js";
 import type { ProjectStore } from "../store/port.js";
+import { type Binding, type KeyTable, type KeyTables, KeyTablesContext } from "./bindings.js";
 import { Footer } from "./components/Footer.js";
-import { Header, type TopScreen } from "./components/Header.js";
+import { Header } from "./components/Header.js";
 import { Help } from "./components/Help.js";
 import { type Flash, StatusLine } from "./components/StatusLine.js";
 import type { EngineSource } from "./engine-host.js";
@@ -14,24 +15,17 @@ import { ViewCache } from "./hooks/cache.js";
 import { useStatusCounts } from "./hooks/use-jobs.js";
 import { type Size, useTerminalSize } from "./hooks/use-terminal-size.js";
 import { KeyBus, KeyBusContext, useKeyBusRoot } from "./key-bus.js";
-import { SCREEN_KEYS, type ScreenName } from "./keys.js";
-import { type Nav, NavContext } from "./nav.js";
-import { DEFAULT_QUERY } from "./queries.js";
-import { ClustersScreen, TasksContext } from "./screens/ClustersScreen.js";
-import { JobDetailScreen } from "./screens/JobDetailScreen.js";
-import { JobsScreen, type JobsState } from "./screens/JobsScreen.js";
-import { NewJobScreen } from "./screens/NewJobScreen.js";
-import { WorkflowsScreen } from "./screens/WorkflowsScreen.js";
+import { MemoryContext, type Nav, NavContext, type TopScreen, type View } from "./nav.js";
+import { TasksContext } from "./screens/ClustersScreen.js";
+import { SCREENS, screenOf } from "./screens/index.js";
 import { ProjectContext, type StoreWatcher } from "./store-watch.js";
 import type { Tasks } from "./tasks.js";
 import { colorWanted, type Theme, ThemeContext, useColor } from "./theme.js";
 
-export type View =
-  | { name: "jobs" }
-  | { name: "workflows" }
-  | { name: "clusters" }
-  | { name: "detail"; jobId: number; from: View }
-  | { name: "new"; from: View };
+export type { View } from "./nav.js";
+
+/** The screens reached with a key, in the header's order. */
+const TOP_SCREENS = SCREENS.filter((s): s is typeof s & { key: string } => s.key !== undefined);
 
 export interface AppProps {
   store: ProjectStore;
@@ -91,14 +85,11 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
   const height = Math.max(12, size.rows - 1);
   const [view, setView] = useState<View>(initialView ?? { name: "jobs" });
   const [help, setHelp] = useState(false);
-  const [keysOverride, setKeysOverride] = useState<ScreenName | null>(null);
   const [flash, setFlash] = useState<Flash | null>(null);
-  const [jobs, setJobs] = useState<JobsState>({ query: DEFAULT_QUERY, cursor: 0, top: 0, searching: false });
-  const [jobsPending, setJobsPending] = useState<{
-    kind: "cancel" | "delete";
-    id: number;
-    name: string;
-  } | null>(null);
+  const memory = useMemo(() => new Map<string, unknown>(), []);
+  // the key tables published by what is on screen: the latest active one has the keys
+  const published = useRef(new Map<object, KeyTable>());
+  const [table, setTable] = useState<KeyTable | null>(null);
   const flashTimer = useRef<NodeJS.Timeout | null>(null);
   const engineSnap = useSyncExternalStore(engine.subscribe, engine.snapshot);
   const counts = useStatusCounts();
@@ -124,8 +115,14 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
         setFlash(null);
         setView({ name: screen } as View);
       },
+      // esc from a job goes back to where the user came from: the list, not another job or the
+      // form that just created it
       showJob: (id) =>
-        setView((v) => ({ name: "detail", jobId: id, from: v.name === "detail" ? v.from : v })),
+        setView((v) => ({
+          name: "detail",
+          jobId: id,
+          from: v.name === "detail" || v.name === "new" ? v.from : v,
+        })),
       newJob: () => setView((v) => ({ name: "new", from: v })),
       back: () => setView((v) => (v.name === "detail" || v.name === "new" ? v.from : { name: "jobs" })),
       help: () => setHelp(true),
@@ -135,53 +132,84 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
       },
       flash: say,
       changed: () => watcher.touch(),
-      keysOf: setKeysOverride,
     }),
     [exit, onQuit, say, watcher],
   );
 
-  const screenName: ScreenName = keysOverride ?? view.name;
+  // the top screens other than the one shown (its own key would do nothing)
+  const elsewhere = useMemo(() => TOP_SCREENS.filter((s) => s.name !== view.name), [view.name]);
+  const globals = useMemo<Binding<null>[]>(
+    () => [
+      {
+        on: elsewhere.map((s) => s.key),
+        does: `${elsewhere.map((s) => s.title.toLowerCase()).join(", ")} screen`,
+        run: (_c, input) => {
+          const s = TOP_SCREENS.find((t) => t.key === input);
+          if (s) nav.go(s.name as TopScreen);
+        },
+      },
+      { on: ["?"], does: "this help (any key closes it)", footer: "help", run: () => nav.help() },
+      {
+        on: ["q"],
+        does: "quit (the hosted engine stops; running local jobs are picked up by the next engine)",
+        footer: "quit",
+        run: () => nav.quit(),
+      },
+      { on: ["ctrl+c"], does: "quit", run: () => nav.quit() },
+    ],
+    [nav, elsewhere],
+  );
+  const tables = useMemo<KeyTables>(
+    () => ({
+      publish: (id, t) => {
+        const map = published.current;
+        map.delete(id);
+        if (t) map.set(id, t);
+        setTable([...map.values()].at(-1) ?? null);
+      },
+      paused: help,
+      global: globals,
+    }),
+    [help, globals],
+  );
+
   const bodyHeight = height - 3 - (demo ? 1 : 0);
-  let body: React.ReactNode;
-  if (help) {
-    body = <Help screen={screenName} width={width} height={bodyHeight} onClose={() => setHelp(false)} />;
-  } else if (view.name === "jobs") {
-    body = (
-      <JobsScreen
-        state={jobs}
-        setState={setJobs}
-        width={width}
-        height={bodyHeight}
-        pending={jobsPending}
-        setPending={setJobsPending}
-      />
-    );
-  } else if (view.name === "detail") {
-    body = <JobDetailScreen key={view.jobId} jobId={view.jobId} width={width} height={bodyHeight} />;
-  } else if (view.name === "new") {
-    body = <NewJobScreen width={width} height={bodyHeight} />;
-  } else if (view.name === "clusters") {
-    body = <ClustersScreen width={width} height={bodyHeight} />;
-  } else {
-    body = <WorkflowsScreen width={width} height={bodyHeight} />;
-  }
+  const Screen = screenOf(view.name).component;
+  // the screen stays mounted under the help (its place, its tab, a half-filled form are kept)
+  const body = (
+    <>
+      {help ? <Help table={table} width={width} height={bodyHeight} onClose={() => setHelp(false)} /> : null}
+      <Box display={help ? "none" : "flex"} flexDirection="column" height={bodyHeight}>
+        <Screen view={view} width={width} height={bodyHeight} />
+      </Box>
+    </>
+  );
+  const helpTable: KeyTable = {
+    title: "help",
+    screen: [{ keys: "any key", does: "close", footer: "close" }],
+    global: [],
+  };
 
   const engineText = engineSnap.lastLog ? `${engineSnap.text} — ${engineSnap.lastLog}` : engineSnap.text;
   return (
     <NavContext.Provider value={nav}>
-      <Box flexDirection="column" width={width} height={height}>
-        <Header current={topOf(view)} project={store.projectDir} width={width} />
-        {demo ? (
-          <Text color={color("yellow")} bold wrap="truncate-end">
-            {width >= DEMO_NOTICE.length ? DEMO_NOTICE : DEMO_NOTICE_SHORT}
-          </Text>
-        ) : null}
-        <Box height={bodyHeight} flexDirection="column">
-          {body}
-        </Box>
-        <StatusLine engine={engineText} counts={counts} flash={flash} width={width} />
-        <Footer keys={SCREEN_KEYS[screenName]} width={width} />
-      </Box>
+      <MemoryContext.Provider value={memory}>
+        <KeyTablesContext.Provider value={tables}>
+          <Box flexDirection="column" width={width} height={height}>
+            <Header tabs={TOP_SCREENS} current={topOf(view)} project={store.projectDir} width={width} />
+            {demo ? (
+              <Text color={color("yellow")} bold wrap="truncate-end">
+                {width >= DEMO_NOTICE.length ? DEMO_NOTICE : DEMO_NOTICE_SHORT}
+              </Text>
+            ) : null}
+            <Box height={bodyHeight} flexDirection="column">
+              {body}
+            </Box>
+            <StatusLine engine={engineText} counts={counts} flash={flash} width={width} />
+            <Footer table={help ? helpTable : table} width={width} />
+          </Box>
+        </KeyTablesContext.Provider>
+      </MemoryContext.Provider>
     </NavContext.Provider>
   );
 }

@@ -1,10 +1,17 @@
-// What every screen may ask of the app: go somewhere, say something in the status line, quit. The
-// keys that work on every screen (?, q, 1 2 3) are wired here, active only while no field is typed in.
-import { createContext, useContext } from "react";
+// What every screen may ask of the app: go somewhere, say something in the status line, quit; and
+// the state a screen keeps while another is shown (the list's place when a job is opened).
+import { createContext, useCallback, useContext, useState } from "react";
 import { oneLine, UserError } from "../domain/errors.js";
-import type { TopScreen } from "./components/Header.js";
-import { useKeys } from "./key-bus.js";
-import type { ScreenName } from "./keys.js";
+
+/** The screens reached with a key (1 2 3). */
+export type TopScreen = "jobs" | "workflows" | "clusters";
+
+export type View =
+  | { name: "jobs" }
+  | { name: "workflows" }
+  | { name: "clusters" }
+  | { name: "detail"; jobId: number; from: View }
+  | { name: "new"; from: View };
 
 export interface Nav {
   go(screen: TopScreen): void;
@@ -16,8 +23,6 @@ export interface Nav {
   flash(text: string, kind?: "info" | "error"): void;
   /** Says our own connection changed the store (other processes are noticed by data_version). */
   changed(): void;
-  /** A screen part that takes over the keys (a form inside a screen) names its key list (null: the screen's). */
-  keysOf(screen: ScreenName | null): void;
 }
 
 const noop = () => {};
@@ -30,22 +35,32 @@ export const NavContext = createContext<Nav>({
   quit: noop,
   flash: noop,
   changed: noop,
-  keysOf: noop,
 });
 
 export function useNav(): Nav {
   return useContext(NavContext);
 }
 
-const TOP: Record<string, TopScreen> = { "1": "jobs", "2": "workflows", "3": "clusters" };
+/** What screens remember while they are not shown (the app holds it for the whole session). */
+export const MemoryContext = createContext<Map<string, unknown>>(new Map());
 
-export function useGlobalKeys(active: boolean): void {
-  const nav = useNav();
-  useKeys((input) => {
-    if (input === "?") nav.help();
-    else if (input === "q") nav.quit();
-    else if (TOP[input]) nav.go(TOP[input]);
-  }, active);
+/**
+ * A screen's state that outlives the screen: going to a job and back finds the list (or the
+ * workflow and its step) where it was.
+ */
+export function useRemembered<T>(key: string, initial: T): [T, (next: T | ((prev: T) => T)) => void] {
+  const memory = useContext(MemoryContext);
+  const [value, setValue] = useState<T>(() => (memory.has(key) ? (memory.get(key) as T) : initial));
+  const set = useCallback(
+    (next: T | ((prev: T) => T)) =>
+      setValue((prev) => {
+        const v = typeof next === "function" ? (next as (p: T) => T)(prev) : next;
+        memory.set(key, v);
+        return v;
+      }),
+    [memory, key],
+  );
+  return [value, set];
 }
 
 /**

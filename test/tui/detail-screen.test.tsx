@@ -195,4 +195,30 @@ describe("job detail", () => {
     expect(f).toContain("… PENDING");
     expect(store.jobs.require(job.id + 1).inputFile).toBe(job.inputFile);
   });
+
+  test("l and h switch tabs as → and ← do (issue 13, defect 10)", async () => {
+    const store = makeStore();
+    const [job] = addJobs(store, ["tabs"]);
+    m = mount(store, { view: detail(job!.id) });
+    await m.waitFor(`#${job!.id} tabs`);
+    await m.press("l");
+    await m.waitFor(/MgO|This job has no deck/);
+    await m.press("l", "l", "l");
+    await m.waitFor("WHEN");
+    await m.press("h", "h", "h", "h");
+    await m.waitFor("No output yet");
+  });
+
+  test("d on a running job offers to cancel it instead (issue 13, defect 8)", async () => {
+    const store = makeStore();
+    const [job] = addJobs(store, ["busy"]);
+    store.jobs.transition(job!.id, "RUNNING");
+    m = mount(store, { view: detail(job!.id) });
+    await m.waitFor(`#${job!.id} busy`);
+    await m.press("d");
+    await m.waitFor(`[y/N] Job ${job!.id} (busy) is running and cannot be deleted — cancel it?`);
+    await m.press("y");
+    await m.waitFor("cancel of job");
+    expect(store.jobs.require(job!.id).cancelRequested).toBe(true);
+  });
 });

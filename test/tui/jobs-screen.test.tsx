@@ -167,6 +167,57 @@ describe("job list", () => {
     expect(order(f)).toEqual(["bbb", "ccc", "aaa"]); // -10, -20, -30 Ha
   });
 
+  test("the cursor stays on its job when others add jobs above it (issue 13, defect 1)", async () => {
+    const store = makeStore();
+    const [, b] = addJobs(store, ["first", "second", "third"]);
+    m = mount(store);
+    await m.waitFor("third");
+    await m.press("j"); // newest first: third, second ← cursor, first
+    expect(rowOf(m.lastFrame(), b!.id)).toMatch(/^›/);
+    const other = Store.open(store.projectDir);
+    try {
+      addJobs(other, ["theirs-1", "theirs-2"]);
+      const f = await m.waitFor("theirs-2", 2000);
+      await m
+        .waitFor((fr) => rowOf(fr, b!.id).startsWith("›"), 2000)
+        .catch(() => {
+          throw new Error(`the cursor left job ${b!.id}:\n${m!.lastFrame()}`);
+        });
+      expect(f.split("\n").filter((l) => l.startsWith("›"))).toHaveLength(1);
+      // enter opens the job the cursor is on, not the one now on its old row
+      await m.press(KEY.enter);
+      await m.waitFor(`#${b!.id} second`);
+    } finally {
+      other.close();
+    }
+  });
+
+  test("a sorted column whose title is cut keeps its arrow (issue 13, defect 6)", async () => {
+    const store = makeStore();
+    addJobs(store, ["x"]);
+    m = mount(store, { columns: 80, rows: 24 });
+    await m.waitFor("CREATED");
+    await m.press("s", "s", "s", "s"); // name, status, where, runtime
+    const header = (await m.waitFor(/RUNTI?M?\S*[▲▼]/)).split("\n")[1]!;
+    expect(header).toMatch(/RUNT\S*▼/);
+    expect(header).not.toContain("…▼");
+    expect(header).not.toMatch(/RUNTIM…/);
+  });
+
+  test("d on a running job offers to cancel it instead (issue 13, defect 8)", async () => {
+    const store = makeStore();
+    const [a] = addJobs(store, ["busy"]);
+    store.jobs.transition(a!.id, "RUNNING");
+    m = mount(store);
+    await m.waitFor("▶ RUNNING");
+    await m.press("d");
+    await m.waitFor(`[y/N] Job ${a!.id} (busy) is running and cannot be deleted — cancel it?`);
+    await m.press("y");
+    await m.waitFor("cancel of job");
+    expect(store.jobs.require(a!.id).cancelRequested).toBe(true);
+    expect(store.jobs.get(a!.id)).toBeDefined();
+  });
+
   test("what another process does (a second connection) shows within a second", async () => {
     const store = makeStore();
     addJobs(store, ["mine"]);

@@ -154,4 +154,55 @@ describe("new job form", () => {
     await m.waitFor("No jobs yet");
     expect(store.jobs.count()).toBe(0);
   });
+
+  test("a long parameter name keeps a gap before its value (issue 13, defect 6)", async () => {
+    m = mount(makeStore(), { columns: 80, rows: 24 });
+    await openForm(m);
+    await m.press(KEY.right); // the next template
+    let f = m.lastFrame();
+    for (let i = 0; i < 10 && !f.includes("‹ optimise ›"); i++) {
+      await m.press(KEY.right);
+      f = m.lastFrame();
+    }
+    f = await m.waitFor("‹ optimise ›");
+    await focus(m, "opt_maxcycle");
+    const line = m
+      .lastFrame()
+      .split("\n")
+      .find((l) => l.startsWith("› opt_maxcycle"))!;
+    expect(line).toMatch(/^› opt_maxcycle\s+\d/);
+    expect(line).not.toMatch(/opt_maxcycle\d/);
+  });
+
+  test("esc after creating goes back to the list; esc in a filled form asks first (issue 13, defect 7)", async () => {
+    const store = makeStore();
+    m = mount(store, { columns: 130, rows: 44 });
+    await openForm(m);
+    await focus(m, "Job name");
+    await m.type("x");
+    await m.press(KEY.escape);
+    await m.waitFor("[y/N] Leave the form?");
+    await m.press("n");
+    let f = await m.waitFor((fr) => !fr.includes("[y/N]"));
+    expect(f).toMatch(/Job name\s+single-pointx/);
+    await m.press(KEY.ctrlS);
+    await m.waitFor("#1 single-pointx", 5000);
+    await m.press(KEY.escape);
+    f = await m.waitFor("CREATED");
+    expect(f).not.toContain("New job");
+    // a form left untouched goes without a question; a filled one goes after y
+    await m.press("n");
+    await m.waitFor("‹ single-point ›", 10_000);
+    await m.press(KEY.escape);
+    await m.waitFor("CREATED");
+    await m.press("n");
+    await m.waitFor("‹ single-point ›", 10_000);
+    await focus(m, "MPI ranks");
+    await m.type("2");
+    await m.press(KEY.escape);
+    await m.waitFor("[y/N] Leave the form?");
+    await m.press("y");
+    await m.waitFor("CREATED");
+    expect(store.jobs.count()).toBe(1);
+  });
 });

@@ -75,6 +75,19 @@ describe("job list window", () => {
     expect(byStatus[byStatus.length - 1]!.status).toBe("CANCELLED");
   });
 
+  test("a trailing number in a name sorts as a number: scan-4 before scan-10 (issue 13, defect 6)", () => {
+    const own = makeStore();
+    addJobs(own, ["scan-10", "scan-4", "scan-100", "Scan-9", "scan-", "scan-a"]);
+    const q = { ...DEFAULT_QUERY, sort: "name" as const, descending: false };
+    const asc = own.views.jobWindow(q, 0, 100).map((r) => r.name);
+    expect(asc).toEqual(["scan-", "scan-4", "Scan-9", "scan-10", "scan-100", "scan-a"]);
+    const desc = own.views.jobWindow({ ...q, descending: true }, 0, 100).map((r) => r.name);
+    expect(desc).toEqual([...asc].reverse());
+    const id10 = own.views.jobWindow(q, 3, 1)[0]!.id;
+    expect(own.views.positionOf(q, id10)).toBe(3);
+    own.close();
+  });
+
   test("positionOf finds a job's row in any order, and null when it is filtered out", () => {
     for (const sort of ["created", "name", "energy", "status", "runtime", "where"] as const) {
       for (const descending of [true, false]) {

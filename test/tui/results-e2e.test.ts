@@ -34,8 +34,11 @@ async function jumpTo(s: Screen, title: string) {
     return lines[lines.findIndex((l) => l.includes(" Log  Input  Results")) + 1] ?? "";
   };
   for (let i = 0; i < 12 && !top().startsWith(title); i++) {
+    const before = top();
     s.write("]");
-    await new Promise((r) => setTimeout(r, 200));
+    // the next press only once this one is on screen (a loaded machine renders late; a press
+    // made before would jump one section too far)
+    for (let t = 0; t < 60 && top() === before; t++) await new Promise((r) => setTimeout(r, 50));
   }
   return s.waitFor(title);
 }

@@ -52,4 +52,27 @@ describe("workflows screen", () => {
     await m.press(KEY.tab, "j", "j", KEY.enter);
     await m.waitFor(`#${bands.id} mgo_bands`);
   });
+
+  test("esc from a step's job comes back to the same workflow and step (issue 13, defect 7)", async () => {
+    const store = makeStore();
+    for (const name of ["wf-a", "wf-b"]) {
+      const { workflow } = store.workflows.create({ name, source: `name: ${name}\n` }, [], () => ({}));
+      for (const step of ["one", "two"])
+        newJob(store, {
+          name: `${name}-${step}`,
+          input: MGO_DECK,
+          workflowId: workflow.id,
+          workflowStep: step,
+        });
+    }
+    m = mount(store, { view: { name: "workflows" } });
+    await m.waitFor("Steps of wf-b"); // newest first
+    await m.press("j");
+    await m.waitFor("Steps of wf-a");
+    await m.press(KEY.enter, "j", KEY.enter);
+    await m.waitFor("#2 wf-a-two");
+    await m.press(KEY.escape);
+    const f = await m.waitFor("Steps of wf-a");
+    expect(f).toMatch(/^›.*two #2/m);
+  });
 });

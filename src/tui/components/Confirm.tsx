@@ -1,11 +1,18 @@
 // Asks once before a destructive action: y does it, anything else does not.
 import { Box, Text } from "ink";
-import { useKeys } from "../key-bus.js";
+import { type Binding, useBindings } from "../bindings.js";
 import { useColor } from "../theme.js";
 
-export function Confirm({ question, onAnswer }: { question: string; onAnswer: (yes: boolean) => void }) {
+type Answer = (yes: boolean) => void;
+
+export const CONFIRM_BINDINGS: readonly Binding<Answer>[] = [
+  { on: ["y", "Y"], does: "yes, do it", footer: "yes", run: (answer) => answer(true) },
+  { on: ["any"], does: "no, leave it as it is", footer: "no", run: (answer) => answer(false) },
+];
+
+export function Confirm({ question, onAnswer }: { question: string; onAnswer: Answer }) {
   const color = useColor();
-  useKeys((input) => onAnswer(input === "y" || input === "Y"));
+  useBindings("question", CONFIRM_BINDINGS, onAnswer);
   return (
     <Box height={1}>
       <Text bold color={color("yellow")} wrap="truncate-end">

@@ -1,31 +1,33 @@
-// The footer: the keys of the current screen (k9s / lazygit style); `?` lists every key.
+// The footer: the keys offered now (k9s / lazygit style), read from the key table the screen
+// published; the global ones (? help, q quit) are kept when the line is short. `?` lists them all.
 import { Box, Text } from "ink";
-import type { KeyHelp } from "../keys.js";
+import type { KeyTable, ShownKey } from "../bindings.js";
 import { useColor } from "../theme.js";
 
-export function Footer({ keys, width }: { keys: KeyHelp[]; width: number }) {
+export function Footer({ table, width }: { table: KeyTable | null; width: number }) {
   const color = useColor();
-  const shown = [...keys.filter((k) => k.footer), { keys: "?", does: "help" }, { keys: "q", does: "quit" }];
-  // fit as many as the line holds, always keeping ? and q
-  const parts: KeyHelp[] = [];
+  const own = (table?.screen ?? []).filter((k) => k.footer);
+  const tail = (table?.global ?? []).filter((k) => k.footer);
+  const cost = (k: ShownKey) => k.keys.length + 1 + (k.footer ?? "").length + 2;
+  const tailCost = tail.reduce((a, k) => a + cost(k), 0);
+  const parts: ShownKey[] = [];
   let used = 0;
-  const cost = (k: KeyHelp) => k.keys.length + 1 + k.does.split(/[ (,/]/)[0]!.length + 2;
-  const tail = shown.slice(-2).reduce((a, k) => a + cost(k), 0);
-  for (const k of shown.slice(0, -2)) {
-    if (used + cost(k) + tail > width) break;
+  for (const k of own) {
+    if (used + cost(k) + tailCost > width) break;
     parts.push(k);
     used += cost(k);
   }
-  parts.push(...shown.slice(-2));
+  parts.push(...tail);
   return (
     <Box width={width} height={1} overflowY="hidden">
       <Text wrap="truncate-end">
-        {parts.map((k) => (
-          <Text key={k.keys}>
+        {parts.map((k, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the footer is redrawn whole
+          <Text key={i}>
             <Text bold color={color("cyan")}>
               {k.keys}
             </Text>
-            <Text>{` ${k.does.split(/[ (,/]/)[0]}  `}</Text>
+            <Text>{` ${k.footer}  `}</Text>
           </Text>
         ))}
       </Text>

@@ -4,6 +4,7 @@
 import type { Key } from "ink";
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
+import type { Binding } from "../bindings.js";
 import { clip } from "../format.js";
 import { useColor } from "../theme.js";
 
@@ -45,6 +46,66 @@ export function editText(value: string, input: string, key: Key): string {
   return out.join("");
 }
 
+/** What a form's keys act on: the focused field, moving between fields, changing one, submitting. */
+export interface FormCtx {
+  fields: Field[];
+  focus: number;
+  setFocus: (i: number) => void;
+  /** Sets a field's value. */
+  change: (name: string, value: string) => void;
+  submit: () => void;
+  back: () => void;
+  /** Opens `?` (offered where a key does not type: on a choice or the button). */
+  help: () => void;
+}
+
+const focused = (c: FormCtx) => c.fields[Math.min(c.focus, c.fields.length - 1)]!;
+const step = (c: FormCtx, by: number) => c.setFocus((c.focus + by + c.fields.length) % c.fields.length);
+
+/** The keys of a form (the new-job and the cluster forms); `submit` names what ctrl+s does. */
+export function formBindings<C extends FormCtx>(submit: string, back: string, extra: Binding<C>[] = []) {
+  const table: Binding<C>[] = [
+    { on: ["down", "tab"], does: "next field", footer: "next", run: (c) => step(c, 1) },
+    { on: ["up", "shift+tab"], does: "previous field", run: (c) => step(c, -1) },
+    {
+      on: ["left", "right", "space"],
+      does: "change the choice",
+      footer: "change",
+      when: (c) => focused(c).kind === "choice",
+      run: (c, _input, key) => {
+        const f = focused(c);
+        if (f.kind === "choice") c.change(f.name, moveChoice(f.options, f.value, key.leftArrow ? -1 : 1));
+      },
+    },
+    { on: ["ctrl+s"], does: submit, footer: submit.split(" ")[0], run: (c) => c.submit() },
+    {
+      on: ["enter"],
+      does: `${submit} on the button; elsewhere: next field`,
+      run: (c) => (focused(c).kind === "button" ? c.submit() : step(c, 1)),
+    },
+    { on: ["esc"], does: back, footer: "back", run: (c) => c.back() },
+    ...extra,
+    {
+      on: ["?"],
+      does: "this help (on a choice or the button; in a text field ? is typed)",
+      footer: "help",
+      when: (c) => focused(c).kind !== "text",
+      run: (c) => c.help(),
+    },
+    {
+      on: ["text"],
+      does: "edit the field (backspace deletes)",
+      footer: "edit",
+      when: (c) => focused(c).kind === "text",
+      run: (c, input, key) => {
+        const f = focused(c);
+        if (f.kind === "text") c.change(f.name, editText(f.value, input, key));
+      },
+    },
+  ];
+  return table;
+}
+
 /** The next (+1) or previous (−1) option of a choice, wrapping around. */
 export function moveChoice(options: readonly string[], value: string, step: 1 | -1): string {
   if (options.length === 0) return value;
@@ -67,7 +128,11 @@ export function FormView({
   labelWidth?: number;
 }) {
   const color = useColor();
-  const valueWidth = Math.max(4, width - labelWidth - 2);
+  // the longest label and a gap (a template's parameter names are long: opt_maxcycle), at most
+  // half the form
+  const longest = Math.max(0, ...fields.map((f) => (f.kind === "button" ? 0 : [...f.label].length)));
+  const labelCols = Math.max(labelWidth, Math.min(longest + 3, Math.floor(width / 2)));
+  const valueWidth = Math.max(4, width - labelCols - 2);
   // each field takes one line, plus one for its error or (when focused) its hint
   const linesOf = (f: Field, i: number) => 1 + (f.error || (i === focus && f.hint) ? 1 : 0);
   let first = 0;
@@ -111,7 +176,7 @@ export function FormView({
     shown.push(
       <Box key={f.name} flexDirection="column">
         <Box>
-          <Box width={labelWidth} flexShrink={0}>
+          <Box width={labelCols} flexShrink={0}>
             <Text bold={focused} color={focused ? color("cyan") : undefined} wrap="truncate-end">
               {focused ? "› " : "  "}
               {f.kind === "button" ? "" : f.label}

@@ -1,24 +1,28 @@
-// The top line: which screen is shown (1 Jobs, 2 Workflows, 3 Clusters) and the project.
+// The top line: the screens reached with a key (1 Jobs, 2 Workflows, 3 Clusters) and the project.
 import { Box, Text } from "ink";
 import { clip } from "../format.js";
 import { useColor } from "../theme.js";
 
-export type TopScreen = "jobs" | "workflows" | "clusters";
-const TABS: [TopScreen, string][] = [
-  ["jobs", "1 Jobs"],
-  ["workflows", "2 Workflows"],
-  ["clusters", "3 Clusters"],
-];
-
-export function Header({ current, project, width }: { current: TopScreen; project: string; width: number }) {
+export function Header({
+  tabs,
+  current,
+  project,
+  width,
+}: {
+  tabs: readonly { name: string; key: string; title: string }[];
+  current: string;
+  project: string;
+  width: number;
+}) {
   const color = useColor();
-  const left = 12 + TABS.reduce((a, [, l]) => a + l.length + 3, 0);
+  const labels = tabs.map((t) => ({ name: t.name, label: `${t.key} ${t.title}` }));
+  const left = 12 + labels.reduce((a, t) => a + t.label.length + 2, 0);
   return (
     <Box width={width} height={1}>
       <Text bold color={color("cyan")}>
         crystal-tui{" "}
       </Text>
-      {TABS.map(([name, label]) => (
+      {labels.map(({ name, label }) => (
         <Text key={name} inverse={name === current} bold={name === current}>
           {` ${label} `}
         </Text>

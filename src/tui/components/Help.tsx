@@ -1,58 +1,45 @@
-// `?`: every key of the current screen, then the keys that work everywhere. Any key closes it.
+// `?`: every key offered on the screen underneath (from the table it published), what its symbols
+// mean, then the keys that work everywhere. Any key closes it.
 import { Box, Text } from "ink";
+import type { KeyTable, ShownKey } from "../bindings.js";
 import { useKeys } from "../key-bus.js";
-import { GLOBAL_KEYS, type KeyHelp, SCREEN_KEYS, type ScreenName } from "../keys.js";
 import { useColor } from "../theme.js";
-import { MARK_LEGEND } from "./results/list-marks.js";
 
 export function Help({
-  screen,
+  table,
   width,
   height,
   onClose,
 }: {
-  screen: ScreenName;
+  table: KeyTable | null;
   width: number;
   height: number;
   onClose: () => void;
 }) {
   const color = useColor();
   useKeys(() => onClose());
-  const section = (title: string, keys: KeyHelp[]) => [
+  const row = (id: string, label: string, text: string, bold = false) => (
+    <Box key={id}>
+      <Box width={18} flexShrink={0}>
+        <Text bold color={bold ? undefined : color("cyan")}>
+          {label}
+        </Text>
+      </Box>
+      <Text wrap="truncate-end">{text}</Text>
+    </Box>
+  );
+  const section = (title: string, keys: ShownKey[]) => [
     <Text key={`t-${title}`} bold>
       {title}
     </Text>,
-    ...keys.map((k) => (
-      <Box key={`${title}-${k.keys}`}>
-        <Box width={18} flexShrink={0}>
-          <Text bold color={color("cyan")}>
-            {k.keys}
-          </Text>
-        </Box>
-        <Text wrap="truncate-end">{k.does}</Text>
-      </Box>
-    )),
+    ...keys.map((k, i) => row(`${title}-${i}`, k.keys, k.does)),
   ];
-  // the job list's marks say why a row is flagged (the detail says it in words); one line, so the
-  // whole help still fits 80×24
-  const marks =
-    screen === "jobs"
-      ? [
-          <Box key="marks">
-            <Box width={18} flexShrink={0}>
-              <Text bold>Marks</Text>
-            </Box>
-            <Text wrap="truncate-end">
-              {`${MARK_LEGEND.map((m) => `${m.mark} ${m.short}`).join("  ")}  (the job says why)`}
-            </Text>
-          </Box>,
-        ]
-      : [];
   const lines = [
-    ...section(`Keys — ${screen.replace("-", " ")} screen`, SCREEN_KEYS[screen]),
-    ...marks,
-    <Text key="gap"> </Text>,
-    ...section("Everywhere", GLOBAL_KEYS),
+    ...section(`Keys — ${table?.title ?? "this"} screen`, table?.screen ?? []),
+    ...(table?.legend ?? []).map((l) => row(`legend-${l.label}`, l.label, l.text, true)),
+    ...(table && table.global.length > 0
+      ? [<Text key="gap"> </Text>, ...section("Everywhere", table.global)]
+      : []),
   ];
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">

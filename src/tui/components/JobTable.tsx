@@ -62,8 +62,11 @@ export function JobTable({
   const nowDate = new Date(now);
   const header = columns
     .map((c) => {
-      const mark = c.key === sort ? (descending ? "▼" : "▲") : "";
-      return cell(c.title + mark, c);
+      // the arrow is kept when the title is cut to fit its column (RUNTI▼, not RUNTIM…)
+      if (c.key !== sort) return cell(c.title, c);
+      const mark = descending ? "▼" : "▲";
+      const title = [...c.title].length + 1 > c.width ? [...c.title].slice(0, c.width - 1).join("") : c.title;
+      return cell(title + mark, c);
     })
     .join(" ");
   return (

@@ -9,14 +9,19 @@ export interface JobsWindow {
   rows: JobListRow[];
   total: number;
   counts: Record<JobStatus, number>;
+  /** Which query and window these rows are (while a new window loads, the last one is shown). */
+  window: string;
 }
 
 const NO_COUNTS = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
-const EMPTY: JobsWindow = { rows: [], total: 0, counts: NO_COUNTS };
+const EMPTY: JobsWindow = { rows: [], total: 0, counts: NO_COUNTS, window: "" };
+
+export const windowKey = (query: JobListQuery, offset: number, limit: number) =>
+  `jobs:${JSON.stringify([query.status, query.search, query.sort, query.descending, offset, limit])}`;
 
 export function useJobs(query: JobListQuery, offset: number, limit: number): JobsWindow {
   const { store, cache } = useProject();
-  const key = `jobs:${JSON.stringify([query.status, query.search, query.sort, query.descending, offset, limit])}`;
+  const key = windowKey(query, offset, limit);
   return useCached(
     cache,
     key,
@@ -24,6 +29,7 @@ export function useJobs(query: JobListQuery, offset: number, limit: number): Job
       rows: await store.views.jobWindow(query, offset, limit),
       total: await store.views.countJobs(query),
       counts: await store.views.statusCounts(),
+      window: key,
     }),
     EMPTY,
   );

@@ -2,19 +2,19 @@
 // connection and trust the host key — both run as background commands with their progress shown,
 // so the screen never waits for a remote machine.
 import { Box, Text } from "ink";
-import { createContext, useContext, useLayoutEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { createContext, useContext, useMemo, useState, useSyncExternalStore } from "react";
 import { removeCluster } from "../../app/clusters.js";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkClusterName } from "../../domain/names.js";
 import type { Cluster, ClusterConfig, ClusterType } from "../../domain/types.js";
 import { CLUSTER_KINDS } from "../../runners/schedulers.js";
 import { checkClusterFields } from "../../store/clusters.js";
+import { type Binding, useBindings } from "../bindings.js";
 import { Confirm } from "../components/Confirm.js";
-import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
+import { type Field, type FormCtx, FormView, formBindings } from "../components/Form.js";
 import { clip, formatDuration } from "../format.js";
 import { type ClusterRow, useClusters } from "../hooks/use-clusters.js";
-import { useKeys } from "../key-bus.js";
-import { runAction, useGlobalKeys, useNav } from "../nav.js";
+import { type Nav, runAction, useNav } from "../nav.js";
 import { useNow, useProject } from "../store-watch.js";
 import type { Task, Tasks } from "../tasks.js";
 import { useColor } from "../theme.js";
@@ -152,6 +152,8 @@ const FIELD_LABELS: [keyof FormValues, string, string][] = [
   ["max_jobs", "Max jobs", "at most this many jobs there at once (empty: no limit)"],
 ];
 
+const CLUSTER_FORM_BINDINGS = formBindings<FormCtx>("save the cluster", "back without saving");
+
 function ClusterForm({
   editing,
   width,
@@ -211,23 +213,20 @@ function ClusterForm({
     });
   };
 
-  useKeys((input, key) => {
-    const f = fields[focus]!;
-    if (key.escape) onDone();
-    else if (key.downArrow || (key.tab && !key.shift)) setFocus((focus + 1) % fields.length);
-    else if (key.upArrow || (key.tab && key.shift)) setFocus((focus - 1 + fields.length) % fields.length);
-    else if (key.ctrl && input === "s") save();
-    else if (key.return) {
-      if (f.kind === "button") save();
-      else setFocus((focus + 1) % fields.length);
-    } else if (f.kind === "choice" && (key.leftArrow || key.rightArrow || input === " ")) {
-      if (editing && f.name === "type")
+  const ctx: FormCtx = {
+    fields,
+    focus,
+    setFocus,
+    change: (name, value) => {
+      if (editing && name === "type")
         nav.flash("the type of a cluster cannot change — add a new cluster", "error");
-      else setValues({ ...values, [f.name]: moveChoice(f.options, f.value, key.leftArrow ? -1 : 1) });
-    } else if (f.kind === "text") {
-      setValues({ ...values, [f.name]: editText(f.value, input, key) });
-    }
-  });
+      else setValues({ ...values, [name]: value });
+    },
+    submit: save,
+    back: onDone,
+    help: () => nav.help(),
+  };
+  useBindings("cluster form", CLUSTER_FORM_BINDINGS, ctx);
 
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -277,6 +276,76 @@ function TaskLine({ task, width }: { task: Task | undefined; width: number }) {
   );
 }
 
+interface ClustersCtx {
+  nav: Nav;
+  tasks: Tasks | null;
+  clusters: ClusterRow[];
+  cursor: number;
+  setCursor: (n: number) => void;
+  selected: ClusterRow | null;
+  setForm: (f: { editing: Cluster | null }) => void;
+  ask: (p: Pending) => void;
+}
+
+const withCluster = (c: ClustersCtx) => c.selected !== null;
+
+export const CLUSTERS_BINDINGS: readonly Binding<ClustersCtx>[] = [
+  {
+    on: ["up", "down", "j", "k"],
+    does: "move",
+    footer: "move",
+    when: (c) => c.clusters.length > 1,
+    run: (c, input, key) => {
+      const down = key.downArrow || input === "j";
+      c.setCursor(Math.max(0, Math.min(c.cursor + (down ? 1 : -1), c.clusters.length - 1)));
+    },
+  },
+  { on: ["a"], does: "add a cluster", footer: "add", run: (c) => c.setForm({ editing: null }) },
+  {
+    on: ["e", "enter"],
+    does: "edit the cluster",
+    footer: "edit",
+    when: withCluster,
+    run: (c) => c.setForm({ editing: c.selected }),
+  },
+  {
+    on: ["t"],
+    does: "test the connection (runs in the background)",
+    footer: "test",
+    when: (c) => withCluster(c) && c.tasks !== null,
+    run: (c) => {
+      const name = c.selected!.name;
+      const started = c.tasks!.run(`cluster:${name}`, `testing ${name}`, ["cluster", "test", name]);
+      if (!started) c.nav.flash(`${name}: a check is already running`, "error");
+    },
+  },
+  {
+    on: ["T"],
+    does: "trust the cluster's host key (asks)",
+    footer: "trust",
+    when: withCluster,
+    run: (c) => {
+      const cl = c.selected!;
+      if (c.tasks?.get(`cluster:${cl.name}`)?.state === "running") {
+        c.nav.flash(`${cl.name}: a check is already running`, "error");
+        return;
+      }
+      c.nav.flash(`asking ${cl.hostname}:${cl.port} for its host key…`);
+      offeredKey(cl).then(
+        (k) => c.ask({ kind: "trust", cluster: cl, ...k }),
+        (err: Error) => c.nav.flash(`${cl.name}: cannot get the host key — ${oneLine(err.message)}`, "error"),
+      );
+    },
+  },
+  {
+    on: ["d"],
+    does: "remove the cluster (asks; its jobs stay)",
+    footer: "remove",
+    when: withCluster,
+    run: (c) => c.ask({ kind: "delete", cluster: c.selected! }),
+  },
+];
+
 export function ClustersScreen({ width, height }: { width: number; height: number }) {
   const nav = useNav();
   const color = useColor();
@@ -288,45 +357,11 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
   const [pending, setPending] = useState<Pending>(null);
   const selected = clusters[Math.min(cursor, clusters.length - 1)] ?? null;
   const task = useTask(selected ? `cluster:${selected.name}` : null);
-  const formOpen = form !== null;
-  useLayoutEffect(() => {
-    nav.keysOf(formOpen ? "cluster-form" : null);
-    return () => nav.keysOf(null);
-  }, [formOpen, nav]);
-
-  useGlobalKeys(form === null && pending === null);
-  useKeys(
-    (input, key) => {
-      if (key.downArrow || input === "j") setCursor(Math.min(cursor + 1, Math.max(0, clusters.length - 1)));
-      else if (key.upArrow || input === "k") setCursor(Math.max(0, cursor - 1));
-      else if (input === "a") setForm({ editing: null });
-      else if (!selected) {
-        if ("etTd".includes(input) && input !== "") nav.flash("no cluster yet — press a to add one", "error");
-      } else if (input === "e" || key.return) setForm({ editing: selected });
-      else if (input === "t") {
-        if (!tasks) return;
-        const started = tasks.run(`cluster:${selected.name}`, `testing ${selected.name}`, [
-          "cluster",
-          "test",
-          selected.name,
-        ]);
-        if (!started) nav.flash(`${selected.name}: a check is already running`, "error");
-      } else if (input === "T") {
-        const c = selected;
-        const key = `cluster:${c.name}`;
-        if (tasks?.get(key)?.state === "running") {
-          nav.flash(`${c.name}: a check is already running`, "error");
-          return;
-        }
-        nav.flash(`asking ${c.hostname}:${c.port} for its host key…`);
-        offeredKey(c).then(
-          (k) => setPending({ kind: "trust", cluster: c, ...k }),
-          (err: Error) => nav.flash(`${c.name}: cannot get the host key — ${oneLine(err.message)}`, "error"),
-        );
-      } else if (input === "d") setPending({ kind: "delete", cluster: selected });
-    },
-    form === null && pending === null,
-  );
+  const ctx: ClustersCtx = { nav, tasks, clusters, cursor, setCursor, selected, setForm, ask: setPending };
+  useBindings("clusters", CLUSTERS_BINDINGS, ctx, {
+    active: form === null && pending === null,
+    global: true,
+  });
 
   if (form) {
     return <ClusterForm editing={form.editing} width={width} height={height} onDone={() => setForm(null)} />;

@@ -8,7 +8,9 @@ import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { outputFileName } from "../../crystal/files.js";
 import type { CrystalResult } from "../../crystal/result.js";
 import { isActive, isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
+import type { Job } from "../../domain/types.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
+import { type Binding, useBindings } from "../bindings.js";
 import { Confirm } from "../components/Confirm.js";
 import { deckLines, type FileEntry, fileLines, historyLines } from "../components/detail-lines.js";
 import { Lines, maxOffset } from "../components/Lines.js";
@@ -22,15 +24,14 @@ import { clip, formatParallelism, runtimeOf, whereOf } from "../format.js";
 import { type JobDetail, useJob } from "../hooks/use-job.js";
 import { readTail, useLog } from "../hooks/use-log.js";
 import { useResultFiles } from "../hooks/use-result-files.js";
-import { useKeys } from "../key-bus.js";
-import { runAction, useGlobalKeys, useNav } from "../nav.js";
+import { type Nav, runAction, useNav } from "../nav.js";
 import { useNow, useProject } from "../store-watch.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
 
 export const DETAIL_TABS = ["Log", "Input", "Results", "Files", "History"] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
-type Pending = "cancel" | "delete" | null;
+type Pending = "cancel" | "delete" | "cancel-instead" | null;
 
 function listFolder(folder: string): FileEntry[] {
   let names: string[];
@@ -85,6 +86,137 @@ function useResults(
   if (running) return { results: live, legacy: null, live: true };
   return { results: detail.job.keyResults, legacy: detail.job.legacyResults, live: false };
 }
+
+interface DetailCtx {
+  nav: Nav;
+  tab: DetailTab;
+  setTab: (t: DetailTab) => void;
+  job: Job | null;
+  viewing: string | null;
+  setViewing: (name: string | null) => void;
+  files: FileEntry[];
+  fileCursor: number;
+  setFileCursor: (n: number) => void;
+  offset: number;
+  scrollable: boolean;
+  page: number;
+  scrollTo: (line: number) => void;
+  follow: boolean;
+  setFollow: (on: boolean) => void;
+  /** First lines of the results' sections (frequencies, bands, DOS, geometry…). */
+  sections: number[];
+  ask: (p: Pending) => void;
+  rerun: () => void;
+}
+
+const turnTab = (c: DetailCtx, by: number) => {
+  const i = DETAIL_TABS.indexOf(c.tab);
+  c.setTab(DETAIL_TABS[(i + by + DETAIL_TABS.length) % DETAIL_TABS.length]!);
+};
+const fileList = (c: DetailCtx) => c.tab === "Files" && c.viewing === null;
+const scrolls = (c: DetailCtx) => !fileList(c) && c.scrollable;
+const nextSection = (c: DetailCtx, down: boolean) =>
+  down ? c.sections.find((l) => l > c.offset) : [...c.sections].reverse().find((l) => l < c.offset);
+
+export const DETAIL_BINDINGS: readonly Binding<DetailCtx>[] = [
+  // l / h as in lazygit and k9s
+  { on: ["tab", "right", "l"], does: "next tab", footer: "tab", run: (c) => turnTab(c, 1) },
+  { on: ["shift+tab", "left", "h"], does: "previous tab", run: (c) => turnTab(c, -1) },
+  {
+    on: ["esc"],
+    does: "back to the list of files",
+    footer: "back",
+    when: (c) => c.tab === "Files" && c.viewing !== null,
+    run: (c) => c.setViewing(null),
+  },
+  {
+    on: ["esc"],
+    does: "back to the list",
+    footer: "back",
+    when: (c) => !(c.tab === "Files" && c.viewing !== null),
+    run: (c) => c.nav.back(),
+  },
+  {
+    on: ["up", "down", "j", "k"],
+    does: "choose a file",
+    footer: "choose",
+    when: (c) => fileList(c) && c.files.length > 1,
+    run: (c, input, key) => {
+      const down = key.downArrow || input === "j";
+      c.setFileCursor(Math.max(0, Math.min(c.fileCursor + (down ? 1 : -1), c.files.length - 1)));
+    },
+  },
+  {
+    on: ["enter"],
+    does: "open the selected file",
+    footer: "open",
+    when: (c) => fileList(c) && c.files[c.fileCursor] !== undefined && !c.files[c.fileCursor]!.isDir,
+    run: (c) => c.setViewing(c.files[c.fileCursor]!.name),
+  },
+  {
+    on: ["up", "down", "j", "k"],
+    does: "scroll",
+    footer: "scroll",
+    when: scrolls,
+    run: (c, input, key) => c.scrollTo(c.offset + (key.downArrow || input === "j" ? 1 : -1)),
+  },
+  {
+    on: ["pgup", "pgdn", "space"],
+    does: "page up / down",
+    when: scrolls,
+    run: (c, _i, key) => c.scrollTo(c.offset + (key.pageUp ? -(c.page - 1) : c.page - 1)),
+  },
+  { on: ["g", "home"], does: "top", when: scrolls, run: (c) => c.scrollTo(0) },
+  {
+    on: ["G", "end"],
+    does: "bottom (in the log: follow it again)",
+    when: scrolls,
+    run: (c) => {
+      c.scrollTo(Number.MAX_SAFE_INTEGER);
+      if (c.tab === "Log") c.setFollow(true);
+    },
+  },
+  {
+    on: ["F"],
+    does: "follow the log on / off",
+    footer: "follow",
+    when: (c) => c.tab === "Log" && c.scrollable,
+    run: (c) => c.setFollow(!c.follow),
+  },
+  {
+    on: ["]", "["],
+    does: "next / previous section of the results (frequencies, bands, DOS, geometry…)",
+    when: (c) => c.tab === "Results" && c.sections.length > 0,
+    run: (c, input) => {
+      const line = nextSection(c, input === "]");
+      if (line !== undefined) c.scrollTo(line);
+    },
+  },
+  {
+    on: ["c"],
+    does: "cancel the job (asks)",
+    footer: "cancel",
+    when: (c) => c.job !== null,
+    run: (c) => {
+      const job = c.job!;
+      if (isTerminal(job.status)) c.nav.flash(`job ${job.id} is ${job.status} — nothing to cancel`, "error");
+      else c.ask("cancel");
+    },
+  },
+  {
+    on: ["r"],
+    does: "re-run as a new job",
+    footer: "re-run",
+    when: (c) => c.job !== null,
+    run: (c) => c.rerun(),
+  },
+  {
+    on: ["d"],
+    does: "delete the job's record (asks; a running job: cancel it)",
+    when: (c) => c.job !== null,
+    run: (c) => c.ask(isActive(c.job!.status) ? "cancel-instead" : "delete"),
+  },
+];
 
 export function JobDetailScreen({
   jobId,
@@ -257,47 +389,29 @@ export function JobDetailScreen({
     if (tab === "Log") setFollow(v >= maxOffset(count, bodyHeight));
   };
 
-  useGlobalKeys(pending === null);
-  useKeys((input, key) => {
-    const i = DETAIL_TABS.indexOf(tab);
-    if ((key.tab && !key.shift) || key.rightArrow) {
-      setTab(DETAIL_TABS[(i + 1) % DETAIL_TABS.length]!);
-    } else if ((key.tab && key.shift) || key.leftArrow) {
-      setTab(DETAIL_TABS[(i - 1 + DETAIL_TABS.length) % DETAIL_TABS.length]!);
-    } else if (key.escape) {
-      if (tab === "Files" && viewing) setViewing(null);
-      else nav.back();
-    } else if (tab === "Files" && !viewing && (key.downArrow || input === "j")) {
-      setFileCursor(Math.min(fileCursor + 1, Math.max(0, files.length - 1)));
-    } else if (tab === "Files" && !viewing && (key.upArrow || input === "k")) {
-      setFileCursor(Math.max(0, fileCursor - 1));
-    } else if (tab === "Files" && !viewing && key.return) {
-      const f = files[fileCursor];
-      if (f && !f.isDir) {
-        setViewing(f.name);
-        setViewOffset(0);
-      }
-    } else if (key.downArrow || input === "j") scrollTo(offset + 1);
-    else if (key.upArrow || input === "k") scrollTo(offset - 1);
-    else if (key.pageDown || input === " ") scrollTo(offset + bodyHeight - 1);
-    else if (key.pageUp) scrollTo(offset - bodyHeight + 1);
-    else if (input === "g" || key.home) scrollTo(0);
-    else if (input === "G" || key.end) {
-      scrollTo(count);
-      if (tab === "Log") setFollow(true);
-    } else if (input === "F" && tab === "Log") setFollow(!follow);
-    else if ((input === "]" || input === "[") && tab === "Results" && resultsShown) {
-      // the next (previous) section of the results: frequencies, bands, DOS, geometry, …
-      const starts = resultsShown.sections.map((x) => x.line);
-      const next =
-        input === "]" ? starts.find((l) => l > offset) : [...starts].reverse().find((l) => l < offset);
-      if (next !== undefined) scrollTo(next);
-    } else if (!job) return;
-    else if (input === "c") {
-      if (isTerminal(job.status)) nav.flash(`job ${job.id} is ${job.status} — nothing to cancel`, "error");
-      else setPending("cancel");
-    } else if (input === "d") setPending("delete");
-    else if (input === "r") {
+  const ctx: DetailCtx = {
+    nav,
+    tab,
+    setTab,
+    job,
+    viewing,
+    setViewing: (name) => {
+      setViewing(name);
+      setViewOffset(0);
+    },
+    files,
+    fileCursor,
+    setFileCursor,
+    offset,
+    scrollable: count > bodyHeight,
+    page: bodyHeight,
+    scrollTo,
+    follow,
+    setFollow,
+    sections: resultsShown?.sections.map((x) => x.line) ?? [],
+    ask: setPending,
+    rerun: () => {
+      if (!job) return;
       void runAction(
         nav,
         () => rerunJob({ store, files: projectFiles }, job),
@@ -305,8 +419,9 @@ export function JobDetailScreen({
       ).then((made) => {
         if (made) nav.showJob(made.id);
       });
-    }
-  }, pending === null);
+    },
+  };
+  useBindings("detail", DETAIL_BINDINGS, ctx, { active: pending === null, global: true });
 
   if (!detail || !job) {
     return (
@@ -324,7 +439,7 @@ export function JobDetailScreen({
     const p = pending;
     setPending(null);
     if (!yes) return;
-    if (p === "cancel") void runAction(nav, () => cancelJob(store, job.id));
+    if (p === "cancel" || p === "cancel-instead") void runAction(nav, () => cancelJob(store, job.id));
     else if (p === "delete") {
       void runAction(nav, () => deleteJob(store, job.id)).then((ok) => {
         if (ok) nav.back();
@@ -382,7 +497,9 @@ export function JobDetailScreen({
           question={
             pending === "cancel"
               ? `Cancel job ${job.id} (${job.name})?`
-              : `Delete job ${job.id} (${job.name})? Its record goes; its folder stays.`
+              : pending === "cancel-instead"
+                ? `Job ${job.id} (${job.name}) is running and cannot be deleted — cancel it?`
+                : `Delete job ${job.id} (${job.name})? Its record goes; its folder stays.`
           }
           onAnswer={answer}
         />

@@ -1,16 +1,19 @@
 // The job list: every job of the project, fast with 10,000 of them (only the rows on screen are
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
-import { isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import { useEffect, useState } from "react";
+import { isActive, isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import type { Project } from "../../engine/hooks.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
+import { type Binding, useBindings } from "../bindings.js";
 import { Confirm } from "../components/Confirm.js";
 import { editText } from "../components/Form.js";
 import { JobTable } from "../components/JobTable.js";
+import { MARK_LEGEND } from "../components/results/list-marks.js";
 import { clip } from "../format.js";
-import { useJobs } from "../hooks/use-jobs.js";
-import { useKeys } from "../key-bus.js";
-import { runAction, useGlobalKeys, useNav } from "../nav.js";
-import { type JobListQuery, SORT_COLUMNS } from "../queries.js";
+import { useJobs, windowKey } from "../hooks/use-jobs.js";
+import { type Nav, runAction, useNav, useRemembered } from "../nav.js";
+import { DEFAULT_QUERY, type JobListQuery, type JobListRow, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
 import { useColor } from "../theme.js";
 
@@ -21,45 +24,238 @@ export interface JobsState {
   /** Index of the first row on screen. */
   top: number;
   searching: boolean;
+  /**
+   * The job the cursor is on: when jobs are added or removed above it (by an engine, the CLI, a
+   * workflow), the cursor follows the job, not the row. Null: take the job under the cursor.
+   */
+  jobId: number | null;
 }
 
-type Pending = { kind: "cancel" | "delete"; id: number; name: string } | null;
+export const INITIAL_JOBS_STATE: JobsState = {
+  query: DEFAULT_QUERY,
+  cursor: 0,
+  top: 0,
+  searching: false,
+  jobId: null,
+};
+
+type Pending = { kind: "cancel" | "delete" | "cancel-instead"; id: number; name: string } | null;
 
 const FILTERS: (JobStatus | null)[] = [null, ...JOB_STATUSES];
 
-export function JobsScreen({
-  state,
-  setState,
-  width,
-  height,
-  pending,
-  setPending,
-}: {
+/** What the list's keys act on (rebuilt on every render, so a key sees the state it was pressed on). */
+interface JobsCtx {
+  nav: Nav;
+  project: Project;
   state: JobsState;
-  setState: (s: JobsState) => void;
-  width: number;
-  /** Lines for the whole screen body. */
-  height: number;
-  pending: Pending;
-  setPending: (p: Pending) => void;
-}) {
+  set: (s: JobsState) => void;
+  selected: JobListRow | null;
+  cursor: number;
+  total: number;
+  page: number;
+  moveTo: (target: number) => void;
+  requery: (query: JobListQuery) => void;
+  ask: (p: Pending) => void;
+}
+
+const filtered = (c: JobsCtx) => c.state.query.search !== "" || c.state.query.status !== null;
+const withJob = (c: JobsCtx) => c.selected !== null;
+
+export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
+  {
+    on: ["up", "down", "j", "k"],
+    does: "move",
+    footer: "move",
+    run: (c, input, key) => c.moveTo(c.cursor + (key.downArrow || input === "j" ? 1 : -1)),
+  },
+  {
+    on: ["pgup", "pgdn"],
+    does: "page up / down",
+    run: (c, _i, key) => c.moveTo(c.cursor + (key.pageDown ? c.page : -c.page)),
+  },
+  {
+    on: ["g", "G", "home", "end"],
+    does: "first / last job",
+    run: (c, input, key) => c.moveTo(input === "G" || key.end ? c.total - 1 : 0),
+  },
+  {
+    on: ["enter"],
+    does: "open the job (log, input, results, files, history)",
+    footer: "open",
+    when: withJob,
+    run: (c) => c.nav.showJob(c.selected!.id),
+  },
+  { on: ["n"], does: "new job", footer: "new", run: (c) => c.nav.newJob() },
+  {
+    on: ["c"],
+    does: "cancel the job (asks)",
+    footer: "cancel",
+    when: withJob,
+    run: (c) => {
+      const j = c.selected!;
+      if (!isTerminal(j.status)) c.ask({ kind: "cancel", id: j.id, name: j.name });
+      else c.nav.flash(`job ${j.id} is ${j.status} — nothing to cancel`, "error");
+    },
+  },
+  {
+    on: ["r"],
+    does: "re-run a finished job as a new job",
+    footer: "re-run",
+    when: withJob,
+    run: (c) => {
+      const id = c.selected!.id;
+      const { store } = c.project;
+      void runAction(
+        c.nav,
+        async () => rerunJob(c.project, await store.jobs.require(id)),
+        (j) => `job ${id} re-run as job ${j.id}`,
+      ).then(async (made) => {
+        if (!made) return;
+        const at = await store.views.positionOf(c.state.query, made.id);
+        if (at !== null) c.moveTo(at);
+      });
+    },
+  },
+  {
+    on: ["d"],
+    does: "delete the job's record (asks)",
+    footer: "delete",
+    when: withJob,
+    // a running job cannot be deleted: what the user can do is cancel it, so that is what d offers
+    run: (c) => {
+      const j = c.selected!;
+      c.ask({ kind: isActive(j.status) ? "cancel-instead" : "delete", id: j.id, name: j.name });
+    },
+  },
+  {
+    on: ["/"],
+    does: "search by name (enter keeps, esc clears)",
+    footer: "search",
+    run: (c) => c.set({ ...c.state, searching: true }),
+  },
+  {
+    on: ["f", "F"],
+    does: "filter by status (f: next, F: previous)",
+    footer: "filter",
+    run: (c, input) => {
+      const i = FILTERS.indexOf(c.state.query.status);
+      const next = FILTERS[(i + (input === "f" ? 1 : -1) + FILTERS.length) % FILTERS.length] ?? null;
+      c.set({ ...c.state, query: { ...c.state.query, status: next }, cursor: 0, top: 0, jobId: null });
+    },
+  },
+  {
+    on: ["s", "S"],
+    does: "sort by the next column (S: reverse the order)",
+    footer: "sort",
+    run: (c, input) => {
+      if (input === "S") {
+        c.requery({ ...c.state.query, descending: !c.state.query.descending });
+        return;
+      }
+      const i = SORT_COLUMNS.indexOf(c.state.query.sort);
+      const sort = SORT_COLUMNS[(i + 1) % SORT_COLUMNS.length]!;
+      // names read best A→Z, everything else newest / biggest first
+      c.requery({ ...c.state.query, sort, descending: sort !== "name" });
+    },
+  },
+  {
+    on: ["esc"],
+    does: "clear the search and the filter",
+    footer: "clear",
+    when: filtered,
+    run: (c) =>
+      c.set({
+        ...c.state,
+        query: { ...c.state.query, search: "", status: null },
+        cursor: 0,
+        top: 0,
+        jobId: null,
+      }),
+  },
+];
+
+export const SEARCH_BINDINGS: readonly Binding<JobsCtx>[] = [
+  {
+    on: ["enter"],
+    does: "keep the search",
+    footer: "keep",
+    run: (c) => c.set({ ...c.state, searching: false }),
+  },
+  {
+    on: ["esc"],
+    does: "clear the search",
+    footer: "clear",
+    run: (c) =>
+      c.set({
+        ...c.state,
+        searching: false,
+        query: { ...c.state.query, search: "" },
+        cursor: 0,
+        top: 0,
+        jobId: null,
+      }),
+  },
+  {
+    on: ["text"],
+    does: "the name to look for (backspace deletes)",
+    footer: "search",
+    run: (c, input, key) => {
+      const search = editText(c.state.query.search, input, key);
+      if (search !== c.state.query.search)
+        c.set({ ...c.state, query: { ...c.state.query, search }, cursor: 0, top: 0, jobId: null });
+    },
+  },
+];
+
+export function JobsScreen({ width, height }: { width: number; height: number }) {
   const nav = useNav();
   const color = useColor();
-  const { store, files } = useProject();
+  const project = useProject();
+  const { store } = project;
+  const [state, setState] = useRemembered<JobsState>("jobs", INITIAL_JOBS_STATE);
+  const [pending, setPending] = useState<Pending>(null);
   const listHeight = Math.max(1, height - 2);
-  const { rows, total } = useJobs(state.query, state.top, listHeight);
+  const { rows, total, window } = useJobs(state.query, state.top, listHeight);
+  const fresh = window === windowKey(state.query, state.top, listHeight);
   const now = useNow(1000);
   const cursor = Math.min(state.cursor, Math.max(0, total - 1));
   const selected = rows[cursor - state.top] ?? null;
 
-  useGlobalKeys(!state.searching && pending === null);
+  // the cursor follows its job when the list moves under it (rows added or removed above)
+  const underCursor = fresh ? (selected?.id ?? null) : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the job under the cursor changes
+  useEffect(() => {
+    if (underCursor === null || underCursor === state.jobId) return;
+    if (state.jobId === null) {
+      setState((s) => ({ ...s, jobId: underCursor }));
+      return;
+    }
+    const wanted = state.jobId;
+    let live = true;
+    void Promise.resolve(store.views.positionOf(state.query, wanted)).then((at) => {
+      if (!live) return;
+      setState((s) => {
+        if (s.jobId !== wanted) return s;
+        // gone (deleted, or no longer matching): the cursor stays on its row, with the job there now
+        if (at === null) return { ...s, jobId: null };
+        // scrolled only as far as needed to keep it in view
+        let top = s.top;
+        if (at < top) top = at;
+        if (at >= top + listHeight) top = at - listHeight + 1;
+        return { ...s, cursor: at, top };
+      });
+    });
+    return () => {
+      live = false;
+    };
+  }, [underCursor, state.jobId]);
 
-  const moveTo = (target: number, s: JobsState = state) => {
+  const moveTo = (target: number) => {
     const c = Math.max(0, Math.min(target, total - 1));
-    let top = s.top;
+    let top = state.top;
     if (c < top) top = c;
     if (c >= top + listHeight) top = c - listHeight + 1;
-    setState({ ...s, cursor: Math.max(0, c), top: Math.max(0, top) });
+    setState({ ...state, cursor: Math.max(0, c), top: Math.max(0, top), jobId: null });
   };
 
   /** Changes the query and keeps the cursor on the same job when it is still listed. */
@@ -71,74 +267,36 @@ export function JobsScreen({
     });
   };
 
-  useKeys(
-    (input, key) => {
-      if (key.escape) {
-        setState({ ...state, searching: false, query: { ...state.query, search: "" }, cursor: 0, top: 0 });
-        return;
-      }
-      if (key.return) {
-        setState({ ...state, searching: false });
-        return;
-      }
-      const search = editText(state.query.search, input, key);
-      if (search === state.query.search) return;
-      setState({ ...state, query: { ...state.query, search }, cursor: 0, top: 0 });
-    },
-    state.searching && pending === null,
-  );
-
-  useKeys(
-    (input, key) => {
-      if (key.downArrow || input === "j") moveTo(cursor + 1);
-      else if (key.upArrow || input === "k") moveTo(cursor - 1);
-      else if (key.pageDown) moveTo(cursor + listHeight);
-      else if (key.pageUp) moveTo(cursor - listHeight);
-      else if (input === "g" || key.home) moveTo(0);
-      else if (input === "G" || key.end) moveTo(total - 1);
-      else if (key.return && selected) nav.showJob(selected.id);
-      else if (input === "n") nav.newJob();
-      else if (input === "/") setState({ ...state, searching: true });
-      else if (input === "f" || input === "F") {
-        const i = FILTERS.indexOf(state.query.status);
-        const next = FILTERS[(i + (input === "f" ? 1 : -1) + FILTERS.length) % FILTERS.length] ?? null;
-        setState({ ...state, query: { ...state.query, status: next }, cursor: 0, top: 0 });
-      } else if (input === "s") {
-        const i = SORT_COLUMNS.indexOf(state.query.sort);
-        const sort = SORT_COLUMNS[(i + 1) % SORT_COLUMNS.length]!;
-        // names read best A→Z, everything else newest / biggest first
-        requery({ ...state.query, sort, descending: sort !== "name" });
-      } else if (input === "S") requery({ ...state.query, descending: !state.query.descending });
-      else if (key.escape) {
-        setState({ ...state, query: { ...state.query, search: "", status: null }, cursor: 0, top: 0 });
-      } else if (!selected) {
-        if ("crd".includes(input) && input !== "") nav.flash("no job selected", "error");
-      } else if (input === "c") {
-        if (!isTerminal(selected.status)) {
-          setPending({ kind: "cancel", id: selected.id, name: selected.name });
-        } else nav.flash(`job ${selected.id} is ${selected.status} — nothing to cancel`, "error");
-      } else if (input === "d") setPending({ kind: "delete", id: selected.id, name: selected.name });
-      else if (input === "r") {
-        const id = selected.id;
-        void runAction(
-          nav,
-          async () => rerunJob({ store, files }, await store.jobs.require(id)),
-          (j) => `job ${id} re-run as job ${j.id}`,
-        ).then(async (made) => {
-          if (!made) return;
-          const at = await store.views.positionOf(state.query, made.id);
-          if (at !== null) moveTo(at);
-        });
-      }
-    },
-    !state.searching && pending === null,
-  );
+  const ctx: JobsCtx = {
+    nav,
+    project,
+    state,
+    set: setState,
+    selected,
+    cursor,
+    total,
+    page: listHeight,
+    moveTo,
+    requery,
+    ask: setPending,
+  };
+  useBindings("jobs", JOBS_BINDINGS, ctx, {
+    active: !state.searching && pending === null,
+    global: true,
+    legend: [
+      {
+        label: "Marks",
+        text: `${MARK_LEGEND.map((m) => `${m.mark} ${m.short}`).join("  ")}  (the job says why)`,
+      },
+    ],
+  });
+  useBindings("search", SEARCH_BINDINGS, ctx, { active: state.searching && pending === null });
 
   const answer = (yes: boolean) => {
     const p = pending;
     setPending(null);
     if (!yes || !p) return;
-    if (p.kind === "cancel") void runAction(nav, () => cancelJob(store, p.id));
+    if (p.kind !== "delete") void runAction(nav, () => cancelJob(store, p.id));
     else void runAction(nav, () => deleteJob(store, p.id));
   };
 
@@ -171,7 +329,9 @@ export function JobsScreen({
           question={
             pending.kind === "cancel"
               ? `Cancel job ${pending.id} (${pending.name})?`
-              : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
+              : pending.kind === "cancel-instead"
+                ? `Job ${pending.id} (${pending.name}) is running and cannot be deleted — cancel it?`
+                : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
           }
           onAnswer={answer}
         />

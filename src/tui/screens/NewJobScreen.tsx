@@ -12,13 +12,14 @@ import { checkJobName } from "../../domain/names.js";
 import { checkParallelism } from "../../domain/parallelism.js";
 import type { Parallelism, RunnerType } from "../../domain/types.js";
 import type { Template } from "../../workflows/templates.js";
+import { type Binding, useBindings } from "../bindings.js";
+import { Confirm } from "../components/Confirm.js";
 import { deckLines } from "../components/detail-lines.js";
-import { editText, type Field, FormView, moveChoice } from "../components/Form.js";
+import { type Field, type FormCtx, FormView, formBindings } from "../components/Form.js";
 import { Lines } from "../components/Lines.js";
 import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages, unprovidedInput } from "../crystal.js";
 import { useClusters } from "../hooks/use-clusters.js";
-import { useKeys } from "../key-bus.js";
-import { runAction, useNav } from "../nav.js";
+import { type Nav, runAction, useNav } from "../nav.js";
 import { useProject } from "../store-watch.js";
 import { useColor } from "../theme.js";
 
@@ -155,13 +156,35 @@ export function checkNewJob(
   };
 }
 
+const LOADING_BINDINGS: readonly Binding<Nav>[] = [
+  { on: ["esc"], does: "back", footer: "back", run: (nav) => nav.back() },
+];
+
+interface NewJobCtx extends FormCtx {
+  deckOffset: number;
+  setDeckOffset: (n: number) => void;
+}
+
+export const NEW_JOB_BINDINGS = formBindings<NewJobCtx>("create the job", "back without creating", [
+  {
+    on: ["pgdn"],
+    does: "scroll the rendered deck down",
+    footer: "deck",
+    run: (c) => c.setDeckOffset(c.deckOffset + 5),
+  },
+  {
+    on: ["pgup"],
+    does: "scroll the rendered deck up",
+    when: (c) => c.deckOffset > 0,
+    run: (c) => c.setDeckOffset(Math.max(0, c.deckOffset - 5)),
+  },
+]);
+
 export function NewJobScreen({ width, height }: { width: number; height: number }) {
   const mod = useTemplatesModule();
   const nav = useNav();
   const ready = mod !== null && !(mod instanceof Error);
-  useKeys((_input, key) => {
-    if (key.escape) nav.back();
-  }, !ready);
+  useBindings("new job", LOADING_BINDINGS, nav, { active: !ready });
   if (mod === null) return <Text dimColor>loading the templates…</Text>;
   if (mod instanceof Error) {
     return (
@@ -339,7 +362,13 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
       error: checked.report.errors.length > 0 ? "the deck has errors (see the right)" : null,
     },
   ];
-  const f = fields[Math.min(focus, fields.length - 1)]!;
+
+  const [leaving, setLeaving] = useState(false);
+  const filled =
+    name !== null ||
+    deckPath !== "" ||
+    Object.keys(raws).length > 0 ||
+    Object.values(placement).some((v, i) => v !== ["local", "", "", "", ""][i]);
 
   const create = () => {
     const firstError = Object.values(checked.errors)[0] ?? checked.report.errors[0];
@@ -367,24 +396,19 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     else setPlacement({ ...placement, [fieldName]: value });
   };
 
-  useKeys((input, key) => {
-    if (key.escape) nav.back();
-    else if (key.downArrow || (key.tab && !key.shift)) setFocus((focus + 1) % fields.length);
-    else if (key.upArrow || (key.tab && key.shift)) setFocus((focus - 1 + fields.length) % fields.length);
-    else if (key.pageDown) setDeckOffset(deckOffset + 5);
-    else if (key.pageUp) setDeckOffset(Math.max(0, deckOffset - 5));
-    else if (key.ctrl && input === "s") create();
-    else if (key.return) {
-      if (f.kind === "button") create();
-      else setFocus((focus + 1) % fields.length);
-    } else if (f.kind === "choice") {
-      if (key.leftArrow || key.rightArrow || input === " ") {
-        setValue(f.name, moveChoice(f.options, f.value, key.leftArrow ? -1 : 1));
-      }
-    } else if (f.kind === "text") {
-      setValue(f.name, editText(f.value, input, key));
-    }
-  });
+  const ctx: NewJobCtx = {
+    fields,
+    focus: Math.min(focus, fields.length - 1),
+    setFocus,
+    change: setValue,
+    submit: create,
+    // a filled form is not dropped by one key: esc asks first
+    back: () => (filled ? setLeaving(true) : nav.back()),
+    help: () => nav.help(),
+    deckOffset,
+    setDeckOffset,
+  };
+  useBindings("new job", NEW_JOB_BINDINGS, ctx, { active: !leaving });
 
   const side = width >= 100;
   const formWidth = side ? Math.min(60, Math.floor(width * 0.5)) : width;
@@ -414,14 +438,24 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
   const problems = loaded.problems.length;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text bold wrap="truncate-end">
-        New job
-        {problems > 0 ? (
-          <Text
-            dimColor
-          >{`  (${problems} template file(s) could not be read: crystal-tui template list)`}</Text>
-        ) : null}
-      </Text>
+      {leaving ? (
+        <Confirm
+          question="Leave the form? What you typed is dropped."
+          onAnswer={(yes) => {
+            setLeaving(false);
+            if (yes) nav.back();
+          }}
+        />
+      ) : (
+        <Text bold wrap="truncate-end">
+          New job
+          {problems > 0 ? (
+            <Text
+              dimColor
+            >{`  (${problems} template file(s) could not be read: crystal-tui template list)`}</Text>
+          ) : null}
+        </Text>
+      )}
       <Box flexDirection={side ? "row" : "column"}>
         <FormView
           fields={fields}

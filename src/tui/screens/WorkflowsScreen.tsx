@@ -1,15 +1,14 @@
 // Workflows: each one as a tree of its steps with their statuses, and its aggregate results (what
 // the workflow recorded, plus counts, lowest energy and total run time of its jobs).
 import { Box, Text } from "ink";
-import { useState } from "react";
 import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { runtimeSeconds } from "../../domain/job-times.js";
 import { JOB_STATUSES, STATUS_SYMBOL } from "../../domain/status.js";
 import { type SummaryJob, standingOf, summaryText, workflowSummary } from "../../workflows/summary.js";
+import { type Binding, useBindings } from "../bindings.js";
 import { clip, formatDuration, formatHartree, formatWhen } from "../format.js";
 import { useWorkflowSteps, useWorkflows } from "../hooks/use-workflows.js";
-import { useKeys } from "../key-bus.js";
-import { useGlobalKeys, useNav } from "../nav.js";
+import { type Nav, useNav, useRemembered } from "../nav.js";
 import type { WorkflowStepRow, WorkflowSummary } from "../queries.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
 import { buildTree } from "../tree.js";
@@ -56,40 +55,89 @@ function resultText(results: Record<string, unknown> | null): string[] {
   );
 }
 
+interface WorkflowsPlace {
+  cursor: number;
+  focus: "list" | "steps";
+  stepCursor: number;
+}
+
+interface WorkflowsCtx {
+  nav: Nav;
+  place: WorkflowsPlace;
+  set: (p: WorkflowsPlace) => void;
+  workflows: number;
+  tree: ReturnType<typeof buildTree>;
+}
+
+const inList = (c: WorkflowsCtx) => c.place.focus === "list";
+const inSteps = (c: WorkflowsCtx) => c.place.focus === "steps";
+
+export const WORKFLOWS_BINDINGS: readonly Binding<WorkflowsCtx>[] = [
+  {
+    on: ["up", "down", "j", "k"],
+    does: "choose a workflow",
+    footer: "choose",
+    when: (c) => inList(c) && c.workflows > 1,
+    run: (c, input, key) => {
+      const down = key.downArrow || input === "j";
+      const cursor = Math.max(0, Math.min(c.place.cursor + (down ? 1 : -1), c.workflows - 1));
+      c.set({ ...c.place, cursor, stepCursor: 0 });
+    },
+  },
+  {
+    on: ["enter", "tab"],
+    does: "go to the workflow's steps",
+    footer: "steps",
+    when: (c) => inList(c) && c.tree.length > 0,
+    run: (c) => c.set({ ...c.place, focus: "steps" }),
+  },
+  {
+    on: ["up", "down", "j", "k"],
+    does: "choose a step",
+    footer: "choose",
+    when: (c) => inSteps(c) && c.tree.length > 1,
+    run: (c, input, key) => {
+      const down = key.downArrow || input === "j";
+      const stepCursor = Math.max(0, Math.min(c.place.stepCursor + (down ? 1 : -1), c.tree.length - 1));
+      c.set({ ...c.place, stepCursor });
+    },
+  },
+  {
+    on: ["enter"],
+    does: "open the step's job",
+    footer: "open",
+    when: (c) => inSteps(c) && c.tree[c.place.stepCursor] !== undefined,
+    run: (c) => c.nav.showJob(c.tree[c.place.stepCursor]!.node.id),
+  },
+  {
+    on: ["esc", "tab"],
+    does: "back to the list of workflows",
+    footer: "back",
+    when: inSteps,
+    run: (c) => c.set({ ...c.place, focus: "list" }),
+  },
+];
+
 export function WorkflowsScreen({ width, height }: { width: number; height: number }) {
   const nav = useNav();
   const color = useColor();
   const workflows = useWorkflows();
-  const [cursor, setCursor] = useState(0);
-  const [focus, setFocus] = useState<"list" | "steps">("list");
-  const [stepCursor, setStepCursor] = useState(0);
+  // remembered: back from a step's job, the same workflow and step are selected
+  const [place, setPlace] = useRemembered<WorkflowsPlace>("workflows", {
+    cursor: 0,
+    focus: "list",
+    stepCursor: 0,
+  });
+  const { cursor, focus, stepCursor } = place;
   const current = workflows[Math.min(cursor, workflows.length - 1)] ?? null;
   const steps = useWorkflowSteps(current?.id ?? null);
   const tree = buildTree(steps);
-
-  useGlobalKeys(true);
-  useKeys((input, key) => {
-    if (key.tab) {
-      setFocus(focus === "list" ? "steps" : "list");
-      return;
-    }
-    const down = key.downArrow || input === "j";
-    const up = key.upArrow || input === "k";
-    if (focus === "list") {
-      if (down) {
-        setCursor(Math.min(cursor + 1, Math.max(0, workflows.length - 1)));
-        setStepCursor(0);
-      } else if (up) {
-        setCursor(Math.max(0, cursor - 1));
-        setStepCursor(0);
-      } else if (key.return && tree.length > 0) setFocus("steps");
-    } else {
-      if (down) setStepCursor(Math.min(stepCursor + 1, Math.max(0, tree.length - 1)));
-      else if (up) setStepCursor(Math.max(0, stepCursor - 1));
-      else if (key.return && tree[stepCursor]) nav.showJob(tree[stepCursor]!.node.id);
-      else if (key.escape) setFocus("list");
-    }
-  });
+  useBindings(
+    "workflows",
+    WORKFLOWS_BINDINGS,
+    { nav, place, set: setPlace, workflows: workflows.length, tree },
+    { global: true },
+  );
 
   if (workflows.length === 0) {
     return (
