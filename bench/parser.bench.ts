@@ -1,6 +1,6 @@
 // Output parser benchmark (issue 3): a ≥100 MB CRYSTAL output made by repeating the real SCF of
 // aiida-crystal17__mgo_sto3g_scf.out, parsed in a child process (`parseOutputFile`, built dist/)
-// next to `grep -c CYC` on the same file, in the same run. Prints both ratios to grep (goal ≤ 3×):
+// next to `grep -c CYC` on the same file, in the same run. Prints both ratios to grep (goal ≤ 2.5× for the parse itself):
 // the parse itself (timed inside the child, a fresh process each run, so V8's warm-up included)
 // and the whole child process (Node's start-up and the module's import included, measured next to
 // `node -e ""`), and the parser's peak RSS (goal < 100 MB) on that file and on one 4× smaller, to
@@ -158,7 +158,7 @@ console.log(
 const ratio = (a: number | null, b: number | null) =>
   a === null || b === null ? "n/a" : `${(a / b).toFixed(2)}×`;
 console.log(
-  `ratio to grep: parse itself ${ratio(m.parser.parseOnly, m.grep.wall)}; whole process wall ${ratio(m.parser.wall, m.grep.wall)}, CPU ${ratio(m.parser.cpu, m.grep.cpu)} (CPU counts V8's compiler threads too)   (goal ≤ 3×)`,
+  `ratio to grep: parse itself ${ratio(m.parser.parseOnly, m.grep.wall)}; whole process wall ${ratio(m.parser.wall, m.grep.wall)}, CPU ${ratio(m.parser.cpu, m.grep.cpu)} (CPU counts V8's compiler threads too)   (goal ≤ 2.5× for the parse itself)`,
 );
 console.log(`throughput: ${(made.bytes / 1e6 / (m.parser.parseOnly / 1000)).toFixed(0)} MB/s parse only`);
 console.log(
