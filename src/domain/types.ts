@@ -148,6 +148,8 @@ export interface ClusterConfig {
   known_hosts?: string;
   /** An alias from ~/.ssh/config this cluster was defined with. */
   ssh_alias?: string;
+  /** The ssh config file this cluster's connections read (`ssh -F`); default ~/.ssh/config. */
+  ssh_config?: string;
   /** Base folder for job folders on the remote side. */
   remote_dir?: string;
   /** Folder holding crystalOMP / PcrystalOMP on the remote side (CRY23_EXEDIR). */
