@@ -173,6 +173,15 @@ export interface ClusterConfig {
   keep_remote?: boolean;
 }
 
+/** A cluster's connection as the process holding it last recorded it (shared through the store). */
+export interface ClusterConnection {
+  status: "connected" | "connecting" | "needs-auth" | "unreachable";
+  /** The one-line error that led here; null once connected. */
+  lastError: string | null;
+  /** When the status last changed (ms since the epoch). */
+  since: number;
+}
+
 export interface Cluster {
   id: number;
   name: string;
@@ -184,6 +193,8 @@ export interface Cluster {
   status: ClusterStatus;
   createdAt: string;
   updatedAt: string;
+  /** Absent until a process has tried to connect (records from before schema v7 too). */
+  connection?: ClusterConnection;
 }
 
 export interface NewCluster {
