@@ -6,7 +6,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.js";
-import { cliJson, tempProject } from "../helpers/project.js";
+import { cli, cliJson, MGO_DECK, tempProject } from "../helpers/project.js";
+import { newJob } from "./new-jobs.js";
+import { sql } from "./raw-sql.js";
 
 function twoProcesses(): { a: Store; b: Store; dir: string; id: number } {
   const dir = tempProject();
@@ -78,5 +80,40 @@ describe("shared connection state and poll claims", () => {
     expect(a.clusters.claimPoll(id, interval, 5).claimed).toBe(true);
     a.close();
     b.close();
+  });
+
+  it("a running job on an unreachable cluster is marked in `job list`; finished and local ones are not", () => {
+    const { a, dir, id } = twoProcesses();
+    const running = newJob(a, { name: "far", input: MGO_DECK, clusterId: id, runnerType: "slurm" });
+    const done = newJob(a, { name: "old", input: MGO_DECK, clusterId: id, runnerType: "slurm" });
+    const local = newJob(a, { name: "here", input: MGO_DECK });
+    const set = sql(a).prepare("UPDATE jobs SET status = ? WHERE id = ?");
+    // the moves an engine makes (the status triggers allow only those)
+    for (const [job, path] of [
+      [running.id, ["QUEUED", "RUNNING"]],
+      [local.id, ["QUEUED", "RUNNING"]],
+      [done.id, ["QUEUED", "RUNNING", "COMPLETED"]],
+    ] as const)
+      for (const st of path) set.run(st, job);
+    const marks = () =>
+      new Map(
+        cliJson<{ id: number; cluster_connection: string | null }[]>(dir, ["job", "list"]).map((j) => [
+          j.id,
+          j.cluster_connection,
+        ]),
+      );
+    expect([...marks().values()]).toEqual([null, null, null]); // no state known: nothing to say
+    a.clusters.setConnection(id, { status: "unreachable", lastError: "cluster 'hpc': down", since: 1 });
+    expect(marks().get(running.id)).toBe("unreachable");
+    expect(marks().get(done.id)).toBeNull();
+    expect(marks().get(local.id)).toBeNull();
+    const text = cli(dir, ["job", "list"]).stdout.split("\n");
+    expect(text.find((l) => /\bfar\b/.test(l))).toMatch(/hpc \(unreachable\)/);
+    expect(text.find((l) => /\bold\b/.test(l))).not.toMatch(/unreachable/);
+    a.clusters.setConnection(id, { status: "needs-auth", lastError: "cluster 'hpc': code wanted", since: 2 });
+    expect(marks().get(running.id)).toBe("needs-auth");
+    a.clusters.setConnection(id, { status: "connected", lastError: null, since: 3 });
+    expect(marks().get(running.id)).toBeNull();
+    a.close();
   });
 });

@@ -5,6 +5,7 @@ import { createJobs } from "../../app/project.js";
 import { readDeck } from "../../crystal/deck.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
+import { connectionMark } from "../../domain/connection.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UserError } from "../../domain/errors.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
@@ -219,7 +220,12 @@ export function registerJobCommands(program: Command): void {
             ...(clusterId !== undefined ? { clusterId } : {}),
             ...(limit !== undefined ? { limit } : {}),
           });
-          if (opts.json) return printJson(jobs.map(jobToJson));
+          // a job on a cluster that cannot be reached now is marked, not shown as silently RUNNING
+          const connections = new Map((await store.clusters.list()).map((c) => [c.id, c.connection]));
+          const markOf = (j: (typeof jobs)[number]) =>
+            j.clusterId === null ? null : connectionMark(j.status, connections.get(j.clusterId));
+          if (opts.json)
+            return printJson(jobs.map((j) => ({ ...jobToJson(j), cluster_connection: markOf(j) })));
           if (jobs.length === 0)
             return void process.stdout.write("no jobs — add one with `crystal-tui job add`\n");
           const rows = [["ID", "NAME", "STATUS", "WHERE", "ENERGY (Ha)", "CREATED"]];
@@ -228,7 +234,7 @@ export function registerJobCommands(program: Command): void {
               String(j.id),
               j.name,
               statusLabel(j.status),
-              j.clusterName ?? "local",
+              `${j.clusterName ?? "local"}${markOf(j) ? ` (${markOf(j)})` : ""}`,
               `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}`,
               j.createdAt,
             ]);
