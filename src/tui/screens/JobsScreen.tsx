@@ -1,12 +1,15 @@
 // The job list: every job of the project, fast with 10,000 of them (only the rows on screen are
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
+
 import { Box, Text } from "ink";
+import { useMemo } from "react";
 import { isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { Confirm } from "../components/Confirm.js";
 import { editText } from "../components/Form.js";
 import { JobTable } from "../components/JobTable.js";
 import { clip } from "../format.js";
+import { useClusters } from "../hooks/use-clusters.js";
 import { useJobs } from "../hooks/use-jobs.js";
 import { useKeys } from "../key-bus.js";
 import { runAction, useGlobalKeys, useNav } from "../nav.js";
@@ -48,6 +51,8 @@ export function JobsScreen({
   const { store, files } = useProject();
   const listHeight = Math.max(1, height - 2);
   const { rows, total } = useJobs(state.query, state.top, listHeight);
+  const clusters = useClusters();
+  const connections = useMemo(() => new Map(clusters.map((c) => [c.name, c.connection])), [clusters]);
   const now = useNow(1000);
   const cursor = Math.min(state.cursor, Math.max(0, total - 1));
   const selected = rows[cursor - state.top] ?? null;
@@ -156,6 +161,7 @@ export function JobsScreen({
         sort={state.query.sort}
         descending={state.query.descending}
         now={now}
+        connections={connections}
       />
       {total === 0 ? (
         <Box position="absolute" marginTop={2} marginLeft={2}>
