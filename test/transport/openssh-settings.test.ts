@@ -102,12 +102,22 @@ describe("ssh settings as ssh itself resolves them", () => {
       systemConfig: false,
       options: ["Port=2200", "User=chem", "IdentityFile=/k"],
     });
-    const viaAlias = openSshSettingsForCluster({ ...base, config: { ssh_alias: "hpc" } }, { home: "/h" });
+    // the default config (the test run names one of its own in the environment: not here)
+    const named = process.env.CRYSTAL_TUI_SSH_CONFIG;
+    delete process.env.CRYSTAL_TUI_SSH_CONFIG;
+    let viaAlias: ReturnType<typeof openSshSettingsForCluster>;
+    try {
+      viaAlias = openSshSettingsForCluster({ ...base, config: { ssh_alias: "hpc" } }, { home: "/h" });
+    } finally {
+      if (named !== undefined) process.env.CRYSTAL_TUI_SSH_CONFIG = named;
+    }
     expect(viaAlias).toMatchObject({
       destination: "hpc",
       configFile: "/h/.ssh/config",
       systemConfig: true,
       options: [],
+      // the recorded login and port stand in only where the alias says nothing
+      defaults: ["User chem", "Port 2200"],
     });
   });
 });
