@@ -4,6 +4,8 @@
 // given stays; the whole result is checked again), and removing one (refused while it has
 // unfinished jobs, unless forced: then they are cancelled, with the reason, and the runs they have
 // are stopped first, so nothing is left running on a cluster crystal-tui no longer knows).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { checkClusterConfig } from "../domain/cluster-settings.js";
@@ -25,6 +27,8 @@ export interface ClusterSettings {
   user?: string;
   key?: string;
   knownHosts?: string;
+  /** The ssh config file (`ssh -F`) the cluster's connections read; default ~/.ssh/config. */
+  sshConfig?: string;
   remoteDir?: string;
   crystalExedir?: string;
   module?: string[];
@@ -43,6 +47,7 @@ export interface ClusterSettings {
 export const UNSETTABLE: readonly (keyof ClusterConfig)[] = [
   "key_path",
   "known_hosts",
+  "ssh_config",
   "remote_dir",
   "crystal_exedir",
   "modules",
@@ -70,6 +75,32 @@ function homePath(p: string): string {
   return p === "~" ? os.homedir() : p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : p;
 }
 
+/**
+ * An ssh config file given with --ssh-config: made absolute, and read by ssh itself now (`ssh -G`),
+ * so a file that does not exist or that ssh rejects is refused when it is given, not at the first job.
+ */
+function checkedSshConfig(file: string): string {
+  const home = os.homedir();
+  const abs = path.resolve(
+    file === "~" ? home : file.startsWith("~/") ? path.join(home, file.slice(2)) : file,
+  );
+  if (!fs.existsSync(abs) || !fs.statSync(abs).isFile()) {
+    throw new UserError(
+      `--ssh-config ${abs} does not exist — give the ssh config file to use (as for ssh -F)`,
+    );
+  }
+  const r = spawnSync("ssh", ["-G", "-F", abs, "crystal-tui-check"], { encoding: "utf8", timeout: 15_000 });
+  if (r.error)
+    throw new UserError(`cannot run ssh to read ${abs} (${r.error.message}) — install the OpenSSH client`);
+  if (r.status !== 0) {
+    const why = (r.stderr ?? "").trim().split("\n").filter(Boolean)[0] ?? `exit ${r.status}`;
+    throw new UserError(
+      `ssh rejects the config ${abs}: ${why} — fix that file (ssh -G -F ${abs} HOST shows what ssh reads)`,
+    );
+  }
+  return abs;
+}
+
 /** The settings given, as a cluster's configuration (only what was given). */
 export function configFrom(s: ClusterSettings): ClusterConfig {
   const config: ClusterConfig = {};
@@ -89,6 +120,7 @@ export function configFrom(s: ClusterSettings): ClusterConfig {
     });
     config.known_hosts = s.knownHosts;
   }
+  if (s.sshConfig !== undefined) config.ssh_config = checkedSshConfig(s.sshConfig);
   if (s.remoteDir !== undefined) config.remote_dir = s.remoteDir;
   if (s.crystalExedir !== undefined) config.crystal_exedir = s.crystalExedir;
   if (s.module?.length) config.modules = s.module;
@@ -132,7 +164,7 @@ export function prepareCluster(name: string, s: ClusterSettings): NewCluster {
   if (!s.host) throw new UserError("a cluster needs a host (a name, an address, or a ~/.ssh/config alias)");
   const port = whole("the port", s.port);
   const config = configFrom(s);
-  const alias = lookupSshConfig(s.host);
+  const alias = lookupSshConfig(s.host, config.ssh_config ? { file: config.ssh_config } : {});
   const isAlias = alias.hostName !== undefined || alias.user !== undefined || alias.port !== undefined;
   if (isAlias) config.ssh_alias = s.host;
   checkClusterConfig(config, alias.hostName ?? s.host);

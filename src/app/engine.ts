@@ -3,6 +3,7 @@
 // TUI's engine host alike.
 import { Engine, type EngineOptions } from "../engine/engine.js";
 import type { EngineHooks, Project } from "../engine/hooks.js";
+import type { ProjectStore } from "../store/port.js";
 import { workflowHooks } from "../workflows/engine-hooks.js";
 import { type RunnersSetup, runnerFactory } from "./runners.js";
 
@@ -19,13 +20,31 @@ export interface EngineSetup extends Omit<EngineOptions, "runnerFactory" | "hook
   runners?: RunnersSetup;
 }
 
+/**
+ * Records each change of a cluster's connection in the store, where every process serving the
+ * project reads it (`cluster list --json`, the TUI): written by the process holding the connection.
+ */
+export function recordConnectionState(store: ProjectStore): NonNullable<RunnersSetup["onConnectionState"]> {
+  return (cluster, state) => {
+    const record = { status: state.status, lastError: state.lastError, since: state.since };
+    try {
+      Promise.resolve(store.clusters.setConnection(cluster.id, record)).catch(() => {});
+    } catch {} // a project closed meanwhile: nothing to tell
+  };
+}
+
 /** An engine serving `project` with every runner and every feature's hooks. */
 export function buildEngine(project: Project, setup: EngineSetup = {}): Engine {
   const { runners, ...options } = setup;
-  return new Engine(project.store, {
+  const store = project.store;
+  return new Engine(store, {
     ...options,
     files: project.files,
-    runnerFactory: runnerFactory(runners),
+    runnerFactory: runnerFactory({
+      // every process serving the project sees how the connection this one holds is doing
+      onConnectionState: recordConnectionState(store),
+      ...runners,
+    }),
     hooks: defaultHooks(),
   });
 }

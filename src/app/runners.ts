@@ -7,6 +7,7 @@
 import type { Cluster } from "../domain/types.js";
 import { makeRunnerFactory, type RunnerFactoryOptions } from "../runners/factory.js";
 import type { RunnerFactory } from "../runners/types.js";
+import type { ConnectionState } from "../transport/connection-state.js";
 import {
   type ClusterSshEnvironment,
   checkClusterKeyFile,
@@ -25,12 +26,16 @@ export interface RunnersSetup extends Omit<RunnerFactoryOptions, "shellFor"> {
   openSsh?: MasterOptions & { maxSessions?: number };
   /** Where the ssh config is read when a cluster names none. */
   sshEnv?: ClusterSshEnvironment;
+  /** Told of every change of a cluster's connection state (the engine records it in the store). */
+  onConnectionState?: (cluster: Cluster, state: ConnectionState) => void;
 }
 
 // One master object per cluster connection in this process: every runner built for the cluster
 // (an engine builds one per pass, an edit builds a new one) sees the same connection state and
 // never races another object of this process to start the master.
 const masters = new Map<string, OpenSshMaster>();
+/** The state listeners each master has, so that a runner built again does not subscribe twice. */
+const listening = new WeakMap<OpenSshMaster, Set<RunnersSetup["onConnectionState"]>>();
 
 function masterFor(settings: OpenSshSettings, opts: MasterOptions): OpenSshMaster {
   const key = JSON.stringify([settings, opts.controlDir ?? null]);
@@ -48,7 +53,17 @@ export function shellFor(cluster: Cluster, setup: RunnersSetup = {}): RemoteShel
   checkClusterKeyFile(cluster, setup.sshEnv?.home);
   const settings = openSshSettingsForCluster(cluster, setup.sshEnv);
   const opts = setup.openSsh ?? {};
-  return new OpenSshShell(settings, { ...opts, master: masterFor(settings, opts) });
+  const master = masterFor(settings, opts);
+  const report = setup.onConnectionState;
+  if (report) {
+    const heard = listening.get(master) ?? new Set();
+    listening.set(master, heard);
+    if (!heard.has(report)) {
+      heard.add(report);
+      master.onStateChange((state) => report(cluster, state));
+    }
+  }
+  return new OpenSshShell(settings, { ...opts, master });
 }
 
 /** A shell given to several runners: closing one runner must not close it for the others. */
@@ -63,6 +78,6 @@ function sharedShell(shell: RemoteShell): RemoteShell {
 }
 
 export function runnerFactory(setup: RunnersSetup = {}): RunnerFactory {
-  const { shell: _shell, openSsh: _openSsh, sshEnv: _sshEnv, ...options } = setup;
+  const { shell: _shell, openSsh: _openSsh, sshEnv: _sshEnv, onConnectionState: _on, ...options } = setup;
   return makeRunnerFactory({ ...options, shellFor: (cluster) => shellFor(cluster, setup) });
 }

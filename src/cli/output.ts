@@ -129,6 +129,10 @@ export function clusterToJson(c: Cluster) {
     config: c.config,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
+    // as the process holding the connection last recorded it; null until one has tried
+    connection: c.connection?.status ?? null,
+    connection_error: c.connection?.lastError ?? null,
+    connection_since: c.connection ? new Date(c.connection.since).toISOString() : null,
   };
 }
 

@@ -88,6 +88,15 @@ export function checkClusterConfig(c: ClusterConfig, host?: string): ClusterConf
   for (const field of ["crystal_exedir", "mpirun", "key_path", "known_hosts", "ssh_alias"] as const) {
     if (c[field] !== undefined) checkOneLine(field, c[field]);
   }
+  if (c.ssh_config !== undefined) {
+    checkOneLine("ssh_config", c.ssh_config);
+    // ssh reads it from wherever crystal-tui runs later: a relative path would move with the folder
+    if (!c.ssh_config.startsWith("/") || c.ssh_config.includes('"')) {
+      throw new UserError(
+        `ssh_config ${JSON.stringify(c.ssh_config)} must be an absolute path without quotes — give the file's full path`,
+      );
+    }
+  }
   if (c.remote_dir !== undefined) {
     checkOneLine("remote_dir", c.remote_dir);
     if (!REMOTE_DIR.test(c.remote_dir) || /(^|\/)\.\.(\/|$)/.test(c.remote_dir)) {

@@ -148,6 +148,8 @@ export interface ClusterConfig {
   known_hosts?: string;
   /** An alias from ~/.ssh/config this cluster was defined with. */
   ssh_alias?: string;
+  /** The ssh config file this cluster's connections read (`ssh -F`); default ~/.ssh/config. */
+  ssh_config?: string;
   /** Base folder for job folders on the remote side. */
   remote_dir?: string;
   /** Folder holding crystalOMP / PcrystalOMP on the remote side (CRY23_EXEDIR). */
@@ -171,6 +173,15 @@ export interface ClusterConfig {
   keep_remote?: boolean;
 }
 
+/** A cluster's connection as the process holding it last recorded it (shared through the store). */
+export interface ClusterConnection {
+  status: "connected" | "connecting" | "needs-auth" | "unreachable";
+  /** The one-line error that led here; null once connected. */
+  lastError: string | null;
+  /** When the status last changed (ms since the epoch). */
+  since: number;
+}
+
 export interface Cluster {
   id: number;
   name: string;
@@ -182,6 +193,8 @@ export interface Cluster {
   status: ClusterStatus;
   createdAt: string;
   updatedAt: string;
+  /** Absent until a process has tried to connect (records from before schema v8 too). */
+  connection?: ClusterConnection;
 }
 
 export interface NewCluster {

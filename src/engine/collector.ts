@@ -45,6 +45,15 @@ export class Collector {
       const due = now - t.lastPoll >= t.runner.pollIntervalMs || jobs.some((j) => j.cancelRequested);
       if (!due && t.cluster !== null) continue;
       t.lastPoll = now;
+      // a cluster is polled at most once per interval by all the processes serving this project
+      // (TUI, `run --watch`, …): the poll is claimed in the store first; a cancel asked is not held up
+      if (t.cluster !== null && clusterId !== null && !jobs.some((j) => j.cancelRequested)) {
+        const claim = await e.store.clusters.claimPoll(clusterId, t.runner.pollIntervalMs, now);
+        if (!claim.claimed) {
+          t.lastPoll = Math.min(now, claim.lastPolledAt); // try again when that poll's interval ends
+          continue;
+        }
+      }
       let states: Map<number, RunState>;
       try {
         states = await t.runner.poll(jobs.map((job) => ({ job, handle: job.runHandle as RunHandle })));

@@ -4,7 +4,13 @@
 import { checkClusterAddress, checkClusterConfig } from "../domain/cluster-settings.js";
 import { UserError } from "../domain/errors.js";
 import { checkClusterName } from "../domain/names.js";
-import type { Cluster, ClusterConfig, ClusterStatus, NewCluster } from "../domain/types.js";
+import type {
+  Cluster,
+  ClusterConfig,
+  ClusterConnection,
+  ClusterStatus,
+  NewCluster,
+} from "../domain/types.js";
 import { type DB, statement } from "./database.js";
 import { parseJsonObject } from "./json.js";
 import type { ClusterStore } from "./port.js";
@@ -20,6 +26,9 @@ interface ClusterRow {
   status: string;
   created_at: string;
   updated_at: string;
+  connection_status: string | null;
+  connection_error: string | null;
+  connection_since: number | null;
 }
 
 function rowToCluster(r: ClusterRow): Cluster {
@@ -34,6 +43,15 @@ function rowToCluster(r: ClusterRow): Cluster {
     status: r.status as ClusterStatus,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(r.connection_status
+      ? {
+          connection: {
+            status: r.connection_status as ClusterConnection["status"],
+            lastError: r.connection_error,
+            since: r.connection_since ?? 0,
+          },
+        }
+      : {}),
   };
 }
 
@@ -119,6 +137,39 @@ export class ClusterRepository implements ClusterStore {
     return (statement(this.db, "SELECT * FROM clusters ORDER BY name").all() as ClusterRow[]).map(
       rowToCluster,
     );
+  }
+
+  /**
+   * Records the connection state of a cluster (by the process holding the connection). Leaves
+   * updated_at alone: that one says the settings changed (engines rebuild their runner on it).
+   */
+  setConnection(id: number, c: ClusterConnection): void {
+    statement(
+      this.db,
+      "UPDATE clusters SET connection_status = ?, connection_error = ?, connection_since = ? WHERE id = ?",
+    ).run(c.status, c.lastError, Math.round(c.since), id);
+  }
+
+  /**
+   * Claims the cluster's next scheduler poll for the caller: granted (true) when no process of this
+   * project polled it within `intervalMs` — one guarded UPDATE, so two processes never both get it.
+   * Otherwise the time of the last poll, to wait from.
+   */
+  claimPoll(
+    id: number,
+    intervalMs: number,
+    now = Date.now(),
+  ): { claimed: true } | { claimed: false; lastPolledAt: number } {
+    const info = statement(
+      this.db,
+      "UPDATE clusters SET last_polled_at = ? WHERE id = ? AND (last_polled_at IS NULL OR last_polled_at <= ? OR last_polled_at > ?)",
+    ).run(now, id, now - intervalMs, now);
+    if (info.changes === 1) return { claimed: true };
+    const last = statement(this.db, "SELECT last_polled_at FROM clusters WHERE id = ?").pluck().get(id) as
+      | number
+      | null
+      | undefined;
+    return { claimed: false, lastPolledAt: last ?? now };
   }
 
   listActive(): Cluster[] {

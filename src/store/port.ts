@@ -15,6 +15,7 @@ import type { LaunchMark, RunHandle } from "../domain/run-handle.js";
 import type { JobStatus } from "../domain/status.js";
 import type {
   Cluster,
+  ClusterConnection,
   Job,
   JobEvent,
   NewCluster,
@@ -74,6 +75,14 @@ export interface ClusterStore {
   getByName(name: string): Awaitable<Cluster | undefined>;
   requireByName(name: string): Awaitable<Cluster>;
   list(): Awaitable<Cluster[]>;
+  /** The connection state, written by the process holding the connection (leaves updated_at alone). */
+  setConnection(id: number, connection: ClusterConnection): Awaitable<void>;
+  /** One scheduler poll per interval per cluster across processes: claimed by one guarded UPDATE. */
+  claimPoll(
+    id: number,
+    intervalMs: number,
+    now?: number,
+  ): Awaitable<{ claimed: true } | { claimed: false; lastPolledAt: number }>;
   update(
     id: number,
     patch: Partial<Pick<Cluster, "hostname" | "port" | "username" | "config" | "status" | "name">>,

@@ -96,6 +96,65 @@ describe("cluster settings are checked when given", () => {
     );
   });
 
+  it("--ssh-config names the file ssh reads for the cluster: checked by ssh when given, kept, editable", () => {
+    const dir = tempProject();
+    const conf = path.join(dir, "site_ssh_config");
+    fs.writeFileSync(conf, "Host myhpc\n  HostName login.hpc.example\n  Port 2200\n  User chem42\n");
+    // the alias is read from that file (no CRYSTAL_TUI_SSH_CONFIG says it), the path kept absolute
+    const added = cliJson<{ port: number; username: string; config: Record<string, unknown> }>(
+      dir,
+      [
+        "cluster",
+        "add",
+        "hpc",
+        "--type",
+        "slurm",
+        "--host",
+        "myhpc",
+        "--ssh-config",
+        path.relative(process.cwd(), conf),
+      ],
+      { CRYSTAL_TUI_SSH_CONFIG: path.join(dir, "no-such-config") },
+    );
+    expect(added).toMatchObject({
+      port: 2200,
+      username: "chem42",
+      config: { ssh_alias: "myhpc", ssh_config: conf },
+    });
+    // a file that is not there, and one ssh rejects: one line naming the file, nothing added
+    const broken = path.join(dir, "broken_config");
+    fs.writeFileSync(broken, "Host x\n  NoSuchOption yes\n");
+    const missing = path.join(dir, "missing_config");
+    for (const [file, why] of [
+      [missing, /--ssh-config .*missing_config does not exist/],
+      [
+        broken,
+        /ssh rejects the config .*broken_config: .*NoSuchOption|ssh rejects the config .*broken_config: .*Bad configuration option/,
+      ],
+    ] as const) {
+      const r = cli(dir, [
+        "cluster",
+        "add",
+        "other",
+        "--type",
+        "ssh",
+        "--host",
+        "h.example",
+        "--ssh-config",
+        file,
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    expect(clusters(dir).map((c) => c.name)).toEqual(["hpc"]);
+    // edit: a bad file changes nothing; --unset ssh-config goes back to the default
+    expect(cli(dir, ["cluster", "edit", "hpc", "--ssh-config", broken]).code).toBe(1);
+    expect(clusters(dir)[0]!.config.ssh_config).toBe(conf);
+    expect(cli(dir, ["cluster", "edit", "hpc", "--unset", "ssh-config"]).code).toBe(0);
+    expect(clusters(dir)[0]!.config.ssh_config).toBeUndefined();
+  });
+
   it("a cluster recorded with bad settings before is unavailable with its reason; local jobs still run", () => {
     const dir = tempProject();
     expect(cli(dir, ["cluster", "add", "old", "--type", "ssh", "--host", "127.0.0.1"]).code).toBe(0);

@@ -23,6 +23,8 @@ export interface RemoteSetup {
   counter: string;
   /** A folder jmtest may write to (scratch for CRY23_SCRDIR). */
   shared: string;
+  /** The suite's own ssh config (`cluster add --ssh-config`): the user's ~/.ssh is never read. */
+  sshConfig: string;
 }
 
 const made: string[] = [];
@@ -50,7 +52,9 @@ export function remoteSetup(suite: string): RemoteSetup {
   // the remote side creates this one itself, as jmtest (a real remote folder is the user's own)
   // in the test run's temp folder (global-setup.ts), so the run's end removes it too
   const remoteDir = path.join(os.tmpdir(), `ctui-remote-${suite}-${crypto.randomBytes(4).toString("hex")}`);
-  return { exedir, remoteDir, counter, shared };
+  const sshConfig = path.join(root, "ssh_config");
+  fs.writeFileSync(sshConfig, "# the suite's ssh config: the cluster's own settings say the rest\n");
+  return { exedir, remoteDir, counter, shared, sshConfig };
 }
 
 /** `crystal-tui cluster add` for the test sshd, as a user types it; returns the project. */
@@ -77,6 +81,8 @@ export function addCluster(
     infra.sshKey,
     "--known-hosts",
     infra.knownHosts,
+    "--ssh-config",
+    setup.sshConfig,
     "--remote-dir",
     setup.remoteDir,
     "--crystal-exedir",

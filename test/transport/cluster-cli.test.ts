@@ -258,6 +258,14 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
     expect(test.code).toBe(1);
     expect(test.stdout).toMatch(/✗ connection\s+.*127\.0\.0\.1:1 cannot be reached \(Connection refused\)/);
     expect(test.stdout).toMatch(/- partition\s+needs a connection/);
+    // what the test found is every process's to see
+    const shown = cliJson<{ name: string; connection: string; connection_error: string }[]>(
+      project,
+      ["cluster", "list"],
+      env,
+    ).find((x) => x.name === "nowhere")!;
+    expect(shown.connection).toBe("unreachable");
+    expect(shown.connection_error).toMatch(/^cluster 'nowhere': 127\.0\.0\.1:1 cannot be reached/);
   });
 
   it("a cluster added by a ~/.ssh/config alias connects where the alias says", () => {
@@ -291,5 +299,7 @@ describe.skipIf(!infra)("crystal-tui cluster test / trust against the real serve
     expect(r.stdout).toContain(`${inf.sshUser}@testhpc (${inf.sshHost}:${inf.sshPort})`);
     expect(r.stdout).toMatch(new RegExp(`✓ login\\s+logged in as ${inf.sshUser}`));
     expect(r.stdout).toMatch(/✓ remote folder/);
+    const shown = cliJson<{ name: string; connection: string }[]>(project, ["cluster", "list"], env);
+    expect(shown.find((x) => x.name === "aliased")!.connection).toBe("connected");
   });
 });

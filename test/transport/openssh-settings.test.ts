@@ -102,20 +102,22 @@ describe("ssh settings as ssh itself resolves them", () => {
       systemConfig: false,
       options: ["Port=2200", "User=chem", "IdentityFile=/k"],
     });
-    // the test run names its own config for every process (CRYSTAL_TUI_SSH_CONFIG): here, as a user
-    const runConfig = process.env.CRYSTAL_TUI_SSH_CONFIG;
+    // the default config (the test run names one of its own in the environment: not here)
+    const named = process.env.CRYSTAL_TUI_SSH_CONFIG;
     delete process.env.CRYSTAL_TUI_SSH_CONFIG;
     let viaAlias: ReturnType<typeof openSshSettingsForCluster>;
     try {
       viaAlias = openSshSettingsForCluster({ ...base, config: { ssh_alias: "hpc" } }, { home: "/h" });
     } finally {
-      if (runConfig !== undefined) process.env.CRYSTAL_TUI_SSH_CONFIG = runConfig;
+      if (named !== undefined) process.env.CRYSTAL_TUI_SSH_CONFIG = named;
     }
     expect(viaAlias).toMatchObject({
       destination: "hpc",
       configFile: "/h/.ssh/config",
       systemConfig: true,
       options: [],
+      // the recorded login and port stand in only where the alias says nothing
+      defaults: ["User chem", "Port 2200"],
     });
   });
 });

@@ -47,9 +47,28 @@ describe("clusters screen", () => {
     });
     m.watcher.touch();
     const f = await m.waitFor("hpc");
-    expect(f).toMatch(/box\s+ssh\s+chem@127\.0\.0\.1:22\s+○ inactive\s+0/);
-    expect(f).toMatch(/hpc\s+slurm\s+chem@10\.0\.0\.5:2222\s+● active\s+0/);
+    expect(f).toMatch(/box\s+ssh\s+chem@127\.0\.0\.1:22\s+○ inactive\s+—\s+0/);
+    expect(f).toMatch(/hpc\s+slurm\s+chem@10\.0\.0\.5:2222\s+● active\s+—\s+0/);
     for (const l of f.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
+  });
+
+  test("shows each cluster's connection as the process holding it recorded it", async () => {
+    const store = makeStore();
+    const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "10.0.0.5", username: "chem" });
+    m = mount(store, { view: clusters, columns: 80, rows: 24 });
+    await m.waitFor("hpc");
+    store.clusters.setConnection(hpc.id, {
+      status: "unreachable",
+      lastError: "cluster 'hpc': 10.0.0.5 cannot be reached",
+      since: Date.now(),
+    });
+    m.watcher.touch();
+    let f = await m.waitFor("unreachable");
+    expect(f).toMatch(/hpc\s+slurm\s+chem@10\.0\.0\.5:22\s+● active\s+unreachable\s+0/);
+    store.clusters.setConnection(hpc.id, { status: "connected", lastError: null, since: Date.now() });
+    m.watcher.touch();
+    f = await m.waitFor("connected");
+    expect(f).toMatch(/● active\s+connected\s+0/);
   });
 
   test("a adds a cluster: each field is checked as you type; save stores it", async () => {

@@ -1,6 +1,8 @@
 // The job list as a user sees it and drives it with keys, on a real project database.
 import { afterEach, describe, expect, test } from "vitest";
 import { Store } from "../../src/store/store.js";
+import { MGO_DECK } from "../helpers/project.js";
+import { newJob } from "../store/new-jobs.js";
 import { sql } from "../store/raw-sql.js";
 import { addJobs, KEY, type Mounted, makeStore, mount, sleep } from "./helpers.js";
 
@@ -43,6 +45,27 @@ describe("job list", () => {
     // the footer shows the screen's keys, the status line the counts per status
     expect(lines[lines.length - 1]).toMatch(/enter open.*n new.*c cancel.*\? help.*q quit/);
     expect(f).toMatch(/…1 ✔1 ✖1/);
+  });
+
+  test("a running job on a cluster that cannot be reached is marked ✖ before its cluster; ? while a login is wanted", async () => {
+    const store = makeStore();
+    const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "10.0.0.5", username: "chem" });
+    const far = newJob(store, { name: "far_scf", input: MGO_DECK, clusterId: hpc.id, runnerType: "slurm" });
+    const old = newJob(store, { name: "old_scf", input: MGO_DECK, clusterId: hpc.id, runnerType: "slurm" });
+    for (const st of ["QUEUED", "RUNNING"] as const) store.jobs.transition(far.id, st, { reason: null });
+    finish(store, old.id, "COMPLETED", -1);
+    m = mount(store, { columns: 80, rows: 24 });
+    let f = await m.waitFor("far_scf");
+    expect(rowOf(f, far.id)).toMatch(/RUNNING\s+hpc\s/);
+    store.clusters.setConnection(hpc.id, { status: "unreachable", lastError: "down", since: Date.now() });
+    m.watcher.touch();
+    f = await m.waitFor("✖ hpc");
+    expect(rowOf(f, far.id)).toMatch(/RUNNING\s+✖ hpc\s/);
+    expect(rowOf(f, old.id)).toMatch(/COMPLETED\s+hpc\s/); // a finished job is not the connection's
+    store.clusters.setConnection(hpc.id, { status: "needs-auth", lastError: "code", since: Date.now() });
+    m.watcher.touch();
+    f = await m.waitFor("? hpc");
+    expect(rowOf(f, far.id)).toMatch(/RUNNING\s+\? hpc\s/);
   });
 
   test("j/k move the cursor and enter opens the job under it", async () => {

@@ -29,6 +29,17 @@ async function masterFor(
   });
 }
 
+/**
+ * Records how the connection this command held ended up (connected, needs-auth, unreachable) in
+ * the store, where every process serving the project reads it (`cluster list --json`, the TUI).
+ */
+async function recordState(cmd: Command, c: Cluster, master: OpenSshMaster): Promise<void> {
+  const s = master.state;
+  await withStore(cmd, (store) =>
+    store.clusters.setConnection(c.id, { status: s.status, lastError: s.lastError, since: s.since }),
+  ).catch(() => {}); // the project went away meanwhile: nothing to tell
+}
+
 /** ssh's ControlPersist: seconds, or a number with s/m/h/d, or "forever". */
 function persistValue(value: string): string {
   if (value === "forever") return "yes";
@@ -83,7 +94,7 @@ export function registerClusterConnectCommands(cluster: Command): void {
           if (!opts.json) process.stdout.write(checkLine(check));
         },
         transport,
-      });
+      }).finally(() => recordState(cmd, c, master));
       if (opts.json) printJson(report);
       const failed = report.checks.filter((x) => x.outcome === "failed");
       if (failed.length === 0) {
@@ -176,7 +187,9 @@ export function registerClusterConnectCommands(cluster: Command): void {
         const c = await withStore(cmd, (store) => store.clusters.requireByName(name));
         if (opts.close) return disconnect(c, opts.json);
         const master = await masterFor(c, { persist: persistValue(opts.persist) });
-        const { reused } = await master.connect(persistValue(opts.persist));
+        const { reused } = await master
+          .connect(persistValue(opts.persist))
+          .finally(() => recordState(cmd, c, master));
         const state = master.state;
         if (opts.json)
           return printJson({

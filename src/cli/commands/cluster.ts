@@ -20,6 +20,10 @@ function settingOptions(cmd: Command): Command {
     .option("--user <user>", "login name (default: the alias's User in ~/.ssh/config, else yours)")
     .option("--key <path>", "private key file (default: the ssh-agent)")
     .option("--known-hosts <file>", "known_hosts file of this cluster (default ~/.ssh/known_hosts)")
+    .option(
+      "--ssh-config <file>",
+      "ssh config file the cluster's connections read, as ssh -F (default ~/.ssh/config)",
+    )
     .option("--remote-dir <dir>", "base folder for job folders on the cluster (/path or ~/path)")
     .option("--crystal-exedir <dir>", "folder of crystalOMP / PcrystalOMP on the cluster")
     .option("--module <m>", "environment module to load; repeatable (an edit replaces the list)", collect)

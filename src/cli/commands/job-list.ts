@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { columnsNamed, JOB_COLUMNS, listJobs } from "../../app/job-list.js";
 import { pendingReasons } from "../../app/pending-reason.js";
 import { STANDIN_MARK } from "../../crystal/standin-signature.js";
+import { connectionMark } from "../../domain/connection.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { energyStanding, NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { JOB_STATUSES } from "../../domain/status.js";
@@ -90,11 +91,19 @@ export function registerJobList(job: Command): void {
           ...(opts.name !== undefined ? { name: opts.name } : {}),
           ...(limit !== undefined ? { limit } : {}),
         });
+        // a job on a cluster that cannot be reached now is marked, not shown as silently RUNNING
+        const connections = new Map((await store.clusters.list()).map((c) => [c.id, c.connection]));
+        const markOf = (j: (typeof jobs)[number]) =>
+          j.clusterId === null ? null : connectionMark(j.status, connections.get(j.clusterId));
         if (format === "json") {
           if (!columns) {
             const why = await pendingReasons(store, jobs);
             return printJson(
-              jobs.map((j) => ({ ...jobToJson(j), pending_reason: why.get(j.id)?.text ?? null })),
+              jobs.map((j) => ({
+                ...jobToJson(j),
+                pending_reason: why.get(j.id)?.text ?? null,
+                cluster_connection: markOf(j),
+              })),
             );
           }
           return printJson(jobs.map((j) => Object.fromEntries(columns.map((c) => [c.name, c.value(j)]))));
@@ -121,7 +130,7 @@ export function registerJobList(job: Command): void {
             String(j.id),
             j.name,
             statusLabel(j.status),
-            j.clusterName ?? "local",
+            `${j.clusterName ?? "local"}${markOf(j) ? ` (${markOf(j)})` : ""}`,
             `${formatEnergy(j.finalEnergy)}${j.finalEnergy !== null && !energyStanding(j.status, j.keyResults).final ? NOT_FINAL_MARK : ""}${j.keyResults?.standin ? STANDIN_MARK : ""}`,
             j.createdAt,
             ...(why.size ? [why.get(j.id)?.text ?? ""] : []),

@@ -107,7 +107,11 @@ export function openSshSettingsForCluster(
   if (!fromAlias) {
     if (cluster.port !== 22) options.push(`Port=${cluster.port}`);
     options.push(`User=${cluster.username}`);
-  } else defaults.push(`User ${cluster.username}`);
+  } else {
+    // what the cluster recorded stands in where the alias says nothing (as target.ts: cfg ?? cluster)
+    defaults.push(`User ${cluster.username}`);
+    if (cluster.port !== 22) defaults.push(`Port ${cluster.port}`);
+  }
   if (config.key_path) options.push(`IdentityFile=${expandTilde(config.key_path, home)}`);
   return {
     label: cluster.name,

@@ -1,7 +1,10 @@
 // The job list: a header and only the rows on screen (the window comes from the store already cut),
 // with the sorted column marked and the cursor row in inverse video (readable without colour).
+
 import { Box, Text } from "ink";
+import { connectionMark } from "../../domain/connection.js";
 import { STATUS_SYMBOL } from "../../domain/status.js";
+import type { ClusterConnection } from "../../domain/types.js";
 import { clip, formatWhen, runtimeOf, whereOf } from "../format.js";
 import type { JobListRow, SortColumn } from "../queries.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
@@ -33,6 +36,9 @@ export function columnsFor(width: number): { columns: Column[]; nameWidth: numbe
   return { columns: columns.map((c) => (c.key === "name" ? { ...c, width: nameWidth } : c)), nameWidth };
 }
 
+/** Before the cluster of a running job: ✖ unreachable, ? waiting for a login (a code, a host key). */
+const WHERE_MARK = { unreachable: "✖ ", "needs-auth": "? ", none: "" } as const;
+
 function cell(text: string, c: Column): string {
   const t = clip(text, c.width);
   return c.align === "right" ? t.padStart(c.width) : t.padEnd(c.width);
@@ -46,8 +52,11 @@ export function JobTable({
   sort,
   descending,
   now,
+  connections,
 }: {
   rows: JobListRow[];
+  /** Each cluster's connection by name: a job on one that cannot be reached now is marked. */
+  connections?: ReadonlyMap<string, ClusterConnection | undefined>;
   /** Index in `rows` of the cursor, or -1. */
   cursor: number;
   width: number;
@@ -80,7 +89,7 @@ export function JobTable({
           id: String(r.id),
           name: r.name,
           status: `${STATUS_SYMBOL[r.status]} ${r.status}${r.cancelRequested && !isDone(r.status) ? "!" : ""}`,
-          where: whereOf(r),
+          where: `${WHERE_MARK[(r.clusterName && connectionMark(r.status, connections?.get(r.clusterName))) || "none"]}${whereOf(r)}`,
           runtime: runtimeOf(r, now),
           // 14 columns of value and one for its mark (~ not final, ⚠ imaginary modes)
           energy: "",

@@ -236,6 +236,15 @@ function ClusterForm({
   );
 }
 
+/** The connection as the process holding it last recorded it (shared through the store). */
+const CONNECTION_COLOR = {
+  connected: "green",
+  connecting: "yellow",
+  "needs-auth": "yellow",
+  unreachable: "red",
+  none: "gray",
+} as const;
+
 type Pending =
   | { kind: "delete"; cluster: ClusterRow }
   | { kind: "trust"; cluster: ClusterRow; keyType: string; fingerprint: string }
@@ -391,8 +400,8 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
     }
   };
 
-  const nameW = Math.max(8, Math.min(20, width - 58));
-  const hostW = Math.max(10, width - nameW - 40);
+  const nameW = Math.max(8, Math.min(20, width - 71));
+  const hostW = Math.max(10, width - nameW - 53);
   return (
     <Box flexDirection="column" width={width} height={height}>
       {clusters.length === 0 ? (
@@ -405,7 +414,7 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
           <Text bold wrap="truncate-end">
             {" "}
             {"NAME".padEnd(nameW)} {"TYPE".padEnd(6)} {"USER@HOST:PORT".padEnd(hostW)} {"STATUS".padEnd(9)}{" "}
-            ACTIVE
+            {"CONNECTION".padEnd(12)} ACTIVE
           </Text>
           {clusters.map((c, i) => (
             <Text key={c.id} inverse={i === cursor} wrap="truncate-end">
@@ -414,6 +423,9 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
               {clip(`${c.username}@${c.hostname}:${c.port}`, hostW).padEnd(hostW)}{" "}
               <Text color={color(c.status === "active" ? "green" : c.status === "error" ? "red" : "gray")}>
                 {(c.status === "active" ? "● " : c.status === "error" ? "✖ " : "○ ") + c.status.padEnd(7)}
+              </Text>{" "}
+              <Text color={color(CONNECTION_COLOR[c.connection?.status ?? "none"])}>
+                {(c.connection?.status ?? "—").padEnd(12)}
               </Text>{" "}
               {c.activeJobs}
             </Text>

@@ -1,7 +1,7 @@
 // The job list: every job of the project, fast with 10,000 of them (only the rows on screen are
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { isActive, isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
 import type { Project } from "../../engine/hooks.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
@@ -11,6 +11,7 @@ import { editText } from "../components/Form.js";
 import { JobTable } from "../components/JobTable.js";
 import { MARK_LEGEND } from "../components/results/list-marks.js";
 import { clip } from "../format.js";
+import { useClusters } from "../hooks/use-clusters.js";
 import { useJobs, windowKey } from "../hooks/use-jobs.js";
 import { type Nav, runAction, useNav, useRemembered } from "../nav.js";
 import { DEFAULT_QUERY, type JobListQuery, type JobListRow, SORT_COLUMNS } from "../queries.js";
@@ -216,6 +217,9 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   const [pending, setPending] = useState<Pending>(null);
   const listHeight = Math.max(1, height - 2);
   const { rows, total, window } = useJobs(state.query, state.top, listHeight);
+  // each cluster's connection: a job on one that cannot be reached now is marked in the list
+  const clusters = useClusters();
+  const connections = useMemo(() => new Map(clusters.map((c) => [c.name, c.connection])), [clusters]);
   const fresh = window === windowKey(state.query, state.top, listHeight);
   const now = useNow(1000);
   const cursor = Math.min(state.cursor, Math.max(0, total - 1));
@@ -314,6 +318,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
         sort={state.query.sort}
         descending={state.query.descending}
         now={now}
+        connections={connections}
       />
       {total === 0 ? (
         <Box position="absolute" marginTop={2} marginLeft={2}>
