@@ -58,11 +58,22 @@ export function registerJobLog(job: Command): void {
             process.stdout.write(first);
             if (!opts.follow) return;
             let printed = got.size;
+            let dropped = false;
             for (;;) {
               if (!got.live) break;
               await new Promise((r) => setTimeout(r, FOLLOW_EVERY_MS));
               job = await project.store.jobs.require(id);
-              got = await outputSoFar(project, job, stream, lookup);
+              try {
+                got = await outputSoFar(project, job, stream, lookup);
+              } catch (err) {
+                // a dropped connection is not the end of the job: say so once, look again
+                if ((err as { transient?: boolean }).transient !== true) throw err;
+                if (!dropped)
+                  process.stderr.write(`crystal-tui: ${(err as Error).message} — still following\n`);
+                dropped = true;
+                continue;
+              }
+              dropped = false;
               // the file started over (the job was run again): print it from its start
               if (got.size < printed) printed = 0;
               if (got.size > printed) {
