@@ -222,7 +222,10 @@ export class OpenSshShell implements RemoteShell {
       "-o",
       "ControlMaster=no",
       "-o",
-      `ProxyCommand=printf ${this.marker} >&2`,
+      // in a shell of its own, not ssh's `exec printf … >&2`: that moves the proxy's stdout (ssh's
+      // connection) onto stderr before printing, ssh sees the connection end and kills the proxy
+      // with SIGHUP, and the marker is lost whenever the kill comes first (seen: every time here)
+      `ProxyCommand=sh -c 'printf ${this.marker} >&2'`,
       "-o",
       "BatchMode=yes",
       "-T",
