@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { outputSoFar } from "../src/app/job-output.js";
 import { openProject } from "../src/app/project.js";
 import { shellFor } from "../src/app/runners.js";
-import { type Infra, requireInfra } from "../test/helpers/infra.js";
+import { plainSshArgs, requireInfra } from "../test/helpers/infra.js";
 import { CLI } from "../test/helpers/project.js";
 import { addCluster, addJob, cleanupLocal, deck, newProject, remoteSetup } from "../test/remote/helpers.js";
 
@@ -21,23 +21,7 @@ if (!infra) {
   process.exit(0);
 }
 
-function sshArgs(i: Infra): string[] {
-  return [
-    "-F",
-    "/dev/null",
-    "-i",
-    i.sshKey,
-    "-o",
-    `UserKnownHostsFile=${i.knownHosts}`,
-    "-o",
-    "StrictHostKeyChecking=yes",
-    "-o",
-    "BatchMode=yes",
-    "-p",
-    String(i.sshPort),
-    `${i.sshUser}@${i.sshHost}`,
-  ];
-}
+const sshArgs = plainSshArgs;
 const remote = (script: string) => {
   const r = spawnSync("ssh", [...sshArgs(infra), script], { encoding: "utf8", timeout: 120_000 });
   if (r.status !== 0) throw new Error(`ssh: ${r.stderr}`);

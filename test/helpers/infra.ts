@@ -145,6 +145,28 @@ export async function requireInfra(suite: string): Promise<Infra | undefined> {
   return undefined;
 }
 
+/**
+ * The system's own `ssh` to the test user on the test sshd (arguments up to the destination): for
+ * looking at the remote side independently of crystal-tui's transport.
+ */
+export function plainSshArgs(i: Infra): string[] {
+  return [
+    "-F",
+    "/dev/null",
+    "-i",
+    i.sshKey,
+    "-o",
+    `UserKnownHostsFile=${i.knownHosts}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-p",
+    String(i.sshPort),
+    `${i.sshUser}@${i.sshHost}`,
+  ];
+}
+
 /** An SshTarget for the test user on the test sshd (override what a test varies). */
 export function testTarget(infra: Infra, overrides: Partial<SshTarget> = {}): SshTarget {
   return {

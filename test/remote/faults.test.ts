@@ -120,11 +120,14 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
       60_000,
     );
     const port = masterClientPort(await shared.master.ensure(), infra!.sshPort);
+    // the master may be one another suite of this run started (masters are shared per connection
+    // across processes, and then this shell's first login counted 0): count the logins after the cut
+    const before = shared.stats.connects;
     await restartSshd(infra!, { dropClientPorts: [port], downMs: 1500 });
     const summary = await done;
     await shared.close();
     expect(summary.byStatus).toEqual({ COMPLETED: 4 });
-    expect(shared.stats.connects).toBeGreaterThanOrEqual(2);
+    expect(shared.stats.connects - before).toBeGreaterThanOrEqual(1);
     for (const tag of ["s1", "s2", "h1", "h2"]) expect(starts(setup, `[sshd-${tag}]`), tag).toHaveLength(1);
     expect(log.filter((l) => /FAILED/.test(l))).toEqual([]);
     store.close();

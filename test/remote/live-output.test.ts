@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Infra, requireInfra } from "../helpers/infra.js";
+import { type Infra, plainSshArgs, requireInfra } from "../helpers/infra.js";
 import { CLI, cli, cliJson, FIXTURES } from "../helpers/project.js";
 import {
   addCluster,
@@ -29,27 +29,7 @@ const SLOW = { CRYSTAL_STANDIN_DELAY_MS: "40" };
 
 /** A remote file as the test user's own ssh sees it (not through crystal-tui). */
 function remoteFile(i: Infra, file: string): Buffer {
-  const r = spawnSync(
-    "ssh",
-    [
-      "-F",
-      "/dev/null",
-      "-i",
-      i.sshKey,
-      "-o",
-      `UserKnownHostsFile=${i.knownHosts}`,
-      "-o",
-      "StrictHostKeyChecking=yes",
-      "-o",
-      "BatchMode=yes",
-      "-p",
-      String(i.sshPort),
-      `${i.sshUser}@${i.sshHost}`,
-      "cat",
-      file,
-    ],
-    { timeout: 30_000 },
-  );
+  const r = spawnSync("ssh", [...plainSshArgs(i), "cat", file], { timeout: 30_000 });
   // SLURM says RUNNING a moment before the batch script has started CRYSTAL (and made its output)
   if (r.status !== 0 && /No such file/.test(r.stderr.toString())) return Buffer.alloc(0);
   if (r.status !== 0) throw new Error(`ssh cat ${file}: ${r.stderr.toString()}`);

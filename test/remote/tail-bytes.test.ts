@@ -11,7 +11,7 @@ import { openProject } from "../../src/app/project.js";
 import { shellFor } from "../../src/app/runners.js";
 import type { Cluster } from "../../src/domain/types.js";
 import type { RemoteShell } from "../../src/transport/remote-shell.js";
-import { type Infra, requireInfra } from "../helpers/infra.js";
+import { type Infra, plainSshArgs, requireInfra } from "../helpers/infra.js";
 import {
   addCluster,
   addJob,
@@ -26,26 +26,7 @@ const infra = await requireInfra("tail of a remote output against the real sshd"
 
 /** A command on the remote side as the test user, with the system's ssh (not crystal-tui's transport). */
 function remote(i: Infra, script: string): Buffer {
-  const r = spawnSync(
-    "ssh",
-    [
-      "-F",
-      "/dev/null",
-      "-i",
-      i.sshKey,
-      "-o",
-      `UserKnownHostsFile=${i.knownHosts}`,
-      "-o",
-      "StrictHostKeyChecking=yes",
-      "-o",
-      "BatchMode=yes",
-      "-p",
-      String(i.sshPort),
-      `${i.sshUser}@${i.sshHost}`,
-      script,
-    ],
-    { timeout: 60_000, maxBuffer: 1 << 20 },
-  );
+  const r = spawnSync("ssh", [...plainSshArgs(i), script], { timeout: 60_000, maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`ssh: ${r.stderr.toString()}`);
   return r.stdout;
 }

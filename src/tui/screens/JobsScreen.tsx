@@ -236,19 +236,23 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     }
     const wanted = state.jobId;
     let live = true;
-    void Promise.resolve(store.views.positionOf(state.query, wanted)).then((at) => {
-      if (!live) return;
-      setState((s) => {
-        if (s.jobId !== wanted) return s;
-        // gone (deleted, or no longer matching): the cursor stays on its row, with the job there now
-        if (at === null) return { ...s, jobId: null };
-        // scrolled only as far as needed to keep it in view
-        let top = s.top;
-        if (at < top) top = at;
-        if (at >= top + listHeight) top = at - listHeight + 1;
-        return { ...s, cursor: at, top };
+    // the store may answer after the screen is gone (quit closes it): then nothing is left to move
+    void Promise.resolve()
+      .then(() => store.views.positionOf(state.query, wanted))
+      .catch(() => undefined)
+      .then((at) => {
+        if (!live || at === undefined) return;
+        setState((s) => {
+          if (s.jobId !== wanted) return s;
+          // gone (deleted, or no longer matching): the cursor stays on its row, with the job there now
+          if (at === null) return { ...s, jobId: null };
+          // scrolled only as far as needed to keep it in view
+          let top = s.top;
+          if (at < top) top = at;
+          if (at >= top + listHeight) top = at - listHeight + 1;
+          return { ...s, cursor: at, top };
+        });
       });
-    });
     return () => {
       live = false;
     };
@@ -264,11 +268,14 @@ export function JobsScreen({ width, height }: { width: number; height: number })
 
   /** Changes the query and keeps the cursor on the same job when it is still listed. */
   const requery = (query: JobListQuery) => {
-    void Promise.resolve(selected ? store.views.positionOf(query, selected.id) : null).then((at) => {
-      const c = at ?? 0;
-      const top = Math.max(0, c - Math.floor(listHeight / 2));
-      setState({ ...state, query, cursor: c, top });
-    });
+    void Promise.resolve()
+      .then(() => (selected ? store.views.positionOf(query, selected.id) : null))
+      .catch(() => null) // the store closed under the screen (quit): the list starts at the top
+      .then((at) => {
+        const c = at ?? 0;
+        const top = Math.max(0, c - Math.floor(listHeight / 2));
+        setState({ ...state, query, cursor: c, top });
+      });
   };
 
   const ctx: JobsCtx = {
