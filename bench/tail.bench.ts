@@ -4,13 +4,22 @@
 //     of the same kind of file, measured in the same run;
 //  2. remote commands per minute the follower costs (sessions counted in the sshd's own log),
 //     against none while nothing is followed — a closed Log tab or no `--follow` costs nothing.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { outputSoFar } from "../src/app/job-output.js";
 import { openProject } from "../src/app/project.js";
 import { shellFor } from "../src/app/runners.js";
 import { plainSshArgs, requireInfra } from "../test/helpers/infra.js";
 import { CLI } from "../test/helpers/project.js";
-import { addCluster, addJob, cleanupLocal, deck, newProject, remoteSetup } from "../test/remote/helpers.js";
+import {
+  addCluster,
+  addJob,
+  cleanupLocal,
+  deck,
+  newProject,
+  plainSsh,
+  remoteSetup,
+  runningRemoteJob,
+} from "../test/remote/helpers.js";
 
 const LINES = 100;
 const EVERY_MS = 200;
@@ -21,17 +30,12 @@ if (!infra) {
   process.exit(0);
 }
 
-const sshArgs = plainSshArgs;
-const remote = (script: string) => {
-  const r = spawnSync("ssh", [...sshArgs(infra), script], { encoding: "utf8", timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`ssh: ${r.stderr}`);
-  return r.stdout;
-};
+const remote = (script: string) => plainSsh(infra, script);
 /** Writes LINES lines, each carrying the time it was written (ms), EVERY_MS apart (not blocking this process). */
 const writeLines = (file: string) =>
   new Promise<void>((resolve, reject) => {
     const w = spawn("ssh", [
-      ...sshArgs(infra),
+      ...plainSshArgs(infra),
       `for i in $(seq ${LINES}); do echo "L $(date +%s%3N)" >> '${file}'; sleep ${EVERY_MS / 1000}; done`,
     ]);
     w.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
@@ -65,15 +69,7 @@ const dir = `${setup.remoteDir}/tail-run`;
 const ours = `${dir}/tail.out`;
 const theirs = `${dir}/plain.out`;
 remote(`mkdir -p '${dir}' && : > '${ours}' && : > '${theirs}'`);
-store.jobs.transition(id, "RUNNING");
-const cluster = store.clusters.requireByName("hpc");
-store.remoteJobs.create({
-  jobId: id,
-  clusterId: cluster.id,
-  remoteHandle: "1",
-  workingDirectory: dir,
-  stdoutPath: ours,
-});
+runningRemoteJob(store, id, "hpc", dir, ours);
 
 try {
   const follower = spawn(
@@ -105,7 +101,7 @@ try {
   await p.close();
   const idlePerMin = 0;
 
-  const plain = spawn("ssh", [...sshArgs(infra), `tail -n0 -F '${theirs}'`], {
+  const plain = spawn("ssh", [...plainSshArgs(infra), `tail -n0 -F '${theirs}'`], {
     stdio: ["ignore", "pipe", "ignore"],
   });
   const plainLat = latencies(plain);

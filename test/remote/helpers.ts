@@ -11,7 +11,7 @@ import type { Job } from "../../src/domain/types.js";
 import { Store } from "../../src/store/store.js";
 import { openSshSettingsForCluster } from "../../src/transport/openssh/master.js";
 import { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
-import type { Infra } from "../helpers/infra.js";
+import { type Infra, plainSshArgs } from "../helpers/infra.js";
 import { CLI, type CliResult, cli, FIXTURES, tempProject } from "../helpers/project.js";
 
 export interface RemoteSetup {
@@ -183,4 +183,32 @@ export function cliLong(project: string, args: string[], timeoutMs: number): Cli
     timeout: timeoutMs,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A script run on the test sshd by the system's own ssh (not crystal-tui's transport); its stdout. */
+export function plainSsh(infra: Infra, script: string): Buffer {
+  const r = spawnSync("ssh", [...plainSshArgs(infra), script], { timeout: 120_000, maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`ssh: ${r.stderr.toString()}`);
+  return r.stdout;
+}
+
+/**
+ * A job as the engine leaves it while its remote run goes on: RUNNING, with the runner's record of
+ * where the run writes its output (for looking at a live output without running CRYSTAL).
+ */
+export function runningRemoteJob(
+  store: Store,
+  jobId: number,
+  cluster: string,
+  dir: string,
+  stdoutPath: string,
+): void {
+  store.jobs.transition(jobId, "RUNNING");
+  store.remoteJobs.create({
+    jobId,
+    clusterId: store.clusters.requireByName(cluster).id,
+    remoteHandle: "1",
+    workingDirectory: dir,
+    stdoutPath,
+  });
 }

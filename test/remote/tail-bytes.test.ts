@@ -2,7 +2,6 @@
 // looked at, read through crystal-tui's own transport into the job's mirror, costs its size in
 // bytes transferred (± 5 %), not a multiple of it, and the mirror is the remote file byte for byte.
 
-import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,25 +10,20 @@ import { openProject } from "../../src/app/project.js";
 import { shellFor } from "../../src/app/runners.js";
 import type { Cluster } from "../../src/domain/types.js";
 import type { RemoteShell } from "../../src/transport/remote-shell.js";
-import { type Infra, plainSshArgs, requireInfra } from "../helpers/infra.js";
+import { requireInfra } from "../helpers/infra.js";
 import {
   addCluster,
   addJob,
   cleanupLocal,
   deck,
   newProject,
+  plainSsh,
   type RemoteSetup,
   remoteSetup,
+  runningRemoteJob,
 } from "./helpers.js";
 
 const infra = await requireInfra("tail of a remote output against the real sshd");
-
-/** A command on the remote side as the test user, with the system's ssh (not crystal-tui's transport). */
-function remote(i: Infra, script: string): Buffer {
-  const r = spawnSync("ssh", [...plainSshArgs(i), script], { timeout: 60_000, maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`ssh: ${r.stderr.toString()}`);
-  return r.stdout;
-}
 
 describe.skipIf(!infra)("tail of a remote output (real sshd)", () => {
   let setup: RemoteSetup;
@@ -44,17 +38,8 @@ describe.skipIf(!infra)("tail of a remote output (real sshd)", () => {
     const id = addJob(project, "big", deck("scf", "MgO big output"), ["--cluster", "hpc"]);
     const dir = `${setup.remoteDir}/big-run`;
     const file = `${dir}/big.out`;
-    remote(infra!, `mkdir -p '${dir}' && : > '${file}'`);
-    // the job as the engine leaves it while the run goes on (the runner's own record of it)
-    store.jobs.transition(id, "RUNNING");
-    const cluster = store.clusters.requireByName("hpc");
-    store.remoteJobs.create({
-      jobId: id,
-      clusterId: cluster.id,
-      remoteHandle: "1",
-      workingDirectory: dir,
-      stdoutPath: file,
-    });
+    plainSsh(infra!, `mkdir -p '${dir}' && : > '${file}'`);
+    runningRemoteJob(store, id, "hpc", dir, file);
     store.close();
 
     const p = await openProject(project);
@@ -69,14 +54,14 @@ describe.skipIf(!infra)("tail of a remote output (real sshd)", () => {
       let seen = 0;
       const MB = 1024 * 1024;
       for (let step = 0; step < 10; step++) {
-        remote(infra!, `head -c ${5 * MB} /dev/urandom >> '${file}'`);
+        plainSsh(infra!, `head -c ${5 * MB} /dev/urandom >> '${file}'`);
         const job = await p.store.jobs.require(id);
         const got = await outputSoFar(p, job, "output", lookup);
         expect(got.live).toBe(true);
         expect(got.size).toBeGreaterThan(seen); // it grew, and the look saw it
         seen = got.size;
       }
-      const size = Number(remote(infra!, `wc -c < '${file}'`).toString().trim());
+      const size = Number(plainSsh(infra!, `wc -c < '${file}'`).toString().trim());
       expect(size).toBe(50 * MB);
       // the last append may have come after the last look's size: one more look catches up
       const job = await p.store.jobs.require(id);
@@ -87,14 +72,14 @@ describe.skipIf(!infra)("tail of a remote output (real sshd)", () => {
         Math.abs(moved - size) / size,
         `moved ${moved} bytes for a ${size}-byte file`,
       ).toBeLessThanOrEqual(0.05);
-      const theirs = remote(infra!, `sha256sum '${file}'`).toString().split(" ")[0];
+      const theirs = plainSsh(infra!, `sha256sum '${file}'`).toString().split(" ")[0];
       const ours = crypto.createHash("sha256").update(last.data).digest("hex");
       expect(ours).toBe(theirs);
       expect(fs.statSync(`${p.files.folderOf(job)}/.run/live/output`).size).toBe(size);
     } finally {
       for (const s of shells) await s.close();
       await p.close();
-      remote(infra!, `rm -rf '${dir}'`);
+      plainSsh(infra!, `rm -rf '${dir}'`);
     }
   }, 180_000);
 });
