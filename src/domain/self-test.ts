@@ -41,3 +41,27 @@ export function readSelfTest(stdout: string): SelfTestFindings {
   }
   return found;
 }
+
+/** How a check of `cluster test` ended. */
+export type CheckOutcome = "ok" | "warning" | "failed" | "skipped";
+
+/** A check a scheduler adds to `cluster test`, read off the self-test's findings. */
+export interface SchedulerCheck {
+  name: string;
+  outcome: Exclude<CheckOutcome, "skipped">;
+  detail: string;
+}
+
+/**
+ * What a batch scheduler adds to `cluster test` (src/runners/batch-scheduler.ts implements it): the
+ * names of its checks, in order (skipped together when the login fails), and their results from
+ * what the self-test found. `cluster test` asks the cluster's scheduler, never its type's name.
+ */
+export interface SchedulerSelfCheck {
+  readonly checkNames: readonly string[];
+  selfTestChecks(
+    found: SelfTestFindings,
+    cluster: { name: string; config: { partition?: string } },
+    modulesNote: string,
+  ): SchedulerCheck[];
+}

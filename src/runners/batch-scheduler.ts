@@ -6,7 +6,7 @@
 // in the registry (src/runners/schedulers.ts).
 import type { DependencyType } from "../domain/dependencies.js";
 import type { BatchHandle } from "../domain/run-handle.js";
-import type { SelfTestFindings } from "../domain/self-test.js";
+import type { SchedulerSelfCheck, SelfTestFindings } from "../domain/self-test.js";
 import type { Cluster, Job, Parallelism } from "../domain/types.js";
 import type { ExecResult, RemoteShell } from "../transport/remote-shell.js";
 import type { ScriptJob } from "./remote-script.js";
@@ -43,7 +43,8 @@ export interface BatchPoller {
   readonly stats: { polls: number; commands: number };
 }
 
-export interface BatchScheduler {
+/** Its `cluster test` checks (checkNames, selfTestChecks) come from SchedulerSelfCheck. */
+export interface BatchScheduler extends SchedulerSelfCheck {
   /** The cluster type and the jobs' runner type this scheduler serves ("slurm"). */
   readonly kind: string;
   /** Its name for people ("SLURM"). */

@@ -10,6 +10,7 @@
 // as a success by itself: it needs a record that says how it ended.
 import { UserError } from "../domain/errors.js";
 import type { BatchHandle } from "../domain/run-handle.js";
+import type { SchedulerCheck, SelfTestFindings } from "../domain/self-test.js";
 import type { Cluster, Job } from "../domain/types.js";
 import type { ExecResult, RemoteShell } from "../transport/remote-shell.js";
 import { BatchRunner } from "./batch.js";
@@ -231,6 +232,55 @@ function mappingContext(job: Job, h: BatchHandle): MappingContext {
   };
 }
 
+/** What `cluster test` adds on SLURM: its commands on the remote PATH, and the partition. */
+function slurmChecks(
+  found: SelfTestFindings,
+  cluster: { config: { partition?: string } },
+  modulesNote: string,
+): SchedulerCheck[] {
+  const checks: SchedulerCheck[] = [];
+  const missing = ["sbatch", "squeue", "sacct", "scancel"].filter((p) => !found.programs.has(p));
+  const needed = missing.filter((p) => p === "sbatch" || p === "squeue" || p === "scancel");
+  if (needed.length > 0) {
+    checks.push({
+      name: "slurm",
+      outcome: "failed",
+      detail: `${needed.join(", ")} not found on the remote PATH${modulesNote} — is this a SLURM login node? (a module may provide them: --module)`,
+    });
+  } else {
+    checks.push({
+      name: "slurm",
+      outcome: missing.length ? "warning" : "ok",
+      detail: `sbatch ${found.programs.get("sbatch")}, squeue ${found.programs.get("squeue")}${
+        missing.length ? `; ${missing.join(", ")} not found: finished jobs are read with scontrol` : ""
+      }`,
+    });
+  }
+  const wanted = cluster.config.partition;
+  if (found.partitions.length === 0) {
+    checks.push({
+      name: "partition",
+      outcome: wanted ? "failed" : "warning",
+      detail: "sinfo listed no partitions — cannot check the partition",
+    });
+  } else if (wanted && !found.partitions.includes(wanted)) {
+    checks.push({
+      name: "partition",
+      outcome: "failed",
+      detail: `'${wanted}' is not a partition of this cluster (it has ${found.partitions.join(", ")}) — change it with --partition`,
+    });
+  } else {
+    checks.push({
+      name: "partition",
+      outcome: "ok",
+      detail: wanted
+        ? `'${wanted}' exists (partitions: ${found.partitions.join(", ")})`
+        : `none configured: SLURM's default${found.defaultPartition ? ` '${found.defaultPartition}'` : ""} is used (partitions: ${found.partitions.join(", ")})`,
+    });
+  }
+  return checks;
+}
+
 export const slurm: BatchScheduler = {
   kind: "slurm",
   title: "SLURM",
@@ -238,6 +288,8 @@ export const slurm: BatchScheduler = {
   nativeDependencies: true,
   scriptName: "job.sbatch",
   selfTestLines: SLURM_SELF_TEST_LINES,
+  checkNames: ["slurm", "partition"],
+  selfTestChecks: slurmChecks,
   readinessProblem(found, cluster) {
     if (found.programs.has("sbatch")) return null;
     return `cluster '${cluster.name}': sbatch was not found there — is it a SLURM cluster? (see \`crystal-tui cluster test ${cluster.name}\`)`;

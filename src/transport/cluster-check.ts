@@ -1,8 +1,8 @@
 // `crystal-tui cluster test`: everything a job on a cluster will need, checked in the order a job
 // needs it, each check reported as soon as it is done — the connection, the host key, the login,
-// the remote folder (writable), the CRYSTAL executables, and on a SLURM cluster sbatch/squeue and
-// the partition. A failed check says what to do; checks that depend on it are skipped.
-import type { SelfTest } from "../domain/self-test.js";
+// the remote folder (writable), the CRYSTAL executables, and what the cluster's scheduler adds (on
+// SLURM: sbatch/squeue and the partition). A failed check says what to do; checks that depend on it are skipped.
+import type { CheckOutcome, SchedulerSelfCheck, SelfTest } from "../domain/self-test.js";
 import type { Cluster } from "../domain/types.js";
 import {
   AuthenticationError,
@@ -52,7 +52,7 @@ export function shellCheckTransport(
   };
 }
 
-export type CheckOutcome = "ok" | "warning" | "failed" | "skipped";
+export type { CheckOutcome };
 
 export interface CheckResult {
   name: string;
@@ -75,6 +75,8 @@ export interface ClusterCheckOptions {
    * the same order, then where CRYSTAL's and the scheduler's programs are.
    */
   selfTest: SelfTest;
+  /** The cluster's batch scheduler, whose own checks follow CRYSTAL's (none on a plain SSH machine). */
+  scheduler?: SchedulerSelfCheck | undefined;
   /** Called as each check finishes. */
   onCheck?: (check: CheckResult) => void;
   /** Limit for each remote step. */
@@ -95,7 +97,7 @@ export async function checkCluster(cluster: Cluster, opts: ClusterCheckOptions):
   const skipRest = (names: string[], why: string) => {
     for (const n of names) report(n, "skipped", why);
   };
-  const later = ["remote folder", "crystal", ...(cluster.type === "slurm" ? ["slurm", "partition"] : [])];
+  const later = ["remote folder", "crystal", ...(opts.scheduler?.checkNames ?? [])];
   const address = transport.address;
   try {
     const t0 = performance.now();
@@ -187,46 +189,8 @@ export async function checkCluster(cluster: Cluster, opts: ClusterCheckOptions):
       );
     }
 
-    if (cluster.type === "slurm") {
-      const missing = ["sbatch", "squeue", "sacct", "scancel"].filter((p) => !found.programs.has(p));
-      const needed = missing.filter((p) => p === "sbatch" || p === "squeue" || p === "scancel");
-      if (needed.length > 0) {
-        report(
-          "slurm",
-          "failed",
-          `${needed.join(", ")} not found on the remote PATH${modulesNote} — is this a SLURM login node? (a module may provide them: --module)`,
-        );
-      } else {
-        report(
-          "slurm",
-          missing.length ? "warning" : "ok",
-          `sbatch ${found.programs.get("sbatch")}, squeue ${found.programs.get("squeue")}${
-            missing.length ? `; ${missing.join(", ")} not found: finished jobs are read with scontrol` : ""
-          }`,
-        );
-      }
-      const wanted = cluster.config.partition;
-      if (found.partitions.length === 0) {
-        report(
-          "partition",
-          wanted ? "failed" : "warning",
-          "sinfo listed no partitions — cannot check the partition",
-        );
-      } else if (wanted && !found.partitions.includes(wanted)) {
-        report(
-          "partition",
-          "failed",
-          `'${wanted}' is not a partition of this cluster (it has ${found.partitions.join(", ")}) — change it with --partition`,
-        );
-      } else {
-        report(
-          "partition",
-          "ok",
-          wanted
-            ? `'${wanted}' exists (partitions: ${found.partitions.join(", ")})`
-            : `none configured: SLURM's default${found.defaultPartition ? ` '${found.defaultPartition}'` : ""} is used (partitions: ${found.partitions.join(", ")})`,
-        );
-      }
+    for (const c of opts.scheduler?.selfTestChecks(found, cluster, modulesNote) ?? []) {
+      report(c.name, c.outcome, c.detail);
     }
     return finish();
   } catch (err) {

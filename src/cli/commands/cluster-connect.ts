@@ -90,6 +90,7 @@ export function registerClusterConnectCommands(cluster: Command): void {
       if (!opts.json) process.stdout.write(`cluster ${c.name} (${c.type}) — ${shown}\n`);
       const report = await checkCluster(c, {
         selfTest: selfTestFor(c, schedulerOf(c.type)?.selfTestLines ?? []),
+        scheduler: schedulerOf(c.type),
         onCheck: (check) => {
           if (!opts.json) process.stdout.write(checkLine(check));
         },
