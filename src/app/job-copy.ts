@@ -45,7 +45,9 @@ const NUMERIC: ReadonlySet<keyof Parallelism> = new Set(["mpi_ranks", "threads_p
 const OTHER_KEYS = ["cluster", "priority"];
 
 /** The words `--set` knows, for messages and help. */
-export const SET_KEYS_TEXT = `${[...Object.keys(RESOURCE_KEYS), ...OTHER_KEYS].join(", ")}, or an SCF keyword in capitals (TOLDEE=9, SHRINK=8 8)`;
+/** The keys `--set` takes besides SCF keywords; `job add`'s flags of the same names mean the same. */
+export const SET_KEYS: readonly string[] = [...Object.keys(RESOURCE_KEYS), ...OTHER_KEYS];
+export const SET_KEYS_TEXT = `${SET_KEYS.join(", ")}, or an SCF keyword in capitals (TOLDEE=9, SHRINK=8 8)`;
 
 function wholeNumber(key: string, value: string, min: number, max: number): number {
   const t = value.trim();

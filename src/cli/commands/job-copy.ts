@@ -1,7 +1,7 @@
 // crystal-tui job add NAME --from ID [--edit] [--set KEY=VALUE…]: a copy of a job (src/app/job-copy.ts),
 // its deck optionally edited in $VISUAL/$EDITOR first and checked on return.
 import { discardEdit, type EditedDeck, editDeck } from "../../app/edit-deck.js";
-import { copyJob, DeckHasProblems } from "../../app/job-copy.js";
+import { copyJob, DeckHasProblems, SET_KEYS } from "../../app/job-copy.js";
 import { readDeckFile } from "../../crystal/deck-file.js";
 import { UsageError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
@@ -15,21 +15,6 @@ export interface CopyOptions {
   check?: boolean;
   [flag: string]: unknown;
 }
-
-/** `job add` flags that a copy takes as changes, as the `--set` key they mean. */
-const AS_SET: Readonly<Record<string, string>> = {
-  cluster: "cluster",
-  ranks: "ranks",
-  threads: "threads",
-  nodes: "nodes",
-  time: "time",
-  partition: "partition",
-  qos: "qos",
-  account: "account",
-  mem: "mem",
-  constraint: "constraint",
-  priority: "priority",
-};
 
 /** `job add` flags that make no sense with --from: the copy takes these from its source. */
 const NOT_WITH_FROM: Readonly<Record<string, string>> = {
@@ -52,9 +37,8 @@ export async function addCopy(project: Project, name: string, opts: CopyOptions)
   }
   const sourceId = parseJobId(opts.from);
   const set = [
-    ...Object.entries(AS_SET).flatMap(([key, word]) =>
-      typeof opts[key] === "string" ? [`${word}=${opts[key] as string}`] : [],
-    ),
+    // `job add`'s resource flags are named as the `--set` keys they mean (--ranks 4 = ranks=4)
+    ...SET_KEYS.flatMap((key) => (typeof opts[key] === "string" ? [`${key}=${opts[key] as string}`] : [])),
     ...(opts.set ?? []),
   ];
   let deck: string | undefined;
