@@ -3,7 +3,10 @@
 import { runtimeSeconds } from "../domain/job-times.js";
 import type { JobStatus } from "../domain/status.js";
 import { STATUS_SYMBOL } from "../domain/status.js";
+import { table } from "../domain/text-table.js";
 import type { Cluster, Job } from "../domain/types.js";
+
+export { table };
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -137,24 +140,6 @@ export function clusterToJson(c: Cluster) {
 }
 
 /** A plain aligned table; the first row is the header. */
-export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, [...cell].length);
-    });
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) =>
-          i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - [...cell].length),
-        )
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
-}
 
 export function statusLabel(status: JobStatus): string {
   return `${STATUS_SYMBOL[status]} ${status}`;

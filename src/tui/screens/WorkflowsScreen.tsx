@@ -4,6 +4,8 @@ import { Box, Text } from "ink";
 import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
 import { runtimeSeconds } from "../../domain/job-times.js";
 import { JOB_STATUSES, STATUS_SYMBOL } from "../../domain/status.js";
+import { aggregateLines } from "../../workflows/aggregate-text.js";
+import type { AggregateResult } from "../../workflows/progress.js";
 import { type SummaryJob, standingOf, summaryText, workflowSummary } from "../../workflows/summary.js";
 import { type Binding, useBindings } from "../bindings.js";
 import { clip, formatDuration, formatHartree, formatWhen } from "../format.js";
@@ -34,7 +36,9 @@ const summaryJob = (s: WorkflowStepRow): SummaryJob => ({
  * is left out, and said to be), run time summed over the jobs that ran.
  */
 export function aggregate(steps: WorkflowStepRow[], now = Date.now()): string[] {
-  const summary = workflowSummary(steps.map(summaryJob));
+  // a step counts once: an attempt that was retried gives way to its retry (2 steps + 2 retries = 2)
+  const retried = new Set(steps.flatMap((s) => (s.retryOf === null ? [] : [s.retryOf])));
+  const summary = workflowSummary(steps.filter((s) => !retried.has(s.id)).map(summaryJob));
   const out = summaryText(summary, (e) => formatHartree(e), "steps").filter(
     (l) => !l.startsWith("  left out"),
   );
@@ -48,10 +52,18 @@ export function aggregate(steps: WorkflowStepRow[], now = Date.now()): string[] 
   return out;
 }
 
-function resultText(results: Record<string, unknown> | null): string[] {
+const isAggregate = (v: unknown): v is AggregateResult =>
+  typeof v === "object" &&
+  v !== null &&
+  ((v as { type?: unknown }).type === "eos" || (v as { type?: unknown }).type === "convergence");
+
+/** The aggregate steps' results (EOS fit, convergence table) as `workflow show` prints them. */
+export function resultText(results: Record<string, unknown> | null): string[] {
   if (!results) return [];
-  return Object.entries(results).map(
-    ([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`,
+  return Object.entries(results).flatMap(([k, v]) =>
+    isAggregate(v)
+      ? [`${k}:`, ...aggregateLines(k, v)]
+      : [`${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`],
   );
 }
 
@@ -153,7 +165,17 @@ export function WorkflowsScreen({ width, height }: { width: number; height: numb
   const listHeight = Math.min(workflows.length, Math.max(2, Math.floor(height / 4)));
   const listTop = Math.max(0, Math.min(cursor - listHeight + 1, workflows.length - listHeight));
   const extra = current ? [...aggregate(steps), ...resultText(current.results)] : [];
-  const treeHeight = Math.max(1, height - listHeight - 3 - Math.min(extra.length, 4));
+  // the aggregates get up to half the screen (a convergence table is a line per point); what does
+  // not fit is said, with where to read it all
+  const room = Math.max(4, Math.floor(height / 2) - 2);
+  const shownExtra =
+    extra.length > room
+      ? [
+          ...extra.slice(0, room - 1),
+          `… ${extra.length - room + 1} more lines: crystal-tui workflow show ${current?.id}`,
+        ]
+      : extra;
+  const treeHeight = Math.max(1, height - listHeight - 3 - shownExtra.length);
   const treeTop = Math.max(0, stepCursor - treeHeight + 1);
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -199,9 +221,10 @@ export function WorkflowsScreen({ width, height }: { width: number; height: numb
           );
         })}
       </Box>
-      <Box flexDirection="column" height={Math.min(extra.length, 4)} overflowY="hidden">
-        {extra.slice(0, 4).map((line) => (
-          <Text key={line} dimColor wrap="truncate-end">
+      <Box flexDirection="column" height={shownExtra.length} overflowY="hidden">
+        {shownExtra.map((line, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: lines of text, in order; two may be alike
+          <Text key={i} dimColor wrap="truncate-end">
             {line}
           </Text>
         ))}
