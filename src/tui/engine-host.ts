@@ -98,14 +98,14 @@ export class EngineHost implements EngineSource {
     if (other) {
       this.set({
         mode: "external",
-        text: `jobs run by the engine of pid ${other.pid} on ${other.host} (not this TUI)`,
+        text: `your jobs are started by crystal-tui run on ${other.host} (process ${other.pid}), not by this window`,
       });
       return;
     }
     if (this.options.host === false) {
       this.set({
         mode: "none",
-        text: "no engine serves this project: jobs wait (start one with `crystal-tui run --watch`)",
+        text: "nothing starts your jobs now: they wait until you run `crystal-tui run --watch`",
       });
       return;
     }
@@ -115,7 +115,8 @@ export class EngineHost implements EngineSource {
     });
     this.engine = engine;
     engine.start();
-    this.set({ mode: "hosting", text: `jobs run by this TUI's engine (pid ${process.pid})` });
+    // in a chemist's words: the window itself starts the queued jobs (the pid is in `job show`/doctor)
+    this.set({ mode: "hosting", text: "this window starts your jobs (queued ones wait while it is closed)" });
   }
 
   /** Stops the hosted engine (running jobs keep running; the next engine follows them). */

@@ -25,7 +25,7 @@ describe("crystal-tui in a real terminal", () => {
       env: { ...standinEnv({ CRYSTAL_STANDIN_DELAY_MS: "2" }), NO_COLOR: "1" },
     });
     await screen.waitFor("No jobs yet");
-    await screen.waitFor("jobs run by this TUI's engine");
+    await screen.waitFor("this window starts your jobs");
     screen.write("n");
     await screen.waitFor("‹ single-point ›", 20_000);
     // name the job, then create it from the keyboard
@@ -102,9 +102,9 @@ describe("crystal-tui in a real terminal", () => {
         store.close();
       }
       screen = startTui(["--project", project], { env: { ...standinEnv(), NO_COLOR: "1" } });
-      await screen.waitFor(`jobs run by the engine of pid ${run.pid}`, 20_000);
+      await screen.waitFor(`(process ${run.pid}), not by this window`, 20_000);
       run.kill("SIGTERM");
-      await screen.waitFor("jobs run by this TUI's engine", 30_000);
+      await screen.waitFor("this window starts your jobs", 30_000);
       screen.write("q");
       expect((await screen.exited).exitCode).toBe(0);
     } finally {
