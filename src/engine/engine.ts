@@ -18,7 +18,7 @@ import type { EngineOptions, EngineParts, EngineSummary, FinalStatus } from "./p
 import { EngineHalt, oneLineMessage } from "./parts.js";
 import { STORE_RETRY_MS } from "./persist.js";
 import { Reconciler } from "./reconciler.js";
-import { liveEngines, newEngineId, registerEngine } from "./registry.js";
+import { HEARTBEAT_STALE_MS, liveEngines, newEngineId, registerEngine } from "./registry.js";
 import { Targets } from "./targets.js";
 
 export { isTransient } from "./parts.js";
@@ -36,6 +36,8 @@ export class Engine implements EngineParts {
   private stopping = false;
   private wake: (() => void) | null = null;
   private woken = false;
+  /** When this engine last said it is alive (ms). */
+  private lastBeat = 0;
   private loop: Promise<EngineSummary> | null = null;
   private readonly warned = new Set<string>();
 
@@ -198,7 +200,12 @@ export class Engine implements EngineParts {
    * may become runnable).
    */
   async tick(): Promise<boolean> {
-    await this.store.engine.heartbeat(this.id);
+    // a beat every few seconds, not every pass: each is a commit every reader of the project sees
+    // (a TUI open on it would redraw every second for nothing); six beats fit in the stale limit
+    if (Date.now() - this.lastBeat >= HEARTBEAT_STALE_MS / 6) {
+      await this.store.engine.heartbeat(this.id);
+      this.lastBeat = Date.now();
+    }
     const live = (await liveEngines(this.store)).map((e) => e.id);
     if (!live.includes(this.id)) {
       await registerEngine(this.store, this.id);

@@ -24,6 +24,36 @@ function settle<T>(value: Awaitable<T>, then: (v: T) => void, fail: (err: unknow
   else then(value as T);
 }
 
+/** Whether two answers of the store are alike: plain data (arrays, objects, Maps, Sets, Dates) compared by value. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (a instanceof Date) return a.getTime() === (b as Date).getTime();
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    return a.length === y.length && a.every((v, i) => sameValue(v, y[i]));
+  }
+  if (a instanceof Map) {
+    const y = b as Map<unknown, unknown>;
+    if (a.size !== y.size) return false;
+    for (const [k, v] of a) if (!y.has(k) || !sameValue(v, y.get(k))) return false;
+    return true;
+  }
+  if (a instanceof Set) {
+    const y = b as Set<unknown>;
+    return a.size === y.size && [...a].every((v) => y.has(v));
+  }
+  if (Buffer.isBuffer(a)) return a.equals(b as Buffer);
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every(
+    (k) =>
+      Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
+}
+
 /** What tells the cache the project changed (the store watcher, src/tui/store-watch.ts). */
 export interface ChangeSource {
   readonly version: number;
@@ -62,9 +92,13 @@ export class ViewCache {
       result,
       (value) => {
         if (generation !== entry.generation) return;
-        entry.value = value;
+        const changed = !entry.loaded || !sameValue(entry.value, value);
         entry.loaded = true;
         entry.version = version;
+        // an answer equal to the kept one changes nothing on screen: no redraw (a change elsewhere
+        // in the project — an engine's heartbeat — reloads every view, and most stay the same)
+        if (!changed) return;
+        entry.value = value;
         for (const fn of entry.listeners) fn();
       },
       () => undefined,

@@ -221,7 +221,8 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   const clusters = useClusters();
   const connections = useMemo(() => new Map(clusters.map((c) => [c.name, c.connection])), [clusters]);
   const fresh = window === windowKey(state.query, state.top, listHeight);
-  const now = useNow(1000);
+  // the clock ticks only while a shown job runs (its runtime grows); an idle list draws nothing
+  const now = useNow(1000, rows.some((r) => isActive(r.status)));
   const cursor = Math.min(state.cursor, Math.max(0, total - 1));
   const selected = rows[cursor - state.top] ?? null;
 
