@@ -1,14 +1,19 @@
 // What the Jobs screen's keys do to several selected jobs at once (space marks them): cancel (c),
 // delete (d), restart (R), through the same use cases as the CLI's `job cancel 3 4 5`, `job rm …`
-// and `job restart …` (src/app/job-selection.ts). Each returns the sentence the status line shows.
+// and `job restart …` (src/app/job-selection.ts); and copy-and-edit (e). Each returns the sentence the
+// status line shows.
 
+import { discardEdit, editDeck } from "../app/edit-deck.js";
+import { copyJob, DeckHasProblems } from "../app/job-copy.js";
 import { restartJob } from "../app/job-restart.js";
 import { cancelJobs, type RestartResult, restartJobs } from "../app/job-selection.js";
+import { UserError } from "../domain/errors.js";
 import { isActive, isTerminal } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
 import type { Project } from "../engine/hooks.js";
 import type { ProjectStore } from "../store/port.js";
 import { CANCELLED_BY } from "./actions.js";
+import { outsideTui } from "./outside.js";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -60,4 +65,32 @@ export async function restartOne(project: Project, id: number): Promise<{ text: 
     text: `job ${id} restarted as job ${r.job.id} (${r.continuation.what.join(", ")})`,
     newId: r.job.id,
   };
+}
+
+/**
+ * e on a job: copy and edit, as `job add NAME --from ID --edit` does — the deck in $VISUAL/$EDITOR
+ * (the screen put away meanwhile), checked on return; a deck with problems makes no job, and the
+ * edit is kept in its file so it is not lost.
+ */
+export async function copyAndEdit(project: Project, id: number): Promise<string> {
+  const source = await project.store.jobs.require(id);
+  if (!source.inputFile || source.inputFile.trim() === "") {
+    throw new UserError(
+      source.renderSpec
+        ? `job ${id}'s deck is made from its parents' results when it starts — copy it once it has started`
+        : `job ${id} has no deck recorded — create a new job instead (n)`,
+    );
+  }
+  const deck = source.inputFile;
+  const edit = outsideTui(() => editDeck(deck, source.name));
+  try {
+    const job = await copyJob(project, id, { deck: edit.deck });
+    discardEdit(edit);
+    return `job ${id} copied as job ${job.id}${edit.changed ? " with your edit" : " (the deck was not changed)"}`;
+  } catch (err) {
+    if (err instanceof DeckHasProblems) {
+      err.message = `no job was made — ${err.message}; your edit is kept in ${edit.file}`;
+    } else discardEdit(edit);
+    throw err;
+  }
 }

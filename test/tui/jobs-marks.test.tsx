@@ -152,3 +152,37 @@ describe("marking jobs", () => {
     expect(made.retryOf).toBe(a!.id);
   });
 });
+
+describe("copy and edit (e)", () => {
+  const saved = { VISUAL: process.env.VISUAL, EDITOR: process.env.EDITOR };
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  test("e runs $VISUAL on a copy of the deck and makes the job from what it saved; a broken deck makes none", async () => {
+    const store = makeStore();
+    const [a] = addJobs(store, ["mgo"]);
+    process.env.VISUAL = "sed -i s/MgO.bulk.test/MgO_edited_by_sed/";
+    m = mount(store);
+    await m.waitFor("mgo");
+    await m.press("e");
+    const f = await m.waitFor(/copied as job \d+ with your edit/);
+    const newId = Number(/copied as job (\d+)/.exec(f)![1]);
+    expect(store.jobs.require(newId).inputFile).toMatch(/^MgO_edited_by_sed\n/);
+    expect(store.jobs.require(a!.id).inputFile).toMatch(/^MgO bulk test\n/);
+    // an editor that removes every END: the deck is checked, no job is made, the edit is kept
+    process.env.VISUAL = "sed -i /^END/d";
+    await m.press("j", "e");
+    const g = await m.waitFor("no job was made");
+    expect(g).toMatch(/the deck has problems/);
+    expect(store.jobs.count()).toBe(2);
+    // an editor that fails: refused, nothing made
+    process.env.VISUAL = "false";
+    await m.press("e");
+    await m.waitFor("exited with code 1; no job was made");
+    expect(store.jobs.count()).toBe(2);
+  });
+});

@@ -18,6 +18,7 @@ import { useJobs, windowKey } from "../hooks/use-jobs.js";
 import {
   cancellable,
   cancelMany,
+  copyAndEdit,
   deletable,
   deleteMany,
   markedJobs,
@@ -226,6 +227,16 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
         const at = await store.views.positionOf(c.state.query, made.id);
         if (at !== null) c.moveTo(at);
       });
+    },
+  },
+  {
+    on: ["e"],
+    does: "copy the job and edit its deck in $VISUAL / $EDITOR (checked before the job is made)",
+    footer: "copy+edit",
+    when: singleJob,
+    run: (c) => {
+      const id = c.selected!.id;
+      void runAction(c.nav, () => copyAndEdit(c.project, id));
     },
   },
   {
