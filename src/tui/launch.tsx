@@ -1,5 +1,6 @@
 // Opening the TUI on a project in a real terminal: the store, the change probe, the engine host
 // (unless another process serves the project), the alternate screen; and putting it all away again.
+
 import { render } from "ink";
 import { openProject } from "../app/project.js";
 import { UserError } from "../domain/errors.js";
@@ -8,6 +9,7 @@ import { App } from "./app.js";
 import { installDemoStandin } from "./demo.js";
 import { EngineHost } from "./engine-host.js";
 import { isDemoProject } from "./launch-marker.js";
+import { setRedraw } from "./outside.js";
 import { StoreWatcher } from "./store-watch.js";
 import { Tasks } from "./tasks.js";
 
@@ -37,6 +39,8 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
   const instance = render(<App store={store} watcher={watcher} engine={engine} tasks={tasks} demo={demo} />, {
     exitOnCtrlC: true,
   });
+  // after a program ran on the terminal (the editor of `e`), Ink draws its whole frame again
+  setRedraw(() => instance.clear());
   const onTerm = () => instance.unmount();
   process.once("SIGTERM", onTerm);
   process.once("SIGHUP", onTerm);
@@ -45,6 +49,7 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
   } finally {
     process.removeListener("SIGTERM", onTerm);
     process.removeListener("SIGHUP", onTerm);
+    setRedraw(null);
     process.stdout.write(ALT_SCREEN_OFF);
     tasks.stopAll();
     watcher.stop();

@@ -53,7 +53,10 @@ export function JobTable({
   descending,
   now,
   connections,
+  marked,
 }: {
+  /** The jobs marked with space: ● in the first column. */
+  marked?: ReadonlySet<number>;
   rows: JobListRow[];
   /** Each cluster's connection by name: a job on one that cannot be reached now is marked. */
   connections?: ReadonlyMap<string, ClusterConnection | undefined>;
@@ -111,7 +114,7 @@ export function JobTable({
         const energyWidth = columns[en]!.width;
         return (
           <Text key={r.id} inverse={selected}>
-            {`${selected ? "›" : " "}${cells.slice(0, at).join(" ")} `}
+            {`${marked?.has(r.id) ? "●" : selected ? "›" : " "}${cells.slice(0, at).join(" ")} `}
             <Text color={color(STATUS_COLOR[r.status])}>{cells[at]}</Text>
             {` ${cells.slice(at + 1, en).join(" ")} ${clip(marks.energy, energyWidth - 1).padStart(energyWidth - 1)}`}
             <Text color={color(marks.bad ? "red" : undefined)} bold={marks.bad}>

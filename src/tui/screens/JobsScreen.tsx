@@ -3,9 +3,11 @@
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useState } from "react";
 import { isActive, isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import type { Job } from "../../domain/types.js";
 import type { Project } from "../../engine/hooks.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
 import { type Binding, useBindings } from "../bindings.js";
+import { Compare } from "../components/Compare.js";
 import { Confirm } from "../components/Confirm.js";
 import { editText } from "../components/Form.js";
 import { JobTable } from "../components/JobTable.js";
@@ -13,6 +15,16 @@ import { MARK_LEGEND } from "../components/results/list-marks.js";
 import { clip } from "../format.js";
 import { useClusters } from "../hooks/use-clusters.js";
 import { useJobs, windowKey } from "../hooks/use-jobs.js";
+import {
+  cancellable,
+  cancelMany,
+  copyAndEdit,
+  deletable,
+  deleteMany,
+  markedJobs,
+  restartMany,
+  restartOne,
+} from "../many-actions.js";
 import { type Nav, runAction, useNav, useRemembered } from "../nav.js";
 import { DEFAULT_QUERY, type JobListQuery, type JobListRow, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
@@ -30,6 +42,8 @@ export interface JobsState {
    * workflow), the cursor follows the job, not the row. Null: take the job under the cursor.
    */
   jobId: number | null;
+  /** The jobs marked with space (by id, so a mark stays on its job when the list moves). */
+  marked: number[];
 }
 
 export const INITIAL_JOBS_STATE: JobsState = {
@@ -38,9 +52,14 @@ export const INITIAL_JOBS_STATE: JobsState = {
   top: 0,
   searching: false,
   jobId: null,
+  marked: [],
 };
 
-type Pending = { kind: "cancel" | "delete" | "cancel-instead"; id: number; name: string } | null;
+type Pending =
+  | { kind: "cancel" | "delete" | "cancel-instead" | "restart"; id: number; name: string }
+  // several marked jobs: those the action takes, and how many of the marked it leaves (and why)
+  | { kind: "cancel-many" | "delete-many" | "restart-many"; jobs: Job[]; kept: number }
+  | null;
 
 const FILTERS: (JobStatus | null)[] = [null, ...JOB_STATUSES];
 
@@ -57,12 +76,105 @@ interface JobsCtx {
   moveTo: (target: number) => void;
   requery: (query: JobListQuery) => void;
   ask: (p: Pending) => void;
+  compare: (ids: number[]) => void;
 }
 
 const filtered = (c: JobsCtx) => c.state.query.search !== "" || c.state.query.status !== null;
 const withJob = (c: JobsCtx) => c.selected !== null;
+const withMarks = (c: JobsCtx) => c.state.marked.length > 0;
+const singleJob = (c: JobsCtx) => withJob(c) && !withMarks(c);
+
+/** Reads the marked jobs, then asks about those `pick` takes (or says why there are none). */
+function askMany(
+  c: JobsCtx,
+  kind: "cancel-many" | "delete-many" | "restart-many",
+  pick: (jobs: Job[]) => Job[],
+  none: (n: number) => string,
+) {
+  void Promise.resolve()
+    .then(() => markedJobs(c.project.store, c.state.marked))
+    .then(
+      (all) => {
+        const jobs = pick(all);
+        if (jobs.length === 0) c.nav.flash(none(all.length), "error");
+        else c.ask({ kind, jobs, kept: all.length - jobs.length });
+      },
+      () => undefined, // the store closed under the screen (quit)
+    );
+}
+
+/** The keys for the marked jobs: first in the table, so with marks c/d/R act on all of them. */
+const MARK_BINDINGS: readonly Binding<JobsCtx>[] = [
+  {
+    on: ["space"],
+    does: "mark / unmark the job (c, d, R, = then act on the marked ones)",
+    footer: "mark",
+    when: withJob,
+    run: (c) => {
+      const id = c.selected!.id;
+      const marked = c.state.marked.includes(id)
+        ? c.state.marked.filter((m) => m !== id)
+        : [...c.state.marked, id];
+      c.set({ ...c.state, marked });
+    },
+  },
+  {
+    on: ["="],
+    does: "compare the marked jobs' energies (2 or more)",
+    footer: "compare",
+    when: (c) => c.state.marked.length >= 2,
+    run: (c) => c.compare(c.state.marked),
+  },
+  {
+    on: ["c"],
+    does: "cancel the marked jobs that are not finished (asks once)",
+    footer: "cancel marked",
+    when: withMarks,
+    run: (c) =>
+      askMany(
+        c,
+        "cancel-many",
+        cancellable,
+        (n) => `none of the ${n} marked jobs is active — nothing to cancel`,
+      ),
+  },
+  {
+    on: ["d"],
+    does: "delete the marked jobs' records (asks once; running ones are kept)",
+    footer: "delete marked",
+    when: withMarks,
+    run: (c) =>
+      askMany(
+        c,
+        "delete-many",
+        deletable,
+        (n) => `all ${n} marked jobs are pending or running — cancel them first (c), then delete`,
+      ),
+  },
+  {
+    on: ["R"],
+    does: "restart the marked jobs from where they stopped (asks once)",
+    footer: "restart marked",
+    when: withMarks,
+    run: (c) =>
+      askMany(
+        c,
+        "restart-many",
+        (jobs) => jobs,
+        () => "the marked jobs are gone",
+      ),
+  },
+  {
+    on: ["esc"],
+    does: "clear the marks",
+    footer: "unmark",
+    when: withMarks,
+    run: (c) => c.set({ ...c.state, marked: [] }),
+  },
+];
 
 export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
+  ...MARK_BINDINGS,
   {
     on: ["up", "down", "j", "k"],
     does: "move",
@@ -91,7 +203,7 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
     on: ["c"],
     does: "cancel the job (asks)",
     footer: "cancel",
-    when: withJob,
+    when: singleJob,
     run: (c) => {
       const j = c.selected!;
       if (!isTerminal(j.status)) c.ask({ kind: "cancel", id: j.id, name: j.name });
@@ -118,10 +230,27 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
     },
   },
   {
+    on: ["e"],
+    does: "copy the job and edit its deck in $VISUAL / $EDITOR (checked before the job is made)",
+    footer: "copy+edit",
+    when: singleJob,
+    run: (c) => {
+      const id = c.selected!.id;
+      void runAction(c.nav, () => copyAndEdit(c.project, id));
+    },
+  },
+  {
+    on: ["R"],
+    does: "restart the job: continue it from its wavefunction / last geometry (asks)",
+    footer: "restart",
+    when: singleJob,
+    run: (c) => c.ask({ kind: "restart", id: c.selected!.id, name: c.selected!.name }),
+  },
+  {
     on: ["d"],
     does: "delete the job's record (asks)",
     footer: "delete",
-    when: withJob,
+    when: singleJob,
     // a running job cannot be deleted: what the user can do is cancel it, so that is what d offers
     run: (c) => {
       const j = c.selected!;
@@ -215,6 +344,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   const { store } = project;
   const [state, setState] = useRemembered<JobsState>("jobs", INITIAL_JOBS_STATE);
   const [pending, setPending] = useState<Pending>(null);
+  const [comparing, setComparing] = useState<number[] | null>(null);
   const listHeight = Math.max(1, height - 2);
   const { rows, total, window } = useJobs(state.query, state.top, listHeight);
   // each cluster's connection: a job on one that cannot be reached now is marked in the list
@@ -291,9 +421,10 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     moveTo,
     requery,
     ask: setPending,
+    compare: setComparing,
   };
   useBindings("jobs", JOBS_BINDINGS, ctx, {
-    active: !state.searching && pending === null,
+    active: !state.searching && pending === null && comparing === null,
     global: true,
     legend: [
       {
@@ -302,15 +433,38 @@ export function JobsScreen({ width, height }: { width: number; height: number })
       },
     ],
   });
-  useBindings("search", SEARCH_BINDINGS, ctx, { active: state.searching && pending === null });
+  useBindings("search", SEARCH_BINDINGS, ctx, {
+    active: state.searching && pending === null && comparing === null,
+  });
 
+  const marked = useMemo(() => new Set(state.marked), [state.marked]);
   const answer = (yes: boolean) => {
     const p = pending;
     setPending(null);
     if (!yes || !p) return;
-    if (p.kind !== "delete") void runAction(nav, () => cancelJob(store, p.id));
+    if ("jobs" in p) {
+      // the marks have done their work: cleared, so the next key acts on the cursor's job again
+      setState((s) => ({ ...s, marked: [] }));
+      void runAction(nav, () =>
+        p.kind === "restart-many"
+          ? restartMany(project, p.jobs)
+          : p.kind === "cancel-many"
+            ? cancelMany(store, p.jobs)
+            : deleteMany(store, p.jobs),
+      );
+    } else if (p.kind === "restart") {
+      void runAction(
+        nav,
+        () => restartOne(project, p.id),
+        (r) => r.text,
+      );
+    } else if (p.kind !== "delete") void runAction(nav, () => cancelJob(store, p.id));
     else void runAction(nav, () => deleteJob(store, p.id));
   };
+
+  if (comparing) {
+    return <Compare ids={comparing} width={width} height={height} onClose={() => setComparing(null)} />;
+  }
 
   const filterText = state.query.status
     ? `${STATUS_SYMBOL[state.query.status]} ${state.query.status}`
@@ -327,6 +481,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
         descending={state.query.descending}
         now={now}
         connections={connections}
+        marked={marked}
       />
       {total === 0 ? (
         <Box position="absolute" marginTop={2} marginLeft={2}>
@@ -340,11 +495,15 @@ export function JobsScreen({ width, height }: { width: number; height: number })
       {pending ? (
         <Confirm
           question={
-            pending.kind === "cancel"
-              ? `Cancel job ${pending.id} (${pending.name})?`
-              : pending.kind === "cancel-instead"
-                ? `Job ${pending.id} (${pending.name}) is running and cannot be deleted — cancel it?`
-                : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
+            "jobs" in pending
+              ? manyQuestion(pending)
+              : pending.kind === "restart"
+                ? `Restart job ${pending.id} (${pending.name}) as a new job that continues it?`
+                : pending.kind === "cancel"
+                  ? `Cancel job ${pending.id} (${pending.name})?`
+                  : pending.kind === "cancel-instead"
+                    ? `Job ${pending.id} (${pending.name}) is running and cannot be deleted — cancel it?`
+                    : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
           }
           onAnswer={answer}
         />
@@ -360,6 +519,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
             ) : state.query.search ? (
               <Text>search: {clip(state.query.search, 20)} </Text>
             ) : null}
+            {state.marked.length > 0 ? <Text bold>{`● ${state.marked.length} selected   `}</Text> : null}
             <Text dimColor>
               {`filter: ${filterText}   sort: ${state.query.sort} ${state.query.descending ? "▼" : "▲"}   ${range}`}
             </Text>
@@ -368,4 +528,18 @@ export function JobsScreen({ width, height }: { width: number; height: number })
       )}
     </Box>
   );
+}
+
+/** The one question for several marked jobs: the count, and the ones left out and why. */
+function manyQuestion(p: {
+  kind: "cancel-many" | "delete-many" | "restart-many";
+  jobs: Job[];
+  kept: number;
+}) {
+  const n = p.jobs.length;
+  const jobs = `${n} job${n === 1 ? "" : "s"}`;
+  if (p.kind === "cancel-many")
+    return `Cancel ${jobs}?${p.kept > 0 ? ` (${p.kept} marked already finished)` : ""}`;
+  if (p.kind === "restart-many") return `Restart ${jobs}, each as a new job that continues it?`;
+  return `Delete ${jobs}? Their records go; their folders stay.${p.kept > 0 ? ` ${p.kept} pending or running kept — cancel them first.` : ""}`;
 }

@@ -1,0 +1,27 @@
+// Running a program on the terminal the TUI holds ($VISUAL on a deck, `e`): the screen is put away —
+// raw mode off, the normal screen back, the cursor shown — while it runs, then taken back and drawn
+// whole again (Ink only redraws what changed, and the program has written over all of it). The
+// program runs synchronously, so Ink reads no key meanwhile: every key goes to the program.
+const ALT_SCREEN_ON = "\x1b[?1049h\x1b[H";
+const ALT_SCREEN_OFF = "\x1b[?1049l\x1b[?25h";
+
+/** What launch.tsx gives: how to make Ink draw its whole frame again. */
+let redraw: (() => void) | null = null;
+
+export function setRedraw(fn: (() => void) | null): void {
+  redraw = fn;
+}
+
+export function outsideTui<T>(fn: () => T): T {
+  const tty = process.stdin.isTTY && process.stdout.isTTY && redraw !== null;
+  if (!tty) return fn(); // tests (ink-testing-library): no terminal to give away
+  process.stdin.setRawMode(false);
+  process.stdout.write(ALT_SCREEN_OFF);
+  try {
+    return fn();
+  } finally {
+    process.stdout.write(ALT_SCREEN_ON);
+    process.stdin.setRawMode(true);
+    redraw?.();
+  }
+}
