@@ -11,6 +11,9 @@ import { MGO_DECK } from "../helpers/project.js";
 import { jobFolder, newJob } from "../store/new-jobs.js";
 import { addJobs, KEY, type Mounted, makeStore, mount, sleep } from "./helpers.js";
 
+// e (copy and edit) runs $VISUAL on the terminal: here an editor that saves the deck as it is
+process.env.VISUAL = "true";
+
 let m: Mounted | null = null;
 afterEach(() => {
   m?.unmount();
