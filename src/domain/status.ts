@@ -68,3 +68,14 @@ export const STATUS_SYMBOL: Readonly<Record<JobStatus, string>> = {
   CANCELLED: "⊘",
   SKIPPED: "↷",
 };
+
+/** What each status means, in a chemist's words (the `?` legend of the symbols above). */
+export const STATUS_MEANING: Readonly<Record<JobStatus, string>> = {
+  PENDING: "waiting (for its parents, or for free cores)",
+  QUEUED: "in a cluster's queue",
+  RUNNING: "running",
+  COMPLETED: "completed",
+  FAILED: "failed (the job says why)",
+  CANCELLED: "cancelled",
+  SKIPPED: "skipped (a job it needed did not end as asked)",
+};

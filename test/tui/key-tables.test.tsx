@@ -91,7 +91,7 @@ async function readHelp(mm: Mounted): Promise<Listed> {
   const labels: string[] = [];
   for (const l of lines.slice(start + 1)) {
     if (l.startsWith("Everywhere") || l.trim() === "") continue;
-    if (!/^\S.{0,17}\s{2,}\S/.test(l) || l.startsWith("Marks ")) {
+    if (!/^\S.{0,17}\s{2,}\S/.test(l) || /^(Marks|Statuses) /.test(l)) {
       if (labels.length > 0 && !/\s{2,}/.test(l)) break;
       continue;
     }

@@ -28,18 +28,36 @@ export function Help({
       <Text wrap="truncate-end">{text}</Text>
     </Box>
   );
-  const section = (title: string, keys: ShownKey[]) => [
+  const legend = (table?.legend ?? []).map((l) => row(`legend-${l.label}`, l.label, l.text, true));
+  const global = table && table.global.length > 0 ? table.global : [];
+  const screen = table?.screen ?? [];
+  // a screen with many keys gets them in two columns when one does not fit: the legend and the
+  // keys that work everywhere must stay on screen too
+  const fixed = 1 + legend.length + (global.length > 0 ? 2 + global.length : 0);
+  const twoColumns = fixed + screen.length > height && width >= 80;
+  const half = Math.floor(width / 2);
+  const pair = (id: string, a: ShownKey, b: ShownKey | undefined) => (
+    <Box key={id}>
+      <Box width={half} flexShrink={0}>
+        {row(`${id}-a`, a.keys, a.does)}
+      </Box>
+      {b ? row(`${id}-b`, b.keys, b.does) : null}
+    </Box>
+  );
+  const section = (title: string, keys: ShownKey[], columns = 1) => [
     <Text key={`t-${title}`} bold>
       {title}
     </Text>,
-    ...keys.map((k, i) => row(`${title}-${i}`, k.keys, k.does)),
+    ...(columns === 1
+      ? keys.map((k, i) => row(`${title}-${i}`, k.keys, k.does))
+      : Array.from({ length: Math.ceil(keys.length / 2) }, (_, i) =>
+          pair(`${title}-${i}`, keys[i]!, keys[i + Math.ceil(keys.length / 2)]),
+        )),
   ];
   const lines = [
-    ...section(`Keys — ${table?.title ?? "this"} screen`, table?.screen ?? []),
-    ...(table?.legend ?? []).map((l) => row(`legend-${l.label}`, l.label, l.text, true)),
-    ...(table && table.global.length > 0
-      ? [<Text key="gap"> </Text>, ...section("Everywhere", table.global)]
-      : []),
+    ...section(`Keys — ${table?.title ?? "this"} screen`, screen, twoColumns ? 2 : 1),
+    ...legend,
+    ...(global.length > 0 ? [<Text key="gap"> </Text>, ...section("Everywhere", global)] : []),
   ];
   return (
     <Box flexDirection="column" width={width} height={height} overflowY="hidden">

@@ -2,7 +2,14 @@
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useState } from "react";
-import { isActive, isTerminal, JOB_STATUSES, type JobStatus, STATUS_SYMBOL } from "../../domain/status.js";
+import {
+  isActive,
+  isTerminal,
+  JOB_STATUSES,
+  type JobStatus,
+  STATUS_MEANING,
+  STATUS_SYMBOL,
+} from "../../domain/status.js";
 import type { Job } from "../../domain/types.js";
 import type { Project } from "../../engine/hooks.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
@@ -352,7 +359,10 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   const connections = useMemo(() => new Map(clusters.map((c) => [c.name, c.connection])), [clusters]);
   const fresh = window === windowKey(state.query, state.top, listHeight);
   // the clock ticks only while a shown job runs (its runtime grows); an idle list draws nothing
-  const now = useNow(1000, rows.some((r) => isActive(r.status)));
+  const now = useNow(
+    1000,
+    rows.some((r) => isActive(r.status)),
+  );
   const cursor = Math.min(state.cursor, Math.max(0, total - 1));
   const selected = rows[cursor - state.top] ?? null;
 
@@ -427,6 +437,10 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     active: !state.searching && pending === null && comparing === null,
     global: true,
     legend: [
+      {
+        label: "Statuses",
+        text: JOB_STATUSES.map((st) => `${STATUS_SYMBOL[st]} ${STATUS_MEANING[st]}`).join("  "),
+      },
       {
         label: "Marks",
         text: `${MARK_LEGEND.map((m) => `${m.mark} ${m.short}`).join("  ")}  (the job says why)`,
