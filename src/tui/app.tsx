@@ -9,9 +9,10 @@ import { type Binding, type KeyTable, type KeyTables, KeyTablesContext } from ".
 import { Footer } from "./components/Footer.js";
 import { Header } from "./components/Header.js";
 import { Help } from "./components/Help.js";
-import { type Flash, StatusLine } from "./components/StatusLine.js";
+import { connectionNotice, type Flash, StatusLine } from "./components/StatusLine.js";
 import type { EngineSource } from "./engine-host.js";
 import { ViewCache } from "./hooks/cache.js";
+import { useClusters } from "./hooks/use-clusters.js";
 import { useStatusCounts } from "./hooks/use-jobs.js";
 import { type Size, useTerminalSize } from "./hooks/use-terminal-size.js";
 import { KeyBus, KeyBusContext, useKeyBusRoot } from "./key-bus.js";
@@ -93,6 +94,7 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
   const flashTimer = useRef<NodeJS.Timeout | null>(null);
   const engineSnap = useSyncExternalStore(engine.subscribe, engine.snapshot);
   const counts = useStatusCounts();
+  const clusters = useClusters();
   const color = useColor();
 
   useEffect(
@@ -205,7 +207,13 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
             <Box height={bodyHeight} flexDirection="column">
               {body}
             </Box>
-            <StatusLine engine={engineText} counts={counts} flash={flash} width={width} />
+            <StatusLine
+              engine={engineText}
+              counts={counts}
+              flash={flash}
+              width={width}
+              notice={connectionNotice(clusters)}
+            />
             <Footer table={help ? helpTable : table} width={width} />
           </Box>
         </KeyTablesContext.Provider>
