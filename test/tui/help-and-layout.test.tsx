@@ -30,7 +30,9 @@ describe("help, layout, colour", () => {
       expect(keyRow(f, k), k).toBeTruthy();
     expect(f).toContain("Everywhere");
     // the status symbols of the list and the status line, said in words (issue 13, defect 14)
-    expect(f).toMatch(/Statuses\s+… waiting \(for its parents, or for free cores\)\s+◷ in a cluster's queue\s+▶ running/);
+    expect(f).toMatch(
+      /Statuses\s+… waiting \(for its parents, or for free cores\)\s+◷ in a cluster's queue\s+▶ running/,
+    );
     await m.press("j");
     await m.waitFor("CREATED");
   });
