@@ -12,24 +12,15 @@ import { renderSbatch } from "../../src/runners/sbatch.js";
 import { selfTestFor } from "../../src/runners/self-test.js";
 import { SLURM_SELF_TEST_LINES } from "../../src/runners/slurm.js";
 import { wrapperScript } from "../../src/runners/ssh.js";
+import { clusterRecord } from "../helpers/cluster-record.js";
 
 const config: Cluster["config"] = {
   modules: ["intel/2021", "CRYSTAL/23"],
   crystal_exedir: "/opt/crystal23/bin",
   env: { OMP_PROC_BIND: "close", CRY23_SCRDIR: "/scratch" },
 };
-const cluster = (type: Cluster["type"]): Cluster => ({
-  id: 1,
-  name: "hpc",
-  type,
-  hostname: "login.example.org",
-  port: 22,
-  username: "chem",
-  config,
-  status: "active",
-  createdAt: "",
-  updatedAt: "",
-});
+const cluster = (type: Cluster["type"]): Cluster =>
+  clusterRecord({ type, hostname: "login.example.org", config });
 const job = {
   id: 3,
   name: "mgo",

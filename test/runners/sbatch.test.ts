@@ -13,6 +13,7 @@ import { isLoopbackHost, pollIntervalMsFor } from "../../src/runners/remote-run.
 import { environmentLines } from "../../src/runners/remote-script.js";
 import { renderSbatch, type SbatchInput } from "../../src/runners/sbatch.js";
 import { wrapperScript } from "../../src/runners/ssh.js";
+import { clusterRecord } from "../helpers/cluster-record.js";
 
 const GOLDEN = path.join(import.meta.dirname, "golden");
 
@@ -28,18 +29,7 @@ function golden(name: string, actual: string): void {
 }
 
 function cluster(config: Cluster["config"] = {}, name = "hpc"): Cluster {
-  return {
-    id: 1,
-    name,
-    type: "slurm",
-    hostname: "login.hpc.example.org",
-    port: 22,
-    username: "chem",
-    config,
-    status: "active",
-    createdAt: "",
-    updatedAt: "",
-  };
+  return clusterRecord({ name, config });
 }
 
 function job(parallelism: Parallelism = {}, name = "mgo", id = 7): Pick<Job, "id" | "name" | "parallelism"> {

@@ -8,19 +8,9 @@ import type { Cluster } from "../../src/domain/types.js";
 import { slurm } from "../../src/runners/slurm.js";
 import { type CheckTransport, checkCluster } from "../../src/transport/cluster-check.js";
 import { ConnectionError } from "../../src/transport/errors.js";
+import { clusterRecord } from "../helpers/cluster-record.js";
 
-const cluster = (config: Cluster["config"] = {}): Cluster => ({
-  id: 1,
-  name: "hpc",
-  type: "slurm",
-  hostname: "127.0.0.1",
-  port: 22,
-  username: "chem",
-  config,
-  status: "active",
-  createdAt: "",
-  updatedAt: "",
-});
+const cluster = (config: Cluster["config"] = {}): Cluster => clusterRecord({ hostname: "127.0.0.1", config });
 
 /** A cluster that answers the self-test with `lines`. */
 function transport(lines: string[], failLogin = false): CheckTransport {
