@@ -50,9 +50,7 @@ export function Help({
     </Text>,
     ...(columns === 1
       ? keys.map((k, i) => row(`${title}-${i}`, k.keys, k.does))
-      : Array.from({ length: Math.ceil(keys.length / 2) }, (_, i) =>
-          pair(`${title}-${i}`, keys[i]!, keys[i + Math.ceil(keys.length / 2)]),
-        )),
+      : columnRows(keys).map(([a, b], i) => pair(`${title}-${i}`, a, b))),
   ];
   const lines = [
     ...section(`Keys — ${table?.title ?? "this"} screen`, screen, twoColumns ? 2 : 1),
@@ -64,4 +62,10 @@ export function Help({
       {lines.slice(0, height)}
     </Box>
   );
+}
+
+/** Keys in two columns read down: the first half on the left, the rest beside them. */
+function columnRows(keys: ShownKey[]): [ShownKey, ShownKey | undefined][] {
+  const down = Math.ceil(keys.length / 2);
+  return keys.slice(0, down).map((k, i) => [k, keys[i + down]]);
 }
