@@ -17,7 +17,7 @@ import { checkLaterInputFile, INPUT_LIMITS } from "../files/input-file.js";
 import { CLUSTER_KINDS, clusterKindsText } from "../runners/schedulers.js";
 import type { ProjectStore } from "../store/port.js";
 import { lookupSshConfig } from "../transport/ssh-config.js";
-import { runnerFactory } from "./runners.js";
+import { checkClusterRoute, runnerFactory } from "./runners.js";
 
 /** A cluster's settings as a user gives them (the CLI's options, the TUI's form): text. */
 export interface ClusterSettings {
@@ -179,7 +179,9 @@ export function prepareCluster(name: string, s: ClusterSettings): NewCluster {
 }
 
 export async function addCluster(store: ProjectStore, name: string, s: ClusterSettings): Promise<Cluster> {
-  return store.clusters.create(prepareCluster(name, s));
+  const cluster = prepareCluster(name, s);
+  await checkClusterRoute({ ...cluster, port: cluster.port ?? 22, config: cluster.config ?? {} });
+  return store.clusters.create(cluster);
 }
 
 /**
@@ -208,14 +210,33 @@ export async function editCluster(
     }
     delete config[k];
   }
-  const port = whole("the port", s.port);
+  let port = whole("the port", s.port);
+  let username = s.user;
   const hostname = s.host ?? current.hostname;
+  if (s.host !== undefined) {
+    // a new host is read as `cluster add` reads it: an alias of the ssh config (which then decides
+    // where and as whom, as for `ssh ALIAS`), or a host name
+    const alias = lookupSshConfig(s.host, config.ssh_config ? { file: config.ssh_config } : {});
+    if (alias.hostName !== undefined || alias.user !== undefined || alias.port !== undefined) {
+      config.ssh_alias = s.host;
+      port ??= alias.port ?? 22;
+      username ??= alias.user;
+    } else delete config.ssh_alias;
+  }
   checkClusterConfig(config, hostname);
+  const edited = {
+    name: current.name, // the name messages use until the edit is saved
+    hostname,
+    port: port ?? current.port,
+    username: username ?? current.username,
+    config,
+  };
+  await checkClusterRoute(edited);
   return store.clusters.update(current.id, {
     ...(s.rename !== undefined ? { name: s.rename } : {}),
     ...(s.host !== undefined ? { hostname } : {}),
     ...(port !== undefined ? { port } : {}),
-    ...(s.user !== undefined ? { username: s.user } : {}),
+    ...(username !== undefined ? { username } : {}),
     config,
   });
 }

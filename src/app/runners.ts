@@ -66,6 +66,19 @@ export function shellFor(cluster: Cluster, setup: RunnersSetup = {}): RemoteShel
   return new OpenSshShell(settings, { ...opts, master });
 }
 
+/**
+ * The route to a cluster checked without connecting (src/transport/openssh/master.ts checkRoute):
+ * its key file, the config as ssh reads it, the jump hosts, the certificates. A fresh master object,
+ * so the files are read as they are now.
+ */
+export async function checkClusterRoute(
+  cluster: Pick<Cluster, "name" | "hostname" | "port" | "username" | "config">,
+  setup: Pick<RunnersSetup, "openSsh" | "sshEnv"> = {},
+): Promise<void> {
+  checkClusterKeyFile(cluster, setup.sshEnv?.home);
+  await new OpenSshMaster(openSshSettingsForCluster(cluster, setup.sshEnv), setup.openSsh ?? {}).checkRoute();
+}
+
 /** A shell given to several runners: closing one runner must not close it for the others. */
 function sharedShell(shell: RemoteShell): RemoteShell {
   return new Proxy(shell, {

@@ -75,6 +75,13 @@ export interface MasterOptions {
   loginTimeoutMs?: number;
 }
 
+/** An expired or not-yet-valid certificate of any hop, said before a login that would only be refused. */
+function checkHopCertificates(label: string, hops: readonly Hop[]): void {
+  for (const hop of hops) {
+    for (const cert of hop.certificateFiles) checkCertificate(label, hopName(hop), cert);
+  }
+}
+
 interface Prepared {
   key: string;
   wrapperFile: string;
@@ -234,7 +241,11 @@ export class OpenSshMaster {
       "",
     ].join("\n");
     writeIfChanged(wrapperFile, forced);
-    const hops = await resolveHops(s.destination, { configFile: wrapperFile, options: s.options }, s.label);
+    const hops = await resolveHops(
+      s.destination,
+      { configFile: wrapperFile, userConfigFile: s.configFile, options: s.options },
+      s.label,
+    );
     const target = hops[hops.length - 1]!;
     const cm = first(target.config, "controlmaster") ?? "no";
     const cp = first(target.config, "controlpath") ?? "none";
@@ -247,6 +258,17 @@ export class OpenSshMaster {
       lockFile: path.join(dir, `m-${key}.lock`),
       logFile: path.join(dir, `m-${key}.log`),
     };
+  }
+
+  /**
+   * What can be known about the route without connecting: the config as ssh reads it (a config ssh
+   * rejects, a ProxyJump loop) and every hop's certificates (expired, not yet valid) — each one line.
+   * `cluster add` / `cluster edit` call this so a route that cannot work is refused when it is given.
+   */
+  async checkRoute(): Promise<Hop[]> {
+    const { hops } = await this.prepare();
+    checkHopCertificates(this.settings.label, hops);
+    return hops;
   }
 
   /** Whether a master answers on a socket (`ssh -O check`). */
@@ -295,9 +317,7 @@ export class OpenSshMaster {
         if (this.nobodyToAsk || now - this.lastAttemptAt < NEEDS_PERSON_RETRY_MS) throw this.lastFailure;
       }
       this.lastAttemptAt = now;
-      for (const hop of p.hops) {
-        for (const cert of hop.certificateFiles) checkCertificate(this.settings.label, hopName(hop), cert);
-      }
+      checkHopCertificates(this.settings.label, p.hops);
       const started = await withFileLock(
         p.lockFile,
         { waitMs: this.opts.lockWaitMs ?? 5 * 60_000 },

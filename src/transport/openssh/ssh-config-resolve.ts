@@ -36,6 +36,11 @@ export function expandTilde(p: string, home = os.homedir()): string {
 export interface SshInvocation {
   /** The config file given to ssh with -F. */
   configFile: string;
+  /**
+   * The file a user reads and fixes, when -F names a file of ours that Includes it (messages name
+   * this one: the user never wrote ours).
+   */
+  userConfigFile?: string;
   /** Extra -o options (before the host). */
   options?: readonly string[];
   env?: NodeJS.ProcessEnv;
@@ -103,7 +108,7 @@ export async function resolveSshConfig(
   const r = await run(args, inv.env);
   if (r.code !== 0) {
     throw new SshSettingsError(
-      `cluster '${label}': ssh rejects its configuration for ${destination}: ${configComplaint(r.stderr)} — fix it (\`ssh -G -F ${inv.configFile} ${destination}\` shows the same)`,
+      `cluster '${label}': ssh rejects its configuration for ${destination}: ${configComplaint(r.stderr)} — fix it (\`ssh -G -F ${inv.userConfigFile ?? inv.configFile} ${destination}\` shows the same)`,
     );
   }
   return parseSshG(r.stdout);
@@ -201,8 +206,8 @@ export async function resolveHops(
       const chain = [...seen, id].join(" → ");
       throw new SshSettingsError(
         seen.includes(id)
-          ? `cluster '${label}': the ProxyJump settings in ${inv.configFile} go round in a loop (${chain}) — make the first jump host reachable without a ProxyJump`
-          : `cluster '${label}': more than ${MAX_HOPS} jump hosts (${chain}) — check the ProxyJump settings in ${inv.configFile}`,
+          ? `cluster '${label}': the ProxyJump settings in ${inv.userConfigFile ?? inv.configFile} go round in a loop (${chain}) — make the first jump host reachable without a ProxyJump`
+          : `cluster '${label}': more than ${MAX_HOPS} jump hosts (${chain}) — check the ProxyJump settings in ${inv.userConfigFile ?? inv.configFile}`,
       );
     }
     seen.push(id);

@@ -3,7 +3,7 @@
 // so the screen never waits for a remote machine.
 import { Box, Text } from "ink";
 import { createContext, useContext, useMemo, useState, useSyncExternalStore } from "react";
-import { removeCluster } from "../../app/clusters.js";
+import { addCluster, type ClusterSettings, editCluster, removeCluster } from "../../app/clusters.js";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkClusterName } from "../../domain/names.js";
 import type { Cluster, ClusterConfig, ClusterType } from "../../domain/types.js";
@@ -138,6 +138,31 @@ export function checkClusterForm(v: FormValues, base: ClusterConfig = {}) {
   };
 }
 
+/** The form as the settings `cluster add` / `cluster edit` take; the optional fields left empty. */
+function formSettings(v: FormValues): { settings: ClusterSettings; empty: string[] } {
+  const settings: ClusterSettings = {
+    type: v.type,
+    host: v.hostname.trim(),
+    port: v.port.trim(),
+    user: v.username.trim(),
+  };
+  const empty: string[] = [];
+  const optional: [keyof FormValues, keyof ClusterSettings, string][] = [
+    ["key_path", "key", "key_path"],
+    ["remote_dir", "remoteDir", "remote_dir"],
+    ["crystal_exedir", "crystalExedir", "crystal_exedir"],
+    ["partition", "partition", "partition"],
+    ["account", "account", "account"],
+    ["max_jobs", "maxJobs", "max_jobs"],
+  ];
+  for (const [field, setting, stored] of optional) {
+    const value = v[field].trim();
+    if (value === "") empty.push(stored);
+    else (settings as Record<string, unknown>)[setting] = value;
+  }
+  return { settings, empty };
+}
+
 const FIELD_LABELS: [keyof FormValues, string, string][] = [
   ["name", "Name", "how jobs and commands refer to it (e.g. hpc)"],
   ["type", "Type", "slurm: jobs go through sbatch; ssh: run directly on the machine"],
@@ -195,18 +220,19 @@ function ClusterForm({
       return;
     }
     const c = checked.cluster;
+    // the same use cases as `cluster add` / `cluster edit`: every setting and the route checked there
+    const given = formSettings(values);
     void runAction(
       nav,
       () =>
         editing
-          ? store.clusters.update(editing.id, {
-              name: c.name,
-              hostname: c.hostname,
-              port: c.port,
-              username: c.username,
-              config: c.config,
+          ? editCluster(store, editing.name, {
+              ...given.settings,
+              type: undefined,
+              ...(c.name !== editing.name ? { rename: c.name } : {}),
+              unset: given.empty,
             })
-          : store.clusters.create(c),
+          : addCluster(store, c.name, given.settings),
       (saved) => `cluster ${saved.name} ${editing ? "saved" : "added"} — press t to test the connection`,
     ).then((done) => {
       if (done) onDone();
