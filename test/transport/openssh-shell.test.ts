@@ -67,6 +67,30 @@ describe.skipIf(!infra)("OpenSSH shell on the shared test sshd", () => {
     await s.remove(dir, { recursive: true });
   });
 
+  it("downloads side by side each land whole and byte-identical (no transfer closes another's file)", async () => {
+    const s = make();
+    const dir = `ctui-par-${process.pid}-${Date.now()}`;
+    const files = Array.from({ length: 24 }, (_, i) => ({
+      name: `f${i}.out`,
+      // sizes from a few bytes to ~1 MB, so transfers end at different moments
+      data: Buffer.from(`${i}:`.repeat(1 + ((i * 7919) % 200_000))),
+    }));
+    await s.writeFiles(dir, files);
+    cleanups.push(async () => void (await s.exec(["rm", "-rf", dir])));
+    const local = fs.mkdtempSync(path.join(tmp, "par-"));
+    const hash = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(
+        files.map((f) => s.download(`${dir}/${f.name}`, path.join(local, `${round}-${f.name}`))),
+      );
+      for (const f of files) {
+        expect(hash(fs.readFileSync(path.join(local, `${round}-${f.name}`))), f.name).toBe(hash(f.data));
+      }
+    }
+    // nothing left behind but the files themselves
+    expect(fs.readdirSync(local).filter((n) => n.endsWith(".ctui-part"))).toEqual([]);
+  });
+
   it("a transfer cut by a dropped connection is retried on a new one and lands whole", async () => {
     const s = make({}, path.join(tmp, "cut"));
     const socket = await s.master.ensure();

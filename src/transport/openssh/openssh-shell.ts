@@ -16,6 +16,7 @@ import path from "node:path";
 import { UserError } from "../../domain/errors.js";
 import type { ConnectionState } from "../connection-state.js";
 import { CommandTimeoutError, ConnectionError, RemoteCommandError, RemoteFileError } from "../errors.js";
+import { LocalPart } from "../local-part.js";
 import { shellAssignment, shellCommand, shellQuote } from "../quote.js";
 import type {
   ExecOptions,
@@ -521,7 +522,7 @@ export class OpenSshShell implements RemoteShell {
     let problem: UserError | null = null;
     try {
       for (let attempt = 1; attempt <= attempts; attempt++) {
-        const fd = fs.openSync(tmp, "w", 0o644);
+        const part = new LocalPart(tmp);
         let size = -1;
         let head = Buffer.alloc(0);
         let got = 0;
@@ -536,15 +537,20 @@ export class OpenSshShell implements RemoteShell {
                 size = Number(head.subarray(0, nl).toString("utf8").trim());
                 data = head.subarray(nl + 1);
               }
-              fs.writeSync(fd, data);
+              if (!part.write(data)) return;
               got += data.length;
               opts.onProgress?.(got, size, attempt);
             },
           });
           this.stats.bytesIn += got;
+          if (part.error) {
+            throw new RemoteFileError(
+              `cluster '${this.label}': download of ${source} could not be written to ${localPath} (${part.error.code ?? part.error.message}) — free some space there and collect again`,
+            );
+          }
           if (r.code !== 0) throw this.fileError("download", source, r);
           if (got === size) {
-            fs.closeSync(fd);
+            part.close();
             await fsp.rename(tmp, localPath);
             return { bytes: got, attempts: attempt };
           }
@@ -556,7 +562,7 @@ export class OpenSshShell implements RemoteShell {
           problem = err;
         } finally {
           try {
-            fs.closeSync(fd);
+            part.close();
           } catch {}
         }
       }
