@@ -7,6 +7,8 @@ import type { ReactElement } from "react";
 import type { Binding } from "../bindings.js";
 import { clip } from "../format.js";
 import { useColor } from "../theme.js";
+import type { FormAction } from "./form-state.js";
+import { atEnd, cursorView, editLine, LINE_EDIT_KEYS } from "./line-editor.js";
 
 export type Field =
   | {
@@ -29,38 +31,44 @@ export type Field =
   | { kind: "button"; name: string; label: string; error?: string | null; hint?: string };
 
 /**
- * Applies a key press to a text value: printable characters append, backspace/delete remove one.
- * A burst of keys that arrives as one chunk (a paste, or a held backspace on a slow line) is applied
- * character by character; other control characters never enter a field.
+ * A key press applied to a text value with the cursor at its end (src/tui/components/line-editor.ts
+ * has the editing rules: a burst that arrives as one chunk is applied character by character, and
+ * control characters never enter a field).
  */
 export function editText(value: string, input: string, key: Key): string {
-  if (key.backspace || key.delete) return [...value].slice(0, -1).join("");
-  if (key.ctrl || key.meta || key.escape || key.return || key.tab) return value;
-  if (key.upArrow || key.downArrow || key.leftArrow || key.rightArrow) return value;
-  if (key.pageUp || key.pageDown) return value;
-  let out = [...value];
-  for (const ch of input) {
-    if (ch === "\u007f" || ch === "\b") out = out.slice(0, -1);
-    else if (!/[\u0000-\u001f]/.test(ch)) out.push(ch);
-  }
-  return out.join("");
+  return editLine(atEnd(value), input, key).value;
 }
 
 /** What a form's keys act on: the focused field, moving between fields, changing one, submitting. */
 export interface FormCtx {
   fields: Field[];
   focus: number;
-  setFocus: (i: number) => void;
-  /** Sets a field's value. */
+  /** Moves the focus by this many fields (wrapping), from where it is when the key arrives. */
+  move: (by: number) => void;
+  /** Sets a field's value (a choice). */
   change: (name: string, value: string) => void;
+  /** Applies a key to a text field, from its value when the key arrives (`shown` until first edited). */
+  edit: (name: string, shown: string, input: string, key: Key) => void;
   submit: () => void;
   back: () => void;
   /** Opens `?` (offered where a key does not type: on a choice or the button). */
   help: () => void;
 }
 
+/** The FormCtx parts a useFormState reducer provides. */
+export function formActions(
+  dispatch: (a: FormAction) => void,
+  count: number,
+): Pick<FormCtx, "move" | "edit"> & { set: (name: string, value: string) => void } {
+  return {
+    move: (by) => dispatch({ type: "step", by, count }),
+    edit: (name, shown, input, key) => dispatch({ type: "edit", name, shown, input, key }),
+    set: (name, value) => dispatch({ type: "set", name, value }),
+  };
+}
+
 const focused = (c: FormCtx) => c.fields[Math.min(c.focus, c.fields.length - 1)]!;
-const step = (c: FormCtx, by: number) => c.setFocus((c.focus + by + c.fields.length) % c.fields.length);
+const step = (c: FormCtx, by: number) => c.move(by);
 
 /** The keys of a form (the new-job and the cluster forms); `submit` names what ctrl+s does. */
 export function formBindings<C extends FormCtx>(submit: string, back: string, extra: Binding<C>[] = []) {
@@ -94,12 +102,21 @@ export function formBindings<C extends FormCtx>(submit: string, back: string, ex
     },
     {
       on: ["text"],
-      does: "edit the field (backspace deletes)",
+      does: "edit the field (backspace deletes before the cursor)",
       footer: "edit",
       when: (c) => focused(c).kind === "text",
       run: (c, input, key) => {
         const f = focused(c);
-        if (f.kind === "text") c.change(f.name, editText(f.value, input, key));
+        if (f.kind === "text") c.edit(f.name, f.value, input, key);
+      },
+    },
+    {
+      on: LINE_EDIT_KEYS,
+      does: "move in the text (←/→, home/end, ctrl+a/e); ctrl+u/ctrl+k delete to the start/end, ctrl+w a word",
+      when: (c) => focused(c).kind === "text",
+      run: (c, input, key) => {
+        const f = focused(c);
+        if (f.kind === "text") c.edit(f.name, f.value, input, key);
       },
     },
   ];
@@ -119,9 +136,12 @@ export function FormView({
   width,
   height,
   labelWidth = 14,
+  cursor = null,
 }: {
   fields: Field[];
   focus: number;
+  /** The cursor in the focused text field (null: after its end). */
+  cursor?: number | null;
   width: number;
   /** Lines available; the form scrolls to keep the focused field in view. */
   height: number;
@@ -152,12 +172,16 @@ export function FormView({
     const focused = i === focus;
     let value: ReactElement;
     if (f.kind === "text") {
-      value = (
-        <Text wrap="truncate-start">
-          {clip(f.value, valueWidth - 1)}
-          {focused ? <Text inverse> </Text> : ""}
-        </Text>
-      );
+      if (focused) {
+        const shown = cursorView({ value: f.value, cursor: cursor ?? [...f.value].length }, valueWidth);
+        value = (
+          <Text wrap="truncate-end">
+            {shown.before}
+            <Text inverse>{shown.at}</Text>
+            {shown.after}
+          </Text>
+        );
+      } else value = <Text wrap="truncate-start">{clip(f.value, valueWidth - 1)}</Text>;
     } else if (f.kind === "choice") {
       value = (
         <Text wrap="truncate-end">

@@ -11,7 +11,8 @@ import { CLUSTER_KINDS } from "../../runners/schedulers.js";
 import { checkClusterFields } from "../../store/clusters.js";
 import { type Binding, useBindings } from "../bindings.js";
 import { Confirm } from "../components/Confirm.js";
-import { type Field, type FormCtx, FormView, formBindings } from "../components/Form.js";
+import { type Field, type FormCtx, FormView, formActions, formBindings } from "../components/Form.js";
+import { useFormState } from "../components/form-state.js";
 import { clip, formatDuration } from "../format.js";
 import { type ClusterRow, useClusters } from "../hooks/use-clusters.js";
 import { type Nav, runAction, useNav } from "../nav.js";
@@ -192,8 +193,11 @@ function ClusterForm({
 }) {
   const nav = useNav();
   const { store } = useProject();
-  const [values, setValues] = useState<FormValues>(() => (editing ? valuesOf(editing) : EMPTY));
-  const [focus, setFocus] = useState(0);
+  const start = useMemo(() => (editing ? valuesOf(editing) : EMPTY), [editing]);
+  const [form, dispatch] = useFormState({ ...start });
+  const values = form.values as unknown as FormValues;
+  const focus = Math.min(form.focus, FIELD_LABELS.length);
+  const [leaving, setLeaving] = useState(false);
   const checked = useMemo(() => checkClusterForm(values, editing?.config ?? {}), [values, editing]);
   const fields: Field[] = [
     ...FIELD_LABELS.map(
@@ -239,25 +243,37 @@ function ClusterForm({
     });
   };
 
+  const actions = formActions(dispatch, fields.length);
+  // a form with changes is not dropped by one key: esc asks first (as the new-job form)
+  const changed = (Object.keys(start) as (keyof FormValues)[]).some((k) => values[k] !== start[k]);
   const ctx: FormCtx = {
     fields,
     focus,
-    setFocus,
+    ...actions,
     change: (name, value) => {
       if (editing && name === "type")
         nav.flash("the type of a cluster cannot change — add a new cluster", "error");
-      else setValues({ ...values, [name]: value });
+      else actions.set(name, value);
     },
     submit: save,
-    back: onDone,
+    back: () => (changed ? setLeaving(true) : onDone()),
     help: () => nav.help(),
   };
-  useBindings("cluster form", CLUSTER_FORM_BINDINGS, ctx);
+  useBindings("cluster form", CLUSTER_FORM_BINDINGS, ctx, { active: !leaving });
 
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold>{editing ? `Edit cluster ${editing.name}` : "Add a cluster"}</Text>
-      <FormView fields={fields} focus={focus} width={width} height={height - 1} />
+      <FormView fields={fields} focus={focus} cursor={form.cursor} width={width} height={height - 2} />
+      {leaving ? (
+        <Confirm
+          question="Leave the form? What you changed is dropped."
+          onAnswer={(yes) => {
+            setLeaving(false);
+            if (yes) onDone();
+          }}
+        />
+      ) : null}
     </Box>
   );
 }

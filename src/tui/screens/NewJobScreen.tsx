@@ -15,7 +15,8 @@ import type { Template } from "../../workflows/templates.js";
 import { type Binding, useBindings } from "../bindings.js";
 import { Confirm } from "../components/Confirm.js";
 import { deckLines } from "../components/detail-lines.js";
-import { type Field, type FormCtx, FormView, formBindings } from "../components/Form.js";
+import { type Field, type FormCtx, FormView, formActions, formBindings } from "../components/Form.js";
+import { useFormState } from "../components/form-state.js";
 import { Lines } from "../components/Lines.js";
 import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages, unprovidedInput } from "../crystal.js";
 import { useClusters } from "../hooks/use-clusters.js";
@@ -208,28 +209,37 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
   // a properties deck (.d3) reads a finished job's wavefunction: it belongs in a workflow step
   const templates = loaded.templates.filter((t) => (t.kind ?? "crystal") === "crystal");
   const sources = [...templates.map((t) => t.name), DECK_FILE];
-  const [source, setSource] = useState<string>(
-    sources.includes("single-point") ? "single-point" : (sources[0] ?? DECK_FILE),
-  );
+  // every value the user set lives in one reducer (src/tui/components/form-state.ts): keys see the
+  // form as it is when they arrive; a template's parameters are kept per template (p:TEMPLATE:NAME)
+  const [form, dispatch] = useFormState();
+  const typed = form.values;
+  const source =
+    typed.source ?? (sources.includes("single-point") ? "single-point" : (sources[0] ?? DECK_FILE));
   const template = templates.find((t) => t.name === source) ?? null;
-  const [raws, setRaws] = useState<Record<string, Record<string, string>>>({});
+  const paramKey = (param: string) => `p:${source}:${param}`;
   const raw = useMemo(
     () =>
-      raws[source] ??
-      Object.fromEntries((template?.params ?? []).map((p) => [p.name, paramDefault(p.default)])),
-    [raws, source, template],
+      Object.fromEntries(
+        (template?.params ?? []).map((p) => [
+          p.name,
+          typed[`p:${source}:${p.name}`] ?? paramDefault(p.default),
+        ]),
+      ),
+    [typed, source, template],
   );
   // the job's name starts as the template's (or the deck file's) until the user edits it
-  const [name, setName] = useState<string | null>(null);
-  const [deckPath, setDeckPath] = useState("");
-  const [placement, setPlacement] = useState<Placement>({
-    where: "local",
-    ranks: "",
-    threads: "",
-    time: "",
-    aux: "",
-  });
-  const [focus, setFocus] = useState(0);
+  const name = typed.name ?? null;
+  const deckPath = typed.deck ?? "";
+  const placement = useMemo<Placement>(
+    () => ({
+      where: typed.where ?? "local",
+      ranks: typed.ranks ?? "",
+      threads: typed.threads ?? "",
+      time: typed.time ?? "",
+      aux: typed.aux ?? "",
+    }),
+    [typed],
+  );
   const [deckOffset, setDeckOffset] = useState(0);
   const defaultName = source === DECK_FILE ? path.basename(deckPath.trim(), ".d12") : source;
   const jobName = name ?? defaultName;
@@ -365,10 +375,7 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
 
   const [leaving, setLeaving] = useState(false);
   const filled =
-    name !== null ||
-    deckPath !== "" ||
-    Object.keys(raws).length > 0 ||
-    Object.values(placement).some((v, i) => v !== ["local", "", "", "", ""][i]);
+    Object.keys(typed).some((k) => k !== "source" && k !== "where") || placement.where !== "local";
 
   const create = () => {
     const firstError = Object.values(checked.errors)[0] ?? checked.report.errors[0];
@@ -385,22 +392,17 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     });
   };
 
-  const setValue = (fieldName: string, value: string) => {
-    if (fieldName === "source") {
-      setSource(value);
-      setDeckOffset(0);
-    } else if (fieldName === "name") setName(value);
-    else if (fieldName === "deck") setDeckPath(value);
-    else if (fieldName.startsWith("p:"))
-      setRaws({ ...raws, [source]: { ...raw, [fieldName.slice(2)]: value } });
-    else setPlacement({ ...placement, [fieldName]: value });
-  };
-
+  const actions = formActions(dispatch, fields.length);
+  const keyOf = (field: string) => (field.startsWith("p:") ? paramKey(field.slice(2)) : field);
   const ctx: NewJobCtx = {
     fields,
-    focus: Math.min(focus, fields.length - 1),
-    setFocus,
-    change: setValue,
+    focus: Math.min(form.focus, fields.length - 1),
+    move: actions.move,
+    change: (field, value) => {
+      if (field === "source") setDeckOffset(0);
+      actions.set(keyOf(field), value);
+    },
+    edit: (field, shown, input, key) => actions.edit(keyOf(field), shown, input, key),
     submit: create,
     // a filled form is not dropped by one key: esc asks first
     back: () => (filled ? setLeaving(true) : nav.back()),
@@ -459,7 +461,8 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
       <Box flexDirection={side ? "row" : "column"}>
         <FormView
           fields={fields}
-          focus={Math.min(focus, fields.length - 1)}
+          focus={ctx.focus}
+          cursor={form.cursor}
           width={formWidth}
           height={formHeight}
         />
