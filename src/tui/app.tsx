@@ -84,6 +84,15 @@ function topOf(view: View): TopScreen {
 
 const NO_QUESTIONS: LoginQuestions = { subscribe: () => () => {}, current: () => null, answer: () => {} };
 
+/** Why the cluster's last login failed, while it still waits for one (shown when it asks again). */
+function lastLoginError(
+  clusters: readonly { name: string; connection?: { status: string; lastError: string | null } }[],
+  name: string,
+): string | null {
+  const connection = clusters.find((c) => c.name === name)?.connection;
+  return connection && connection.status !== "connected" ? connection.lastError : null;
+}
+
 const LOGIN_TABLE: KeyTable = { title: "login", screen: LOGIN_PROMPT_KEYS, global: [] };
 
 function Shell({ store, watcher, engine, logins, demo, size: fixedSize, initialView, onQuit }: AppProps) {
@@ -196,6 +205,7 @@ function Shell({ store, watcher, engine, logins, demo, size: fixedSize, initialV
         <LoginPrompt
           key={question.id}
           request={question.request}
+          lastTry={lastLoginError(clusters, question.request.cluster)}
           width={width}
           onAnswer={(text) => questions.answer(question.id, text)}
         />

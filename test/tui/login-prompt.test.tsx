@@ -18,13 +18,13 @@ const codeFor = (cluster: string, prompt = "(chem@login) Verification code: "): 
   kind: "one-time-code",
 });
 
-async function open(): Promise<{ m: Mounted; logins: LoginPrompts }> {
+async function open(): Promise<{ m: Mounted; logins: LoginPrompts; store: ReturnType<typeof makeStore> }> {
   const store = makeStore();
   addJobs(store, ["mgo"]);
   const logins = new LoginPrompts();
   m = mount(store, { columns: 100, rows: 24, logins });
   await m.waitFor("CREATED");
-  return { m, logins };
+  return { m, logins, store };
 }
 
 describe("the login prompt (one-time codes in the TUI)", () => {
@@ -69,6 +69,22 @@ describe("the login prompt (one-time codes in the TUI)", () => {
     expect(m.quit.called).toBe(false);
     const back = await m.waitFor("CREATED");
     expect(back).not.toContain("Add a cluster");
+  });
+
+  test("asked again after a refused code: the modal says why the last try failed", async () => {
+    const { m, logins, store } = await open();
+    const hpc = store.clusters.create({ name: "hpc", type: "ssh", hostname: "10.0.0.5", username: "chem" });
+    store.clusters.setConnection(hpc.id, {
+      status: "needs-auth",
+      lastError: "cluster 'hpc': 10.0.0.5 refused the one-time code",
+      since: Date.now(),
+    });
+    m.watcher.touch();
+    const answer = logins.ask(codeFor("hpc"));
+    const f = await m.waitFor("last try: cluster 'hpc': 10.0.0.5 refused the one-time code");
+    expect(f).toContain("Verification code:");
+    await m.press(KEY.escape);
+    expect(await answer).toBeNull();
   });
 
   test("two logins asking at once: one question at a time, in order, each starting empty", async () => {

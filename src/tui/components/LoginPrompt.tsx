@@ -29,10 +29,13 @@ const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/u;
 
 export function LoginPrompt({
   request,
+  lastTry = null,
   width,
   onAnswer,
 }: {
   request: PromptRequest;
+  /** Why the cluster's last login failed (a code refused): asked again, the user sees why. */
+  lastTry?: string | null;
   width: number;
   /** The typed text, or null when cancelled. Called once. */
   onAnswer: (text: string | null) => void;
@@ -66,6 +69,11 @@ export function LoginPrompt({
       <Text bold color={color("yellow")} wrap="truncate-end">
         {clip(`Login to cluster ${request.cluster}${via} — ${TITLE[request.kind]}`, inner)}
       </Text>
+      {lastTry ? (
+        <Text color={color("red")} wrap="truncate-end">
+          {clip(`last try: ${lastTry}`, inner)}
+        </Text>
+      ) : null}
       <Text wrap="wrap">{clip(server, inner * 3)}</Text>
       <Text>
         {"› "}
