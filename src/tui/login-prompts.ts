@@ -24,12 +24,24 @@ export class LoginPrompts implements PromptBroker, LoginQuestions {
   private closed = false;
 
   ask(request: PromptRequest): Promise<string | null> {
-    // the TUI is closing: nobody will see the question, the login is cancelled
-    if (this.closed) return Promise.resolve(null);
+    // the TUI is closing, or the login already gave up: nobody is to see the question
+    if (this.closed || request.signal?.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
-      this.waiting.push({ id: this.nextId++, request, resolve });
+      const question = { id: this.nextId++, request, resolve };
+      this.waiting.push(question);
       if (this.waiting.length === 1) this.changed();
+      // the login stopped waiting (ssh timed out, the engine stopped): the question goes away,
+      // so a code is never typed into a login that is over
+      request.signal?.addEventListener("abort", () => this.withdraw(question.id), { once: true });
     });
+  }
+
+  private withdraw(id: number): void {
+    const i = this.waiting.findIndex((q) => q.id === id);
+    if (i < 0) return;
+    const [question] = this.waiting.splice(i, 1);
+    question?.resolve(null);
+    if (i === 0) this.changed();
   }
 
   subscribe = (fn: () => void): (() => void) => {

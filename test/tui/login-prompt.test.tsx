@@ -103,6 +103,28 @@ describe("the login prompt (one-time codes in the TUI)", () => {
     expect(await second).toBe("22");
   });
 
+  test("a login that stops waiting (ssh timed out) takes its question away; the next one shows", async () => {
+    const { m, logins } = await open();
+    const gaveUp = new AbortController();
+    const first = logins.ask({ ...codeFor("hpc"), signal: gaveUp.signal });
+    const second = logins.ask(codeFor("archer"));
+    await m.waitFor("Login to cluster hpc");
+    await m.type("12");
+    gaveUp.abort();
+    expect(await first).toBeNull();
+    const f = await m.waitFor("Login to cluster archer");
+    expect(f).not.toContain("•");
+    await m.type("34");
+    await m.press(KEY.enter);
+    expect(await second).toBe("34");
+    await m.waitFor((fr) => fr.includes("CREATED") && !fr.includes("Login to cluster"));
+    // asked by a login that already gave up: never shown
+    const late = new AbortController();
+    late.abort();
+    expect(await logins.ask({ ...codeFor("hpc"), signal: late.signal })).toBeNull();
+    expect(logins.current()).toBeNull();
+  });
+
   test("closing the TUI cancels the questions still open (no login waits for ever)", async () => {
     const logins = new LoginPrompts();
     const a = logins.ask(codeFor("hpc"));
