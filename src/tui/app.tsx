@@ -9,6 +9,7 @@ import { type Binding, type KeyTable, type KeyTables, KeyTablesContext } from ".
 import { Footer } from "./components/Footer.js";
 import { Header } from "./components/Header.js";
 import { Help } from "./components/Help.js";
+import { LOGIN_PROMPT_KEYS, LoginPrompt } from "./components/LoginPrompt.js";
 import { connectionNotice, type Flash, StatusLine } from "./components/StatusLine.js";
 import type { EngineSource } from "./engine-host.js";
 import { ViewCache } from "./hooks/cache.js";
@@ -16,6 +17,7 @@ import { useClusters } from "./hooks/use-clusters.js";
 import { useStatusCounts } from "./hooks/use-jobs.js";
 import { type Size, useTerminalSize } from "./hooks/use-terminal-size.js";
 import { KeyBus, KeyBusContext, useKeyBusRoot } from "./key-bus.js";
+import type { LoginQuestion, LoginQuestions } from "./login-prompts.js";
 import { MemoryContext, type Nav, NavContext, type TopScreen, type View } from "./nav.js";
 import { TasksContext } from "./screens/ClustersScreen.js";
 import { SCREENS, screenOf } from "./screens/index.js";
@@ -33,6 +35,8 @@ export interface AppProps {
   watcher: StoreWatcher;
   engine: EngineSource;
   tasks?: Tasks;
+  /** Questions of logins to clusters (one-time codes), shown in a modal; none in read-only tests. */
+  logins?: LoginQuestions;
   /** A demo project: results come from the CRYSTAL stand-in (the screen says so). */
   demo?: boolean;
   /** Fixed size (tests, benchmark); default: the terminal's, following resizes. */
@@ -78,7 +82,20 @@ function topOf(view: View): TopScreen {
   return view.name;
 }
 
-function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQuit }: AppProps) {
+const NO_QUESTIONS: LoginQuestions = { subscribe: () => () => {}, current: () => null, answer: () => {} };
+
+/** Why the cluster's last login failed, while it still waits for one (shown when it asks again). */
+function lastLoginError(
+  clusters: readonly { name: string; connection?: { status: string; lastError: string | null } }[],
+  name: string,
+): string | null {
+  const connection = clusters.find((c) => c.name === name)?.connection;
+  return connection && connection.status !== "connected" ? connection.lastError : null;
+}
+
+const LOGIN_TABLE: KeyTable = { title: "login", screen: LOGIN_PROMPT_KEYS, global: [] };
+
+function Shell({ store, watcher, engine, logins, demo, size: fixedSize, initialView, onQuit }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixedSize);
   // one line short of the terminal: a full-height frame makes Ink clear the screen on every update
@@ -93,6 +110,9 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
   const [table, setTable] = useState<KeyTable | null>(null);
   const flashTimer = useRef<NodeJS.Timeout | null>(null);
   const engineSnap = useSyncExternalStore(engine.subscribe, engine.snapshot);
+  const questions = logins ?? NO_QUESTIONS;
+  // a login waiting for an answer has every key until it is answered or cancelled
+  const question: LoginQuestion | null = useSyncExternalStore(questions.subscribe, questions.current);
   const counts = useStatusCounts();
   const clusters = useClusters();
   const color = useColor();
@@ -169,19 +189,30 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
         if (t) map.set(id, t);
         setTable([...map.values()].at(-1) ?? null);
       },
-      paused: help,
+      paused: help || question !== null,
       global: globals,
     }),
-    [help, globals],
+    [help, question, globals],
   );
 
   const bodyHeight = height - 3 - (demo ? 1 : 0);
   const Screen = screenOf(view.name).component;
   // the screen stays mounted under the help (its place, its tab, a half-filled form are kept)
+  const covered = help || question !== null;
   const body = (
     <>
-      {help ? <Help table={table} width={width} height={bodyHeight} onClose={() => setHelp(false)} /> : null}
-      <Box display={help ? "none" : "flex"} flexDirection="column" height={bodyHeight}>
+      {question ? (
+        <LoginPrompt
+          key={question.id}
+          request={question.request}
+          lastTry={lastLoginError(clusters, question.request.cluster)}
+          width={width}
+          onAnswer={(text) => questions.answer(question.id, text)}
+        />
+      ) : help ? (
+        <Help table={table} width={width} height={bodyHeight} onClose={() => setHelp(false)} />
+      ) : null}
+      <Box display={covered ? "none" : "flex"} flexDirection="column" height={bodyHeight}>
         <Screen view={view} width={width} height={bodyHeight} />
       </Box>
     </>
@@ -214,7 +245,7 @@ function Shell({ store, watcher, engine, demo, size: fixedSize, initialView, onQ
               width={width}
               notice={connectionNotice(clusters)}
             />
-            <Footer table={help ? helpTable : table} width={width} />
+            <Footer table={question ? LOGIN_TABLE : help ? helpTable : table} width={width} />
           </Box>
         </KeyTablesContext.Provider>
       </MemoryContext.Provider>

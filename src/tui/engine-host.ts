@@ -5,6 +5,7 @@
 // after the first frame, so the screen never waits for them.
 import type { Engine } from "../app/engine.js";
 import { type OpenProject, openProject } from "../app/project.js";
+import type { PromptBroker } from "../transport/openssh/prompt-broker.js";
 
 type EngineModules = typeof import("../app/engine.js");
 
@@ -45,7 +46,12 @@ export class EngineHost implements EngineSource {
 
   constructor(
     private readonly projectDir: string,
-    private readonly options: { recheckMs?: number; host?: boolean } = {},
+    private readonly options: {
+      recheckMs?: number;
+      host?: boolean;
+      /** Who is asked when a cluster's login wants a one-time code (the TUI's modal); default nobody. */
+      broker?: PromptBroker;
+    } = {},
   ) {}
 
   subscribe = (fn: () => void): (() => void) => {
@@ -112,6 +118,7 @@ export class EngineHost implements EngineSource {
     const engine = app.buildEngine(this.project, {
       watch: true,
       log: (line) => this.set({ lastLog: line }),
+      ...(this.options.broker ? { runners: { openSsh: { broker: this.options.broker } } } : {}),
     });
     this.engine = engine;
     engine.start();

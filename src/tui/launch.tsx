@@ -9,6 +9,7 @@ import { App } from "./app.js";
 import { installDemoStandin } from "./demo.js";
 import { EngineHost } from "./engine-host.js";
 import { isDemoProject } from "./launch-marker.js";
+import { LoginPrompts } from "./login-prompts.js";
 import { setRedraw } from "./outside.js";
 import { StoreWatcher } from "./store-watch.js";
 import { Tasks } from "./tasks.js";
@@ -33,12 +34,17 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
   const project = await openProject(projectDir);
   const store = project.store;
   const watcher = new StoreWatcher(store).start();
-  const engine = new EngineHost(projectDir, { host: options.hostEngine ?? true }).start();
+  // a cluster that asks a one-time code while this window's engine logs in asks it in a modal
+  const logins = new LoginPrompts();
+  const engine = new EngineHost(projectDir, { host: options.hostEngine ?? true, broker: logins }).start();
   const tasks = new Tasks(projectDir);
   process.stdout.write(ALT_SCREEN_ON);
-  const instance = render(<App store={store} watcher={watcher} engine={engine} tasks={tasks} demo={demo} />, {
-    exitOnCtrlC: true,
-  });
+  const instance = render(
+    <App store={store} watcher={watcher} engine={engine} tasks={tasks} logins={logins} demo={demo} />,
+    {
+      exitOnCtrlC: true,
+    },
+  );
   // after a program ran on the terminal (the editor of `e`), Ink draws its whole frame again
   setRedraw(() => instance.clear());
   const onTerm = () => instance.unmount();
@@ -53,6 +59,7 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
     process.stdout.write(ALT_SCREEN_OFF);
     tasks.stopAll();
     watcher.stop();
+    logins.close(); // a login still asking is cancelled, so the engine's stop does not wait for it
     const hosted = engine.snapshot().mode === "hosting";
     await engine.stop();
     if (hosted) {

@@ -5,6 +5,7 @@ import type { ProjectStore } from "../../src/store/port.js";
 import { App, type View } from "../../src/tui/app.js";
 import { fixedEngineSource } from "../../src/tui/engine-host.js";
 import type { KeyBus } from "../../src/tui/key-bus.js";
+import type { LoginQuestions } from "../../src/tui/login-prompts.js";
 import { StoreWatcher } from "../../src/tui/store-watch.js";
 import { Tasks } from "../../src/tui/tasks.js";
 
@@ -50,6 +51,7 @@ export function mount(
     view?: View;
     engineText?: string;
     demo?: boolean;
+    logins?: LoginQuestions;
   } = {},
 ): Mounted {
   const watcher = new StoreWatcher(store, 50).start();
@@ -64,6 +66,7 @@ export function mount(
       size={{ columns: opts.columns ?? 100, rows: opts.rows ?? 24 }}
       color={opts.color ?? false}
       demo={opts.demo}
+      logins={opts.logins}
       initialView={opts.view}
       onQuit={() => {
         quit.called = true;

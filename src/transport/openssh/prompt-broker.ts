@@ -22,6 +22,11 @@ export interface PromptRequest {
   kind: "one-time-code" | "passphrase" | "password" | "other";
   /** The host that asks (from the ssh process's command line), when known. */
   host?: string;
+  /**
+   * Aborted when the login stops waiting for the answer (ssh gave up, timed out or ended): a
+   * broker that shows the question (the TUI's modal) takes it away.
+   */
+  signal?: AbortSignal;
 }
 
 export interface PromptBroker {
@@ -104,6 +109,8 @@ export async function openPromptSession(
   const token = randomBytes(16).toString("hex");
   const asked: PromptSession["asked"] = [];
   let queue: Promise<unknown> = Promise.resolve();
+  // the questions not answered yet, withdrawn when the session closes (the login is over)
+  const open = new Set<{ asking: AbortController; conn: net.Socket }>();
   // half-open: the helper ends its side after asking, and waits (a person may take a while) for the answer
   const server = net.createServer({ allowHalfOpen: true }, (conn) => {
     let buf = "";
@@ -123,13 +130,17 @@ export async function openPromptSession(
         return;
       }
       const prompt = String(req.prompt ?? "");
+      const entry = { asking: new AbortController(), conn };
+      open.add(entry);
       const request: PromptRequest = {
         cluster,
         prompt,
         kind: promptKind(prompt),
         ...(req.host ? { host: req.host } : {}),
+        signal: entry.asking.signal,
       };
       queue = queue.then(async () => {
+        if (entry.asking.signal.aborted) return; // the login ended before its turn came
         let answer: string | null = null;
         try {
           answer = await broker.ask(request);
@@ -137,6 +148,7 @@ export async function openPromptSession(
         } catch {
           asked.push({ prompt, outcome: "no-prompter" });
         }
+        open.delete(entry);
         conn.end(answer === null ? "{}" : JSON.stringify({ answer }));
         answer = null;
       });
@@ -157,6 +169,13 @@ export async function openPromptSession(
     asked,
     close: () =>
       new Promise<void>((resolve) => {
+        // a question still open belongs to a login that is over: withdraw it, and let its helper
+        // exit (server.close() alone leaves open connections waiting)
+        for (const { asking, conn } of open) {
+          asking.abort();
+          conn.destroy();
+        }
+        open.clear();
         server.close(() => resolve());
         try {
           fs.unlinkSync(socketPath);
