@@ -4,6 +4,7 @@ import { render } from "ink-testing-library";
 import type { ProjectStore } from "../../src/store/port.js";
 import { App, type View } from "../../src/tui/app.js";
 import { fixedEngineSource } from "../../src/tui/engine-host.js";
+import type { FetchOutput } from "../../src/tui/job-output-source.js";
 import type { KeyBus } from "../../src/tui/key-bus.js";
 import { StoreWatcher } from "../../src/tui/store-watch.js";
 import { Tasks } from "../../src/tui/tasks.js";
@@ -50,6 +51,8 @@ export function mount(
     view?: View;
     engineText?: string;
     demo?: boolean;
+    /** How job outputs are fetched from clusters (default: the real transport). */
+    fetchOutput?: FetchOutput;
   } = {},
 ): Mounted {
   const watcher = new StoreWatcher(store, 50).start();
@@ -64,6 +67,7 @@ export function mount(
       size={{ columns: opts.columns ?? 100, rows: opts.rows ?? 24 }}
       color={opts.color ?? false}
       demo={opts.demo}
+      fetchOutput={opts.fetchOutput}
       initialView={opts.view}
       onQuit={() => {
         quit.called = true;
