@@ -133,6 +133,10 @@ describe("the Log and Results tabs of a job running on a cluster", () => {
     const f = await m.waitFor("so far", 3000);
     expect(f).toMatch(/Outcome\s+incomplete \(so far/);
     expect(f).not.toMatch(/Final energy/);
+    // how far the SCF got, not a verdict
+    expect(f).toMatch(/SCF\s+\d+ cycles so far \(last -271\.\d+ Ha\)/);
+    expect(f).toMatch(/SCF convergence\s+\|ΔE\| per cycle .* — so far/);
+    expect(f).not.toMatch(/not converged/i);
     // the rest arrives: every cycle, still not final while the job runs
     cluster.remote.output = SCF;
     const all = await m.waitFor(/SCF\s+converged in 7 cycles/, 4000);
