@@ -1,7 +1,7 @@
 // Watching a remote job live in the TUI (issue 12), in a real terminal, against the real sshd and
 // SLURM: while a job whose stand-in replays a recording slowly (about 40 s) runs on the cluster —
 // started by the TUI's own engine — its Log tab shows lines of the recording, and its Results tab
-// the SCF cycles parsed so far (never a final energy), before the job ends.
+// the SCF cycles parsed so far (never a final energy), before the job ends; `t` shows its stderr.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +72,14 @@ describe.skipIf(!infra)("the TUI follows a remote job live (real sshd and SLURM,
       const later = await s.waitFor((t) => logLinesOf(t).join("\n") !== first.join("\n"), 10_000);
       expect(running()).toBe(true);
       expect(logLinesOf(later).length).toBeGreaterThanOrEqual(10);
+      // t: the run's stderr (SLURM's --error file, the SSH run's stderr), fetched the same way
+      s.write("t");
+      const err = await s.waitFor("this is crystal-tui's CRYSTAL stand-in, not CRYSTAL", 10_000);
+      expect(running()).toBe(true);
+      expect(err).toContain("stderr of the run");
+      expect(logLinesOf(err)).toEqual([]);
+      s.write("t");
+      await s.waitFor((t) => logLinesOf(t).length >= 10, 10_000);
       // the Results: the SCF so far, parsed from the same mirror
       s.write(KEY.tab);
       s.write(KEY.tab);
