@@ -486,7 +486,7 @@ export function JobDetailScreen({
             ? clip(reason, width)
             : tab === "Log"
               ? follow
-                ? "following the output"
+                ? `following the ${stream === "stderr" ? "stderr" : "output"}`
                 : "not following (G follows)"
               : " "}
         </Text>
