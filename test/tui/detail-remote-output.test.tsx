@@ -21,10 +21,10 @@ afterEach(() => {
 const SCF = fs.readFileSync(path.join(FIXTURES, "aiida-crystal17__mgo_sto3g_scf.out"), "utf8");
 
 /** A job RUNNING on a SLURM cluster (as the engine leaves it once the scheduler started it). */
-function remoteRunningJob(store: Store) {
+function remoteRunningJob(store: Store, status: "QUEUED" | "RUNNING" = "RUNNING") {
   const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "10.0.0.5", username: "chem" });
   const job = newJob(store, { name: "far", input: MGO_DECK, clusterId: hpc.id });
-  store.jobs.transition(job.id, "RUNNING");
+  store.jobs.transition(job.id, status);
   return store.jobs.require(job.id);
 }
 
@@ -85,6 +85,23 @@ describe("the Log and Results tabs of a job running on a cluster", () => {
     expect(cluster.calls.length).toBe(listed);
     expect(new Set(cluster.calls)).toEqual(new Set(["output"]));
   }, 30_000);
+
+  test("a QUEUED job's Log is looked at once, not every second; once it runs, followed", async () => {
+    const store = makeStore();
+    const job = remoteRunningJob(store, "QUEUED");
+    const cluster = fakeCluster(jobFolder(store, job));
+    m = mount(store, { view: detail(job.id), fetchOutput: cluster.fetch });
+    await m.waitFor("No output yet — the job is QUEUED");
+    await sleep(2500);
+    expect(cluster.calls.length).toBe(1);
+    // the scheduler starts it: an empty output at first, then CRYSTAL's lines as they come
+    store.jobs.transition(job.id, "RUNNING");
+    m.watcher.touch(); // our own connection wrote: the watcher is told, as the TUI's writes do
+    await m.waitFor("No output yet — CRYSTAL has written nothing to far.out so far", 3000);
+    cluster.remote.output = "CRYSTAL23 starts\n";
+    await m.waitFor("CRYSTAL23 starts", 3000);
+    expect(cluster.calls.length).toBeGreaterThanOrEqual(3);
+  }, 20_000);
 
   test("a dropped connection is one line in the Log, which goes when the fetch works again", async () => {
     const store = makeStore();

@@ -8,7 +8,6 @@ import path from "node:path";
 import { useEffect, useRef, useState } from "react";
 import type { OutputStream } from "../../app/job-output.js";
 import { outputFileName } from "../../crystal/files.js";
-import { isActive } from "../../domain/status.js";
 import { useProject } from "../store-watch.js";
 import type { JobDetail } from "./use-job.js";
 
@@ -42,8 +41,10 @@ export function useJobOutput(detail: JobDetail | null, stream: OutputStream, act
   const latest = useRef(job);
   latest.current = job;
   const key = job ? `${job.id}:${stream}` : "";
-  // a running remote job is fetched again and again; any other once (its file may have come back)
-  const following = job !== null && onCluster && isActive(job.status);
+  // a remote job that runs is fetched again and again; any other once (a queued one has written
+  // nothing yet: looking each second would cost the cluster for nothing; one that ended is read
+  // from its folder, where its files came back)
+  const following = job !== null && onCluster && job.status === "RUNNING";
   const status = job?.status ?? null;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: a job that ended is looked at once more (its files came back)

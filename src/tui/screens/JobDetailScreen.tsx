@@ -288,8 +288,8 @@ export function JobDetailScreen({
           ...logNotes(stream, logged.error, color),
           ...(logged.file === null && logged.error === null
             ? [`Fetching the ${stream === "stderr" ? "stderr" : "output"} of job ${job.id} from its cluster…`]
-            : !log.exists || (log.size === 0 && stream === "stderr")
-              ? [noLogLine(job, stream)]
+            : !log.exists || log.size === 0
+              ? [noLogLine(job, stream, log.exists)]
               : log.clipped
                 ? [`… (showing the last ${log.lines.length} lines)`, ...log.lines]
                 : log.lines),
@@ -540,9 +540,17 @@ function logNotes(
   return notes;
 }
 
-function noLogLine(job: Job, stream: OutputStream): string {
+function noLogLine(job: Job, stream: OutputStream, exists: boolean): string {
   if (job.status === "PENDING" || job.status === "QUEUED")
     return `No output yet — the job is ${job.status}; its CRYSTAL output appears here when it starts.`;
-  if (stream === "stderr") return "Nothing on stderr (so far).";
-  return `There is no output file (${outputFileName(job.name)}) in the job folder.`;
+  const name = outputFileName(job.name);
+  if (!isTerminal(job.status))
+    return stream === "stderr"
+      ? "Nothing on stderr yet — it shows here as the run writes it."
+      : `No output yet — CRYSTAL has written nothing to ${name} so far.`;
+  if (stream === "stderr")
+    return exists ? "Nothing on stderr: the run wrote none." : "The run left no stderr.";
+  return exists
+    ? `The output file (${name}) is empty.`
+    : `There is no output file (${name}) in the job folder.`;
 }
