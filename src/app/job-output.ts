@@ -33,6 +33,8 @@ export interface OutputSoFar {
   from: string;
   /** True while more can come: the job has not ended. */
   live: boolean;
+  /** The file on this machine the bytes were read from (the mirror while a remote run goes on). */
+  file: string;
 }
 
 export interface OutputLookup {
@@ -137,16 +139,17 @@ export async function outputSoFar(
     const mirror = mirrorPathOf(project, job, stream);
     await syncMirror(lookup.shellFor(cluster), remotePath, mirror);
     const got = readLocal(mirror, maxBytes) ?? { data: Buffer.alloc(0), size: 0 };
-    return { ...got, from: `${cluster.name}:${remotePath}`, live };
+    return { ...got, from: `${cluster.name}:${remotePath}`, live, file: mirror };
   }
   const got = readLocal(local, maxBytes);
-  if (got) return { ...got, from: local, live };
+  if (got) return { ...got, from: local, live, file: local };
   // a remote run that ended before its files came back: what the mirror has
   if (remote) {
-    const mirrored = readLocal(mirrorPathOf(project, job, stream), maxBytes);
-    if (mirrored) return { ...mirrored, from: mirrorPathOf(project, job, stream), live };
+    const mirror = mirrorPathOf(project, job, stream);
+    const mirrored = readLocal(mirror, maxBytes);
+    if (mirrored) return { ...mirrored, from: mirror, live, file: mirror };
   }
-  return { data: Buffer.alloc(0), size: 0, from: local, live };
+  return { data: Buffer.alloc(0), size: 0, from: local, live, file: local };
 }
 
 /** What `job show --json` says of a remote run (null where unknown). */

@@ -16,6 +16,7 @@ import { ViewCache } from "./hooks/cache.js";
 import { useClusters } from "./hooks/use-clusters.js";
 import { useStatusCounts } from "./hooks/use-jobs.js";
 import { type Size, useTerminalSize } from "./hooks/use-terminal-size.js";
+import { clusterOutputFetcher, type FetchOutput } from "./job-output-source.js";
 import { KeyBus, KeyBusContext, useKeyBusRoot } from "./key-bus.js";
 import type { LoginQuestion, LoginQuestions } from "./login-prompts.js";
 import { MemoryContext, type Nav, NavContext, type TopScreen, type View } from "./nav.js";
@@ -39,6 +40,8 @@ export interface AppProps {
   logins?: LoginQuestions;
   /** A demo project: results come from the CRYSTAL stand-in (the screen says so). */
   demo?: boolean;
+  /** How a job's output is fetched from its cluster (tests count the calls); default: the real one. */
+  fetchOutput?: FetchOutput;
   /** Fixed size (tests, benchmark); default: the terminal's, following resizes. */
   size?: Size;
   color?: boolean;
@@ -59,6 +62,7 @@ export function App(props: AppProps) {
   const bus = useMemo(() => new KeyBus(), []);
   const cache = useMemo(() => new ViewCache(props.watcher), [props.watcher]);
   const files = useMemo(() => new ProjectFiles(props.store.projectDir), [props.store]);
+  const fetchOutput = useMemo(() => props.fetchOutput ?? clusterOutputFetcher(), [props.fetchOutput]);
   useEffect(() => {
     cache.start();
     return () => cache.stop();
@@ -67,7 +71,9 @@ export function App(props: AppProps) {
   return (
     <KeyBusContext.Provider value={bus}>
       <ThemeContext.Provider value={theme}>
-        <ProjectContext.Provider value={{ store: props.store, files, watcher: props.watcher, cache }}>
+        <ProjectContext.Provider
+          value={{ store: props.store, files, watcher: props.watcher, cache, fetchOutput }}
+        >
           <TasksContext.Provider value={props.tasks ?? null}>
             <Shell {...props} />
           </TasksContext.Provider>

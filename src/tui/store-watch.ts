@@ -7,6 +7,7 @@ import { createContext, useContext, useEffect, useState } from "react";
 import type { ProjectFiles } from "../crystal/project-files.js";
 import type { ProjectStore } from "../store/port.js";
 import type { ViewCache } from "./hooks/cache.js";
+import type { FetchOutput } from "./job-output-source.js";
 
 export class StoreWatcher {
   private listeners = new Set<() => void>();
@@ -73,6 +74,8 @@ export interface ProjectContextValue {
   watcher: StoreWatcher;
   /** What the views show, read outside of rendering and refreshed on every change. */
   cache: ViewCache;
+  /** A job's output so far, fetched from its cluster while it runs there (job-output-source.ts). */
+  fetchOutput: FetchOutput;
 }
 
 export const ProjectContext = createContext<ProjectContextValue | null>(null);

@@ -4,6 +4,7 @@ import { render } from "ink-testing-library";
 import type { ProjectStore } from "../../src/store/port.js";
 import { App, type View } from "../../src/tui/app.js";
 import { fixedEngineSource } from "../../src/tui/engine-host.js";
+import type { FetchOutput } from "../../src/tui/job-output-source.js";
 import type { KeyBus } from "../../src/tui/key-bus.js";
 import type { LoginQuestions } from "../../src/tui/login-prompts.js";
 import { StoreWatcher } from "../../src/tui/store-watch.js";
@@ -52,6 +53,8 @@ export function mount(
     engineText?: string;
     demo?: boolean;
     logins?: LoginQuestions;
+    /** How job outputs are fetched from clusters (default: the real transport). */
+    fetchOutput?: FetchOutput;
   } = {},
 ): Mounted {
   const watcher = new StoreWatcher(store, 50).start();
@@ -67,6 +70,7 @@ export function mount(
       color={opts.color ?? false}
       demo={opts.demo}
       logins={opts.logins}
+      fetchOutput={opts.fetchOutput}
       initialView={opts.view}
       onQuit={() => {
         quit.called = true;

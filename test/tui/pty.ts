@@ -12,7 +12,7 @@ export interface Screen {
   /** The visible screen, one string per row (trailing blanks trimmed). */
   text(): string;
   /** Waits until the screen matches; throws with the screen when it does not in time. */
-  waitFor(test: string | RegExp, timeoutMs?: number): Promise<string>;
+  waitFor(test: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   write(keys: string): void;
   /** Types keys one by one, as a person would. */
   type(keys: string, delayMs?: number): Promise<void>;
@@ -49,13 +49,14 @@ export function startTui(
     for (let i = 0; i < rows; i++) lines.push(buf.getLine(buf.viewportY + i)?.translateToString(true) ?? "");
     return lines.join("\n");
   };
-  const waitFor = async (test: string | RegExp, timeoutMs = 15_000) => {
+  const waitFor = async (test: string | RegExp | ((screen: string) => boolean), timeoutMs = 15_000) => {
     const until = Date.now() + timeoutMs;
     for (;;) {
       // let xterm digest what arrived
       await new Promise<void>((r) => term.write("", () => r()));
       const t = text();
-      if (typeof test === "string" ? t.includes(test) : test.test(t)) return t;
+      if (typeof test === "string" ? t.includes(test) : typeof test === "function" ? test(t) : test.test(t))
+        return t;
       if (Date.now() > until) throw new Error(`the screen never showed ${String(test)}; it shows:\n${t}`);
       await new Promise((r) => setTimeout(r, 50));
     }

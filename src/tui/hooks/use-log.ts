@@ -45,8 +45,13 @@ export function readTail(file: string, maxBytes = TAIL_BYTES, maxLines = TAIL_LI
   }
 }
 
-export function useLog(file: string | null, active = true, intervalMs = 500): Tail {
+/**
+ * The tail of `file`, looked at every `intervalMs` while `active`; a new `version` (the file was just
+ * brought up to date from a cluster) looks at once.
+ */
+export function useLog(file: string | null, active = true, intervalMs = 500, version = 0): Tail {
   const [tail, setTail] = useState<Tail>(() => (file && active ? readTail(file) : EMPTY));
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new version (just fetched) reads at once
   useEffect(() => {
     if (!file || !active) return;
     let stamp = "";
@@ -66,6 +71,6 @@ export function useLog(file: string | null, active = true, intervalMs = 500): Ta
     const t = setInterval(check, intervalMs);
     t.unref?.();
     return () => clearInterval(t);
-  }, [file, active, intervalMs]);
+  }, [file, active, intervalMs, version]);
   return tail;
 }

@@ -5,8 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Box, Text } from "ink";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
+import type { OutputStream } from "../../app/job-output.js";
 import { outputFileName } from "../../crystal/files.js";
-import type { CrystalResult } from "../../crystal/result.js";
 import { isActive, isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
 import type { Job } from "../../domain/types.js";
 import { cancelJob, deleteJob, rerunJob } from "../actions.js";
@@ -19,9 +19,11 @@ import { renderLines } from "../components/results/render.js";
 import { resultsView } from "../components/results/results-lines.js";
 import { frequenciesOf } from "../components/results/sections.js";
 import { Tabs } from "../components/Tabs.js";
-import { checkDeck, DECK_KEYWORDS, LiveOutput } from "../crystal.js";
+import { checkDeck, DECK_KEYWORDS } from "../crystal.js";
 import { clip, formatParallelism, runtimeOf, whereOf } from "../format.js";
-import { type JobDetail, useJob } from "../hooks/use-job.js";
+import { useJob } from "../hooks/use-job.js";
+import { useJobOutput } from "../hooks/use-job-output.js";
+import { useLiveResults } from "../hooks/use-live-results.js";
 import { readTail, useLog } from "../hooks/use-log.js";
 import { useResultFiles } from "../hooks/use-result-files.js";
 import { type Nav, runAction, useNav } from "../nav.js";
@@ -65,28 +67,6 @@ function useFolder(folder: string | null, active: boolean): FileEntry[] {
   return files;
 }
 
-/** Results: the stored ones for a finished job; for a running one, its output parsed so far. */
-function useResults(
-  detail: JobDetail | null,
-  active: boolean,
-): { results: CrystalResult | null; legacy: Record<string, unknown> | null; live: boolean } {
-  const running = detail !== null && isActive(detail.job.status);
-  const file = detail ? path.join(detail.folder, outputFileName(detail.job.name)) : null;
-  const [live, setLive] = useState<CrystalResult | null>(null);
-  useEffect(() => {
-    if (!running || !active || !file) return;
-    const output = new LiveOutput(file);
-    const read = () => setLive(output.read());
-    read();
-    const t = setInterval(read, 1000);
-    t.unref?.();
-    return () => clearInterval(t);
-  }, [running, active, file]);
-  if (!detail) return { results: null, legacy: null, live: false };
-  if (running) return { results: live, legacy: null, live: true };
-  return { results: detail.job.keyResults, legacy: detail.job.legacyResults, live: false };
-}
-
 interface DetailCtx {
   nav: Nav;
   tab: DetailTab;
@@ -103,6 +83,8 @@ interface DetailCtx {
   scrollTo: (line: number) => void;
   follow: boolean;
   setFollow: (on: boolean) => void;
+  stream: OutputStream;
+  setStream: (s: OutputStream) => void;
   /** First lines of the results' sections (frequencies, bands, DOS, geometry…). */
   sections: number[];
   ask: (p: Pending) => void;
@@ -184,6 +166,13 @@ export const DETAIL_BINDINGS: readonly Binding<DetailCtx>[] = [
     run: (c) => c.setFollow(!c.follow),
   },
   {
+    on: ["t"],
+    does: "the log: CRYSTAL's output / the run's stderr (SLURM's --error file)",
+    footer: "stderr",
+    when: (c) => c.tab === "Log",
+    run: (c) => c.setStream(c.stream === "output" ? "stderr" : "output"),
+  },
+  {
     on: ["]", "["],
     does: "next / previous section of the results (frequencies, bands, DOS, geometry…)",
     when: (c) => c.tab === "Results" && c.sections.length > 0,
@@ -244,16 +233,19 @@ export function JobDetailScreen({
     History: 0,
   });
   const [follow, setFollow] = useState(true);
+  const [stream, setStream] = useState<OutputStream>("output");
   const [fileCursor, setFileCursor] = useState(0);
   const [viewing, setViewing] = useState<string | null>(null);
   const [viewOffset, setViewOffset] = useState(0);
   const [pending, setPending] = useState<Pending>(null);
 
   const job = detail?.job ?? null;
-  const outFile = detail ? path.join(detail.folder, outputFileName(detail.job.name)) : null;
-  const log = useLog(outFile, tab === "Log");
+  // the Log's stream and the Results' output, fetched from the cluster only while their tab is open
+  const logged = useJobOutput(detail, stream, tab === "Log");
+  const log = useLog(logged.file, tab === "Log", 500, logged.version);
+  const output = useJobOutput(detail, "output", tab === "Results");
   const files = useFolder(detail?.folder ?? null, tab === "Files");
-  const { results, legacy, live } = useResults(detail, tab === "Results");
+  const { results, legacy, live } = useLiveResults(detail, output.file, tab === "Results", output.version);
   const resultFiles = useResultFiles(detail?.folder ?? null, job?.name ?? null, tab === "Results");
   const viewed = useMemo(
     () => (viewing && detail ? readTail(path.join(detail.folder, viewing)) : null),
@@ -292,14 +284,16 @@ export function JobDetailScreen({
     if (!detail || !job) return [];
     switch (tab) {
       case "Log":
-        if (!log.exists) {
-          return [
-            job.status === "PENDING" || job.status === "QUEUED"
-              ? `No output yet — the job is ${job.status}; its CRYSTAL output appears here when it starts.`
-              : `There is no output file (${outputFileName(job.name)}) in the job folder.`,
-          ];
-        }
-        return log.clipped ? [`… (showing the last ${log.lines.length} lines)`, ...log.lines] : log.lines;
+        return [
+          ...logNotes(stream, logged.error, color),
+          ...(logged.file === null && logged.error === null
+            ? [`Fetching the ${stream === "stderr" ? "stderr" : "output"} of job ${job.id} from its cluster…`]
+            : !log.exists || log.size === 0
+              ? [noLogLine(job, stream, log.exists)]
+              : log.clipped
+                ? [`… (showing the last ${log.lines.length} lines)`, ...log.lines]
+                : log.lines),
+        ];
       case "Input": {
         if (!deckText) return ["This job has no deck yet (it is rendered when the job starts)."];
         const msgs: ReactNode[] = [];
@@ -363,6 +357,8 @@ export function JobDetailScreen({
     detail,
     job,
     log,
+    logged,
+    stream,
     deckText,
     deckReport,
     resultsShown,
@@ -408,6 +404,11 @@ export function JobDetailScreen({
     scrollTo,
     follow,
     setFollow,
+    stream,
+    setStream: (next) => {
+      setStream(next);
+      setFollow(true);
+    },
     sections: resultsShown?.sections.map((x) => x.line) ?? [],
     ask: setPending,
     rerun: () => {
@@ -485,7 +486,7 @@ export function JobDetailScreen({
             ? clip(reason, width)
             : tab === "Log"
               ? follow
-                ? "following the output"
+                ? `following the ${stream === "stderr" ? "stderr" : "output"}`
                 : "not following (G follows)"
               : " "}
         </Text>
@@ -515,4 +516,41 @@ function infoLine(label: string, value: string, key: string): ReactNode {
       {value}
     </Text>
   );
+}
+
+/** The Log's first lines: which stream it shows (when not the output) and why a fetch failed. */
+function logNotes(
+  stream: OutputStream,
+  error: string | null,
+  color: ReturnType<typeof useColor>,
+): ReactNode[] {
+  const notes: ReactNode[] = [];
+  if (stream === "stderr")
+    notes.push(
+      <Text key="ls" dimColor wrap="truncate-end">
+        stderr of the run (SLURM's --error file) — t: back to the CRYSTAL output
+      </Text>,
+    );
+  if (error)
+    notes.push(
+      <Text key="le" color={color("red")} wrap="truncate-end">
+        ✖ {error}
+      </Text>,
+    );
+  return notes;
+}
+
+function noLogLine(job: Job, stream: OutputStream, exists: boolean): string {
+  if (job.status === "PENDING" || job.status === "QUEUED")
+    return `No output yet — the job is ${job.status}; its CRYSTAL output appears here when it starts.`;
+  const name = outputFileName(job.name);
+  if (!isTerminal(job.status))
+    return stream === "stderr"
+      ? "Nothing on stderr yet — it shows here as the run writes it."
+      : `No output yet — CRYSTAL has written nothing to ${name} so far.`;
+  if (stream === "stderr")
+    return exists ? "Nothing on stderr: the run wrote none." : "The run left no stderr.";
+  return exists
+    ? `The output file (${name}) is empty.`
+    : `There is no output file (${name}) in the job folder.`;
 }

@@ -114,8 +114,8 @@ export function resultsView(input: ResultsInput, size: { width: number; height: 
         ),
       );
   }
-  add("SCF convergence", scfLines(results?.scf, { width, plotHeight }));
-  add("Optimisation", optLines(results?.opt, { width, plotHeight }));
+  add("SCF convergence", scfLines(results?.scf, { width, plotHeight, live: input.live }));
+  add("Optimisation", optLines(results?.opt, { width, plotHeight, live: input.live }));
   const geometry = geometryOf(results?.geometry);
   if (geometry) add("Final geometry", geometryLines(geometry));
   const mulliken = mullikenOf(results?.mulliken);

@@ -41,6 +41,11 @@ export function summaryLines({ results, jobStatus, live }: SummaryInput): Line[]
       out.push(row("", span(`${NOT_FINAL_MARK} not a final energy: ${standing.why}`, tone)));
       continue;
     }
+    const going = live ? soFar(r.key, results) : null;
+    if (going) {
+      out.push(row(r.label, span(going, "warn")));
+      continue;
+    }
     out.push(row(r.label, r.warn ? span(r.value, "bad") : r.value));
   }
   for (const [i, w] of strings(results.warnings).entries())
@@ -48,4 +53,24 @@ export function summaryLines({ results, jobStatus, live }: SummaryInput): Line[]
   for (const [i, e] of strings(results.errors).entries())
     out.push(row(i === 0 ? "Errors" : "", span(printable(e), "bad")));
   return out;
+}
+
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
+
+/**
+ * An SCF or optimisation of a run still going that has not converged yet: how far it got, "so far"
+ * (the table's "not converged after …" is a verdict only the end can give). Null for anything else.
+ */
+function soFar(key: string, results: CrystalResult): string | null {
+  const part = (results as unknown as Record<string, unknown>)[key];
+  if (typeof part !== "object" || part === null) return null;
+  const p = part as Record<string, unknown>;
+  if (p.converged === true) return null;
+  if (key === "scf" && typeof p.cycles === "number" && p.cycles > 0) {
+    const last = Array.isArray(p.energies_hartree) ? p.energies_hartree.at(-1) : undefined;
+    const energy = typeof last === "number" ? ` (last ${last.toFixed(8)} Ha)` : "";
+    return `${count(p.cycles, "cycle")} so far${energy}`;
+  }
+  if (key === "opt" && typeof p.steps === "number") return `${count(p.steps, "step")} so far`;
+  return null;
 }
