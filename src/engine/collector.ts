@@ -48,7 +48,9 @@ export class Collector {
       // a cluster is polled at most once per interval by all the processes serving this project
       // (TUI, `run --watch`, …): the poll is claimed in the store first; a cancel asked is not held up
       if (t.cluster !== null && clusterId !== null && !jobs.some((j) => j.cancelRequested)) {
-        const claim = await e.store.clusters.claimPoll(clusterId, t.runner.pollIntervalMs, now);
+        // the clock read now, not at the pass's start: a pass slowed down (a busy machine) must not
+        // claim with a time older than another process's claim of a moment ago
+        const claim = await e.store.clusters.claimPoll(clusterId, t.runner.pollIntervalMs, Date.now());
         if (!claim.claimed) {
           t.lastPoll = Math.min(now, claim.lastPolledAt); // try again when that poll's interval ends
           continue;

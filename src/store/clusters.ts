@@ -162,8 +162,11 @@ export class ClusterRepository implements ClusterStore {
   ): { claimed: true } | { claimed: false; lastPolledAt: number } {
     const info = statement(
       this.db,
+      // a last poll up to one interval "ahead" is another process that read its clock a moment
+      // later than this one (this pass's `now` is older than that claim): refused like any poll
+      // within the interval. Only a poll more than an interval ahead means a clock put back: taken.
       "UPDATE clusters SET last_polled_at = ? WHERE id = ? AND (last_polled_at IS NULL OR last_polled_at <= ? OR last_polled_at > ?)",
-    ).run(now, id, now - intervalMs, now);
+    ).run(now, id, now - intervalMs, now + intervalMs);
     if (info.changes === 1) return { claimed: true };
     const last = statement(this.db, "SELECT last_polled_at FROM clusters WHERE id = ?").pluck().get(id) as
       | number
