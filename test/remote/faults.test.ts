@@ -133,6 +133,53 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
     store.close();
   });
 
+  it("a SLURM job that ends while sshd is down: its runtime is SLURM's (sacct Elapsed ± 2 s), not when it was seen", async () => {
+    const { project, store } = newProject();
+    // ~6 s of output: it ends during the 12 s outage below
+    addCluster(project, infra!, setup, {
+      name: "hpc",
+      type: "slurm",
+      env: { CRYSTAL_STANDIN_DELAY_MS: "12" },
+    });
+    const id = addJob(project, "r1", deck("scf", "MgO [outage-r1]"), ["--cluster", "hpc"]);
+    const shared = testShell(infra!, "outage");
+    const engine = new Engine(store, {
+      runnerFactory: runnerFactory({ shell: shared }),
+      hooks: defaultHooks(),
+    });
+    const done = engine.run();
+    await waitFor("the job running on SLURM", () => statusOf(store, id) === "RUNNING", 90_000);
+    const port = masterClientPort(await shared.master.ensure(), infra!.sshPort);
+    const cutAt = Date.now();
+    await restartSshd(infra!, { dropClientPorts: [port], downMs: 12_000 });
+    const summary = await done;
+    const seenAt = Date.now();
+    await shared.close();
+    expect(summary.byStatus).toEqual({ COMPLETED: 1 });
+    const shown = JSON.parse(cli(project, ["job", "show", String(id), "--json"]).stdout) as {
+      runtime_s: number;
+      remote: { handle: string };
+    };
+    // SLURM's own account of the run, read with plain sacct on the cluster
+    const acct = await pool.execOk([
+      "sacct",
+      "-n",
+      "-X",
+      "-P",
+      "-j",
+      shown.remote.handle,
+      "-o",
+      "ElapsedRaw,State",
+    ]);
+    const [elapsed, state] = acct.stdout.trim().split("|");
+    expect(state).toBe("COMPLETED");
+    expect(Math.abs(shown.runtime_s - Number(elapsed))).toBeLessThanOrEqual(2);
+    // and not the time the engine could first see the end (after the outage)
+    expect(seenAt - cutAt).toBeGreaterThanOrEqual(12_000);
+    expect(starts(setup, "[outage-r1]")).toHaveLength(1);
+    store.close();
+  });
+
   it("slurmctld restarted mid-run: polling waits it out and resumes, the chain completes", async () => {
     const { project, store } = newProject();
     // ~6 s per run: the runs outlast the restart
