@@ -4,29 +4,7 @@ import fc from "fast-check";
 import type { Key } from "ink";
 import { describe, expect, test } from "vitest";
 import { atEnd, editLine } from "../../src/tui/components/line-editor.js";
-
-const noKey: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
+import { noKey } from "../helpers/no-key.js";
 
 type Press =
   | { kind: "type"; text: string }

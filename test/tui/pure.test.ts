@@ -5,31 +5,9 @@ import { editText, moveChoice } from "../../src/tui/components/Form.js";
 import { clip, formatDuration, parseDbTime, runtimeOf } from "../../src/tui/format.js";
 import { highlightDeck } from "../../src/tui/highlight.js";
 import { buildTree } from "../../src/tui/tree.js";
+import { noKey } from "../helpers/no-key.js";
 
 const KEYS = new Set(["CRYSTAL", "END", "OPTGEOM", "FULLOPTG", "ENDOPT", "SHRINK", "BASISSET"]);
-const noKey = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
-
 describe("deck highlighting", () => {
   test("title, keywords and numbers are told apart; the text is kept exactly", () => {
     const deck = "MgO bulk\nCRYSTAL\n0 0 0\n 225\n4.21\nOPTGEOM\nfulloptg\nENDOPT\n12 0. 0. 0.\nSTO-3G\n";
