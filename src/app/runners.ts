@@ -68,14 +68,13 @@ export function shellFor(cluster: Cluster, setup: RunnersSetup = {}): RemoteShel
 
 /**
  * The route to a cluster checked without connecting (src/transport/openssh/master.ts checkRoute):
- * its key file, the config as ssh reads it, the jump hosts, the certificates. A fresh master object,
- * so the files are read as they are now.
+ * the config as ssh reads it, the jump hosts, the certificates. A fresh master object, so the files
+ * are read as they are now. (The key file is checked with the settings: it may be made later.)
  */
 export async function checkClusterRoute(
   cluster: Pick<Cluster, "name" | "hostname" | "port" | "username" | "config">,
   setup: Pick<RunnersSetup, "openSsh" | "sshEnv"> = {},
 ): Promise<void> {
-  checkClusterKeyFile(cluster, setup.sshEnv?.home);
   await new OpenSshMaster(openSshSettingsForCluster(cluster, setup.sshEnv), setup.openSsh ?? {}).checkRoute();
 }
 
