@@ -66,13 +66,13 @@ const FIND_BY_TOKEN = [
 /**
  * $1 = job ids (comma-separated) that left squeue or ended there; $2 = those of them squeue showed
  * no final state for; then the files where their batch scripts record CRYSTAL's exit code.
- * sacct for all; for the $2 jobs sacct has no final record of (accounting absent or late), the
+ * sacct for all, with their steps (MaxRSS is only known per step); for the $2 jobs sacct has no final record of (accounting absent or late), the
  * controller (scontrol) and jobcomp (sacct -c). A handful of processes, whatever the number of jobs.
  */
 function endedScript(): string {
   const finals = FINISHED_STATES.join("|");
   return `ids=$1; unsure=$2; shift 2
-acct=$(sacct -n -P -X -j "$ids" -o ${SACCT_FIELDS} 2>&1); rc=$?
+acct=$(sacct -n -P -j "$ids" -o ${SACCT_FIELDS} 2>&1); rc=$?
 printf '@@sacct %s\\n%s\\n' "$rc" "$acct"
 if [ -n "$unsure" ]; then
   missing=$(printf '%s\\n' "$acct" | awk -F'|' -v want="$unsure" '

@@ -1,6 +1,7 @@
 // What engines write and read, as store methods: each state change one guarded statement (it only
 // touches a job this engine holds, or one still in the status it expects) with its batched twin for
 // the hot path. Nothing else in crystal-tui writes a claim, a run handle or a final status.
+import { accountingMetadata, type SchedulerAccounting } from "../domain/accounting.js";
 import { UserError } from "../domain/errors.js";
 import type { LaunchMark, RunHandle } from "../domain/run-handle.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
@@ -347,6 +348,7 @@ export class EngineStore implements EngineStatements {
       },
     });
     if (!moved) return false;
+    if (f.accounting) this.keepAccounting(f.jobId, f.accounting);
     if (f.result) {
       this.jobs.storeResults(f.jobId, f.result.final_energy_hartree, f.result);
     }
@@ -357,6 +359,16 @@ export class EngineStore implements EngineStatements {
       if (retryId !== null) done.retries.set(f.jobId, retryId);
     }
     return true;
+  }
+
+  /** The scheduler's accounting of a run that ended, in its remote job's metadata (domain/accounting.ts). */
+  private keepAccounting(jobId: number, accounting: SchedulerAccounting): void {
+    const entries = Object.entries(accountingMetadata(accounting));
+    statement(
+      this.db,
+      `UPDATE remote_jobs SET metadata = json_set(COALESCE(metadata, '{}'), ${entries.map(() => "?, ?").join(", ")})
+         WHERE id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = ?) AND json_valid(COALESCE(metadata, '{}'))`,
+    ).run(...entries.flatMap(([key, value]) => [`$.${key}`, value]), jobId);
   }
 
   private setReason(jobId: number, reason: string): void {
