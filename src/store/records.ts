@@ -151,6 +151,15 @@ export interface JobListRow {
   imaginaryModes: number | null;
   /** Its result was replayed by the CRYSTAL stand-in. */
   standin: boolean;
+  /** A job handed to a batch scheduler (SLURM): its id there, and why it waits or where it runs. */
+  schedulerJob: SchedulerJobMark | null;
+}
+
+/** What the list says of a job in a batch scheduler: its id, and its pending reason or node list. */
+export interface SchedulerJobMark {
+  id: string;
+  pendingReason: string | null;
+  nodeList: string | null;
 }
 
 export interface WorkflowListRow {
