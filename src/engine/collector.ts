@@ -68,6 +68,13 @@ export class Collector {
       for (const job of jobs) {
         const state = states.get(job.id);
         if (!state || state.state === "unknown") continue;
+        if (
+          (state.state === "queued" || state.state === "running") &&
+          state.scheduler &&
+          job.clusterId !== null
+        ) {
+          await e.store.engine.setSchedulerDetails(job.id, state.scheduler);
+        }
         if (state.state === "queued") {
           if (job.clusterId !== null) await e.store.engine.setPendingReason(job.id, state.detail ?? null);
           continue;

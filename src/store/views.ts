@@ -3,6 +3,7 @@
 // with their active jobs, the workflows with their steps. Statements are prepared once per SQL text:
 // a key press must not pay for parsing.
 import type { Statement } from "better-sqlite3";
+import { isBatchRunner } from "../domain/accounting.js";
 import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "../domain/status.js";
 import type { RunnerType } from "../domain/types.js";
 import type { DB } from "./database.js";
@@ -87,9 +88,6 @@ interface ListRow {
 
 const textOrNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
-/** The runners that do not hand jobs to a batch scheduler (their remote handle is a PID). */
-const NOT_BATCH_RUNNERS = ["local", "ssh"];
-
 interface SchedulerRow {
   job_id: number;
   remote_handle: string;
@@ -137,9 +135,7 @@ export class ViewStore {
       Math.max(0, Math.floor(offset)),
     ) as ListRow[];
     const marks = this.resultMarks(rows.map((r) => r.id));
-    const scheduled = this.schedulerMarks(
-      rows.filter((r) => !NOT_BATCH_RUNNERS.includes(r.runner_type)).map((r) => r.id),
-    );
+    const scheduled = this.schedulerMarks(rows.filter((r) => isBatchRunner(r.runner_type)).map((r) => r.id));
     return rows.map((r) => ({
       id: r.id,
       name: r.name,

@@ -1,6 +1,6 @@
 // SLURM's own account of a finished job (sacct's ElapsedRaw and the steps' MaxRSS), against the real
 // single-node SLURM: what `job show --json` says of a remote run after its end is what plain `sacct`
-// says, read by the test itself over its own ssh.
+// says, read by the test itself over its own ssh; and what squeue said of it while it ran.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMemMb } from "../../src/runners/slurm-states.js";
 import type { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
@@ -110,6 +110,13 @@ describe.skipIf(!infra)("SLURM accounting after the end (real SLURM, sacct)", ()
     expect(shortView.elapsed_s).toBe(shortAcct.elapsed);
     expect(shortAcct.stepRss.every((v) => v === "")).toBe(true);
     expect(shortView.max_rss_mb).toBeNull();
+    // and what squeue said while it ran (%P %q %a %l), for the detail
+    expect(store.remoteJobs.getByJobId(long)!.metadata).toMatchObject({
+      partition: "debug",
+      qos: "normal",
+      account: "testacct",
+      time_limit: "UNLIMITED",
+    });
     expect(store.remoteJobs.getByJobId(long)!.metadata).toMatchObject({
       sacct_state: "COMPLETED",
       sacct_exit_code: "0:0",
