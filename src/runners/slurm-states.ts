@@ -12,6 +12,8 @@ import type { RunState } from "./types.js";
 
 /** The squeue format the runner asks for: one line per job, fields separated by `|`. */
 export const SQUEUE_FORMAT = "%i|%T|%r|%N|%S|%e|%P|%u|%l|%q|%a";
+/** The queue screen's squeue format: the runner's, then the job's name (last: a name may hold `|`). */
+export const QUEUE_SCREEN_FORMAT = `${SQUEUE_FORMAT}|%j`;
 /**
  * The sacct fields the runner asks for (`sacct -n -P -o …`, steps included), in this order. MaxRSS
  * is only on the steps (`123.batch`, `123.0`), never on the job's own line: parseSacct folds them in.
@@ -216,6 +218,21 @@ export function parseSqueue(text: string): Map<string, SlurmRecord> {
         account: field(account),
       }),
     );
+  }
+  return out;
+}
+
+/** Lines of `squeue -h -o QUEUE_SCREEN_FORMAT`: each job's record and its name, in squeue's order. */
+export function parseQueue(text: string): { record: SlurmRecord; name: string }[] {
+  const records = parseSqueue(text);
+  const out: { record: SlurmRecord; name: string }[] = [];
+  const seen = new Set<string>();
+  for (const line of text.split("\n")) {
+    const parts = line.split("|");
+    const record = records.get(parts[0]!.trim());
+    if (!record || parts.length < 12 || seen.has(record.id)) continue;
+    seen.add(record.id);
+    out.push({ record, name: parts.slice(11).join("|").trim() });
   }
   return out;
 }

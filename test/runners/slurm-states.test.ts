@@ -14,6 +14,7 @@ import {
   endedStateOf,
   FINISHED_STATES,
   parseMemMb,
+  parseQueue,
   parseSacct,
   parseScontrol,
   parseSqueue,
@@ -277,6 +278,25 @@ describe("SLURM's accounting of a job that ended (sacct with its steps)", () => 
     ];
     expect(parseSacct(lines.join("\n")).get("7")!.maxRssMb).toBe(2048);
     expect(parseSacct([...lines].reverse().join("\n")).get("7")!.maxRssMb).toBe(2048);
+  });
+
+  it("the queue screen's squeue: each job once, in squeue's order, with its name (which may hold |)", () => {
+    const text = [
+      "91|PENDING|JobHeldUser||N/A|N/A|debug|jmtest|UNLIMITED|normal|testacct|outside_job",
+      "90|RUNNING|None|vm|1796225407|NONE|batch|jmtest|1:00:00|normal|testacct|scan|a=1",
+      "squeue: error: something the user should not see as a job",
+    ].join("\n");
+    const q = parseQueue(text);
+    expect(q.map((e) => [e.record.id, e.name])).toEqual([
+      ["91", "outside_job"],
+      ["90", "scan|a=1"],
+    ]);
+    expect(q[1]!.record).toMatchObject({
+      state: "RUNNING",
+      nodeList: "vm",
+      partition: "batch",
+      timeLimit: "1:00:00",
+    });
   });
 
   it("squeue's QOS and account", () => {
