@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireInfra } from "../helpers/infra.js";
-import { CLI } from "../helpers/project.js";
+import { CLI, cli } from "../helpers/project.js";
 import { type Mounted, mount } from "../tui/helpers.js";
 import {
   addCluster,
@@ -72,6 +72,56 @@ describe.skipIf(!infra)("queue screen (real SLURM over the real sshd)", () => {
     } finally {
       m?.unmount();
       m = null;
+      await ended;
+      store.close();
+    }
+  }, 180_000);
+
+  it("a job held with scontrol hold: JobHeldUser in job show --json and in the TUI's job list, until released", async () => {
+    const { project, store } = newProject();
+    // a parent that runs ≈ 22 s: its child waits (Dependency) in SLURM long enough to be held by hand
+    addCluster(project, infra!, setup, {
+      name: "hpc",
+      type: "slurm",
+      env: { CRYSTAL_STANDIN_DELAY_MS: "40" },
+    });
+    const parent = addJob(project, "first", deck("scf", "MgO [held-parent]"), ["--cluster", "hpc"]);
+    const child = addJob(project, "second", deck("scf", "MgO [held-child]"), [
+      "--cluster",
+      "hpc",
+      "--after-ok",
+      String(parent),
+    ]);
+    const run = spawn(process.execPath, [CLI, "--project", project, "run"], { stdio: "ignore" });
+    const ended = new Promise((resolve) => run.on("close", resolve));
+    try {
+      const handle = await waitFor(
+        "the child in SLURM",
+        () => store.remoteJobs.getByJobId(child)?.remoteHandle,
+        60_000,
+      );
+      plainSsh(infra!, `scontrol hold ${handle}`);
+      const shown = () =>
+        JSON.parse(cli(project, ["job", "show", String(child), "--json"]).stdout) as {
+          remote: { pending_reason: string | null };
+        };
+      await waitFor(
+        "job show to say JobHeldUser",
+        () => shown().remote.pending_reason === "JobHeldUser",
+        30_000,
+      );
+      m = mount(store, { columns: 100, rows: 24 });
+      const frame = await m.waitFor(`${handle} JobHeldUser`, 10_000);
+      expect(frame.split("\n").find((l) => l.includes(`${handle} JobHeldUser`))).toContain("second");
+      plainSsh(infra!, `scontrol release ${handle}`);
+      await m.waitFor((f) => !f.includes("JobHeldUser"), 30_000);
+    } finally {
+      m?.unmount();
+      m = null;
+      plainSsh(
+        infra!,
+        `scontrol release ${store.remoteJobs.getByJobId(child)?.remoteHandle ?? "0"} 2>/dev/null || true`,
+      );
       await ended;
       store.close();
     }

@@ -22,7 +22,8 @@ interface Column {
 /**
  * Fixed widths; the name takes what is left (at least 12 columns at 80). With batch jobs on screen a
  * SLURM column (its job id, then the pending reason or the node list) is made room for: below 110
- * columns the creation time gives its place.
+ * columns the creation time gives its place; 15 columns at 80 ("48213 Priority"), 24 from 99 on
+ * ("48213 QOSMaxJobsPerUserLimit" nearly whole).
  */
 export function columnsFor(
   width: number,
@@ -35,7 +36,15 @@ export function columnsFor(
     { key: "name", title: "NAME", width: 0 },
     { key: "status", title: "STATUS", width: 11 },
     { key: "where", title: "WHERE", width: wide ? 14 : 9 },
-    ...(scheduler ? [{ key: "scheduler" as const, title: "SLURM", width: wide ? 24 : 15 }] : []),
+    ...(scheduler
+      ? [
+          {
+            key: "scheduler" as const,
+            title: "SLURM",
+            width: wide ? 24 : Math.min(24, 15 + Math.max(0, width - 90)),
+          },
+        ]
+      : []),
     { key: "runtime", title: "RUNTIME", width: 7, align: "right" },
     { key: "energy", title: "ENERGY (Ha)", width: 15, align: "right" },
     ...(scheduler && !wide ? [] : [{ key: "created" as const, title: "CREATED", width: wide ? 16 : 11 }]),
