@@ -110,6 +110,15 @@ describe.skipIf(!infra)("SLURM accounting after the end (real SLURM, sacct)", ()
     expect(shortView.elapsed_s).toBe(shortAcct.elapsed);
     expect(shortAcct.stepRss.every((v) => v === "")).toBe(true);
     expect(shortView.max_rss_mb).toBeNull();
+    // `job show` says it in words too
+    expect(cli(project, ["job", "show", String(long)]).stdout).toMatch(
+      new RegExp(
+        `sacct +COMPLETED, exit 0:0, elapsed ${longAcct.elapsed} s, MaxRSS ${longView.max_rss_mb} MB`,
+      ),
+    );
+    expect(cli(project, ["job", "show", String(short)]).stdout).toMatch(
+      /sacct +COMPLETED, .*MaxRSS none sampled/,
+    );
     // and what squeue said while it ran (%P %q %a %l), for the detail
     expect(store.remoteJobs.getByJobId(long)!.metadata).toMatchObject({
       partition: "debug",
