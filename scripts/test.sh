@@ -123,7 +123,9 @@ elif needs_infra "$@"; then
       echo "$$" > "$LEASES/started-by-a-test-run"
     fi
     say "starting the test daemons (sshd + SLURM on 127.0.0.1) in $INFRA_DIR"
-    if ! as_root bash scripts/start-test-infra.sh "$INFRA_DIR" >"$INFRA_DIR.start.log" 2>&1; then
+    # the daemons outlive this run: they must not take its TMPDIR, which the run removes at its end
+    # (MariaDB then fails every query that needs a temporary table, and sacct answers nothing)
+    if ! TMPDIR=$OUTER_TMP as_root bash scripts/start-test-infra.sh "$INFRA_DIR" >"$INFRA_DIR.start.log" 2>&1; then
       say "could not start the test daemons — see $INFRA_DIR.start.log"
       tail -n 30 "$INFRA_DIR.start.log" >&2
       if [ "$CI" = true ]; then unlock; rc=1; exit 1; fi

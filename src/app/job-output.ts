@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
+import { accountingOf } from "../domain/accounting.js";
 import { UserError } from "../domain/errors.js";
 import { runtimeSeconds } from "../domain/job-times.js";
 import { isActive, isTerminal } from "../domain/status.js";
@@ -156,7 +157,8 @@ export async function outputSoFar(
 export function remoteJobView(job: Job, remote: RemoteJob, clusterName: string | null, now = Date.now()) {
   const elapsed = runtimeSeconds(job, now);
   const pending = remote.metadata.pending_reason;
-  const maxRss = remote.metadata.max_rss_mb;
+  // after the end, the scheduler's own account of the run (sacct's ElapsedRaw and MaxRSS)
+  const accounting = accountingOf(remote.metadata);
   return {
     cluster: clusterName,
     handle: remote.remoteHandle,
@@ -164,8 +166,8 @@ export function remoteJobView(job: Job, remote: RemoteJob, clusterName: string |
     queue: remote.queueName,
     pending_reason: job.status === "QUEUED" && typeof pending === "string" ? pending : null,
     // the scheduler's start and end when it gave them (the one job-time rule, domain/job-times.ts)
-    elapsed_s: elapsed === null ? null : Math.round(elapsed),
-    max_rss_mb: typeof maxRss === "number" ? maxRss : null,
+    elapsed_s: accounting?.elapsedS ?? (elapsed === null ? null : Math.round(elapsed)),
+    max_rss_mb: accounting?.maxRssMb ?? null,
     work_dir: remote.workingDirectory,
     stdout_path: remotePathOf(remote, "output"),
     stderr_path: remotePathOf(remote, "stderr"),

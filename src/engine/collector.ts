@@ -4,6 +4,7 @@
 // recording of final statuses itself, with what the engine's hooks plan to record along.
 import fs from "node:fs";
 import { parseOutputFile } from "../crystal/output-parser.js";
+import type { SchedulerAccounting } from "../domain/accounting.js";
 import { UserError } from "../domain/errors.js";
 import { isRunHandle, type RunHandle } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
@@ -69,6 +70,13 @@ export class Collector {
       for (const job of jobs) {
         const state = states.get(job.id);
         if (!state || state.state === "unknown") continue;
+        if (
+          (state.state === "queued" || state.state === "running") &&
+          state.scheduler &&
+          job.clusterId !== null
+        ) {
+          await e.store.engine.setSchedulerDetails(job.id, state.scheduler);
+        }
         if (state.state === "queued") {
           if (job.clusterId !== null) await e.store.engine.setPendingReason(job.id, state.detail ?? null);
           continue;
@@ -123,10 +131,17 @@ export class Collector {
           cancelRequested: job.cancelRequested,
           ...(stderrBeforeStart !== undefined ? { stderrBeforeStart } : {}),
         });
-        await e.finish(job, outcome.status, outcome.reason, parsed, {
-          ...(state.startedAt ? { startedAt: state.startedAt } : {}),
-          ...(state.endedAt ? { endedAt: state.endedAt } : {}),
-        });
+        await e.finish(
+          job,
+          outcome.status,
+          outcome.reason,
+          parsed,
+          {
+            ...(state.startedAt ? { startedAt: state.startedAt } : {}),
+            ...(state.endedAt ? { endedAt: state.endedAt } : {}),
+          },
+          state.accounting,
+        );
         await t.runner
           .cleanup?.(job, handle, { success: outcome.status === "COMPLETED" })
           .catch(() => undefined);
@@ -145,6 +160,7 @@ export class Collector {
     reason: string | null,
     parsed: ParsedResult,
     times: { startedAt?: string; endedAt?: string } = {},
+    accounting?: SchedulerAccounting,
   ): Promise<void> {
     const { e } = this;
     let followUp: FollowUp | null = null;
@@ -159,7 +175,16 @@ export class Collector {
       }
     }
     const done = await e.store.engine.finish([
-      { jobId: job.id, engineId: e.id, status, reason, result: parsed, times, followUp },
+      {
+        jobId: job.id,
+        engineId: e.id,
+        status,
+        reason,
+        result: parsed,
+        times,
+        followUp,
+        ...(accounting ? { accounting } : {}),
+      },
     ]);
     // a retry's folder is made by its plan: it goes again when the retry was not recorded
     if (followUp?.retry && !done.retries.has(job.id)) e.files.discard([followUp.retry.job]);

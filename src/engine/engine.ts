@@ -5,6 +5,7 @@
 // statements in the database (src/store/engine-store.ts), never through memory. A pass costs a
 // number of statements that depends on the number of targets, never on the number of jobs.
 import { ProjectFiles } from "../crystal/project-files.js";
+import type { SchedulerAccounting } from "../domain/accounting.js";
 import { UserError } from "../domain/errors.js";
 import { isRunHandle } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
@@ -73,8 +74,9 @@ export class Engine implements EngineParts {
     reason: string | null,
     parsed: ParsedResult,
     times?: { startedAt?: string; endedAt?: string },
+    accounting?: SchedulerAccounting,
   ): Promise<void> {
-    return this.collector.finish(job, status, reason, parsed, times);
+    return this.collector.finish(job, status, reason, parsed, times, accounting);
   }
 
   /** Runs until idle (or until stop() in watch mode). */

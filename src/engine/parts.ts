@@ -1,6 +1,7 @@
 // What the parts of an engine (reconciler, dispatcher, collector) share: the project, the engine's
 // identity and options, its targets, its summary and its voice. The loop (engine.ts) owns them.
 import type { ProjectFiles } from "../crystal/project-files.js";
+import type { SchedulerAccounting } from "../domain/accounting.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
 import type { SubmitContext } from "../runners/types.js";
@@ -63,6 +64,7 @@ export interface EngineParts {
     reason: string | null,
     parsed: ParsedResult,
     times?: { startedAt?: string; endedAt?: string },
+    accounting?: SchedulerAccounting,
   ): Promise<void>;
   /** The folder and launch token a runner needs for a job. */
   ctxFor(job: Job, token: string): SubmitContext;

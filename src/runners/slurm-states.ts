@@ -6,13 +6,20 @@
 // The rule that matters most: absence from squeue never means success by itself. A job that left
 // squeue is finished only when accounting (sacct), the controller (scontrol) or the job's own exit
 // record says how it ended.
+import type { SchedulerAccounting } from "../domain/accounting.js";
 import { signalName } from "../domain/signals.js";
 import type { RunState } from "./types.js";
 
 /** The squeue format the runner asks for: one line per job, fields separated by `|`. */
-export const SQUEUE_FORMAT = "%i|%T|%r|%N|%S|%e|%P|%u|%l";
-/** The sacct fields the runner asks for (`sacct -n -P -X -o …`), in this order. */
-export const SACCT_FIELDS = "JobIDRaw,State,ExitCode,Start,End,NodeList,Timelimit,Partition";
+export const SQUEUE_FORMAT = "%i|%T|%r|%N|%S|%e|%P|%u|%l|%q|%a";
+/** The queue screen's squeue format: the runner's, then the job's name (last: a name may hold `|`). */
+export const QUEUE_SCREEN_FORMAT = `${SQUEUE_FORMAT}|%j`;
+/**
+ * The sacct fields the runner asks for (`sacct -n -P -o …`, steps included), in this order. MaxRSS
+ * is only on the steps (`123.batch`, `123.0`), never on the job's own line: parseSacct folds them in.
+ */
+export const SACCT_FIELDS =
+  "JobIDRaw,State,ExitCode,Start,End,NodeList,Timelimit,Partition,MaxRSS,ElapsedRaw";
 /** The fields `sacct -c` (jobcomp, no accounting database) can answer, in this order. */
 export const SACCT_JOBCOMP_FIELDS = "JobID,State,ExitCode,Start,End,NodeList,Timelimit,Partition";
 /**
@@ -40,6 +47,12 @@ export interface SlurmRecord {
   partition?: string;
   user?: string;
   timeLimit?: string;
+  qos?: string;
+  account?: string;
+  /** sacct's ElapsedRaw: the run's wall-clock seconds. */
+  elapsedS?: number;
+  /** The highest MaxRSS of the job's steps, in MB (sacct only; absent when no step has one). */
+  maxRssMb?: number;
 }
 
 /** Where a job stands in SLURM's state machine. */
@@ -121,6 +134,26 @@ export function slurmTime(value: string | undefined): string | undefined {
   return t.toISOString().slice(0, 19).replace("T", " ");
 }
 
+const MB_PER_UNIT: Record<string, number> = {
+  "": 1 / 1024 / 1024,
+  K: 1 / 1024,
+  M: 1,
+  G: 1024,
+  T: 1024 * 1024,
+  P: 1024 ** 3,
+};
+
+/**
+ * A SLURM memory figure ("129168K", "12M", "1.5G"; a bare number is bytes, as SLURM prints a unit for
+ * anything else) in MB, to 0.1 MB; undefined for an empty or unreadable one.
+ */
+export function parseMemMb(value: string | undefined): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)([KMGTP]?)$/i.exec(value?.trim() ?? "");
+  if (!m) return undefined;
+  const mb = Number(m[1]) * MB_PER_UNIT[m[2]!.toUpperCase()]!;
+  return Number.isFinite(mb) ? Math.round(mb * 10) / 10 : undefined;
+}
+
 /** "3:0" → exit 3; "0:15" → signal 15. */
 function exitParts(value: string | undefined): { exitCode?: number; exitSignal?: number } {
   const m = /^(\d+):(\d+)$/.exec(value?.trim() ?? "");
@@ -166,7 +199,9 @@ export function parseSqueue(text: string): Map<string, SlurmRecord> {
   for (const line of text.split("\n")) {
     const parts = line.split("|");
     if (parts.length < 9 || !/^\d+$/.test(parts[0]!.trim())) continue;
-    const [id, state, reason, nodes, start, end, partition, user, limit] = parts.map((p) => p.trim());
+    const [id, state, reason, nodes, start, end, partition, user, limit, qos, account] = parts.map((p) =>
+      p.trim(),
+    );
     out.set(
       id!,
       defined({
@@ -179,20 +214,49 @@ export function parseSqueue(text: string): Map<string, SlurmRecord> {
         partition: field(partition),
         user: field(user),
         timeLimit: field(limit),
+        qos: field(qos),
+        account: field(account),
       }),
     );
   }
   return out;
 }
 
-/** Lines of `sacct -n -P -X -o SACCT_FIELDS` (or `sacct -c` with SACCT_JOBCOMP_FIELDS). */
+/** Lines of `squeue -h -o QUEUE_SCREEN_FORMAT`: each job's record and its name, in squeue's order. */
+export function parseQueue(text: string): { record: SlurmRecord; name: string }[] {
+  const records = parseSqueue(text);
+  const out: { record: SlurmRecord; name: string }[] = [];
+  const seen = new Set<string>();
+  for (const line of text.split("\n")) {
+    const parts = line.split("|");
+    const record = records.get(parts[0]!.trim());
+    if (!record || parts.length < 12 || seen.has(record.id)) continue;
+    seen.add(record.id);
+    out.push({ record, name: parts.slice(11).join("|").trim() });
+  }
+  return out;
+}
+
+/**
+ * Lines of `sacct -n -P -o SACCT_FIELDS` (or `sacct -c` with SACCT_JOBCOMP_FIELDS): one record per
+ * job, its steps' (123.batch, 123.0, 123.extern) highest MaxRSS folded in.
+ */
 export function parseSacct(text: string): Map<string, SlurmRecord> {
   const out = new Map<string, SlurmRecord>();
+  const stepRss = new Map<string, number>();
   for (const line of text.split("\n")) {
     const parts = line.split("|");
     if (parts.length < 8) continue;
-    const [id, state, exit, start, end, nodes, limit, partition] = parts.map((p) => p.trim());
-    // steps (123.batch) and array / het members are not the job itself
+    const [id, state, exit, start, end, nodes, limit, partition, maxRss, elapsed] = parts.map((p) =>
+      p.trim(),
+    );
+    const step = /^(\d+)\.\w+$/.exec(id!);
+    if (step) {
+      const mb = parseMemMb(maxRss);
+      if (mb !== undefined) stepRss.set(step[1]!, Math.max(mb, stepRss.get(step[1]!) ?? 0));
+      continue;
+    }
+    // array / het members (123_4, 123+1) are not the job itself
     if (!/^\d+$/.test(id!)) continue;
     out.set(
       id!,
@@ -205,10 +269,25 @@ export function parseSacct(text: string): Map<string, SlurmRecord> {
         nodeList: field(nodes),
         timeLimit: field(limit),
         partition: field(partition),
+        elapsedS: /^\d+$/.test(elapsed ?? "") ? Number(elapsed) : undefined,
       }),
     );
   }
+  for (const [id, mb] of stepRss) {
+    const rec = out.get(id);
+    if (rec) rec.maxRssMb = mb;
+  }
   return out;
+}
+
+/** What accounting says of a job it has a final record of (sacct's fields, not the controller's). */
+export function accountingFrom(record: SlurmRecord): SchedulerAccounting {
+  return {
+    state: record.state,
+    exitCode: record.exitCode === undefined ? null : `${record.exitCode}:${record.exitSignal ?? 0}`,
+    elapsedS: record.elapsedS ?? null,
+    maxRssMb: record.maxRssMb ?? null,
+  };
 }
 
 /** `scontrol show job -o` output: one line per job of KEY=VALUE words. */
@@ -362,8 +441,9 @@ export function endedStateOf(e: EndedEvidence): { state: RunState; waitingForAcc
   const final = (r: SlurmRecord | undefined) => (r && phaseOf(r.state) === "finished" ? r : undefined);
   const acctFinal = final(acct);
   if (acctFinal) {
+    const state = runStateOf(mergeRecords([acctFinal, final(ctl), final(queue)])!, ctx);
     return {
-      state: runStateOf(mergeRecords([acctFinal, final(ctl), final(queue)])!, ctx),
+      state: state.state === "finished" ? { ...state, accounting: accountingFrom(acctFinal) } : state,
       waitingForAccounting: false,
     };
   }

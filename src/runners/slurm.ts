@@ -8,6 +8,7 @@
 // those, falls back to `scontrol show job` and `sacct -c` (jobcomp) when accounting is missing or
 // late, and reads the exit codes the batch scripts recorded. A job absent from squeue is never taken
 // as a success by itself: it needs a record that says how it ended.
+import type { SchedulerDetails } from "../domain/accounting.js";
 import { UserError } from "../domain/errors.js";
 import type { BatchHandle } from "../domain/run-handle.js";
 import type { SchedulerCheck, SelfTestFindings } from "../domain/self-test.js";
@@ -66,13 +67,13 @@ const FIND_BY_TOKEN = [
 /**
  * $1 = job ids (comma-separated) that left squeue or ended there; $2 = those of them squeue showed
  * no final state for; then the files where their batch scripts record CRYSTAL's exit code.
- * sacct for all; for the $2 jobs sacct has no final record of (accounting absent or late), the
+ * sacct for all, with their steps (MaxRSS is only known per step); for the $2 jobs sacct has no final record of (accounting absent or late), the
  * controller (scontrol) and jobcomp (sacct -c). A handful of processes, whatever the number of jobs.
  */
 function endedScript(): string {
   const finals = FINISHED_STATES.join("|");
   return `ids=$1; unsure=$2; shift 2
-acct=$(sacct -n -P -X -j "$ids" -o ${SACCT_FIELDS} 2>&1); rc=$?
+acct=$(sacct -n -P -j "$ids" -o ${SACCT_FIELDS} 2>&1); rc=$?
 printf '@@sacct %s\\n%s\\n' "$rc" "$acct"
 if [ -n "$unsure" ]; then
   missing=$(printf '%s\\n' "$acct" | awk -F'|' -v want="$unsure" '
@@ -154,7 +155,13 @@ class SlurmPoller implements BatchPoller {
       const phase = rec ? phaseOf(rec.state) : null;
       if (rec && (phase === "queued" || phase === "running")) {
         this.endedSince.delete(handle.jobId);
-        states.set(job.id, runStateOf(rec, mappingContext(job, handle)));
+        const state = runStateOf(rec, mappingContext(job, handle));
+        states.set(
+          job.id,
+          state.state === "queued" || state.state === "running"
+            ? { ...state, scheduler: detailsFrom(rec) }
+            : state,
+        );
       } else ended.push({ job, handle });
     }
     if (ended.length === 0) return states;
@@ -220,6 +227,16 @@ class SlurmPoller implements BatchPoller {
     else this.endedSince.delete(h.jobId);
     return state;
   }
+}
+
+/** What squeue says of a job besides its state, kept for the job's detail. */
+function detailsFrom(rec: SlurmRecord): SchedulerDetails {
+  return {
+    partition: rec.partition ?? null,
+    qos: rec.qos ?? null,
+    account: rec.account ?? null,
+    timeLimit: rec.timeLimit ?? null,
+  };
 }
 
 function mappingContext(job: Job, h: BatchHandle): MappingContext {

@@ -1,6 +1,7 @@
 // The runner interface shared by the local, SSH and SLURM runners. The engine only speaks this; a
 // runner knows how to start a job somewhere, see how it is doing, stop it, and bring its results back.
 
+import type { SchedulerAccounting, SchedulerDetails } from "../domain/accounting.js";
 import type { RunHandle } from "../domain/run-handle.js";
 import type { Cluster, Job } from "../domain/types.js";
 
@@ -13,8 +14,8 @@ export type { RunHandle };
 
 export type RunState =
   /** Waiting in a scheduler's queue. */
-  | { state: "queued"; detail?: string }
-  | { state: "running"; nodeList?: string; startedAt?: string }
+  | { state: "queued"; detail?: string; scheduler?: SchedulerDetails }
+  | { state: "running"; nodeList?: string; startedAt?: string; scheduler?: SchedulerDetails }
   /**
    * The run is over (any outcome). `exitCode` null = unknown (killed by a signal: see `signal`);
    * `schedulerState` is e.g. SLURM's COMPLETED / TIMEOUT / OUT_OF_MEMORY, `reason` a chemist's words.
@@ -38,6 +39,8 @@ export type RunState =
       exitUnrecorded?: boolean;
       startedAt?: string;
       endedAt?: string;
+      /** The scheduler's accounting of the run (SLURM's sacct), kept with the remote job. */
+      accounting?: SchedulerAccounting;
     }
   /** The run is gone without a trace (process vanished, scheduler forgot it). */
   | { state: "lost"; reason: string }

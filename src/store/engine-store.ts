@@ -1,6 +1,12 @@
 // What engines write and read, as store methods: each state change one guarded statement (it only
 // touches a job this engine holds, or one still in the status it expects) with its batched twin for
 // the hot path. Nothing else in crystal-tui writes a claim, a run handle or a final status.
+import {
+  accountingMetadata,
+  detailsMetadata,
+  type SchedulerAccounting,
+  type SchedulerDetails,
+} from "../domain/accounting.js";
 import { UserError } from "../domain/errors.js";
 import type { LaunchMark, RunHandle } from "../domain/run-handle.js";
 import { ACTIVE_STATUSES, type JobStatus } from "../domain/status.js";
@@ -313,6 +319,22 @@ export class EngineStore implements EngineStatements {
     ).run(reason, jobId, reason);
   }
 
+  /** What the scheduler's queue says of a run (domain/accounting.ts), written only when it changes. */
+  setSchedulerDetails(jobId: number, details: SchedulerDetails): void {
+    const entries = Object.entries(detailsMetadata(details));
+    // a poll that finds the job as it was writes nothing
+    statement(
+      this.db,
+      `UPDATE remote_jobs SET metadata = json_set(COALESCE(metadata, '{}'), ${entries.map(() => "?, ?").join(", ")})
+         WHERE id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = ?) AND json_valid(COALESCE(metadata, '{}'))
+           AND (${entries.map(() => "json_extract(COALESCE(metadata, '{}'), ?) IS NOT ?").join(" OR ")})`,
+    ).run(
+      ...entries.flatMap(([key, value]) => [`$.${key}`, value]),
+      jobId,
+      ...entries.flatMap(([key, value]) => [`$.${key}`, value]),
+    );
+  }
+
   /** QUEUED → SKIPPED for a job handed to a scheduler whose native dependency can never be met. */
   skipQueued(jobId: number, engineId: string, reason: string): boolean {
     return this.jobs.transition(jobId, "SKIPPED", { from: ["QUEUED"], claimedBy: engineId, reason });
@@ -347,6 +369,7 @@ export class EngineStore implements EngineStatements {
       },
     });
     if (!moved) return false;
+    if (f.accounting) this.keepAccounting(f.jobId, f.accounting);
     if (f.result) {
       this.jobs.storeResults(f.jobId, f.result.final_energy_hartree, f.result);
     }
@@ -357,6 +380,16 @@ export class EngineStore implements EngineStatements {
       if (retryId !== null) done.retries.set(f.jobId, retryId);
     }
     return true;
+  }
+
+  /** The scheduler's accounting of a run that ended, in its remote job's metadata (domain/accounting.ts). */
+  private keepAccounting(jobId: number, accounting: SchedulerAccounting): void {
+    const entries = Object.entries(accountingMetadata(accounting));
+    statement(
+      this.db,
+      `UPDATE remote_jobs SET metadata = json_set(COALESCE(metadata, '{}'), ${entries.map(() => "?, ?").join(", ")})
+         WHERE id = (SELECT MAX(id) FROM remote_jobs WHERE job_id = ?) AND json_valid(COALESCE(metadata, '{}'))`,
+    ).run(...entries.flatMap(([key, value]) => [`$.${key}`, value]), jobId);
   }
 
   private setReason(jobId: number, reason: string): void {

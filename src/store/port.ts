@@ -10,6 +10,7 @@
 //    handed to it as data.
 //  - Nothing reads the store while the TUI renders: views read a cache that the change probe
 //    (`changeCounter`) refreshes (src/tui/hooks/cache.ts).
+import type { SchedulerDetails } from "../domain/accounting.js";
 import type { DependencyVerdict } from "../domain/dependencies.js";
 import type { LaunchMark, RunHandle } from "../domain/run-handle.js";
 import type { JobStatus } from "../domain/status.js";
@@ -161,6 +162,8 @@ export interface EngineStatements {
   setNodeList(jobId: number, nodeList: string): Awaitable<void>;
   /** Why the scheduler keeps a queued run waiting (SLURM's reason), or null once it runs. */
   setPendingReason(jobId: number, reason: string | null): Awaitable<void>;
+  /** What the scheduler's queue says of a run (partition, QOS, account, time limit); written when it changes. */
+  setSchedulerDetails(jobId: number, details: SchedulerDetails): Awaitable<void>;
   skipQueued(jobId: number, engineId: string, reason: string): Awaitable<boolean>;
   /** Records final statuses (with results and follow-ups) as one transaction. */
   finish(finishes: readonly Finish[]): Awaitable<Finished>;

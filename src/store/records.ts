@@ -2,6 +2,7 @@
 // named once (in the manner of graphile-worker's interfaces.ts). The port (port.ts) and every
 // implementation import them from here; this module imports nothing of the store.
 import type { CrystalResult } from "../crystal/result.js";
+import type { SchedulerAccounting } from "../domain/accounting.js";
 import type { RunHandle } from "../domain/run-handle.js";
 import type { JobStatus } from "../domain/status.js";
 import type { Dependency, Job, NewJobRecord, RemoteJob, RunnerType } from "../domain/types.js";
@@ -62,6 +63,8 @@ export interface Finish {
   result?: CrystalResult | null;
   /** The scheduler's (or wrapper's) own times of the run, which win over the engine's. */
   times?: { startedAt?: string; endedAt?: string };
+  /** The scheduler's accounting of the run, kept with its remote job. */
+  accounting?: SchedulerAccounting;
   /** What else to record with it (decided before, by the engine's hooks: a workflow's retry). */
   followUp?: FollowUp | null;
 }
@@ -148,6 +151,15 @@ export interface JobListRow {
   imaginaryModes: number | null;
   /** Its result was replayed by the CRYSTAL stand-in. */
   standin: boolean;
+  /** A job handed to a batch scheduler (SLURM): its id there, and why it waits or where it runs. */
+  schedulerJob: SchedulerJobMark | null;
+}
+
+/** What the list says of a job in a batch scheduler: its id, and its pending reason or node list. */
+export interface SchedulerJobMark {
+  id: string;
+  pendingReason: string | null;
+  nodeList: string | null;
 }
 
 export interface WorkflowListRow {

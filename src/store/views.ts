@@ -3,11 +3,19 @@
 // with their active jobs, the workflows with their steps. Statements are prepared once per SQL text:
 // a key press must not pay for parsing.
 import type { Statement } from "better-sqlite3";
+import { isBatchRunner } from "../domain/accounting.js";
 import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "../domain/status.js";
 import type { RunnerType } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonObject } from "./json.js";
-import type { JobListQuery, JobListRow, SortColumn, WorkflowListRow, WorkflowStepRow } from "./records.js";
+import type {
+  JobListQuery,
+  JobListRow,
+  SchedulerJobMark,
+  SortColumn,
+  WorkflowListRow,
+  WorkflowStepRow,
+} from "./records.js";
 import { sqlList } from "./status-sql.js";
 
 /**
@@ -80,6 +88,13 @@ interface ListRow {
 
 const textOrNull = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
+interface SchedulerRow {
+  job_id: number;
+  remote_handle: string;
+  node_list: string | null;
+  pending_reason: unknown;
+}
+
 interface MarkRow {
   id: number;
   result_status: string | null;
@@ -120,6 +135,7 @@ export class ViewStore {
       Math.max(0, Math.floor(offset)),
     ) as ListRow[];
     const marks = this.resultMarks(rows.map((r) => r.id));
+    const scheduled = this.schedulerMarks(rows.filter((r) => isBatchRunner(r.runner_type)).map((r) => r.id));
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -136,7 +152,29 @@ export class ViewStore {
       errorKind: textOrNull(marks.get(r.id)?.error_kind),
       imaginaryModes: typeof marks.get(r.id)?.n_imaginary === "number" ? marks.get(r.id)!.n_imaginary : null,
       standin: marks.get(r.id)?.standin === 1,
+      schedulerJob: scheduled.get(r.id) ?? null,
     }));
+  }
+
+  /** The scheduler's id, pending reason and node list of the batch jobs on screen (their latest run). */
+  private schedulerMarks(ids: number[]): Map<number, SchedulerJobMark> {
+    if (ids.length === 0) return new Map();
+    const rows = this.prepared(
+      `SELECT job_id, remote_handle, node_list,
+         CASE WHEN json_valid(metadata) THEN json_extract(metadata, '$.pending_reason') END AS pending_reason
+       FROM remote_jobs WHERE id IN
+         (SELECT MAX(id) FROM remote_jobs WHERE job_id IN (SELECT value FROM json_each(?)) GROUP BY job_id)`,
+    ).all(JSON.stringify(ids)) as SchedulerRow[];
+    return new Map(
+      rows.map((r) => [
+        r.job_id,
+        {
+          id: r.remote_handle,
+          pendingReason: typeof r.pending_reason === "string" ? r.pending_reason : null,
+          nodeList: r.node_list,
+        },
+      ]),
+    );
   }
 
   /**

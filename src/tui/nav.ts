@@ -3,13 +3,14 @@
 import { createContext, useCallback, useContext, useState } from "react";
 import { oneLine, UserError } from "../domain/errors.js";
 
-/** The screens reached with a key (1 2 3). */
-export type TopScreen = "jobs" | "workflows" | "clusters";
+/** The screens reached with a key (1 2 3 4). */
+export type TopScreen = "jobs" | "workflows" | "clusters" | "queue";
 
 export type View =
   | { name: "jobs" }
   | { name: "workflows" }
   | { name: "clusters" }
+  | { name: "queue" }
   | { name: "detail"; jobId: number; from: View }
   | { name: "new"; from: View };
 

@@ -13,6 +13,8 @@ import {
   type EndedEvidence,
   endedStateOf,
   FINISHED_STATES,
+  parseMemMb,
+  parseQueue,
   parseSacct,
   parseScontrol,
   parseSqueue,
@@ -27,6 +29,7 @@ import type { RunState } from "../../src/runners/types.js";
 const FIX = path.join(import.meta.dirname, "fixtures/slurm");
 const running = splitSections(fs.readFileSync(path.join(FIX, "while-running.txt"), "utf8"));
 const ended = splitSections(fs.readFileSync(path.join(FIX, "ended.txt"), "utf8"));
+const accounting = splitSections(fs.readFileSync(path.join(FIX, "accounting.txt"), "utf8"));
 
 function finished(s: RunState): Extract<RunState, { state: "finished" }> {
   if (s.state !== "finished") throw new Error(`expected finished, got ${JSON.stringify(s)}`);
@@ -241,6 +244,102 @@ describe("a job that left squeue", () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("SLURM's accounting of a job that ended (sacct with its steps)", () => {
+  const acct = parseSacct(accounting.get("sacct")!);
+
+  it("the steps' MaxRSS is folded into the job, ElapsedRaw read; a run with no sample has none", () => {
+    expect([...acct.keys()].sort()).toEqual(["2", "3", "4"]);
+    // 2.batch: 128756K
+    expect(acct.get("2")).toMatchObject({ state: "COMPLETED", elapsedS: 35, maxRssMb: 125.7 });
+    expect(acct.get("3")).toMatchObject({ state: "FAILED", exitCode: 3, elapsedS: 0 });
+    expect(acct.get("3")!.maxRssMb).toBeUndefined();
+    const s = finished(
+      endedStateOf({ slurmJobId: "2", dir: "/d", cluster: "hpc", ctx: {}, waitedMs: 0, acct: acct.get("2") })
+        .state,
+    );
+    expect(s.accounting).toEqual({ state: "COMPLETED", exitCode: "0:0", elapsedS: 35, maxRssMb: 125.7 });
+    const f = finished(
+      endedStateOf({ slurmJobId: "3", dir: "/d", cluster: "hpc", ctx: {}, waitedMs: 0, acct: acct.get("3") })
+        .state,
+    );
+    expect(f.accounting).toEqual({ state: "FAILED", exitCode: "3:0", elapsedS: 0, maxRssMb: null });
+  });
+
+  it("the highest step wins, whatever the order of the lines", () => {
+    const lines = [
+      "7.0|COMPLETED|0:0|1|2|vm|||2G|1",
+      "7|COMPLETED|0:0|1|2|vm|UNLIMITED|debug||1",
+      "7.batch|COMPLETED|0:0|1|2|vm|||512M|1",
+      "7.extern|COMPLETED|0:0|1|2|vm|||900K|1",
+    ];
+    expect(parseSacct(lines.join("\n")).get("7")!.maxRssMb).toBe(2048);
+    expect(parseSacct([...lines].reverse().join("\n")).get("7")!.maxRssMb).toBe(2048);
+  });
+
+  it("the queue screen's squeue: each job once, in squeue's order, with its name (which may hold |)", () => {
+    const text = [
+      "91|PENDING|JobHeldUser||N/A|N/A|debug|jmtest|UNLIMITED|normal|testacct|outside_job",
+      "90|RUNNING|None|vm|1796225407|NONE|batch|jmtest|1:00:00|normal|testacct|scan|a=1",
+      "squeue: error: something the user should not see as a job",
+    ].join("\n");
+    const q = parseQueue(text);
+    expect(q.map((e) => [e.record.id, e.name])).toEqual([
+      ["91", "outside_job"],
+      ["90", "scan|a=1"],
+    ]);
+    expect(q[1]!.record).toMatchObject({
+      state: "RUNNING",
+      nodeList: "vm",
+      partition: "batch",
+      timeLimit: "1:00:00",
+    });
+  });
+
+  it("squeue's QOS and account", () => {
+    const q = parseSqueue(accounting.get("squeue")!);
+    expect(q.get("4")).toMatchObject({
+      state: "PENDING",
+      reason: "JobHeldUser",
+      qos: "normal",
+      account: "testacct",
+    });
+  });
+
+  it("property: parseMemMb reads SLURM's memory figures in MB", () => {
+    const perUnit: [string, number][] = [
+      ["", 1 / 1048576],
+      ["K", 1 / 1024],
+      ["M", 1],
+      ["G", 1024],
+      ["T", 1048576],
+    ];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.constantFrom(...perUnit),
+        fc.boolean(),
+        (whole, hundredths, [unit, mb], lower) => {
+          const text = `${whole}${hundredths ? `.${String(hundredths).padStart(2, "0")}` : ""}${lower ? unit.toLowerCase() : unit}`;
+          const expected = (whole + hundredths / 100) * mb;
+          const got = parseMemMb(text)!;
+          expect(Math.abs(got - expected)).toBeLessThanOrEqual(0.05 + 1e-6 + 1e-9 * expected);
+        },
+      ),
+    );
+    expect(parseMemMb("1234K")).toBe(1.2);
+    expect(parseMemMb("12M")).toBe(12);
+    expect(parseMemMb("1.5G")).toBe(1536);
+    for (const bad of ["", "K", "12X", "-3M", "1,5G", "N/A"]) expect(parseMemMb(bad)).toBeUndefined();
+    fc.assert(
+      fc.property(fc.string(), (t) => {
+        const v = parseMemMb(t);
+        expect(v === undefined || (Number.isFinite(v) && v >= 0)).toBe(true);
+      }),
     );
   });
 });

@@ -1,6 +1,7 @@
 // Clusters and remote jobs: create, read, update, delete, with the cascades the specification asks
 // for (a cluster's remote-job records go with it; its jobs stay, with no cluster).
 import { describe, expect, it } from "vitest";
+import { Store } from "../../src/store/store.js";
 import { openTempStore } from "../helpers/project.js";
 import { newJob } from "./new-jobs.js";
 
@@ -151,6 +152,39 @@ describe("remote jobs", () => {
     expect(store.dependencies.dependenciesOf(b.id)).toEqual([]);
     // b needed a to complete: it never runs without it (issue 14, item 6)
     expect(store.jobs.get(b.id)?.status).toBe("SKIPPED");
+    store.close();
+  });
+});
+
+describe("what the scheduler says of a remote job", () => {
+  it("the queue's view is written when it changes only, and kept beside the other metadata", () => {
+    const store = openTempStore();
+    const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
+    const job = newJob(store, { name: "j", input: "x\n", clusterId: hpc.id, runnerType: "slurm" });
+    store.remoteJobs.create({
+      jobId: job.id,
+      clusterId: hpc.id,
+      remoteHandle: "9",
+      workingDirectory: "/w",
+      metadata: { token: "t" },
+    });
+    const details = { partition: "debug", qos: "normal", account: "chem", timeLimit: "1:00:00" };
+    // what every other process (a TUI) sees: the project's change counter
+    const other = Store.open(store.projectDir);
+    store.engine.setSchedulerDetails(job.id, details);
+    const seen = other.changeCounter();
+    store.engine.setSchedulerDetails(job.id, details); // the same poll answer again
+    expect(other.changeCounter()).toBe(seen);
+    store.engine.setSchedulerDetails(job.id, { ...details, qos: "long" });
+    expect(other.changeCounter()).not.toBe(seen);
+    other.close();
+    expect(store.remoteJobs.getByJobId(job.id)!.metadata).toEqual({
+      token: "t",
+      partition: "debug",
+      qos: "long",
+      account: "chem",
+      time_limit: "1:00:00",
+    });
     store.close();
   });
 });

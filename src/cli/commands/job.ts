@@ -9,6 +9,7 @@ import { readDeck } from "../../crystal/deck.js";
 import { readDeckFile } from "../../crystal/deck-file.js";
 import { DATA_LINKS, unprovidedInputs } from "../../crystal/files.js";
 import { ProjectFiles } from "../../crystal/project-files.js";
+import { accountingOf } from "../../domain/accounting.js";
 import type { DependencyType } from "../../domain/dependencies.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
@@ -268,6 +269,12 @@ export function registerJobCommands(program: Command): void {
             `remote    ${v.handle} in ${v.work_dir}${v.node_list ? ` on ${v.node_list}` : ""}${v.queue ? `  partition ${v.queue}` : ""}`,
           );
           if (v.pending_reason) lines.push(`pending   ${v.pending_reason} (the scheduler's reason)`);
+          const acct = accountingOf(remote.metadata);
+          if (acct) {
+            lines.push(
+              `sacct     ${acct.state}, exit ${acct.exitCode ?? "unknown"}, elapsed ${acct.elapsedS ?? "unknown"} s, MaxRSS ${acct.maxRssMb === null ? "none sampled" : `${acct.maxRssMb} MB`}`,
+            );
+          }
         }
         lines.push(...jobResultLines(j, new ProjectFiles(store.projectDir).folderOf(j)));
         if (deps.length)

@@ -10,7 +10,7 @@ import type { JobListRow, SortColumn } from "../queries.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
 import { jobMarks } from "./results/list-marks.js";
 
-type ColumnKey = SortColumn | "id";
+type ColumnKey = SortColumn | "id" | "scheduler";
 
 interface Column {
   key: ColumnKey;
@@ -19,17 +19,35 @@ interface Column {
   align?: "right";
 }
 
-/** Fixed widths; the name takes what is left (at least 12 columns at 80). */
-export function columnsFor(width: number): { columns: Column[]; nameWidth: number } {
+/**
+ * Fixed widths; the name takes what is left (at least 12 columns at 80). With batch jobs on screen a
+ * SLURM column (its job id, then the pending reason or the node list) is made room for: below 110
+ * columns the creation time gives its place; 15 columns at 80 ("48213 Priority"), 24 from 99 on
+ * ("48213 QOSMaxJobsPerUserLimit" nearly whole).
+ */
+export function columnsFor(
+  width: number,
+  opts: { scheduler?: boolean } = {},
+): { columns: Column[]; nameWidth: number } {
   const wide = width >= 110;
+  const scheduler = opts.scheduler === true;
   const columns: Column[] = [
     { key: "id", title: "ID", width: 6, align: "right" },
     { key: "name", title: "NAME", width: 0 },
     { key: "status", title: "STATUS", width: 11 },
     { key: "where", title: "WHERE", width: wide ? 14 : 9 },
+    ...(scheduler
+      ? [
+          {
+            key: "scheduler" as const,
+            title: "SLURM",
+            width: wide ? 24 : Math.min(24, 15 + Math.max(0, width - 90)),
+          },
+        ]
+      : []),
     { key: "runtime", title: "RUNTIME", width: 7, align: "right" },
     { key: "energy", title: "ENERGY (Ha)", width: 15, align: "right" },
-    { key: "created", title: "CREATED", width: wide ? 16 : 11 },
+    ...(scheduler && !wide ? [] : [{ key: "created" as const, title: "CREATED", width: wide ? 16 : 11 }]),
   ];
   const fixed = columns.reduce((a, c) => a + c.width, 0) + columns.length /* gaps */ + 1; /* cursor */
   const nameWidth = Math.max(8, width - fixed);
@@ -38,6 +56,14 @@ export function columnsFor(width: number): { columns: Column[]; nameWidth: numbe
 
 /** Before the cluster of a running job: ✖ unreachable, ? waiting for a login (a code, a host key). */
 const WHERE_MARK = { unreachable: "✖ ", "needs-auth": "? ", none: "" } as const;
+
+/** "1234 Resources" while it waits, "1234 node[01-04]" once it runs, "1234" else. */
+export function schedulerCell(r: Pick<JobListRow, "status" | "schedulerJob">): string {
+  const s = r.schedulerJob;
+  if (!s) return "";
+  const detail = r.status === "QUEUED" ? s.pendingReason : r.status === "RUNNING" ? s.nodeList : null;
+  return detail ? `${s.id} ${detail}` : s.id;
+}
 
 function cell(text: string, c: Column): string {
   const t = clip(text, c.width);
@@ -70,7 +96,9 @@ export function JobTable({
   now: number;
 }) {
   const color = useColor();
-  const { columns } = columnsFor(width);
+  const { columns } = columnsFor(width, {
+    scheduler: rows.slice(0, height).some((r) => r.schedulerJob !== null),
+  });
   const nowDate = new Date(now);
   const header = columns
     .map((c) => {
@@ -93,6 +121,7 @@ export function JobTable({
           name: r.name,
           status: `${STATUS_SYMBOL[r.status]} ${r.status}${r.cancelRequested && !isDone(r.status) ? "!" : ""}`,
           where: `${WHERE_MARK[(r.clusterName && connectionMark(r.status, connections?.get(r.clusterName))) || "none"]}${whereOf(r)}`,
+          scheduler: schedulerCell(r),
           runtime: runtimeOf(r, now),
           // 14 columns of value and one for its mark (~ not final, ⚠ imaginary modes)
           energy: "",
@@ -120,7 +149,7 @@ export function JobTable({
             <Text color={color(marks.bad ? "red" : undefined)} bold={marks.bad}>
               {marks.mark}
             </Text>
-            {` ${cells.slice(en + 1).join(" ")}`}
+            {en + 1 < cells.length ? ` ${cells.slice(en + 1).join(" ")}` : ""}
           </Text>
         );
       })}

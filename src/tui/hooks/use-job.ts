@@ -1,5 +1,5 @@
 // One job's full record with its history and its links to other jobs, kept current by the view cache.
-import type { Job, JobEvent } from "../../domain/types.js";
+import type { Job, JobEvent, RemoteJob } from "../../domain/types.js";
 import type { LinkedJob } from "../../store/records.js";
 import { useProject } from "../store-watch.js";
 import { useCached } from "./cache.js";
@@ -10,6 +10,8 @@ export interface JobDetail {
   dependencies: LinkedJob[];
   dependents: LinkedJob[];
   folder: string;
+  /** Its latest remote run (where a cluster runs it, and what its scheduler says), if any. */
+  remote: RemoteJob | null;
 }
 
 /**
@@ -29,6 +31,7 @@ export function useJob(id: number): JobDetail | null | undefined {
         dependencies: await store.dependencies.dependenciesOf(id),
         dependents: await store.dependencies.dependentsOf(id),
         folder: files.folderOf(job),
+        remote: job.clusterId === null ? null : ((await store.remoteJobs.getByJobId(id)) ?? null),
       };
     },
     undefined,

@@ -18,6 +18,7 @@ import { jobMarks } from "../components/results/list-marks.js";
 import { renderLines } from "../components/results/render.js";
 import { resultsView } from "../components/results/results-lines.js";
 import { frequenciesOf } from "../components/results/sections.js";
+import { schedulerLines } from "../components/scheduler-lines.js";
 import { Tabs } from "../components/Tabs.js";
 import { checkDeck, DECK_KEYWORDS } from "../crystal.js";
 import { clip, formatParallelism, runtimeOf, whereOf } from "../format.js";
@@ -280,6 +281,8 @@ export function JobDetailScreen({
     [tab, job, results, legacy, live, resultFiles, deckText, width, bodyHeight],
   );
 
+  // the clock moves the History tab's SLURM times only: the other tabs are not redone every second
+  const historyNow = tab === "History" ? now : 0;
   const lines: ReactNode[] = useMemo(() => {
     if (!detail || !job) return [];
     switch (tab) {
@@ -334,6 +337,7 @@ export function JobDetailScreen({
       case "History":
         return [
           infoLine("Where", `${whereOf(job)} — ${formatParallelism(job.parallelism)}`, "w"),
+          ...schedulerLines(job, detail.remote, historyNow),
           infoLine("Folder", detail.folder, "f"),
           ...(job.commandLine ? [infoLine("Command", job.commandLine, "c")] : []),
           ...(job.workflowId !== null
@@ -368,6 +372,7 @@ export function JobDetailScreen({
     viewing,
     viewed,
     color,
+    historyNow,
   ]);
 
   const count = lines.length;

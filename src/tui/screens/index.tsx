@@ -1,5 +1,5 @@
 // The screens as modules (lazygit's model): each names itself, its title, the key that reaches it
-// (the top screens), its component and its key table. The header, the keys 1 2 3 and the app's
+// (the top screens), its component and its key table. The header, the keys 1 2 3 4 and the app's
 // routing are read from this list; the footer and `?` from the table the shown screen publishes.
 import type { ComponentType } from "react";
 import type { Binding } from "../bindings.js";
@@ -8,6 +8,7 @@ import { CLUSTERS_BINDINGS, ClustersScreen } from "./ClustersScreen.js";
 import { DETAIL_BINDINGS, JobDetailScreen } from "./JobDetailScreen.js";
 import { JOBS_BINDINGS, JobsScreen } from "./JobsScreen.js";
 import { NEW_JOB_BINDINGS, NewJobScreen } from "./NewJobScreen.js";
+import { QUEUE_BINDINGS, QueueScreen } from "./QueueScreen.js";
 import { WORKFLOWS_BINDINGS, WorkflowsScreen } from "./WorkflowsScreen.js";
 
 export interface ScreenProps {
@@ -36,6 +37,7 @@ export const SCREENS: readonly ScreenModule[] = [
     bindings: WORKFLOWS_BINDINGS,
   },
   { name: "clusters", title: "Clusters", key: "3", component: ClustersScreen, bindings: CLUSTERS_BINDINGS },
+  { name: "queue", title: "Queue", key: "4", component: QueueScreen, bindings: QUEUE_BINDINGS },
   {
     name: "detail",
     title: "Job",
