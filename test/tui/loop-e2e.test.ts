@@ -193,7 +193,85 @@ describe("the daily loop in a real terminal", () => {
     screen.write("q");
     expect((await screen.exited).exitCode).toBe(0);
   }, 180_000);
+  test("= on 3 marked finished jobs: the ΔE on screen, in Ha and in eV, is worked out from their stored energies", async () => {
+    const project = tempProject("ctui-loop-");
+    const recordings = [
+      "aiida-crystal17__mgo_sto3g_scf",
+      "aiida-crystal17__mgo_sto3g_opt",
+      "CRYSTALpytools__out_mgoSCF",
+    ];
+    for (const [i, rec] of recordings.entries()) {
+      cliJson(project, [
+        "job",
+        "add",
+        `mgo${i + 1}`,
+        "--input",
+        writeDeck(project, `m${i}.d12`, standinDeck(`[standin:${rec}]`)),
+      ]);
+    }
+    const r = cli(project, ["run"], standinEnv());
+    expect(r.code, r.stderr).toBe(0);
+    const store = Store.open(project);
+    const energy = new Map<number, number>();
+    try {
+      for (const j of store.jobs.list()) {
+        expect(j.status).toBe("COMPLETED");
+        energy.set(j.id, j.finalEnergy!);
+      }
+    } finally {
+      store.close();
+    }
+    expect(new Set(energy.values()).size).toBe(3); // three different energies, or ΔE says little
+    const lowest = Math.min(...energy.values());
+    screen = startTui(["--project", project], { env: { ...standinEnv(), NO_COLOR: "1" } });
+    await screen.waitFor(/mgo3\s+✔ COMPLETED/, 20_000);
+    for (let i = 0; i < 3; i++) {
+      screen.write(" ");
+      await screen.waitFor(`${i + 1} selected`);
+      screen.write("j");
+      await sleep(100);
+    }
+    screen.write("=");
+    for (const [unit, perHartree, decimals] of [
+      ["Ha", 1, 8],
+      ["eV", HARTREE_EV, 5],
+    ] as const) {
+      const table = await screen.waitFor(`ΔE (${unit})`, 15_000);
+      expect(table).toContain(`Comparing 3 jobs — energy per cell in ${unit}`);
+      const rows = compareRows(table);
+      expect([...rows.keys()].sort()).toEqual([...energy.keys()].sort());
+      for (const [id, shown] of rows) {
+        const want = (energy.get(id)! - lowest) * perHartree;
+        // as shown: rounded to the unit's decimals, the lowest at 0
+        expect(Math.abs(shown.delta - want), `job ${id} ΔE ${unit}`).toBeLessThanOrEqual(
+          0.5 * 10 ** -decimals + 1e-12,
+        );
+        expect(Math.abs(shown.energy - energy.get(id)! * perHartree)).toBeLessThanOrEqual(
+          0.5 * 10 ** -decimals + 1e-9,
+        );
+      }
+      expect(Math.max(...[...rows.values()].map((x) => x.delta))).toBeGreaterThan(10 ** -decimals); // not all 0
+      screen.write("u");
+    }
+    screen.write("\u001b");
+    await screen.waitFor("filter: all"); // the list again (its header reads like the table's)
+    screen.write("q");
+    expect((await screen.exited).exitCode).toBe(0);
+  }, 120_000);
 });
+
+/** CODATA 2018: 1 Hartree in eV. */
+const HARTREE_EV = 27.211386245988;
+
+/** The comparison table's rows as read off the screen: id → energy and ΔE. */
+function compareRows(screen: string): Map<number, { energy: number; delta: number }> {
+  const out = new Map<number, { energy: number; delta: number }>();
+  for (const line of screen.split("\n")) {
+    const m = /^\s*(\d+)\s+\S+\s+\S\s+[A-Z]+\s+(-?\d+\.\d+)~?\s+([+-]?\d+\.\d+)\s/.exec(line);
+    if (m) out.set(Number(m[1]), { energy: Number(m[2]), delta: Number(m[3]) });
+  }
+  return out;
+}
 
 function shown(project: string, id: number): { status: string; folder: string } {
   return cliJson(project, ["job", "show", String(id)]);
