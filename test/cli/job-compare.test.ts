@@ -142,30 +142,49 @@ describe("job compare", () => {
     expect(cli(project, ["job", "compare", "99"]).code).toBe(1);
   });
 
-  it("--csv read back by Python's csv module gives the numbers of --json", () => {
-    const args = ["job", "compare", String(ids.scf), String(ids.opt), String(ids.nio), "--unit", "kJ/mol"];
-    const json = cliJson<Row[]>(project, args);
-    const csv = cli(project, [...args, "--csv"]);
-    expect(csv.code, csv.stderr).toBe(0);
-    const parsed = JSON.parse(
-      execFileSync(
-        "python3",
-        ["-c", "import csv,sys,json; print(json.dumps(list(csv.DictReader(sys.stdin))))"],
-        {
-          input: csv.stdout,
-          encoding: "utf8",
-        },
-      ),
-    ) as Record<string, string>[];
-    expect(parsed).toHaveLength(json.length);
-    parsed.forEach((row, i) => {
-      const j = json[i]!;
-      expect(Number(row.id)).toBe(j.id);
-      expect(row.name).toBe(j.name);
-      for (const key of ["final_energy_hartree", "energy", "delta", "scf_cycles"] as const) {
-        if (j[key] === null) expect(row[key]).toBe("");
-        else expect(Number(row[key])).toBe(j[key]);
-      }
-    });
+  it("--csv read back by Python's csv module gives the numbers of --json, every column, per cell and per atom", () => {
+    for (const [unit, per] of [
+      ["kJ/mol", "cell"],
+      ["eV", "atom"],
+    ] as const) {
+      const args = [
+        "job",
+        "compare",
+        String(ids.scf),
+        String(ids.opt),
+        String(ids.nio),
+        "--unit",
+        unit,
+        "--per",
+        per,
+      ];
+      const json = cliJson<Row[]>(project, args);
+      const csv = cli(project, [...args, "--csv"]);
+      expect(csv.code, csv.stderr).toBe(0);
+      const parsed = JSON.parse(
+        execFileSync(
+          "python3",
+          ["-c", "import csv,sys,json; print(json.dumps(list(csv.DictReader(sys.stdin))))"],
+          {
+            input: csv.stdout,
+            encoding: "utf8",
+          },
+        ),
+      ) as Record<string, string>[];
+      expect(parsed).toHaveLength(json.length);
+      parsed.forEach((row, i) => {
+        const j = json[i] as unknown as Record<string, unknown>;
+        // the same columns, in the same order, as --json's keys
+        expect(Object.keys(row)).toEqual(Object.keys(j));
+        for (const [key, v] of Object.entries(j)) {
+          if (v === null) expect(row[key], key).toBe("");
+          else if (typeof v === "number") expect(Number(row[key]), key).toBe(v);
+          else expect(row[key], key).toBe(String(v));
+        }
+      });
+      // the NiO run stopped early: its energy is there, marked as not final
+      expect(parsed.find((r) => Number(r.id) === ids.nio)!.final).toBe("false");
+      expect(parsed.some((r) => r.delta !== "" && Number(r.delta) !== 0)).toBe(true);
+    }
   });
 });

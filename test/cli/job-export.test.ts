@@ -128,6 +128,25 @@ describe("job list filters and export", () => {
     }
   });
 
+  it("--format csv with the default columns reads back as the jobs' --json values", () => {
+    const json = cliJson<Record<string, unknown>[]>(project, ["job", "list", "--format", "json"]);
+    const r = cli(project, ["job", "list", "--format", "csv"]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = pythonRead(r.stdout);
+    expect(rows).toHaveLength(json.length);
+    const columns = Object.keys(rows[0]!);
+    expect(columns).toEqual(expect.arrayContaining(["id", "name", "status", "energy_hartree"]));
+    const byId = new Map(json.map((j) => [j.id, j]));
+    for (const row of rows) {
+      const j = byId.get(Number(row.id))!;
+      expect(row.name).toBe(j.name);
+      expect(row.status).toBe(j.status);
+      // --format json without --columns is the whole job: its energy is final_energy
+      expect(row.energy_hartree === "" ? null : Number(row.energy_hartree)).toBe(j.final_energy);
+    }
+    expect(rows.filter((row) => row.energy_hartree !== "").length).toBeGreaterThanOrEqual(3);
+  });
+
   it("bad filters and formats are usage errors (exit 2) in one line", () => {
     for (const args of [
       ["--status", "BOGUS"],

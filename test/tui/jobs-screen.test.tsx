@@ -128,7 +128,7 @@ describe("job list", () => {
     expect(rowOf(f, a!.id)).toMatch(/^›/);
   });
 
-  test("r re-runs a finished job as a NEW job with the same deck; a pending job cannot be re-run", async () => {
+  test("r re-runs a finished job as a NEW job with the same deck, after one question (y / e / n); a pending job cannot be re-run", async () => {
     const store = makeStore();
     const [a] = addJobs(store, ["mgo"]);
     m = mount(store);
@@ -140,6 +140,13 @@ describe("job list", () => {
     m.watcher.touch(); // the test wrote through the app's own connection
     await m.waitFor("✖ FAILED");
     await m.press("r");
+    await m.waitFor(`[y/e/N] Re-run job ${a!.id} (mgo) as a new job? (e: edit its deck first)`);
+    await m.press("n");
+    await m.waitFor((fr) => !fr.includes("[y/e/N]"));
+    expect(store.jobs.count()).toBe(1);
+    await m.press("r");
+    await m.waitFor("[y/e/N]");
+    await m.press("y");
     await m.waitFor("re-run as job");
     const jobs = store.jobs.list();
     expect(jobs).toHaveLength(2);
@@ -147,6 +154,30 @@ describe("job list", () => {
     expect(rerun.status).toBe("PENDING");
     expect(rerun.inputFile).toBe(store.jobs.require(a!.id).inputFile);
     expect(store.jobs.require(a!.id).status).toBe("FAILED");
+  });
+
+  test("r then e: the deck is edited first ($VISUAL a sed script), and the new job has the edit", async () => {
+    const store = makeStore();
+    const [a] = addJobs(store, ["mgo"]);
+    finish(store, a!.id, "COMPLETED");
+    m = mount(store);
+    await m.waitFor("✔ COMPLETED");
+    const saved = process.env.VISUAL;
+    process.env.VISUAL = "sed -i -e '/^TOLDEE$/{n;s/.*/10/;}'";
+    try {
+      await m.press("r");
+      await m.waitFor("[y/e/N]");
+      await m.press("e");
+      await m.waitFor(`job ${a!.id} copied as job ${a!.id + 1} with your edit`);
+    } finally {
+      if (saved === undefined) delete process.env.VISUAL;
+      else process.env.VISUAL = saved;
+    }
+    expect(store.jobs.count()).toBe(2);
+    const made = store.jobs.require(a!.id + 1);
+    expect(made.name).toBe("mgo");
+    expect(made.inputFile).toMatch(/\nTOLDEE\n10\n/);
+    expect(store.jobs.require(a!.id).inputFile).not.toMatch(/\nTOLDEE\n10\n/);
   });
 
   test("/ searches by name as you type, f filters by status, esc clears both", async () => {

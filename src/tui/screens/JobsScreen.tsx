@@ -63,7 +63,7 @@ export const INITIAL_JOBS_STATE: JobsState = {
 };
 
 type Pending =
-  | { kind: "cancel" | "delete" | "cancel-instead" | "restart"; id: number; name: string }
+  | { kind: "cancel" | "delete" | "cancel-instead" | "restart" | "rerun"; id: number; name: string }
   // several marked jobs: those the action takes, and how many of the marked it leaves (and why)
   | { kind: "cancel-many" | "delete-many" | "restart-many"; jobs: Job[]; kept: number }
   | null;
@@ -108,6 +108,20 @@ function askMany(
       },
       () => undefined, // the store closed under the screen (quit)
     );
+}
+
+/** Re-runs job `id` as a new job and puts the cursor on it. */
+function rerun(c: JobsCtx, id: number) {
+  const { store } = c.project;
+  void runAction(
+    c.nav,
+    async () => rerunJob(c.project, await store.jobs.require(id)),
+    (j) => `job ${id} re-run as job ${j.id}`,
+  ).then(async (made) => {
+    if (!made) return;
+    const at = await store.views.positionOf(c.state.query, made.id);
+    if (at !== null) c.moveTo(at);
+  });
 }
 
 /** The keys for the marked jobs: first in the table, so with marks c/d/R act on all of them. */
@@ -223,17 +237,10 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
     footer: "re-run",
     when: withJob,
     run: (c) => {
-      const id = c.selected!.id;
-      const { store } = c.project;
-      void runAction(
-        c.nav,
-        async () => rerunJob(c.project, await store.jobs.require(id)),
-        (j) => `job ${id} re-run as job ${j.id}`,
-      ).then(async (made) => {
-        if (!made) return;
-        const at = await store.views.positionOf(c.state.query, made.id);
-        if (at !== null) c.moveTo(at);
-      });
+      const j = c.selected!;
+      // a finished job: asked once (y, or e to edit the deck first); otherwise the refusal says why
+      if (isTerminal(j.status)) c.ask({ kind: "rerun", id: j.id, name: j.name });
+      else rerun(c, j.id);
     },
   },
   {
@@ -466,7 +473,8 @@ export function JobsScreen({ width, height }: { width: number; height: number })
             ? cancelMany(store, p.jobs)
             : deleteMany(store, p.jobs),
       );
-    } else if (p.kind === "restart") {
+    } else if (p.kind === "rerun") rerun(ctx, p.id);
+    else if (p.kind === "restart") {
       void runAction(
         nav,
         () => restartOne(project, p.id),
@@ -511,15 +519,32 @@ export function JobsScreen({ width, height }: { width: number; height: number })
           question={
             "jobs" in pending
               ? manyQuestion(pending)
-              : pending.kind === "restart"
-                ? `Restart job ${pending.id} (${pending.name}) as a new job that continues it?`
-                : pending.kind === "cancel"
-                  ? `Cancel job ${pending.id} (${pending.name})?`
-                  : pending.kind === "cancel-instead"
-                    ? `Job ${pending.id} (${pending.name}) is running and cannot be deleted — cancel it?`
-                    : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
+              : pending.kind === "rerun"
+                ? `Re-run job ${pending.id} (${pending.name}) as a new job? (e: edit its deck first)`
+                : pending.kind === "restart"
+                  ? `Restart job ${pending.id} (${pending.name}) as a new job that continues it?`
+                  : pending.kind === "cancel"
+                    ? `Cancel job ${pending.id} (${pending.name})?`
+                    : pending.kind === "cancel-instead"
+                      ? `Job ${pending.id} (${pending.name}) is running and cannot be deleted — cancel it?`
+                      : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
           }
           onAnswer={answer}
+          also={
+            pending.kind === "rerun"
+              ? [
+                  {
+                    key: "e",
+                    does: "edit the deck first ($VISUAL / $EDITOR), then re-run it",
+                    footer: "edit first",
+                    run: () => {
+                      setPending(null);
+                      void runAction(nav, () => copyAndEdit(project, pending.id));
+                    },
+                  },
+                ]
+              : []
+          }
         />
       ) : (
         <Box height={1} width={width}>

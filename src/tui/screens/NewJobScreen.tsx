@@ -19,6 +19,7 @@ import { type Field, type FormCtx, FormView, formActions, formBindings } from ".
 import { useFormState } from "../components/form-state.js";
 import { Lines } from "../components/Lines.js";
 import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages, unprovidedInput } from "../crystal.js";
+import { dropFormDeckEdit, editFormDeck, editOutcome, type FormDeckEdit } from "../form-deck-edit.js";
 import { useClusters } from "../hooks/use-clusters.js";
 import { type Nav, runAction, useNav } from "../nav.js";
 import { useProject } from "../store-watch.js";
@@ -82,12 +83,17 @@ export function checkNewJob(
     placement: Placement;
     clusters: { id: number; name: string; type: RunnerType }[];
     projectDir: string;
+    /** The deck as the user edited it in $EDITOR (ctrl+o): it replaces the rendered one. */
+    editedDeck?: string | null;
   },
 ) {
   const errors: Record<string, string> = {};
   let deck = "";
   let report: DeckMessages = { errors: [], warnings: [] };
-  if (input.template) {
+  if (input.editedDeck != null) {
+    deck = input.editedDeck;
+    report = checkDeck(deck);
+  } else if (input.template) {
     const checked = lib.validateParams(input.template, input.raw);
     for (const e of checked.errors) errors[`p:${e.param}`] = e.message;
     if (checked.errors.length === 0) {
@@ -164,6 +170,9 @@ const LOADING_BINDINGS: readonly Binding<Nav>[] = [
 interface NewJobCtx extends FormCtx {
   deckOffset: number;
   setDeckOffset: (n: number) => void;
+  /** There is a deck to open in the editor (the form renders one, or it was edited already). */
+  hasDeck: boolean;
+  openEditor: () => void;
 }
 
 export const NEW_JOB_BINDINGS = formBindings<NewJobCtx>("create the job", "back without creating", [
@@ -178,6 +187,14 @@ export const NEW_JOB_BINDINGS = formBindings<NewJobCtx>("create the job", "back 
     does: "scroll the rendered deck up",
     when: (c) => c.deckOffset > 0,
     run: (c) => c.setDeckOffset(Math.max(0, c.deckOffset - 5)),
+  },
+  {
+    // ctrl+o ("open"): e would be typed into a text field, and ctrl+e is the field's end of line
+    on: ["ctrl+o"],
+    does: "open the deck in $VISUAL / $EDITOR (checked on return; the job is made from your edit)",
+    footer: "editor",
+    when: (c) => c.hasDeck,
+    run: (c) => c.openEditor(),
   },
 ]);
 
@@ -241,6 +258,8 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     [typed],
   );
   const [deckOffset, setDeckOffset] = useState(0);
+  // the deck edited in $EDITOR (ctrl+o); the template's fields no longer make the deck while it is set
+  const [edit, setEdit] = useState<FormDeckEdit | null>(null);
   const defaultName = source === DECK_FILE ? path.basename(deckPath.trim(), ".d12") : source;
   const jobName = name ?? defaultName;
 
@@ -254,8 +273,9 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
         placement,
         clusters: clusters.map((c) => ({ id: c.id, name: c.name, type: c.type })),
         projectDir: store.projectDir,
+        editedDeck: edit?.deck ?? null,
       }),
-    [lib, template, raw, jobName, deckPath, placement, clusters, store.projectDir],
+    [lib, template, raw, jobName, deckPath, placement, clusters, store.projectDir, edit],
   );
 
   const whereOptions = ["local", ...clusters.map((c) => c.name)];
@@ -375,7 +395,9 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
 
   const [leaving, setLeaving] = useState(false);
   const filled =
-    Object.keys(typed).some((k) => k !== "source" && k !== "where") || placement.where !== "local";
+    edit !== null ||
+    Object.keys(typed).some((k) => k !== "source" && k !== "where") ||
+    placement.where !== "local";
 
   const create = () => {
     const firstError = Object.values(checked.errors)[0] ?? checked.report.errors[0];
@@ -386,10 +408,32 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     void runAction(
       nav,
       async () => (await createJobs({ store, files }, [checked.job]))[0]!,
-      (j) => `job ${j.id} (${j.name}) created — it starts when the engine picks it up`,
+      (j) =>
+        `job ${j.id} (${j.name}) created${edit ? " from your edited deck" : ""} — it starts when the engine picks it up`,
     ).then((job) => {
-      if (job) nav.showJob(job.id);
+      if (!job) return;
+      dropFormDeckEdit(edit);
+      nav.showJob(job.id);
     });
+  };
+
+  const openEditor = () => {
+    try {
+      const made = editFormDeck(checked.deck, jobName.trim(), checked.job.auxFiles);
+      dropFormDeckEdit(edit);
+      setEdit(made);
+      setDeckOffset(0);
+      const said = editOutcome(made);
+      nav.flash(said.text, said.kind);
+    } catch (err) {
+      nav.flash(err instanceof UserError ? oneLine(err.message) : String(err), "error");
+    }
+  };
+  /** A field that makes the deck changed: the edit is set aside (its file kept), the form's deck is back. */
+  const setAside = (field: string) => {
+    if (!edit || !(field === "source" || field === "deck" || field.startsWith("p:"))) return;
+    setEdit(null);
+    nav.flash(`your edited deck was set aside (kept in ${edit.file}): the deck is the form's again`);
   };
 
   const actions = formActions(dispatch, fields.length);
@@ -400,15 +444,21 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
     move: actions.move,
     change: (field, value) => {
       if (field === "source") setDeckOffset(0);
+      setAside(field);
       actions.set(keyOf(field), value);
     },
-    edit: (field, shown, input, key) => actions.edit(keyOf(field), shown, input, key),
+    edit: (field, shown, input, key) => {
+      setAside(field);
+      actions.edit(keyOf(field), shown, input, key);
+    },
     submit: create,
     // a filled form is not dropped by one key: esc asks first
     back: () => (filled ? setLeaving(true) : nav.back()),
     help: () => nav.help(),
     deckOffset,
     setDeckOffset,
+    hasDeck: checked.deck !== "",
+    openEditor,
   };
   useBindings("new job", NEW_JOB_BINDINGS, ctx, { active: !leaving });
 
@@ -445,7 +495,9 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
           question="Leave the form? What you typed is dropped."
           onAnswer={(yes) => {
             setLeaving(false);
-            if (yes) nav.back();
+            if (!yes) return;
+            dropFormDeckEdit(edit);
+            nav.back();
           }}
         />
       ) : (
@@ -469,11 +521,11 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
         {side ? <Box width={1} /> : null}
         <Box flexDirection="column" width={deckWidth} height={deckHeight}>
           <Text bold wrap="truncate-end">
-            Deck{" "}
+            Deck{edit ? " — your edit" : ""}{" "}
             {checked.report.errors.length === 0 && checked.deck ? (
               <Text color={color("green")}>✔ no errors</Text>
             ) : null}
-            <Text dimColor> (pgup/pgdn scroll)</Text>
+            <Text dimColor> (pgup/pgdn scroll, ctrl+o edit)</Text>
           </Text>
           <Lines
             lines={deckView}
