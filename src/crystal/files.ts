@@ -130,12 +130,52 @@ export const KEPT_OUTPUTS: Readonly<Record<string, string>> = Object.freeze({
   "HESSOPT.DAT": ".hessopt",
   "OPTINFO.DAT": ".optinfo",
   "FREQINFO.DAT": ".freqinfo",
-  "fort.34": ".gui", // the optimised geometry, ready to be the EXTERNAL input of the next job
+  // the optimised geometry, ready to be the EXTERNAL input of the next job; which file of the run
+  // folder it is comes from lastGeometryFile (fort.34, or the newest optcNNN of a killed run)
+  "fort.34": ".gui",
   // properties: band structure and density of states, for plotting
   "fort.25": ".f25",
   "BAND.DAT": ".band.dat",
   "DOSS.DAT": ".doss.dat",
 });
+
+/** The geometry CRYSTAL writes at the end of a run (and reads, staged, for EXTERNAL). */
+export const GEOMETRY_OUTPUT = "fort.34";
+
+/**
+ * The number of the optimisation point whose geometry an OPTGEOM file holds ("optc012" → 12), else
+ * null. CRYSTAL writes one optcNNN (fort.34 format) per point as it goes, and fort.34 only at the end.
+ */
+export function optimisationPointOf(fileName: string): number | null {
+  const m = /^optc(\d+)$/.exec(fileName);
+  return m ? Number(m[1]) : null;
+}
+
+/** The newest optcNNN among a run folder's files (highest point number, numerically), else null. */
+export function newestOptimisationPoint(runFiles: Iterable<string>): string | null {
+  let best: string | null = null;
+  let bestPoint = -1;
+  for (const name of runFiles) {
+    const point = optimisationPointOf(name);
+    if (point !== null && point > bestPoint) [best, bestPoint] = [name, point];
+  }
+  return best;
+}
+
+/**
+ * The run's last geometry — the one rule both collectors follow to keep `<name>.gui`: the fort.34
+ * CRYSTAL wrote at the end when it wrote one; else the newest optcNNN (a walltime-killed optimisation
+ * leaves optc001…optcNNN and the staged input fort.34, which is not a geometry the run reached);
+ * else the fort.34 that is there (the input of a run that never moved, so that a restart can say
+ * "the geometry did not change"); else null. `fort34IsStagedInput` says whether the run folder's
+ * fort.34 has the bytes of the staged EXTERNAL input; it only matters when an optcNNN exists.
+ */
+export function lastGeometryFile(runFiles: Iterable<string>, fort34IsStagedInput: boolean): string | null {
+  const names = [...runFiles];
+  const hasFort34 = names.includes(GEOMETRY_OUTPUT);
+  if (hasFort34 && !fort34IsStagedInput) return GEOMETRY_OUTPUT;
+  return newestOptimisationPoint(names) ?? (hasFort34 ? GEOMETRY_OUTPUT : null);
+}
 
 /** The extension of a file name, with its dot, lower-cased ("MgO.GUI" → ".gui"); "" if none. */
 function extensionOf(fileName: string): string {

@@ -10,7 +10,15 @@
 // which transport carries it is the composition root's choice (src/app/runners.ts).
 import fs from "node:fs";
 import path from "node:path";
-import { KEPT_OUTPUTS, keptNameFor, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
+import {
+  GEOMETRY_OUTPUT,
+  KEPT_OUTPUTS,
+  keptNameFor,
+  lastGeometryFile,
+  newestOptimisationPoint,
+  outputFileName,
+  RUN_RECORDS_DIR,
+} from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import { isLoopbackHost, pollIntervalMsFor } from "../domain/poll-interval.js";
 import type { RemoteHandle } from "../domain/run-handle.js";
@@ -21,7 +29,7 @@ import type { ExecResult, RemoteFileContent, RemoteShell } from "../transport/re
 import { remoteBaseDir, type TargetEnvironment, targetForCluster } from "../transport/target.js";
 import { checkRemoteConfig } from "./remote-script.js";
 import { selfTestFor } from "./self-test.js";
-import { stagingPlan } from "./staging.js";
+import { stagedGeometry, stagingPlan } from "./staging.js";
 import type { FetchedOutputs, RunHandle, SubmitContext } from "./types.js";
 
 export interface RemoteRunnerOptions {
@@ -175,16 +183,18 @@ export abstract class RemoteRunnerBase {
     const output = outputFileName(job.name);
     if (there.has(output)) wanted.push([output, path.join(ctx.jobFolder, output)]);
     const kept: string[] = [];
+    const runDir = path.join(ctx.jobFolder, RUN_RECORDS_DIR);
+    fs.mkdirSync(runDir, { recursive: true });
+    const geometry = lastGeometryFile(there, await this.fort34IsStagedInput(job, h.dir, entries, ctx));
     for (const crystalName of Object.keys(KEPT_OUTPUTS)) {
+      const from = crystalName === GEOMETRY_OUTPUT ? geometry : crystalName;
       const target = keptNameFor(crystalName, job.name);
-      if (!target || !there.has(crystalName)) continue;
-      wanted.push([crystalName, path.join(ctx.jobFolder, target)]);
+      if (!target || from === null || !there.has(from)) continue;
+      wanted.push([from, path.join(ctx.jobFolder, target)]);
       kept.push(target);
     }
-    const runDir = path.join(ctx.jobFolder, RUN_RECORDS_DIR);
     const stderrNames = this.stderrFiles(h).filter((n) => there.has(n));
     for (const n of stderrNames) wanted.push([n, path.join(runDir, n)]);
-    fs.mkdirSync(runDir, { recursive: true });
     await Promise.all(wanted.map(([remote, local]) => this.shell.download(`${h.dir}/${remote}`, local)));
     const stderr = stderrNames
       .map((n) => {
@@ -201,6 +211,30 @@ export abstract class RemoteRunnerBase {
       files: kept,
       ...(stderr ? { stderr } : {}),
     };
+  }
+
+  /**
+   * Whether the run folder's fort.34 is still the EXTERNAL input staged for it (then a killed
+   * optimisation's newest optcNNN is its last geometry). Read only when an optcNNN is there; a size
+   * that differs settles it without a download.
+   */
+  private async fort34IsStagedInput(
+    job: Job,
+    dir: string,
+    entries: { name: string; stat: { size: number; isFile: boolean } }[],
+    ctx: SubmitContext,
+  ): Promise<boolean> {
+    const fort34 = entries.find((e) => e.name === GEOMETRY_OUTPUT && e.stat.isFile);
+    if (!fort34 || newestOptimisationPoint(entries.map((e) => e.name)) === null) return false;
+    const staged = stagedGeometry(job, ctx.jobFolder);
+    if (staged === null || staged.length !== fort34.stat.size) return false;
+    const copy = path.join(ctx.jobFolder, RUN_RECORDS_DIR, GEOMETRY_OUTPUT);
+    await this.shell.download(`${dir}/${GEOMETRY_OUTPUT}`, copy);
+    try {
+      return staged.equals(fs.readFileSync(copy));
+    } finally {
+      fs.rmSync(copy, { force: true });
+    }
   }
 
   /** Removes the run folder after a success, unless the cluster keeps remote folders. */

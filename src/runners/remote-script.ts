@@ -154,6 +154,8 @@ export function runBody(o: RunBodyOptions): string[] {
     `  for f in ${Object.keys(KEPT_OUTPUTS).map(q).join(" ")}; do`,
     '    [ -f "$run_dir/$f" ] && cp -p "$run_dir/$f" "$job_dir/$f"',
     "  done",
+    // the geometry of each optimisation point (optc001, …): a killed run's last geometry
+    '  for f in "$run_dir"/optc[0-9]*; do [ -f "$f" ] && cp -p "$f" "$job_dir/"; done',
     '  rm -rf "$run_dir"',
     "}",
     "stopped=",

@@ -1,10 +1,19 @@
 // Moving files between a job folder and the folder CRYSTAL runs in, by CRYSTAL's names: the deck
 // becomes INPUT, `mgo.gui` becomes fort.34, `mgo.f9` becomes fort.20, …; after the run fort.9 comes
-// back as `mgo.f9`, fort.34 as `mgo.gui`, OPTINFO.DAT as `mgo.optinfo`, … (src/crystal/files.ts).
+// back as `mgo.f9`, the run's last geometry (fort.34, or the newest optcNNN of a killed
+// optimisation) as `mgo.gui`, OPTINFO.DAT as `mgo.optinfo`, … (src/crystal/files.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { deckFileOf, programOf } from "../crystal/deck-file.js";
-import { INPUT_NAME, KEPT_OUTPUTS, keptNameFor, stagedNameFor } from "../crystal/files.js";
+import {
+  GEOMETRY_OUTPUT,
+  INPUT_NAME,
+  KEPT_OUTPUTS,
+  keptNameFor,
+  lastGeometryFile,
+  newestOptimisationPoint,
+  stagedNameFor,
+} from "../crystal/files.js";
 import { UserError } from "../domain/errors.js";
 import type { Job } from "../domain/types.js";
 
@@ -41,13 +50,36 @@ export function stageInputs(job: Job, jobFolder: string, runDir: string): string
   return staged;
 }
 
+/**
+ * The bytes staged as fort.34 for this job (its EXTERNAL input, from the job folder), or null when
+ * it reads none. Asked after the run: the staging plan is the same then (the job folder's `.gui`
+ * is replaced only by the collection that asks).
+ */
+export function stagedGeometry(job: Job, jobFolder: string): Buffer | null {
+  let source: string | undefined;
+  try {
+    source = stagingPlan(job, jobFolder).get(GEOMETRY_OUTPUT);
+  } catch {
+    return null; // no deck: nothing was staged from it
+  }
+  return source === undefined ? null : fs.readFileSync(source);
+}
+
 /** Copies CRYSTAL's output files worth keeping from `runDir` back into the job folder. */
 export function collectOutputs(job: Job, runDir: string, jobFolder: string): string[] {
   const kept: string[] = [];
+  const there = fs.readdirSync(runDir);
+  const fort34 = path.join(runDir, GEOMETRY_OUTPUT);
+  // only worth reading when an optcNNN could be kept instead
+  const staged =
+    newestOptimisationPoint(there) !== null && fs.existsSync(fort34) ? stagedGeometry(job, jobFolder) : null;
+  const geometry = lastGeometryFile(there, staged?.equals(fs.readFileSync(fort34)) === true);
   for (const crystalName of Object.keys(KEPT_OUTPUTS)) {
-    const src = path.join(runDir, crystalName);
+    const from = crystalName === GEOMETRY_OUTPUT ? geometry : crystalName;
     const target = keptNameFor(crystalName, job.name);
-    if (!target || !fs.existsSync(src)) continue;
+    if (!target || from === null) continue;
+    const src = path.join(runDir, from);
+    if (!fs.existsSync(src)) continue;
     fs.copyFileSync(src, path.join(jobFolder, target));
     kept.push(target);
   }

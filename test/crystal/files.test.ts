@@ -8,6 +8,7 @@ import {
   INPUT_NAME,
   KEPT_OUTPUTS,
   keptNameFor,
+  lastGeometryFile,
   outputFileName,
   stagedNameFor,
 } from "../../src/crystal/files.js";
@@ -86,5 +87,30 @@ describe("CRYSTAL file names", () => {
     expect(crystalExecutable(2)).toBe("PcrystalOMP");
     expect(outputFileName("mgo")).toBe("mgo.out");
     expect(deckFileName("mgo")).toBe("mgo.d12");
+  });
+
+  it("the run's last geometry: the fort.34 it wrote, else the newest optcNNN, else the fort.34 that is there", () => {
+    // an ended optimisation: CRYSTAL wrote fort.34 after its points
+    expect(lastGeometryFile(["INPUT", "fort.34", "optc001", "optc002"], false)).toBe("fort.34");
+    // killed at its walltime: fort.34 is still the staged EXTERNAL input
+    expect(lastGeometryFile(["INPUT", "fort.34", "optc001", "optc009", "optc010"], true)).toBe("optc010");
+    expect(lastGeometryFile(["optc001", "optc002"], false)).toBe("optc002");
+    // no point written: the input is all there is (a restart then says the geometry did not change)
+    expect(lastGeometryFile(["INPUT", "fort.34"], true)).toBe("fort.34");
+    expect(lastGeometryFile(["INPUT", "fort.9", "optc.bak", "optcx"], false)).toBeNull();
+  });
+
+  it("the newest point is the highest number, not the last name in any order", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 20_000 }), { minLength: 1, maxLength: 30 }),
+        (points) => {
+          const names = points.map((n) => `optc${String(n).padStart(3, "0")}`);
+          expect(lastGeometryFile(["fort.34", ...names], true)).toBe(
+            `optc${String(Math.max(...points)).padStart(3, "0")}`,
+          );
+        },
+      ),
+    );
   });
 });
