@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseOutputText } from "../../src/crystal/output-parser.js";
 import { installStandin, RECORDINGS_DIR, STANDIN_PATH } from "../../src/crystal/standin.js";
 import { shellQuote } from "../../src/transport/quote.js";
+import { fort34Cell, sameCell } from "../helpers/geometry-oracle.js";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "ctui-standin-test-"));
 fs.chmodSync(root, 0o755);
@@ -105,6 +106,39 @@ describe("like CRYSTAL, at the process level", () => {
     const nAtoms = Number(gui[9]!.trim());
     expect(nAtoms).toBe(parsed.n_atoms);
     expect(gui.slice(10).map((l) => Number(l.trim().split(/\s+/)[0]))).toEqual([12, 8]);
+  });
+
+  it("an optimisation killed part-way leaves one optcNNN per point, each with that point's cell, and no fort.34", () => {
+    const name = "aiida-crystal17__nio_sto3g_afm_opt_walltime";
+    const r = run(`NiO [standin:${name}]\n${OPT}`);
+    const lines = r.stdout.split("\n");
+    // the cells printed after each `CELL OPTIMIZATION - POINT n` header, read here by hand
+    const printed = new Map<number, number[]>();
+    lines.forEach((l, i) => {
+      const m = /OPTIMIZATION - POINT\s+(\d+)/.exec(l);
+      if (m && lines[i + 2]?.includes("LATTICE PARAMETERS"))
+        printed.set(Number(m[1]), lines[i + 5]!.trim().split(/\s+/).map(Number));
+    });
+    expect(printed.size).toBe(19); // points 2…20; point 1 is the starting geometry
+    const optc = fs
+      .readdirSync(r.cwd)
+      .filter((f) => f.startsWith("optc"))
+      .sort();
+    expect(optc).toEqual(Array.from({ length: 20 }, (_, i) => `optc${String(i + 1).padStart(3, "0")}`));
+    for (const [point, cell] of printed) {
+      const kept = fort34Cell(
+        fs.readFileSync(path.join(r.cwd, `optc${String(point).padStart(3, "0")}`), "utf8"),
+      );
+      expect(sameCell(kept, cell as never), `optc of point ${point}: ${kept} vs ${cell}`).toBe(true);
+    }
+    expect(fs.existsSync(path.join(r.cwd, "fort.34"))).toBe(false);
+    expect(r.stderr).toMatch(/stops before its optimisation ends: no fort\.34 written/);
+    // killed at the start of the replay: only the points replayed so far
+    const early = run(`NiO [standin:${name}]\n${OPT}`, { CRYSTAL_STANDIN_MODE: "fail" });
+    const upTo = Math.max(
+      ...[...early.stdout.matchAll(/OPTIMIZATION - POINT\s+(\d+)/g)].map((m) => Number(m[1])),
+    );
+    expect(fs.readdirSync(early.cwd).filter((f) => f.startsWith("optc")).length).toBe(upTo);
   });
 
   it("a FREQCALC deck plays the frequency run and writes FREQINFO.DAT", () => {
