@@ -4,6 +4,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import {
+  fort34Cell,
+  fort34Vectors,
+  lastPointCell,
+  lastPrintedVectors,
+  sameCell,
+} from "../helpers/geometry-oracle.js";
 import { cli, cliJson, FIXTURES, MGO_BODY, tempProject, writeDeck } from "../helpers/project.js";
 import { standinDeck, standinEnv } from "../helpers/standin.js";
 
@@ -23,8 +30,8 @@ function show(project: string, id: number): Shown {
   return cliJson<Shown>(project, ["job", "show", String(id)]);
 }
 
-function run(project: string): void {
-  const r = cli(project, ["run"], standinEnv());
+function run(project: string, env: Record<string, string> = {}): void {
+  const r = cli(project, ["run"], standinEnv(env));
   expect(r.code, r.stderr).toBe(0);
 }
 
@@ -59,6 +66,13 @@ describe("job restart", () => {
     run(project);
     const killed = show(project, first.id);
     expect(killed.status).toBe("FAILED");
+    // killed at point 20 of its optimisation: the geometry kept is that point's (the newest optcNNN),
+    // not the fort.34 it was given, which is all the run folder's fort.34 still holds
+    const last = lastPointCell(fs.readFileSync(path.join(killed.folder, "nio.out"), "latin1"));
+    expect(last.point).toBe(20);
+    const kept = fort34Cell(fs.readFileSync(path.join(killed.folder, "nio.gui"), "utf8"));
+    expect(sameCell(kept, last.cell), `kept ${kept}, point ${last.point} printed ${last.cell}`).toBe(true);
+    expect(sameCell(fort34Cell(fs.readFileSync(start, "utf8")), last.cell)).toBe(false);
     const r = cli(project, ["job", "restart", String(first.id), "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const { id } = JSON.parse(r.stdout) as { id: number };
@@ -84,8 +98,13 @@ describe("job restart", () => {
     ]);
     // the job it continues is not a dependency: it FAILED, and its files are all the restart needs
     expect(restarted.dependencies).toEqual([]);
-    run(project);
+    const counter = path.join(project, "starts.txt");
+    run(project, { CRYSTAL_STANDIN_COUNTER: counter });
     const second = show(project, id);
+    // the fort.34 the continuation read in its run folder (kept there, as it failed) has point 20's cell
+    const runFolder = fs.readFileSync(counter, "utf8").trim().split("\n")[0]!.split(" ")[1]!;
+    const read = fort34Cell(fs.readFileSync(path.join(runFolder, "fort.34"), "utf8"));
+    expect(sameCell(read, last.cell), `read ${read}, point ${last.point} printed ${last.cell}`).toBe(true);
     // the last geometry was read (the stand-in stops with fort.34 NOT FOUND without it), and the
     // OPTINFO.DAT and HESSOPT.DAT the first run left were staged beside it
     const out = fs.readFileSync(path.join(second.folder, "nio.out"), "utf8");
@@ -99,6 +118,37 @@ describe("job restart", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/geometry did not change/);
     expect(cliJson<{ jobs: number }>(project, ["db", "status"]).jobs).toBe(2);
+  });
+
+  it("an optimisation that ended keeps the fort.34 CRYSTAL wrote at the end, not its last optc file", () => {
+    const project = tempProject();
+    const recording = "aiida-crystal17__mgo_sto3g_opt";
+    // started from a given geometry (EXTERNAL), so the run folder held a fort.34 before the run
+    const deck = fs
+      .readFileSync(path.join(FIXTURES, `${WALLTIME}.d12`), "utf8")
+      .replace(/^.*\n/, `MgO [standin:${recording}]\n`);
+    const start = path.join(project, "start.gui");
+    fs.copyFileSync(path.join(FIXTURES, `${WALLTIME}.gui`), start);
+    const job = cliJson<{ id: number }>(project, [
+      "job",
+      "add",
+      "mgo",
+      "--input",
+      writeDeck(project, "mgo.d12", deck),
+      "--aux",
+      start,
+    ]);
+    run(project);
+    const done = show(project, job.id);
+    expect(done.status).toBe("COMPLETED");
+    const out = fs.readFileSync(path.join(done.folder, "mgo.out"), "latin1");
+    const gui = fs.readFileSync(path.join(done.folder, "mgo.gui"), "utf8");
+    // the final geometry, as the output prints it after OPT END: its vectors, not those of a point
+    const vectors = fort34Vectors(gui);
+    for (const [i, row] of lastPrintedVectors(out).entries()) {
+      for (const [k, x] of row.entries()) expect(vectors[i]![k]).toBeCloseTo(x, 8);
+    }
+    expect(sameCell(fort34Cell(gui), lastPointCell(out).cell)).toBe(true);
   });
 
   it("an SCF continues with GUESSP from its fort.9; an empty fort.9 is refused", () => {

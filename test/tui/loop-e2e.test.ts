@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { Store } from "../../src/store/store.js";
+import { fort34Cell, lastPointCell, sameCell } from "../helpers/geometry-oracle.js";
 import { CLI, cli, cliJson, FIXTURES, tempProject, writeDeck } from "../helpers/project.js";
 import { standinDeck, standinEnv } from "../helpers/standin.js";
 import { type Screen, startTui } from "./pty.js";
@@ -116,7 +117,7 @@ describe("the daily loop in a real terminal", () => {
     expect((await screen.exited).exitCode).toBe(0);
   }, 120_000);
 
-  test("R on a walltime-killed optimisation: the new job continues it with OPTGEOM RESTART from the geometry the run left", async () => {
+  test("R on a walltime-killed optimisation: the new job continues it with OPTGEOM RESTART from its last point's geometry, not its start", async () => {
     const project = tempProject("ctui-loop-");
     const counter = path.join(project, "starts.txt");
     const deck = fs
@@ -140,11 +141,14 @@ describe("the daily loop in a real terminal", () => {
     expect(killed.status).toBe("FAILED");
     const killedFolder = killed.folder;
     const leftGeometry = fs.readFileSync(path.join(killedFolder, "nio.gui"), "utf8");
-    // the geometry it left is the last one its output prints, and not the one it was given
-    expect(numbers(leftGeometry)).toEqual(
-      lastCartesianGeometry(fs.readFileSync(path.join(killedFolder, "nio.out"), "latin1")),
+    // the geometry it left is its last optimisation point's (the cell its output prints there), and
+    // not the one it was given — which is what the run folder's fort.34 still held when it was killed
+    const last = lastPointCell(fs.readFileSync(path.join(killedFolder, "nio.out"), "latin1"));
+    expect(last.point).toBe(20);
+    expect(sameCell(fort34Cell(leftGeometry), last.cell), `${fort34Cell(leftGeometry)} vs ${last.cell}`).toBe(
+      true,
     );
-    expect(leftGeometry).not.toBe(fs.readFileSync(start, "utf8"));
+    expect(sameCell(fort34Cell(fs.readFileSync(start, "utf8")), last.cell)).toBe(false);
 
     // slow enough that the continuation's staged fort.34 can be read while it runs
     screen = startTui(["--project", project], {
@@ -162,8 +166,10 @@ describe("the daily loop in a real terminal", () => {
     await screen.waitFor(/nio\s+▶ RUNNING/, 30_000);
     await until("the continuation started", () => fs.existsSync(counter));
     const scratch = fs.readFileSync(counter, "utf8").trim().split("\n")[0]!.split(" ")[1]!;
-    // what CRYSTAL reads in the continuation's run folder: the killed run's geometry and OPTINFO.DAT
-    expect(fs.readFileSync(path.join(scratch, "fort.34"), "utf8")).toBe(leftGeometry);
+    // what CRYSTAL reads in the continuation's run folder: the killed run's last point and OPTINFO.DAT
+    const read = fs.readFileSync(path.join(scratch, "fort.34"), "utf8");
+    expect(sameCell(fort34Cell(read), last.cell), `${fort34Cell(read)} vs ${last.cell}`).toBe(true);
+    expect(read).toBe(leftGeometry);
     expect(fs.readFileSync(path.join(scratch, "OPTINFO.DAT"), "utf8")).toBe(
       fs.readFileSync(path.join(killedFolder, "nio.optinfo"), "utf8"),
     );
@@ -278,52 +284,3 @@ function shown(project: string, id: number): { status: string; folder: string } 
 }
 
 const WALLTIME = "aiida-crystal17__nio_sto3g_afm_opt_walltime";
-
-/** The numbers of a geometry file (layout aside). */
-function numbers(text: string): number[] {
-  return (text.match(/[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?/g) ?? []).map(Number);
-}
-
-/**
- * The last cartesian geometry a CRYSTAL output prints, as the numbers of a P1 fort.34: `3 1 1`, the
- * lattice vectors (Å), one operator (the identity), the atoms (Z x y z, Å).
- */
-function lastCartesianGeometry(out: string): number[] {
-  const lines = out.split("\n");
-  let vectors: number[] = [];
-  let atoms: number[][] = [];
-  lines.forEach((line, i) => {
-    if (line.includes("DIRECT LATTICE VECTORS CARTESIAN COMPONENTS (ANGSTROM)"))
-      vectors = lines.slice(i + 2, i + 5).flatMap((l) => l.trim().split(/\s+/).map(Number));
-    if (line.includes("CARTESIAN COORDINATES - PRIMITIVE CELL")) {
-      atoms = [];
-      for (const l of lines.slice(i + 4)) {
-        const m = /^\s*\d+\s+(\d+)\s+[A-Z]+\s+(\S+)\s+(\S+)\s+(\S+)\s*$/.exec(l);
-        if (!m) break;
-        atoms.push([Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])]);
-      }
-    }
-  });
-  const round = (x: number) => Number(x.toExponential(9));
-  return [
-    3,
-    1,
-    1,
-    ...vectors.map(round),
-    1,
-    1,
-    0,
-    0,
-    0,
-    1,
-    0,
-    0,
-    0,
-    1,
-    0,
-    0,
-    0,
-    atoms.length,
-    ...atoms.flatMap(([z, ...xyz]) => [z!, ...xyz.map(round)]),
-  ];
-}
