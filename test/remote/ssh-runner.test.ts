@@ -2,7 +2,8 @@
 // `crystal-tui job add --cluster`, `crystal-tui run` — with the CRYSTAL stand-in installed as CRYSTAL
 // on the "remote" side. A chain of two jobs (the second reads the first's optimised geometry through
 // fort.34, which the stand-in refuses to do without), a failure that keeps its remote folder, a
-// cancel that stops the remote process group, and a changed host key that keeps every job waiting.
+// cancel that stops the remote process group, a walltime-killed optimisation whose last point comes
+// back as its geometry, and a changed host key that keeps every job waiting.
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,8 +11,9 @@ import { defaultHooks } from "../../src/app/engine.js";
 import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
 import type { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
+import { fort34Cell, lastPointCell, sameCell } from "../helpers/geometry-oracle.js";
 import { requireInfra } from "../helpers/infra.js";
-import { cli, cliJson } from "../helpers/project.js";
+import { cli, cliJson, FIXTURES } from "../helpers/project.js";
 import { jobFolder } from "../store/new-jobs.js";
 import {
   addCluster,
@@ -89,6 +91,38 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     // each ran exactly once
     expect(starts(setup, "[chain-opt]")).toHaveLength(1);
     expect(starts(setup, "[chain-scf]")).toHaveLength(1);
+    store.close();
+  });
+
+  it("a walltime-killed optimisation brings back its last point's geometry as .gui, in place and from $CRY23_SCRDIR", async () => {
+    const { project, store } = newProject();
+    addCluster(project, infra!, setup, { name: "box", type: "ssh" });
+    const scratch = path.join(setup.shared, "scratch-opt");
+    addCluster(project, infra!, setup, { name: "scr", type: "ssh", env: { CRY23_SCRDIR: scratch } });
+    const walltime = "aiida-crystal17__nio_sto3g_afm_opt_walltime";
+    const text = fs.readFileSync(path.join(FIXTURES, `${walltime}.d12`), "utf8");
+    const start = path.join(setup.shared, "start.gui");
+    fs.copyFileSync(path.join(FIXTURES, `${walltime}.gui`), start);
+    const ids = ["box", "scr"].map((cluster) =>
+      addJob(
+        project,
+        `nio-${cluster}`,
+        `NiO [standin:${walltime}] [killed-${cluster}]\n${text.slice(text.indexOf("\n") + 1)}`,
+        ["--cluster", cluster, "--aux", start],
+      ),
+    );
+    const run = cli(project, ["run"]);
+    expect(run.code, run.stderr).toBe(0);
+    for (const [i, cluster] of ["box", "scr"].entries()) {
+      const job = store.jobs.require(ids[i]!);
+      expect(job.status).toBe("FAILED");
+      const folder = jobFolder(store, job);
+      // the run folder held the given fort.34 and optc001…optc020: point 20 is what comes back
+      const last = lastPointCell(fs.readFileSync(path.join(folder, `nio-${cluster}.out`), "latin1"));
+      expect(last.point).toBe(20);
+      const kept = fort34Cell(fs.readFileSync(path.join(folder, `nio-${cluster}.gui`), "utf8"));
+      expect(sameCell(kept, last.cell), `${cluster}: kept ${kept}, point 20 printed ${last.cell}`).toBe(true);
+    }
     store.close();
   });
 
