@@ -2,7 +2,8 @@
 // how, for `crystal-tui job restart` (and the TUI's R) and for the workflows' recovery policies:
 //  - SCF: GUESSP, the density matrix read from the run's fort.9 (staged as fort.20). A fort.9 left
 //    empty (a run killed while writing it, as SIGTERM at the time limit does) is no start at all;
-//  - optimisation: the last geometry (EXTERNAL, from the run's fort.34) with OPTGEOM's RESTART
+//  - optimisation: the last geometry (EXTERNAL, from the run's kept `.gui`: the fort.34 it wrote at
+//    the end, or the newest optcNNN of a killed run — lastGeometryFile) with OPTGEOM's RESTART
 //    (OPTINFO.DAT: the steps so far) and HESSOPT (HESSOPT.DAT: the Hessian reached); a geometry
 //    that did not change is no progress to continue from;
 //  - frequencies: FREQCALC's RESTART with FREQINFO.DAT, the displacements already computed.
@@ -122,7 +123,7 @@ export function continueOptimisation(
   const run = new RunFiles(job, folder);
   if (run.size(".gui") <= 0) {
     throw new CannotContinue(
-      `job ${job.id} left no geometry (fort.34) to continue from — re-run it instead (crystal-tui job add ${job.name} --from ${job.id})`,
+      `job ${job.id} left no geometry (fort.34 or optcNNN) to continue from — re-run it instead (crystal-tui job add ${job.name} --from ${job.id})`,
     );
   }
   if (opts.requireProgress !== false) {
@@ -133,7 +134,7 @@ export function continueOptimisation(
         : job.keyResults?.opt?.steps === 0;
     if (unchanged) {
       throw new CannotContinue(
-        `job ${job.id}'s geometry did not change (its last fort.34 is the one it started from) — a restart would repeat it; give it more time or change the deck (crystal-tui job add ${job.name} --from ${job.id} --edit)`,
+        `job ${job.id}'s geometry did not change (its last geometry is the one it started from) — a restart would repeat it; give it more time or change the deck (crystal-tui job add ${job.name} --from ${job.id} --edit)`,
       );
     }
   }
