@@ -13,6 +13,9 @@ import { addJobs, KEY, type Mounted, makeStore, mount, sleep } from "./helpers.j
 
 // e (copy and edit) runs $VISUAL on the terminal: here an editor that saves the deck as it is
 process.env.VISUAL = "true";
+// o runs $PAGER on the terminal, which ink-testing-library does not show: here a pager that is not
+// there, so that o answers on the screen (the pager itself: test/tui/detail-paging.test.tsx)
+process.env.PAGER = "crystal-tui-test-no-such-pager";
 
 let m: Mounted | null = null;
 afterEach(() => {
