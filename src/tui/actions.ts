@@ -21,5 +21,17 @@ export { rerunJob } from "../app/job-copy.js";
 
 export async function deleteJob(store: ProjectStore, id: number): Promise<string> {
   const removed = await store.jobs.delete(id);
-  return `job ${id} (${removed.name}) deleted; its folder ${removed.workDir} was kept`;
+  return `job ${id} (${removed.name}) deleted; its folder ${removed.workDir} was kept${childrenNote(removed.notedChildren)}`;
+}
+
+/** `d`'s question: what goes, what stays — and that the job's children keep a note of it. */
+export function deleteQuestion(id: number, name: string, children: number): string {
+  return `Delete job ${id} (${name})? Its record goes; its folder stays${childrenNote(children)}.`;
+}
+
+function childrenNote(children: number): string {
+  if (children === 0) return "";
+  return children === 1
+    ? "; its 1 child job keeps a note that its parent was deleted"
+    : `; its ${children} child jobs keep a note that their parent was deleted`;
 }

@@ -5,11 +5,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { Box, Text } from "ink";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { deletedParentText } from "../../app/deleted-parents.js";
 import type { OutputStream } from "../../app/job-output.js";
 import { outputFileName } from "../../crystal/files.js";
 import { isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
 import type { Job } from "../../domain/types.js";
-import { cancelJob, deleteJob, rerunJob } from "../actions.js";
+import { cancelJob, deleteJob, deleteQuestion, rerunJob } from "../actions.js";
 import { useBindings } from "../bindings.js";
 import { Confirm } from "../components/Confirm.js";
 import { deckLines, type FileEntry, fileLines, historyLines } from "../components/detail-lines.js";
@@ -205,6 +206,7 @@ export function JobDetailScreen({
                 ),
               ]
             : []),
+          ...detail.deletedParents.map((p) => infoLine("Parent", deletedParentText(p), `dp${p.parentId}`)),
           ...(job.retryOf !== null
             ? [infoLine("Retry of", `job ${job.retryOf} (attempt ${job.attempt})`, "r")]
             : []),
@@ -392,7 +394,7 @@ export function JobDetailScreen({
               ? `Cancel job ${job.id} (${job.name})?`
               : pending === "cancel-instead"
                 ? `Job ${job.id} (${job.name}) is running and cannot be deleted — cancel it?`
-                : `Delete job ${job.id} (${job.name})? Its record goes; its folder stays.`
+                : deleteQuestion(job.id, job.name, detail.dependents.length)
           }
           onAnswer={answer}
         />

@@ -12,7 +12,7 @@ import {
 } from "../../domain/status.js";
 import type { Job } from "../../domain/types.js";
 import type { Project } from "../../engine/hooks.js";
-import { cancelJob, deleteJob, rerunJob } from "../actions.js";
+import { cancelJob, deleteJob, deleteQuestion, rerunJob } from "../actions.js";
 import { type Binding, useBindings } from "../bindings.js";
 import { Compare } from "../components/Compare.js";
 import { Confirm } from "../components/Confirm.js";
@@ -63,7 +63,7 @@ export const INITIAL_JOBS_STATE: JobsState = {
 };
 
 type Pending =
-  | { kind: "cancel" | "delete" | "cancel-instead" | "restart"; id: number; name: string }
+  | { kind: "cancel" | "delete" | "cancel-instead" | "restart"; id: number; name: string; children?: number }
   // several marked jobs: those the action takes, and how many of the marked it leaves (and why)
   | { kind: "cancel-many" | "delete-many" | "restart-many"; jobs: Job[]; kept: number }
   | null;
@@ -430,7 +430,15 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     page: listHeight,
     moveTo,
     requery,
-    ask: setPending,
+    // a delete names how many child jobs keep a note of their parent: counted before asking
+    ask: (p) => {
+      if (p && "id" in p && p.kind === "delete")
+        void Promise.resolve(store.dependencies.dependentsOf(p.id)).then(
+          (d) => setPending({ ...p, children: d.length }),
+          () => setPending(p),
+        );
+      else setPending(p);
+    },
     compare: setComparing,
   };
   useBindings("jobs", JOBS_BINDINGS, ctx, {
@@ -517,7 +525,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
                   ? `Cancel job ${pending.id} (${pending.name})?`
                   : pending.kind === "cancel-instead"
                     ? `Job ${pending.id} (${pending.name}) is running and cannot be deleted — cancel it?`
-                    : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
+                    : deleteQuestion(pending.id, pending.name, pending.children ?? 0)
           }
           onAnswer={answer}
         />
