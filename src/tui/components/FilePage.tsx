@@ -34,7 +34,7 @@ export function filePage(
   head: ReactNode[],
   offset: number,
   height: number,
-  hit: { line: number; note: string | null } | null,
+  hit: Hit | null,
   color: ReturnType<typeof useColor>,
 ): Page {
   const cut = paged.count > Math.max(1, height - head.length);
@@ -42,6 +42,7 @@ export function filePage(
   const last = maxOffset(paged.count, rows);
   const first = Math.max(0, Math.min(offset, last));
   const text = paged.file ? readLines(paged.file, paged.index, first, rows) : [];
+  if (hit && hit.file !== paged.file) hit = null;
   const lines: ReactNode[] = [...head];
   for (const [i, line] of text.entries()) {
     lines.push(
@@ -117,6 +118,8 @@ export function SearchLine({
 }
 
 export interface Hit {
+  /** The file searched (a hit shows only on its own file). */
+  file: string;
   /** The line found (-1: none). */
   line: number;
   note: string | null;
@@ -158,14 +161,16 @@ export function useFileSearch() {
     ) => {
       setSearched(text);
       if (!paged.file) return;
-      const onScreen = hit && hit.line >= view.offset && hit.line < view.offset + view.height;
+      const onScreen =
+        hit?.file === paged.file && hit.line >= view.offset && hit.line < view.offset + view.height;
       const from = onScreen ? hit.line : forward ? view.offset - 1 : view.offset;
       const found = findLine(paged.file, paged.index, text, from, forward);
       if (!found) {
-        setHit({ line: -1, note: `"${text}" is not in the file` });
+        setHit({ file: paged.file, line: -1, note: `"${text}" is not in the file` });
         return;
       }
       setHit({
+        file: paged.file,
         line: found.line,
         note: found.wrapped ? `"${text}": went round the ${forward ? "end" : "start"} of the file` : null,
       });
