@@ -186,6 +186,7 @@ const SCENARIOS: Scenario[] = [
     ready: (f) => f.includes("filter: … PENDING") && /^›\s*2 b2/m.test(f),
   },
   { what: "job list, searching", store: jobsStore, setup: ["/", "b"], ready: "/b" },
+  { what: "job list, choosing a sort column", store: jobsStore, setup: ["s", KEY.right], ready: "sort by:" },
   { what: "a question", store: jobsStore, setup: ["c"], ready: "[y/N]" },
   { what: "job detail, log", store: detailStore, view: detail(1), setup: ["k", "k"], ready: "not following" },
   {

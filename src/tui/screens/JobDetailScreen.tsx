@@ -10,7 +10,7 @@ import type { OutputStream } from "../../app/job-output.js";
 import { outputFileName } from "../../crystal/files.js";
 import { isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
 import type { Job } from "../../domain/types.js";
-import { cancelJob, deleteJob, deleteQuestion, rerunJob } from "../actions.js";
+import { cancelJob, copyJobReference, deleteJob, deleteQuestion, rerunJob } from "../actions.js";
 import { useBindings } from "../bindings.js";
 import { Confirm } from "../components/Confirm.js";
 import { deckLines, type FileEntry, fileLines, historyLines } from "../components/detail-lines.js";
@@ -284,6 +284,9 @@ export function JobDetailScreen({
     startSearch: search.start,
     findNext: (forward) => {
       if (paged) search.find(paged, search.searched, { offset, height: page }, forward, scrollTo);
+    },
+    copy: () => {
+      if (job) void runAction(nav, () => copyJobReference({ store, files: projectFiles }, job.id));
     },
     openInPager: () => {
       if (!paged?.file) return;

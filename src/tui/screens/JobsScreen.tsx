@@ -15,7 +15,7 @@ import { useClusters } from "../hooks/use-clusters.js";
 import { useJobs, windowKey } from "../hooks/use-jobs.js";
 import { cancelMany, deleteMany, restartMany, restartOne } from "../many-actions.js";
 import { runAction, useNav, useRemembered } from "../nav.js";
-import type { JobListQuery } from "../queries.js";
+import { type JobListQuery, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
 import { useColor } from "../theme.js";
 import {
@@ -25,6 +25,7 @@ import {
   type JobsState,
   type Pending,
   SEARCH_BINDINGS,
+  SORT_CHOOSER_BINDINGS,
 } from "./jobs-keys.js";
 
 export {
@@ -42,6 +43,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   const [state, setState] = useRemembered<JobsState>("jobs", INITIAL_JOBS_STATE);
   const [pending, setPending] = useState<Pending>(null);
   const [comparing, setComparing] = useState<number[] | null>(null);
+  const [sortChoice, setSortChoice] = useState<number | null>(null);
   const listHeight = Math.max(1, height - 2);
   const { rows, total, window } = useJobs(state.query, state.top, listHeight);
   // each cluster's connection: a job on one that cannot be reached now is marked in the list
@@ -130,9 +132,12 @@ export function JobsScreen({ width, height }: { width: number; height: number })
       else setPending(p);
     },
     compare: setComparing,
+    sortChoice,
+    chooseSort: setSortChoice,
   };
+  const free = pending === null && comparing === null && sortChoice === null;
   useBindings("jobs", JOBS_BINDINGS, ctx, {
-    active: !state.searching && pending === null && comparing === null,
+    active: !state.searching && free,
     global: true,
     legend: [
       {
@@ -146,8 +151,9 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     ],
   });
   useBindings("search", SEARCH_BINDINGS, ctx, {
-    active: state.searching && pending === null && comparing === null,
+    active: state.searching && free,
   });
+  useBindings("sort", SORT_CHOOSER_BINDINGS, ctx, { active: sortChoice !== null && pending === null });
 
   const marked = useMemo(() => new Set(state.marked), [state.marked]);
   const answer = (yes: boolean) => {
@@ -219,6 +225,8 @@ export function JobsScreen({ width, height }: { width: number; height: number })
           }
           onAnswer={answer}
         />
+      ) : sortChoice !== null ? (
+        <SortChooser choice={sortChoice} sort={state.query.sort} descending={state.query.descending} />
       ) : (
         <Box height={1} width={width}>
           <Text wrap="truncate-end">
@@ -254,4 +262,28 @@ function manyQuestion(p: {
     return `Cancel ${jobs}?${p.kept > 0 ? ` (${p.kept} marked already finished)` : ""}`;
   if (p.kind === "restart-many") return `Restart ${jobs}, each as a new job that continues it?`;
   return `Delete ${jobs}? Their records go; their folders stay.${p.kept > 0 ? ` ${p.kept} pending or running kept — cancel them first.` : ""}`;
+}
+
+/**
+ * `s`: the columns by number; the highlighted one in brackets (and inverse, where there is colour),
+ * the one sorted by now with its arrow.
+ */
+function SortChooser({ choice, sort, descending }: { choice: number; sort: string; descending: boolean }) {
+  return (
+    <Box height={1}>
+      <Text wrap="truncate-end">
+        <Text bold>sort by:</Text>
+        {SORT_COLUMNS.map((column, i) => {
+          const label = `${i + 1} ${column}${column === sort ? (descending ? " ▼" : " ▲") : ""}`;
+          return (
+            <Text key={column}>
+              {i === choice ? " [" : "  "}
+              <Text inverse={i === choice}>{label}</Text>
+              {i === choice ? "]" : " "}
+            </Text>
+          );
+        })}
+      </Text>
+    </Box>
+  );
 }

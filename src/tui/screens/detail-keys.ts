@@ -43,6 +43,8 @@ export interface DetailCtx {
   /** The next (or previous) line with the searched text. */
   findNext: (forward: boolean) => void;
   openInPager: () => void;
+  /** y: the job's folder or SLURM id to the clipboard. */
+  copy: () => void;
 }
 
 const turnTab = (c: DetailCtx, by: number) => {
@@ -154,6 +156,12 @@ export const DETAIL_BINDINGS: readonly Binding<DetailCtx>[] = [
       const line = nextSection(c, input === "]");
       if (line !== undefined) c.scrollTo(line);
     },
+  },
+  {
+    on: ["y"],
+    does: "copy the job's folder (local) or SLURM id (remote) to the clipboard",
+    when: (c) => c.job !== null,
+    run: (c) => c.copy(),
   },
   {
     on: ["c"],

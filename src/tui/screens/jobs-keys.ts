@@ -3,7 +3,7 @@
 import { isActive, isTerminal, JOB_STATUSES, type JobStatus } from "../../domain/status.js";
 import type { Job } from "../../domain/types.js";
 import type { Project } from "../../engine/hooks.js";
-import { rerunJob } from "../actions.js";
+import { copyJobReference, rerunJob } from "../actions.js";
 import type { Binding } from "../bindings.js";
 import { editText } from "../components/Form.js";
 import { cancellable, copyAndEdit, deletable, markedJobs } from "../many-actions.js";
@@ -57,6 +57,9 @@ export interface JobsCtx {
   requery: (query: JobListQuery) => void;
   ask: (p: Pending) => void;
   compare: (ids: number[]) => void;
+  /** The sort chooser's highlighted column (null: closed). */
+  sortChoice: number | null;
+  chooseSort: (choice: number | null) => void;
 }
 
 const filtered = (c: JobsCtx) => c.state.query.search !== "" || c.state.query.status !== null;
@@ -254,18 +257,24 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
     },
   },
   {
-    on: ["s", "S"],
-    does: "sort by the next column (S: reverse the order)",
+    on: ["s"],
+    does: "sort by a column: choose it (its number, or ←→ and enter)",
     footer: "sort",
-    run: (c, input) => {
-      if (input === "S") {
-        c.requery({ ...c.state.query, descending: !c.state.query.descending });
-        return;
-      }
-      const i = SORT_COLUMNS.indexOf(c.state.query.sort);
-      const sort = SORT_COLUMNS[(i + 1) % SORT_COLUMNS.length]!;
-      // names read best A→Z, everything else newest / biggest first
-      c.requery({ ...c.state.query, sort, descending: sort !== "name" });
+    run: (c) => c.chooseSort(Math.max(0, SORT_COLUMNS.indexOf(c.state.query.sort))),
+  },
+  {
+    on: ["S"],
+    does: "reverse the order",
+    run: (c) => c.requery({ ...c.state.query, descending: !c.state.query.descending }),
+  },
+  {
+    on: ["y"],
+    does: "copy the job's folder (local) or SLURM id (remote) to the clipboard",
+    footer: "copy",
+    when: singleJob,
+    run: (c) => {
+      const id = c.selected!.id;
+      void runAction(c.nav, () => copyJobReference(c.project, id));
     },
   },
   {
@@ -315,4 +324,43 @@ export const SEARCH_BINDINGS: readonly Binding<JobsCtx>[] = [
         c.set({ ...c.state, query: { ...c.state.query, search }, cursor: 0, top: 0, jobId: null });
     },
   },
+];
+
+/** A column chosen: sorted by it (chosen again: the other way round). */
+function sortBy(c: JobsCtx, index: number) {
+  const sort = SORT_COLUMNS[index];
+  c.chooseSort(null);
+  if (!sort) return;
+  if (sort === c.state.query.sort) c.requery({ ...c.state.query, descending: !c.state.query.descending });
+  // names read best A→Z, everything else newest / biggest first
+  else c.requery({ ...c.state.query, sort, descending: sort !== "name" });
+}
+
+const DIGITS = SORT_COLUMNS.map((_, i) => String(i + 1));
+
+/** `s`'s chooser: the columns by number; the one sorted by now is chosen again to reverse it. */
+export const SORT_CHOOSER_BINDINGS: readonly Binding<JobsCtx>[] = [
+  {
+    on: DIGITS,
+    does: "sort by that column (the current one: reverse it)",
+    footer: "column",
+    run: (c, input) => sortBy(c, Number(input) - 1),
+  },
+  {
+    on: ["left", "right", "h", "l"],
+    does: "choose a column",
+    footer: "choose",
+    run: (c, input, key) => {
+      const by = key.rightArrow || input === "l" ? 1 : -1;
+      const n = SORT_COLUMNS.length;
+      c.chooseSort(((((c.sortChoice ?? 0) + by) % n) + n) % n);
+    },
+  },
+  {
+    on: ["enter"],
+    does: "sort by the chosen column",
+    footer: "sort",
+    run: (c) => sortBy(c, c.sortChoice ?? 0),
+  },
+  { on: ["esc"], does: "keep the order as it is", footer: "cancel", run: (c) => c.chooseSort(null) },
 ];
