@@ -33,6 +33,7 @@ export function deleteQuestion(id: number, name: string, children: number): stri
   return `Delete job ${id} (${name})? Its record goes; its folder stays${childrenNote(children)}.`;
 }
 
+/** "; its 2 child jobs keep a note that their parent was deleted" (nothing for none). */
 function childrenNote(children: number): string {
   if (children === 0) return "";
   return children === 1

@@ -72,4 +72,23 @@ describe("d on a parent job", () => {
     const f = await m.waitFor("[y/N] Delete job");
     expect(f).toContain(`Delete job ${child.id} (mgo_freq)? Its record goes; its folder stays.`);
   });
+
+  test("d on marked jobs counts the children left behind (not those deleted with them)", async () => {
+    const store = makeStore();
+    const { parent } = family(store);
+    const [solo] = addJobs(store, ["solo"]);
+    store.jobs.transition(solo!.id, "RUNNING");
+    store.jobs.transition(solo!.id, "COMPLETED");
+    m = mount(store, { columns: 160, rows: 24 });
+    await m.waitFor(/›\s*4 solo/);
+    await m.press(" ", "j", "j", "j");
+    await m.waitFor(/›\s*1 mgo_opt/);
+    await m.press(" ", "d");
+    await m.waitFor(
+      "[y/N] Delete 2 jobs? Their records go; their folders stay; 2 other jobs came after them and keep a note that their parent was deleted.",
+    );
+    await m.press("y");
+    await m.waitFor("2 jobs deleted");
+    expect(store.dependencies.deletedParentsOf(2).map((p) => p.parentId)).toEqual([parent.id]);
+  });
 });

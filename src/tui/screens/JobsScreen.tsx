@@ -13,7 +13,7 @@ import { MARK_LEGEND } from "../components/results/list-marks.js";
 import { clip } from "../format.js";
 import { useClusters } from "../hooks/use-clusters.js";
 import { useJobs, windowKey } from "../hooks/use-jobs.js";
-import { cancelMany, deleteMany, restartMany, restartOne } from "../many-actions.js";
+import { cancelMany, childrenOutside, deleteMany, restartMany, restartOne } from "../many-actions.js";
 import { runAction, useNav, useRemembered } from "../nav.js";
 import { type JobListQuery, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
@@ -127,6 +127,11 @@ export function JobsScreen({ width, height }: { width: number; height: number })
       if (p && "id" in p && p.kind === "delete")
         void Promise.resolve(store.dependencies.dependentsOf(p.id)).then(
           (d) => setPending({ ...p, children: d.length }),
+          () => setPending(p),
+        );
+      else if (p && "jobs" in p && p.kind === "delete-many")
+        void childrenOutside(store, p.jobs).then(
+          (children) => setPending({ ...p, children }),
           () => setPending(p),
         );
       else setPending(p);
@@ -250,18 +255,26 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   );
 }
 
+/** The children of several deleted jobs, as the question says it. */
+const plainChildren = (n: number) =>
+  n === 1
+    ? "1 other job came after them and keeps a note that its parent was deleted"
+    : `${n} other jobs came after them and keep a note that their parent was deleted`;
+
 /** The one question for several marked jobs: the count, and the ones left out and why. */
 function manyQuestion(p: {
   kind: "cancel-many" | "delete-many" | "restart-many";
   jobs: Job[];
   kept: number;
+  children?: number;
 }) {
   const n = p.jobs.length;
   const jobs = `${n} job${n === 1 ? "" : "s"}`;
   if (p.kind === "cancel-many")
     return `Cancel ${jobs}?${p.kept > 0 ? ` (${p.kept} marked already finished)` : ""}`;
   if (p.kind === "restart-many") return `Restart ${jobs}, each as a new job that continues it?`;
-  return `Delete ${jobs}? Their records go; their folders stay.${p.kept > 0 ? ` ${p.kept} pending or running kept — cancel them first.` : ""}`;
+  const note = (p.children ?? 0) > 0 ? `; ${plainChildren(p.children!)}` : "";
+  return `Delete ${jobs}? Their records go; their folders stay${note}.${p.kept > 0 ? ` ${p.kept} pending or running kept — cancel them first.` : ""}`;
 }
 
 /**

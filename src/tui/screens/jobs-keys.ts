@@ -38,7 +38,7 @@ export const INITIAL_JOBS_STATE: JobsState = {
 export type Pending =
   | { kind: "cancel" | "delete" | "cancel-instead" | "restart"; id: number; name: string; children?: number }
   // several marked jobs: those the action takes, and how many of the marked it leaves (and why)
-  | { kind: "cancel-many" | "delete-many" | "restart-many"; jobs: Job[]; kept: number }
+  | { kind: "cancel-many" | "delete-many" | "restart-many"; jobs: Job[]; kept: number; children?: number }
   | null;
 
 const FILTERS: (JobStatus | null)[] = [null, ...JOB_STATUSES];
