@@ -12,7 +12,7 @@ import { UserError } from "../domain/errors.js";
 import type { JobStatus } from "../domain/status.js";
 import type { Dependency } from "../domain/types.js";
 import { type DB, statement } from "./database.js";
-import type { LinkedJob } from "./records.js";
+import type { DeletedParent, LinkedJob } from "./records.js";
 
 interface DependencyRow {
   id: number;
@@ -140,6 +140,23 @@ export class DependencyRepository {
          JOIN jobs c ON c.id = d.job_id WHERE d.depends_on_job_id = ? ORDER BY d.job_id`,
     ).all(jobId) as (DependencyRow & { other_name: string; other_status: JobStatus })[];
     return rows.map((r) => ({ ...toDependency(r), otherName: r.other_name, otherStatus: r.other_status }));
+  }
+
+  deletedParentsOf(jobId: number): DeletedParent[] {
+    const rows = statement(this.db, "SELECT * FROM deleted_parents WHERE job_id = ? ORDER BY parent_id").all(
+      jobId,
+    ) as {
+      parent_id: number;
+      parent_name: string;
+      dependency_type: Dependency["type"];
+      deleted_at: string;
+    }[];
+    return rows.map((r) => ({
+      parentId: r.parent_id,
+      parentName: r.parent_name,
+      type: r.dependency_type,
+      deletedAt: r.deleted_at,
+    }));
   }
 
   /**

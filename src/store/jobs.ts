@@ -386,8 +386,19 @@ export class JobRepository implements JobStore {
           const reason = `${d.type} job ${id} (${job.name}) can never be met: it was removed (job rm --force)`;
           if (this.transition(d.id, "SKIPPED", { from: ["PENDING"], reason })) skipped.push(d);
         }
+        // the children keep a note of the parent they lose, before its edges go with it
+        const noted = statement(
+          this.db,
+          `INSERT INTO deleted_parents (job_id, parent_id, parent_name, dependency_type)
+           SELECT job_id, depends_on_job_id, ?, dependency_type FROM job_dependencies
+            WHERE depends_on_job_id = ?`,
+        ).run(job.name, id).changes;
         statement(this.db, "DELETE FROM jobs WHERE id = ?").run(id);
-        return { ...job, skippedDependents: skipped.map(({ id, name }) => ({ id, name })) };
+        return {
+          ...job,
+          notedChildren: noted,
+          skippedDependents: skipped.map(({ id, name }) => ({ id, name })),
+        };
       })
       .immediate();
   }

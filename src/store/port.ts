@@ -26,6 +26,7 @@ import type {
 } from "../domain/types.js";
 import type {
   ClaimTarget,
+  DeletedParent,
   EngineRecord,
   Finish,
   Finished,
@@ -109,6 +110,8 @@ export interface DependencyStore {
   dependenciesOf(jobId: number): Awaitable<LinkedJob[]>;
   dependentsOf(jobId: number): Awaitable<LinkedJob[]>;
   canJobRun(jobId: number): Awaitable<DependencyVerdict>;
+  /** The parents this job depended on that were deleted (the note kept when they went). */
+  deletedParentsOf(jobId: number): Awaitable<DeletedParent[]>;
 }
 
 export interface EventStore {

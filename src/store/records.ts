@@ -216,6 +216,14 @@ export interface WorkflowSummary extends Workflow {
   jobCounts: Partial<Record<JobStatus, number>>;
 }
 
+/** A parent a job depended on that was deleted since (its edge went with it; this note stays). */
+export interface DeletedParent {
+  parentId: number;
+  parentName: string;
+  type: Dependency["type"];
+  deletedAt: string;
+}
+
 export interface LinkedJob extends Dependency {
   /** The job at the other end of the edge. */
   otherName: string;
@@ -233,5 +241,7 @@ export interface StepJobEntry {
 
 /** A job whose record was removed, and the dependents skipped because they needed it. */
 export interface RemovedJob extends Job {
+  /** How many child jobs keep a note that this parent was deleted. */
+  notedChildren: number;
   skippedDependents: { id: number; name: string }[];
 }

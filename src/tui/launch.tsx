@@ -6,6 +6,7 @@ import { openProject } from "../app/project.js";
 import { UserError } from "../domain/errors.js";
 import { ACTIVE_STATUSES } from "../domain/status.js";
 import { App } from "./app.js";
+import { setClipboardTerminal } from "./clipboard.js";
 import { installDemoStandin } from "./demo.js";
 import { EngineHost } from "./engine-host.js";
 import { isDemoProject } from "./launch-marker.js";
@@ -47,6 +48,8 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
   );
   // after a program ran on the terminal (the editor of `e`), Ink draws its whole frame again
   setRedraw(() => instance.clear());
+  // y's copy goes to the terminal as an escape sequence, between Ink's frames
+  setClipboardTerminal((sequence) => process.stdout.write(sequence));
   const onTerm = () => instance.unmount();
   process.once("SIGTERM", onTerm);
   process.once("SIGHUP", onTerm);
@@ -56,6 +59,7 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
     process.removeListener("SIGTERM", onTerm);
     process.removeListener("SIGHUP", onTerm);
     setRedraw(null);
+    setClipboardTerminal(null);
     process.stdout.write(ALT_SCREEN_OFF);
     tasks.stopAll();
     watcher.stop();

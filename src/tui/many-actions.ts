@@ -42,6 +42,16 @@ export async function cancelMany(store: ProjectStore, jobs: readonly Job[]): Pro
   return parts.filter(Boolean).join("; ");
 }
 
+/** How many jobs, not among `jobs`, came after one of them: they keep a note when these are deleted. */
+export async function childrenOutside(store: ProjectStore, jobs: readonly Job[]): Promise<number> {
+  const going = new Set(jobs.map((j) => j.id));
+  const children = new Set<number>();
+  for (const j of jobs)
+    for (const d of await store.dependencies.dependentsOf(j.id))
+      if (!going.has(d.jobId)) children.add(d.jobId);
+  return children.size;
+}
+
 export async function deleteMany(store: ProjectStore, jobs: readonly Job[]): Promise<string> {
   for (const j of jobs) await store.jobs.delete(j.id);
   return `${plural(jobs.length, "job")} deleted (${jobs.map((j) => j.id).join(", ")}); their folders were kept`;

@@ -26,7 +26,7 @@ describe("help, layout, colour", () => {
     await m.waitFor("CREATED");
     await m.press("?");
     const f = await m.waitFor("Keys — jobs screen");
-    for (const k of ["↑↓ j k", "pgup pgdn", "g G home end", "enter", "/", "f F", "s S", "Marks"])
+    for (const k of ["↑↓ j k", "pgup pgdn", "g G home end", "enter", "/", "f F", "s", "S", "y", "Marks"])
       expect(keyRow(f, k), k).toBeTruthy();
     expect(f).toContain("Everywhere");
     // the status symbols of the list and the status line, said in words (issue 13, defect 14)

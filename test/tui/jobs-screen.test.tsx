@@ -200,25 +200,41 @@ describe("job list", () => {
     expect(f).toContain("filter: all");
   });
 
-  test("s sorts by the next column (marked in the header), S reverses", async () => {
+  test("s opens a chooser and a column's number sorts by it directly (issue 13, defect 10); S reverses", async () => {
     const store = makeStore();
     const [a, b, c] = addJobs(store, ["bbb", "aaa", "ccc"]);
     finish(store, a!.id, "COMPLETED", -10);
     finish(store, b!.id, "COMPLETED", -30);
     finish(store, c!.id, "COMPLETED", -20);
-    m = mount(store);
+    m = mount(store, { columns: 120 });
     await m.waitFor("ccc");
     const order = (f: string) =>
       ["aaa", "bbb", "ccc"].sort((x, y) => f.indexOf(` ${x} `) - f.indexOf(` ${y} `));
-    await m.press("s"); // created → name (A→Z)
-    let f = await m.waitFor("NAME▲");
+    await m.press("s");
+    let f = await m.waitFor("sort by:");
+    expect(f).toMatch(/sort by: \[1 created ▼\]\s+2 name\s+3 status\s+4 where\s+5 runtime\s+6 energy/);
+    await m.press("6"); // energy, straight from created
+    f = await m.waitFor("ENERGY (Ha)▼");
+    expect(order(f)).toEqual(["bbb", "ccc", "aaa"]); // -10, -20, -30 Ha
+    expect(f).not.toContain("sort by:");
+    await m.press("s", "2"); // name (A→Z)
+    f = await m.waitFor("NAME▲");
     expect(order(f)).toEqual(["aaa", "bbb", "ccc"]);
     await m.press("S");
     f = await m.waitFor("NAME▼");
     expect(order(f)).toEqual(["ccc", "bbb", "aaa"]);
-    await m.press("s", "s", "s", "s"); // status, where, runtime, energy
+    await m.press("s", "2"); // the column sorted by now: the other way round
+    f = await m.waitFor("NAME▲");
+    // ←/→ and enter choose too; esc leaves the order as it was
+    await m.press("s", KEY.right, KEY.right, KEY.right, KEY.right, KEY.enter); // name → energy
     f = await m.waitFor("ENERGY (Ha)▼");
-    expect(order(f)).toEqual(["bbb", "ccc", "aaa"]); // -10, -20, -30 Ha
+    await m.press("s", "2", KEY.escape);
+    await m.waitFor("NAME▲");
+    await m.press("s");
+    await m.waitFor("sort by:");
+    await m.press(KEY.escape);
+    f = await m.waitFor((x) => !x.includes("sort by:"));
+    expect(f).toContain("NAME▲");
   });
 
   test("the cursor stays on its job when others add jobs above it (issue 13, defect 1)", async () => {
@@ -251,7 +267,7 @@ describe("job list", () => {
     addJobs(store, ["x"]);
     m = mount(store, { columns: 80, rows: 24 });
     await m.waitFor("CREATED");
-    await m.press("s", "s", "s", "s"); // name, status, where, runtime
+    await m.press("s", "5"); // runtime
     const header = (await m.waitFor(/RUNTI?M?\S*[▲▼]/)).split("\n")[1]!;
     expect(header).toMatch(/RUNT\S*▼/);
     expect(header).not.toContain("…▼");

@@ -13,6 +13,9 @@ import { addJobs, KEY, type Mounted, makeStore, mount, sleep } from "./helpers.j
 
 // e (copy and edit) runs $VISUAL on the terminal: here an editor that saves the deck as it is
 process.env.VISUAL = "true";
+// o runs $PAGER on the terminal, which ink-testing-library does not show: here a pager that is not
+// there, so that o answers on the screen (the pager itself: test/tui/detail-paging.test.tsx)
+process.env.PAGER = "crystal-tui-test-no-such-pager";
 
 let m: Mounted | null = null;
 afterEach(() => {
@@ -183,6 +186,7 @@ const SCENARIOS: Scenario[] = [
     ready: (f) => f.includes("filter: … PENDING") && /^›\s*2 b2/m.test(f),
   },
   { what: "job list, searching", store: jobsStore, setup: ["/", "b"], ready: "/b" },
+  { what: "job list, choosing a sort column", store: jobsStore, setup: ["s", KEY.right], ready: "sort by:" },
   { what: "a question", store: jobsStore, setup: ["c"], ready: "[y/N]" },
   { what: "job detail, log", store: detailStore, view: detail(1), setup: ["k", "k"], ready: "not following" },
   {

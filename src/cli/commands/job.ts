@@ -1,6 +1,7 @@
 // crystal-tui job add | list | show | cancel | rm
 import type { Command } from "commander";
 import { unreadInputs } from "../../app/deck-problems.js";
+import { deletedParentText } from "../../app/deleted-parents.js";
 import { SET_KEYS_TEXT } from "../../app/job-copy.js";
 import { remoteJobView } from "../../app/job-output.js";
 import { whyPending } from "../../app/pending-reason.js";
@@ -231,6 +232,7 @@ export function registerJobCommands(program: Command): void {
         const j = await store.jobs.require(id);
         const deps = await store.dependencies.dependenciesOf(id);
         const dependents = await store.dependencies.dependentsOf(id);
+        const deletedParents = await store.dependencies.deletedParentsOf(id);
         const events = await store.events.forJob(id);
         const remote = await store.remoteJobs.getByJobId(id);
         if (opts.json) {
@@ -249,6 +251,12 @@ export function registerJobCommands(program: Command): void {
               name: d.otherName,
               type: d.type,
               status: d.otherStatus,
+            })),
+            deleted_parents: deletedParents.map((p) => ({
+              job_id: p.parentId,
+              name: p.parentName,
+              type: p.type,
+              deleted_at: p.deletedAt,
             })),
             can_run: j.status === "PENDING" ? await store.dependencies.canJobRun(id) : null,
             pending_reason: (await whyPending(store, j))?.text ?? null,
@@ -281,6 +289,7 @@ export function registerJobCommands(program: Command): void {
           lines.push(
             `after     ${deps.map((d) => `${d.type} ${d.dependsOnJobId} (${d.otherName}, ${d.otherStatus})`).join("; ")}`,
           );
+        for (const p of deletedParents) lines.push(`after     ${deletedParentText(p)}`);
         if (dependents.length)
           lines.push(
             `before    ${dependents.map((d) => `${d.jobId} (${d.otherName}, ${d.type})`).join("; ")}`,
@@ -310,7 +319,7 @@ export function registerJobCommands(program: Command): void {
         const removed = await store.jobs.delete(id, { force: opts.force === true });
         const skipped = removed.skippedDependents.map((d) => `${d.id} (${d.name})`).join(", ");
         process.stdout.write(
-          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept${skipped ? `; skipped, as they needed it: ${skipped}` : ""}\n`,
+          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept${skipped ? `; skipped, as they needed it: ${skipped}` : ""}${removed.notedChildren > 0 ? `; ${removed.notedChildren} child job${removed.notedChildren > 1 ? "s keep" : " keeps"} a note that the parent was deleted` : ""}\n`,
         );
       });
     });

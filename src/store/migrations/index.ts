@@ -8,6 +8,7 @@ import { v5 } from "./v5-job-times.js";
 import { v6 } from "./v6-runner-kinds.js";
 import { v7 } from "./v7-phase1-runs.js";
 import { v8 } from "./v8-connections.js";
+import { v9 } from "./v9-deleted-parents.js";
 
-export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3, v4, v5, v6, v7, v8, v9];
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,6 +1,6 @@
 // One job's full record with its history and its links to other jobs, kept current by the view cache.
 import type { Job, JobEvent, RemoteJob } from "../../domain/types.js";
-import type { LinkedJob } from "../../store/records.js";
+import type { DeletedParent, LinkedJob } from "../../store/records.js";
 import { useProject } from "../store-watch.js";
 import { useCached } from "./cache.js";
 
@@ -9,6 +9,8 @@ export interface JobDetail {
   events: JobEvent[];
   dependencies: LinkedJob[];
   dependents: LinkedJob[];
+  /** Parents it depended on that were deleted since. */
+  deletedParents: DeletedParent[];
   folder: string;
   /** Its latest remote run (where a cluster runs it, and what its scheduler says), if any. */
   remote: RemoteJob | null;
@@ -30,6 +32,7 @@ export function useJob(id: number): JobDetail | null | undefined {
         events: await store.events.forJob(id),
         dependencies: await store.dependencies.dependenciesOf(id),
         dependents: await store.dependencies.dependentsOf(id),
+        deletedParents: await store.dependencies.deletedParentsOf(id),
         folder: files.folderOf(job),
         remote: job.clusterId === null ? null : ((await store.remoteJobs.getByJobId(id)) ?? null),
       };

@@ -5,14 +5,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { Box, Text } from "ink";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { deletedParentText } from "../../app/deleted-parents.js";
 import type { OutputStream } from "../../app/job-output.js";
 import { outputFileName } from "../../crystal/files.js";
-import { isActive, isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
+import { isTerminal, STATUS_SYMBOL } from "../../domain/status.js";
 import type { Job } from "../../domain/types.js";
-import { cancelJob, deleteJob, rerunJob } from "../actions.js";
-import { type Binding, useBindings } from "../bindings.js";
+import { cancelJob, copyJobReference, deleteJob, deleteQuestion, rerunJob } from "../actions.js";
+import { useBindings } from "../bindings.js";
 import { Confirm } from "../components/Confirm.js";
 import { deckLines, type FileEntry, fileLines, historyLines } from "../components/detail-lines.js";
+import { filePage, pageHeight, SearchLine, useFileSearch } from "../components/FilePage.js";
 import { Lines, maxOffset } from "../components/Lines.js";
 import { jobMarks } from "../components/results/list-marks.js";
 import { renderLines } from "../components/results/render.js";
@@ -25,16 +27,16 @@ import { clip, formatParallelism, runtimeOf, whereOf } from "../format.js";
 import { useJob } from "../hooks/use-job.js";
 import { useJobOutput } from "../hooks/use-job-output.js";
 import { useLiveResults } from "../hooks/use-live-results.js";
-import { readTail, useLog } from "../hooks/use-log.js";
+import { usePagedFile } from "../hooks/use-log.js";
 import { useResultFiles } from "../hooks/use-result-files.js";
-import { type Nav, runAction, useNav } from "../nav.js";
+import { runAction, useNav } from "../nav.js";
+import { pageFile } from "../outside.js";
 import { useNow, useProject } from "../store-watch.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
 
-export const DETAIL_TABS = ["Log", "Input", "Results", "Files", "History"] as const;
-export type DetailTab = (typeof DETAIL_TABS)[number];
+import { DETAIL_BINDINGS, DETAIL_TABS, type DetailCtx, type DetailTab, type Pending } from "./detail-keys.js";
 
-type Pending = "cancel" | "delete" | "cancel-instead" | null;
+export { DETAIL_BINDINGS, DETAIL_TABS, type DetailTab } from "./detail-keys.js";
 
 function listFolder(folder: string): FileEntry[] {
   let names: string[];
@@ -68,146 +70,6 @@ function useFolder(folder: string | null, active: boolean): FileEntry[] {
   return files;
 }
 
-interface DetailCtx {
-  nav: Nav;
-  tab: DetailTab;
-  setTab: (t: DetailTab) => void;
-  job: Job | null;
-  viewing: string | null;
-  setViewing: (name: string | null) => void;
-  files: FileEntry[];
-  fileCursor: number;
-  setFileCursor: (n: number) => void;
-  offset: number;
-  scrollable: boolean;
-  page: number;
-  scrollTo: (line: number) => void;
-  follow: boolean;
-  setFollow: (on: boolean) => void;
-  stream: OutputStream;
-  setStream: (s: OutputStream) => void;
-  /** First lines of the results' sections (frequencies, bands, DOS, geometry…). */
-  sections: number[];
-  ask: (p: Pending) => void;
-  rerun: () => void;
-}
-
-const turnTab = (c: DetailCtx, by: number) => {
-  const i = DETAIL_TABS.indexOf(c.tab);
-  c.setTab(DETAIL_TABS[(i + by + DETAIL_TABS.length) % DETAIL_TABS.length]!);
-};
-const fileList = (c: DetailCtx) => c.tab === "Files" && c.viewing === null;
-const scrolls = (c: DetailCtx) => !fileList(c) && c.scrollable;
-const nextSection = (c: DetailCtx, down: boolean) =>
-  down ? c.sections.find((l) => l > c.offset) : [...c.sections].reverse().find((l) => l < c.offset);
-
-export const DETAIL_BINDINGS: readonly Binding<DetailCtx>[] = [
-  // l / h as in lazygit and k9s
-  { on: ["tab", "right", "l"], does: "next tab", footer: "tab", run: (c) => turnTab(c, 1) },
-  { on: ["shift+tab", "left", "h"], does: "previous tab", run: (c) => turnTab(c, -1) },
-  {
-    on: ["esc"],
-    does: "back to the list of files",
-    footer: "back",
-    when: (c) => c.tab === "Files" && c.viewing !== null,
-    run: (c) => c.setViewing(null),
-  },
-  {
-    on: ["esc"],
-    does: "back to the list",
-    footer: "back",
-    when: (c) => !(c.tab === "Files" && c.viewing !== null),
-    run: (c) => c.nav.back(),
-  },
-  {
-    on: ["up", "down", "j", "k"],
-    does: "choose a file",
-    footer: "choose",
-    when: (c) => fileList(c) && c.files.length > 1,
-    run: (c, input, key) => {
-      const down = key.downArrow || input === "j";
-      c.setFileCursor(Math.max(0, Math.min(c.fileCursor + (down ? 1 : -1), c.files.length - 1)));
-    },
-  },
-  {
-    on: ["enter"],
-    does: "open the selected file",
-    footer: "open",
-    when: (c) => fileList(c) && c.files[c.fileCursor] !== undefined && !c.files[c.fileCursor]!.isDir,
-    run: (c) => c.setViewing(c.files[c.fileCursor]!.name),
-  },
-  {
-    on: ["up", "down", "j", "k"],
-    does: "scroll",
-    footer: "scroll",
-    when: scrolls,
-    run: (c, input, key) => c.scrollTo(c.offset + (key.downArrow || input === "j" ? 1 : -1)),
-  },
-  {
-    on: ["pgup", "pgdn", "space"],
-    does: "page up / down",
-    when: scrolls,
-    run: (c, _i, key) => c.scrollTo(c.offset + (key.pageUp ? -(c.page - 1) : c.page - 1)),
-  },
-  { on: ["g", "home"], does: "top", when: scrolls, run: (c) => c.scrollTo(0) },
-  {
-    on: ["G", "end"],
-    does: "bottom (in the log: follow it again)",
-    when: scrolls,
-    run: (c) => {
-      c.scrollTo(Number.MAX_SAFE_INTEGER);
-      if (c.tab === "Log") c.setFollow(true);
-    },
-  },
-  {
-    on: ["F"],
-    does: "follow the log on / off",
-    footer: "follow",
-    when: (c) => c.tab === "Log" && c.scrollable,
-    run: (c) => c.setFollow(!c.follow),
-  },
-  {
-    on: ["t"],
-    does: "the log: CRYSTAL's output / the run's stderr (SLURM's --error file)",
-    footer: "stderr",
-    when: (c) => c.tab === "Log",
-    run: (c) => c.setStream(c.stream === "output" ? "stderr" : "output"),
-  },
-  {
-    on: ["]", "["],
-    does: "next / previous section of the results (frequencies, bands, DOS, geometry…)",
-    when: (c) => c.tab === "Results" && c.sections.length > 0,
-    run: (c, input) => {
-      const line = nextSection(c, input === "]");
-      if (line !== undefined) c.scrollTo(line);
-    },
-  },
-  {
-    on: ["c"],
-    does: "cancel the job (asks)",
-    footer: "cancel",
-    when: (c) => c.job !== null,
-    run: (c) => {
-      const job = c.job!;
-      if (isTerminal(job.status)) c.nav.flash(`job ${job.id} is ${job.status} — nothing to cancel`, "error");
-      else c.ask("cancel");
-    },
-  },
-  {
-    on: ["r"],
-    does: "re-run as a new job",
-    footer: "re-run",
-    when: (c) => c.job !== null,
-    run: (c) => c.rerun(),
-  },
-  {
-    on: ["d"],
-    does: "delete the job's record (asks; a running job: cancel it)",
-    when: (c) => c.job !== null,
-    run: (c) => c.ask(isActive(c.job!.status) ? "cancel-instead" : "delete"),
-  },
-];
-
 export function JobDetailScreen({
   jobId,
   width,
@@ -239,22 +101,24 @@ export function JobDetailScreen({
   const [viewing, setViewing] = useState<string | null>(null);
   const [viewOffset, setViewOffset] = useState(0);
   const [pending, setPending] = useState<Pending>(null);
+  const search = useFileSearch();
 
   const job = detail?.job ?? null;
   // the Log's stream and the Results' output, fetched from the cluster only while their tab is open
   const logged = useJobOutput(detail, stream, tab === "Log");
-  const log = useLog(logged.file, tab === "Log", 500, logged.version);
+  const log = usePagedFile(logged.file, tab === "Log", 500, logged.version);
   const output = useJobOutput(detail, "output", tab === "Results");
   const files = useFolder(detail?.folder ?? null, tab === "Files");
   const { results, legacy, live } = useLiveResults(detail, output.file, tab === "Results", output.version);
   const resultFiles = useResultFiles(detail?.folder ?? null, job?.name ?? null, tab === "Results");
-  const viewed = useMemo(
-    () => (viewing && detail ? readTail(path.join(detail.folder, viewing)) : null),
-    [viewing, detail],
+  const viewed = usePagedFile(
+    viewing && detail ? path.join(detail.folder, viewing) : null,
+    tab === "Files" && viewing !== null,
+    1000,
   );
 
   const headerLines = 3;
-  const bodyHeight = Math.max(1, height - headerLines - (pending ? 1 : 0));
+  const bodyHeight = Math.max(1, height - headerLines - (pending || search.typing ? 1 : 0));
 
   const deckText = useMemo(() => {
     if (!job) return "";
@@ -291,11 +155,9 @@ export function JobDetailScreen({
           ...logNotes(stream, logged.error, color),
           ...(logged.file === null && logged.error === null
             ? [`Fetching the ${stream === "stderr" ? "stderr" : "output"} of job ${job.id} from its cluster…`]
-            : !log.exists || log.size === 0
-              ? [noLogLine(job, stream, log.exists)]
-              : log.clipped
-                ? [`… (showing the last ${log.lines.length} lines)`, ...log.lines]
-                : log.lines),
+            : log.exists && log.count > 0
+              ? [] // the file itself, a page at a time (below)
+              : [noLogLine(job, stream, log.exists)]),
         ];
       case "Input": {
         if (!deckText) return ["This job has no deck yet (it is rendered when the job starts)."];
@@ -320,12 +182,11 @@ export function JobDetailScreen({
         return renderLines(resultsShown?.lines ?? [], color);
       case "Files":
         if (viewing) {
-          if (!viewed?.exists) return [`${viewing} cannot be read.`];
+          if (!viewed.exists) return [`${viewing} cannot be read.`];
           return [
             <Text key="vh" bold>
               {viewing} <Text dimColor>(esc: back to the list)</Text>
             </Text>,
-            ...viewed.lines,
           ];
         }
         return [
@@ -349,6 +210,7 @@ export function JobDetailScreen({
                 ),
               ]
             : []),
+          ...detail.deletedParents.map((p) => infoLine("Parent", deletedParentText(p), `dp${p.parentId}`)),
           ...(job.retryOf !== null
             ? [infoLine("Retry of", `job ${job.retryOf} (attempt ${job.attempt})`, "r")]
             : []),
@@ -375,19 +237,26 @@ export function JobDetailScreen({
     historyNow,
   ]);
 
-  const count = lines.length;
-  const offset =
-    tab === "Log" && follow
-      ? maxOffset(count, bodyHeight)
-      : tab === "Files" && viewing
-        ? viewOffset
-        : offsets[tab];
+  // the Log (once there is something in it) and a file opened in Files show the whole file, a page
+  // at a time: only the lines on screen are read
+  const paged =
+    tab === "Log" && log.exists && log.count > 0 && logged.file !== null
+      ? log
+      : tab === "Files" && viewing && viewed.exists
+        ? viewed
+        : null;
+  const stored = tab === "Files" && viewing ? viewOffset : offsets[tab];
+  const count = paged ? paged.count : lines.length;
+  const page = paged ? pageHeight(count, lines.length, bodyHeight) : bodyHeight;
+  const last = maxOffset(count, page);
+  const offset = tab === "Log" && follow ? last : Math.min(stored, last);
+  const shown = paged ? filePage(paged, lines, offset, bodyHeight, search.hit, color).lines : lines;
 
   const scrollTo = (value: number) => {
-    const v = Math.max(0, Math.min(value, maxOffset(count, bodyHeight)));
+    const v = Math.max(0, Math.min(value, last));
     if (tab === "Files" && viewing) setViewOffset(v);
-    else setOffsets({ ...offsets, [tab]: v });
-    if (tab === "Log") setFollow(v >= maxOffset(count, bodyHeight));
+    else setOffsets((o) => ({ ...o, [tab]: v }));
+    if (tab === "Log") setFollow(v >= last);
   };
 
   const ctx: DetailCtx = {
@@ -404,8 +273,8 @@ export function JobDetailScreen({
     fileCursor,
     setFileCursor,
     offset,
-    scrollable: count > bodyHeight,
-    page: bodyHeight,
+    scrollable: count > page,
+    page,
     scrollTo,
     follow,
     setFollow,
@@ -415,6 +284,20 @@ export function JobDetailScreen({
       setFollow(true);
     },
     sections: resultsShown?.sections.map((x) => x.line) ?? [],
+    paged: paged !== null,
+    searched: search.searched,
+    startSearch: search.start,
+    findNext: (forward) => {
+      if (paged) search.find(paged, search.searched, { offset, height: page }, forward, scrollTo);
+    },
+    copy: () => {
+      if (job) void runAction(nav, () => copyJobReference({ store, files: projectFiles }, job.id));
+    },
+    openInPager: () => {
+      if (!paged?.file) return;
+      const failed = pageFile(paged.file);
+      if (failed) nav.flash(failed, "error");
+    },
     ask: setPending,
     rerun: () => {
       if (!job) return;
@@ -427,7 +310,10 @@ export function JobDetailScreen({
       });
     },
   };
-  useBindings("detail", DETAIL_BINDINGS, ctx, { active: pending === null, global: true });
+  useBindings("detail", DETAIL_BINDINGS, ctx, {
+    active: pending === null && search.typing === null,
+    global: true,
+  });
 
   if (!detail || !job) {
     return (
@@ -497,7 +383,18 @@ export function JobDetailScreen({
         </Text>
       </Box>
       <Tabs tabs={DETAIL_TABS} current={tab} />
-      <Lines lines={lines} offset={offset} height={bodyHeight} width={width} />
+      <Lines lines={shown} offset={paged ? 0 : offset} height={bodyHeight} width={width} />
+      {search.typing ? (
+        <SearchLine
+          line={search.typing}
+          width={width}
+          onEdit={search.edit}
+          onDone={(go) => {
+            const text = search.stop();
+            if (go && paged && text) search.find(paged, text, { offset, height: page }, true, scrollTo);
+          }}
+        />
+      ) : null}
       {pending ? (
         <Confirm
           question={
@@ -505,7 +402,7 @@ export function JobDetailScreen({
               ? `Cancel job ${job.id} (${job.name})?`
               : pending === "cancel-instead"
                 ? `Job ${job.id} (${job.name}) is running and cannot be deleted — cancel it?`
-                : `Delete job ${job.id} (${job.name})? Its record goes; its folder stays.`
+                : deleteQuestion(job.id, job.name, detail.dependents.length)
           }
           onAnswer={answer}
         />

@@ -2,354 +2,46 @@
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useState } from "react";
-import {
-  isActive,
-  isTerminal,
-  JOB_STATUSES,
-  type JobStatus,
-  STATUS_MEANING,
-  STATUS_SYMBOL,
-} from "../../domain/status.js";
+import { isActive, JOB_STATUSES, STATUS_MEANING, STATUS_SYMBOL } from "../../domain/status.js";
 import type { Job } from "../../domain/types.js";
-import type { Project } from "../../engine/hooks.js";
-import { cancelJob, deleteJob, rerunJob } from "../actions.js";
-import { type Binding, useBindings } from "../bindings.js";
+import { cancelJob, deleteJob, deleteQuestion } from "../actions.js";
+import { useBindings } from "../bindings.js";
 import { Compare } from "../components/Compare.js";
 import { Confirm } from "../components/Confirm.js";
-import { editText } from "../components/Form.js";
 import { JobTable } from "../components/JobTable.js";
 import { MARK_LEGEND } from "../components/results/list-marks.js";
 import { clip } from "../format.js";
 import { useClusters } from "../hooks/use-clusters.js";
 import { useJobs, windowKey } from "../hooks/use-jobs.js";
 import {
-  cancellable,
   cancelMany,
+  childrenOutside,
   copyAndEdit,
-  deletable,
   deleteMany,
-  markedJobs,
   restartMany,
   restartOne,
 } from "../many-actions.js";
-import { type Nav, runAction, useNav, useRemembered } from "../nav.js";
-import { DEFAULT_QUERY, type JobListQuery, type JobListRow, SORT_COLUMNS } from "../queries.js";
+import { runAction, useNav, useRemembered } from "../nav.js";
+import { type JobListQuery, SORT_COLUMNS } from "../queries.js";
 import { useNow, useProject } from "../store-watch.js";
 import { useColor } from "../theme.js";
+import {
+  INITIAL_JOBS_STATE,
+  JOBS_BINDINGS,
+  type JobsCtx,
+  type JobsState,
+  type Pending,
+  rerun,
+  SEARCH_BINDINGS,
+  SORT_CHOOSER_BINDINGS,
+} from "./jobs-keys.js";
 
-export interface JobsState {
-  query: JobListQuery;
-  /** Index of the cursor in the whole (filtered, sorted) list. */
-  cursor: number;
-  /** Index of the first row on screen. */
-  top: number;
-  searching: boolean;
-  /**
-   * The job the cursor is on: when jobs are added or removed above it (by an engine, the CLI, a
-   * workflow), the cursor follows the job, not the row. Null: take the job under the cursor.
-   */
-  jobId: number | null;
-  /** The jobs marked with space (by id, so a mark stays on its job when the list moves). */
-  marked: number[];
-}
-
-export const INITIAL_JOBS_STATE: JobsState = {
-  query: DEFAULT_QUERY,
-  cursor: 0,
-  top: 0,
-  searching: false,
-  jobId: null,
-  marked: [],
-};
-
-type Pending =
-  | { kind: "cancel" | "delete" | "cancel-instead" | "restart" | "rerun"; id: number; name: string }
-  // several marked jobs: those the action takes, and how many of the marked it leaves (and why)
-  | { kind: "cancel-many" | "delete-many" | "restart-many"; jobs: Job[]; kept: number }
-  | null;
-
-const FILTERS: (JobStatus | null)[] = [null, ...JOB_STATUSES];
-
-/** What the list's keys act on (rebuilt on every render, so a key sees the state it was pressed on). */
-interface JobsCtx {
-  nav: Nav;
-  project: Project;
-  state: JobsState;
-  set: (s: JobsState) => void;
-  selected: JobListRow | null;
-  cursor: number;
-  total: number;
-  page: number;
-  moveTo: (target: number) => void;
-  requery: (query: JobListQuery) => void;
-  ask: (p: Pending) => void;
-  compare: (ids: number[]) => void;
-}
-
-const filtered = (c: JobsCtx) => c.state.query.search !== "" || c.state.query.status !== null;
-const withJob = (c: JobsCtx) => c.selected !== null;
-const withMarks = (c: JobsCtx) => c.state.marked.length > 0;
-const singleJob = (c: JobsCtx) => withJob(c) && !withMarks(c);
-
-/** Reads the marked jobs, then asks about those `pick` takes (or says why there are none). */
-function askMany(
-  c: JobsCtx,
-  kind: "cancel-many" | "delete-many" | "restart-many",
-  pick: (jobs: Job[]) => Job[],
-  none: (n: number) => string,
-) {
-  void Promise.resolve()
-    .then(() => markedJobs(c.project.store, c.state.marked))
-    .then(
-      (all) => {
-        const jobs = pick(all);
-        if (jobs.length === 0) c.nav.flash(none(all.length), "error");
-        else c.ask({ kind, jobs, kept: all.length - jobs.length });
-      },
-      () => undefined, // the store closed under the screen (quit)
-    );
-}
-
-/** Re-runs job `id` as a new job and puts the cursor on it. */
-function rerun(c: JobsCtx, id: number) {
-  const { store } = c.project;
-  void runAction(
-    c.nav,
-    async () => rerunJob(c.project, await store.jobs.require(id)),
-    (j) => `job ${id} re-run as job ${j.id}`,
-  ).then(async (made) => {
-    if (!made) return;
-    const at = await store.views.positionOf(c.state.query, made.id);
-    if (at !== null) c.moveTo(at);
-  });
-}
-
-/** The keys for the marked jobs: first in the table, so with marks c/d/R act on all of them. */
-const MARK_BINDINGS: readonly Binding<JobsCtx>[] = [
-  {
-    on: ["space"],
-    does: "mark / unmark the job (c, d, R, = then act on the marked ones)",
-    footer: "mark",
-    when: withJob,
-    run: (c) => {
-      const id = c.selected!.id;
-      const marked = c.state.marked.includes(id)
-        ? c.state.marked.filter((m) => m !== id)
-        : [...c.state.marked, id];
-      c.set({ ...c.state, marked });
-    },
-  },
-  {
-    on: ["="],
-    does: "compare the marked jobs' energies (2 or more)",
-    footer: "compare",
-    when: (c) => c.state.marked.length >= 2,
-    run: (c) => c.compare(c.state.marked),
-  },
-  {
-    on: ["c"],
-    does: "cancel the marked jobs that are not finished (asks once)",
-    footer: "cancel marked",
-    when: withMarks,
-    run: (c) =>
-      askMany(
-        c,
-        "cancel-many",
-        cancellable,
-        (n) => `none of the ${n} marked jobs is active — nothing to cancel`,
-      ),
-  },
-  {
-    on: ["d"],
-    does: "delete the marked jobs' records (asks once; running ones are kept)",
-    footer: "delete marked",
-    when: withMarks,
-    run: (c) =>
-      askMany(
-        c,
-        "delete-many",
-        deletable,
-        (n) => `all ${n} marked jobs are pending or running — cancel them first (c), then delete`,
-      ),
-  },
-  {
-    on: ["R"],
-    does: "restart the marked jobs from where they stopped (asks once)",
-    footer: "restart marked",
-    when: withMarks,
-    run: (c) =>
-      askMany(
-        c,
-        "restart-many",
-        (jobs) => jobs,
-        () => "the marked jobs are gone",
-      ),
-  },
-  {
-    on: ["esc"],
-    does: "clear the marks",
-    footer: "unmark",
-    when: withMarks,
-    run: (c) => c.set({ ...c.state, marked: [] }),
-  },
-];
-
-export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
-  ...MARK_BINDINGS,
-  {
-    on: ["up", "down", "j", "k"],
-    does: "move",
-    footer: "move",
-    run: (c, input, key) => c.moveTo(c.cursor + (key.downArrow || input === "j" ? 1 : -1)),
-  },
-  {
-    on: ["pgup", "pgdn"],
-    does: "page up / down",
-    run: (c, _i, key) => c.moveTo(c.cursor + (key.pageDown ? c.page : -c.page)),
-  },
-  {
-    on: ["g", "G", "home", "end"],
-    does: "first / last job",
-    run: (c, input, key) => c.moveTo(input === "G" || key.end ? c.total - 1 : 0),
-  },
-  {
-    on: ["enter"],
-    does: "open the job (log, input, results, files, history)",
-    footer: "open",
-    when: withJob,
-    run: (c) => c.nav.showJob(c.selected!.id),
-  },
-  { on: ["n"], does: "new job", footer: "new", run: (c) => c.nav.newJob() },
-  {
-    on: ["c"],
-    does: "cancel the job (asks)",
-    footer: "cancel",
-    when: singleJob,
-    run: (c) => {
-      const j = c.selected!;
-      if (!isTerminal(j.status)) c.ask({ kind: "cancel", id: j.id, name: j.name });
-      else c.nav.flash(`job ${j.id} is ${j.status} — nothing to cancel`, "error");
-    },
-  },
-  {
-    on: ["r"],
-    does: "re-run a finished job as a new job",
-    footer: "re-run",
-    when: withJob,
-    run: (c) => {
-      const j = c.selected!;
-      // a finished job: asked once (y, or e to edit the deck first); otherwise the refusal says why
-      if (isTerminal(j.status)) c.ask({ kind: "rerun", id: j.id, name: j.name });
-      else rerun(c, j.id);
-    },
-  },
-  {
-    on: ["e"],
-    does: "copy the job and edit its deck in $VISUAL / $EDITOR (checked before the job is made)",
-    footer: "copy+edit",
-    when: singleJob,
-    run: (c) => {
-      const id = c.selected!.id;
-      void runAction(c.nav, () => copyAndEdit(c.project, id));
-    },
-  },
-  {
-    on: ["R"],
-    does: "restart the job: continue it from its wavefunction / last geometry (asks)",
-    footer: "restart",
-    when: singleJob,
-    run: (c) => c.ask({ kind: "restart", id: c.selected!.id, name: c.selected!.name }),
-  },
-  {
-    on: ["d"],
-    does: "delete the job's record (asks)",
-    footer: "delete",
-    when: singleJob,
-    // a running job cannot be deleted: what the user can do is cancel it, so that is what d offers
-    run: (c) => {
-      const j = c.selected!;
-      c.ask({ kind: isActive(j.status) ? "cancel-instead" : "delete", id: j.id, name: j.name });
-    },
-  },
-  {
-    on: ["/"],
-    does: "search by name (enter keeps, esc clears)",
-    footer: "search",
-    run: (c) => c.set({ ...c.state, searching: true }),
-  },
-  {
-    on: ["f", "F"],
-    does: "filter by status (f: next, F: previous)",
-    footer: "filter",
-    run: (c, input) => {
-      const i = FILTERS.indexOf(c.state.query.status);
-      const next = FILTERS[(i + (input === "f" ? 1 : -1) + FILTERS.length) % FILTERS.length] ?? null;
-      c.set({ ...c.state, query: { ...c.state.query, status: next }, cursor: 0, top: 0, jobId: null });
-    },
-  },
-  {
-    on: ["s", "S"],
-    does: "sort by the next column (S: reverse the order)",
-    footer: "sort",
-    run: (c, input) => {
-      if (input === "S") {
-        c.requery({ ...c.state.query, descending: !c.state.query.descending });
-        return;
-      }
-      const i = SORT_COLUMNS.indexOf(c.state.query.sort);
-      const sort = SORT_COLUMNS[(i + 1) % SORT_COLUMNS.length]!;
-      // names read best A→Z, everything else newest / biggest first
-      c.requery({ ...c.state.query, sort, descending: sort !== "name" });
-    },
-  },
-  {
-    on: ["esc"],
-    does: "clear the search and the filter",
-    footer: "clear",
-    when: filtered,
-    run: (c) =>
-      c.set({
-        ...c.state,
-        query: { ...c.state.query, search: "", status: null },
-        cursor: 0,
-        top: 0,
-        jobId: null,
-      }),
-  },
-];
-
-export const SEARCH_BINDINGS: readonly Binding<JobsCtx>[] = [
-  {
-    on: ["enter"],
-    does: "keep the search",
-    footer: "keep",
-    run: (c) => c.set({ ...c.state, searching: false }),
-  },
-  {
-    on: ["esc"],
-    does: "clear the search",
-    footer: "clear",
-    run: (c) =>
-      c.set({
-        ...c.state,
-        searching: false,
-        query: { ...c.state.query, search: "" },
-        cursor: 0,
-        top: 0,
-        jobId: null,
-      }),
-  },
-  {
-    on: ["text"],
-    does: "the name to look for (backspace deletes)",
-    footer: "search",
-    run: (c, input, key) => {
-      const search = editText(c.state.query.search, input, key);
-      if (search !== c.state.query.search)
-        c.set({ ...c.state, query: { ...c.state.query, search }, cursor: 0, top: 0, jobId: null });
-    },
-  },
-];
+export {
+  INITIAL_JOBS_STATE,
+  JOBS_BINDINGS,
+  type JobsState,
+  SEARCH_BINDINGS,
+} from "./jobs-keys.js";
 
 export function JobsScreen({ width, height }: { width: number; height: number }) {
   const nav = useNav();
@@ -359,6 +51,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   const [state, setState] = useRemembered<JobsState>("jobs", INITIAL_JOBS_STATE);
   const [pending, setPending] = useState<Pending>(null);
   const [comparing, setComparing] = useState<number[] | null>(null);
+  const [sortChoice, setSortChoice] = useState<number | null>(null);
   const listHeight = Math.max(1, height - 2);
   const { rows, total, window } = useJobs(state.query, state.top, listHeight);
   // each cluster's connection: a job on one that cannot be reached now is marked in the list
@@ -437,11 +130,27 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     page: listHeight,
     moveTo,
     requery,
-    ask: setPending,
+    // a delete names how many child jobs keep a note of their parent: counted before asking
+    ask: (p) => {
+      if (p && "id" in p && p.kind === "delete")
+        void Promise.resolve(store.dependencies.dependentsOf(p.id)).then(
+          (d) => setPending({ ...p, children: d.length }),
+          () => setPending(p),
+        );
+      else if (p && "jobs" in p && p.kind === "delete-many")
+        void childrenOutside(store, p.jobs).then(
+          (children) => setPending({ ...p, children }),
+          () => setPending(p),
+        );
+      else setPending(p);
+    },
     compare: setComparing,
+    sortChoice,
+    chooseSort: setSortChoice,
   };
+  const free = pending === null && comparing === null && sortChoice === null;
   useBindings("jobs", JOBS_BINDINGS, ctx, {
-    active: !state.searching && pending === null && comparing === null,
+    active: !state.searching && free,
     global: true,
     legend: [
       {
@@ -455,8 +164,9 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     ],
   });
   useBindings("search", SEARCH_BINDINGS, ctx, {
-    active: state.searching && pending === null && comparing === null,
+    active: state.searching && free,
   });
+  useBindings("sort", SORT_CHOOSER_BINDINGS, ctx, { active: sortChoice !== null && pending === null });
 
   const marked = useMemo(() => new Set(state.marked), [state.marked]);
   const answer = (yes: boolean) => {
@@ -527,7 +237,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
                     ? `Cancel job ${pending.id} (${pending.name})?`
                     : pending.kind === "cancel-instead"
                       ? `Job ${pending.id} (${pending.name}) is running and cannot be deleted — cancel it?`
-                      : `Delete job ${pending.id} (${pending.name})? Its record goes; its folder stays.`
+                      : deleteQuestion(pending.id, pending.name, pending.children ?? 0)
           }
           onAnswer={answer}
           also={
@@ -546,6 +256,8 @@ export function JobsScreen({ width, height }: { width: number; height: number })
               : []
           }
         />
+      ) : sortChoice !== null ? (
+        <SortChooser choice={sortChoice} sort={state.query.sort} descending={state.query.descending} />
       ) : (
         <Box height={1} width={width}>
           <Text wrap="truncate-end">
@@ -569,16 +281,48 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   );
 }
 
+/** The children of several deleted jobs, as the question says it. */
+const plainChildren = (n: number) =>
+  n === 1
+    ? "1 other job came after them and keeps a note that its parent was deleted"
+    : `${n} other jobs came after them and keep a note that their parent was deleted`;
+
 /** The one question for several marked jobs: the count, and the ones left out and why. */
 function manyQuestion(p: {
   kind: "cancel-many" | "delete-many" | "restart-many";
   jobs: Job[];
   kept: number;
+  children?: number;
 }) {
   const n = p.jobs.length;
   const jobs = `${n} job${n === 1 ? "" : "s"}`;
   if (p.kind === "cancel-many")
     return `Cancel ${jobs}?${p.kept > 0 ? ` (${p.kept} marked already finished)` : ""}`;
   if (p.kind === "restart-many") return `Restart ${jobs}, each as a new job that continues it?`;
-  return `Delete ${jobs}? Their records go; their folders stay.${p.kept > 0 ? ` ${p.kept} pending or running kept — cancel them first.` : ""}`;
+  const note = (p.children ?? 0) > 0 ? `; ${plainChildren(p.children!)}` : "";
+  return `Delete ${jobs}? Their records go; their folders stay${note}.${p.kept > 0 ? ` ${p.kept} pending or running kept — cancel them first.` : ""}`;
+}
+
+/**
+ * `s`: the columns by number; the highlighted one in brackets (and inverse, where there is colour),
+ * the one sorted by now with its arrow.
+ */
+function SortChooser({ choice, sort, descending }: { choice: number; sort: string; descending: boolean }) {
+  return (
+    <Box height={1}>
+      <Text wrap="truncate-end">
+        <Text bold>sort by:</Text>
+        {SORT_COLUMNS.map((column, i) => {
+          const label = `${i + 1} ${column}${column === sort ? (descending ? " ▼" : " ▲") : ""}`;
+          return (
+            <Text key={column}>
+              {i === choice ? " [" : "  "}
+              <Text inverse={i === choice}>{label}</Text>
+              {i === choice ? "]" : " "}
+            </Text>
+          );
+        })}
+      </Text>
+    </Box>
+  );
 }

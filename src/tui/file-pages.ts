@@ -1,0 +1,131 @@
+// Reading any part of a big text file (a CRYSTAL output of 100 MB, a stderr, a fort.34) cheaply: an
+// index of where each line starts is built once by reading the file in chunks, and extended from
+// where it stopped when the file only grew (a log being written), so following a run reads only
+// what is new. A page is then one read of its byte range, and a search reads the file block by
+// block: the whole file is never in memory at once. No React here.
+import fs from "node:fs";
+
+/** How much of the file one read takes while indexing or searching. */
+const CHUNK_BYTES = 1024 * 1024;
+/** How many lines one search read looks at (a block of a typical output is ~100 KB). */
+const SEARCH_BLOCK_LINES = 2000;
+
+export interface LineIndex {
+  /** Byte offset where each line starts; the first is 0. */
+  starts: number[];
+  /** How many bytes of the file the index has read. */
+  size: number;
+  /** The file's identity, so that a file replaced (not grown) is indexed anew. */
+  ino: number;
+}
+
+/** The index of a file that is not there or empty. */
+export const NO_LINES: LineIndex = { starts: [0], size: 0, ino: -1 };
+
+/** How many lines the indexed part holds (an unfinished last line counts). */
+export function lineCount(index: LineIndex): number {
+  if (index.size === 0) return 0;
+  return index.starts[index.starts.length - 1] === index.size ? index.starts.length - 1 : index.starts.length;
+}
+
+/**
+ * The line index of `file`, reusing `previous` when the file only grew since; null when the file
+ * cannot be read.
+ */
+export function indexLines(file: string, previous: LineIndex = NO_LINES): LineIndex | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    const grown = previous.ino === st.ino && st.size >= previous.size;
+    if (grown && st.size === previous.size) return previous;
+    const starts = grown ? previous.starts.slice() : [0];
+    let at = grown ? previous.size : 0;
+    const buf = Buffer.alloc(Math.min(CHUNK_BYTES, Math.max(1, st.size - at)));
+    while (at < st.size) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, st.size - at), at);
+      if (n <= 0) break;
+      for (let i = buf.indexOf(10); i !== -1 && i < n; i = buf.indexOf(10, i + 1)) starts.push(at + i + 1);
+      at += n;
+    }
+    return { starts, size: at, ino: st.ino };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * What the terminal is given of a line: a tab becomes spaces, other control characters (Fortran form
+ * feeds, stray escapes) are dropped — they would move the terminal's cursor.
+ */
+export function screenText(raw: string): string {
+  return raw
+    .replace(/\r/g, "")
+    .replace(/\t/g, "    ")
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, "");
+}
+
+/** Lines `from` … `from + count - 1` (as far as they exist), read as one byte range. */
+export function readLines(file: string, index: LineIndex, from: number, count: number): string[] {
+  const total = lineCount(index);
+  const first = Math.max(0, Math.min(from, total));
+  const last = Math.min(total, first + Math.max(0, count));
+  if (last <= first) return [];
+  const start = index.starts[first]!;
+  const end = last < index.starts.length ? index.starts[last]! : index.size;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch {
+    return [];
+  }
+  try {
+    const buf = Buffer.alloc(end - start);
+    const n = fs.readSync(fd, buf, 0, buf.length, start);
+    const lines = buf.subarray(0, n).toString("utf8").split("\n");
+    // the range ends with a line's newline: the empty piece after it is not a line
+    if (lines.length > last - first) lines.length = last - first;
+    return lines.map(screenText);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The first line after `from` (or before it, going back) that contains `needle` (ignoring case), going
+ * round the file's end once; null when no line has it. `wrapped` says the search went round.
+ */
+export function findLine(
+  file: string,
+  index: LineIndex,
+  needle: string,
+  from: number,
+  forward = true,
+): { line: number; wrapped: boolean } | null {
+  const total = lineCount(index);
+  const want = needle.toLowerCase();
+  if (total === 0 || want === "") return null;
+  const step = forward ? 1 : -1;
+  let line = (((from + step) % total) + total) % total;
+  for (let looked = 0; looked < total; ) {
+    // a block in the direction of the search, not past the file's end (or start)
+    const blockStart = forward ? line : Math.max(0, line - SEARCH_BLOCK_LINES + 1);
+    const blockEnd = forward ? Math.min(total, line + SEARCH_BLOCK_LINES) : line + 1;
+    const block = readLines(file, index, blockStart, blockEnd - blockStart);
+    const order = forward ? block.keys() : [...block.keys()].reverse();
+    for (const i of order) {
+      if (block[i]!.toLowerCase().includes(want)) {
+        const found = blockStart + i;
+        return { line: found, wrapped: forward ? found <= from : found >= from };
+      }
+    }
+    looked += block.length;
+    if (block.length === 0) break;
+    line = forward ? (blockEnd >= total ? 0 : blockEnd) : blockStart === 0 ? total - 1 : blockStart - 1;
+  }
+  return null;
+}
