@@ -9,6 +9,8 @@ import type { CrystalResult } from "../crystal/result.js";
 export interface DeckMessages {
   errors: string[];
   warnings: string[];
+  /** The deck's lines the errors are on (1-based), for the preview to mark. */
+  errorLines?: number[];
 }
 
 /** CRYSTAL's keywords, as the deck validator knows them (highlighted in the Input tab and the form). */
@@ -19,6 +21,7 @@ export function deckMessages(report: Pick<DeckReport, "errors" | "warnings">): D
   return {
     errors: report.errors.map((m) => `line ${m.line}: ${m.message}`),
     warnings: report.warnings.map((m) => `line ${m.line}: ${m.message}`),
+    errorLines: [...new Set(report.errors.map((m) => m.line))],
   };
 }
 

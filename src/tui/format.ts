@@ -82,3 +82,33 @@ export function clip(text: string, width: number): string {
   if (chars.length <= width) return chars.join("");
   return `${chars.slice(0, Math.max(0, width - 1)).join("")}…`;
 }
+
+/**
+ * Text broken into lines of at most `width` columns, at spaces where it can (a word longer than the
+ * line is cut): a message is shown whole, never cut off at the screen's edge.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  let line: string[] = [];
+  for (const word of printable(text).split(/ +/).filter(Boolean)) {
+    let chars = [...word];
+    // the word and its space would not fit: the line so far is done
+    if (line.length > 0 && line.length + 1 + chars.length > w) {
+      out.push(line.join(""));
+      line = [];
+    }
+    while (chars.length > w) {
+      if (line.length > 0) {
+        out.push(line.join(""));
+        line = [];
+      }
+      out.push(chars.slice(0, w).join(""));
+      chars = chars.slice(w);
+    }
+    if (chars.length === 0) continue;
+    line = line.length > 0 ? [...line, " ", ...chars] : chars;
+  }
+  if (line.length > 0 || out.length === 0) out.push(line.join(""));
+  return out;
+}

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import { cli } from "../helpers/project.js";
 import { jobFolder } from "../store/new-jobs.js";
 import { KEY, type Mounted, makeStore, mount } from "./helpers.js";
 
@@ -48,7 +49,8 @@ describe("new job form", () => {
     expect(f).toContain("fix the form to see the deck");
     await m.press(KEY.backspace);
     f = await m.waitFor((fr) => !fr.includes("above the maximum") && fr.includes("✔ no errors"));
-    for (const l of f.split("\n")) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(message.length).toBeGreaterThan(49);
+    for (const l of f.split("\n")) expect([...l].length).toBeLessThanOrEqual(100);
   });
 
   test("the rendered deck follows the form: the title and a choice change it live", async () => {
@@ -141,9 +143,52 @@ describe("new job form", () => {
     await m.type("broken.d12");
     const f = await m.waitFor(/✖ line \d+: /);
     expect(f).toMatch(/Job name\s+broken/);
+    // the failing line is marked in the preview: its number, with ✖ (SHRINK's line 13 lacks a number)
+    const failing = Number(/✖ line (\d+): /.exec(f)![1]);
+    expect(f).toMatch(new RegExp(`^.*\\s${failing}✖`, "m"));
+    expect(f).not.toMatch(new RegExp(`\\s${failing - 1}✖`));
     await m.press(KEY.ctrlS);
     await m.waitFor("not created: line");
     expect(store.jobs.count()).toBe(0);
+  });
+
+  test("a deck's error message is shown whole in a narrow pane, wrapped, not cut (issue 13, defect 9)", async () => {
+    const store = makeStore();
+    fs.writeFileSync(
+      path.join(store.projectDir, "broken.d12"),
+      "MgO\nCRYSTAL\n0 0 0\n225\n4.21\n2\n12 0. 0. 0.\n8 .5 .5 .5\nEND\nBASISSET\nSTO-3G\nSHRINK\n8\nEND\n",
+    );
+    // 100 columns: the deck pane beside the form is 49 wide, narrower than the message
+    m = mount(store, { columns: 100, rows: 44 });
+    await openForm(m);
+    await m.press(KEY.right);
+    await m.waitFor("‹ (a deck file) ›");
+    await focus(m, "Deck file");
+    await m.type("broken.d12");
+    const f = await m.waitFor(/✖ line \d+: /);
+    // the message as the CLI prints it, in full (`job add` reads the same deck with the same validator)
+    const r = cli(store.projectDir, [
+      "job",
+      "add",
+      "x",
+      "--input",
+      path.join(store.projectDir, "broken.d12"),
+    ]);
+    const message = /line \d+: .*/.exec(r.stderr)![0].replace(/ — .*$/, "");
+    const shown = f
+      .split("\n")
+      .slice(f.split("\n").findIndex((l) => l.slice(51).startsWith("✖ line")))
+      .slice(0, 4)
+      .map((l) =>
+        l
+          .slice(51)
+          .replace(/^[✖ ] /, "")
+          .trim(),
+      )
+      .join(" ");
+    expect(shown.replace(/\s+/g, " ")).toContain(message.replace(/\s+/g, " "));
+    expect(message.length).toBeGreaterThan(49);
+    for (const l of f.split("\n")) expect([...l].length).toBeLessThanOrEqual(100);
   });
 
   test("esc goes back without creating anything", async () => {

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { editText, moveChoice } from "../../src/tui/components/Form.js";
-import { clip, formatDuration, parseDbTime, runtimeOf } from "../../src/tui/format.js";
+import { clip, formatDuration, parseDbTime, runtimeOf, wrapText } from "../../src/tui/format.js";
 import { highlightDeck } from "../../src/tui/highlight.js";
 import { buildTree } from "../../src/tui/tree.js";
 import { noKey } from "../helpers/no-key.js";
@@ -81,6 +81,25 @@ describe("formats", () => {
     expect(runtimeOf({ startedAt: start, completedAt: "2025-01-01 10:03:12" })).toBe("3m12s");
     expect(runtimeOf({ startedAt: null, completedAt: null })).toBe("");
     expect(runtimeOf({ startedAt: start, completedAt: null }, parseDbTime(start)! + 5000)).toBe("5s");
+  });
+
+  test("wrapped text: no line over the width, every word kept in order, whole words where they fit", () => {
+    const word = fc
+      .string({ minLength: 1, maxLength: 14 })
+      .map((w) => w.replace(/[\s\u0000-\u001f\u007f]/g, "x"));
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 30 }), fc.integer({ min: 1, max: 40 }), (words, w) => {
+        const lines = wrapText(words.join(" "), w);
+        for (const l of lines) expect([...l].length).toBeLessThanOrEqual(w);
+        // read back without the breaks: the same characters in the same order
+        expect(lines.join("").replace(/ /g, "")).toBe(words.join(""));
+        // a word that fits a line is never split across two
+        if (words.every((x) => [...x].length <= w)) {
+          expect(lines.flatMap((l) => l.split(" ")).filter(Boolean)).toEqual(words);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test("fit never returns more than the width", () => {

@@ -18,13 +18,24 @@ const SEGMENT_STYLE: Record<SegmentKind, { color?: string; bold?: boolean }> = {
   text: {},
 };
 
-export function deckLines(deck: string, keywords: ReadonlySet<string>, color: ColorFn): ReactNode[] {
+export function deckLines(
+  deck: string,
+  keywords: ReadonlySet<string>,
+  color: ColorFn,
+  /** Lines with errors (1-based): their number is shown as ✖ in red, so the failing line stands out. */
+  errorLines: readonly number[] = [],
+): ReactNode[] {
   // a deck is text from anywhere: no control character of it reaches the terminal
   const shown = deck.replace(/\t/g, "    ").replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, "");
+  const failing = new Set(errorLines);
   return highlightDeck(shown, keywords).map((segments, i) => (
     // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
     <Text key={i} wrap="truncate-end">
-      <Text dimColor>{String(i + 1).padStart(3)} </Text>
+      {failing.has(i + 1) ? (
+        <Text color={color("red")} bold inverse>{`${String(i + 1).padStart(3)}✖`}</Text>
+      ) : (
+        <Text dimColor>{String(i + 1).padStart(3)} </Text>
+      )}
       {segments.map((s, j) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: segments are positional
         <Text key={j} color={color(SEGMENT_STYLE[s.kind].color)} bold={SEGMENT_STYLE[s.kind].bold}>

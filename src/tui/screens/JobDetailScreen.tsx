@@ -176,7 +176,7 @@ export function JobDetailScreen({
             </Text>,
           );
         }
-        return [...msgs, ...deckLines(deckText, DECK_KEYWORDS, color)];
+        return [...msgs, ...deckLines(deckText, DECK_KEYWORDS, color, deckReport?.errorLines)];
       }
       case "Results":
         return renderLines(resultsShown?.lines ?? [], color);

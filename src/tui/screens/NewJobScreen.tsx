@@ -20,6 +20,7 @@ import { useFormState } from "../components/form-state.js";
 import { Lines } from "../components/Lines.js";
 import { checkDeck, DECK_KEYWORDS, type DeckMessages, deckMessages, unprovidedInput } from "../crystal.js";
 import { dropFormDeckEdit, editFormDeck, editOutcome, type FormDeckEdit } from "../form-deck-edit.js";
+import { wrapText } from "../format.js";
 import { useClusters } from "../hooks/use-clusters.js";
 import { type Nav, runAction, useNav } from "../nav.js";
 import { useProject } from "../store-watch.js";
@@ -467,20 +468,27 @@ function NewJobForm({ lib, width, height }: { lib: TemplatesModule; width: numbe
   const deckWidth = side ? width - formWidth - 1 : width;
   const formHeight = side ? height - 1 : Math.max(6, Math.floor((height - 1) * 0.55));
   const deckHeight = side ? height - 1 : height - 1 - formHeight;
+  // messages whole, wrapped to the pane (one row each, so scrolling counts them right)
+  const wrapped = (mark: string, text: string) =>
+    wrapText(text, deckWidth - 2).map((l, i) => `${i === 0 ? mark : " "} ${l}`);
   const messages = [
-    ...checked.report.errors.map((e) => (
-      <Text key={`e-${e}`} color={color("red")} wrap="truncate-end">
-        ✖ {e}
-      </Text>
-    )),
-    ...checked.report.warnings.map((w) => (
-      <Text key={`w-${w}`} color={color("yellow")} wrap="truncate-end">
-        ! {w}
-      </Text>
-    )),
+    ...checked.report.errors.flatMap((e) =>
+      wrapped("✖", e).map((l) => (
+        <Text key={`e-${e}-${l}`} color={color("red")} wrap="truncate-end">
+          {l}
+        </Text>
+      )),
+    ),
+    ...checked.report.warnings.flatMap((w) =>
+      wrapped("!", w).map((l) => (
+        <Text key={`w-${w}-${l}`} color={color("yellow")} wrap="truncate-end">
+          {l}
+        </Text>
+      )),
+    ),
   ];
   const deckView = checked.deck
-    ? [...messages, ...deckLines(checked.deck, DECK_KEYWORDS, color)]
+    ? [...messages, ...deckLines(checked.deck, DECK_KEYWORDS, color, checked.report.errorLines)]
     : [
         ...messages,
         <Text key="none" dimColor wrap="truncate-end">
