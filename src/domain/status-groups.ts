@@ -11,6 +11,12 @@ export const STATUS_GROUPS: Readonly<Record<"active" | "finished" | "failed", re
 
 export type StatusGroup = keyof typeof STATUS_GROUPS;
 
+export const STATUS_GROUP_NAMES = Object.keys(STATUS_GROUPS) as StatusGroup[];
+
+export function isStatusGroup(word: string): word is StatusGroup {
+  return Object.hasOwn(STATUS_GROUPS, word);
+}
+
 /**
  * The statuses a user's words name: a group (active, finished, failed) or a status (failed is the
  * group; FAILED alone is the status), several joined by commas. Null when a word is neither.

@@ -5,6 +5,7 @@ import type { CrystalResult } from "../crystal/result.js";
 import type { SchedulerAccounting } from "../domain/accounting.js";
 import type { RunHandle } from "../domain/run-handle.js";
 import type { JobStatus } from "../domain/status.js";
+import type { StatusGroup } from "../domain/status-groups.js";
 import type { Dependency, Job, NewJobRecord, RemoteJob, RunnerType } from "../domain/types.js";
 
 /** The columns the job list sorts by (src/store/views.ts SORT_COLUMNS lists them in order). */
@@ -124,8 +125,8 @@ export type RemoteJobPatch = Partial<
 >;
 
 export interface JobListQuery {
-  /** Only jobs in this status (null: all). */
-  status: JobStatus | null;
+  /** Only jobs in this status, or in this group of statuses (src/domain/status-groups.ts); null: all. */
+  status: JobStatus | StatusGroup | null;
   /** Part of the name, case-insensitive ("" = all). */
   search: string;
   sort: SortColumn;

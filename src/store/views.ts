@@ -5,6 +5,7 @@
 import type { Statement } from "better-sqlite3";
 import { isBatchRunner } from "../domain/accounting.js";
 import { ACTIVE_STATUSES, JOB_STATUSES, type JobStatus } from "../domain/status.js";
+import { isStatusGroup, STATUS_GROUPS } from "../domain/status-groups.js";
 import type { RunnerType } from "../domain/types.js";
 import type { DB } from "./database.js";
 import { parseJsonObject } from "./json.js";
@@ -54,7 +55,8 @@ const SORT_SQL: Readonly<Record<SortColumn, string>> = {
 function whereClause(q: JobListQuery): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
-  if (q.status) {
+  if (q.status && isStatusGroup(q.status)) parts.push(`j.status IN ${sqlList(STATUS_GROUPS[q.status])}`);
+  else if (q.status) {
     parts.push("j.status = ?");
     params.push(q.status);
   }

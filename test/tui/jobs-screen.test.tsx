@@ -180,7 +180,7 @@ describe("job list", () => {
     expect(store.jobs.require(a!.id).inputFile).not.toMatch(/\nTOLDEE\n10\n/);
   });
 
-  test("/ searches by name as you type, f filters by status, esc clears both", async () => {
+  test("/ searches by name as you type, f filters by group then by status, esc clears both", async () => {
     const store = makeStore();
     const [a, , c] = addJobs(store, ["mgo_scf", "nio_scf", "mgo_opt"]);
     finish(store, a!.id, "COMPLETED");
@@ -191,7 +191,16 @@ describe("job list", () => {
     let f = await m.waitFor((fr) => !fr.includes("nio_scf"));
     expect(f).toContain("mgo_scf");
     expect(f).toContain("1–2 of 2");
-    await m.press(KEY.enter, "f"); // search kept; filter: PENDING
+    // the groups first (issue 13, defect 10): what is going on, then what finished
+    await m.press(KEY.enter, "f"); // search kept
+    f = await m.waitFor("filter: active (pending, queued, running)");
+    expect(rowOf(f, c!.id)).toContain("mgo_opt");
+    expect(f).not.toContain("mgo_scf");
+    await m.press("f");
+    f = await m.waitFor("filter: finished (completed)");
+    expect(rowOf(f, a!.id)).toContain("mgo_scf");
+    expect(f).not.toContain("mgo_opt");
+    await m.press("f", "f"); // failed, then the statuses one by one: PENDING first
     f = await m.waitFor("filter: … PENDING");
     expect(rowOf(f, c!.id)).toContain("mgo_opt");
     expect(f).not.toContain("mgo_scf");

@@ -183,7 +183,7 @@ const SCENARIOS: Scenario[] = [
     what: "job list, filtered",
     store: jobsStore,
     setup: ["f", "j"],
-    ready: (f) => f.includes("filter: … PENDING") && /^›\s*2 b2/m.test(f),
+    ready: (f) => f.includes("filter: active") && /^›\s*2 b2/m.test(f),
   },
   { what: "job list, searching", store: jobsStore, setup: ["/", "b"], ready: "/b" },
   { what: "job list, choosing a sort column", store: jobsStore, setup: ["s", KEY.right], ready: "sort by:" },

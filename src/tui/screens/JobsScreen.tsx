@@ -3,6 +3,7 @@
 import { Box, Text } from "ink";
 import { useEffect, useMemo, useState } from "react";
 import { isActive, JOB_STATUSES, STATUS_MEANING, STATUS_SYMBOL } from "../../domain/status.js";
+import { isStatusGroup, STATUS_GROUPS } from "../../domain/status-groups.js";
 import type { Job } from "../../domain/types.js";
 import { cancelJob, deleteJob, deleteQuestion } from "../actions.js";
 import { useBindings } from "../bindings.js";
@@ -198,9 +199,13 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     return <Compare ids={comparing} width={width} height={height} onClose={() => setComparing(null)} />;
   }
 
-  const filterText = state.query.status
-    ? `${STATUS_SYMBOL[state.query.status]} ${state.query.status}`
-    : "all";
+  const filter = state.query.status;
+  const filterText =
+    filter === null
+      ? "all"
+      : isStatusGroup(filter)
+        ? `${filter} (${STATUS_GROUPS[filter].map((s) => s.toLowerCase()).join(", ")})`
+        : `${STATUS_SYMBOL[filter]} ${filter}`;
   const range = total === 0 ? "0" : `${state.top + 1}–${Math.min(total, state.top + listHeight)} of ${total}`;
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -1,6 +1,8 @@
 // The job list's keys, as tables (bindings.ts): the footer, `?` and the dispatch read them. What a
 // key does to the store is in actions.ts / many-actions.ts; here only which key does what, when.
-import { isActive, isTerminal, JOB_STATUSES, type JobStatus } from "../../domain/status.js";
+
+import { isActive, isTerminal, JOB_STATUSES } from "../../domain/status.js";
+import { STATUS_GROUP_NAMES } from "../../domain/status-groups.js";
 import type { Job } from "../../domain/types.js";
 import type { Project } from "../../engine/hooks.js";
 import { copyJobReference, rerunJob } from "../actions.js";
@@ -46,7 +48,9 @@ export type Pending =
   | { kind: "cancel-many" | "delete-many" | "restart-many"; jobs: Job[]; kept: number; children?: number }
   | null;
 
-const FILTERS: (JobStatus | null)[] = [null, ...JOB_STATUSES];
+// the groups a chemist asks for first (what is going on, what finished, what ended without its
+// goal), then each status on its own
+const FILTERS: JobListQuery["status"][] = [null, ...STATUS_GROUP_NAMES, ...JOB_STATUSES];
 
 /** What the list's keys act on (rebuilt on every render, so a key sees the state it was pressed on). */
 export interface JobsCtx {
@@ -260,7 +264,7 @@ export const JOBS_BINDINGS: readonly Binding<JobsCtx>[] = [
   },
   {
     on: ["f", "F"],
-    does: "filter by status (f: next, F: previous)",
+    does: "filter: active, finished, failed, then each status (f: next, F: previous)",
     footer: "filter",
     run: (c, input) => {
       const i = FILTERS.indexOf(c.state.query.status);
