@@ -49,6 +49,16 @@ export interface Comparison {
   jobs: ComparedJob[];
 }
 
+/**
+ * The job asked for as the reference cannot be one (no energy, none per atom, not final). `reason`
+ * is said without naming a way to choose another: the CLI adds `--relative-to`, the TUI its key.
+ */
+export class UnusableReference extends UserError {
+  constructor(readonly reason: string) {
+    super(`${reason} — choose another with --relative-to`);
+  }
+}
+
 function atomsOf(job: Job): number | null {
   const r = job.keyResults;
   return r?.n_atoms ?? (r?.geometry?.atoms.length || null);
@@ -85,15 +95,11 @@ export async function compareJobs(
     const s = standing(ref);
     refEnergy = energyOf(ref);
     if (refEnergy === null) {
-      throw new UserError(
-        `job ${ref.id} has no energy${per === "atom" && ref.finalEnergy !== null ? " per atom (its atom count is not known)" : ""} to compare to — choose another with --relative-to`,
+      throw new UnusableReference(
+        `job ${ref.id} has no energy${per === "atom" && ref.finalEnergy !== null ? " per atom (its atom count is not known)" : ""} to compare to`,
       );
     }
-    if (!s.final) {
-      throw new UserError(
-        `job ${ref.id}'s energy is not final (${s.why}) — choose another with --relative-to`,
-      );
-    }
+    if (!s.final) throw new UnusableReference(`job ${ref.id}'s energy is not final (${s.why})`);
     reference = { id: ref.id, chosen: true };
   } else {
     const lowest = lowestFinalEnergy(jobs, energyOf, standing);

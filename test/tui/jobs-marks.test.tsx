@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
+import type { CrystalResult } from "../../src/crystal/result.js";
 import type { Store } from "../../src/store/store.js";
 import { addJobs, KEY, type Mounted, makeStore, mount } from "./helpers.js";
 
@@ -17,11 +18,29 @@ function rowOf(frame: string, id: number): string {
   return frame.split("\n").find((l) => new RegExp(`^[›● ]\\s*${id} `).test(l)) ?? "";
 }
 
-function finish(store: Store, id: number, status: "COMPLETED" | "FAILED", energy?: number) {
+/** The line of the compare table showing job `id` (› the cursor, * the reference). */
+function compareRow(frame: string, id: number): string {
+  return frame.split("\n").find((l) => new RegExp(`^[› ][* ]\\s*${id}\\s`).test(l)) ?? "";
+}
+
+/** The numbers of a compare row after its name and status: energy, ΔE. */
+function energyAndDelta(row: string): [number, number] {
+  const m = /(-?\d+\.\d+)~?\s+([+-]?\d+\.\d+)\s/.exec(row);
+  if (!m) throw new Error(`no energy and ΔE in ${JSON.stringify(row)}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+function finish(store: Store, id: number, status: "COMPLETED" | "FAILED", energy?: number, atoms?: number) {
   store.jobs.transition(id, "RUNNING");
   store.jobs.transition(id, status, { reason: status === "FAILED" ? "SCF did not converge" : null });
-  if (energy !== undefined) store.jobs.storeResults(id, energy, null);
+  // of a parsed result, only its verdict and atom count matter here
+  const results =
+    atoms === undefined ? null : ({ status: "completed", n_atoms: atoms } as unknown as CrystalResult);
+  if (energy !== undefined) store.jobs.storeResults(id, energy, results);
 }
+
+/** 1 Ha in eV, CODATA 2018 — written here, not taken from the code's table. */
+const HA_EV = 27.211386245988;
 
 describe("marking jobs", () => {
   test("space marks and unmarks the job under the cursor (● and 'N selected'); esc clears the marks", async () => {
@@ -105,8 +124,7 @@ describe("marking jobs", () => {
     let f = await m.waitFor("ΔE relative to job");
     expect(f).toContain("Comparing 2 jobs");
     expect(f).not.toContain("other");
-    const line = (fr: string, id: number) =>
-      fr.split("\n").find((l) => new RegExp(`^\\s*${id}\\s+`).test(l)) ?? "";
+    const line = (fr: string, id: number) => compareRow(fr, id);
     expect(line(f, a!.id)).toMatch(/-271\.50000000\s+\+?0\.00000000/);
     expect(line(f, b!.id)).toMatch(/-271\.49000000\s+\+0\.01000000/);
     expect(f).toContain(`ΔE relative to job ${a!.id}`);
@@ -125,6 +143,91 @@ describe("marking jobs", () => {
     await m.press(KEY.escape);
     f = await m.waitFor("other");
     expect(f).toContain("2 selected"); // back on the list, the marks kept
+  });
+
+  test("in = , p shows ΔE per atom and r makes the job under the cursor the reference (r again or 0: the lowest)", async () => {
+    const store = makeStore();
+    // per cell the big cell is lowest; per atom the 4-atom cell is
+    const stored: Record<string, number[]> = {
+      small: [-275.1234, 2],
+      double: [-550.2603, 4],
+      big: [-1100.42, 8],
+      bare: [-300.5],
+    };
+    const made = addJobs(store, Object.keys(stored));
+    const id: Record<string, number> = {};
+    Object.keys(stored).forEach((name, i) => {
+      id[name] = made[i]!.id;
+      const [e, n] = stored[name]!;
+      finish(store, made[i]!.id, "COMPLETED", e, n);
+    });
+    m = mount(store, { columns: 120, rows: 24 });
+    await m.waitFor("bare");
+    await m.press(" ", "j", " ", "j", " ", "j", " ");
+    await m.waitFor("4 selected");
+    await m.press("=", "u", "p");
+    let f = await m.waitFor("ΔE (eV/atom)");
+    expect(f).toContain("energy per atom in eV — ΔE relative to the lowest");
+    expect(f.split("\n").at(-1)).toMatch(/p per cell\/atom.*r relative to/);
+    const perAtom = (name: string) => stored[name]![0]! / stored[name]![1]!;
+    const checkPerAtom = (fr: string, refName: string) => {
+      for (const name of ["small", "double", "big"]) {
+        const [energy, delta] = energyAndDelta(compareRow(fr, id[name]!));
+        expect(energy).toBeCloseTo(perAtom(name) * HA_EV, 4);
+        expect(delta).toBeCloseTo((perAtom(name) - perAtom(refName)) * HA_EV, 4);
+      }
+      // no atom count: no energy per atom, not a ΔE
+      expect(compareRow(fr, id.bare!)).toMatch(/—\s+—/);
+    };
+    checkPerAtom(f, "double");
+    expect(compareRow(f, id.double!)).toMatch(/^.\*/);
+
+    // the cursor to "small" (j/k, the › row), r: ΔE relative to it, the header names it
+    for (let i = 0; i < 4 && !compareRow(m.lastFrame(), id.small!).startsWith("›"); i++) await m.press("j");
+    if (!compareRow(m.lastFrame(), id.small!).startsWith("›"))
+      for (let i = 0; i < 4 && !compareRow(m.lastFrame(), id.small!).startsWith("›"); i++) await m.press("k");
+    expect(compareRow(m.lastFrame(), id.small!)).toMatch(/^›/);
+    await m.press("r");
+    f = await m.waitFor(`ΔE relative to job ${id.small} (small)`);
+    checkPerAtom(f, "small");
+    expect(compareRow(f, id.small!)).toMatch(/^›\*/);
+
+    // per cell again, still relative to small
+    await m.press("p");
+    f = await m.waitFor("ΔE (eV)");
+    expect(f).toContain(`ΔE relative to job ${id.small} (small)`);
+    for (const name of ["small", "double", "big", "bare"]) {
+      const [, delta] = energyAndDelta(compareRow(f, id[name]!));
+      expect(delta).toBeCloseTo((stored[name]![0]! - stored.small![0]!) * HA_EV, 4);
+    }
+    // r on the reference again: back to the lowest (per cell: big)
+    await m.press("r");
+    f = await m.waitFor("ΔE relative to the lowest");
+    expect(compareRow(f, id.big!)).toMatch(/^.\*/);
+    expect(energyAndDelta(compareRow(f, id.small!))[1]).toBeCloseTo(
+      (stored.small![0]! - stored.big![0]!) * HA_EV,
+      4,
+    );
+    // r then 0: the lowest again
+    await m.press("r");
+    await m.waitFor(`ΔE relative to job ${id.small} (small)`);
+    await m.press("0");
+    await m.waitFor("ΔE relative to the lowest");
+
+    // a reference with no atom count: per atom is refused in one line, the table stays per cell
+    for (let i = 0; i < 4 && !compareRow(m.lastFrame(), id.bare!).startsWith("›"); i++) await m.press("k");
+    for (let i = 0; i < 4 && !compareRow(m.lastFrame(), id.bare!).startsWith("›"); i++) await m.press("j");
+    await m.press("r");
+    await m.waitFor(`ΔE relative to job ${id.bare} (bare)`);
+    await m.press("p");
+    f = await m.waitFor(
+      `job ${id.bare} has no energy per atom (its atom count is not known) to compare to — choose another with r`,
+    );
+    expect(f).toContain("ΔE (eV)");
+    expect(energyAndDelta(compareRow(f, id.small!))[1]).toBeCloseTo(
+      (stored.small![0]! - stored.bare![0]!) * HA_EV,
+      4,
+    );
   });
 
   test("R on one job asks, then restarts it with GUESSP from its fort.9; an empty fort.9 is refused in one line", async () => {

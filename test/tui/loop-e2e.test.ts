@@ -273,7 +273,8 @@ const HARTREE_EV = 27.211386245988;
 function compareRows(screen: string): Map<number, { energy: number; delta: number }> {
   const out = new Map<number, { energy: number; delta: number }>();
   for (const line of screen.split("\n")) {
-    const m = /^\s*(\d+)\s+\S+\s+\S\s+[A-Z]+\s+(-?\d+\.\d+)~?\s+([+-]?\d+\.\d+)\s/.exec(line);
+    // a row opens with › on the cursor's and * on the reference's
+    const m = /^[›*\s]*(\d+)\s+\S+\s+\S\s+[A-Z]+\s+(-?\d+\.\d+)~?\s+([+-]?\d+\.\d+)\s/.exec(line);
     if (m) out.set(Number(m[1]), { energy: Number(m[2]), delta: Number(m[3]) });
   }
   return out;
