@@ -1,12 +1,13 @@
-// Several jobs at once (`job cancel 3 4 5`, `job restart --status failed --workflow 2`, the TUI's
-// space-selected rows): the jobs named by their ids or by a filter, then the one action on each.
-// Every action on a job is its own transaction (a cancel, a restart); a job an action cannot be
-// taken on is reported with why, not silently left.
+// Several jobs at once (`job cancel 3 4 5`, `job restart --status failed --workflow 2`, `job rm 7 8`,
+// the TUI's space-selected rows): the jobs named by their ids or by a filter, then the one action on
+// each. Every action on a job is its own transaction (a cancel, a restart, a delete); a job an action
+// cannot be taken on is reported with why, not silently left.
 import { UsageError, UserError } from "../domain/errors.js";
 import { STATUS_GROUPS } from "../domain/status-groups.js";
 import type { Job } from "../domain/types.js";
 import type { Project } from "../engine/hooks.js";
 import type { ProjectStore } from "../store/port.js";
+import type { RemovedJob } from "../store/records.js";
 import { type JobFilter, listJobs } from "./job-list.js";
 import { restartJob } from "./job-restart.js";
 
@@ -92,4 +93,36 @@ export async function restartJobs(project: Project, jobs: readonly Job[]): Promi
     }
   }
   return out;
+}
+
+export type DeleteResult = { id: number; removed: RemovedJob } | { id: number; refused: string };
+
+/**
+ * Deletes each job's record (src/store/jobs.ts delete: a queued or running one is refused, as is one
+ * that jobs outside the selection still wait for, unless `force`). A job waited for only by others
+ * being deleted goes once they have gone, so the order the ids were named in does not matter.
+ */
+export async function deleteJobs(
+  store: ProjectStore,
+  jobs: readonly Job[],
+  opts: { force?: boolean } = {},
+): Promise<DeleteResult[]> {
+  const done = new Map<number, DeleteResult>();
+  let left = [...jobs];
+  for (let progress = true; left.length > 0 && progress; ) {
+    progress = false;
+    const again: Job[] = [];
+    for (const job of left) {
+      try {
+        done.set(job.id, { id: job.id, removed: await store.jobs.delete(job.id, opts) });
+        progress = true;
+      } catch (err) {
+        if (!(err instanceof UserError)) throw err;
+        done.set(job.id, { id: job.id, refused: err.message });
+        again.push(job);
+      }
+    }
+    left = again;
+  }
+  return jobs.map((j) => done.get(j.id)!);
 }

@@ -1,5 +1,5 @@
-// Actions on several jobs at once: `job cancel ID…`, `job restart ID…` (or a filter: --status,
-// --name, --workflow, --cluster) and `workflow cancel N`, over src/app/job-selection.ts. Acting on
+// Actions on several jobs at once: `job cancel ID…`, `job restart ID…`, `job rm ID…` (or a filter:
+// --status, --name, --workflow, --cluster) and `workflow cancel N`, over src/app/job-selection.ts. Acting on
 // more than one job asks once, naming the count (`--yes` for scripts; without a terminal to ask
 // on, --yes is required).
 import type { Command } from "commander";
@@ -8,15 +8,19 @@ import {
   type CancelResult,
   cancelJobs,
   cancelWorkflow,
+  deleteJobs,
   restartJobs,
   type Selection,
   selectJobs,
 } from "../../app/job-selection.js";
+import { ProjectFiles } from "../../crystal/project-files.js";
 import { UsageError, UserError } from "../../domain/errors.js";
 import { parseJobId } from "../../domain/names.js";
-import { isTerminal } from "../../domain/status.js";
+import { isActive, isTerminal } from "../../domain/status.js";
 import { statusesNamed } from "../../domain/status-groups.js";
 import type { Job } from "../../domain/types.js";
+import type { ProjectStore } from "../../store/port.js";
+import type { RemovedJob } from "../../store/records.js";
 import { withProject, withStore } from "../context.js";
 import { askYesNo, printJson } from "../output.js";
 
@@ -153,6 +157,75 @@ export function registerJobMany(job: Command): void {
       if (refused.length > 0)
         throw new UserError(
           `${refused.length} of ${results.length} jobs could not be restarted (${refused.map((r) => r.id).join(", ")})`,
+        );
+    });
+  });
+}
+
+/** What a removal did: the folder kept, the dependents skipped (--force), the children's note. */
+function removedText(store: ProjectStore, r: RemovedJob): string {
+  const skipped = r.skippedDependents.map((d) => `${d.id} (${d.name})`).join(", ");
+  const children =
+    r.notedChildren > 0
+      ? `; ${r.notedChildren} child job${r.notedChildren > 1 ? "s keep" : " keeps"} a note that the parent was deleted`
+      : "";
+  return `job ${r.id} (${r.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(r)} was kept${skipped ? `; skipped, as they needed it: ${skipped}` : ""}${children}`;
+}
+
+export function registerJobRm(job: Command): void {
+  withSelectionFlags(
+    job
+      .command("rm")
+      .description("delete jobs' records (their folders stay on disk); a queued or running job is refused")
+      .argument("[ids...]", "job ids (or a filter)")
+      .option(
+        "--force",
+        "remove them even if pending jobs wait for them; those that needed them are skipped",
+      ),
+  ).action(async (idTexts: string[], opts: ManyFlags & { force?: boolean }, cmd: Command) => {
+    const sel = selectionOf(idTexts, opts);
+    const single = sel.ids?.length === 1;
+    await withStore(cmd, async (store) => {
+      let jobs = await selectJobs(store, sel);
+      // a filter picks what can be deleted and says what it left; ids named are each answered
+      const kept = sel.ids?.length === 0 ? jobs.filter((j) => isActive(j.status)) : [];
+      jobs = jobs.filter((j) => !kept.includes(j));
+      const note = kept.length
+        ? `${kept.length} queued or running job${kept.length > 1 ? "s" : ""} kept (${kept.map((j) => j.id).join(", ")}) — cancel them first`
+        : "";
+      if (jobs.length === 0)
+        return void process.stdout.write(
+          `no jobs to delete match${note ? `; ${note}` : ""} — nothing deleted\n`,
+        );
+      // the question names what will go: a running job named is refused by the store, with why
+      if (
+        !(await confirmed(
+          "delete",
+          jobs.filter((j) => !isActive(j.status)),
+          opts.yes,
+        ))
+      )
+        return void process.stdout.write("nothing deleted\n");
+      const results = await deleteJobs(store, jobs, { force: opts.force === true });
+      const refused = results.flatMap((r) => ("refused" in r ? [r] : []));
+      if (single && refused.length === 1) throw new UserError(refused[0]!.refused);
+      if (opts.json) {
+        const rows = results.map((r) =>
+          "refused" in r
+            ? { id: r.id, refused: r.refused }
+            : { id: r.id, removed: true, skipped_dependents: r.removed.skippedDependents.map((d) => d.id) },
+        );
+        printJson(single ? rows[0] : rows);
+      } else {
+        for (const r of results)
+          process.stdout.write(
+            "refused" in r ? `job ${r.id} not removed: ${r.refused}\n` : `${removedText(store, r.removed)}\n`,
+          );
+        if (note) process.stdout.write(`${note}\n`);
+      }
+      if (refused.length > 0)
+        throw new UserError(
+          `${refused.length} of ${results.length} jobs were not removed (${refused.map((r) => r.id).join(", ")})`,
         );
     });
   });

@@ -1,4 +1,4 @@
-// crystal-tui job add | list | show | cancel | rm
+// crystal-tui job add | list | show | cancel | rm (several at once: job-many.ts)
 import type { Command } from "commander";
 import { unreadInputs } from "../../app/deck-problems.js";
 import { deletedParentText } from "../../app/deleted-parents.js";
@@ -24,7 +24,7 @@ import { registerJobCompare } from "./job-compare.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
 import { registerJobList } from "./job-list.js";
 import { registerJobLog } from "./job-log.js";
-import { registerJobMany } from "./job-many.js";
+import { registerJobMany, registerJobRm } from "./job-many.js";
 
 interface AddOptions {
   input?: string;
@@ -308,19 +308,5 @@ export function registerJobCommands(program: Command): void {
 
   registerJobLog(job);
 
-  job
-    .command("rm")
-    .description("delete a job's record (its folder stays on disk)")
-    .argument("<id>", "job id")
-    .option("--force", "remove it even if pending jobs wait for it; those that needed it are skipped")
-    .action(async (idText: string, opts: { force?: boolean }, cmd: Command) => {
-      const id = parseJobId(idText);
-      await withStore(cmd, async (store) => {
-        const removed = await store.jobs.delete(id, { force: opts.force === true });
-        const skipped = removed.skippedDependents.map((d) => `${d.id} (${d.name})`).join(", ");
-        process.stdout.write(
-          `job ${id} (${removed.name}) removed; its folder ${new ProjectFiles(store.projectDir).folderOf(removed)} was kept${skipped ? `; skipped, as they needed it: ${skipped}` : ""}${removed.notedChildren > 0 ? `; ${removed.notedChildren} child job${removed.notedChildren > 1 ? "s keep" : " keeps"} a note that the parent was deleted` : ""}\n`,
-        );
-      });
-    });
+  registerJobRm(job);
 }
