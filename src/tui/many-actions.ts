@@ -6,7 +6,7 @@
 import { discardEdit, editDeck } from "../app/edit-deck.js";
 import { copyJob, DeckHasProblems } from "../app/job-copy.js";
 import { restartJob } from "../app/job-restart.js";
-import { cancelJobs, type RestartResult, restartJobs } from "../app/job-selection.js";
+import { cancelJobs, deleteJobs, type RestartResult, restartJobs } from "../app/job-selection.js";
 import { UserError } from "../domain/errors.js";
 import { isActive, isTerminal } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
@@ -52,9 +52,17 @@ export async function childrenOutside(store: ProjectStore, jobs: readonly Job[])
   return children.size;
 }
 
+/** Deletes the marked jobs (a parent after the children marked with it); a refusal is said with why. */
 export async function deleteMany(store: ProjectStore, jobs: readonly Job[]): Promise<string> {
-  for (const j of jobs) await store.jobs.delete(j.id);
-  return `${plural(jobs.length, "job")} deleted (${jobs.map((j) => j.id).join(", ")}); their folders were kept`;
+  const out = await deleteJobs(store, jobs);
+  const gone = out.filter((r) => !("refused" in r));
+  const refused = out.flatMap((r) => ("refused" in r ? [`job ${r.id} not deleted: ${r.refused}`] : []));
+  return [
+    gone.length === 0
+      ? "no job deleted"
+      : `${plural(gone.length, "job")} deleted (${gone.map((r) => r.id).join(", ")}); their folders were kept`,
+    ...refused,
+  ].join("; ");
 }
 
 function restartText(r: RestartResult): string {

@@ -107,6 +107,22 @@ describe("marking jobs", () => {
     expect(store.jobs.count()).toBe(1);
   });
 
+  test("d with a parent and the pending child waiting for it both marked deletes both, whatever the order", async () => {
+    const store = makeStore();
+    const [parent, child] = addJobs(store, ["parent", "child"]);
+    store.dependencies.add(child!.id, parent!.id, "after_ok");
+    m = mount(store);
+    await m.waitFor("child");
+    // newest first: the child's row, then the parent's — marked parent first
+    await m.press("j", " ", "k", " ");
+    await m.waitFor("2 selected");
+    await m.press("d");
+    await m.waitFor("Delete 2 jobs?");
+    await m.press("y");
+    await m.waitFor("2 jobs deleted");
+    expect(store.jobs.count()).toBe(0);
+  });
+
   test("= compares the marked jobs: ΔE to the lowest, u cycles Ha → eV → kJ/mol → meV, esc returns", async () => {
     const store = makeStore();
     const [a, b, c] = addJobs(store, ["low", "high", "other"]);
