@@ -49,6 +49,8 @@ export interface AppProps {
   onQuit?: () => void;
   /** Called once the app listens to keys (tests wait for it before typing, and for the bus to be idle). */
   onReady?: (keys: KeyBus) => void;
+  /** Draws nothing for a moment, every screen kept as it is (src/tui/launch.tsx redraws with it). */
+  hidden?: boolean;
 }
 
 export const DEMO_NOTICE =
@@ -75,7 +77,9 @@ export function App(props: AppProps) {
           value={{ store: props.store, files, watcher: props.watcher, cache, fetchOutput }}
         >
           <TasksContext.Provider value={props.tasks ?? null}>
-            <Shell {...props} />
+            <Box display={props.hidden ? "none" : "flex"} flexDirection="column">
+              <Shell {...props} />
+            </Box>
           </TasksContext.Provider>
         </ProjectContext.Provider>
       </ThemeContext.Provider>

@@ -40,14 +40,26 @@ export async function openTui(projectDir: string, options: OpenOptions = {}): Pr
   const engine = new EngineHost(projectDir, { host: options.hostEngine ?? true, broker: logins }).start();
   const tasks = new Tasks(projectDir);
   process.stdout.write(ALT_SCREEN_ON);
-  const instance = render(
-    <App store={store} watcher={watcher} engine={engine} tasks={tasks} logins={logins} demo={demo} />,
-    {
-      exitOnCtrlC: true,
-    },
+  const app = (hidden = false) => (
+    <App
+      store={store}
+      watcher={watcher}
+      engine={engine}
+      tasks={tasks}
+      logins={logins}
+      demo={demo}
+      hidden={hidden}
+    />
   );
-  // after a program ran on the terminal (the editor of `e`), Ink draws its whole frame again
-  setRedraw(() => instance.clear());
+  const instance = render(app(), { exitOnCtrlC: true });
+  // after a program ran on the terminal (the editor of `e`, the pager of `o`), Ink draws its whole
+  // frame again — now, not at the next change. Ink writes a frame only when it differs from the last
+  // one it wrote (clear() keeps that one as written), and a pager quit on a view that did not change
+  // would leave the screen blank: a frame of nothing, then the screen (every state kept) makes it draw.
+  setRedraw(() => {
+    instance.rerender(app(true));
+    instance.rerender(app(false));
+  });
   // y's copy goes to the terminal as an escape sequence, between Ink's frames
   setClipboardTerminal((sequence) => process.stdout.write(sequence));
   const onTerm = () => instance.unmount();
