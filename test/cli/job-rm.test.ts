@@ -8,20 +8,26 @@ import { Store } from "../../src/store/store.js";
 import { cli, cliJson, tempProject, writeDeck } from "../helpers/project.js";
 import { startTui } from "../tui/pty.js";
 
+/** A project with a job "parent" and a job "child" that waits for it (after_ok). */
+function parentAndChild() {
+  const dir = tempProject();
+  const deck = writeDeck(dir);
+  const parent = cliJson<{ id: number }>(dir, ["job", "add", "parent", "--input", deck]).id;
+  const child = cliJson<{ id: number }>(dir, [
+    "job",
+    "add",
+    "child",
+    "--input",
+    deck,
+    "--after-ok",
+    String(parent),
+  ]).id;
+  return { dir, parent, child };
+}
+
 describe("job rm", () => {
   it("refuses a job others wait for, unless --force, which skips the jobs that needed it", () => {
-    const dir = tempProject();
-    const deck = writeDeck(dir);
-    const parent = cliJson<{ id: number }>(dir, ["job", "add", "parent", "--input", deck]).id;
-    const child = cliJson<{ id: number }>(dir, [
-      "job",
-      "add",
-      "child",
-      "--input",
-      deck,
-      "--after-ok",
-      String(parent),
-    ]).id;
+    const { dir, parent, child } = parentAndChild();
     const refused = cli(dir, ["job", "rm", String(parent)]);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trimEnd().split("\n")).toHaveLength(1);
@@ -82,18 +88,7 @@ describe("job rm of a parent keeps its children's provenance (issue 13, defect 8
   });
 
   it("a child skipped by --force keeps the note too", () => {
-    const dir = tempProject();
-    const deck = writeDeck(dir);
-    const parent = cliJson<{ id: number }>(dir, ["job", "add", "parent", "--input", deck]).id;
-    const child = cliJson<{ id: number }>(dir, [
-      "job",
-      "add",
-      "child",
-      "--input",
-      deck,
-      "--after-ok",
-      String(parent),
-    ]).id;
+    const { dir, parent, child } = parentAndChild();
     const forced = cli(dir, ["job", "rm", String(parent), "--force"]);
     expect(forced.stdout).toMatch(/1 child job keeps a note that the parent was deleted/);
     expect(cli(dir, ["job", "show", String(child)]).stdout).toContain(
@@ -196,18 +191,7 @@ describe("job rm of several jobs at once (issue 13, many jobs at once)", () => {
   }, 60_000);
 
   it("a parent and the pending child that waits for it, named together in either order, both go", () => {
-    const dir = tempProject();
-    const deck = writeDeck(dir);
-    const parent = cliJson<{ id: number }>(dir, ["job", "add", "parent", "--input", deck]).id;
-    const child = cliJson<{ id: number }>(dir, [
-      "job",
-      "add",
-      "child",
-      "--input",
-      deck,
-      "--after-ok",
-      String(parent),
-    ]).id;
+    const { dir, parent, child } = parentAndChild();
     const r = cli(dir, ["job", "rm", String(parent), String(child), "--yes"]);
     expect(r.code, r.stderr).toBe(0);
     expect(cliJson<unknown[]>(dir, ["job", "list"])).toEqual([]);
