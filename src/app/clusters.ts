@@ -151,6 +151,15 @@ export function configFrom(s: ClusterSettings): ClusterConfig {
   return config;
 }
 
+/** What the cluster's ssh config says of a host: an alias when it names a HostName, User or Port. */
+function aliasOf(host: string, config: ClusterConfig) {
+  const found = lookupSshConfig(host, config.ssh_config ? { file: config.ssh_config } : {});
+  return {
+    ...found,
+    isAlias: found.hostName !== undefined || found.user !== undefined || found.port !== undefined,
+  };
+}
+
 /**
  * A new cluster from a user's settings, checked through: `host` may be a ~/.ssh/config alias (it
  * then means what it means to `ssh ALIAS`), the type one the registry knows, every setting valid.
@@ -164,8 +173,8 @@ export function prepareCluster(name: string, s: ClusterSettings): NewCluster {
   if (!s.host) throw new UserError("a cluster needs a host (a name, an address, or a ~/.ssh/config alias)");
   const port = whole("the port", s.port);
   const config = configFrom(s);
-  const alias = lookupSshConfig(s.host, config.ssh_config ? { file: config.ssh_config } : {});
-  const isAlias = alias.hostName !== undefined || alias.user !== undefined || alias.port !== undefined;
+  const alias = aliasOf(s.host, config);
+  const isAlias = alias.isAlias;
   if (isAlias) config.ssh_alias = s.host;
   checkClusterConfig(config, alias.hostName ?? s.host);
   return {
@@ -216,8 +225,8 @@ export async function editCluster(
   if (s.host !== undefined) {
     // a new host is read as `cluster add` reads it: an alias of the ssh config (which then decides
     // where and as whom, as for `ssh ALIAS`), or a host name
-    const alias = lookupSshConfig(s.host, config.ssh_config ? { file: config.ssh_config } : {});
-    if (alias.hostName !== undefined || alias.user !== undefined || alias.port !== undefined) {
+    const alias = aliasOf(s.host, config);
+    if (alias.isAlias) {
       config.ssh_alias = s.host;
       port ??= alias.port ?? 22;
       username ??= alias.user;
