@@ -161,13 +161,15 @@ export function runBody(o: RunBodyOptions): string[] {
     "stopped=",
     `trap 'stopped=TERM; kill -TERM "$child" 2>/dev/null' TERM`,
     `trap 'stopped=INT; kill -INT "$child" 2>/dev/null' INT`,
-    'cd "$run_dir" || exit 98',
-    `${o.launch} < ${q(INPUT_NAME)} > "$job_dir"/${q(out)} &`,
+    // CRYSTAL runs in the run folder, the wrapper stays in the job folder: the SSH poll counts a PID
+    // as the run only while its working folder is the job folder (a reused PID is not the run), and
+    // a wrapper that had moved to $CRY23_SCRDIR was then "lost" whenever its process-group scan of
+    // /proc failed — as it does when a process ends mid-scan, i.e. on a busy machine
+    `(cd "$run_dir" || exit 98; exec ${o.launch} < ${q(INPUT_NAME)} > "$job_dir"/${q(out)}) &`,
     "child=$!",
     'wait "$child"; rc=$?',
     // a trapped signal interrupts wait: wait again for CRYSTAL's own status
     'if [ -n "$stopped" ]; then wait "$child" 2>/dev/null; r=$?; [ "$r" -ne 127 ] && rc=$r; fi',
-    'cd "$job_dir" || exit 97',
     "copy_back",
     record(f.endedAt, '"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'),
     record(f.exitCode, '"$rc"'),

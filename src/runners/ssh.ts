@@ -43,7 +43,8 @@ const ALIVE = `alive() {
 }
 group_alive() {
   if [ -d /proc/self ]; then
-    awk -v g="$1" '{ sub(/^.*) /, ""); if ($3 == g && $1 != "Z" && $1 != "X") found = 1 } END { exit !found }' /proc/[0-9]*/stat 2>/dev/null
+    # through cat: awk stops at the first file it cannot open, and a process may end mid-scan
+    cat /proc/[0-9]*/stat 2>/dev/null | awk -v g="$1" '{ sub(/^.*) /, ""); if ($3 == g && $1 != "Z" && $1 != "X") found = 1 } END { exit !found }'
   else
     kill -0 "-$1" 2>/dev/null
   fi

@@ -126,6 +126,48 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     store.close();
   });
 
+  it("a run in $CRY23_SCRDIR is known by its wrapper, which stays in the job folder: RUNNING until it completes", async () => {
+    const { project, store } = newProject();
+    const scratch = path.join(setup.shared, "scratch-run");
+    // about 4 s of output
+    addCluster(project, infra!, setup, {
+      name: "scr",
+      type: "ssh",
+      env: { CRY23_SCRDIR: scratch, CRYSTAL_STANDIN_DELAY_MS: "8" },
+    });
+    const id = addJob(project, "inscratch", deck("scf", "MgO [in-scratch]"), ["--cluster", "scr"]);
+    const engine = new Engine(store, {
+      runnerFactory: runnerFactory({ remote: { pollIntervalMs: 200 } }),
+      hooks: defaultHooks(),
+      maxIdleMs: 200,
+    });
+    const seen = new Set<string>();
+    const done = engine.run();
+    await waitFor("the stand-in to start", () => starts(setup, "[in-scratch]").length === 1);
+    const remote = store.remoteJobs.getByJobId(id)!;
+    // the poll takes a PID for the run only while its working folder is the run's folder; a wrapper
+    // that moved to the scratch folder was told from a reused PID only by a scan of /proc, which
+    // fails when any process ends during it (CI saw such a run 'lost')
+    const cwd = await pool.exec(["readlink", `/proc/${remote.remoteHandle}/cwd`]);
+    expect(cwd.stdout.trim()).toBe(fs.realpathSync(remote.workingDirectory));
+    const ls = await pool.exec(["sh", "-c", `ls -d ${scratch}/crystal-tui-${id}-*`]);
+    expect(ls.code, "CRYSTAL runs in the scratch folder").toBe(0);
+    while (!["COMPLETED", "FAILED"].includes(statusOf(store, id))) {
+      seen.add(statusOf(store, id));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await done;
+    const job = store.jobs.require(id);
+    expect(job.status, job.statusReason ?? "").toBe("COMPLETED");
+    expect([...seen].filter((s) => s !== "RUNNING" && s !== "QUEUED" && s !== "PENDING")).toEqual([]);
+    expect(fs.existsSync(path.join(jobFolder(store, job), "inscratch.out"))).toBe(true);
+    expect(
+      (await pool.exec(["sh", "-c", `ls -d ${scratch}/crystal-tui-${id}-*`])).code,
+      "scratch removed",
+    ).not.toBe(0);
+    store.close();
+  });
+
   it("a large wavefunction is streamed and staged as fort.20 (GUESSP)", async () => {
     const { project, store } = newProject();
     addCluster(project, infra!, setup, { name: "box", type: "ssh" });
