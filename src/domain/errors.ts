@@ -11,6 +11,14 @@ export class UsageError extends UserError {
   override readonly exitCode: number = 2;
 }
 
+/**
+ * A job that cannot start on this machine as it is (its CRYSTAL binary or mpirun not found): the
+ * engine leaves it PENDING with this reason instead of launching it into an `exit code 127`.
+ */
+export class NotRunnableHere extends UserError {
+  override readonly name: string = "NotRunnableHere";
+}
+
 /** Collapse a message to one line: the contract is one line per error on stderr. */
 export function oneLine(message: string): string {
   return message.trim().replace(/\s*\n\s*/g, " — ");

@@ -3,7 +3,7 @@
 // job the hooks' preparation (a deck rendered from its parents' results), the files it takes from
 // its parents, a launch mark recorded before the runner starts anything (so a crash in between is
 // found again, never run twice), the launch, and its record.
-import { UserError } from "../domain/errors.js";
+import { NotRunnableHere, UserError } from "../domain/errors.js";
 import { coresOf } from "../domain/parallelism.js";
 import { isRunHandle } from "../domain/run-handle.js";
 import { isActive } from "../domain/status.js";
@@ -38,8 +38,30 @@ export async function recordSubmission(e: EngineParts, job: Job, submission: Sub
   });
 }
 
+/**
+ * How long a job found not runnable here (no mpirun, no CRYSTAL binary) is left alone before it is
+ * tried again — a watching engine (the TUI's) sees an MPI installed or a module loaded meanwhile.
+ */
+export const NOT_RUNNABLE_RETRY_MS = 60_000;
+
 export class Dispatcher {
+  /** Jobs that cannot start on this machine as it is: when they were found so, and why. */
+  private readonly notHere = new Map<number, { at: number; line: string }>();
+
   constructor(private readonly e: EngineParts) {}
+
+  private excluded(): number[] {
+    const now = Date.now();
+    const out: number[] = [];
+    for (const [id, { at, line }] of this.notHere) {
+      if (now - at >= NOT_RUNNABLE_RETRY_MS) this.notHere.delete(id);
+      else {
+        out.push(id);
+        this.blocked(`not-here:${id}`, line);
+      }
+    }
+    return out;
+  }
 
   /**
    * Claims and launches what each target can take now; returns how many jobs it claimed. `ended`
@@ -73,9 +95,11 @@ export class Dispatcher {
         );
         continue;
       }
+      const exclude = clusterId === null ? this.excluded() : [];
       const claimed = await e.store.engine.claim(e.id, {
         clusterId,
         ...capacity,
+        ...(exclude.length > 0 ? { exclude } : {}),
         ...(t.runner.supportsNativeDependencies ? { nativeDependencies: t.runner.kind } : {}),
       });
       claimedCount += claimed.length;
@@ -136,6 +160,15 @@ export class Dispatcher {
         return;
       }
       await e.store.engine.clearHandle(job.id, e.id);
+      if (err instanceof NotRunnableHere) {
+        // nothing was started: the job waits, saying why, instead of failing for want of mpirun
+        const reason = oneLineMessage(err);
+        const line = `job ${job.id} (${job.name}) waits: ${reason}`;
+        await e.store.engine.requeue(job.id, reason, e.id);
+        this.notHere.set(job.id, { at: Date.now(), line });
+        this.blocked(`not-here:${job.id}`, line);
+        return;
+      }
       await e.finish(job, "FAILED", oneLineMessage(err), null);
       return;
     }

@@ -10,7 +10,7 @@ import path from "node:path";
 import { programOfJob } from "../crystal/deck-file.js";
 import { type Discovery, discoverCrystal, OMP_STACKSIZE_DEFAULT } from "../crystal/environment.js";
 import { INPUT_NAME, outputFileName, RUN_RECORDS_DIR } from "../crystal/files.js";
-import { UserError } from "../domain/errors.js";
+import { NotRunnableHere, UserError } from "../domain/errors.js";
 import { type LocalHandle, localHandle } from "../domain/run-handle.js";
 import type { Job } from "../domain/types.js";
 import { shellCommand, shellQuote } from "../transport/quote.js";
@@ -85,7 +85,7 @@ export class LocalRunner implements Runner {
     const found = this.executables();
     const exe = found[exeName]?.path ?? null;
     if (!exe) {
-      throw new UserError(
+      throw new NotRunnableHere(
         `${exeName} was not found — set CRY23_EXEDIR to the folder holding CRYSTAL's binaries (see \`crystal-tui doctor\`)`,
       );
     }
@@ -97,7 +97,7 @@ export class LocalRunner implements Runner {
     const mpirun = this.options.mpirun ?? found.mpirun?.path ?? null;
     // never a bare "mpirun" that the shell cannot find (exit 127, the cause only in .run/stderr)
     if (!mpirun) {
-      throw new UserError(
+      throw new NotRunnableHere(
         `mpirun was not found, and job ${job.id}'s ${ranks} MPI ranks need it — install an MPI or load its module, or run it with --ranks 1`,
       );
     }

@@ -26,6 +26,8 @@ export interface ClaimTarget {
    * so a chain is queued at once and progresses while crystal-tui is closed.
    */
   nativeDependencies?: string;
+  /** Jobs not to take: those this engine found it cannot start on the target as it is now. */
+  exclude?: readonly number[];
 }
 
 /** What each target has waiting and running (see EngineStatements.load). */

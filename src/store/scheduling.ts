@@ -26,7 +26,9 @@ export function runnableWhere(target: ClaimTarget): string {
           -- nor when its deck is rendered from the parents' results, known only once they ended
           AND j.render_spec IS NULL)`
     : "";
-  return `j.status = 'PENDING' AND j.cancel_requested = 0
+  // jobs the engine found it cannot start here (no mpirun, …): left PENDING, not claimed again
+  const excluded = target.exclude?.length ? " AND j.id NOT IN (SELECT value FROM json_each(@exclude))" : "";
+  return `j.status = 'PENDING' AND j.cancel_requested = 0${excluded}
     AND ${target.clusterId === null ? "j.cluster_id IS NULL AND j.runner_type = 'local'" : "j.cluster_id = @clusterId"}
     AND NOT EXISTS (
       SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_job_id
@@ -37,6 +39,7 @@ export function runnableWhere(target: ClaimTarget): string {
 export function claimStatement(db: DB, engineId: string, target: ClaimTarget): number[] {
   if (target.maxJobs <= 0) return [];
   const params: Record<string, unknown> = { engineId, limit: target.maxJobs, clusterId: target.clusterId };
+  if (target.exclude?.length) params.exclude = JSON.stringify(target.exclude);
   let pick: string;
   if (target.freeCores !== undefined) {
     params.freeCores = target.freeCores;

@@ -69,14 +69,33 @@ describe("why pending", () => {
       "--ranks",
       "2",
     ]).id;
-    const env = standinEnv({ PATH: pathWithoutMpi(dir) });
+    const bin = pathWithoutMpi(dir);
+    const env = standinEnv({ PATH: bin });
     expect(cliJson<Shown>(dir, ["job", "show", String(id)], env).pending_reason).toMatch(
       /mpirun was not found, and its 2 MPI ranks need it/,
     );
-    cli(dir, ["run"], env);
-    const after = cliJson<Shown>(dir, ["job", "show", String(id)], env);
+    const run = cli(dir, ["run"], env);
+    // the run says why it left the job, and the job waits: not started, not failed
+    expect(run.stdout + run.stderr).toMatch(new RegExp(`job ${id} \\(mpi\\) waits: mpirun was not found`));
+    const after = cliJson<Shown & { command_line: string | null }>(dir, ["job", "show", String(id)], env);
+    expect(after.status).toBe("PENDING");
     expect(after.status_reason ?? "").toMatch(/mpirun was not found/);
-    expect(after.status_reason ?? "").not.toMatch(/127/);
+    expect(after.pending_reason ?? "").toMatch(/mpirun was not found/);
+    expect(after.command_line).toBeNull();
+    const folder = cliJson<{ folder: string }>(dir, ["job", "show", String(id)], env).folder;
+    expect(fs.existsSync(path.join(folder, "mpi.out")), "CRYSTAL was not started").toBe(false);
+    expect(fs.existsSync(path.join(folder, ".run", "stderr"))).toBe(false);
+
+    // an MPI found on PATH (here one that starts the ranks one after the other): the job runs
+    fs.writeFileSync(
+      path.join(bin, "mpirun"),
+      `#!/bin/sh\n[ "$1" = -np ] || exit 2\nn=$2; shift 2\nOMPI_COMM_WORLD_SIZE=$n OMPI_COMM_WORLD_RANK=0 exec "$@"\n`,
+      { mode: 0o755 },
+    );
+    const again = cli(dir, ["run"], env);
+    expect(again.code, again.stderr).toBe(0);
+    const done = cliJson<Shown>(dir, ["job", "show", String(id)], env);
+    expect(done.status, done.status_reason ?? "").toBe("COMPLETED");
   });
 
   it("waiting for cores, CRYSTAL not found, cluster not usable", async () => {

@@ -53,6 +53,19 @@ describe("claims", () => {
     big.close();
   });
 
+  it("jobs the engine found it cannot start here are passed over; the next in order is taken, with its cores", () => {
+    const store = Store.open(tempProject());
+    const mpi = newJob(store, { name: "mpi", input: deck, priority: 9, parallelism: { mpi_ranks: 4 } });
+    newJob(store, { name: "next", input: deck, parallelism: { threads_per_rank: 2 } });
+    newJob(store, { name: "last", input: deck, parallelism: { threads_per_rank: 2 } });
+    // without the exclusion the 4-rank job fills the 4 free cores
+    const target = { clusterId: null, maxJobs: 10, freeCores: 4, exclude: [mpi.id] } as const;
+    expect(store.engine.claim("E", target).map((j) => j.name)).toEqual(["next", "last"]);
+    expect(store.jobs.require(mpi.id).status).toBe("PENDING");
+    expect(store.engine.claim("E", { clusterId: null, maxJobs: 10 }).map((j) => j.name)).toEqual(["mpi"]);
+    store.close();
+  });
+
   it("a cluster's jobs are claimed only for that cluster, cancelled requests never", () => {
     const store = Store.open(tempProject());
     const hpc = store.clusters.create({ name: "hpc", type: "slurm", hostname: "h", username: "u" });
