@@ -1,8 +1,9 @@
 // Comparing jobs (`crystal-tui job compare`, the TUI's `=`): each job's energy, its difference to a
 // reference — a job the user chose, or the lowest final energy among them — in the unit asked for,
-// per cell or per atom, with the gap, the volume, the SCF cycles, the run time and the status. An
+// per cell, per atom or per formula unit (src/crystal/formula-unit.ts), with the gap, the volume, the SCF cycles, the run time and the status. An
 // energy that is not final (an optimisation stopped early, a job still running) is shown, marked,
 // and never taken as the lowest (src/domain/final-energy.ts decides which are final).
+import { formulaUnitOf } from "../crystal/formula-unit.js";
 import { type EnergyUnit, fromHartree } from "../domain/energy-units.js";
 import { UserError } from "../domain/errors.js";
 import { energyStanding, lowestFinalEnergy } from "../domain/final-energy.js";
@@ -11,7 +12,17 @@ import type { JobStatus } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
 import type { ProjectStore } from "../store/port.js";
 
-export type EnergyPer = "cell" | "atom";
+export type EnergyPer = "cell" | "atom" | "formula";
+
+export const ENERGY_PER: readonly EnergyPer[] = ["cell", "atom", "formula"];
+
+/** How a table heads "per what" ("/atom", "/MgO", "/f.u." when the jobs' formulas differ). */
+export function perLabel(per: EnergyPer, formulas: readonly (string | null)[] = []): string {
+  if (per === "cell") return "";
+  if (per === "atom") return "/atom";
+  const known = [...new Set(formulas.filter((f): f is string => f !== null))];
+  return known.length === 1 ? `/${known[0]}` : "/f.u.";
+}
 
 export interface CompareOptions {
   unit?: EnergyUnit;
@@ -30,7 +41,10 @@ export interface ComparedJob {
   final: boolean;
   notFinalWhy: string | null;
   atoms: number | null;
-  /** The energy in the unit and per what was asked (null: none, or per atom with no atom count). */
+  /** The reduced formula of its cell and how many of it the cell holds (Z); null when unknown. */
+  formula: string | null;
+  formulaUnits: number | null;
+  /** The energy in the unit and per what was asked (null: none, or per atom/formula unit unknown). */
   energy: number | null;
   /** energy − the reference's energy, in the same unit (null when either is missing). */
   delta: number | null;
@@ -64,6 +78,22 @@ function atomsOf(job: Job): number | null {
   return r?.n_atoms ?? (r?.geometry?.atoms.length || null);
 }
 
+function formulaOf(job: Job) {
+  return formulaUnitOf(job.keyResults?.geometry?.atoms ?? []);
+}
+
+/** What a cell's energy is divided by for `per`; null when that count is not known. */
+function divisorOf(job: Job, per: EnergyPer): number | null {
+  if (per === "cell") return 1;
+  if (per === "atom") return atomsOf(job);
+  return formulaOf(job)?.perCell ?? null;
+}
+
+const UNKNOWN_COUNT: Record<Exclude<EnergyPer, "cell">, string> = {
+  atom: " per atom (its atom count is not known)",
+  formula: " per formula unit (its atoms are not known)",
+};
+
 export async function compareJobs(
   store: ProjectStore,
   ids: readonly number[],
@@ -83,9 +113,8 @@ export async function compareJobs(
   const jobs = wanted.map((id) => found.get(id)!);
   const energyOf = (job: Job): number | null => {
     if (job.finalEnergy === null) return null;
-    const atoms = atomsOf(job);
-    if (per === "atom" && !atoms) return null;
-    return fromHartree(per === "atom" ? job.finalEnergy / atoms! : job.finalEnergy, unit);
+    const divisor = divisorOf(job, per);
+    return divisor ? fromHartree(job.finalEnergy / divisor, unit) : null;
   };
   const standing = (job: Job) => energyStanding(job.status, job.keyResults);
   let reference: Comparison["reference"] = null;
@@ -96,7 +125,7 @@ export async function compareJobs(
     refEnergy = energyOf(ref);
     if (refEnergy === null) {
       throw new UnusableReference(
-        `job ${ref.id} has no energy${per === "atom" && ref.finalEnergy !== null ? " per atom (its atom count is not known)" : ""} to compare to`,
+        `job ${ref.id} has no energy${per !== "cell" && ref.finalEnergy !== null ? UNKNOWN_COUNT[per] : ""} to compare to`,
       );
     }
     if (!s.final) throw new UnusableReference(`job ${ref.id}'s energy is not final (${s.why})`);
@@ -116,6 +145,7 @@ export async function compareJobs(
       const s = standing(job);
       const energy = energyOf(job);
       const r = job.keyResults;
+      const fu = formulaOf(job);
       return {
         id: job.id,
         name: job.name,
@@ -124,6 +154,8 @@ export async function compareJobs(
         final: s.final,
         notFinalWhy: s.final ? null : s.why,
         atoms: atomsOf(job),
+        formula: fu?.formula ?? null,
+        formulaUnits: fu?.perCell ?? null,
         energy,
         delta: energy !== null && refEnergy !== null ? energy - refEnergy : null,
         gapEv: r?.band_gap_ev ?? null,

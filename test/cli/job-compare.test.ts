@@ -120,6 +120,31 @@ describe("job compare", () => {
     expect(opt.energy!).toBeCloseTo((e.get(ids.opt)! / 2) * HAND.eV, 6);
   });
 
+  it("per formula unit: the AFM NiO cell (Ni2O2, printed by CRYSTAL) holds 2 NiO, the MgO primitive cell 1 MgO", () => {
+    const e = energies();
+    const rows = cliJson<(Row & { formula: string | null; formula_units: number | null })[]>(project, [
+      "job",
+      "compare",
+      String(ids.opt),
+      String(ids.nio),
+      "--per",
+      "fu",
+      "--unit",
+      "eV",
+    ]);
+    const nio = rows.find((r) => r.id === ids.nio)!;
+    const mgo = rows.find((r) => r.id === ids.opt)!;
+    expect(nio).toMatchObject({ per: "formula", formula: "NiO", formula_units: 2 });
+    expect(mgo).toMatchObject({ per: "formula", formula: "MgO", formula_units: 1 });
+    expect(nio.energy!).toBeCloseTo((e.get(ids.nio)! / 2) * HAND.eV, 6);
+    expect(mgo.energy!).toBeCloseTo(e.get(ids.opt)! * HAND.eV, 6);
+    const text = cli(project, ["job", "compare", String(ids.opt), String(ids.nio), "--per", "formula"]);
+    expect(text.stdout).toMatch(/ENERGY \(Ha\/f\.u\.\)/);
+    expect(text.stdout).toMatch(/2×NiO/);
+    const one = cli(project, ["job", "compare", String(ids.opt), String(ids.scf), "--per", "formula"]);
+    expect(one.stdout).toMatch(/ENERGY \(Ha\/MgO\)/);
+  });
+
   it("text names the reference and marks energies that are not final; bad input exits 2, a non-final reference 1", () => {
     const r = cli(project, [
       "job",

@@ -184,7 +184,7 @@ describe("marking jobs", () => {
     await m.press("=", "u", "p");
     let f = await m.waitFor("ΔE (eV/atom)");
     expect(f).toContain("energy per atom in eV — ΔE relative to the lowest");
-    expect(f.split("\n").at(-1)).toMatch(/p per cell\/atom.*r relative to/);
+    expect(f.split("\n").at(-1)).toMatch(/p per cell\/atom\/f\.u\..*r relative to/);
     const perAtom = (name: string) => stored[name]![0]! / stored[name]![1]!;
     const checkPerAtom = (fr: string, refName: string) => {
       for (const name of ["small", "double", "big"]) {
@@ -208,6 +208,13 @@ describe("marking jobs", () => {
     checkPerAtom(f, "small");
     expect(compareRow(f, id.small!)).toMatch(/^›\*/);
 
+    // per formula unit: small's atoms are not known (only their count), so it is refused in one
+    // line and the table stays per atom; p again goes on to per cell
+    await m.press("p");
+    f = await m.waitFor(
+      `job ${id.small} has no energy per formula unit (its atoms are not known) to compare to — choose another with r`,
+    );
+    expect(f).toContain("ΔE (eV/atom)");
     // per cell again, still relative to small
     await m.press("p");
     f = await m.waitFor("ΔE (eV)");

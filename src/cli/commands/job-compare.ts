@@ -1,6 +1,6 @@
 // crystal-tui job compare ID… — the comparison table of src/app/compare.ts, as text, JSON or CSV.
 import type { Command } from "commander";
-import { type Comparison, compareJobs, type EnergyPer } from "../../app/compare.js";
+import { type Comparison, compareJobs, ENERGY_PER, type EnergyPer, perLabel } from "../../app/compare.js";
 import { ENERGY_UNITS, parseEnergyUnit, UNIT_DECIMALS } from "../../domain/energy-units.js";
 import { UsageError } from "../../domain/errors.js";
 import { NOT_FINAL_MARK } from "../../domain/final-energy.js";
@@ -32,6 +32,8 @@ function jsonOf(c: Comparison) {
     reference_id: c.reference?.id ?? null,
     is_reference: c.reference?.id === j.id,
     atoms: j.atoms,
+    formula: j.formula,
+    formula_units: j.formulaUnits,
     gap_ev: j.gapEv,
     volume: j.volume,
     scf_cycles: j.scfCycles,
@@ -56,13 +58,17 @@ function duration(s: number | null): string {
 }
 
 function text(c: Comparison): string {
-  const per = c.per === "atom" ? "/atom" : "";
+  const per = perLabel(
+    c.per,
+    c.jobs.map((j) => j.formula),
+  );
   const d = UNIT_DECIMALS[c.unit];
   const rows = [
     [
       "ID",
       "NAME",
       "STATUS",
+      ...(c.per === "formula" ? ["FORMULA"] : []),
       `ENERGY (${c.unit}${per})`,
       `ΔE (${c.unit}${per})`,
       "GAP (eV)",
@@ -77,6 +83,7 @@ function text(c: Comparison): string {
       `${j.id}${c.reference?.id === j.id ? "*" : ""}`,
       j.name,
       statusLabel(j.status),
+      ...(c.per === "formula" ? [j.formula ? `${j.formulaUnits}×${j.formula}` : ""] : []),
       j.energy === null ? "" : `${fixed(j.energy, c.unit === "Ha" ? 8 : d)}${mark}`,
       j.delta === null ? "" : `${j.delta >= 0 ? "+" : ""}${fixed(j.delta, d)}${mark}`,
       fixed(j.gapEv, 3),
@@ -103,7 +110,10 @@ export function registerJobCompare(job: Command): void {
     .argument("<ids...>", "job ids")
     .option("--relative-to <id>", "ΔE relative to this job (default: the lowest final energy)")
     .option("--unit <unit>", `energy unit: ${ENERGY_UNITS.join(", ")} (default Ha)`)
-    .option("--per <what>", "energy per cell or per atom (default cell)")
+    .option(
+      "--per <what>",
+      "energy per cell, atom or formula (formula unit: the cell's composition reduced, e.g. Ni2O2 → 2 × NiO; default cell)",
+    )
     .option("--json", "print JSON: one object per job")
     .option("--csv", "print CSV")
     .action(async (idTexts: string[], opts: CompareFlags, cmd: Command) => {
@@ -113,15 +123,17 @@ export function registerJobCompare(job: Command): void {
         throw new UsageError(
           `unit ${JSON.stringify(opts.unit)} is unknown — use one of ${ENERGY_UNITS.join(", ")}`,
         );
-      const per = (opts.per ?? "cell").toLowerCase();
-      if (per !== "cell" && per !== "atom")
-        throw new UsageError(`--per ${JSON.stringify(opts.per)} is unknown — use cell or atom`);
+      const asked = (opts.per ?? "cell").toLowerCase();
+      // "fu" and "f.u." are how chemists write it
+      const per = (["fu", "f.u."].includes(asked) ? "formula" : asked) as EnergyPer;
+      if (!ENERGY_PER.includes(per))
+        throw new UsageError(`--per ${JSON.stringify(opts.per)} is unknown — use ${ENERGY_PER.join(", ")}`);
       if (opts.json && opts.csv) throw new UsageError("--json and --csv do not go together — choose one");
       const relativeTo = opts.relativeTo === undefined ? undefined : parseJobId(opts.relativeTo);
       await withStore(cmd, async (store) => {
         const c = await compareJobs(store, ids, {
           unit,
-          per: per as EnergyPer,
+          per,
           ...(relativeTo !== undefined ? { relativeTo } : {}),
         });
         if (opts.json) return printJson(jsonOf(c));

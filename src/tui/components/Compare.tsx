@@ -4,7 +4,14 @@
 // unit `u` cycles through, per cell or per atom (`p`); esc goes back to the list.
 import { Box, Text } from "ink";
 import { type ReactNode, useEffect, useState } from "react";
-import { type Comparison, compareJobs, type EnergyPer, UnusableReference } from "../../app/compare.js";
+import {
+  type Comparison,
+  compareJobs,
+  ENERGY_PER,
+  type EnergyPer,
+  perLabel,
+  UnusableReference,
+} from "../../app/compare.js";
 import { ENERGY_UNITS, type EnergyUnit, UNIT_DECIMALS } from "../../domain/energy-units.js";
 import { STATUS_SYMBOL } from "../../domain/status.js";
 import { type Binding, useBindings } from "../bindings.js";
@@ -20,6 +27,8 @@ interface Asked {
 
 interface CompareCtx {
   asked: Asked;
+  /** Where `p` goes on from: the last "per" tried, also when the reference refused it. */
+  perFrom: EnergyPer;
   /** The job under the cursor, when the table is shown. */
   current: number | null;
   ask: (next: Partial<Asked>) => void;
@@ -43,9 +52,9 @@ export const COMPARE_BINDINGS: readonly Binding<CompareCtx>[] = [
   },
   {
     on: ["p"],
-    does: "energy per cell / per atom",
-    footer: "per cell/atom",
-    run: (c) => c.ask({ per: c.asked.per === "cell" ? "atom" : "cell" }),
+    does: "energy per cell / per atom / per formula unit",
+    footer: "per cell/atom/f.u.",
+    run: (c) => c.ask({ per: ENERGY_PER[(ENERGY_PER.indexOf(c.perFrom) + 1) % ENERGY_PER.length]! }),
   },
   {
     on: ["r"],
@@ -84,6 +93,8 @@ export function Compare({
   // a reference that cannot be one (no energy per atom, not final) is said; the table stays as it was
   const [notice, setNotice] = useState<string | null>(null);
   const [cursor, setCursor] = useState(0);
+  // a "per" the reference refused is still where the next p goes on from, so p reaches every one
+  const [perTried, setPerTried] = useState<EnergyPer | null>(null);
   const load = (next: Asked) => {
     void Promise.resolve()
       .then(() =>
@@ -98,9 +109,13 @@ export function Compare({
           setAsked(next);
           setResult(r);
           setNotice(null);
+          setPerTried(null);
         },
         (err: Error) => {
-          if (err instanceof UnusableReference) setNotice(`${err.reason} — choose another with r`);
+          if (err instanceof UnusableReference) {
+            setNotice(`${err.reason} — choose another with r`);
+            setPerTried(next.per);
+          }
           else setResult(err.message);
         },
       );
@@ -114,6 +129,7 @@ export function Compare({
     COMPARE_BINDINGS,
     {
       asked,
+      perFrom: perTried ?? asked.per,
       current: rows[at]?.id ?? null,
       ask: (next) => load({ ...asked, ...next }),
       move: (by) => setCursor(Math.max(0, Math.min(rows.length - 1, at + by))),
@@ -122,11 +138,18 @@ export function Compare({
     { global: true },
   );
 
-  const unit = `${asked.unit}${asked.per === "atom" ? "/atom" : ""}`;
+  const unit = `${asked.unit}${perLabel(
+    asked.per,
+    rows.map((j) => j.formula),
+  )}`;
+  const perWords = { cell: "cell", atom: "atom", formula: "formula unit" }[asked.per];
   const nameWidth = Math.max(8, Math.min(24, width - 76));
-  const header = `  ${"ID".padStart(6)}  ${"NAME".padEnd(nameWidth)}  ${"STATUS".padEnd(12)}  ${`ENERGY (${unit})`.padStart(20)}  ${`ΔE (${unit})`.padStart(16)}  ${"GAP eV".padStart(7)}`;
+  const header = `  ${"ID".padStart(6)}  ${"NAME".padEnd(nameWidth)}  ${"STATUS".padEnd(12)}  ${`ENERGY (${unit})`.padStart(20)}  ${`ΔE (${unit})`.padStart(16)}  ${"GAP eV".padStart(7)}${asked.per === "formula" ? "  CELL" : ""}`;
+  // per formula unit, each row says what its cell holds (2×NiO): the unit divided by is visible
+  const cellOf = (j: Comparison["jobs"][number]) =>
+    asked.per === "formula" ? `  ${j.formula ? `${j.formulaUnits}×${j.formula}` : "—"}` : "";
   let body: ReactNode;
-  let title = `Comparing ${ids.length} jobs — energy per ${asked.per} in ${asked.unit}`;
+  let title = `Comparing ${ids.length} jobs — energy per ${perWords} in ${asked.unit}`;
   if (result === null) body = <Text dimColor>comparing…</Text>;
   else if (typeof result === "string") body = <Text color="red">{result}</Text>;
   else {
@@ -145,13 +168,13 @@ export function Compare({
         </Text>
         {rows.slice(first, first + shown).map((j, i) => (
           <Text key={j.id} inverse={first + i === at} wrap="truncate-end">
-            {`${first + i === at ? "›" : " "}${ref?.id === j.id ? "*" : " "}${String(j.id).padStart(6)}  ${clip(j.name, nameWidth).padEnd(nameWidth)}  ${`${STATUS_SYMBOL[j.status]} ${j.status}`.padEnd(12)}  ${`${fmt(j.energy, asked.unit)}${j.final || j.energy === null ? " " : "~"}`.padStart(20)}  ${fmt(j.delta, asked.unit, true).padStart(16)}  ${(j.gapEv === null ? "—" : j.gapEv.toFixed(3)).padStart(7)}`}
+            {`${first + i === at ? "›" : " "}${ref?.id === j.id ? "*" : " "}${String(j.id).padStart(6)}  ${clip(j.name, nameWidth).padEnd(nameWidth)}  ${`${STATUS_SYMBOL[j.status]} ${j.status}`.padEnd(12)}  ${`${fmt(j.energy, asked.unit)}${j.final || j.energy === null ? " " : "~"}`.padStart(20)}  ${fmt(j.delta, asked.unit, true).padStart(16)}  ${(j.gapEv === null ? "—" : j.gapEv.toFixed(3)).padStart(7)}${cellOf(j)}`}
           </Text>
         ))}
         <Text dimColor wrap="truncate-end">
           {ref
             ? `* ΔE relative to job ${ref.id}${ref.chosen ? " (chosen with r; 0 for the lowest)" : " (the lowest final energy)"}; ~ marks an energy that is not final`
-            : `no job has a final energy${asked.per === "atom" ? " per atom" : ""}: no ΔE`}
+            : `no job has a final energy${asked.per === "cell" ? "" : ` per ${perWords}`}: no ΔE`}
         </Text>
         {notice && (
           <Text color="yellow" wrap="truncate-end">
