@@ -185,12 +185,19 @@ describe("job detail", () => {
     await m.waitFor("CREATED");
   });
 
-  test("r on a finished job opens the new job", async () => {
+  test("r on a finished job asks once, as the list does (n: nothing made), then y opens the new job", async () => {
     const store = makeStore();
     const job = finishedJob(store, "again", "aiida-crystal17__mgo_sto3g_scf.out");
     m = mount(store, { view: detail(job.id) });
     await m.waitFor(`#${job.id} again`);
     await m.press("r");
+    await m.waitFor(`[y/e/N] Re-run job ${job.id} (again) as a new job? (e: edit its deck first)`);
+    await m.press("n");
+    await m.waitFor((fr) => !fr.includes("[y/e/N]"));
+    expect(store.jobs.count()).toBe(1);
+    await m.press("r");
+    await m.waitFor("[y/e/N]");
+    await m.press("y");
     const f = await m.waitFor(`#${job.id + 1} again`);
     expect(f).toContain("… PENDING");
     expect(store.jobs.require(job.id + 1).inputFile).toBe(job.inputFile);

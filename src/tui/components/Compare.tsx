@@ -115,8 +115,7 @@ export function Compare({
           if (err instanceof UnusableReference) {
             setNotice(`${err.reason} — choose another with r`);
             setPerTried(next.per);
-          }
-          else setResult(err.message);
+          } else setResult(err.message);
         },
       );
   };

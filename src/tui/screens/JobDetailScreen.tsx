@@ -29,6 +29,7 @@ import { useJobOutput } from "../hooks/use-job-output.js";
 import { useLiveResults } from "../hooks/use-live-results.js";
 import { usePagedFile } from "../hooks/use-log.js";
 import { useResultFiles } from "../hooks/use-result-files.js";
+import { copyAndEdit } from "../many-actions.js";
 import { runAction, useNav } from "../nav.js";
 import { pageFile } from "../outside.js";
 import { useNow, useProject } from "../store-watch.js";
@@ -83,7 +84,8 @@ export function JobDetailScreen({
 }) {
   const nav = useNav();
   const color = useColor();
-  const { store, files: projectFiles } = useProject();
+  const project = useProject();
+  const { store, files: projectFiles } = project;
   const loaded = useJob(jobId);
   const detail = loaded ?? null;
   const now = useNow(1000, detail !== null && !isTerminal(detail.job.status));
@@ -331,7 +333,8 @@ export function JobDetailScreen({
     const p = pending;
     setPending(null);
     if (!yes) return;
-    if (p === "cancel" || p === "cancel-instead") void runAction(nav, () => cancelJob(store, job.id));
+    if (p === "rerun") ctx.rerun();
+    else if (p === "cancel" || p === "cancel-instead") void runAction(nav, () => cancelJob(store, job.id));
     else if (p === "delete") {
       void runAction(nav, () => deleteJob(store, job.id)).then((ok) => {
         if (ok) nav.back();
@@ -398,13 +401,30 @@ export function JobDetailScreen({
       {pending ? (
         <Confirm
           question={
-            pending === "cancel"
-              ? `Cancel job ${job.id} (${job.name})?`
-              : pending === "cancel-instead"
-                ? `Job ${job.id} (${job.name}) is running and cannot be deleted — cancel it?`
-                : deleteQuestion(job.id, job.name, detail.dependents.length)
+            pending === "rerun"
+              ? `Re-run job ${job.id} (${job.name}) as a new job? (e: edit its deck first)`
+              : pending === "cancel"
+                ? `Cancel job ${job.id} (${job.name})?`
+                : pending === "cancel-instead"
+                  ? `Job ${job.id} (${job.name}) is running and cannot be deleted — cancel it?`
+                  : deleteQuestion(job.id, job.name, detail.dependents.length)
           }
           onAnswer={answer}
+          also={
+            pending === "rerun"
+              ? [
+                  {
+                    key: "e",
+                    does: "edit the deck first ($VISUAL / $EDITOR), then re-run it",
+                    footer: "edit first",
+                    run: () => {
+                      setPending(null);
+                      void runAction(nav, () => copyAndEdit(project, job.id));
+                    },
+                  },
+                ]
+              : []
+          }
         />
       ) : null}
     </Box>

@@ -11,7 +11,7 @@ import type { Nav } from "../nav.js";
 export const DETAIL_TABS = ["Log", "Input", "Results", "Files", "History"] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
-export type Pending = "cancel" | "delete" | "cancel-instead" | null;
+export type Pending = "cancel" | "delete" | "cancel-instead" | "rerun" | null;
 
 export interface DetailCtx {
   nav: Nav;
@@ -176,10 +176,11 @@ export const DETAIL_BINDINGS: readonly Binding<DetailCtx>[] = [
   },
   {
     on: ["r"],
-    does: "re-run as a new job",
+    does: "re-run as a new job (asks; e: edit its deck first)",
     footer: "re-run",
     when: (c) => c.job !== null,
-    run: (c) => c.rerun(),
+    // a finished job: asked once, as in the list; otherwise the refusal says why
+    run: (c) => (isTerminal(c.job!.status) ? c.ask("rerun") : c.rerun()),
   },
   {
     on: ["d"],
