@@ -7,8 +7,6 @@ import fs from "node:fs";
 
 /** How much of the file one read takes while indexing or searching. */
 const CHUNK_BYTES = 1024 * 1024;
-/** How many lines one search read looks at (a block of a typical output is ~100 KB). */
-const SEARCH_BLOCK_LINES = 2000;
 
 export interface LineIndex {
   /** Byte offset where each line starts; the first is 0. */
@@ -95,6 +93,93 @@ export function readLines(file: string, index: LineIndex, from: number, count: n
   }
 }
 
+/** How much one step of a search reads (whole lines); between steps the event loop is free. */
+const SEARCH_BLOCK_BYTES = 4 * 1024 * 1024;
+
+export interface Found {
+  line: number;
+  /** The search went round the file's end (or start, going back). */
+  wrapped: boolean;
+}
+
+/** The text of lines first … last − 1, as the terminal is given it (screenText keeps the newlines). */
+function blockText(file: string, index: LineIndex, first: number, last: number): string | null {
+  const start = index.starts[first]!;
+  const end = last < index.starts.length ? index.starts[last]! : index.size;
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(end - start);
+    const n = fs.readSync(fd, buf, 0, buf.length, start);
+    return screenText(buf.subarray(0, n).toString("utf8"));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The first line whose start is at or past `byte` (binary search in the index). */
+function lineAtByte(index: LineIndex, byte: number, total: number): number {
+  let lo = 0;
+  let hi = total;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (index.starts[mid]! < byte) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function countNewlines(text: string, before: number): number {
+  let n = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < before; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+/**
+ * The search as steps: each reads one block of whole lines (a few MB) and looks in it as one
+ * lower-cased string — a line at a time was ~1 s of a blocked screen on a 100 MB output. The
+ * generator yields between blocks and returns the line found, or null.
+ */
+function* searchSteps(
+  file: string,
+  index: LineIndex,
+  needle: string,
+  from: number,
+  forward: boolean,
+  blockBytes: number,
+): Generator<void, Found | null> {
+  const total = lineCount(index);
+  const want = needle.toLowerCase();
+  if (total === 0 || want === "") return null;
+  const step = forward ? 1 : -1;
+  let line = (((from + step) % total) + total) % total;
+  for (let looked = 0; looked < total; ) {
+    // a block in the direction of the search, not past the file's end (or start), at least one line
+    const blockStart = forward
+      ? line
+      : Math.min(line, lineAtByte(index, index.starts[line]! - blockBytes, total));
+    const blockEnd = forward
+      ? Math.max(line + 1, Math.min(total, lineAtByte(index, index.starts[line]! + blockBytes, total)))
+      : line + 1;
+    const text = blockText(file, index, blockStart, blockEnd)?.toLowerCase();
+    if (text === undefined) return null;
+    // the needle holds no newline, so a match lies within one line
+    const at = forward ? text.indexOf(want) : text.lastIndexOf(want);
+    if (at !== -1) {
+      const found = blockStart + countNewlines(text, at);
+      return { line: found, wrapped: forward ? found <= from : found >= from };
+    }
+    looked += blockEnd - blockStart;
+    line = forward ? (blockEnd >= total ? 0 : blockEnd) : blockStart === 0 ? total - 1 : blockStart - 1;
+    yield;
+  }
+  return null;
+}
+
 /**
  * The first line after `from` (or before it, going back) that contains `needle` (ignoring case), going
  * round the file's end once; null when no line has it. `wrapped` says the search went round.
@@ -105,27 +190,32 @@ export function findLine(
   needle: string,
   from: number,
   forward = true,
-): { line: number; wrapped: boolean } | null {
-  const total = lineCount(index);
-  const want = needle.toLowerCase();
-  if (total === 0 || want === "") return null;
-  const step = forward ? 1 : -1;
-  let line = (((from + step) % total) + total) % total;
-  for (let looked = 0; looked < total; ) {
-    // a block in the direction of the search, not past the file's end (or start)
-    const blockStart = forward ? line : Math.max(0, line - SEARCH_BLOCK_LINES + 1);
-    const blockEnd = forward ? Math.min(total, line + SEARCH_BLOCK_LINES) : line + 1;
-    const block = readLines(file, index, blockStart, blockEnd - blockStart);
-    const order = forward ? block.keys() : [...block.keys()].reverse();
-    for (const i of order) {
-      if (block[i]!.toLowerCase().includes(want)) {
-        const found = blockStart + i;
-        return { line: found, wrapped: forward ? found <= from : found >= from };
-      }
-    }
-    looked += block.length;
-    if (block.length === 0) break;
-    line = forward ? (blockEnd >= total ? 0 : blockEnd) : blockStart === 0 ? total - 1 : blockStart - 1;
+  blockBytes = SEARCH_BLOCK_BYTES,
+): Found | null {
+  const steps = searchSteps(file, index, needle, from, forward, blockBytes);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
   }
-  return null;
+}
+
+/**
+ * findLine without holding the screen: the event loop is given back after each block, so keys and
+ * redraws go on while a 100 MB output is searched. "aborted" when `signal` fired meanwhile.
+ */
+export async function searchFile(
+  file: string,
+  index: LineIndex,
+  needle: string,
+  from: number,
+  forward = true,
+  signal?: AbortSignal,
+): Promise<Found | null | "aborted"> {
+  const steps = searchSteps(file, index, needle, from, forward, SEARCH_BLOCK_BYTES);
+  for (;;) {
+    if (signal?.aborted) return "aborted";
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test, vi } from "vitest";
 import {
   findLine,
   indexLines,
@@ -14,6 +14,7 @@ import {
   NO_LINES,
   readLines,
   screenText,
+  searchFile,
 } from "../../src/tui/file-pages.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "file-pages-"));
@@ -80,12 +81,14 @@ describe("a file's pages through its line index", () => {
         fc.constantFrom("x", "scf", "total energy", "é"),
         fc.integer({ min: -1, max: 40 }),
         fc.boolean(),
-        (body, needle, from, forward) => {
+        // blocks of a few bytes: a search that crosses many block edges finds what one block does
+        fc.integer({ min: 1, max: 64 }),
+        (body, needle, from, forward, blockBytes) => {
           const file = path.join(dir, `s${n++}`);
           fs.writeFileSync(file, body);
           const index = indexLines(file)!;
           const lines = naiveLines(body);
-          const got = findLine(file, index, needle, from, forward);
+          const got = findLine(file, index, needle, from, forward, blockBytes);
           // the reference: walk line by line from the start, round the end once
           let want: number | null = null;
           for (let k = 1; k <= lines.length; k++) {
@@ -103,7 +106,7 @@ describe("a file's pages through its line index", () => {
     );
   });
 
-  test("a page from the end of a 100 MB file is read without reading the file again", () => {
+  test("a page from the end of a 100 MB file is read without reading the file again; a search does not hold the screen", async () => {
     const file = path.join(dir, "big");
     const line = `${"x".repeat(79)}\n`;
     const fd = fs.openSync(file, "w");
@@ -113,10 +116,33 @@ describe("a file's pages through its line index", () => {
     const index = indexLines(file)!;
     expect(lineCount(index)).toBe(1_300_000);
     fs.appendFileSync(file, "the last line\n");
+    const read = vi.spyOn(fs, "readSync");
     const grown = indexLines(file, index)!; // reads only the bytes added
-    const t = performance.now();
     expect(readLines(file, grown, lineCount(grown) - 2, 5)).toEqual(["x".repeat(79), "the last line"]);
-    expect(performance.now() - t).toBeLessThan(50);
+    const bytes = read.mock.results.reduce((sum, r) => sum + (r.value as number), 0);
+    read.mockRestore();
+    // the 14 bytes added, then the page's 80 + 14
+    expect(bytes).toBe(14 + 80 + 14);
+
+    // a search of the whole file gives the event loop back between its blocks (the screen is not
+    // held), finds what findLine finds, and stops when asked to
+    let ranDuring = false;
+    const searching = searchFile(file, grown, "THE LAST", 0);
+    setImmediate(() => {
+      ranDuring = true;
+    });
+    const found = await searching;
+    expect(ranDuring).toBe(true);
+    expect(found).toEqual({ line: lineCount(grown) - 1, wrapped: false });
+    expect(findLine(file, grown, "the last", 0)).toEqual(found);
+    expect(await searchFile(file, grown, "x", lineCount(grown) - 1, false)).toEqual({
+      line: lineCount(grown) - 2,
+      wrapped: false,
+    });
+    const stop = new AbortController();
+    const stopped = searchFile(file, grown, "not there", 0, true, stop.signal);
+    stop.abort();
+    expect(await stopped).toBe("aborted");
     fs.rmSync(file);
   });
 });

@@ -3,9 +3,9 @@
 // part this is ("lines A–B of N"), so a view is never cut without saying so. The search line typed
 // after `/` is here too.
 import { Box, Text } from "ink";
-import { type ReactNode, useRef, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type Binding, useBindings } from "../bindings.js";
-import { findLine, readLines } from "../file-pages.js";
+import { readLines, searchFile } from "../file-pages.js";
 import type { PagedFile } from "../hooks/use-log.js";
 import type { useColor } from "../theme.js";
 import { maxOffset } from "./Lines.js";
@@ -132,6 +132,8 @@ export function useFileSearch() {
   const typed = useRef<LineState | null>(null);
   const [searched, setSearched] = useState("");
   const [hit, setHit] = useState<Hit | null>(null);
+  const running = useRef<AbortController | null>(null);
+  useEffect(() => () => running.current?.abort(), []);
   const set = (line: LineState | null) => {
     typed.current = line;
     setTyping(line);
@@ -160,21 +162,32 @@ export function useFileSearch() {
       scrollTo: (line: number) => void,
     ) => {
       setSearched(text);
-      if (!paged.file) return;
-      const onScreen =
-        hit?.file === paged.file && hit.line >= view.offset && hit.line < view.offset + view.height;
+      const file = paged.file;
+      if (!file) return;
+      const onScreen = hit?.file === file && hit.line >= view.offset && hit.line < view.offset + view.height;
       const from = onScreen ? hit.line : forward ? view.offset - 1 : view.offset;
-      const found = findLine(paged.file, paged.index, text, from, forward);
-      if (!found) {
-        setHit({ file: paged.file, line: -1, note: `"${text}" is not in the file` });
-        return;
-      }
-      setHit({
-        file: paged.file,
-        line: found.line,
-        note: found.wrapped ? `"${text}": went round the ${forward ? "end" : "start"} of the file` : null,
+      // a new search (or leaving the view) stops the one still reading; keys go on meanwhile
+      running.current?.abort();
+      const stop = new AbortController();
+      running.current = stop;
+      const slow = setTimeout(() => {
+        if (!stop.signal.aborted) setHit({ file, line: hit?.line ?? -1, note: `searching for "${text}"…` });
+      }, 150);
+      void searchFile(file, paged.index, text, from, forward, stop.signal).then((found) => {
+        clearTimeout(slow);
+        if (found === "aborted" || stop.signal.aborted) return;
+        running.current = null;
+        if (!found) {
+          setHit({ file, line: -1, note: `"${text}" is not in the file` });
+          return;
+        }
+        setHit({
+          file,
+          line: found.line,
+          note: found.wrapped ? `"${text}": went round the ${forward ? "end" : "start"} of the file` : null,
+        });
+        scrollTo(found.line);
       });
-      scrollTo(found.line);
     },
   };
 }
