@@ -13,6 +13,8 @@ import type { Job } from "../domain/types.js";
 import type { Project } from "../engine/hooks.js";
 import type { ProjectStore } from "../store/port.js";
 import { CANCELLED_BY } from "./actions.js";
+import type { OtherAnswer } from "./components/Confirm.js";
+import { type Nav, runAction } from "./nav.js";
 import { outsideTui } from "./outside.js";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -111,4 +113,21 @@ export async function copyAndEdit(project: Project, id: number): Promise<string>
     } else discardEdit(edit);
     throw err;
   }
+}
+
+/** The question `r` asks on a finished job, in the list and in the detail alike. */
+export const rerunQuestion = (id: number, name: string) =>
+  `Re-run job ${id} (${name}) as a new job? (e: edit its deck first)`;
+
+/** The question's third answer, e: the deck edited first (copyAndEdit), after `close` puts it away. */
+export function editFirst(nav: Nav, project: Project, id: number, close: () => void): OtherAnswer {
+  return {
+    key: "e",
+    does: "edit the deck first ($VISUAL / $EDITOR), then re-run it",
+    footer: "edit first",
+    run: () => {
+      close();
+      void runAction(nav, () => copyAndEdit(project, id));
+    },
+  };
 }

@@ -29,7 +29,7 @@ import { useJobOutput } from "../hooks/use-job-output.js";
 import { useLiveResults } from "../hooks/use-live-results.js";
 import { usePagedFile } from "../hooks/use-log.js";
 import { useResultFiles } from "../hooks/use-result-files.js";
-import { copyAndEdit } from "../many-actions.js";
+import { editFirst, rerunQuestion } from "../many-actions.js";
 import { runAction, useNav } from "../nav.js";
 import { pageFile } from "../outside.js";
 import { useNow, useProject } from "../store-watch.js";
@@ -402,7 +402,7 @@ export function JobDetailScreen({
         <Confirm
           question={
             pending === "rerun"
-              ? `Re-run job ${job.id} (${job.name}) as a new job? (e: edit its deck first)`
+              ? rerunQuestion(job.id, job.name)
               : pending === "cancel"
                 ? `Cancel job ${job.id} (${job.name})?`
                 : pending === "cancel-instead"
@@ -410,21 +410,7 @@ export function JobDetailScreen({
                   : deleteQuestion(job.id, job.name, detail.dependents.length)
           }
           onAnswer={answer}
-          also={
-            pending === "rerun"
-              ? [
-                  {
-                    key: "e",
-                    does: "edit the deck first ($VISUAL / $EDITOR), then re-run it",
-                    footer: "edit first",
-                    run: () => {
-                      setPending(null);
-                      void runAction(nav, () => copyAndEdit(project, job.id));
-                    },
-                  },
-                ]
-              : []
-          }
+          also={pending === "rerun" ? [editFirst(nav, project, job.id, () => setPending(null))] : []}
         />
       ) : null}
     </Box>

@@ -17,8 +17,9 @@ import { useJobs, windowKey } from "../hooks/use-jobs.js";
 import {
   cancelMany,
   childrenOutside,
-  copyAndEdit,
   deleteMany,
+  editFirst,
+  rerunQuestion,
   restartMany,
   restartOne,
 } from "../many-actions.js";
@@ -235,7 +236,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
             "jobs" in pending
               ? manyQuestion(pending)
               : pending.kind === "rerun"
-                ? `Re-run job ${pending.id} (${pending.name}) as a new job? (e: edit its deck first)`
+                ? rerunQuestion(pending.id, pending.name)
                 : pending.kind === "restart"
                   ? `Restart job ${pending.id} (${pending.name}) as a new job that continues it?`
                   : pending.kind === "cancel"
@@ -245,21 +246,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
                       : deleteQuestion(pending.id, pending.name, pending.children ?? 0)
           }
           onAnswer={answer}
-          also={
-            pending.kind === "rerun"
-              ? [
-                  {
-                    key: "e",
-                    does: "edit the deck first ($VISUAL / $EDITOR), then re-run it",
-                    footer: "edit first",
-                    run: () => {
-                      setPending(null);
-                      void runAction(nav, () => copyAndEdit(project, pending.id));
-                    },
-                  },
-                ]
-              : []
-          }
+          also={pending.kind === "rerun" ? [editFirst(nav, project, pending.id, () => setPending(null))] : []}
         />
       ) : sortChoice !== null ? (
         <SortChooser choice={sortChoice} sort={state.query.sort} descending={state.query.descending} />
