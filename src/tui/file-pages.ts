@@ -67,43 +67,8 @@ export function screenText(raw: string): string {
     .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, "");
 }
 
-/** Lines `from` … `from + count - 1` (as far as they exist), read as one byte range. */
-export function readLines(file: string, index: LineIndex, from: number, count: number): string[] {
-  const total = lineCount(index);
-  const first = Math.max(0, Math.min(from, total));
-  const last = Math.min(total, first + Math.max(0, count));
-  if (last <= first) return [];
-  const start = index.starts[first]!;
-  const end = last < index.starts.length ? index.starts[last]! : index.size;
-  let fd: number;
-  try {
-    fd = fs.openSync(file, "r");
-  } catch {
-    return [];
-  }
-  try {
-    const buf = Buffer.alloc(end - start);
-    const n = fs.readSync(fd, buf, 0, buf.length, start);
-    const lines = buf.subarray(0, n).toString("utf8").split("\n");
-    // the range ends with a line's newline: the empty piece after it is not a line
-    if (lines.length > last - first) lines.length = last - first;
-    return lines.map(screenText);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** How much one step of a search reads (whole lines); between steps the event loop is free. */
-const SEARCH_BLOCK_BYTES = 4 * 1024 * 1024;
-
-export interface Found {
-  line: number;
-  /** The search went round the file's end (or start, going back). */
-  wrapped: boolean;
-}
-
-/** The text of lines first … last − 1, as the terminal is given it (screenText keeps the newlines). */
-function blockText(file: string, index: LineIndex, first: number, last: number): string | null {
+/** Lines first … last − 1 as one read of their byte range (raw text); null when the file cannot be read. */
+function readRange(file: string, index: LineIndex, first: number, last: number): string | null {
   const start = index.starts[first]!;
   const end = last < index.starts.length ? index.starts[last]! : index.size;
   let fd: number;
@@ -115,10 +80,31 @@ function blockText(file: string, index: LineIndex, first: number, last: number):
   try {
     const buf = Buffer.alloc(end - start);
     const n = fs.readSync(fd, buf, 0, buf.length, start);
-    return screenText(buf.subarray(0, n).toString("utf8"));
+    return buf.subarray(0, n).toString("utf8");
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Lines `from` … `from + count - 1` (as far as they exist), read as one byte range. */
+export function readLines(file: string, index: LineIndex, from: number, count: number): string[] {
+  const total = lineCount(index);
+  const first = Math.max(0, Math.min(from, total));
+  const last = Math.min(total, first + Math.max(0, count));
+  if (last <= first) return [];
+  const lines = readRange(file, index, first, last)?.split("\n") ?? [];
+  // the range ends with a line's newline: the empty piece after it is not a line
+  if (lines.length > last - first) lines.length = last - first;
+  return lines.map(screenText);
+}
+
+/** How much one step of a search reads (whole lines); between steps the event loop is free. */
+const SEARCH_BLOCK_BYTES = 4 * 1024 * 1024;
+
+export interface Found {
+  line: number;
+  /** The search went round the file's end (or start, going back). */
+  wrapped: boolean;
 }
 
 /** The first line whose start is at or past `byte` (binary search in the index). */
@@ -165,7 +151,9 @@ function* searchSteps(
     const blockEnd = forward
       ? Math.max(line + 1, Math.min(total, lineAtByte(index, index.starts[line]! + blockBytes, total)))
       : line + 1;
-    const text = blockText(file, index, blockStart, blockEnd)?.toLowerCase();
+    // screenText keeps the newlines: the text is searched as the terminal is given it
+    const raw = readRange(file, index, blockStart, blockEnd);
+    const text = raw === null ? undefined : screenText(raw).toLowerCase();
     if (text === undefined) return null;
     // the needle holds no newline, so a match lies within one line
     const at = forward ? text.indexOf(want) : text.lastIndexOf(want);
