@@ -144,6 +144,8 @@ describe.skipIf(!infra)("SSH runner (real sshd, CRYSTAL stand-in)", () => {
     const seen = new Set<string>();
     const done = engine.run();
     await waitFor("the stand-in to start", () => starts(setup, "[in-scratch]").length === 1);
+    // the stand-in can start before the engine has recorded the launch it is part of
+    await waitFor("the launch to be recorded", () => store.remoteJobs.getByJobId(id)?.remoteHandle != null);
     const remote = store.remoteJobs.getByJobId(id)!;
     // the poll takes a PID for the run only while its working folder is the run's folder; a wrapper
     // that moved to the scratch folder was told from a reused PID only by a scan of /proc, which
