@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Box, Text } from "ink";
-import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { type ReactNode, useEffect, useMemo, useReducer, useState } from "react";
 import { deletedParentText } from "../../app/deleted-parents.js";
 import type { OutputStream } from "../../app/job-output.js";
 import { outputFileName } from "../../crystal/files.js";
@@ -35,7 +35,8 @@ import { pageFile } from "../outside.js";
 import { useNow, useProject } from "../store-watch.js";
 import { STATUS_COLOR, useColor } from "../theme.js";
 
-import { DETAIL_BINDINGS, DETAIL_TABS, type DetailCtx, type DetailTab, type Pending } from "./detail-keys.js";
+import { DETAIL_BINDINGS, DETAIL_TABS, type DetailCtx, type DetailTab } from "./detail-keys.js";
+import { detailReducer, initialDetailState, shownOffset } from "./detail-state.js";
 
 export { DETAIL_BINDINGS, DETAIL_TABS, type DetailTab } from "./detail-keys.js";
 
@@ -89,20 +90,8 @@ export function JobDetailScreen({
   const loaded = useJob(jobId);
   const detail = loaded ?? null;
   const now = useNow(1000, detail !== null && !isTerminal(detail.job.status));
-  const [tab, setTab] = useState<DetailTab>(initialTab);
-  const [offsets, setOffsets] = useState<Record<DetailTab, number>>({
-    Log: 0,
-    Input: 0,
-    Results: 0,
-    Files: 0,
-    History: 0,
-  });
-  const [follow, setFollow] = useState(true);
-  const [stream, setStream] = useState<OutputStream>("output");
-  const [fileCursor, setFileCursor] = useState(0);
-  const [viewing, setViewing] = useState<string | null>(null);
-  const [viewOffset, setViewOffset] = useState(0);
-  const [pending, setPending] = useState<Pending>(null);
+  const [state, dispatch] = useReducer(detailReducer, initialTab, initialDetailState);
+  const { tab, follow, stream, fileCursor, viewing, pending } = state;
   const search = useFileSearch();
 
   const job = detail?.job ?? null;
@@ -247,44 +236,32 @@ export function JobDetailScreen({
       : tab === "Files" && viewing && viewed.exists
         ? viewed
         : null;
-  const stored = tab === "Files" && viewing ? viewOffset : offsets[tab];
   const count = paged ? paged.count : lines.length;
   const page = paged ? pageHeight(count, lines.length, bodyHeight) : bodyHeight;
   const last = maxOffset(count, page);
-  const offset = tab === "Log" && follow ? last : Math.min(stored, last);
+  const offset = shownOffset(state, last);
   const shown = paged ? filePage(paged, lines, offset, bodyHeight, search.hit, color).lines : lines;
 
-  const scrollTo = (value: number) => {
-    const v = Math.max(0, Math.min(value, last));
-    if (tab === "Files" && viewing) setViewOffset(v);
-    else setOffsets((o) => ({ ...o, [tab]: v }));
-    if (tab === "Log") setFollow(v >= last);
-  };
+  const scrollTo = (to: number) => dispatch({ type: "scroll", to, last });
 
   const ctx: DetailCtx = {
     nav,
     tab,
-    setTab,
+    setTab: (t) => dispatch({ type: "tab", tab: t }),
     job,
     viewing,
-    setViewing: (name) => {
-      setViewing(name);
-      setViewOffset(0);
-    },
+    setViewing: (name) => dispatch({ type: "view", name }),
     files,
     fileCursor,
-    setFileCursor,
+    setFileCursor: (index) => dispatch({ type: "choose", index, count: files.length }),
     offset,
     scrollable: count > page,
     page,
     scrollTo,
     follow,
-    setFollow,
+    setFollow: (on) => dispatch({ type: "follow", on }),
     stream,
-    setStream: (next) => {
-      setStream(next);
-      setFollow(true);
-    },
+    setStream: (next) => dispatch({ type: "stream", stream: next }),
     sections: resultsShown?.sections.map((x) => x.line) ?? [],
     paged: paged !== null,
     searched: search.searched,
@@ -300,7 +277,7 @@ export function JobDetailScreen({
       const failed = pageFile(paged.file);
       if (failed) nav.flash(failed, "error");
     },
-    ask: setPending,
+    ask: (p) => dispatch({ type: "ask", pending: p }),
     rerun: () => {
       if (!job) return;
       void runAction(
@@ -331,7 +308,7 @@ export function JobDetailScreen({
 
   const answer = (yes: boolean) => {
     const p = pending;
-    setPending(null);
+    ctx.ask(null);
     if (!yes) return;
     if (p === "rerun") ctx.rerun();
     else if (p === "cancel" || p === "cancel-instead") void runAction(nav, () => cancelJob(store, job.id));
@@ -410,7 +387,7 @@ export function JobDetailScreen({
                   : deleteQuestion(job.id, job.name, detail.dependents.length)
           }
           onAnswer={answer}
-          also={pending === "rerun" ? [editFirst(nav, project, job.id, () => setPending(null))] : []}
+          also={pending === "rerun" ? [editFirst(nav, project, job.id, () => ctx.ask(null))] : []}
         />
       ) : null}
     </Box>
