@@ -27,7 +27,10 @@ describe("job detail state", () => {
   });
 
   it("the Log shows its last page while it follows, whatever was scrolled before", () => {
-    const s = run([{ type: "scroll", to: 10, last: 50 }, { type: "follow", on: true }]);
+    const s = run([
+      { type: "scroll", to: 10, last: 50 },
+      { type: "follow", on: true },
+    ]);
     expect(shownOffset(s, 80)).toBe(80);
   });
 
