@@ -8,6 +8,7 @@ import type { Job } from "../domain/types.js";
 import type { Project } from "../engine/hooks.js";
 import type { ProjectStore } from "../store/port.js";
 import type { RemovedJob } from "../store/records.js";
+import { rerunJob } from "./job-copy.js";
 import { type JobFilter, listJobs } from "./job-list.js";
 import { restartJob } from "./job-restart.js";
 
@@ -87,6 +88,22 @@ export async function restartJobs(project: Project, jobs: readonly Job[]): Promi
     try {
       const r = await restartJob(project, job.id);
       out.push({ id: job.id, restartedAs: r.job.id, what: r.continuation.what });
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      out.push({ id: job.id, refused: err.message });
+    }
+  }
+  return out;
+}
+
+export type RerunResult = { id: number; rerunAs: number } | { id: number; refused: string };
+
+/** Re-runs each job as a new copy (src/app/job-copy.ts rerunJob); one that cannot be is reported with why. */
+export async function rerunJobs(project: Project, jobs: readonly Job[]): Promise<RerunResult[]> {
+  const out: RerunResult[] = [];
+  for (const job of jobs) {
+    try {
+      out.push({ id: job.id, rerunAs: (await rerunJob(project, job)).id });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       out.push({ id: job.id, refused: err.message });

@@ -119,4 +119,40 @@ describe("several jobs at once", () => {
       expect(shown.input_file).toMatch(/\nGUESSP\n/);
     }
   });
+
+  it("job rerun of the failed jobs: a new job each with the same deck, asked once; a pending job named is refused", () => {
+    const project = tempProject();
+    const failed = addMany(project, ["f1", "f2"], "[standin:aiida-crystal17__nio_sto3g_afm_scf_maxcyc]");
+    addMany(project, ["ok"], "[standin:aiida-crystal17__mgo_sto3g_scf]");
+    const run = cli(project, ["run"], standinEnv());
+    expect(run.code, run.stderr).toBe(0);
+    // two jobs without a terminal to ask on and without --yes: refused, nothing made
+    const unasked = cli(project, ["job", "rerun", "--status", "failed"]);
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toMatch(/re-run 2 jobs .*--yes/);
+    expect(list(project)).toHaveLength(3);
+
+    const r = cli(project, ["job", "rerun", "--status", "failed", "--yes", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const made = JSON.parse(r.stdout) as { id: number; rerun_as: number }[];
+    expect(made.map((m) => m.id).sort()).toEqual(failed);
+    const jobs = list(project);
+    expect(jobs).toHaveLength(5);
+    for (const m of made) {
+      const old = jobs.find((j) => j.id === m.id)!;
+      const again = jobs.find((j) => j.id === m.rerun_as)!;
+      expect(again).toMatchObject({ status: "PENDING", name: old.name });
+      const deck = (id: number) =>
+        cliJson<{ input_file: string }>(project, ["job", "show", String(id)]).input_file;
+      expect(deck(m.rerun_as)).toBe(deck(m.id));
+    }
+    // a job that has not finished is not repeated: its id named alone is the error, exit 1
+    const pending = made[0]!.rerun_as;
+    const refused = cli(project, ["job", "rerun", String(pending)]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(`job ${pending} is PENDING — only a finished job can be re-run`),
+    );
+    expect(list(project)).toHaveLength(5);
+  });
 });

@@ -1,4 +1,4 @@
-// Actions on several jobs at once: `job cancel ID…`, `job restart ID…`, `job rm ID…` (or a filter:
+// Actions on several jobs at once: `job cancel ID…`, `job restart ID…`, `job rerun ID…`, `job rm ID…` (or a filter:
 // --status, --name, --workflow, --cluster) and `workflow cancel N`, over src/app/job-selection.ts. Acting on
 // more than one job asks once, naming the count (`--yes` for scripts; without a terminal to ask
 // on, --yes is required).
@@ -9,6 +9,7 @@ import {
   cancelJobs,
   cancelWorkflow,
   deleteJobs,
+  rerunJobs,
   restartJobs,
   type Selection,
   selectJobs,
@@ -98,6 +99,42 @@ function report(results: readonly CancelResult[], json: boolean | undefined, sin
   }
 }
 
+/**
+ * Says what an action that makes new jobs did (restart, re-run): one line per job (or JSON), a job
+ * named alone and refused is the error itself, and any refusal makes the command exit 1.
+ */
+function reportNewJobs<T extends { id: number }>(
+  results: readonly (T | { id: number; refused: string })[],
+  o: {
+    single: boolean;
+    json: boolean | undefined;
+    verb: string;
+    newId: (r: T) => number;
+    jsonKey: string;
+    line: (r: T) => string;
+  },
+): void {
+  const refused = results.flatMap((r) => ("refused" in r ? [r] : []));
+  const made = (r: T | { id: number; refused: string }): r is T => !("refused" in r);
+  if (o.single && refused.length === 1) throw new UserError(refused[0]!.refused);
+  if (o.json) {
+    if (o.single && made(results[0]!)) printJson({ id: o.newId(results[0]) });
+    else
+      printJson(
+        results.map((r) =>
+          made(r) ? { id: r.id, [o.jsonKey]: o.newId(r) } : { id: r.id, refused: r.refused },
+        ),
+      );
+  } else {
+    for (const r of results)
+      process.stdout.write(made(r) ? `${o.line(r)}\n` : `job ${r.id} not ${o.verb}: ${r.refused}\n`);
+  }
+  if (refused.length > 0)
+    throw new UserError(
+      `${refused.length} of ${results.length} jobs could not be ${o.verb} (${refused.map((r) => r.id).join(", ")})`,
+    );
+}
+
 export function registerJobMany(job: Command): void {
   withSelectionFlags(
     job
@@ -134,30 +171,43 @@ export function registerJobMany(job: Command): void {
         return void process.stdout.write("no finished jobs match — nothing to restart\n");
       if (!(await confirmed("restart", jobs, opts.yes)))
         return void process.stdout.write("nothing restarted\n");
-      const results = await restartJobs(project, jobs);
-      const refused = results.flatMap((r) => ("refused" in r ? [r] : []));
-      if (sel.ids?.length === 1 && refused.length === 1) throw new UserError(refused[0]!.refused);
-      if (opts.json) {
-        if (sel.ids?.length === 1 && "restartedAs" in results[0]!) printJson({ id: results[0].restartedAs });
-        else
-          printJson(
-            results.map((r) =>
-              "refused" in r ? { id: r.id, refused: r.refused } : { id: r.id, restarted_as: r.restartedAs },
-            ),
-          );
-      } else {
-        for (const r of results) {
-          process.stdout.write(
-            "refused" in r
-              ? `job ${r.id} not restarted: ${r.refused}\n`
-              : `job ${r.restartedAs} added: continues job ${r.id} with ${r.what.join(", ")} — start it with \`crystal-tui run\`\n`,
-          );
-        }
-      }
-      if (refused.length > 0)
-        throw new UserError(
-          `${refused.length} of ${results.length} jobs could not be restarted (${refused.map((r) => r.id).join(", ")})`,
-        );
+      reportNewJobs(await restartJobs(project, jobs), {
+        single: sel.ids?.length === 1,
+        json: opts.json,
+        verb: "restarted",
+        newId: (r) => r.restartedAs,
+        jsonKey: "restarted_as",
+        line: (r) =>
+          `job ${r.restartedAs} added: continues job ${r.id} with ${r.what.join(", ")} — start it with \`crystal-tui run\``,
+      });
+    });
+  });
+}
+
+export function registerJobRerun(job: Command): void {
+  withSelectionFlags(
+    job
+      .command("rerun")
+      .description(
+        "run finished jobs again from the start, each as a new job (same deck, files and links; e.g. --status failed)",
+      )
+      .argument("[ids...]", "job ids (or a filter)"),
+  ).action(async (idTexts: string[], opts: ManyFlags, cmd: Command) => {
+    const sel = selectionOf(idTexts, opts);
+    await withProject(cmd, async (project) => {
+      let jobs = await selectJobs(project.store, sel);
+      // a filter picks the finished jobs; ids named are each answered (a running one: why not)
+      if (sel.ids?.length === 0) jobs = jobs.filter((j) => isTerminal(j.status));
+      if (jobs.length === 0) return void process.stdout.write("no finished jobs match — nothing to re-run\n");
+      if (!(await confirmed("re-run", jobs, opts.yes))) return void process.stdout.write("nothing re-run\n");
+      reportNewJobs(await rerunJobs(project, jobs), {
+        single: sel.ids?.length === 1,
+        json: opts.json,
+        verb: "re-run",
+        newId: (r) => r.rerunAs,
+        jsonKey: "rerun_as",
+        line: (r) => `job ${r.rerunAs} added: runs job ${r.id} again — start it with \`crystal-tui run\``,
+      });
     });
   });
 }

@@ -24,7 +24,7 @@ import { registerJobCompare } from "./job-compare.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
 import { registerJobList } from "./job-list.js";
 import { registerJobLog } from "./job-log.js";
-import { registerJobMany, registerJobRm } from "./job-many.js";
+import { registerJobMany, registerJobRerun, registerJobRm } from "./job-many.js";
 
 interface AddOptions {
   input?: string;
@@ -217,6 +217,7 @@ export function registerJobCommands(program: Command): void {
     });
 
   registerJobMany(job);
+  registerJobRerun(job);
   registerJobCompare(job);
 
   registerJobList(job);
