@@ -16,6 +16,17 @@ import type { RunHandle, Runner, RunState, Submission, SubmitContext } from "./t
 
 const F = RUN_FILES;
 
+// $1 = where the scheduler's answer is kept, then the submit command: the answer is printed and, when
+// the submission succeeded, kept in the run folder in the same session — no second round trip, and
+// no window in which a submitted run has no id there (findLaunch reads it after a crash)
+const SUBMIT_AND_RECORD = [
+  "f=$1; shift",
+  'out=$("$@"); rc=$?',
+  "printf '%s\\n' \"$out\"",
+  '[ "$rc" -eq 0 ] || exit "$rc"',
+  '{ printf \'%s\\n\' "$out" > "$f.tmp" && mv -f "$f.tmp" "$f"; } 2>/dev/null || true',
+].join("\n");
+
 // $1 = run folder, $2 = token: the id the submission recorded, else what the scheduler knows
 function findScript(scheduler: BatchScheduler): string {
   return [
@@ -119,17 +130,17 @@ export class BatchRunner extends RemoteRunnerBase implements Runner {
       token: ctx.token,
       dependencies,
     });
-    // the folder, its files and the submission in one session: a submission costs one round trip
-    const answer = await this.stageAndExec(
-      job,
-      ctx,
-      dir,
-      { [this.scheduler.scriptName]: rendered.script },
-      this.scheduler.submitArgv(this.scriptPath(dir)),
-    );
+    // the folder, its files, the submission and the record of its answer in one session: a
+    // submission costs one round trip
+    const answer = await this.stageAndExec(job, ctx, dir, { [this.scheduler.scriptName]: rendered.script }, [
+      "sh",
+      "-c",
+      SUBMIT_AND_RECORD,
+      "sh",
+      `${dir}/${F.batchJobId}`,
+      ...this.scheduler.submitArgv(this.scriptPath(dir)),
+    ]);
     const jobId = this.scheduler.readSubmit(answer, job, this.cluster);
-    // for findLaunch after a crash; not awaited: without the file, findLaunch asks the scheduler
-    this.inBackground(this.putFile(`${dir}/${F.batchJobId}`, `${jobId}\n`));
     const handle = this.handleFor(job, dir, ctx.token, jobId);
     return this.submission(
       job,
@@ -152,7 +163,21 @@ export class BatchRunner extends RemoteRunnerBase implements Runner {
     }
     const m = /^JOBID (\S+)$/m.exec(r.stdout);
     if (!m) return null;
-    const handle = this.handleFor(job, dir, token, m[1]!);
+    // the id as the submission recorded it: the scheduler's own answer (sbatch's "123;cluster"),
+    // read as a submission's answer is; an id written by an older crystal-tui reads the same
+    const jobId = this.scheduler.readSubmit(
+      {
+        code: 0,
+        signal: null,
+        stdout: `${m[1]}\n`,
+        stdoutBytes: Buffer.from(m[1]!),
+        stderr: "",
+        command: "",
+      },
+      job,
+      this.cluster,
+    );
+    const handle = this.handleFor(job, dir, token, jobId);
     return this.submission(job, handle, this.scheduler.submitArgv(this.scriptPath(dir)).join(" "), {
       foundAfterRestart: true,
     });

@@ -149,21 +149,6 @@ export abstract class RemoteRunnerBase {
     await this.shell.remove(await this.runDirFor(job, token), { recursive: true });
   }
 
-  /** Writes one small file into a run folder that exists (a background record, e.g. SLURM's id). */
-  protected putFile(remote: string, text: string): Promise<void> {
-    return this.shell
-      .scriptOk('printf \'%s\' "$2" > "$1.tmp" && mv -f "$1.tmp" "$1"', { args: [remote, text] })
-      .then(() => undefined);
-  }
-
-  /** Work started in the background (e.g. recording a SLURM id), finished before close(). */
-  protected readonly background = new Set<Promise<unknown>>();
-
-  protected inBackground(work: Promise<unknown>): void {
-    const p: Promise<unknown> = work.catch(() => undefined).finally(() => this.background.delete(p));
-    this.background.add(p);
-  }
-
   /** Files of the run's folder with scheduler / wrapper messages, brought back into `.run/`. */
   protected abstract stderrFiles(handle: RunHandle): string[];
 
@@ -305,7 +290,6 @@ export abstract class RemoteRunnerBase {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.background);
     await this.shell.close();
   }
 }

@@ -285,8 +285,14 @@ describe.skipIf(!infra || !root)("faults during remote runs (real sshd and SLURM
         )
         .run(JSON.stringify({ kind: job.runnerType, launching: token, at: Date.now() }), id);
       const runner = factory(store.clusters.get(job.clusterId!)!);
-      await runner.submit(job, { jobFolder: jobFolder(store, job), token });
+      const sub = await runner.submit(job, { jobFolder: jobFolder(store, job), token });
       await runner.close();
+      // the submission kept SLURM's answer in the run folder in its own session (the cluster's
+      // folders are on this machine): the next engine reads the id there before asking squeue
+      if (sub.handle.kind === "slurm")
+        expect(fs.readFileSync(path.join(sub.handle.dir, "batch_job_id"), "utf8").trim()).toBe(
+          sub.handle.jobId,
+        );
     }
     const run = cli(project, ["run"]);
     expect(run.code).toBe(0);
