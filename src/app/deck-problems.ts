@@ -4,6 +4,7 @@
 // beside the deck; neither creates a job while the list is not empty.
 import { readDeck } from "../crystal/deck.js";
 import { DATA_LINKS, type ProvidedInputs, unprovidedInputs } from "../crystal/files.js";
+import { addScfFlag } from "../workflows/deck-edit.js";
 
 export interface DeckProblem {
   /** 1-based line of the deck, or null for a file the whole deck needs. */
@@ -47,4 +48,18 @@ export function unreadInputs(deck: string, fromParents: readonly string[]): stri
     out.push(`the deck does not read the ${link.what} it is given (${file}): add ${link.keyword} to it`);
   }
   return out;
+}
+
+/**
+ * The deck with the keyword added that makes it read a wavefunction it is handed (GUESSP, in its SCF
+ * section) — the one such keyword that can be added without a chemist's judgement: a geometry's
+ * EXTERNAL replaces the typed-in geometry, so it is only named in the warning. Null when nothing
+ * can be added (nothing unread, a properties deck, no SCF section to put it in).
+ */
+export function withGuessp(deck: string, fromParents: readonly string[]): string | null {
+  if (readDeck(deck).kind === "properties") return null;
+  const link = DATA_LINKS.find((l) => l.keyword === "GUESSP");
+  if (!link || !fromParents.includes(link.ext)) return null;
+  if (unreadInputs(deck, [link.ext]).length === 0) return null;
+  return addScfFlag(deck, link.keyword);
 }

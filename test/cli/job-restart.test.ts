@@ -13,6 +13,7 @@ import {
 } from "../helpers/geometry-oracle.js";
 import { cli, cliJson, FIXTURES, MGO_BODY, tempProject, writeDeck } from "../helpers/project.js";
 import { standinDeck, standinEnv } from "../helpers/standin.js";
+import { startTui } from "../tui/pty.js";
 
 interface Shown {
   id: number;
@@ -231,4 +232,64 @@ describe("job restart", () => {
     expect(quiet.code, quiet.stderr).toBe(0);
     expect(quiet.stderr).toBe("");
   });
+
+  it("--add-guessp, or y to the question on a terminal, adds GUESSP to the job's deck and leaves the file", async () => {
+    const project = tempProject();
+    const scf = cliJson<{ id: number }>(project, ["job", "add", "scf", "--input", writeDeck(project)]);
+    const file = writeDeck(project, "b.d12");
+    const before = fs.readFileSync(file, "utf8");
+    const deckOf = (id: number) => show(project, id).input_file.split("\n");
+    const scfLines = (lines: string[]) => lines.slice(lines.indexOf("END") + 1);
+
+    const flagged = cli(project, [
+      "job",
+      "add",
+      "b",
+      "--input",
+      file,
+      "--wavefunction-from",
+      String(scf.id),
+      "--add-guessp",
+      "--json",
+    ]);
+    expect(flagged.code, flagged.stderr).toBe(0);
+    expect(flagged.stderr).toMatch(/GUESSP added to the job's deck/);
+    const id = (JSON.parse(flagged.stdout) as { id: number }).id;
+    expect(scfLines(deckOf(id))).toContain("GUESSP");
+    expect(deckOf(scf.id)).not.toContain("GUESSP");
+    expect(fs.readFileSync(file, "utf8")).toBe(before);
+
+    // on a terminal the warning is a question: n keeps the deck as it is, y adds the keyword
+    for (const [answer, added] of [
+      ["n", false],
+      ["y", true],
+    ] as const) {
+      const screen = startTui(
+        [
+          "--project",
+          project,
+          "job",
+          "add",
+          `t${answer}`,
+          "--input",
+          file,
+          "--wavefunction-from",
+          String(scf.id),
+          "--json",
+        ],
+        { cols: 200 },
+      );
+      try {
+        await screen.waitFor(/\(fort\.20\): add GUESSP to it\? \[y\/N\]/, 20_000);
+        screen.write(`${answer}\r`);
+        expect((await screen.exited).exitCode).toBe(0);
+      } finally {
+        screen.kill();
+      }
+      const made = cliJson<{ id: number; name: string }[]>(project, ["job", "list"]).find(
+        (j) => j.name === `t${answer}`,
+      )!;
+      expect(scfLines(deckOf(made.id)).includes("GUESSP")).toBe(added);
+    }
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 // crystal-tui job add | list | show | cancel | rm (several at once: job-many.ts)
 import type { Command } from "commander";
-import { unreadInputs } from "../../app/deck-problems.js";
+import { unreadInputs, withGuessp } from "../../app/deck-problems.js";
 import { deletedParentText } from "../../app/deleted-parents.js";
 import { SET_KEYS_TEXT } from "../../app/job-copy.js";
 import { remoteJobView } from "../../app/job-output.js";
@@ -19,7 +19,7 @@ import { PRIORITY_RANGE, wholeNumberIn } from "../../domain/whole-numbers.js";
 import type { Project } from "../../engine/hooks.js";
 import { jobResultLines } from "../../tui/components/results/job-text.js";
 import { collect, withProject, withStore } from "../context.js";
-import { jobToJson, printJson, statusLabel } from "../output.js";
+import { askYesNo, jobToJson, printJson, statusLabel } from "../output.js";
 import { registerJobCompare } from "./job-compare.js";
 import { addCopy, type CopyOptions } from "./job-copy.js";
 import { registerJobList } from "./job-list.js";
@@ -45,6 +45,7 @@ interface AddOptions {
   afterFailed?: string[];
   geometryFrom?: string;
   wavefunctionFrom?: string;
+  addGuessp?: boolean;
   check?: boolean;
   json?: boolean;
 }
@@ -91,7 +92,7 @@ export async function addJob(
   name: string,
   opts: AddOptions & { input: string },
 ): Promise<number> {
-  const input = readDeckFile(opts.input);
+  let input = readDeckFile(opts.input);
   const cluster = opts.cluster !== undefined ? await store.clusters.requireByName(opts.cluster) : undefined;
   const parallelism: Parallelism = {};
   const ranks = wholeNumber("--ranks", opts.ranks);
@@ -120,11 +121,17 @@ export async function addJob(
     if (!parent) throw new UserError(`${flag} ${text}: there is no such job — see \`crystal-tui job list\``);
     inputsFrom.push({ jobId: parent.id, ext });
   }
-  for (const warning of unreadInputs(
-    input,
-    inputsFrom.map((i) => i.ext),
-  ))
-    process.stderr.write(`warning: ${warning}\n`);
+  // a wavefunction the deck would not read: offered to add GUESSP (asked on a terminal, or
+  // --add-guessp); the job's copy of the deck changes, never the user's file
+  const exts = inputsFrom.map((i) => i.ext);
+  const guessed = withGuessp(input, exts);
+  for (const warning of unreadInputs(input, exts)) {
+    const offer = guessed !== null && warning.includes("GUESSP");
+    if (offer && (opts.addGuessp || (process.stdin.isTTY && (await askYesNo(`${warning}? [y/N] `))))) {
+      input = guessed;
+      process.stderr.write(`GUESSP added to the job's deck (${opts.input} itself is unchanged)\n`);
+    } else process.stderr.write(`warning: ${warning}${offer ? " (or pass --add-guessp)" : ""}\n`);
+  }
   if (opts.check !== false) {
     checkDeckForJob(opts.input, input, {
       auxFiles: opts.aux ?? [],
@@ -194,6 +201,10 @@ export function registerJobCommands(program: Command): void {
     .option(
       "--geometry-from <id>",
       "start from the optimised geometry of job ID (EXTERNAL, fort.34); waits for it",
+    )
+    .option(
+      "--add-guessp",
+      "add GUESSP to the job's deck when --wavefunction-from gives one it would not read",
     )
     .option(
       "--wavefunction-from <id>",
