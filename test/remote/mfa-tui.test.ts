@@ -3,7 +3,7 @@
 // the server's prompt; a wrong code gets a clear line and changes no job; the modal comes back,
 // the code computed with oathtool is typed, and the whole chain runs — more than 20 polls, the
 // staging, the outputs brought back — on that one connection: one authentication in the sshd's
-// own log.
+// own log. A connection dropped mid-chain asks once more, and no job is lost or run twice.
 //
 // Polls are counted where they leave this machine: the TUI runs with an `ssh` first on its PATH
 // that notes each session carrying the SSH runner's poll script, then is the system's ssh (exec:
@@ -154,6 +154,79 @@ describe.skipIf(!hosts)("the TUI asks the one-time code (TOTP sshd, real termina
       : 0;
     expect(pollCount).toBeGreaterThanOrEqual(20);
     expect(logSince(mfaLog, mark).match(ACCEPTED)?.length).toBe(1);
+
+    screen.write("q");
+    expect((await screen.exited).exitCode).toBe(0);
+    screen = null;
+    cli(project, ["cluster", "disconnect", "hpc"], env);
+    store.close();
+  }, 400_000);
+
+  it("the connection dropped mid-chain: the modal asks once more, and no job is lost or run twice", async () => {
+    const { project, store } = newProject();
+    const setup = remoteSetup("mfadrop");
+    fs.writeFileSync(setup.sshConfig, sshConfigFor(h));
+    const dropDir = path.join(tmp, "drop");
+    const env = { CRYSTAL_TUI_CONTROL_DIR: dropDir };
+    const add = cli(
+      project,
+      [
+        ...["cluster", "add", "hpc", "--type", "ssh", "--host", "127.0.0.1", "--port", String(h.mfaPort)],
+        ...["--user", h.user, "--ssh-config", setup.sshConfig],
+        ...["--remote-dir", setup.remoteDir, "--crystal-exedir", setup.exedir, "--poll-interval", "1"],
+        ...["--env", `CRYSTAL_STANDIN_COUNTER=${setup.counter}`, "--env", "CRYSTAL_STANDIN_DELAY_MS=25"],
+      ],
+      env,
+    );
+    expect(add.stderr).toBe("");
+    const a = addJob(project, "a", deck("scf", "MgO [mfadrop-a]"), ["--cluster", "hpc"]);
+    const b = addJob(project, "b", deck("scf", "MgO [mfadrop-b]"), [
+      "--cluster",
+      "hpc",
+      "--after-ok",
+      String(a),
+    ]);
+    const mfaLog = path.join(h.logDir, "mfa.log");
+    const mark = logSize(mfaLog);
+    const modals = () => screen!.raw().split("Login to cluster hpc").length - 1;
+
+    screen = startTui(["--project", project], { cols: 160, rows: 36, env: { ...env, NO_COLOR: "1" } });
+    await screen.waitFor("Login to cluster hpc", 60_000);
+    const first = totp(h);
+    await screen.type(first);
+    screen.write("\r");
+    await waitFor("job a to run on the cluster", () => statusOf(store, a) === "RUNNING", 60_000, 100);
+
+    // the shared connection dies under the running chain (its master killed, as a network cut does)
+    const sock = fs.readdirSync(dropDir).find((f) => /^m-[0-9a-f]+$/.test(f));
+    expect(sock, "the TUI's master socket").toBeDefined();
+    const check = spawnSync(
+      "ssh",
+      ["-F", "/dev/null", "-o", `ControlPath=${path.join(dropDir, sock!)}`, "-O", "check", "x"],
+      { encoding: "utf8" },
+    );
+    const pid = Number(/pid=(\d+)/.exec(check.stderr)?.[1]);
+    expect(pid, check.stderr).toBeGreaterThan(0);
+    const shownBefore = modals();
+    process.kill(pid, "SIGKILL");
+
+    // asked again, once: the server takes each code once, so the next one is typed
+    await waitFor("the modal to ask again", () => modals() > shownBefore, 60_000, 100);
+    let code = totp(h);
+    while (code === first) {
+      await new Promise((r) => setTimeout(r, 1000));
+      code = totp(h);
+    }
+    await screen.type(code);
+    screen.write("\r");
+    await waitFor("the modal to close", () => !screen!.text().includes("Login to cluster hpc"), 30_000, 100);
+    // from here on the modal's words are never drawn again: it asked once for the drop
+    const drawn = modals();
+    await waitFor("the chain to complete", () => statusOf(store, b) === "COMPLETED", 180_000, 250);
+    expect(statusOf(store, a)).toBe("COMPLETED");
+    for (const tag of ["a", "b"]) expect(starts(setup, `[mfadrop-${tag}]`), tag).toHaveLength(1);
+    expect(logSince(mfaLog, mark).match(ACCEPTED)?.length).toBe(2);
+    expect(modals()).toBe(drawn);
 
     screen.write("q");
     expect((await screen.exited).exitCode).toBe(0);
