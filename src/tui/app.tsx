@@ -2,15 +2,16 @@
 // their keys; this only routes between them and keeps what must outlive a screen (the job list's
 // place, the last message).
 import { Box, Text, useApp } from "ink";
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useSyncExternalStore } from "react";
 import { ProjectFiles } from "../crystal/project-files.js";
 import type { ProjectStore } from "../store/port.js";
+import { appReducer, initialAppState } from "./app-state.js";
 import { type Binding, type KeyTable, type KeyTables, KeyTablesContext } from "./bindings.js";
 import { Footer } from "./components/Footer.js";
 import { Header } from "./components/Header.js";
 import { Help } from "./components/Help.js";
 import { LOGIN_PROMPT_KEYS, LoginPrompt } from "./components/LoginPrompt.js";
-import { connectionNotice, type Flash, StatusLine } from "./components/StatusLine.js";
+import { connectionNotice, StatusLine } from "./components/StatusLine.js";
 import type { EngineSource } from "./engine-host.js";
 import { ViewCache } from "./hooks/cache.js";
 import { useClusters } from "./hooks/use-clusters.js";
@@ -111,13 +112,10 @@ function Shell({ store, watcher, engine, logins, demo, size: fixedSize, initialV
   // one line short of the terminal: a full-height frame makes Ink clear the screen on every update
   const width = Math.max(40, size.columns);
   const height = Math.max(12, size.rows - 1);
-  const [view, setView] = useState<View>(initialView ?? { name: "jobs" });
-  const [help, setHelp] = useState(false);
-  const [flash, setFlash] = useState<Flash | null>(null);
+  const [{ view, help, flash, table }, dispatch] = useReducer(appReducer, initialView, initialAppState);
   const memory = useMemo(() => new Map<string, unknown>(), []);
   // the key tables published by what is on screen: the latest active one has the keys
   const published = useRef(new Map<object, KeyTable>());
-  const [table, setTable] = useState<KeyTable | null>(null);
   const flashTimer = useRef<NodeJS.Timeout | null>(null);
   const engineSnap = useSyncExternalStore(engine.subscribe, engine.snapshot);
   const questions = logins ?? NO_QUESTIONS;
@@ -135,29 +133,22 @@ function Shell({ store, watcher, engine, logins, demo, size: fixedSize, initialV
   );
 
   const say = useCallback((text: string, kind: "info" | "error" = "info") => {
-    setFlash({ text, kind });
+    dispatch({ type: "flash", flash: { text, kind } });
     if (flashTimer.current) clearTimeout(flashTimer.current);
-    flashTimer.current = setTimeout(() => setFlash(null), kind === "error" ? 8000 : 5000);
+    flashTimer.current = setTimeout(
+      () => dispatch({ type: "flash", flash: null }),
+      kind === "error" ? 8000 : 5000,
+    );
     flashTimer.current.unref?.();
   }, []);
 
   const nav: Nav = useMemo(
     () => ({
-      go: (screen) => {
-        setFlash(null);
-        setView({ name: screen } as View);
-      },
-      // esc from a job goes back to where the user came from: the list, not another job or the
-      // form that just created it
-      showJob: (id) =>
-        setView((v) => ({
-          name: "detail",
-          jobId: id,
-          from: v.name === "detail" || v.name === "new" ? v.from : v,
-        })),
-      newJob: () => setView((v) => ({ name: "new", from: v })),
-      back: () => setView((v) => (v.name === "detail" || v.name === "new" ? v.from : { name: "jobs" })),
-      help: () => setHelp(true),
+      go: (screen) => dispatch({ type: "go", screen }),
+      showJob: (id) => dispatch({ type: "show job", id }),
+      newJob: () => dispatch({ type: "new job" }),
+      back: () => dispatch({ type: "back" }),
+      help: () => dispatch({ type: "help", open: true }),
       quit: () => {
         onQuit?.();
         exit();
@@ -197,7 +188,7 @@ function Shell({ store, watcher, engine, logins, demo, size: fixedSize, initialV
         const map = published.current;
         map.delete(id);
         if (t) map.set(id, t);
-        setTable([...map.values()].at(-1) ?? null);
+        dispatch({ type: "table", table: [...map.values()].at(-1) ?? null });
       },
       paused: help || question !== null,
       global: globals,
@@ -220,7 +211,12 @@ function Shell({ store, watcher, engine, logins, demo, size: fixedSize, initialV
           onAnswer={(text) => questions.answer(question.id, text)}
         />
       ) : help ? (
-        <Help table={table} width={width} height={bodyHeight} onClose={() => setHelp(false)} />
+        <Help
+          table={table}
+          width={width}
+          height={bodyHeight}
+          onClose={() => dispatch({ type: "help", open: false })}
+        />
       ) : null}
       <Box display={covered ? "none" : "flex"} flexDirection="column" height={bodyHeight}>
         <Screen view={view} width={width} height={bodyHeight} />

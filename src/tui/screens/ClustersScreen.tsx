@@ -2,7 +2,7 @@
 // connection and trust the host key — both run as background commands with their progress shown,
 // so the screen never waits for a remote machine.
 import { Box, Text } from "ink";
-import { createContext, useContext, useMemo, useState, useSyncExternalStore } from "react";
+import { createContext, useContext, useMemo, useReducer, useState, useSyncExternalStore } from "react";
 import { addCluster, type ClusterSettings, editCluster, removeCluster } from "../../app/clusters.js";
 import { oneLine, UserError } from "../../domain/errors.js";
 import { checkClusterName } from "../../domain/names.js";
@@ -19,6 +19,7 @@ import { type Nav, runAction, useNav } from "../nav.js";
 import { useNow, useProject } from "../store-watch.js";
 import type { Task, Tasks } from "../tasks.js";
 import { useColor } from "../theme.js";
+import { type ClustersPending, clustersReducer, INITIAL_CLUSTERS_STATE } from "./clusters-state.js";
 
 export const TasksContext = createContext<Tasks | null>(null);
 
@@ -287,11 +288,6 @@ const CONNECTION_COLOR = {
   none: "gray",
 } as const;
 
-type Pending =
-  | { kind: "delete"; cluster: ClusterRow }
-  | { kind: "trust"; cluster: ClusterRow; keyType: string; fingerprint: string }
-  | null;
-
 /**
  * The host key a cluster offers now, fetched without logging in (the transport's own function,
  * loaded on first use; the network call is asynchronous, so the screen keeps answering).
@@ -331,11 +327,11 @@ interface ClustersCtx {
   nav: Nav;
   tasks: Tasks | null;
   clusters: ClusterRow[];
-  cursor: number;
-  setCursor: (n: number) => void;
+  /** Up (-1) or down (1) the list. */
+  move: (by: number) => void;
   selected: ClusterRow | null;
   setForm: (f: { editing: Cluster | null }) => void;
-  ask: (p: Pending) => void;
+  ask: (p: ClustersPending) => void;
 }
 
 const withCluster = (c: ClustersCtx) => c.selected !== null;
@@ -346,10 +342,7 @@ export const CLUSTERS_BINDINGS: readonly Binding<ClustersCtx>[] = [
     does: "move",
     footer: "move",
     when: (c) => c.clusters.length > 1,
-    run: (c, input, key) => {
-      const down = key.downArrow || input === "j";
-      c.setCursor(Math.max(0, Math.min(c.cursor + (down ? 1 : -1), c.clusters.length - 1)));
-    },
+    run: (c, input, key) => c.move(key.downArrow || input === "j" ? 1 : -1),
   },
   { on: ["a"], does: "add a cluster", footer: "add", run: (c) => c.setForm({ editing: null }) },
   {
@@ -403,24 +396,37 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
   const { store } = useProject();
   const tasks = useContext(TasksContext);
   const clusters = useClusters();
-  const [cursor, setCursor] = useState(0);
-  const [form, setForm] = useState<{ editing: Cluster | null } | null>(null);
-  const [pending, setPending] = useState<Pending>(null);
+  const [{ cursor, form, pending }, dispatch] = useReducer(clustersReducer, INITIAL_CLUSTERS_STATE);
   const selected = clusters[Math.min(cursor, clusters.length - 1)] ?? null;
   const task = useTask(selected ? `cluster:${selected.name}` : null);
-  const ctx: ClustersCtx = { nav, tasks, clusters, cursor, setCursor, selected, setForm, ask: setPending };
+  const ctx: ClustersCtx = {
+    nav,
+    tasks,
+    clusters,
+    move: (by) => dispatch({ type: "move", by, count: clusters.length }),
+    selected,
+    setForm: (f) => dispatch({ type: "form", editing: f.editing }),
+    ask: (p) => dispatch({ type: "ask", pending: p }),
+  };
   useBindings("clusters", CLUSTERS_BINDINGS, ctx, {
     active: form === null && pending === null,
     global: true,
   });
 
   if (form) {
-    return <ClusterForm editing={form.editing} width={width} height={height} onDone={() => setForm(null)} />;
+    return (
+      <ClusterForm
+        editing={form.editing}
+        width={width}
+        height={height}
+        onDone={() => dispatch({ type: "form done" })}
+      />
+    );
   }
 
   const answer = (yes: boolean) => {
     const p = pending;
-    setPending(null);
+    dispatch({ type: "answer", yes });
     if (!yes || !p) return;
     if (p.kind === "delete") {
       void runAction(nav, async () => {
@@ -428,7 +434,6 @@ export function ClustersScreen({ width, height }: { width: number; height: numbe
         await removeCluster(store, p.cluster.name);
         return `cluster ${p.cluster.name} removed; its finished jobs stay`;
       });
-      setCursor(Math.max(0, cursor - 1));
     } else if (tasks) {
       // trust exactly the key the user saw: the command refuses if the host now offers another
       tasks.run(`cluster:${p.cluster.name}`, `trusting ${p.cluster.name}'s host key`, [

@@ -1,7 +1,7 @@
 // The job list: every job of the project, fast with 10,000 of them (only the rows on screen are
 // read), with status filter (f), name search (/), sort by column (s), and the action keys.
 import { Box, Text } from "ink";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useReducer } from "react";
 import { isActive, JOB_STATUSES, STATUS_MEANING, STATUS_SYMBOL } from "../../domain/status.js";
 import { isStatusGroup, STATUS_GROUPS } from "../../domain/status-groups.js";
 import type { Job } from "../../domain/types.js";
@@ -37,6 +37,7 @@ import {
   SEARCH_BINDINGS,
   SORT_CHOOSER_BINDINGS,
 } from "./jobs-keys.js";
+import { followJob, jobsModalReducer, moveCursor, NO_MODAL, requeried } from "./jobs-state.js";
 
 export {
   INITIAL_JOBS_STATE,
@@ -51,9 +52,9 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   const project = useProject();
   const { store } = project;
   const [state, setState] = useRemembered<JobsState>("jobs", INITIAL_JOBS_STATE);
-  const [pending, setPending] = useState<Pending>(null);
-  const [comparing, setComparing] = useState<number[] | null>(null);
-  const [sortChoice, setSortChoice] = useState<number | null>(null);
+  const [modal, dispatch] = useReducer(jobsModalReducer, NO_MODAL);
+  const pending = modal.kind === "ask" ? modal.pending : null;
+  const sortChoice = modal.kind === "sort" ? modal.choice : null;
   const listHeight = Math.max(1, height - 2);
   const { rows, total, window } = useJobs(state.query, state.top, listHeight);
   // each cluster's connection: a job on one that cannot be reached now is marked in the list
@@ -85,42 +86,24 @@ export function JobsScreen({ width, height }: { width: number; height: number })
       .catch(() => undefined)
       .then((at) => {
         if (!live || at === undefined) return;
-        setState((s) => {
-          if (s.jobId !== wanted) return s;
-          // gone (deleted, or no longer matching): the cursor stays on its row, with the job there now
-          if (at === null) return { ...s, jobId: null };
-          // scrolled only as far as needed to keep it in view
-          let top = s.top;
-          if (at < top) top = at;
-          if (at >= top + listHeight) top = at - listHeight + 1;
-          return { ...s, cursor: at, top };
-        });
+        setState((s) => followJob(s, wanted, at, listHeight));
       });
     return () => {
       live = false;
     };
   }, [underCursor, state.jobId]);
 
-  const moveTo = (target: number) => {
-    const c = Math.max(0, Math.min(target, total - 1));
-    let top = state.top;
-    if (c < top) top = c;
-    if (c >= top + listHeight) top = c - listHeight + 1;
-    setState({ ...state, cursor: Math.max(0, c), top: Math.max(0, top), jobId: null });
-  };
+  const moveTo = (target: number) => setState(moveCursor(state, target, total, listHeight));
 
   /** Changes the query and keeps the cursor on the same job when it is still listed. */
   const requery = (query: JobListQuery) => {
     void Promise.resolve()
       .then(() => (selected ? store.views.positionOf(query, selected.id) : null))
       .catch(() => null) // the store closed under the screen (quit): the list starts at the top
-      .then((at) => {
-        const c = at ?? 0;
-        const top = Math.max(0, c - Math.floor(listHeight / 2));
-        setState({ ...state, query, cursor: c, top });
-      });
+      .then((at) => setState(requeried(state, query, at, listHeight)));
   };
 
+  const setPending = (p: Pending) => dispatch({ type: "ask", pending: p });
   const ctx: JobsCtx = {
     nav,
     project,
@@ -146,11 +129,11 @@ export function JobsScreen({ width, height }: { width: number; height: number })
         );
       else setPending(p);
     },
-    compare: setComparing,
+    compare: (ids) => dispatch({ type: "compare", ids }),
     sortChoice,
-    chooseSort: setSortChoice,
+    chooseSort: (choice) => dispatch({ type: "sort", choice }),
   };
-  const free = pending === null && comparing === null && sortChoice === null;
+  const free = modal.kind === "none";
   useBindings("jobs", JOBS_BINDINGS, ctx, {
     active: !state.searching && free,
     global: true,
@@ -168,7 +151,7 @@ export function JobsScreen({ width, height }: { width: number; height: number })
   useBindings("search", SEARCH_BINDINGS, ctx, {
     active: state.searching && free,
   });
-  useBindings("sort", SORT_CHOOSER_BINDINGS, ctx, { active: sortChoice !== null && pending === null });
+  useBindings("sort", SORT_CHOOSER_BINDINGS, ctx, { active: modal.kind === "sort" });
 
   const marked = useMemo(() => new Set(state.marked), [state.marked]);
   const answer = (yes: boolean) => {
@@ -196,8 +179,15 @@ export function JobsScreen({ width, height }: { width: number; height: number })
     else void runAction(nav, () => deleteJob(store, p.id));
   };
 
-  if (comparing) {
-    return <Compare ids={comparing} width={width} height={height} onClose={() => setComparing(null)} />;
+  if (modal.kind === "compare") {
+    return (
+      <Compare
+        ids={modal.ids}
+        width={width}
+        height={height}
+        onClose={() => dispatch({ type: "compare", ids: null })}
+      />
+    );
   }
 
   const filter = state.query.status;
