@@ -1,12 +1,12 @@
 // What the Jobs screen's keys do to several selected jobs at once (space marks them): cancel (c),
-// delete (d), restart (R), through the same use cases as the CLI's `job cancel 3 4 5`, `job rm …`
-// and `job restart …` (src/app/job-selection.ts); and copy-and-edit (e). Each returns the sentence the
+// delete (d), restart (R), re-run (r), through the same use cases as the CLI's `job cancel 3 4 5`,
+// `job rm …`, `job restart …` and `job rerun …` (src/app/job-selection.ts); and copy-and-edit (e). Each returns the sentence the
 // status line shows.
 
 import { discardEdit, editDeck } from "../app/edit-deck.js";
 import { copyJob, DeckHasProblems } from "../app/job-copy.js";
 import { restartJob } from "../app/job-restart.js";
-import { cancelJobs, deleteJobs, type RestartResult, restartJobs } from "../app/job-selection.js";
+import { cancelJobs, deleteJobs, type RestartResult, rerunJobs, restartJobs } from "../app/job-selection.js";
 import { UserError } from "../domain/errors.js";
 import { isActive, isTerminal } from "../domain/status.js";
 import type { Job } from "../domain/types.js";
@@ -76,6 +76,19 @@ export async function restartMany(project: Project, jobs: readonly Job[]): Promi
   const out = await restartJobs(project, jobs);
   const made = out.filter((r) => !("refused" in r)).length;
   return `${plural(made, "job")} restarted of ${jobs.length}: ${out.map(restartText).join("; ")}`;
+}
+
+/** The ones a re-run takes: those finished (a job still pending or running is not repeated). */
+export const rerunnable = (jobs: readonly Job[]) => jobs.filter((j) => isTerminal(j.status));
+
+/** Re-runs each job from the start as a new one; the status line names the new jobs and each refusal. */
+export async function rerunMany(project: Project, jobs: readonly Job[]): Promise<string> {
+  const out = await rerunJobs(project, jobs);
+  const made = out.filter((r) => !("refused" in r)).length;
+  const each = out.map((r) =>
+    "refused" in r ? `job ${r.id}: ${r.refused}` : `job ${r.id} → job ${r.rerunAs}`,
+  );
+  return `${plural(made, "job")} re-run of ${jobs.length}: ${each.join("; ")}`;
 }
 
 /** R on one job: the new job's id and what it continues from. */

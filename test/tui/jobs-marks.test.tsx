@@ -1,4 +1,4 @@
-// Several jobs at once on the job list (issue 13): space marks jobs, c / d / R act on all the marked
+// Several jobs at once on the job list (issue 13): space marks jobs, c / d / R / r act on all the marked
 // after one question naming the count, = compares them (u cycles the unit), R restarts one job.
 import fs from "node:fs";
 import path from "node:path";
@@ -105,6 +105,36 @@ describe("marking jobs", () => {
     await m.press(" ", "d");
     await m.waitFor("all 1 marked jobs are pending or running — cancel them first");
     expect(store.jobs.count()).toBe(1);
+  });
+
+  test("r with marks re-runs the finished marked jobs as new ones after one question; a pending one is left out", async () => {
+    const store = makeStore();
+    const [a, b, c] = addJobs(store, ["bad1", "bad2", "waiting"]);
+    finish(store, a!.id, "FAILED");
+    finish(store, b!.id, "FAILED");
+    m = mount(store);
+    await m.waitFor("waiting");
+    await m.press(" ", "j", " ", "j", " ");
+    await m.waitFor("3 selected");
+    await m.press("r");
+    await m.waitFor("Re-run 2 jobs from the start, each as a new job? (1 marked not finished, left out)");
+    await m.press("n");
+    expect(store.jobs.count()).toBe(3);
+    await m.press("r");
+    await m.waitFor("Re-run 2 jobs");
+    await m.press("y");
+    const f = await m.waitFor("2 jobs re-run of 2");
+    const jobs = store.jobs.list();
+    expect(jobs).toHaveLength(5);
+    const made = jobs.filter((j) => ![a!.id, b!.id, c!.id].includes(j.id));
+    expect(made.map((j) => [j.name, j.status]).sort()).toEqual([
+      ["bad1", "PENDING"],
+      ["bad2", "PENDING"],
+    ]);
+    for (const j of made)
+      expect(j.inputFile).toBe(store.jobs.require(j.name === "bad1" ? a!.id : b!.id).inputFile);
+    expect(store.jobs.require(c!.id).status).toBe("PENDING");
+    expect(f).not.toContain("selected"); // the marks are spent
   });
 
   test("d with a parent and the pending child waiting for it both marked deletes both, whatever the order", async () => {

@@ -19,6 +19,7 @@ import {
   childrenOutside,
   deleteMany,
   editFirst,
+  rerunMany,
   rerunQuestion,
   restartMany,
   restartOne,
@@ -164,9 +165,11 @@ export function JobsScreen({ width, height }: { width: number; height: number })
       void runAction(nav, () =>
         p.kind === "restart-many"
           ? restartMany(project, p.jobs)
-          : p.kind === "cancel-many"
-            ? cancelMany(store, p.jobs)
-            : deleteMany(store, p.jobs),
+          : p.kind === "rerun-many"
+            ? rerunMany(project, p.jobs)
+            : p.kind === "cancel-many"
+              ? cancelMany(store, p.jobs)
+              : deleteMany(store, p.jobs),
       );
     } else if (p.kind === "rerun") rerun(ctx, p.id);
     else if (p.kind === "restart") {
@@ -271,7 +274,7 @@ const plainChildren = (n: number) =>
 
 /** The one question for several marked jobs: the count, and the ones left out and why. */
 function manyQuestion(p: {
-  kind: "cancel-many" | "delete-many" | "restart-many";
+  kind: "cancel-many" | "delete-many" | "restart-many" | "rerun-many";
   jobs: Job[];
   kept: number;
   children?: number;
@@ -281,6 +284,8 @@ function manyQuestion(p: {
   if (p.kind === "cancel-many")
     return `Cancel ${jobs}?${p.kept > 0 ? ` (${p.kept} marked already finished)` : ""}`;
   if (p.kind === "restart-many") return `Restart ${jobs}, each as a new job that continues it?`;
+  if (p.kind === "rerun-many")
+    return `Re-run ${jobs} from the start, each as a new job?${p.kept > 0 ? ` (${p.kept} marked not finished, left out)` : ""}`;
   const note = (p.children ?? 0) > 0 ? `; ${plainChildren(p.children!)}` : "";
   return `Delete ${jobs}? Their records go; their folders stay${note}.${p.kept > 0 ? ` ${p.kept} pending or running kept — cancel them first.` : ""}`;
 }

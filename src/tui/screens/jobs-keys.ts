@@ -8,7 +8,7 @@ import type { Project } from "../../engine/hooks.js";
 import { copyJobReference, rerunJob } from "../actions.js";
 import type { Binding } from "../bindings.js";
 import { editText } from "../components/Form.js";
-import { cancellable, copyAndEdit, deletable, markedJobs } from "../many-actions.js";
+import { cancellable, copyAndEdit, deletable, markedJobs, rerunnable } from "../many-actions.js";
 import { type Nav, runAction } from "../nav.js";
 import { DEFAULT_QUERY, type JobListQuery, type JobListRow, SORT_COLUMNS } from "../queries.js";
 
@@ -45,7 +45,12 @@ export type Pending =
       children?: number;
     }
   // several marked jobs: those the action takes, and how many of the marked it leaves (and why)
-  | { kind: "cancel-many" | "delete-many" | "restart-many"; jobs: Job[]; kept: number; children?: number }
+  | {
+      kind: "cancel-many" | "delete-many" | "restart-many" | "rerun-many";
+      jobs: Job[];
+      kept: number;
+      children?: number;
+    }
   | null;
 
 // the groups a chemist asks for first (what is going on, what finished, what ended without its
@@ -79,7 +84,7 @@ const singleJob = (c: JobsCtx) => withJob(c) && !withMarks(c);
 /** Reads the marked jobs, then asks about those `pick` takes (or says why there are none). */
 function askMany(
   c: JobsCtx,
-  kind: "cancel-many" | "delete-many" | "restart-many",
+  kind: "cancel-many" | "delete-many" | "restart-many" | "rerun-many",
   pick: (jobs: Job[]) => Job[],
   none: (n: number) => string,
 ) {
@@ -113,7 +118,7 @@ export function rerun(c: JobsCtx, id: number) {
 const MARK_BINDINGS: readonly Binding<JobsCtx>[] = [
   {
     on: ["space"],
-    does: "mark / unmark the job (c, d, R, = then act on the marked ones)",
+    does: "mark / unmark the job (c, d, R, r, = then act on the marked ones)",
     footer: "mark",
     when: withJob,
     run: (c) => {
@@ -168,6 +173,19 @@ const MARK_BINDINGS: readonly Binding<JobsCtx>[] = [
         "restart-many",
         (jobs) => jobs,
         () => "the marked jobs are gone",
+      ),
+  },
+  {
+    on: ["r"],
+    does: "re-run the marked finished jobs from the start, each as a new job (asks once)",
+    footer: "re-run marked",
+    when: withMarks,
+    run: (c) =>
+      askMany(
+        c,
+        "rerun-many",
+        rerunnable,
+        (n) => `none of the ${n} marked jobs has finished — only a finished job can be re-run`,
       ),
   },
   {
