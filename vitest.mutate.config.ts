@@ -11,7 +11,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     include: [
       "test/domain/*.test.ts",
-      "test/store/{status-machine,dependencies,dependency-properties,migrations,runner-kinds,concurrency,backward-compat,async-port}.test.ts",
+      "test/store/{status-machine,status-sql,dependencies,dependency-properties,migrations,runner-kinds,concurrency,backward-compat,async-port}.test.ts",
       "test/engine/{outcome,outcome-table,failures,job-times,claims,targets}.test.ts",
       "test/runners/slurm-states.test.ts",
       "test/tui/results-rules.test.ts",

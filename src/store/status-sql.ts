@@ -15,14 +15,14 @@ export const sqlList = (values: readonly string[]): string =>
 export const STATUS_CHECK = `CHECK(status IN ${sqlList(JOB_STATUSES)})`;
 
 /** A SQL boolean: the edge `d` (job_dependencies) to parent `p` (jobs) is satisfied. */
-export function dependencyMetSql(d = "d", p = "p"): string {
+export function dependencyMetSql(d: string, p: string): string {
   return `(${DEPENDENCY_TYPES.map(
     (t) => `(${d}.dependency_type = '${t}' AND ${p}.status IN ${sqlList(DEPENDENCY_RULES[t].satisfiedBy)})`,
   ).join(" OR ")})`;
 }
 
 /** A SQL boolean: the edge `d` to parent `p` can never be satisfied. */
-export function dependencyNeverSql(d = "d", p = "p"): string {
+export function dependencyNeverSql(d: string, p: string): string {
   return `(${DEPENDENCY_TYPES.map(
     (t) => `(${d}.dependency_type = '${t}' AND ${p}.status IN ${sqlList(DEPENDENCY_RULES[t].neverAfter)})`,
   ).join(" OR ")})`;
