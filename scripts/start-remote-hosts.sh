@@ -209,14 +209,16 @@ start_sshd maxsess - 127.0.0.1 "$MAXSESS_PORT"
 # ---------------------------------------------------------------- SLURM from the login host
 SLURM_VIA_LOGIN=0
 if [ -n "$slurm_env" ]; then
+  # nodelay on both TCP ends: a relay of its own must not hold SLURM's small messages for Nagle's
+  # wait (a login node talks to slurmctld directly; the relay made sbatch 25 or 60 ms at random)
   for port in $(sed -n 's/^\(SlurmctldPort\|AccountingStoragePort\)=\([0-9]*\)$/\2/p' "$INFRA_DIR/slurm/slurm.conf"); do
     s=$DIR/run/slurm-$port.sock
     if ! pid_alive "$DIR/run/fwd-root-$port.pid"; then
       rm -f "$s"
-      setsid -f bash -c "echo \$\$ > '$DIR/run/fwd-root-$port.pid'; exec socat -d -lf '$DIR/log/fwd-root-$port.log' UNIX-LISTEN:'$s',fork,mode=600,backlog=128 TCP:127.0.0.1:$port" </dev/null >/dev/null 2>&1
+      setsid -f bash -c "echo \$\$ > '$DIR/run/fwd-root-$port.pid'; exec socat -d -lf '$DIR/log/fwd-root-$port.log' UNIX-LISTEN:'$s',fork,mode=600,backlog=128 TCP:127.0.0.1:$port,nodelay" </dev/null >/dev/null 2>&1
     fi
     if ! pid_alive "$DIR/run/fwd-login-$port.pid"; then
-      setsid -f ip netns exec $NS_LOGIN bash -c "echo \$\$ > '$DIR/run/fwd-login-$port.pid'; exec socat -d -lf '$DIR/log/fwd-login-$port.log' TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr,backlog=128 UNIX-CONNECT:'$s'" </dev/null >/dev/null 2>&1
+      setsid -f ip netns exec $NS_LOGIN bash -c "echo \$\$ > '$DIR/run/fwd-login-$port.pid'; exec socat -d -lf '$DIR/log/fwd-login-$port.log' TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr,backlog=128,nodelay UNIX-CONNECT:'$s'" </dev/null >/dev/null 2>&1
     fi
     wait_port $NS_LOGIN 127.0.0.1 "$port" || die "SLURM port $port not forwarded into $NS_LOGIN"
   done
