@@ -20,6 +20,7 @@ import { parseJobId } from "../../domain/names.js";
 import { isActive, isTerminal } from "../../domain/status.js";
 import { statusesNamed } from "../../domain/status-groups.js";
 import type { Job } from "../../domain/types.js";
+import type { Project } from "../../engine/hooks.js";
 import type { ProjectStore } from "../../store/port.js";
 import type { RemovedJob } from "../../store/records.js";
 import { withProject, withStore } from "../context.js";
@@ -155,58 +156,69 @@ export function registerJobMany(job: Command): void {
     });
   });
 
+  newJobsCommand(job, {
+    name: "restart",
+    description:
+      "continue finished runs as new jobs: SCF from its fort.9 (GUESSP), optimisation from its last geometry (EXTERNAL, OPTGEOM RESTART, HESSOPT), frequencies from FREQINFO.DAT (FREQCALC RESTART)",
+    verb: "restart",
+    done: "restarted",
+    act: restartJobs,
+    newId: (r) => r.restartedAs,
+    jsonKey: "restarted_as",
+    line: (r) =>
+      `job ${r.restartedAs} added: continues job ${r.id} with ${r.what.join(", ")} — start it with \`crystal-tui run\``,
+  });
+}
+
+export function registerJobRerun(job: Command): void {
+  newJobsCommand(job, {
+    name: "rerun",
+    description:
+      "run finished jobs again from the start, each as a new job (same deck, files and links; e.g. --status failed)",
+    verb: "re-run",
+    done: "re-run",
+    act: rerunJobs,
+    newId: (r) => r.rerunAs,
+    jsonKey: "rerun_as",
+    line: (r) => `job ${r.rerunAs} added: runs job ${r.id} again — start it with \`crystal-tui run\``,
+  });
+}
+
+/**
+ * A command that makes a new job of each finished job named or filtered (restart, rerun): a filter
+ * picks the finished ones, ids named are each answered (one not finished: why not), one question
+ * for several, then each outcome in a line or JSON.
+ */
+function newJobsCommand<T extends { id: number }>(
+  job: Command,
+  c: {
+    name: string;
+    description: string;
+    verb: string;
+    done: string;
+    act: (project: Project, jobs: readonly Job[]) => Promise<(T | { id: number; refused: string })[]>;
+    newId: (r: T) => number;
+    jsonKey: string;
+    line: (r: T) => string;
+  },
+): void {
   withSelectionFlags(
-    job
-      .command("restart")
-      .description(
-        "continue finished runs as new jobs: SCF from its fort.9 (GUESSP), optimisation from its last geometry (EXTERNAL, OPTGEOM RESTART, HESSOPT), frequencies from FREQINFO.DAT (FREQCALC RESTART)",
-      )
-      .argument("[ids...]", "job ids (or a filter)"),
+    job.command(c.name).description(c.description).argument("[ids...]", "job ids (or a filter)"),
   ).action(async (idTexts: string[], opts: ManyFlags, cmd: Command) => {
     const sel = selectionOf(idTexts, opts);
     await withProject(cmd, async (project) => {
       let jobs = await selectJobs(project.store, sel);
       if (sel.ids?.length === 0) jobs = jobs.filter((j) => isTerminal(j.status));
       if (jobs.length === 0)
-        return void process.stdout.write("no finished jobs match — nothing to restart\n");
-      if (!(await confirmed("restart", jobs, opts.yes)))
-        return void process.stdout.write("nothing restarted\n");
-      reportNewJobs(await restartJobs(project, jobs), {
+        return void process.stdout.write(`no finished jobs match — nothing to ${c.verb}\n`);
+      if (!(await confirmed(c.verb, jobs, opts.yes))) return void process.stdout.write(`nothing ${c.done}\n`);
+      reportNewJobs(await c.act(project, jobs), {
         single: sel.ids?.length === 1,
         json: opts.json,
-        verb: "restarted",
-        newId: (r) => r.restartedAs,
-        jsonKey: "restarted_as",
-        line: (r) =>
-          `job ${r.restartedAs} added: continues job ${r.id} with ${r.what.join(", ")} — start it with \`crystal-tui run\``,
-      });
-    });
-  });
-}
-
-export function registerJobRerun(job: Command): void {
-  withSelectionFlags(
-    job
-      .command("rerun")
-      .description(
-        "run finished jobs again from the start, each as a new job (same deck, files and links; e.g. --status failed)",
-      )
-      .argument("[ids...]", "job ids (or a filter)"),
-  ).action(async (idTexts: string[], opts: ManyFlags, cmd: Command) => {
-    const sel = selectionOf(idTexts, opts);
-    await withProject(cmd, async (project) => {
-      let jobs = await selectJobs(project.store, sel);
-      // a filter picks the finished jobs; ids named are each answered (a running one: why not)
-      if (sel.ids?.length === 0) jobs = jobs.filter((j) => isTerminal(j.status));
-      if (jobs.length === 0) return void process.stdout.write("no finished jobs match — nothing to re-run\n");
-      if (!(await confirmed("re-run", jobs, opts.yes))) return void process.stdout.write("nothing re-run\n");
-      reportNewJobs(await rerunJobs(project, jobs), {
-        single: sel.ids?.length === 1,
-        json: opts.json,
-        verb: "re-run",
-        newId: (r) => r.rerunAs,
-        jsonKey: "rerun_as",
-        line: (r) => `job ${r.rerunAs} added: runs job ${r.id} again — start it with \`crystal-tui run\``,
+        verb: c.done,
+        newId: c.newId,
+        jsonKey: c.jsonKey,
+        line: c.line,
       });
     });
   });
