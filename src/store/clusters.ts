@@ -4,6 +4,7 @@
 import { checkClusterAddress, checkClusterConfig } from "../domain/cluster-settings.js";
 import { UserError } from "../domain/errors.js";
 import { checkClusterName } from "../domain/names.js";
+import { STATUS_GROUPS } from "../domain/status-groups.js";
 import type {
   Cluster,
   ClusterConfig,
@@ -14,6 +15,7 @@ import type {
 import { type DB, statement } from "./database.js";
 import { parseJsonObject } from "./json.js";
 import type { ClusterStore } from "./port.js";
+import { sqlList } from "./status-sql.js";
 
 interface ClusterRow {
   id: number;
@@ -218,7 +220,7 @@ export class ClusterRepository implements ClusterStore {
         const cancelled = statement(
           this.db,
           `UPDATE jobs SET status = 'CANCELLED', status_reason = ?, claimed_by = NULL
-           WHERE cluster_id = ? AND status IN ('PENDING','QUEUED','RUNNING') RETURNING id`,
+           WHERE cluster_id = ? AND status IN ${sqlList(STATUS_GROUPS.active)} RETURNING id`,
         )
           .pluck()
           .all(reason, id) as number[];

@@ -62,15 +62,12 @@ const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
  * (the table's "not converged after …" is a verdict only the end can give). Null for anything else.
  */
 function soFar(key: string, results: CrystalResult): string | null {
-  const part = (results as unknown as Record<string, unknown>)[key];
-  if (typeof part !== "object" || part === null) return null;
-  const p = part as Record<string, unknown>;
-  if (p.converged === true) return null;
-  if (key === "scf" && typeof p.cycles === "number" && p.cycles > 0) {
-    const last = Array.isArray(p.energies_hartree) ? p.energies_hartree.at(-1) : undefined;
-    const energy = typeof last === "number" ? ` (last ${last.toFixed(8)} Ha)` : "";
-    return `${count(p.cycles, "cycle")} so far${energy}`;
+  if (key === "scf" && !results.scf.converged && results.scf.cycles > 0) {
+    const last = results.scf.energies_hartree.at(-1);
+    const energy = last !== undefined ? ` (last ${last.toFixed(8)} Ha)` : "";
+    return `${count(results.scf.cycles, "cycle")} so far${energy}`;
   }
-  if (key === "opt" && typeof p.steps === "number") return `${count(p.steps, "step")} so far`;
+  if (key === "opt" && results.opt && !results.opt.converged)
+    return `${count(results.opt.steps, "step")} so far`;
   return null;
 }
