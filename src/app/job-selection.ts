@@ -81,13 +81,18 @@ export type RestartResult =
   | { id: number; restartedAs: number; what: string[] }
   | { id: number; refused: string };
 
-/** Restarts each job (src/app/job-restart.ts); one that cannot be restarted is reported with why. */
-export async function restartJobs(project: Project, jobs: readonly Job[]): Promise<RestartResult[]> {
-  const out: RestartResult[] = [];
+/**
+ * `act` on each job in turn; a job it refuses (a UserError) is reported with why and the others go
+ * on. Anything else is not the job's fault and ends the whole.
+ */
+async function eachJob<T>(
+  jobs: readonly Job[],
+  act: (job: Job) => Promise<T>,
+): Promise<(T | { id: number; refused: string })[]> {
+  const out: (T | { id: number; refused: string })[] = [];
   for (const job of jobs) {
     try {
-      const r = await restartJob(project, job.id);
-      out.push({ id: job.id, restartedAs: r.job.id, what: r.continuation.what });
+      out.push(await act(job));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       out.push({ id: job.id, refused: err.message });
@@ -96,20 +101,19 @@ export async function restartJobs(project: Project, jobs: readonly Job[]): Promi
   return out;
 }
 
+/** Restarts each job (src/app/job-restart.ts); one that cannot be restarted is reported with why. */
+export function restartJobs(project: Project, jobs: readonly Job[]): Promise<RestartResult[]> {
+  return eachJob(jobs, async (job) => {
+    const r = await restartJob(project, job.id);
+    return { id: job.id, restartedAs: r.job.id, what: r.continuation.what };
+  });
+}
+
 export type RerunResult = { id: number; rerunAs: number } | { id: number; refused: string };
 
 /** Re-runs each job as a new copy (src/app/job-copy.ts rerunJob); one that cannot be is reported with why. */
-export async function rerunJobs(project: Project, jobs: readonly Job[]): Promise<RerunResult[]> {
-  const out: RerunResult[] = [];
-  for (const job of jobs) {
-    try {
-      out.push({ id: job.id, rerunAs: (await rerunJob(project, job)).id });
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      out.push({ id: job.id, refused: err.message });
-    }
-  }
-  return out;
+export function rerunJobs(project: Project, jobs: readonly Job[]): Promise<RerunResult[]> {
+  return eachJob(jobs, async (job) => ({ id: job.id, rerunAs: (await rerunJob(project, job)).id }));
 }
 
 export type DeleteResult = { id: number; removed: RemovedJob } | { id: number; refused: string };
