@@ -33,19 +33,28 @@ export function problemsText(problems: readonly DeckProblem[]): string {
   return problems.map((p) => (p.line === null ? p.message : `line ${p.line}: ${p.message}`)).join("; ");
 }
 
+/** A file handed to a deck that will not read it, and the keyword that would make it. */
+export interface UnreadInput {
+  keyword: string;
+  message: string;
+}
+
 /**
  * Files handed to a deck that it will not read (a wavefunction given to a deck without GUESSP, a
  * geometry to one without EXTERNAL): warnings, each with the keyword that would read it.
  */
-export function unreadInputs(deck: string, fromParents: readonly string[]): string[] {
+export function unreadInputs(deck: string, fromParents: readonly string[]): UnreadInput[] {
   const report = readDeck(deck);
   const program = report.kind === "properties" ? "properties" : "crystal";
-  const out: string[] = [];
+  const out: UnreadInput[] = [];
   for (const ext of fromParents) {
     const link = DATA_LINKS.find((l) => l.ext === ext);
     const file = link?.reads[program];
     if (!link || !file || report.auxInputs.includes(file)) continue;
-    out.push(`the deck does not read the ${link.what} it is given (${file}): add ${link.keyword} to it`);
+    out.push({
+      keyword: link.keyword,
+      message: `the deck does not read the ${link.what} it is given (${file}): add ${link.keyword} to it`,
+    });
   }
   return out;
 }
@@ -60,6 +69,6 @@ export function withGuessp(deck: string, fromParents: readonly string[]): string
   if (readDeck(deck).kind === "properties") return null;
   const link = DATA_LINKS.find((l) => l.keyword === "GUESSP");
   if (!link || !fromParents.includes(link.ext)) return null;
-  if (unreadInputs(deck, [link.ext]).length === 0) return null;
+  if (!unreadInputs(deck, [link.ext]).some((u) => u.keyword === link.keyword)) return null;
   return addScfFlag(deck, link.keyword);
 }

@@ -125,12 +125,12 @@ export async function addJob(
   // --add-guessp); the job's copy of the deck changes, never the user's file
   const exts = inputsFrom.map((i) => i.ext);
   const guessed = withGuessp(input, exts);
-  for (const warning of unreadInputs(input, exts)) {
-    const offer = guessed !== null && warning.includes("GUESSP");
-    if (offer && (opts.addGuessp || (process.stdin.isTTY && (await askYesNo(`${warning}? [y/N] `))))) {
+  for (const { keyword, message } of unreadInputs(input, exts)) {
+    const offer = guessed !== null && keyword === "GUESSP";
+    if (offer && (opts.addGuessp || (process.stdin.isTTY && (await askYesNo(`${message}? [y/N] `))))) {
       input = guessed;
       process.stderr.write(`GUESSP added to the job's deck (${opts.input} itself is unchanged)\n`);
-    } else process.stderr.write(`warning: ${warning}${offer ? " (or pass --add-guessp)" : ""}\n`);
+    } else process.stderr.write(`warning: ${message}${offer ? " (or pass --add-guessp)" : ""}\n`);
   }
   if (opts.check !== false) {
     checkDeckForJob(opts.input, input, {
