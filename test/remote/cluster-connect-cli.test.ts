@@ -11,6 +11,7 @@ import { cli, tempProject } from "../helpers/project.js";
 import { standinExedir } from "../helpers/standin.js";
 import { startTui } from "../tui/pty.js";
 import {
+  HOLD_WAIT_MS,
   holdHosts,
   logSince,
   logSize,
@@ -71,7 +72,7 @@ describe.skipIf(!hosts)("crystal-tui cluster connect / disconnect / trust throug
       ]);
       expect(r.stderr).toBe("");
     }
-  });
+  }, HOLD_WAIT_MS);
   afterAll(() => {
     // the remote folder `cluster test` made (the home folder is shared by all the test hosts)
     spawnSync("ssh", [

@@ -13,6 +13,7 @@ import { openSshSettingsForCluster } from "../../src/transport/openssh/master.js
 import { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import { type Infra, plainSshArgs } from "../helpers/infra.js";
 import { CLI, type CliResult, cli, FIXTURES, tempProject } from "../helpers/project.js";
+import { type RemoteHosts, sshConfigFor } from "./remote-hosts.js";
 
 export interface RemoteSetup {
   /** CRY23_EXEDIR with the stand-in as crystalOMP / PcrystalOMP / properties. */
@@ -211,4 +212,28 @@ export function runningRemoteJob(
     workingDirectory: dir,
     stdoutPath,
   });
+}
+
+/**
+ * Cluster `hpc` of `project`: the TOTP sshd of the test hosts, by address (a loopback cluster may
+ * poll every second), its key and known_hosts from an ssh config of the setup's own; the stand-in
+ * counts its starts and writes a line every 25 ms.
+ */
+export function addTotpCluster(
+  project: string,
+  h: RemoteHosts,
+  setup: RemoteSetup,
+  env: NodeJS.ProcessEnv,
+): CliResult {
+  fs.writeFileSync(setup.sshConfig, sshConfigFor(h));
+  return cli(
+    project,
+    [
+      ...["cluster", "add", "hpc", "--type", "ssh", "--host", "127.0.0.1", "--port", String(h.mfaPort)],
+      ...["--user", h.user, "--ssh-config", setup.sshConfig],
+      ...["--remote-dir", setup.remoteDir, "--crystal-exedir", setup.exedir, "--poll-interval", "1"],
+      ...["--env", `CRYSTAL_STANDIN_COUNTER=${setup.counter}`, "--env", "CRYSTAL_STANDIN_DELAY_MS=25"],
+    ],
+    env,
+  );
 }

@@ -10,14 +10,23 @@ import { runnerFactory } from "../../src/app/runners.js";
 import { Engine } from "../../src/engine/engine.js";
 import { cli } from "../helpers/project.js";
 import { startTui } from "../tui/pty.js";
-import { addJob, cleanupLocal, deck, newProject, remoteSetup, starts, statusOf } from "./helpers.js";
 import {
+  addJob,
+  addTotpCluster,
+  cleanupLocal,
+  deck,
+  newProject,
+  remoteSetup,
+  starts,
+  statusOf,
+} from "./helpers.js";
+import {
+  HOLD_WAIT_MS,
   holdHosts,
   logSince,
   logSize,
   requireRemoteHosts,
   shortTempDir,
-  sshConfigFor,
   totp,
 } from "./remote-hosts.js";
 
@@ -31,7 +40,7 @@ describe.skipIf(!hosts)("one authentication for a whole chain (TOTP sshd)", () =
   let release = () => {};
   beforeAll(async () => {
     release = await holdHosts(h, ["mfa"]); // this suite counts logins in its log
-  });
+  }, HOLD_WAIT_MS);
   afterAll(() => {
     fs.rmSync(tmp, { recursive: true, force: true });
     cleanupLocal();
@@ -41,19 +50,8 @@ describe.skipIf(!hosts)("one authentication for a whole chain (TOTP sshd)", () =
   it("the code typed once to cluster connect; a two-job chain with ≥ 20 polls: one authentication", async () => {
     const { project, store } = newProject();
     const setup = remoteSetup("mfachain");
-    fs.writeFileSync(setup.sshConfig, sshConfigFor(h));
     const env = { CRYSTAL_TUI_CONTROL_DIR: controlDir };
-    const add = cli(
-      project,
-      [
-        // by address (a loopback cluster may poll every second); the config gives key and known_hosts
-        ...["cluster", "add", "hpc", "--type", "ssh", "--host", "127.0.0.1", "--port", String(h.mfaPort)],
-        ...["--user", h.user, "--ssh-config", setup.sshConfig],
-        ...["--remote-dir", setup.remoteDir, "--crystal-exedir", setup.exedir, "--poll-interval", "1"],
-        ...["--env", `CRYSTAL_STANDIN_COUNTER=${setup.counter}`, "--env", "CRYSTAL_STANDIN_DELAY_MS=25"],
-      ],
-      env,
-    );
+    const add = addTotpCluster(project, h, setup, env);
     expect(add.stderr).toBe("");
     const a = addJob(project, "a", deck("scf", "MgO [mfa-a]"), ["--cluster", "hpc"]);
     const b = addJob(project, "b", deck("scf", "MgO [mfa-b]"), ["--cluster", "hpc", "--after-ok", String(a)]);

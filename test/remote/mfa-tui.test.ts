@@ -14,14 +14,24 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../helpers/project.js";
 import { type Screen, startTui } from "../tui/pty.js";
-import { addJob, cleanupLocal, deck, newProject, remoteSetup, starts, statusOf, waitFor } from "./helpers.js";
 import {
+  addJob,
+  addTotpCluster,
+  cleanupLocal,
+  deck,
+  newProject,
+  remoteSetup,
+  starts,
+  statusOf,
+  waitFor,
+} from "./helpers.js";
+import {
+  HOLD_WAIT_MS,
   holdHosts,
   logSince,
   logSize,
   requireRemoteHosts,
   shortTempDir,
-  sshConfigFor,
   totp,
 } from "./remote-hosts.js";
 
@@ -73,7 +83,7 @@ describe.skipIf(!hosts)("the TUI asks the one-time code (TOTP sshd, real termina
   let release = () => {};
   beforeAll(async () => {
     release = await holdHosts(h, ["mfa"]); // this suite counts logins in its log
-  });
+  }, HOLD_WAIT_MS);
   afterAll(() => {
     screen?.kill();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -84,19 +94,8 @@ describe.skipIf(!hosts)("the TUI asks the one-time code (TOTP sshd, real termina
   it("a wrong code changes nothing; the right one typed in the modal runs a two-job chain (≥ 20 polls) on one authentication", async () => {
     const { project, store } = newProject();
     const setup = remoteSetup("mfatui");
-    fs.writeFileSync(setup.sshConfig, sshConfigFor(h));
     const env = { CRYSTAL_TUI_CONTROL_DIR: controlDir };
-    const add = cli(
-      project,
-      [
-        // by address (a loopback cluster may poll every second); the config gives key and known_hosts
-        ...["cluster", "add", "hpc", "--type", "ssh", "--host", "127.0.0.1", "--port", String(h.mfaPort)],
-        ...["--user", h.user, "--ssh-config", setup.sshConfig],
-        ...["--remote-dir", setup.remoteDir, "--crystal-exedir", setup.exedir, "--poll-interval", "1"],
-        ...["--env", `CRYSTAL_STANDIN_COUNTER=${setup.counter}`, "--env", "CRYSTAL_STANDIN_DELAY_MS=25"],
-      ],
-      env,
-    );
+    const add = addTotpCluster(project, h, setup, env);
     expect(add.stderr).toBe("");
     const a = addJob(project, "a", deck("scf", "MgO [mfatui-a]"), ["--cluster", "hpc"]);
     const b = addJob(project, "b", deck("scf", "MgO [mfatui-b]"), [
@@ -165,19 +164,9 @@ describe.skipIf(!hosts)("the TUI asks the one-time code (TOTP sshd, real termina
   it("the connection dropped mid-chain: the modal asks once more, and no job is lost or run twice", async () => {
     const { project, store } = newProject();
     const setup = remoteSetup("mfadrop");
-    fs.writeFileSync(setup.sshConfig, sshConfigFor(h));
     const dropDir = path.join(tmp, "drop");
     const env = { CRYSTAL_TUI_CONTROL_DIR: dropDir };
-    const add = cli(
-      project,
-      [
-        ...["cluster", "add", "hpc", "--type", "ssh", "--host", "127.0.0.1", "--port", String(h.mfaPort)],
-        ...["--user", h.user, "--ssh-config", setup.sshConfig],
-        ...["--remote-dir", setup.remoteDir, "--crystal-exedir", setup.exedir, "--poll-interval", "1"],
-        ...["--env", `CRYSTAL_STANDIN_COUNTER=${setup.counter}`, "--env", "CRYSTAL_STANDIN_DELAY_MS=25"],
-      ],
-      env,
-    );
+    const add = addTotpCluster(project, h, setup, env);
     expect(add.stderr).toBe("");
     const a = addJob(project, "a", deck("scf", "MgO [mfadrop-a]"), ["--cluster", "hpc"]);
     const b = addJob(project, "b", deck("scf", "MgO [mfadrop-b]"), [

@@ -21,6 +21,7 @@ import type { OpenSshSettings } from "../../src/transport/openssh/master.js";
 import { OpenSshShell, type OpenSshShellOptions } from "../../src/transport/openssh/openssh-shell.js";
 import { trustHops } from "../../src/transport/openssh/trust-hops.js";
 import {
+  HOLD_WAIT_MS,
   holdHosts,
   logSince,
   logSize,
@@ -70,7 +71,7 @@ describe.skipIf(!hosts)("OpenSSH transport through jump hosts", () => {
         `Host badjump\n  HostName 10.231.9.9\nHost behindbad\n  HostName ${h.loginAddr}\n  ProxyJump badjump\nHost loopa\n  HostName 10.231.1.2\n  ProxyJump loopb\nHost loopb\n  HostName 10.231.2.2\n  ProxyJump loopa\nHost direct\n  HostName ${h.loginAddr}\nHost viacommand\n  HostName ${h.loginAddr}\n  ProxyCommand ssh -F ${configFile} -W %h:%p jump\n`,
       ),
     );
-  });
+  }, HOLD_WAIT_MS);
   afterAll(async () => {
     await shell("login")
       .exec(["rm", "-rf", remoteBase])

@@ -9,6 +9,7 @@ import { AuthenticationError } from "../../src/transport/errors.js";
 import type { OpenSshSettings } from "../../src/transport/openssh/master.js";
 import { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import {
+  HOLD_WAIT_MS,
   holdHosts,
   logSince,
   logSize,
@@ -41,7 +42,7 @@ describe.skipIf(!hosts)("certificates and a one-session server", () => {
   beforeAll(async () => {
     release = await holdHosts(h, ["cert", "maxsessions"]);
     fs.writeFileSync(configFile, sshConfigFor(h));
-  });
+  }, HOLD_WAIT_MS);
   afterAll(async () => {
     for (const s of shells) await s.master.disconnect().catch(() => {});
     fs.rmSync(tmp, { recursive: true, force: true });

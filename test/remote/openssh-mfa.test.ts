@@ -12,6 +12,7 @@ import type { OpenSshSettings } from "../../src/transport/openssh/master.js";
 import { OpenSshShell } from "../../src/transport/openssh/openssh-shell.js";
 import type { PromptBroker, PromptRequest } from "../../src/transport/openssh/prompt-broker.js";
 import {
+  HOLD_WAIT_MS,
   holdHosts,
   logSince,
   logSize,
@@ -74,7 +75,7 @@ describe.skipIf(!hosts)("one-time codes through the prompt broker", () => {
   beforeAll(async () => {
     release = await holdHosts(h, ["mfa"]);
     fs.writeFileSync(configFile, sshConfigFor(h));
-  });
+  }, HOLD_WAIT_MS);
   afterAll(async () => {
     for (const s of shells) await s.master.disconnect().catch(() => {});
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -128,6 +128,12 @@ export function shortTempDir(prefix: string): string {
 export type CountedHost = "jump" | "mfa" | "cert" | "maxsessions";
 const HOST_ORDER: readonly CountedHost[] = ["jump", "mfa", "cert", "maxsessions"];
 
+/**
+ * How long a suite's beforeAll may wait for the hosts it holds: another suite may hold them for its
+ * whole run (the TOTP suites take two minutes and more), longer than vitest's hook timeout.
+ */
+export const HOLD_WAIT_MS = 900_000;
+
 /** Several hosts, always taken in one order (so that two suites never wait for each other). */
 export async function holdHosts(h: RemoteHosts, hosts: readonly CountedHost[]): Promise<() => void> {
   const releases: (() => void)[] = [];
