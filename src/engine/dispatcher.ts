@@ -2,7 +2,8 @@
 // cluster: its max_jobs), one guarded claim per target that has jobs waiting, then for each claimed
 // job the hooks' preparation (a deck rendered from its parents' results), the files it takes from
 // its parents, a launch mark recorded before the runner starts anything (so a crash in between is
-// found again, never run twice), the launch, and its record.
+// found again, never run twice), the launch, and its record. A cluster's claimed jobs are launched a
+// few at once (launches-at-once.ts), the local machine's one after the other.
 import { NotRunnableHere, UserError } from "../domain/errors.js";
 import { coresOf } from "../domain/parallelism.js";
 import { isRunHandle } from "../domain/run-handle.js";
@@ -11,6 +12,7 @@ import type { Job } from "../domain/types.js";
 import { defaultCores, newToken } from "../runners/local.js";
 import type { Submission, SubmitContext } from "../runners/types.js";
 import type { Load } from "../store/records.js";
+import { CLUSTER_LAUNCHES_AT_ONCE, eachAtMost } from "./launches-at-once.js";
 import { type EngineParts, isTransient, oneLineMessage } from "./parts.js";
 import { persist } from "./persist.js";
 import { isUnavailable, type Target } from "./targets.js";
@@ -103,7 +105,8 @@ export class Dispatcher {
         ...(t.runner.supportsNativeDependencies ? { nativeDependencies: t.runner.kind } : {}),
       });
       claimedCount += claimed.length;
-      for (const job of claimed) await this.launch(t, job);
+      const atOnce = clusterId === null ? 1 : CLUSTER_LAUNCHES_AT_ONCE;
+      await eachAtMost(claimed, atOnce, (job) => this.launch(t, job));
     }
     return claimedCount;
   }

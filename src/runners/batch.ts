@@ -16,15 +16,19 @@ import type { RunHandle, Runner, RunState, Submission, SubmitContext } from "./t
 
 const F = RUN_FILES;
 
-// $1 = where the scheduler's answer is kept, then the submit command: the answer is printed and, when
-// the submission succeeded, kept in the run folder in the same session — no second round trip, and
-// no window in which a submitted run has no id there (findLaunch reads it after a crash)
+// $1 = where the scheduler's answer is kept, then the submit command: the answer is kept in the run
+// folder when the submission succeeded and then printed — no second round trip, and no window in
+// which a submitted run has no id there (findLaunch reads it after a crash). The answer goes out
+// last, right before the exit: printed before the `mv`, its bytes left the login host alone and the
+// exit followed a moment later, which through a jump host waited ~40 ms for a delayed TCP ACK on
+// every submission (sshd sends without TCP_NODELAY outside a terminal); now it stalls no more often
+// than a plain `ssh login sbatch`.
 const SUBMIT_AND_RECORD = [
   "f=$1; shift",
   'out=$("$@"); rc=$?',
+  'if [ "$rc" -eq 0 ]; then { printf \'%s\\n\' "$out" > "$f.tmp" && mv -f "$f.tmp" "$f"; } 2>/dev/null || true; fi',
   "printf '%s\\n' \"$out\"",
-  '[ "$rc" -eq 0 ] || exit "$rc"',
-  '{ printf \'%s\\n\' "$out" > "$f.tmp" && mv -f "$f.tmp" "$f"; } 2>/dev/null || true',
+  'exit "$rc"',
 ].join("\n");
 
 // $1 = run folder, $2 = token: the id the submission recorded, else what the scheduler knows
